@@ -1,0 +1,90 @@
+/**
+ * The core-banking (T24 via the bank's ESB) contract as this service sees it.
+ * HTTP shapes are documented in docs/esb-contract.md; the simulator in simulator/
+ * speaks the same contract.
+ */
+export type ProductStatus = 'ACTIVE' | 'DORMANT' | 'CLOSED';
+
+export interface Product {
+  productId: string;
+  type: string;
+  status: ProductStatus;
+}
+
+export interface PostalAddress {
+  line1: string;
+  line2?: string;
+  city: string;
+  postalCode?: string;
+  country: string;
+}
+
+export interface Customer {
+  customerId: string;
+  firstName: string;
+  lastName: string;
+  /** E.164 registered mobile number, null when none is registered. */
+  mobilePhone: string | null;
+  email: string | null;
+  postalAddress?: PostalAddress | null;
+  products: Product[];
+  status: 'ACTIVE' | 'BLOCKED' | 'DECEASED';
+}
+
+export type IbUserStatus = 'PENDING_AUTHORISATION' | 'ACTIVE' | 'REJECTED' | 'DEACTIVATED';
+
+export interface IbUser {
+  userId: string;
+  customerId: string;
+  username: string;
+  channel: string;
+  status: IbUserStatus;
+  /** The caller's idempotency key for the create: one user per business key, ever. */
+  businessKey: string;
+  mustChangePassword: boolean;
+  passwordSetAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deactivationReason?: string | null;
+}
+
+export interface CreateIbUserRequest {
+  businessKey: string;
+  customerId: string;
+  username: string;
+  channel: string;
+  acceptedDisclosures: string[];
+}
+
+export interface ContactUpdate {
+  /** Idempotency key of the change; a replay with the same key is a no-op. */
+  businessKey: string;
+  mobilePhone?: string;
+  email?: string;
+  postalAddress?: PostalAddress;
+}
+
+/** Business error codes the ESB returns (as `errorCode`), surfaced as BusinessError.code. */
+export type CoreBankingErrorCode =
+  | 'CUSTOMER_NOT_FOUND'
+  | 'USER_NOT_FOUND'
+  | 'USERNAME_TAKEN'
+  | 'ALREADY_REGISTERED'
+  | 'DUPLICATE_BUSINESS_KEY'
+  | 'INVALID_STATE'
+  | 'VALIDATION_FAILED';
+
+export interface CallContext {
+  /** Propagated as X-Correlation-Id so ESB logs join up with ours. */
+  correlationId?: string;
+}
+
+export interface CoreBankingClient {
+  getCustomer(customerId: string, ctx?: CallContext): Promise<Customer>;
+  findIbUsers(query: { customerId?: string; businessKey?: string; username?: string }, ctx?: CallContext): Promise<IbUser[]>;
+  getIbUser(userId: string, ctx?: CallContext): Promise<IbUser>;
+  createIbUser(req: CreateIbUserRequest, ctx?: CallContext): Promise<IbUser>;
+  setPassword(userId: string, password: string, mustChange: boolean, ctx?: CallContext): Promise<void>;
+  deactivateIbUser(userId: string, reason: string, ctx?: CallContext): Promise<IbUser>;
+  updateContact(customerId: string, update: ContactUpdate, ctx?: CallContext): Promise<Customer>;
+}

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { envBool, envInt, envList, withoutBlanks, type Env } from './env';
+
+/**
+ * The one place configuration is read. Every variable, its default and meaning is
+ * listed in README.md ("Configuration"); keep the two in step.
+ */
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    DATA_DIR: z.string().default('.data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    HOST: z.string().default('127.0.0.1'),
+    PORT: envInt(0, 65535).default(3000),
+    API_BODY_LIMIT: z.string().default('32kb'),
+    API_WAIT_BUDGET_MS: envInt(0, 60_000).default(10_000),
+    API_MAX_WAIT_SECONDS: envInt(0, 60).default(30),
+
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('ibmb-user-lifecycle'),
+    TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
+
+    AUTH_JWKS_URL: z.url().optional(),
+    AUTH_ISSUER: z.string().default('ibmb-dev'),
+    AUTH_AUDIENCE: z.string().default('ibmb-api'),
+    AUTH_DEV_KEYS: envBool.optional(),
+
+    CORE_BANKING_URL: z.url().default('http://127.0.0.1:4010'),
+    CORE_BANKING_TIMEOUT_MS: envInt(100, 120_000).default(5_000),
+    SIMULATOR_HOST: z.string().default('127.0.0.1'),
+    SIMULATOR_PORT: envInt(0, 65535).default(4010),
+
+    REQUIRED_DISCLOSURES: envList.default(['IB_TERMS', 'PRIVACY']),
+    MAKER_CHECKER_TIMEOUT_HOURS: envInt(1, 24 * 14).default(24),
+
+    SMS_PROVIDER: z.enum(['outbox', 'kannel', 'twilio']).default('outbox'),
+    KANNEL_SENDSMS_URL: z.url().optional(),
+    KANNEL_USERNAME: z.string().optional(),
+    KANNEL_PASSWORD: z.string().optional(),
+    KANNEL_FROM: z.string().optional(),
+    TWILIO_ACCOUNT_SID: z.string().optional(),
+    TWILIO_AUTH_TOKEN: z.string().optional(),
+    TWILIO_FROM: z.string().optional(),
+    TWILIO_API_BASE_URL: z.url().optional(),
+
+    CHANNEL_WEBHOOK_URL: z.url().optional(),
+    CHANNEL_WEBHOOK_SECRET: z.string().optional(),
+  })
+  .superRefine((c, ctx) => {
+    // Dev keys would let anyone with DATA_DIR mint tokens: production needs a JWKS.
+    if (c.NODE_ENV === 'production' && !c.AUTH_JWKS_URL && c.AUTH_DEV_KEYS !== true) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'required when NODE_ENV=production' });
+    }
+    if (c.SMS_PROVIDER === 'kannel' && !c.KANNEL_SENDSMS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['KANNEL_SENDSMS_URL'], message: 'required when SMS_PROVIDER=kannel' });
+    }
+    if (c.SMS_PROVIDER === 'twilio' && !(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TWILIO_ACCOUNT_SID'],
+        message: 'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are required when SMS_PROVIDER=twilio',
+      });
+    }
+    if (c.CHANNEL_WEBHOOK_URL && !c.CHANNEL_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['CHANNEL_WEBHOOK_SECRET'], message: 'required with CHANNEL_WEBHOOK_URL' });
+    }
+  });
+
+type Raw = z.infer<typeof schema>;
+
+export type Config = Raw & {
+  /** Absolute DATA_DIR. */
+  dataDir: string;
+  outboxDir: string;
+  keysDir: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = schema.safeParse(withoutBlanks(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const dataDir = path.resolve(parsed.data.DATA_DIR);
+  return {
+    ...parsed.data,
+    dataDir,
+    outboxDir: path.join(dataDir, 'outbox'),
+    keysDir: path.join(dataDir, 'keys'),
+  };
+}

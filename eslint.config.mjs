@@ -1,0 +1,48 @@
+// @ts-check
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+// Node built-ins and I/O clients that must never reach deterministic workflow code.
+const nodeOnly = ['fs', 'crypto', 'http', 'https', 'net', 'child_process', 'os', 'path', 'pino', 'express', 'jose']
+  .flatMap((m) => [m, `node:${m}`, `${m}/*`]);
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.data/', '.tools/', '.test-results/', 'test/artifacts/', 'bench/results/'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: ['error'] }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts', 'messages/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeOnly,
+          patterns: [
+            { group: ['**/activities/*', '!**/activities/types'], message: 'Workflows import activity types only.' },
+            { group: ['**/api/**', '**/adapters/**', '**/worker/**'], message: 'Workflows are deterministic.' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use the SDK uuid4() or pass randomness from an activity.' },
+      ],
+    },
+  },
+  {
+    files: ['scripts/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' } },
+  },
+);

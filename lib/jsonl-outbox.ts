@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * An append-only JSON-lines file used as the embedded default for SMS, email and
+ * webhooks. Appends are de-duplicated by `id`, so a retried delivery of the same
+ * logical message is written once, also when another process appended it.
+ */
+export class JsonlOutbox<T extends { id: string }> {
+  private ids = new Set<string>();
+  private readOffset = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly file: string) {}
+
+  /** Appends unless a record with the same id is already there; true when written. */
+  append(record: T): Promise<boolean> {
+    const run = this.queue.then(() => this.appendNow(record));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** All records, oldest first. */
+  read(): T[] {
+    if (!fs.existsSync(this.file)) return [];
+    return fs
+      .readFileSync(this.file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as T);
+  }
+
+  private async appendNow(record: T): Promise<boolean> {
+    await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
+    await this.catchUp();
+    if (this.ids.has(record.id)) return false;
+    const line = JSON.stringify(record) + '\n';
+    // One write call with O_APPEND: lines from concurrent processes never interleave.
+    await fs.promises.appendFile(this.file, line, { encoding: 'utf8', mode: 0o600 });
+    this.ids.add(record.id);
+    return true;
+  }
+
+  /** Reads only what was appended since the last look (by us or another process). */
+  private async catchUp(): Promise<void> {
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(this.file, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size <= this.readOffset) return;
+      const buf = Buffer.alloc(size - this.readOffset);
+      await handle.read(buf, 0, buf.length, this.readOffset);
+      const text = buf.toString('utf8');
+      const complete = text.lastIndexOf('\n') + 1; // leave a partial last line for next time
+      for (const line of text.slice(0, complete).split('\n')) {
+        if (!line) continue;
+        try {
+          this.ids.add((JSON.parse(line) as { id: string }).id);
+        } catch {
+          // a corrupt line is skipped, not fatal: the outbox is a dev stand-in
+        }
+      }
+      this.readOffset += Buffer.byteLength(text.slice(0, complete));
+    } finally {
+      await handle.close();
+    }
+  }
+}

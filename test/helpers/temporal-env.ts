@@ -1,0 +1,35 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { temporalCliPath, testServerPath } from '../setup/tools';
+
+let runtimeInstalled = false;
+/** Keeps the SDK's own logs to warnings so test output stays readable. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed by another suite in this process
+  }
+}
+
+/** Temporal's Java time-skipping test server, from scripts/provision.sh (no download). */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: testServerPath } },
+  });
+}
+
+/** The Temporal CLI dev server (in-memory), from scripts/provision.sh (no download). */
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath },
+      ip: '127.0.0.1',
+      log: { format: 'json', level: 'error' },
+    },
+  });
+}

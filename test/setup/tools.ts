@@ -1,0 +1,16 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Where scripts/provision.sh put the Temporal binaries. */
+export const repoRoot = path.resolve(__dirname, '../..');
+export const toolsDir = process.env.IBMB_TOOLS_DIR ?? path.join(repoRoot, '.tools');
+export const temporalCliPath = path.join(toolsDir, 'bin', 'temporal');
+export const testServerPath = path.join(toolsDir, 'bin', 'temporal-test-server');
+export const testResultsDir = path.join(repoRoot, '.test-results');
+export const workflowBundlePath = path.join(testResultsDir, 'workflow-bundle.js');
+
+export function assertProvisioned(): void {
+  for (const p of [temporalCliPath, testServerPath]) {
+    if (!fs.existsSync(p)) throw new Error(`${p} is missing: run \`npm run provision\` (npm test does this first)`);
+  }
+}
