@@ -21,6 +21,8 @@ const schema = z
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('ibmb-user-lifecycle'),
     TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
 
+    SERVER_HMAC_KEY: z.string().min(44, 'base64 of at least 32 bytes').optional(),
+
     AUTH_JWKS_URL: z.url().optional(),
     AUTH_ISSUER: z.string().default('ibmb-dev'),
     AUTH_AUDIENCE: z.string().default('ibmb-api'),
@@ -31,6 +33,7 @@ const schema = z
     SIMULATOR_HOST: z.string().default('127.0.0.1'),
     SIMULATOR_PORT: envInt(0, 65535).default(4010),
 
+    BANK_NAME: z.string().min(1).max(40).default('Demo Bank'),
     REQUIRED_DISCLOSURES: envList.default(['IB_TERMS', 'PRIVACY']),
     MAKER_CHECKER_TIMEOUT_HOURS: envInt(1, 24 * 14).default(24),
 
@@ -52,8 +55,12 @@ const schema = z
     if (c.NODE_ENV === 'production' && !c.AUTH_JWKS_URL && c.AUTH_DEV_KEYS !== true) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'required when NODE_ENV=production' });
     }
-    if (c.SMS_PROVIDER === 'kannel' && !c.KANNEL_SENDSMS_URL) {
-      ctx.addIssue({ code: 'custom', path: ['KANNEL_SENDSMS_URL'], message: 'required when SMS_PROVIDER=kannel' });
+    if (c.SMS_PROVIDER === 'kannel' && !(c.KANNEL_SENDSMS_URL && c.KANNEL_USERNAME && c.KANNEL_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KANNEL_SENDSMS_URL'],
+        message: 'KANNEL_SENDSMS_URL, KANNEL_USERNAME and KANNEL_PASSWORD are required when SMS_PROVIDER=kannel',
+      });
     }
     if (c.SMS_PROVIDER === 'twilio' && !(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM)) {
       ctx.addIssue({
