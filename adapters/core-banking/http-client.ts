@@ -1,0 +1,174 @@
+import { BusinessError, TransientError } from '../errors';
+import type { CallContext, CoreBankingClient, Customer, IbUser } from './types';
+
+/**
+ * CoreBankingClient over the ESB's HTTP contract (docs/esb-contract.md).
+ *
+ * Error mapping, so activities can tell "retry" from "definite answer":
+ * - 2xx → the parsed body (setPassword: nothing); a 2xx that is not a JSON object is transient;
+ * - 408, 425, 429, 5xx, network errors, timeouts, unparseable bodies → TransientError;
+ * - other 4xx with `{errorCode, message, ...}` → BusinessError(errorCode, message, rest);
+ * - 404 without errorCode → BusinessError('NOT_FOUND'); other 4xx with JSON but no
+ *   errorCode → BusinessError('HTTP_<status>').
+ * Request bodies (which may hold a password) never appear in an error.
+ */
+export interface CoreBankingHttpClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  fetchImpl?: typeof fetch;
+}
+
+const TRANSIENT_STATUSES = new Set([408, 425, 429]);
+
+interface Call {
+  operation: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  path: string;
+  body?: unknown;
+  ctx?: CallContext;
+  /** False for calls answered 204 (setPassword): any body is ignored. */
+  expectBody?: boolean;
+}
+
+export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions): CoreBankingClient {
+  const send = sender(opts);
+  const seg = encodeURIComponent;
+
+  return {
+    getCustomer: (customerId, ctx) =>
+      send<Customer>({ operation: 'getCustomer', method: 'GET', path: `/customers/${seg(customerId)}`, ctx }),
+
+    findIbUsers: async (query, ctx) => {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
+      const res = await send<{ items?: unknown }>({
+        operation: 'findIbUsers',
+        method: 'GET',
+        path: `/ib-users?${params.toString()}`,
+        ctx,
+      });
+      if (!Array.isArray(res.items))
+        throw new TransientError('core banking findIbUsers: response has no items array');
+      return res.items as IbUser[];
+    },
+
+    getIbUser: (userId, ctx) =>
+      send<IbUser>({ operation: 'getIbUser', method: 'GET', path: `/ib-users/${seg(userId)}`, ctx }),
+
+    createIbUser: (req, ctx) =>
+      send<IbUser>({ operation: 'createIbUser', method: 'POST', path: '/ib-users', body: req, ctx }),
+
+    setPassword: async (userId, password, mustChange, ctx) => {
+      await send<void>({
+        operation: 'setPassword',
+        method: 'PUT',
+        path: `/ib-users/${seg(userId)}/password`,
+        body: { password, mustChange },
+        ctx,
+        expectBody: false,
+      });
+    },
+
+    deactivateIbUser: (userId, reason, ctx) =>
+      send<IbUser>({
+        operation: 'deactivateIbUser',
+        method: 'POST',
+        path: `/ib-users/${seg(userId)}/deactivate`,
+        body: { reason },
+        ctx,
+      }),
+
+    updateContact: (customerId, update, ctx) =>
+      send<Customer>({
+        operation: 'updateContact',
+        method: 'PATCH',
+        path: `/customers/${seg(customerId)}/contact`,
+        body: update,
+        ctx,
+      }),
+  };
+}
+
+/** One HTTP exchange with the ESB, mapped to a body or a BusinessError/TransientError. */
+function sender(opts: CoreBankingHttpClientOptions) {
+  const fetchImpl = opts.fetchImpl ?? fetch;
+  // Concatenate rather than resolve, so a base URL with a path prefix (an ESB context root) keeps it.
+  const root = `${opts.baseUrl.replace(/\/+$/, '')}/esb/v1`;
+
+  return async function send<T>(call: Call): Promise<T> {
+    const what = `core banking ${call.operation}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (call.ctx?.correlationId) headers['x-correlation-id'] = call.ctx.correlationId;
+
+    const signal = AbortSignal.timeout(opts.timeoutMs);
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetchImpl(root + call.path, {
+        method: call.method,
+        headers,
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal,
+      });
+      status = res.status;
+      text = await res.text(); // the timeout covers reading the body too
+    } catch (e) {
+      throw signal.aborted
+        ? new TransientError(`${what} timed out after ${opts.timeoutMs} ms`, e)
+        : networkError(what, e);
+    }
+    return interpret<T>(what, status, text, call.expectBody ?? true);
+  };
+}
+
+function networkError(what: string, e: unknown): TransientError {
+  // fetch's own error (connection refused, reset, DNS) in its cause; it never holds our request body.
+  // Duck-typed: errors from another realm (jest's sandbox) fail instanceof.
+  const cause = (e as { cause?: { message?: unknown } } | null)?.cause;
+  const detail = typeof cause?.message === 'string' ? `: ${cause.message}` : '';
+  return new TransientError(`${what} failed: network error${detail}`, e);
+}
+
+function interpret<T>(what: string, status: number, text: string, expectBody: boolean): T {
+  const parsed = parseJson(text);
+  if (status >= 200 && status < 300) {
+    if (!expectBody) return undefined as T;
+    if (!isRecord(parsed)) throw new TransientError(`${what}: response ${status} is not a JSON object`);
+    return parsed as T;
+  }
+  const errorCode = isRecord(parsed) && typeof parsed.errorCode === 'string' ? parsed.errorCode : undefined;
+  if (status >= 500 || TRANSIENT_STATUSES.has(status)) {
+    throw new TransientError(`${what} answered ${status}${errorCode ? ` ${errorCode}` : ''}`);
+  }
+  if (status >= 400) {
+    if (errorCode && isRecord(parsed)) {
+      const { errorCode: _code, message, ...rest } = parsed;
+      throw new BusinessError(
+        errorCode,
+        typeof message === 'string' ? message : `${what}: ${errorCode}`,
+        rest,
+      );
+    }
+    if (status === 404) throw new BusinessError('NOT_FOUND', `${what}: not found (404)`);
+    // Not JSON at all: a proxy or gateway answered, not the ESB; worth another try.
+    if (parsed === INVALID) throw new TransientError(`${what} answered ${status} without a JSON body`);
+    throw new BusinessError(`HTTP_${status}`, `${what} answered ${status}`);
+  }
+  throw new TransientError(`${what}: unexpected status ${status}`);
+}
+
+const INVALID = Symbol('invalid JSON');
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return INVALID;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return INVALID;
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

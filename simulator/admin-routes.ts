@@ -1,0 +1,80 @@
+import { Router } from 'express';
+import type { Customer, IbUser } from '../adapters/core-banking/types';
+import { faultPatchSchema, type FaultInjector } from './faults';
+import { EsbHttpError, notFound, parseOrThrow } from './http-errors';
+import { adminCreateCustomerSchema, authoriseSchema, verifyPasswordSchema } from './schemas';
+import type { SimulatorStore } from './store';
+
+/**
+ * /admin routes for tests and demos: create customers, inspect state, play the
+ * checker in maker-checker, and set faults. Faults never apply here.
+ */
+export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector; now: () => Date }): Router {
+  const { store, faults, now } = deps;
+  const router = Router();
+
+  router.post('/customers', (req, res) => {
+    const body = parseOrThrow(adminCreateCustomerSchema, req.body, 'customer');
+    if (store.getCustomer(body.customerId)) {
+      throw new EsbHttpError(409, 'CUSTOMER_EXISTS', `customer ${body.customerId} already exists`);
+    }
+    const customer: Customer = {
+      customerId: body.customerId,
+      firstName: body.firstName,
+      lastName: body.lastName,
+      mobilePhone: body.phone ?? null,
+      email: body.email ?? null,
+      ...(body.postalAddress !== undefined && { postalAddress: body.postalAddress }),
+      products: body.products,
+      status: body.status ?? 'ACTIVE',
+    };
+    store.saveCustomer(customer);
+    res.status(201).json(customer);
+  });
+
+  router.get('/customers/:customerId', (req, res) => {
+    const customer = store.getCustomer(req.params.customerId);
+    if (!customer) throw notFound('CUSTOMER_NOT_FOUND', req.params.customerId);
+    res.json({ ...customer, ibUsers: store.findIbUsers({ customerId: customer.customerId }) });
+  });
+
+  router.get('/faults', (_req, res) => {
+    res.json(faults.get());
+  });
+
+  router.put('/faults', (req, res) => {
+    res.json(faults.update(parseOrThrow(faultPatchSchema, req.body, 'faults')));
+  });
+
+  router.delete('/faults', (_req, res) => {
+    res.json(faults.reset());
+  });
+
+  // The checker's decision on a user the maker created while pendingAuthorisation was on.
+  router.post('/ib-users/:userId/authorise', (req, res) => {
+    const { decision } = parseOrThrow(authoriseSchema, req.body, 'authorisation');
+    const user = store.getIbUser(req.params.userId);
+    if (!user) throw notFound('USER_NOT_FOUND', req.params.userId);
+    if (user.status !== 'PENDING_AUTHORISATION') {
+      throw new EsbHttpError(409, 'INVALID_STATE', `IB user ${user.userId} is ${user.status}`, {
+        status: user.status,
+      });
+    }
+    const decided: IbUser = {
+      ...user,
+      status: decision === 'APPROVE' ? 'ACTIVE' : 'REJECTED',
+      updatedAt: now().toISOString(),
+    };
+    store.saveIbUser(decided);
+    res.json(decided);
+  });
+
+  // Lets tests prove the active password is the one sent by SMS, without the store ever holding it.
+  router.post('/ib-users/:userId/verify-password', (req, res) => {
+    const { password } = parseOrThrow(verifyPasswordSchema, req.body, 'password check');
+    if (!store.getIbUser(req.params.userId)) throw notFound('USER_NOT_FOUND', req.params.userId);
+    res.json({ matches: store.verifyPassword(req.params.userId, password) });
+  });
+
+  return router;
+}

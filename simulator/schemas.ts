@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { Product } from '../adapters/core-banking/types';
+
+/**
+ * Request bodies and queries the simulator accepts, as T24/the ESB would validate them.
+ * ESB bodies are read tolerantly (unknown fields ignored); admin bodies strictly.
+ */
+
+export const E164 = /^\+[1-9]\d{7,14}$/;
+export const MIN_PASSWORD_LENGTH = 12;
+
+const id = z.string().trim().min(1).max(64);
+const businessKey = z.string().min(1).max(128);
+const e164 = z.string().regex(E164, 'must be an E.164 number such as +254700100001');
+
+const productSchema = z.strictObject({
+  productId: z.string().min(1).max(64),
+  type: z.string().min(1).max(32),
+  status: z.enum(['ACTIVE', 'DORMANT', 'CLOSED']),
+});
+
+const postalAddressSchema = z.object({
+  line1: z.string().min(1).max(128),
+  line2: z.string().max(128).optional(),
+  city: z.string().min(1).max(64),
+  postalCode: z.string().max(16).optional(),
+  country: z.string().min(2).max(64),
+});
+
+/** T24 username rules: 8..20 of [A-Za-z0-9._-], not all digits. */
+const username = z
+  .string()
+  .min(8)
+  .max(20)
+  .regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, dot, underscore and hyphen')
+  .refine((u) => !/^\d+$/.test(u), 'must not be all digits');
+
+export const createIbUserSchema = z
+  .object({
+    businessKey,
+    customerId: id,
+    username,
+    channel: z.string().min(1).max(16),
+    acceptedDisclosures: z.array(z.string().min(1).max(64)).max(32),
+  })
+  .refine((r) => r.username !== r.customerId, {
+    path: ['username'],
+    message: 'must not equal the customer id',
+  });
+
+export const findIbUsersQuerySchema = z
+  .object({
+    customerId: id.optional(),
+    businessKey: businessKey.optional(),
+    username: z.string().min(1).max(64).optional(),
+  })
+  .refine((q) => q.customerId !== undefined || q.businessKey !== undefined || q.username !== undefined, {
+    message: 'at least one of customerId, businessKey, username is required',
+  });
+
+export const setPasswordSchema = z.object({
+  password: z
+    .string()
+    .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(128),
+  mustChange: z.boolean(),
+});
+
+export const deactivateSchema = z.object({ reason: z.string().min(1).max(256) });
+
+export const contactUpdateSchema = z
+  .object({
+    businessKey,
+    mobilePhone: e164.optional(),
+    email: z.email().max(254).optional(),
+    postalAddress: postalAddressSchema.optional(),
+  })
+  .refine((u) => u.mobilePhone !== undefined || u.email !== undefined || u.postalAddress !== undefined, {
+    message: 'at least one of mobilePhone, email, postalAddress is required',
+  });
+
+/** Admin create: `phone` becomes mobilePhone; a product given as a string is an ACTIVE savings account. */
+export const adminCreateCustomerSchema = z.strictObject({
+  customerId: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'letters, digits and hyphens, at most 32'),
+  firstName: z.string().min(1).max(64),
+  lastName: z.string().min(1).max(64),
+  phone: e164.nullable().optional(),
+  email: z.email().max(254).nullable().optional(),
+  products: z
+    .array(z.union([z.string().min(1).max(64), productSchema]))
+    .max(50)
+    .transform((items) => items.map(toProduct)),
+  postalAddress: postalAddressSchema.nullable().optional(),
+  status: z.enum(['ACTIVE', 'BLOCKED', 'DECEASED']).optional(),
+});
+
+export const authoriseSchema = z.strictObject({ decision: z.enum(['APPROVE', 'REJECT']) });
+
+export const verifyPasswordSchema = z.strictObject({ password: z.string().max(128) });
+
+function toProduct(item: string | Product): Product {
+  return typeof item === 'string' ? { productId: item, type: 'SAVINGS', status: 'ACTIVE' } : item;
+}
