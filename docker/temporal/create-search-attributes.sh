@@ -1,0 +1,32 @@
+#!/bin/sh
+# One-shot (temporal-admin-tools service): registers the service's custom search
+# attributes. SEARCH_ATTRIBUTES is a space-separated list of Name=Type. Attributes already
+# present are left alone, so every `docker compose up` can run it again.
+set -eu
+
+ns="${TEMPORAL_NAMESPACE:-default}"
+attrs="${SEARCH_ATTRIBUTES:?SEARCH_ATTRIBUTES must list Name=Type pairs}"
+
+# auto-setup creates the namespace in the background after the server reports SERVING.
+tries=0
+until temporal operator namespace describe --namespace "$ns" >/dev/null 2>&1; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 120 ]; then
+    echo "namespace $ns did not appear at ${TEMPORAL_ADDRESS:-127.0.0.1:7233}" >&2
+    exit 1
+  fi
+  echo "waiting for namespace $ns"
+  sleep 1
+done
+
+existing="$(temporal operator search-attribute list --namespace "$ns")"
+for pair in $attrs; do
+  name="${pair%%=*}"
+  type="${pair#*=}"
+  if printf '%s\n' "$existing" | grep -qw -- "$name"; then
+    echo "search attribute $name already registered"
+  else
+    temporal operator search-attribute create --namespace "$ns" --name "$name" --type "$type"
+    echo "registered search attribute $name ($type)"
+  fi
+done
