@@ -4,11 +4,32 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 // Node built-ins and I/O clients that must never reach deterministic workflow code.
-const nodeOnly = ['fs', 'crypto', 'http', 'https', 'net', 'child_process', 'os', 'path', 'pino', 'express', 'jose']
-  .flatMap((m) => [m, `node:${m}`, `${m}/*`]);
+const nodeOnly = [
+  'fs',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'child_process',
+  'os',
+  'path',
+  'pino',
+  'express',
+  'jose',
+].flatMap((m) => [m, `node:${m}`, `${m}/*`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.data/', '.tools/', '.test-results/', 'test/artifacts/', 'bench/results/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      '.data/',
+      '.tools/',
+      '.test-results/',
+      'test/artifacts/',
+      'bench/results/',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -21,19 +42,30 @@ export default tseslint.config(
   {
     files: ['workflows/**/*.ts', 'messages/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      // Types may come from anywhere (they are erased); values must stay deterministic.
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: nodeOnly,
+          paths: nodeOnly.map((name) => ({
+            name,
+            message: 'Workflows are deterministic: no Node APIs or I/O.',
+          })),
           patterns: [
-            { group: ['**/activities/*', '!**/activities/types'], message: 'Workflows import activity types only.' },
-            { group: ['**/api/**', '**/adapters/**', '**/worker/**'], message: 'Workflows are deterministic.' },
+            {
+              group: ['**/activities/*', '**/api/**', '**/adapters/**', '**/worker/**', '**/lib/**'],
+              allowTypeImports: true,
+              message: 'Workflows import activity types only; side effects belong in activities.',
+            },
           ],
         },
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'Use the SDK uuid4() or pass randomness from an activity.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Use the SDK uuid4() or pass randomness from an activity.',
+        },
       ],
     },
   },
@@ -43,6 +75,14 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+      },
+    },
   },
 );

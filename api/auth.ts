@@ -37,7 +37,12 @@ export function createVerifier(keys: JWTVerifyGetKey, issuer: string, audience: 
   return {
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, keys, { issuer, audience, algorithms: ALGORITHMS, clockTolerance: 30 });
+        const { payload } = await jwtVerify(token, keys, {
+          issuer,
+          audience,
+          algorithms: ALGORITHMS,
+          clockTolerance: 30,
+        });
         if (!payload.sub) throw new InvalidTokenError('token has no subject');
         return { subject: payload.sub, scopes: scopesOf(payload) };
       } catch (e) {
@@ -53,10 +58,18 @@ export function createVerifier(keys: JWTVerifyGetKey, issuer: string, audience: 
 /** JWKS URL in production; the DATA_DIR dev key otherwise. */
 export async function verifierFromConfig(config: Config): Promise<TokenVerifier> {
   if (config.AUTH_JWKS_URL) {
-    return createVerifier(createRemoteJWKSet(new URL(config.AUTH_JWKS_URL)), config.AUTH_ISSUER, config.AUTH_AUDIENCE);
+    return createVerifier(
+      createRemoteJWKSet(new URL(config.AUTH_JWKS_URL)),
+      config.AUTH_ISSUER,
+      config.AUTH_AUDIENCE,
+    );
   }
   const key = await loadOrCreateDevKey(config.keysDir);
-  return createVerifier(createLocalJWKSet({ keys: [key.publicJwk] }), config.AUTH_ISSUER, config.AUTH_AUDIENCE);
+  return createVerifier(
+    createLocalJWKSet({ keys: [key.publicJwk] }),
+    config.AUTH_ISSUER,
+    config.AUTH_AUDIENCE,
+  );
 }
 
 /** Mints a token with the dev key (for `npm run token`, tests and benchmarks). */

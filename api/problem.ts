@@ -50,26 +50,57 @@ export function problemBody(p: ProblemError, instance?: string, requestId?: stri
 
 export const problems = {
   validation: (errors: FieldError[]) =>
-    new ProblemError(400, 'VALIDATION_FAILED', 'Request validation failed', 'One or more fields are invalid.', {
-      errors,
-    }),
-  malformedJson: () => new ProblemError(400, 'MALFORMED_JSON', 'Malformed JSON', 'The request body is not valid JSON.'),
+    new ProblemError(
+      400,
+      'VALIDATION_FAILED',
+      'Request validation failed',
+      'One or more fields are invalid.',
+      {
+        errors,
+      },
+    ),
+  malformedJson: () =>
+    new ProblemError(400, 'MALFORMED_JSON', 'Malformed JSON', 'The request body is not valid JSON.'),
   tooLarge: (limit: string) =>
     new ProblemError(413, 'PAYLOAD_TOO_LARGE', 'Payload too large', `The request body exceeds ${limit}.`),
   unsupportedMediaType: () =>
-    new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send the body as application/json.'),
+    new ProblemError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Unsupported media type',
+      'Send the body as application/json.',
+    ),
   unauthenticated: (detail: string) =>
-    new ProblemError(401, 'UNAUTHENTICATED', 'Authentication required', detail, {}, {
-      'WWW-Authenticate': 'Bearer realm="ibmb", error="invalid_token"',
-    }),
+    new ProblemError(
+      401,
+      'UNAUTHENTICATED',
+      'Authentication required',
+      detail,
+      {},
+      {
+        'WWW-Authenticate': 'Bearer realm="ibmb", error="invalid_token"',
+      },
+    ),
   forbidden: (scopes: string[]) =>
-    new ProblemError(403, 'INSUFFICIENT_SCOPE', 'Insufficient scope', `This operation needs scope ${scopes.join(' ')}.`, {
-      requiredScopes: scopes,
-    }, { 'WWW-Authenticate': `Bearer realm="ibmb", error="insufficient_scope", scope="${scopes.join(' ')}"` }),
+    new ProblemError(
+      403,
+      'INSUFFICIENT_SCOPE',
+      'Insufficient scope',
+      `This operation needs scope ${scopes.join(' ')}.`,
+      {
+        requiredScopes: scopes,
+      },
+      { 'WWW-Authenticate': `Bearer realm="ibmb", error="insufficient_scope", scope="${scopes.join(' ')}"` },
+    ),
   notFound: (what: string) => new ProblemError(404, 'NOT_FOUND', 'Not found', `${what} was not found.`),
   methodNotAllowed: () => new ProblemError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed'),
   unavailable: (detail: string) =>
     new ProblemError(503, 'SERVICE_UNAVAILABLE', 'Service unavailable', detail, {}, { 'Retry-After': '5' }),
   internal: () =>
-    new ProblemError(500, 'INTERNAL_ERROR', 'Internal error', 'An unexpected error occurred; quote the request id.'),
+    new ProblemError(
+      500,
+      'INTERNAL_ERROR',
+      'Internal error',
+      'An unexpected error occurred; quote the request id.',
+    ),
 };

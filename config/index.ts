@@ -59,18 +59,24 @@ const schema = z
       ctx.addIssue({
         code: 'custom',
         path: ['KANNEL_SENDSMS_URL'],
-        message: 'KANNEL_SENDSMS_URL, KANNEL_USERNAME and KANNEL_PASSWORD are required when SMS_PROVIDER=kannel',
+        message:
+          'KANNEL_SENDSMS_URL, KANNEL_USERNAME and KANNEL_PASSWORD are required when SMS_PROVIDER=kannel',
       });
     }
     if (c.SMS_PROVIDER === 'twilio' && !(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM)) {
       ctx.addIssue({
         code: 'custom',
         path: ['TWILIO_ACCOUNT_SID'],
-        message: 'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are required when SMS_PROVIDER=twilio',
+        message:
+          'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are required when SMS_PROVIDER=twilio',
       });
     }
     if (c.CHANNEL_WEBHOOK_URL && !c.CHANNEL_WEBHOOK_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['CHANNEL_WEBHOOK_SECRET'], message: 'required with CHANNEL_WEBHOOK_URL' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CHANNEL_WEBHOOK_SECRET'],
+        message: 'required with CHANNEL_WEBHOOK_URL',
+      });
     }
   });
 

@@ -7,7 +7,11 @@ export type { Logger };
  * JSON logs (pino) with PII masked and secrets dropped before anything is written:
  * every object passes through maskPii, every message through maskText.
  */
-export function createLogger(opts: { name: string; level?: string; destination?: pino.DestinationStream }): Logger {
+export function createLogger(opts: {
+  name: string;
+  level?: string;
+  destination?: pino.DestinationStream;
+}): Logger {
   return pino(
     {
       name: opts.name,
@@ -18,7 +22,9 @@ export function createLogger(opts: { name: string; level?: string; destination?:
       formatters: { log: (obj) => maskPii(obj) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
-          const masked = args.map((a) => (typeof a === 'string' ? maskText(a) : a)) as Parameters<typeof method>;
+          const masked = args.map((a) => (typeof a === 'string' ? maskText(a) : a)) as Parameters<
+            typeof method
+          >;
           method.apply(this, masked);
         },
       },

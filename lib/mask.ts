@@ -26,7 +26,8 @@ export function maskText(text: string): string {
 }
 
 /** Keys whose values are secrets: never logged, whatever they hold. */
-const SECRET_KEYS = /^(otp|password|pass|pwd|secret|securitykey|token|authorization|apikey|api_key|candidate|body)$/i;
+const SECRET_KEYS =
+  /^(otp|password|pass|pwd|secret|securitykey|token|authorization|apikey|api_key|candidate|body)$/i;
 
 /** Deep copy of a log object with secrets removed and PII masked. */
 export function maskPii(value: unknown, depth = 0): unknown {

@@ -81,7 +81,10 @@ export interface CallContext {
 
 export interface CoreBankingClient {
   getCustomer(customerId: string, ctx?: CallContext): Promise<Customer>;
-  findIbUsers(query: { customerId?: string; businessKey?: string; username?: string }, ctx?: CallContext): Promise<IbUser[]>;
+  findIbUsers(
+    query: { customerId?: string; businessKey?: string; username?: string },
+    ctx?: CallContext,
+  ): Promise<IbUser[]>;
   getIbUser(userId: string, ctx?: CallContext): Promise<IbUser>;
   createIbUser(req: CreateIbUserRequest, ctx?: CallContext): Promise<IbUser>;
   setPassword(userId: string, password: string, mustChange: boolean, ctx?: CallContext): Promise<void>;

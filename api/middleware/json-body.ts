@@ -8,8 +8,14 @@ import { problems } from '../problem';
 export function jsonBody(limit: string): RequestHandler[] {
   const parse = express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] });
   const requireJson: RequestHandler = (req, _res, next) => {
-    const hasBody = req.headers['content-length'] !== '0' && (req.headers['content-length'] || req.headers['transfer-encoding']);
-    if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is(['application/json', 'application/*+json'])) {
+    const hasBody =
+      req.headers['content-length'] !== '0' &&
+      (req.headers['content-length'] || req.headers['transfer-encoding']);
+    if (
+      ['POST', 'PUT', 'PATCH'].includes(req.method) &&
+      hasBody &&
+      !req.is(['application/json', 'application/*+json'])
+    ) {
       return next(problems.unsupportedMediaType());
     }
     next();
@@ -20,7 +26,8 @@ export function jsonBody(limit: string): RequestHandler[] {
       const type = (err as { type?: string }).type;
       if (type === 'entity.too.large') return next(problems.tooLarge(limit));
       if (type === 'entity.parse.failed') return next(problems.malformedJson());
-      if (type === 'encoding.unsupported' || type === 'charset.unsupported') return next(problems.unsupportedMediaType());
+      if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+        return next(problems.unsupportedMediaType());
       next(err);
     });
   return [requireJson, translate];

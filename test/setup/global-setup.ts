@@ -12,7 +12,14 @@ export default async function globalSetup(): Promise<void> {
   fs.mkdirSync(testResultsDir, { recursive: true });
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(`${repoRoot}/workflows`),
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: console.warn,
+      error: console.error,
+    },
   });
   fs.writeFileSync(workflowBundlePath, code);
 }

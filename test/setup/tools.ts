@@ -11,6 +11,7 @@ export const workflowBundlePath = path.join(testResultsDir, 'workflow-bundle.js'
 
 export function assertProvisioned(): void {
   for (const p of [temporalCliPath, testServerPath]) {
-    if (!fs.existsSync(p)) throw new Error(`${p} is missing: run \`npm run provision\` (npm test does this first)`);
+    if (!fs.existsSync(p))
+      throw new Error(`${p} is missing: run \`npm run provision\` (npm test does this first)`);
   }
 }

@@ -1,0 +1,10 @@
+import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
+
+export type ActivityDeps = OnboardingDeps;
+
+/** Every activity the worker registers, built from its clients (no globals). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createOnboardingActivities(deps),
+  };
+}

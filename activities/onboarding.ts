@@ -1,0 +1,160 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { CoreBankingClient } from '../adapters/core-banking/types';
+import { BusinessError } from '../adapters/errors';
+import type { SmsSender } from '../adapters/sms/types';
+import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
+import { maskPhone } from '../lib/mask';
+import { translated } from './failures';
+import { generateFirstTimePassword } from './first-time-password';
+import { templates } from './templates';
+import type { CreatedIbUser, OnboardingActivities } from './types';
+import { usernameCandidates } from './username-policy';
+
+export interface OnboardingDeps {
+  coreBanking: CoreBankingClient;
+  sms: SmsSender;
+  webhooks: WebhookSender;
+  /** null: the username sync goes to the outbox. */
+  channelWebhook: WebhookTarget | null;
+  bankName: string;
+}
+
+const MAX_USERNAME_TRIES = 5;
+const LIVE = new Set(['ACTIVE', 'PENDING_AUTHORISATION']);
+
+/** The run this activity works for (activities here always run inside a workflow). */
+function run() {
+  const { workflowExecution, activityId } = Context.current().info;
+  return { workflowId: workflowExecution?.workflowId ?? activityId, runId: workflowExecution?.runId ?? '' };
+}
+
+const correlation = () => ({ correlationId: run().workflowId });
+
+export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActivities {
+  const { coreBanking } = deps;
+
+  return {
+    checkEligibility: ({ customerId, phone }) =>
+      translated(async () => {
+        const ctx = correlation();
+        let customer;
+        try {
+          customer = await coreBanking.getCustomer(customerId, ctx);
+        } catch (e) {
+          if (e instanceof BusinessError && (e.code === 'CUSTOMER_NOT_FOUND' || e.code === 'NOT_FOUND')) {
+            return emptyFacts();
+          }
+          throw e;
+        }
+        const users = await coreBanking.findIbUsers({ customerId }, ctx);
+        const live = users.find((u) => LIVE.has(u.status));
+        return {
+          found: true,
+          customerStatus: customer.status,
+          activeProducts: customer.products.filter((p) => p.status === 'ACTIVE').length,
+          hasRegisteredMobile: !!customer.mobilePhone,
+          phoneMatchesRegistered:
+            phone === undefined ? null : !!customer.mobilePhone && phone === customer.mobilePhone,
+          liveIbUserId: live?.userId ?? null,
+          registeredMobileMasked: customer.mobilePhone ? maskPhone(customer.mobilePhone) : null,
+        };
+      }),
+
+    createIbUser: (input) =>
+      translated(async (): Promise<CreatedIbUser> => {
+        const ctx = correlation();
+        // T24 has no idempotent create: look for this run's user first.
+        const [existing] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
+        if (existing) return { ...pick(existing), existed: true };
+        const candidates = usernameCandidates(input.customerId, input.preferredUsername);
+        for (let attempt = 0; attempt < MAX_USERNAME_TRIES; attempt++) {
+          const username = candidates.next().value as string;
+          try {
+            const user = await coreBanking.createIbUser({ ...input, username }, ctx);
+            return { ...pick(user), existed: false };
+          } catch (e) {
+            if (e instanceof BusinessError && e.code === 'USERNAME_TAKEN') continue;
+            if (e instanceof BusinessError && e.code === 'DUPLICATE_BUSINESS_KEY') {
+              // A concurrent attempt won the race: that user is ours.
+              const [mine] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
+              if (mine) return { ...pick(mine), existed: true };
+            }
+            throw e;
+          }
+        }
+        throw ApplicationFailure.create({
+          type: 'USERNAME_UNAVAILABLE',
+          message: `no free username after ${MAX_USERNAME_TRIES} candidates`,
+        });
+      }),
+
+    getIbUserStatus: ({ userId }) =>
+      translated(async () => (await coreBanking.getIbUser(userId, correlation())).status),
+
+    syncUsernameToChannel: (input) =>
+      translated(async () => {
+        const result = await deps.webhooks.send(deps.channelWebhook, {
+          id: input.webhookId,
+          type: 'ib_user.username_assigned',
+          payload: {
+            processId: input.processId,
+            customerId: input.customerId,
+            userId: input.userId,
+            username: input.username,
+            channel: input.channel,
+          },
+        });
+        return { delivered: result.delivered };
+      }),
+
+    issueFirstTimePassword: (input) =>
+      translated(async () => {
+        const ctx = correlation();
+        const customer = await coreBanking.getCustomer(input.customerId, ctx);
+        if (!customer.mobilePhone) {
+          throw new BusinessError('CUSTOMER_NOT_ELIGIBLE', 'the registered mobile number was removed');
+        }
+        // The password lives only in this attempt: set first, then send, so the last
+        // SMS the customer receives always carries the active password.
+        const password = generateFirstTimePassword();
+        await coreBanking.setPassword(input.userId, password, true, ctx);
+        const { workflowId, runId } = run();
+        const receipt = await deps.sms.send({
+          // A new id per attempt: each attempt sends its own (new) password.
+          id: `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`,
+          to: customer.mobilePhone,
+          body: templates.firstTimePasswordSms({
+            bankName: deps.bankName,
+            username: input.username,
+            password,
+          }),
+        });
+        return {
+          channel: 'SMS' as const,
+          to: maskPhone(customer.mobilePhone),
+          status: 'SENT' as const,
+          provider: receipt.provider,
+        };
+      }),
+
+    deactivateIbUser: ({ userId, reason }) =>
+      translated(async () => {
+        await coreBanking.deactivateIbUser(userId, reason, correlation());
+      }),
+  };
+}
+
+function pick(u: { userId: string; username: string; status: CreatedIbUser['status'] }) {
+  return { userId: u.userId, username: u.username, status: u.status };
+}
+
+function emptyFacts() {
+  return {
+    found: false,
+    activeProducts: 0,
+    hasRegisteredMobile: false,
+    phoneMatchesRegistered: null,
+    liveIbUserId: null,
+    registeredMobileMasked: null,
+  };
+}

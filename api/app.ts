@@ -1,0 +1,34 @@
+import express, { type Express } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Logger } from '../lib/logger';
+import type { TokenVerifier } from './auth';
+import { errorHandler, notFound } from './middleware/errors';
+import { jsonBody } from './middleware/json-body';
+import { requestId } from './middleware/request-id';
+import { healthRouter } from './routes/health';
+import { openUserIbRouter } from './routes/open-user-ib';
+import { processesRouter } from './routes/processes';
+
+export interface AppDeps {
+  config: Config;
+  client: Client;
+  verifier: TokenVerifier;
+  logger: Logger;
+  serverKey: Buffer;
+}
+
+/** The HTTP API, testable without listening. Thin: validate, start/query workflows, map to HTTP. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestId);
+  app.use(...jsonBody(deps.config.API_BODY_LIMIT));
+  app.use(healthRouter(deps));
+  app.use(openUserIbRouter(deps));
+  app.use(processesRouter(deps));
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,39 @@
+import type { Server } from 'node:http';
+import { loadConfig } from '../config';
+import { createLogger } from '../lib/logger';
+import { loadServerKey } from '../lib/server-key';
+import { createApp } from './app';
+import { verifierFromConfig } from './auth';
+import { createTemporalClient } from './temporal';
+
+/** The API process: listens on HOST:PORT, drains connections on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
+  const client = createTemporalClient();
+  const app = createApp({
+    config,
+    client,
+    logger,
+    verifier: await verifierFromConfig(config),
+    serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
+  });
+  const server: Server = app.listen(config.PORT, config.HOST, () =>
+    logger.info({ host: config.HOST, port: config.PORT }, 'api listening'),
+  );
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'api stopping');
+    server.close(() => {
+      void client.connection.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

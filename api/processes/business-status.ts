@@ -1,0 +1,13 @@
+import type { BusinessCode } from '../../messages/failures';
+
+/** HTTP status and title for each business outcome (DESIGN.md §4). */
+export const BUSINESS_STATUS: Record<BusinessCode, { status: number; title: string }> = {
+  CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found' },
+  CUSTOMER_NOT_ELIGIBLE: { status: 422, title: 'Customer not eligible' },
+  ALREADY_REGISTERED: { status: 409, title: 'Already registered' },
+  PHONE_MISMATCH: { status: 422, title: 'Phone does not match core banking' },
+  DISCLOSURES_NOT_ACCEPTED: { status: 422, title: 'Required disclosures not accepted' },
+  AUTHORISATION_REJECTED: { status: 422, title: 'User rejected at authorisation' },
+  AUTHORISATION_TIMEOUT: { status: 422, title: 'User not authorised in time' },
+  ONBOARDING_FAILED: { status: 502, title: 'Onboarding failed' },
+};

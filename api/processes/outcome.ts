@@ -1,0 +1,56 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { isBusinessCode } from '../../messages/failures';
+import { ProblemError } from '../problem';
+import { BUSINESS_STATUS } from './business-status';
+
+export type Outcome<R> =
+  { kind: 'completed'; result: R } | { kind: 'failed'; problem: ProblemError } | { kind: 'running' };
+
+/**
+ * Waits up to `waitMs` for a run to finish. The long poll is aborted at the budget, so
+ * nothing keeps polling for a request that was already answered 202.
+ */
+export async function awaitOutcome<R>(
+  client: Client,
+  handle: WorkflowHandle,
+  waitMs: number,
+): Promise<Outcome<R>> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), waitMs);
+  try {
+    const result = (await client.withAbortSignal(controller.signal, () => handle.result())) as R;
+    return { kind: 'completed', result };
+  } catch (err) {
+    if (err instanceof WorkflowFailedError)
+      return { kind: 'failed', problem: failureToProblem(err, handle.workflowId) };
+    if (controller.signal.aborted) return { kind: 'running' };
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A run's failure as problem+json: business codes keep their code and extensions. */
+export function failureToProblem(err: WorkflowFailedError, processId: string): ProblemError {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && isBusinessCode(cause.type ?? undefined)) {
+    const code = cause.type as keyof typeof BUSINESS_STATUS;
+    const { status, title } = BUSINESS_STATUS[code];
+    const extensions = (cause.details?.[0] ?? {}) as Record<string, unknown>;
+    return new ProblemError(status, code, title, cause.message, { processId, ...extensions });
+  }
+  const kind =
+    cause?.name === 'TerminatedFailure'
+      ? 'terminated'
+      : cause?.name === 'CancelledFailure'
+        ? 'cancelled'
+        : 'failed';
+  return new ProblemError(
+    500,
+    'PROCESS_FAILED',
+    'Process failed',
+    `The process ${kind}; see its audit trail.`,
+    { processId },
+  );
+}

@@ -1,0 +1,7 @@
+import { z } from 'zod';
+
+export const e164 = z.string().regex(/^\+[1-9]\d{7,14}$/, 'an E.164 phone number such as +254700100001');
+export const idempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{8,64}$/, '8–64 characters from letters, digits and . _ : -');
+export const customerId = z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'a core-banking customer id');

@@ -1,0 +1,35 @@
+import { Client, Connection } from '@temporalio/client';
+import { temporalConnectConfig } from '../config/temporal';
+import type { Env } from '../config/env';
+
+/**
+ * A lazily connecting client: the API starts (and answers /healthz) while Temporal is
+ * still coming up; /readyz and requests report 503 until it is reachable.
+ */
+export function createTemporalClient(env: Env = process.env): Client {
+  const { connectionOptions, namespace } = temporalConnectConfig(env);
+  const connection = Connection.lazy({
+    address: connectionOptions.address,
+    tls: connectionOptions.tls,
+    apiKey: connectionOptions.apiKey,
+    metadata: connectionOptions.metadata,
+  });
+  return new Client({ connection, namespace });
+}
+
+/** gRPC UNAVAILABLE / connection refused anywhere in the cause chain. */
+export function isTemporalUnavailable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 6; depth++) {
+    const { code, message, cause } = e as { code?: number; message?: string; cause?: unknown };
+    if (code === 14 || code === 4) return true; // UNAVAILABLE, DEADLINE_EXCEEDED
+    if (
+      typeof message === 'string' &&
+      /ECONNREFUSED|Connection refused|failed to connect|transport error/i.test(message)
+    ) {
+      return true;
+    }
+    e = cause;
+  }
+  return false;
+}

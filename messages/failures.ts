@@ -1,0 +1,25 @@
+/**
+ * Business outcomes a process can end with. Workflows throw them as non-retryable
+ * ApplicationFailures whose `type` is the code and whose first detail carries the
+ * extensions (e.g. `reason`, `required`); the API maps the code to an HTTP status.
+ */
+export const BUSINESS_CODES = [
+  'CUSTOMER_NOT_FOUND',
+  'CUSTOMER_NOT_ELIGIBLE',
+  'ALREADY_REGISTERED',
+  'PHONE_MISMATCH',
+  'DISCLOSURES_NOT_ACCEPTED',
+  'AUTHORISATION_REJECTED',
+  'AUTHORISATION_TIMEOUT',
+  'ONBOARDING_FAILED',
+] as const;
+
+export type BusinessCode = (typeof BUSINESS_CODES)[number];
+
+export interface BusinessFailureDetails {
+  [extension: string]: unknown;
+}
+
+export function isBusinessCode(code: string | undefined): code is BusinessCode {
+  return !!code && (BUSINESS_CODES as readonly string[]).includes(code);
+}

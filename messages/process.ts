@@ -1,0 +1,29 @@
+import { defineQuery } from '@temporalio/workflow';
+
+/**
+ * What every process (workflow) exposes to the API and to ops: its type, the step it
+ * is at and an audit trail of steps. Shared by api/ and workflows/.
+ */
+export type ProcessType = 'ONBOARD_IB_USER' | 'UPDATE_USER_PHONE' | 'MFA_CHALLENGE';
+
+export type StepStatus = 'STARTED' | 'COMPLETED' | 'FAILED' | 'WAITING' | 'COMPENSATED' | 'SKIPPED';
+
+export interface AuditEntry {
+  step: string;
+  status: StepStatus;
+  /** ISO-8601, workflow time. */
+  at: string;
+  /** Ids, codes and reasons only: never secrets or contact details. */
+  detail?: string;
+}
+
+export interface ProcessState {
+  processType: ProcessType;
+  step: string;
+  auditTrail: AuditEntry[];
+}
+
+export const processStateQuery = defineQuery<ProcessState>('processState');
+
+/** Workflow ids the generic process endpoint will look up; anything else is 404. */
+export const PROCESS_ID_PATTERN = /^(onboard|mfa|phone|contact)-[A-Za-z0-9._:-]{1,120}$/;

@@ -1,0 +1,16 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+/** `npm run build`: the production workflow bundle, so workers start without webpack. */
+async function main(): Promise<void> {
+  const out = path.resolve(__dirname, '..', 'workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '..', 'workflows') });
+  fs.writeFileSync(out, code);
+  console.log(`workflow bundle written to ${path.relative(process.cwd(), out)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

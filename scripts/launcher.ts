@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { loadConfig } from '../config';
+import { Child, httpOk, waitUntil, type ChildSpec } from './launcher/child';
+
+/**
+ * `npm start`: the whole embedded stack in dependency order — Temporal dev server
+ * (SQLite under DATA_DIR, UI on :8233), core-banking simulator, worker, API — with
+ * prefixed logs, and every child stopped on Ctrl-C/SIGTERM or if one of them dies.
+ */
+const root = path.resolve(__dirname, '..', '..');
+const dist = path.resolve(__dirname, '..');
+const config = loadConfig();
+const temporalCli = process.env.TEMPORAL_CLI ?? path.join(root, '.tools', 'bin', 'temporal');
+const temporalPort = Number(process.env.TEMPORAL_PORT ?? 7233);
+const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+const temporalAddress = `127.0.0.1:${temporalPort}`;
+const shared = {
+  DATA_DIR: config.dataDir,
+  TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? temporalAddress,
+};
+
+const specs: ChildSpec[] = [
+  {
+    name: 'temporal',
+    command: temporalCli,
+    args: [
+      'server',
+      'start-dev',
+      '--db-filename',
+      path.join(config.dataDir, 'temporal.sqlite'),
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(temporalPort),
+      '--ui-port',
+      String(uiPort),
+      '--namespace',
+      'default',
+      '--log-level',
+      'warn',
+    ],
+    ready: () =>
+      waitUntil(
+        'Temporal dev server',
+        async () => {
+          const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 1_000 });
+          try {
+            await connection.workflowService.getSystemInfo({});
+            return true;
+          } finally {
+            await connection.close();
+          }
+        },
+        60_000,
+      ).then(() => waitUntil('Temporal UI', httpOk(`http://127.0.0.1:${uiPort}/`), 30_000)),
+  },
+  {
+    name: 'simulator',
+    command: process.execPath,
+    args: [path.join(dist, 'simulator', 'main.js')],
+    env: shared,
+    ready: () =>
+      waitUntil(
+        'core-banking simulator',
+        httpOk(`http://127.0.0.1:${config.SIMULATOR_PORT}/healthz`),
+        30_000,
+      ),
+  },
+  {
+    name: 'worker',
+    command: process.execPath,
+    args: [path.join(dist, 'worker', 'main.js')],
+    env: shared,
+    ready: (child) => child.waitForLine(/"msg":"worker running"/, 60_000),
+  },
+  {
+    name: 'api',
+    command: process.execPath,
+    args: [path.join(dist, 'api', 'main.js')],
+    env: shared,
+    ready: () => waitUntil('API', httpOk(`http://${config.HOST}:${config.PORT}/readyz`), 30_000),
+  },
+];
+
+const children: Child[] = [];
+let shuttingDown = false;
+
+async function shutdown(reason: string, exitCode: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  console.log(`[launcher] stopping (${reason})`);
+  // Reverse order: the API stops taking requests before the worker drains and the server goes.
+  for (const child of [...children].reverse())
+    await child.stop(child.spec.name === 'worker' ? 30_000 : 10_000);
+  console.log('[launcher] stopped');
+  process.exit(exitCode);
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  if (!fs.existsSync(temporalCli)) throw new Error(`${temporalCli} is missing: run \`npm run provision\``);
+  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  for (const [i, spec] of specs.entries()) {
+    const child = new Child(spec, i);
+    children.push(child);
+    child.start((code) => void shutdown(`${spec.name} exited with ${code}`, 1));
+    await spec.ready(child);
+    console.log(`[launcher] ${spec.name} ready`);
+  }
+  console.log(
+    `[launcher] up: API http://${config.HOST}:${config.PORT}  Temporal UI http://127.0.0.1:${uiPort}  ` +
+      `core banking http://127.0.0.1:${config.SIMULATOR_PORT}  (data in ${config.dataDir}; Ctrl-C stops everything)`,
+  );
+}
+
+main().catch((err) => {
+  console.error(`[launcher] ${err instanceof Error ? err.message : err}`);
+  void shutdown('start-up failed', 1);
+});

@@ -1,0 +1,186 @@
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { generateKeyPair, SignJWT } from 'jose';
+import { createApp } from '../../api/app';
+import { mintDevToken, verifierFromConfig } from '../../api/auth';
+import { createTemporalClient } from '../../api/temporal';
+import { loadConfig, type Config } from '../../config';
+import { createLogger } from '../../lib/logger';
+import { loadServerKey } from '../../lib/server-key';
+import { call } from '../helpers/stack';
+
+/** The HTTP conventions every route shares, with Temporal deliberately unreachable. */
+describe('API skeleton', () => {
+  let server: Server;
+  let url: string;
+  let config: Config;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-api-'));
+    config = loadConfig({ DATA_DIR: dataDir, API_BODY_LIMIT: '1kb' });
+    const sink = new Writable({ write: (c, _e, done) => (logs.push(String(c)), done()) });
+    const app = createApp({
+      config,
+      client: createTemporalClient({
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        TEMPORAL_CONFIG_FILE: '/nonexistent.toml',
+      }),
+      logger: createLogger({ name: 'api', destination: sink }),
+      verifier: await verifierFromConfig(config),
+      serverKey: loadServerKey({ keysDir: config.keysDir }),
+    });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  const expectProblem = (
+    res: { status: number; headers: Headers; body: Record<string, unknown> },
+    status: number,
+    code: string,
+  ) => {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({
+      status,
+      code,
+      title: expect.any(String),
+      type: expect.stringContaining('/problems/'),
+    });
+  };
+
+  it('answers /healthz and echoes X-Request-Id', async () => {
+    const res = await call(url, 'GET', '/healthz', { headers: { 'x-request-id': 'abc-123' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('abc-123');
+  });
+
+  it('generates a request id when absent and accepts TransactionId as an alias', async () => {
+    const generated = await call(url, 'GET', '/healthz');
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const aliased = await call(url, 'GET', '/healthz', { headers: { TransactionId: 'txn-42' } });
+    expect(aliased.headers.get('x-request-id')).toBe('txn-42');
+  });
+
+  it('replaces a request id that is unsafe to echo', async () => {
+    const res = await call(url, 'GET', '/healthz', { headers: { 'x-request-id': 'a b<script>' } });
+    expect(res.headers.get('x-request-id')).not.toContain('<');
+  });
+
+  it('reports 503 on /readyz when Temporal is unreachable', async () => {
+    const res = await call(url, 'GET', '/readyz');
+    expectProblem(res, 503, 'SERVICE_UNAVAILABLE');
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('refuses a request without a token with 401', async () => {
+    const res = await call(url, 'GET', '/processes/onboard-100001');
+    expectProblem(res, 401, 'UNAUTHENTICATED');
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('refuses a token without the route scope with 403', async () => {
+    const token = await mintDevToken(config, { scopes: ['mfa:write'] });
+    const res = await call(url, 'GET', '/processes/onboard-100001', { token });
+    expectProblem(res, 403, 'INSUFFICIENT_SCOPE');
+    expect(res.body.requiredScopes).toEqual(['processes:read']);
+  });
+
+  it('refuses expired, forged and alg:none tokens', async () => {
+    const expired = await mintDevToken(config, { scopes: ['processes:read'], expiresIn: '-5m' });
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT({ scope: 'processes:read' })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setSubject('mallory')
+      .setIssuer(config.AUTH_ISSUER)
+      .setAudience(config.AUTH_AUDIENCE)
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'x', scope: 'processes:read', iss: config.AUTH_ISSUER, aud: config.AUTH_AUDIENCE })}.`;
+    for (const token of [expired, forged, none]) {
+      expectProblem(await call(url, 'GET', '/processes/onboard-100001', { token }), 401, 'UNAUTHENTICATED');
+    }
+  });
+
+  it('answers unknown routes with a 404 problem', async () => {
+    expectProblem(await call(url, 'GET', '/nope'), 404, 'NOT_FOUND');
+  });
+
+  it('refuses non-JSON bodies with 415, malformed JSON with 400 and large bodies with 413', async () => {
+    const token = await mintDevToken(config, { scopes: ['ib-users:write'] });
+    const auth = { authorization: `Bearer ${token}` };
+    const text = await fetch(`${url}/open-user-ib`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/plain' },
+      body: 'hi',
+    });
+    expect(text.status).toBe(415);
+    const bad = await fetch(`${url}/open-user-ib`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"a":',
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { code: string }).code).toBe('MALFORMED_JSON');
+    const big = await fetch(`${url}/open-user-ib`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(4096) }),
+    });
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+
+  it('validates bodies with field errors and rejects unknown fields', async () => {
+    const token = await mintDevToken(config, { scopes: ['ib-users:write'] });
+    const res = await call(url, 'POST', '/open-user-ib', {
+      token,
+      body: { customerId: '100001', channel: 'FAX', phone: '0700', extra: 1 },
+    });
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    const paths = (res.body.errors as { path: string }[]).map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['channel', 'phone']));
+    expect(JSON.stringify(res.body.errors)).toMatch(/extra/);
+  });
+
+  it('requires an idempotency key and the required disclosures before anything starts', async () => {
+    const token = await mintDevToken(config, { scopes: ['ib-users:write'] });
+    const body = { customerId: '100001', channel: 'MOBILE', acceptedDisclosures: ['IB_TERMS'] };
+    expectProblem(await call(url, 'POST', '/open-user-ib', { token, body }), 400, 'VALIDATION_FAILED');
+    const res = await call(url, 'POST', '/open-user-ib', {
+      token,
+      body: { ...body, requestId: 'req-00000001' },
+    });
+    expectProblem(res, 422, 'DISCLOSURES_NOT_ACCEPTED');
+    expect(res.body).toMatchObject({ required: ['IB_TERMS', 'PRIVACY'], missing: ['PRIVACY'] });
+  });
+
+  it('maps an unreachable Temporal to 503 on a write', async () => {
+    const token = await mintDevToken(config, { scopes: ['ib-users:write'] });
+    const res = await call(url, 'POST', '/open-user-ib', {
+      token,
+      body: {
+        requestId: 'req-00000002',
+        customerId: '100001',
+        channel: 'MOBILE',
+        acceptedDisclosures: ['IB_TERMS', 'PRIVACY'],
+      },
+    });
+    expectProblem(res, 503, 'SERVICE_UNAVAILABLE');
+  }, 30_000);
+
+  it('never logs a bearer token', () => {
+    expect(logs.join('\n')).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+  });
+});

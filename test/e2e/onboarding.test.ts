@@ -1,0 +1,215 @@
+import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';
+
+/**
+ * POST /open-user-ib through HTTP: API → Temporal dev server → real worker →
+ * core-banking simulator, SMS and webhook outboxes.
+ */
+describe('open IB/MB user end to end', () => {
+  let stack: Stack;
+  let token: string;
+  const disclosures = ['IB_TERMS', 'PRIVACY'];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    token = await stack.token('ib-users:write processes:read');
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const open = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    call(stack.apiUrl, 'POST', '/open-user-ib', { token, body, headers });
+  const admin = async (method: string, url: string, body?: unknown) =>
+    call(stack.simulatorUrl, method, url, { body });
+  const ibUsers = async (customerId: string) =>
+    (await admin('GET', `/admin/customers/${customerId}`)).body.ibUsers as {
+      userId: string;
+      status: string;
+    }[];
+  const history = async (processId: string) =>
+    JSON.stringify((await stack.client.workflow.getHandle(processId).fetchHistory()).events);
+
+  it('opens a user: 201 with a username, one SMS with a working password that no history or log holds', async () => {
+    const res = await open({
+      requestId: 'e2e-open-0001',
+      customerId: '100001',
+      channel: 'MOBILE',
+      acceptedDisclosures: disclosures,
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    expect(res.body).toMatchObject({
+      processId: 'onboard-100001',
+      status: 'COMPLETED',
+      customerId: '100001',
+      userId: expect.any(String),
+      username: expect.stringMatching(/^ib[a-z0-9]{8}$/),
+      credentialDelivery: { channel: 'SMS', to: '+254••••••001', status: 'SENT' },
+    });
+
+    const sms = stack.outbox('sms').filter((m) => m.to === '+254700100001');
+    expect(sms).toHaveLength(1);
+    const password = /first-time password is (\S+)\./.exec(String(sms[0]?.body))?.[1];
+    expect(password).toMatch(/^[A-Za-z0-9]{14}$/);
+    const userId = res.body.userId as string;
+    expect((await admin('POST', `/admin/ib-users/${userId}/verify-password`, { password })).body).toEqual({
+      matches: true,
+    });
+
+    const webhooks = stack.outbox('webhooks');
+    expect(webhooks).toHaveLength(1);
+    expect(webhooks[0]).toMatchObject({
+      type: 'ib_user.username_assigned',
+      payload: { userId, username: res.body.username },
+    });
+
+    expect(await history('onboard-100001')).not.toContain(password as string);
+    expect(stack.logs.join('\n')).not.toContain(password as string);
+    expect(await ibUsers('100001')).toEqual([expect.objectContaining({ userId, status: 'ACTIVE' })]);
+  });
+
+  it('replays the same request without a second user or SMS, and refuses the key with another body', async () => {
+    const body = {
+      requestId: 'e2e-open-0001',
+      customerId: '100001',
+      channel: 'MOBILE',
+      acceptedDisclosures: disclosures,
+    };
+    const smsBefore = stack.outbox('sms').length;
+    const replay = await open(body);
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.processId).toBe('onboard-100001');
+    expect(stack.outbox('sms')).toHaveLength(smsBefore);
+    expect(await ibUsers('100001')).toHaveLength(1);
+
+    const other = await open({ ...body, channel: 'BRANCH' });
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+
+    const newKey = await open({ ...body, requestId: 'e2e-open-0002' });
+    expect(newKey.status).toBe(409);
+    expect(newKey.body.code).toBe('ALREADY_REGISTERED');
+  });
+
+  it('shows status, result and the audit trail after completion', async () => {
+    const res = await call(stack.apiUrl, 'GET', '/processes/onboard-100001', { token });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      processType: 'OnboardIbUser',
+      status: 'COMPLETED',
+      step: 'DONE',
+      result: { customerId: '100001' },
+    });
+    const steps = (res.body.auditTrail as { step: string; status: string; at: string }[]).map(
+      (e) => `${e.step}:${e.status}`,
+    );
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'CHECK_ELIGIBILITY:COMPLETED',
+        'CREATE_IB_USER:COMPLETED',
+        'SYNC_USERNAME:COMPLETED',
+        'SEND_FIRST_TIME_PASSWORD:COMPLETED',
+      ]),
+    );
+    expect(await call(stack.apiUrl, 'GET', '/processes/onboard-nobody', { token })).toMatchObject({
+      status: 404,
+    });
+  });
+
+  it.each([
+    ['CUSTOMER_NOT_FOUND', 404, { customerId: '999999' }, undefined],
+    ['ALREADY_REGISTERED', 409, { customerId: '100002' }, undefined],
+    ['CUSTOMER_NOT_ELIGIBLE', 422, { customerId: '100003' }, 'NO_REGISTERED_MOBILE'],
+    ['CUSTOMER_NOT_ELIGIBLE', 422, { customerId: '100004' }, 'NO_PRODUCT'],
+    ['PHONE_MISMATCH', 422, { customerId: '100005', phone: '+254799999999' }, undefined],
+  ])('refuses with %s (%i) and creates nothing', async (code, status, fields, reason) => {
+    const customerId = fields.customerId;
+    const before = customerId === '999999' ? [] : await ibUsers(customerId);
+    const smsBefore = stack.outbox('sms').length;
+    const res = await open({
+      requestId: `e2e-${code}-${customerId}`,
+      channel: 'BRANCH',
+      acceptedDisclosures: disclosures,
+      ...fields,
+    });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(res.body).toMatchObject({ code, processId: `onboard-${customerId}` });
+    if (reason) expect(res.body.reason).toBe(reason);
+    if (customerId !== '999999') expect(await ibUsers(customerId)).toEqual(before);
+    expect(stack.outbox('sms')).toHaveLength(smsBefore);
+  });
+
+  it('rides out a core-banking outage: 202 first, then exactly one user', async () => {
+    await admin('POST', '/admin/customers', {
+      customerId: '200001',
+      firstName: 'Outage',
+      lastName: 'Tester',
+      phone: '+254700200001',
+      email: 'outage@example.com',
+      products: ['SAV-200001'],
+    });
+    await admin('PUT', '/admin/faults', { errorRate: 1 });
+    const res = await open(
+      {
+        requestId: 'e2e-outage-0001',
+        customerId: '200001',
+        channel: 'MOBILE',
+        acceptedDisclosures: disclosures,
+      },
+      { Prefer: 'wait=1' },
+    );
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({
+      processId: 'onboard-200001',
+      status: 'RUNNING',
+      statusUrl: '/processes/onboard-200001',
+    });
+    expect(res.headers.get('location')).toBe('/processes/onboard-200001');
+    await new Promise((r) => setTimeout(r, 3_000)); // the outage lasts a few retries
+    await admin('DELETE', '/admin/faults');
+    const done = await waitForProcess(stack, 'onboard-200001');
+    expect(done.body.status).toBe('COMPLETED');
+    expect(await ibUsers('200001')).toHaveLength(1);
+    expect(stack.outbox('sms').filter((m) => m.to === '+254700200001')).toHaveLength(1);
+  }, 90_000);
+
+  it('refuses a second onboarding for a customer while one is in flight', async () => {
+    await admin('POST', '/admin/customers', {
+      customerId: '200002',
+      firstName: 'Pending',
+      lastName: 'Tester',
+      phone: '+254700200002',
+      email: 'pending@example.com',
+      products: ['SAV-200002'],
+    });
+    await admin('PUT', '/admin/faults', { pendingAuthorisation: true });
+    const first = await open(
+      {
+        requestId: 'e2e-pending-0001',
+        customerId: '200002',
+        channel: 'BRANCH',
+        acceptedDisclosures: disclosures,
+      },
+      { Prefer: 'wait=2' },
+    );
+    await admin('DELETE', '/admin/faults');
+    expect(first.status).toBe(202);
+    const second = await open({
+      requestId: 'e2e-pending-0002',
+      customerId: '200002',
+      channel: 'MOBILE',
+      acceptedDisclosures: disclosures,
+    });
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe('ONBOARDING_IN_PROGRESS');
+    const view = await call(stack.apiUrl, 'GET', '/processes/onboard-200002', { token });
+    expect(view.body).toMatchObject({ status: 'RUNNING', step: 'AWAIT_AUTHORISATION' });
+    // The checker approves; the next poll (seconds to a minute of workflow time) picks it up.
+    const [user] = await ibUsers('200002');
+    await admin('POST', `/admin/ib-users/${user?.userId}/authorise`, { decision: 'APPROVE' });
+    const done = await waitForProcess(stack, 'onboard-200002', 60_000);
+    expect(done.body.status).toBe('COMPLETED');
+  }, 90_000);
+});

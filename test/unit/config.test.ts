@@ -1,0 +1,51 @@
+import { ConfigError, loadConfig } from '../../config';
+import { temporalConnectConfig } from '../../config/temporal';
+
+describe('config', () => {
+  it('has documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      PORT: 3000,
+      DATA_DIR: '.data',
+      TEMPORAL_TASK_QUEUE: 'ibmb-user-lifecycle',
+      SMS_PROVIDER: 'outbox',
+    });
+    expect(c.outboxDir).toMatch(/\.data[/\\]outbox$/);
+  });
+
+  it('treats blank values as unset', () => {
+    expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('lists every invalid variable', () => {
+    expect(() => loadConfig({ PORT: 'abc', SMS_PROVIDER: 'pigeon' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'abc', SMS_PROVIDER: 'pigeon' });
+    } catch (e) {
+      expect((e as ConfigError).issues.join()).toMatch(/PORT.*SMS_PROVIDER|SMS_PROVIDER.*PORT/);
+    }
+  });
+
+  it('refuses production without a JWKS', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWKS_URL/);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' }).NODE_ENV).toBe(
+      'production',
+    );
+  });
+
+  it('reads Temporal connection settings by envconfig conventions', () => {
+    const t = temporalConnectConfig({
+      TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233',
+      TEMPORAL_NAMESPACE: 'ns.acct',
+      TEMPORAL_API_KEY: 'k',
+      TEMPORAL_CONFIG_FILE: '/nonexistent.toml',
+    });
+    expect(t.namespace).toBe('ns.acct');
+    expect(t.connectionOptions).toMatchObject({ address: 'ns.acct.tmprl.cloud:7233', apiKey: 'k' });
+    expect(t.connectionOptions.tls).toBeTruthy();
+    expect(temporalConnectConfig({ TEMPORAL_CONFIG_FILE: '/nonexistent.toml' })).toMatchObject({
+      connectionOptions: { address: '127.0.0.1:7233' },
+      namespace: 'default',
+    });
+  });
+});

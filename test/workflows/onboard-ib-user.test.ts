@@ -1,0 +1,231 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { IbUserStatus } from '../../adapters/core-banking/types';
+import type { EligibilityFacts, OnboardingActivities } from '../../activities/types';
+import type { OnboardIbUserInput } from '../../messages/onboarding';
+import { processStateQuery } from '../../messages/process';
+import { createTimeSkippingEnv } from '../helpers/temporal-env';
+import { withWorker } from '../helpers/workflow-worker';
+
+const input: OnboardIbUserInput = {
+  requestId: 'req-0001-abcd',
+  customerId: '100001',
+  channel: 'MOBILE',
+  acceptedDisclosures: ['IB_TERMS', 'PRIVACY'],
+  authorisationTimeoutHours: 24,
+};
+
+const facts: EligibilityFacts = {
+  found: true,
+  customerStatus: 'ACTIVE',
+  activeProducts: 1,
+  hasRegisteredMobile: true,
+  phoneMatchesRegistered: null,
+  liveIbUserId: null,
+  registeredMobileMasked: '+254••••••001',
+};
+
+/** Activity doubles that record calls; each test overrides what it needs. */
+function fakeActivities(over: Partial<OnboardingActivities> = {}) {
+  const calls: string[] = [];
+  const track =
+    <A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R>) =>
+    async (...a: A) => {
+      calls.push(name);
+      return fn(...a);
+    };
+  const base: OnboardingActivities = {
+    checkEligibility: async () => facts,
+    createIbUser: async () => ({
+      userId: 'IBU00000001',
+      username: 'ibabcdefgh',
+      status: 'ACTIVE',
+      existed: false,
+    }),
+    getIbUserStatus: async () => 'ACTIVE',
+    syncUsernameToChannel: async () => ({ delivered: 'outbox' }),
+    issueFirstTimePassword: async () => ({
+      channel: 'SMS',
+      to: '+254••••••001',
+      status: 'SENT',
+      provider: 'outbox',
+    }),
+    deactivateIbUser: async () => undefined,
+  };
+  const merged = { ...base, ...over };
+  const activities = Object.fromEntries(
+    Object.entries(merged).map(([k, fn]) => [k, track(k, fn as (...a: unknown[]) => Promise<unknown>)]),
+  );
+  return { activities, calls };
+}
+
+describe('OnboardIbUser workflow (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('runs every step in order and returns the user', async () => {
+    const { activities, calls } = fakeActivities();
+    const result = await withWorker(env, activities, (taskQueue) =>
+      env.client.workflow.execute('OnboardIbUser', {
+        taskQueue,
+        workflowId: 'onboard-100001-a',
+        args: [input],
+      }),
+    );
+    expect(result).toMatchObject({ status: 'COMPLETED', userId: 'IBU00000001', username: 'ibabcdefgh' });
+    expect(calls).toEqual([
+      'checkEligibility',
+      'createIbUser',
+      'syncUsernameToChannel',
+      'issueFirstTimePassword',
+    ]);
+  });
+
+  it('creates nothing for an ineligible customer', async () => {
+    const { activities, calls } = fakeActivities({
+      checkEligibility: async () => ({ ...facts, activeProducts: 0 }),
+    });
+    const err = await withWorker(env, activities, (taskQueue) =>
+      env.client.workflow
+        .execute('OnboardIbUser', { taskQueue, workflowId: 'onboard-100004-a', args: [input] })
+        .catch((e: unknown) => e),
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toMatchObject({
+      type: 'CUSTOMER_NOT_ELIGIBLE',
+      details: [{ reason: 'NO_PRODUCT' }],
+    });
+    expect(calls).toEqual(['checkEligibility']);
+  });
+
+  it('waits durably for maker-checker authorisation, then goes on', async () => {
+    let polls = 0;
+    const { activities, calls } = fakeActivities({
+      createIbUser: async () => ({
+        userId: 'IBU2',
+        username: 'ibpending1',
+        status: 'PENDING_AUTHORISATION',
+        existed: false,
+      }),
+      // The checker approves on the fourth look (after ~3.5 minutes of workflow time).
+      getIbUserStatus: async (): Promise<IbUserStatus> => (++polls < 4 ? 'PENDING_AUTHORISATION' : 'ACTIVE'),
+    });
+    const started = await env.currentTimeMs();
+    const result = await withWorker(env, activities, (taskQueue) =>
+      env.client.workflow.execute('OnboardIbUser', {
+        taskQueue,
+        workflowId: 'onboard-100005-a',
+        args: [input],
+      }),
+    );
+    expect(result.status).toBe('COMPLETED');
+    expect(polls).toBe(4);
+    expect(calls.filter((c) => c === 'deactivateIbUser')).toHaveLength(0);
+    expect((await env.currentTimeMs()) - started).toBeGreaterThanOrEqual(210_000);
+  });
+
+  it('skips the 24 h authorisation timeout, deactivates the pending user and fails', async () => {
+    const deactivated: string[] = [];
+    const { activities, calls } = fakeActivities({
+      createIbUser: async () => ({
+        userId: 'IBU3',
+        username: 'ibpending2',
+        status: 'PENDING_AUTHORISATION',
+        existed: false,
+      }),
+      getIbUserStatus: async () => 'PENDING_AUTHORISATION',
+      deactivateIbUser: async ({ userId }) => void deactivated.push(userId),
+    });
+    const startedWorkflowTime = await env.currentTimeMs();
+    const startedWallTime = Date.now();
+    const { err, trail } = await withWorker(env, activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('OnboardIbUser', {
+        taskQueue,
+        workflowId: 'onboard-100006-a',
+        args: [input],
+      });
+      const e = await handle.result().catch((x: unknown) => x);
+      return { err: e, trail: await handle.query(processStateQuery) };
+    });
+    const wallMs = Date.now() - startedWallTime;
+    expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'AUTHORISATION_TIMEOUT' });
+    expect((await env.currentTimeMs()) - startedWorkflowTime).toBeGreaterThanOrEqual(24 * 3_600_000);
+    // Time skipping, not waiting: a day of timers passes in seconds of real time.
+    expect(wallMs).toBeLessThan(20_000);
+    expect(deactivated).toEqual(['IBU3']);
+    expect(calls.at(-1)).toBe('deactivateIbUser');
+    expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toEqual(
+      expect.arrayContaining([
+        'AWAIT_AUTHORISATION:WAITING',
+        'AWAIT_AUTHORISATION:FAILED',
+        'COMPENSATE_DEACTIVATE_USER:COMPLETED',
+      ]),
+    );
+  });
+
+  it('compensates when the first-time password cannot be delivered for good', async () => {
+    const deactivated: { userId: string; reason: string }[] = [];
+    const { activities } = fakeActivities({
+      issueFirstTimePassword: async () => {
+        throw ApplicationFailure.create({
+          type: 'SMS_REJECTED',
+          message: 'destination blocked',
+          nonRetryable: true,
+        });
+      },
+      deactivateIbUser: async (a) => void deactivated.push(a),
+    });
+    const { err, trail } = await withWorker(env, activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('OnboardIbUser', {
+        taskQueue,
+        workflowId: 'onboard-100007-a',
+        args: [input],
+      });
+      const e = await handle.result().catch((x: unknown) => x);
+      return { err: e, trail: await handle.query(processStateQuery) };
+    });
+    expect((err as WorkflowFailedError).cause).toMatchObject({
+      type: 'ONBOARDING_FAILED',
+      details: [{ reason: 'SMS_REJECTED', userId: 'IBU00000001', compensated: true }],
+    });
+    expect(deactivated).toEqual([{ userId: 'IBU00000001', reason: 'onboarding failed: SMS_REJECTED' }]);
+    expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toEqual([
+      'CHECK_ELIGIBILITY:STARTED',
+      'CHECK_ELIGIBILITY:COMPLETED',
+      'CREATE_IB_USER:STARTED',
+      'CREATE_IB_USER:COMPLETED',
+      'SYNC_USERNAME:STARTED',
+      'SYNC_USERNAME:COMPLETED',
+      'SEND_FIRST_TIME_PASSWORD:STARTED',
+      'SEND_FIRST_TIME_PASSWORD:FAILED',
+      'COMPENSATE_DEACTIVATE_USER:STARTED',
+      'COMPENSATE_DEACTIVATE_USER:COMPLETED',
+      'FAILED:FAILED',
+    ]);
+  });
+
+  it('does not deactivate a user the checker rejected', async () => {
+    const { activities, calls } = fakeActivities({
+      createIbUser: async () => ({
+        userId: 'IBU4',
+        username: 'ibpending3',
+        status: 'PENDING_AUTHORISATION',
+        existed: false,
+      }),
+      getIbUserStatus: async () => 'REJECTED',
+    });
+    const err = await withWorker(env, activities, (taskQueue) =>
+      env.client.workflow
+        .execute('OnboardIbUser', { taskQueue, workflowId: 'onboard-100008-a', args: [input] })
+        .catch((e: unknown) => e),
+    );
+    expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'AUTHORISATION_REJECTED' });
+    expect(calls).not.toContain('deactivateIbUser');
+  });
+});

@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (production, tests); without one, workflows are bundled at start. */
+  workflowBundlePath?: string;
+  options?: Partial<WorkerOptions>;
+}
+
+/** Where `npm run build` writes the production workflow bundle. */
+export const defaultBundlePath = path.resolve(__dirname, '..', 'workflow-bundle.js');
+
+export function resolveBundlePath(configured?: string): string | undefined {
+  if (configured) return configured;
+  return fs.existsSync(defaultBundlePath) ? defaultBundlePath : undefined;
+}
+
+export async function createWorker(setup: WorkerSetup): Promise<Worker> {
+  const workflows = setup.workflowBundlePath
+    ? { workflowBundle: { codePath: setup.workflowBundlePath } }
+    : { workflowsPath: require.resolve('../workflows') };
+  return Worker.create({
+    connection: setup.connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue,
+    activities: createActivities(setup.deps),
+    ...workflows,
+    ...setup.options,
+  });
+}

@@ -1,0 +1,42 @@
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { temporalConnectConfig } from '../config/temporal';
+import { createLogger } from '../lib/logger';
+import { createWorker, resolveBundlePath } from './create-worker';
+import { activityDeps } from './deps';
+import { installRuntime } from './runtime';
+
+/**
+ * The worker process. The SDK drains in-flight tasks on SIGINT/SIGTERM (its default
+ * shutdown signals); run() resolves once it has, then the connection is closed.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  installRuntime(logger);
+  const { connectionOptions, namespace } = temporalConnectConfig();
+  const connection = await NativeConnection.connect(connectionOptions);
+  const workflowBundlePath = resolveBundlePath(config.TEMPORAL_WORKFLOW_BUNDLE);
+  const worker = await createWorker({
+    connection,
+    namespace,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: activityDeps(config),
+    workflowBundlePath,
+  });
+  logger.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace, bundle: workflowBundlePath ?? 'bundled at start' },
+    'worker running',
+  );
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    logger.info('worker stopped');
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import type { EligibilityFacts } from '../../activities/types';
+import type { BusinessCode } from '../../messages/failures';
+
+export type EligibilityVerdict =
+  | { eligible: true }
+  | { eligible: false; code: BusinessCode; message: string; extensions: Record<string, unknown> };
+
+/** Pure decision over core-banking facts, in the order a branch officer would check. */
+export function eligibilityVerdict(f: EligibilityFacts): EligibilityVerdict {
+  const refuse = (
+    code: BusinessCode,
+    message: string,
+    extensions: Record<string, unknown> = {},
+  ): EligibilityVerdict => ({
+    eligible: false,
+    code,
+    message,
+    extensions,
+  });
+  if (!f.found) return refuse('CUSTOMER_NOT_FOUND', 'The customer does not exist in core banking.');
+  if (f.customerStatus && f.customerStatus !== 'ACTIVE') {
+    return refuse('CUSTOMER_NOT_ELIGIBLE', 'The customer record is not active.', {
+      reason: 'CUSTOMER_NOT_ACTIVE',
+    });
+  }
+  if (f.liveIbUserId) return refuse('ALREADY_REGISTERED', 'The customer already has an IB/MB user.');
+  if (f.activeProducts < 1) {
+    return refuse('CUSTOMER_NOT_ELIGIBLE', 'The customer holds no active product.', { reason: 'NO_PRODUCT' });
+  }
+  if (!f.hasRegisteredMobile) {
+    return refuse('CUSTOMER_NOT_ELIGIBLE', 'The customer has no registered mobile number.', {
+      reason: 'NO_REGISTERED_MOBILE',
+    });
+  }
+  if (f.phoneMatchesRegistered === false) {
+    return refuse(
+      'PHONE_MISMATCH',
+      'The phone given does not match the mobile number registered in core banking.',
+    );
+  }
+  return { eligible: true };
+}

@@ -1,0 +1,118 @@
+import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { OnboardingActivities } from '../../activities/types';
+import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
+import { failureCode, ProcessTrail } from '../process-trail';
+import { coreBankingOptions, compensationOptions, smsOptions, webhookOptions } from './activity-options';
+import { awaitAuthorisation } from './await-authorisation';
+import { eligibilityVerdict } from './eligibility';
+
+const core = proxyActivities<OnboardingActivities>(coreBankingOptions);
+const channelSync = proxyActivities<OnboardingActivities>(webhookOptions);
+const sms = proxyActivities<OnboardingActivities>(smsOptions);
+const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
+
+/**
+ * Opens an IB/MB user: eligibility → create in core banking (→ maker-checker wait)
+ * → username to the channel → first-time password by SMS. A failure after the user
+ * exists deactivates it (never deletes) and ends the run FAILED with the reason.
+ */
+export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardIbUserResult> {
+  const trail = new ProcessTrail('ONBOARD_IB_USER');
+  const processId = workflowInfo().workflowId;
+
+  const facts = await trail.step('CHECK_ELIGIBILITY', () =>
+    core.checkEligibility({ customerId: input.customerId, phone: input.phone }),
+  );
+  const verdict = eligibilityVerdict(facts);
+  if (!verdict.eligible) {
+    trail.finish('FAILED', verdict.code);
+    throw ApplicationFailure.create({
+      type: verdict.code,
+      message: verdict.message,
+      nonRetryable: true,
+      details: [verdict.extensions],
+    });
+  }
+
+  const user = await trail.step(
+    'CREATE_IB_USER',
+    () =>
+      core.createIbUser({
+        // One user per onboarding run, however often the create is retried.
+        businessKey: `${processId}:${workflowInfo().runId}`,
+        customerId: input.customerId,
+        channel: input.channel,
+        preferredUsername: input.preferredUsername,
+        acceptedDisclosures: input.acceptedDisclosures,
+      }),
+    (u) => `userId=${u.userId} status=${u.status}${u.existed ? ' (found by business key)' : ''}`,
+  );
+
+  try {
+    if (user.status === 'PENDING_AUTHORISATION') {
+      trail.record('AWAIT_AUTHORISATION', 'WAITING', `timeout ${input.authorisationTimeoutHours} h`);
+      await trail.step('AWAIT_AUTHORISATION', () =>
+        awaitAuthorisation(
+          () => core.getIbUserStatus({ userId: user.userId }),
+          input.authorisationTimeoutHours * 3_600_000,
+        ),
+      );
+    }
+    await trail.step('SYNC_USERNAME', () =>
+      channelSync.syncUsernameToChannel({
+        webhookId: `${processId}.username-sync`,
+        processId,
+        customerId: input.customerId,
+        userId: user.userId,
+        username: user.username,
+        channel: input.channel,
+      }),
+    );
+    const delivery = await trail.step(
+      'SEND_FIRST_TIME_PASSWORD',
+      () =>
+        sms.issueFirstTimePassword({
+          processId,
+          customerId: input.customerId,
+          userId: user.userId,
+          username: user.username,
+        }),
+      (d) => `sms ${d.status} via ${d.provider}`,
+    );
+    trail.finish('COMPLETED', `userId=${user.userId}`);
+    return {
+      processId,
+      status: 'COMPLETED',
+      customerId: input.customerId,
+      userId: user.userId,
+      username: user.username,
+      credentialDelivery: { channel: delivery.channel, to: delivery.to, status: delivery.status },
+    };
+  } catch (err) {
+    const reason = failureCode(err);
+    // A rejected user is already unusable; anything else that exists is deactivated.
+    if (reason !== 'AUTHORISATION_REJECTED') {
+      await CancellationScope.nonCancellable(() =>
+        trail.step('COMPENSATE_DEACTIVATE_USER', () =>
+          compensation.deactivateIbUser({ userId: user.userId, reason: `onboarding failed: ${reason}` }),
+        ),
+      );
+    }
+    trail.finish('FAILED', reason);
+    throw ApplicationFailure.create({
+      type:
+        reason === 'AUTHORISATION_REJECTED' || reason === 'AUTHORISATION_TIMEOUT'
+          ? reason
+          : 'ONBOARDING_FAILED',
+      message: `Onboarding failed at ${lastFailedStep(trail)}: ${reason}; the IB/MB user was ${
+        reason === 'AUTHORISATION_REJECTED' ? 'rejected' : 'deactivated'
+      }.`,
+      nonRetryable: true,
+      details: [{ reason, userId: user.userId, compensated: reason !== 'AUTHORISATION_REJECTED' }],
+    });
+  }
+}
+
+function lastFailedStep(trail: ProcessTrail): string {
+  return trail.lastFailedStep() ?? 'unknown step';
+}

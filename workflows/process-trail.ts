@@ -1,0 +1,56 @@
+import { setHandler } from '@temporalio/workflow';
+import { processStateQuery, type AuditEntry, type ProcessType, type StepStatus } from '../messages/process';
+
+/**
+ * The audit trail of one run: every step with its status and time, answered by the
+ * `processState` query (also after the run has ended, by replay).
+ */
+export class ProcessTrail {
+  private readonly entries: AuditEntry[] = [];
+  private current = 'STARTED';
+
+  constructor(private readonly processType: ProcessType) {
+    setHandler(processStateQuery, () => ({
+      processType: this.processType,
+      step: this.current,
+      auditTrail: [...this.entries],
+    }));
+  }
+
+  record(step: string, status: StepStatus, detail?: string): void {
+    this.current = step;
+    this.entries.push({ step, status, at: new Date().toISOString(), ...(detail ? { detail } : {}) });
+  }
+
+  /** Runs one step, recording its start and its outcome. */
+  async step<T>(name: string, run: () => Promise<T>, describe?: (result: T) => string): Promise<T> {
+    this.record(name, 'STARTED');
+    try {
+      const result = await run();
+      this.record(name, 'COMPLETED', describe?.(result));
+      return result;
+    } catch (err) {
+      this.record(name, 'FAILED', failureCode(err));
+      throw err;
+    }
+  }
+
+  lastFailedStep(): string | undefined {
+    return [...this.entries].reverse().find((e) => e.status === 'FAILED')?.step;
+  }
+
+  finish(status: 'COMPLETED' | 'FAILED', detail?: string): void {
+    this.record(status === 'COMPLETED' ? 'DONE' : 'FAILED', status, detail);
+  }
+}
+
+/** The business code (or failure type) of an error, never its payload. */
+export function failureCode(err: unknown): string {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 5; depth++) {
+    const { type, cause } = e as { type?: string; cause?: unknown };
+    if (type) return type;
+    e = cause;
+  }
+  return (err as Error)?.name ?? 'Error';
+}
