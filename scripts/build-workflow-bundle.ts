@@ -5,7 +5,11 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 /** `npm run build`: the production workflow bundle, so workers start without webpack. */
 async function main(): Promise<void> {
   const out = path.resolve(__dirname, '..', 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '..', 'workflows') });
+  const quiet = () => undefined;
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.resolve(__dirname, '..', 'workflows'),
+    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error },
+  });
   fs.writeFileSync(out, code);
   console.log(`workflow bundle written to ${path.relative(process.cwd(), out)}`);
 }

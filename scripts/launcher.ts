@@ -39,7 +39,7 @@ const specs: ChildSpec[] = [
       '--namespace',
       'default',
       '--log-level',
-      'warn',
+      'error',
     ],
     ready: () =>
       waitUntil(
@@ -98,11 +98,23 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
   process.exit(exitCode);
 }
 
+/**
+ * `npm start` does not forward a SIGTERM sent to npm itself; when our parent goes away
+ * we are re-parented, and stop everything rather than leave orphans behind.
+ */
+function watchParent(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown('parent process exited', 0);
+  }, 500).unref();
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   if (!fs.existsSync(temporalCli)) throw new Error(`${temporalCli} is missing: run \`npm run provision\``);
   process.once('SIGINT', () => void shutdown('SIGINT', 0));
   process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  watchParent();
   for (const [i, spec] of specs.entries()) {
     const child = new Child(spec, i);
     children.push(child);
