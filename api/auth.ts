@@ -10,7 +10,8 @@ import {
 import type { Config } from '../config';
 import { DEV_JWT_ALG, loadOrCreateDevKey } from '../lib/dev-keys';
 
-export type Scope = 'ib-users:write' | 'mfa:write' | 'institution-users:write' | 'processes:read';
+export type Scope =
+  'ib-users:write' | 'mfa:write' | 'institution-users:write' | 'processes:read' | 'codec:decode';
 
 export interface Principal {
   subject: string;

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
+import { encryptingDataConverter, payloadCodec } from '../lib/codec/data-converter';
 import { loadServerKey } from '../lib/server-key';
 import { createApp } from './app';
 import { verifierFromConfig } from './auth';
@@ -10,11 +11,13 @@ import { createTemporalClient } from './temporal';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
-  const client = createTemporalClient();
+  const codec = payloadCodec(config);
+  const client = createTemporalClient(process.env, encryptingDataConverter(config, codec));
   const app = createApp({
     config,
     client,
     logger,
+    codec,
     verifier: await verifierFromConfig(config),
     serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
   });

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { temporalConnectConfig } from '../config/temporal';
 import type { Env } from '../config/env';
 
@@ -6,7 +7,7 @@ import type { Env } from '../config/env';
  * A lazily connecting client: the API starts (and answers /healthz) while Temporal is
  * still coming up; /readyz and requests report 503 until it is reachable.
  */
-export function createTemporalClient(env: Env = process.env): Client {
+export function createTemporalClient(env: Env = process.env, dataConverter?: DataConverter): Client {
   const { connectionOptions, namespace } = temporalConnectConfig(env);
   const connection = Connection.lazy({
     address: connectionOptions.address,
@@ -14,7 +15,7 @@ export function createTemporalClient(env: Env = process.env): Client {
     apiKey: connectionOptions.apiKey,
     metadata: connectionOptions.metadata,
   });
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, dataConverter });
 }
 
 /** gRPC UNAVAILABLE / connection refused anywhere in the cause chain. */

@@ -21,6 +21,9 @@ const schema = z
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('ibmb-user-lifecycle'),
     TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
 
+    PAYLOAD_KEYS: z.string().optional(),
+    PAYLOAD_KEY_CURRENT: z.string().optional(),
+    CODEC_CORS_ORIGINS: envList.default(['http://127.0.0.1:8233', 'http://localhost:8233']),
     SERVER_HMAC_KEY: z.string().min(44, 'base64 of at least 32 bytes').optional(),
 
     AUTH_JWKS_URL: z.url().optional(),
@@ -47,6 +50,14 @@ const schema = z
     TWILIO_FROM: z.string().optional(),
     TWILIO_API_BASE_URL: z.url().optional(),
 
+    EMAIL_PROVIDER: z.enum(['outbox', 'smtp']).default('outbox'),
+    SMTP_HOST: z.string().optional(),
+    SMTP_PORT: envInt(1, 65535).default(587),
+    SMTP_SECURE: envBool.optional(),
+    SMTP_USER: z.string().optional(),
+    SMTP_PASSWORD: z.string().optional(),
+    EMAIL_FROM: z.string().min(1).default('Demo Bank <no-reply@bank.example>'),
+
     CHANNEL_WEBHOOK_URL: z.url().optional(),
     CHANNEL_WEBHOOK_SECRET: z.string().optional(),
   })
@@ -54,6 +65,9 @@ const schema = z
     // Dev keys would let anyone with DATA_DIR mint tokens: production needs a JWKS.
     if (c.NODE_ENV === 'production' && !c.AUTH_JWKS_URL && c.AUTH_DEV_KEYS !== true) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'required when NODE_ENV=production' });
+    }
+    if (c.NODE_ENV === 'production' && !c.PAYLOAD_KEYS && c.AUTH_DEV_KEYS !== true) {
+      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS'], message: 'required when NODE_ENV=production' });
     }
     if (c.SMS_PROVIDER === 'kannel' && !(c.KANNEL_SENDSMS_URL && c.KANNEL_USERNAME && c.KANNEL_PASSWORD)) {
       ctx.addIssue({
@@ -70,6 +84,12 @@ const schema = z
         message:
           'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are required when SMS_PROVIDER=twilio',
       });
+    }
+    if (c.EMAIL_PROVIDER === 'smtp' && !c.SMTP_HOST) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'required when EMAIL_PROVIDER=smtp' });
+    }
+    if (c.SMTP_USER && !c.SMTP_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required with SMTP_USER' });
     }
     if (c.CHANNEL_WEBHOOK_URL && !c.CHANNEL_WEBHOOK_SECRET) {
       ctx.addIssue({

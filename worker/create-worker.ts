@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 
@@ -10,6 +11,8 @@ export interface WorkerSetup {
   deps: ActivityDeps;
   /** A prebuilt bundle (production, tests); without one, workflows are bundled at start. */
   workflowBundlePath?: string;
+  /** Encrypts payloads; must match the clients' converter. */
+  dataConverter?: DataConverter;
   options?: Partial<WorkerOptions>;
 }
 
@@ -30,6 +33,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
     activities: createActivities(setup.deps),
+    dataConverter: setup.dataConverter,
     ...workflows,
     ...setup.options,
   });

@@ -1,6 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { temporalConnectConfig } from '../config/temporal';
+import { encryptingDataConverter } from '../lib/codec/data-converter';
 import { createLogger } from '../lib/logger';
 import { createWorker, resolveBundlePath } from './create-worker';
 import { activityDeps } from './deps';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: activityDeps(config),
     workflowBundlePath,
+    dataConverter: encryptingDataConverter(config),
   });
   logger.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace, bundle: workflowBundlePath ?? 'bundled at start' },

@@ -10,6 +10,7 @@ import { mintDevToken, verifierFromConfig } from '../../api/auth';
 import { createTemporalClient } from '../../api/temporal';
 import { loadConfig, type Config } from '../../config';
 import { createLogger } from '../../lib/logger';
+import { payloadCodec } from '../../lib/codec/data-converter';
 import { loadServerKey } from '../../lib/server-key';
 import { call } from '../helpers/stack';
 
@@ -33,6 +34,7 @@ describe('API skeleton', () => {
       logger: createLogger({ name: 'api', destination: sink }),
       verifier: await verifierFromConfig(config),
       serverKey: loadServerKey({ keysDir: config.keysDir }),
+      codec: payloadCodec(config),
     });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,3 +1,4 @@
+import { decodedHistoryText, encodings } from '../helpers/history';
 import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';
 
 /**
@@ -26,8 +27,7 @@ describe('open IB/MB user end to end', () => {
       userId: string;
       status: string;
     }[];
-  const history = async (processId: string) =>
-    JSON.stringify((await stack.client.workflow.getHandle(processId).fetchHistory()).events);
+  const history = (processId: string) => stack.client.workflow.getHandle(processId).fetchHistory();
 
   it('opens a user: 201 with a username, one SMS with a working password that no history or log holds', async () => {
     const res = await open({
@@ -63,7 +63,12 @@ describe('open IB/MB user end to end', () => {
       payload: { userId, username: res.body.username },
     });
 
-    expect(await history('onboard-100001')).not.toContain(password as string);
+    // Every payload is encrypted at rest; even decoded, the password is not there.
+    const events = await history('onboard-100001');
+    expect(new Set(encodings(events))).toEqual(new Set(['binary/encrypted']));
+    const decoded = await decodedHistoryText(stack.codec, events);
+    expect(decoded).toContain('100001');
+    expect(decoded).not.toContain(password as string);
     expect(stack.logs.join('\n')).not.toContain(password as string);
     expect(await ibUsers('100001')).toEqual([expect.objectContaining({ userId, status: 'ACTIVE' })]);
   });

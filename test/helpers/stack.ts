@@ -5,11 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { mintDevToken, verifierFromConfig } from '../../api/auth';
 import { loadConfig, type Config } from '../../config';
+import { encryptingDataConverter, payloadCodec } from '../../lib/codec/data-converter';
 import { createLogger } from '../../lib/logger';
 import { loadServerKey } from '../../lib/server-key';
 import { createSimulatorApp } from '../../simulator/app';
@@ -24,6 +26,7 @@ import { createDevServerEnv } from './temporal-env';
 export interface Stack {
   env: TestWorkflowEnvironment;
   client: Client;
+  codec: PayloadCodec;
   config: Config;
   apiUrl: string;
   simulatorUrl: string;
@@ -65,15 +68,22 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     ...overrides,
   });
   const logger = createLogger({ name: 'api', level: 'debug', destination: sink });
+  const codec = payloadCodec(config);
+  const dataConverter = encryptingDataConverter(config, codec);
   const worker: Worker = await createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: activityDeps(config),
     workflowBundlePath,
+    dataConverter,
   });
   const workerRun = worker.run();
-  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+  const client = new Client({
+    connection: env.connection,
+    namespace: env.namespace ?? 'default',
+    dataConverter,
+  });
   const api = await listen(
     createApp({
       config,
@@ -81,12 +91,14 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
       logger,
       verifier: await verifierFromConfig(config),
       serverKey: loadServerKey({ keysDir: config.keysDir }),
+      codec,
     }),
   );
 
   return {
     env,
     client,
+    codec,
     config,
     apiUrl: urlOf(api),
     simulatorUrl: urlOf(simulator),
