@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { mintDevToken } from '../api/auth';
 import { loadConfig } from '../config';
+import { devServerSearchAttributeArgs } from '../messages/search-attributes';
 import { Child, httpOk, waitUntil, type ChildSpec } from './launcher/child';
 
 /**
@@ -21,7 +23,24 @@ const shared = {
   TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? temporalAddress,
 };
 
-const specs: ChildSpec[] = [
+/**
+ * The dev UI has no login of its own, so it gets a codec capability: a 12 h token with
+ * scope codec:decode on the endpoint path. With a real identity provider
+ * (AUTH_JWKS_URL) the UI is configured to pass the ops user's own token instead.
+ */
+async function uiCodecEndpoint(): Promise<string | undefined> {
+  if (config.AUTH_JWKS_URL) return undefined;
+  const token = await mintDevToken(config, {
+    scopes: ['codec:decode'],
+    subject: 'temporal-ui',
+    expiresIn: '12h',
+  });
+  return `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}/codec/k/${token}`;
+}
+
+let codecEndpoint: string | undefined;
+
+const specs = (): ChildSpec[] => [
   {
     name: 'temporal',
     command: temporalCli,
@@ -40,6 +59,8 @@ const specs: ChildSpec[] = [
       'default',
       '--log-level',
       'error',
+      ...devServerSearchAttributeArgs(),
+      ...(codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : []),
     ],
     ready: () =>
       waitUntil(
@@ -115,7 +136,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT', 0));
   process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
   watchParent();
-  for (const [i, spec] of specs.entries()) {
+  codecEndpoint = await uiCodecEndpoint();
+  for (const [i, spec] of specs().entries()) {
     const child = new Child(spec, i);
     children.push(child);
     child.start((code) => void shutdown(`${spec.name} exited with ${code}`, 1));

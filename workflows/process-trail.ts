@@ -1,4 +1,5 @@
-import { setHandler } from '@temporalio/workflow';
+import { setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ProcessStep } from '../messages/search-attributes';
 import { processStateQuery, type AuditEntry, type ProcessType, type StepStatus } from '../messages/process';
 
 /**
@@ -18,8 +19,11 @@ export class ProcessTrail {
   }
 
   record(step: string, status: StepStatus, detail?: string): void {
+    // The UI's list shows ProcessStep; the run's page shows where it stands, as text.
+    if (step !== this.current) upsertSearchAttributes([{ key: ProcessStep, value: step }]);
     this.current = step;
     this.entries.push({ step, status, at: new Date().toISOString(), ...(detail ? { detail } : {}) });
+    setCurrentDetails(`**${step}**: ${status}${detail ? ` — ${detail}` : ''}`);
   }
 
   /** Runs one step, recording its start and its outcome. */

@@ -6,6 +6,7 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { ONBOARD_WORKFLOW, onboardingProcessId, type OnboardIbUserInput } from '../../messages/onboarding';
+import { Channel, CustomerId, ProcessType } from '../../messages/search-attributes';
 import { keyReused } from '../idempotency';
 import { ProblemError } from '../problem';
 
@@ -42,6 +43,13 @@ export async function startOnboarding(
         args: [input],
         memo: { requestId: input.requestId, requestDigest: digest } satisfies RequestMemo,
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        typedSearchAttributes: [
+          { key: CustomerId, value: input.customerId },
+          { key: ProcessType, value: 'ONBOARD_IB_USER' },
+          { key: Channel, value: input.channel },
+        ],
+        staticSummary: `Open IB/MB user · customer ${input.customerId} · ${input.channel}`,
+        staticDetails: `Request ${input.requestId}. Steps: eligibility → core-banking user → username to channel → first-time password SMS.`,
       });
       return { handle, replayed: false };
     } catch (e) {

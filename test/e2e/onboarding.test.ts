@@ -1,4 +1,4 @@
-import { decodedHistoryText, encodings } from '../helpers/history';
+import { decodedHistoryText, encodings, searchAttributeValues } from '../helpers/history';
 import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';
 
 /**
@@ -66,6 +66,12 @@ describe('open IB/MB user end to end', () => {
     // Every payload is encrypted at rest; even decoded, the password is not there.
     const events = await history('onboard-100001');
     expect(new Set(encodings(events))).toEqual(new Set(['binary/encrypted']));
+    // Search attributes stay plain for indexing: ids and statuses only, no contact details.
+    const attributes = searchAttributeValues(events);
+    expect(attributes).toEqual(
+      expect.arrayContaining(['CustomerId="100001"', 'ProcessType="ONBOARD_IB_USER"', 'ProcessStep="DONE"']),
+    );
+    expect(attributes.join()).not.toMatch(/700100001|@|Amina|Wanjiru/);
     const decoded = await decodedHistoryText(stack.codec, events);
     expect(decoded).toContain('100001');
     expect(decoded).not.toContain(password as string);

@@ -1,6 +1,10 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 
-/** Every Payload object anywhere in a fetched history (inputs, results, memos, failures, markers…). */
+/**
+ * Every Payload object anywhere in a fetched history (inputs, results, memos, failures,
+ * summaries…), except search attributes: those are indexed by the server, so they stay
+ * plain and must only ever hold ids and statuses (see searchAttributeValues).
+ */
 export function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
   if (!value || typeof value !== 'object') return found;
   if (value instanceof Uint8Array) return found;
@@ -9,7 +13,20 @@ export function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
     found.push(v as Payload);
     return found;
   }
-  for (const child of Object.values(v)) payloadsIn(child, found);
+  for (const [key, child] of Object.entries(v)) if (key !== 'searchAttributes') payloadsIn(child, found);
+  return found;
+}
+
+/** The plain values of every search attribute set or upserted in a history. */
+export function searchAttributeValues(value: unknown, found: string[] = []): string[] {
+  if (!value || typeof value !== 'object' || value instanceof Uint8Array) return found;
+  for (const [key, child] of Object.entries(value)) {
+    if (key === 'searchAttributes' && child && typeof child === 'object') {
+      const fields = (child as { indexedFields?: Record<string, Payload> }).indexedFields ?? {};
+      for (const [name, p] of Object.entries(fields))
+        found.push(`${name}=${new TextDecoder().decode(p.data ?? new Uint8Array())}`);
+    } else searchAttributeValues(child, found);
+  }
   return found;
 }
 

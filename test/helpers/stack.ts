@@ -70,20 +70,20 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
   const logger = createLogger({ name: 'api', level: 'debug', destination: sink });
   const codec = payloadCodec(config);
   const dataConverter = encryptingDataConverter(config, codec);
-  const worker: Worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: activityDeps(config),
-    workflowBundlePath,
-    dataConverter,
-  });
-  const workerRun = worker.run();
   const client = new Client({
     connection: env.connection,
     namespace: env.namespace ?? 'default',
     dataConverter,
   });
+  const worker: Worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: activityDeps(config, client),
+    workflowBundlePath,
+    dataConverter,
+  });
+  const workerRun = worker.run();
   const api = await listen(
     createApp({
       config,

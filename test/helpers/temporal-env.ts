@@ -1,5 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTES } from '../../messages/search-attributes';
 import { temporalCliPath, testServerPath } from '../setup/tools';
 
 let runtimeInstalled = false;
@@ -17,9 +19,20 @@ function quietRuntime(): void {
 /** Temporal's Java time-skipping test server, from scripts/provision.sh (no download). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testServerPath } },
   });
+  // Workflows upsert our search attributes; the test server wants them registered too.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTES.map((k) => [
+        k.name,
+        temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
+  });
+  return env;
 }
 
 /** The Temporal CLI dev server (in-memory), from scripts/provision.sh (no download). */
@@ -29,6 +42,7 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: { type: 'existing-path', path: temporalCliPath },
       ip: '127.0.0.1',
+      searchAttributes: SEARCH_ATTRIBUTES,
       log: { format: 'json', level: 'error' },
     },
   });

@@ -1,0 +1,18 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * What ops filter runs by in Temporal's UI. Ids and statuses only: never phone
+ * numbers, emails or names (DESIGN.md §6). Registered by `npm start`, the test
+ * setup and docker-compose (docker/temporal/create-search-attributes.sh).
+ */
+export const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
+export const ProcessType = defineSearchAttributeKey('ProcessType', SearchAttributeType.KEYWORD);
+export const ProcessStep = defineSearchAttributeKey('ProcessStep', SearchAttributeType.KEYWORD);
+export const Channel = defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD);
+export const MfaPurpose = defineSearchAttributeKey('MfaPurpose', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [CustomerId, ProcessType, ProcessStep, Channel, MfaPurpose];
+
+/** `--search-attribute Name=Keyword` arguments for the Temporal CLI dev server. */
+export const devServerSearchAttributeArgs = (): string[] =>
+  SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]);
