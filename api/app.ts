@@ -5,10 +5,14 @@ import type { Config } from '../config';
 import type { Logger } from '../lib/logger';
 import type { TokenVerifier } from './auth';
 import { errorHandler, notFound } from './middleware/errors';
+import { INFINITY_BASE_PATH, infinityErrors } from './mfa/infinity';
 import { jsonBody } from './middleware/json-body';
+import { createHttpMetrics, observe } from './middleware/observe';
 import { requestId } from './middleware/request-id';
 import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
+import { infinityDbxUserRouter } from './routes/infinity-dbx-user';
+import { mfaRouter } from './routes/mfa';
 import { openUserIbRouter } from './routes/open-user-ib';
 import { processesRouter } from './routes/processes';
 
@@ -27,13 +31,22 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const metrics = createHttpMetrics();
   app.use(requestId);
+  app.use(observe(deps.logger, metrics));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.use(...jsonBody(deps.config.API_BODY_LIMIT));
   app.use(healthRouter(deps));
   app.use(
     codecRouter({ codec: deps.codec, verifier: deps.verifier, corsOrigins: deps.config.CODEC_CORS_ORIGINS }),
   );
   app.use(openUserIbRouter(deps));
+  app.use(mfaRouter(deps));
+  app.use(infinityDbxUserRouter(deps));
+  // Also catches body-parsing errors on those paths: Infinity clients never get problem+json.
+  app.use(INFINITY_BASE_PATH, infinityErrors(deps.logger));
   app.use(processesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -20,6 +20,8 @@ const schema = z
 
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('ibmb-user-lifecycle'),
     TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
+    WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+    WORKER_METRICS_PORT: envInt(0, 65535).default(9464),
 
     PAYLOAD_KEYS: z.string().optional(),
     PAYLOAD_KEY_CURRENT: z.string().optional(),
@@ -60,6 +62,16 @@ const schema = z
 
     CHANNEL_WEBHOOK_URL: z.url().optional(),
     CHANNEL_WEBHOOK_SECRET: z.string().optional(),
+
+    // MFA policy (DESIGN.md §5); validity is capped at 10 minutes (NIST SP 800-63B).
+    MFA_CODE_LENGTH: envInt(4, 10).default(6),
+    MFA_OTP_TTL_SECONDS: envInt(30, 600).default(300),
+    MFA_MAX_VERIFY_ATTEMPTS: envInt(1, 10).default(5),
+    MFA_MAX_RESENDS: envInt(0, 10).default(3),
+    MFA_RESEND_COOLDOWN_SECONDS: envInt(0, 300).default(30),
+    MFA_DESTINATION_MAX_PER_WINDOW: envInt(1, 1000).default(5),
+    MFA_DESTINATION_WINDOW_MINUTES: envInt(1, 1440).default(10),
+    MFA_DESTINATION_MAX_PER_DAY: envInt(1, 10_000).default(50),
   })
   .superRefine((c, ctx) => {
     // Dev keys would let anyone with DATA_DIR mint tokens: production needs a JWKS.

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { temporalConnectConfig } from '../config/temporal';
@@ -14,17 +15,24 @@ import { installRuntime } from './runtime';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
-  installRuntime(logger);
+  installRuntime(
+    logger,
+    config.WORKER_METRICS_PORT ? `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}` : undefined,
+  );
   const { connectionOptions, namespace } = temporalConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
+  const dataConverter = encryptingDataConverter(config);
+  // Activities that update other workflows (MFA destination quotas) use a client on the same server.
+  const clientConnection = await Connection.connect(connectionOptions);
+  const client = new Client({ connection: clientConnection, namespace, dataConverter });
   const workflowBundlePath = resolveBundlePath(config.TEMPORAL_WORKFLOW_BUNDLE);
   const worker = await createWorker({
     connection,
     namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: activityDeps(config),
+    deps: activityDeps(config, client),
     workflowBundlePath,
-    dataConverter: encryptingDataConverter(config),
+    dataConverter,
   });
   logger.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace, bundle: workflowBundlePath ?? 'bundled at start' },
@@ -33,6 +41,7 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    await clientConnection.close();
     await connection.close();
     logger.info('worker stopped');
   }

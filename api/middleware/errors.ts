@@ -16,7 +16,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
           ? problems.unavailable('The workflow engine is not reachable; nothing was started. Retry later.')
           : problems.internal();
     if (problem.status >= 500 && !(err instanceof ProblemError))
-      logger.error({ err, requestId: req.requestId, path: req.path }, 'unhandled error');
+      (req.log ?? logger).error({ err }, 'unhandled error');
     if (res.headersSent) return res.end();
     for (const [k, v] of Object.entries(problem.headers)) res.setHeader(k, v);
     res

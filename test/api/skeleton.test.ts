@@ -182,6 +182,37 @@ describe('API skeleton', () => {
     expectProblem(res, 503, 'SERVICE_UNAVAILABLE');
   }, 30_000);
 
+  it('exposes request counts and latency by route pattern and status', async () => {
+    await call(url, 'GET', '/healthz');
+    await call(url, 'GET', '/processes/onboard-100042'); // 401
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/healthz",status="200"\} [1-9]/);
+    expect(text).toMatch(
+      /http_requests_total\{method="GET",route="\/processes\/:processId",status="401"\} [1-9]\d*/,
+    );
+    expect(text).toMatch(
+      /http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/healthz",status="200"\}/,
+    );
+    expect(text).not.toContain('onboard-100042');
+  });
+
+  it('writes one access log line per request, carrying its request id', async () => {
+    await call(url, 'GET', '/healthz', { headers: { 'x-request-id': 'trace-me-123' } });
+    const lines = logs
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'request',
+        requestId: 'trace-me-123',
+        route: '/healthz',
+        status: '200',
+      }),
+    );
+  });
+
   it('never logs a bearer token', () => {
     expect(logs.join('\n')).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
   });

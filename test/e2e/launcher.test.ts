@@ -43,7 +43,7 @@ describe('npm start launcher', () => {
 
   beforeAll(async () => {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: repoRoot, stdio: 'ignore' });
-    for (const k of ['PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'SIMULATOR_PORT'])
+    for (const k of ['PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'SIMULATOR_PORT', 'WORKER_METRICS_PORT'])
       ports[k] = await freePort();
     launcher = spawn(process.execPath, [path.join(repoRoot, 'dist/scripts/launcher.js')], {
       cwd: repoRoot,
@@ -78,6 +78,8 @@ describe('npm start launcher', () => {
     expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports.SIMULATOR_PORT}/healthz`)).status).toBe(200);
     expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
+    const metrics = await (await fetch(`http://127.0.0.1:${ports.WORKER_METRICS_PORT}/metrics`)).text();
+    expect(metrics).toMatch(/^temporal_\w+/m);
   });
 
   it('stops every child on SIGTERM and leaves no orphan', async () => {
