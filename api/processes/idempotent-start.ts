@@ -1,0 +1,94 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { SearchAttributePair, WorkflowIdReusePolicy } from '@temporalio/common';
+import { keyReused } from '../idempotency';
+import type { ProblemError } from '../problem';
+
+interface RequestMemo {
+  requestId?: string;
+  requestDigest?: string;
+}
+
+export interface IdempotentStartOptions {
+  workflowType: string;
+  /** One id per business entity (customer, user): at most one run in flight for it. */
+  workflowId: string;
+  taskQueue: string;
+  args: unknown[];
+  requestId: string;
+  /** requestDigest() of the body: the same key with another body is refused. */
+  digest: string;
+  reusePolicy: WorkflowIdReusePolicy;
+  searchAttributes: SearchAttributePair[];
+  staticSummary: string;
+  staticDetails: string;
+  /** The refusal while another request's run is in flight. */
+  inFlight: () => ProblemError;
+  /** The refusal after another request's run completed; undefined: a new run may start. */
+  completed?: () => ProblemError;
+}
+
+export interface StartedProcess {
+  handle: WorkflowHandle;
+  /** True when this request replays an earlier one with the same key. */
+  replayed: boolean;
+}
+
+/**
+ * Starts a process once per idempotency key: the same key and body finds the run it
+ * started (also an older, ended one), the same key with another body is 422, and the
+ * entity's id keeps a second request from running beside the first.
+ */
+export async function startIdempotent(client: Client, o: IdempotentStartOptions): Promise<StartedProcess> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const existing = await findRun(client, o);
+    if (existing) return { handle: existing, replayed: true };
+    try {
+      const handle = await client.workflow.start(o.workflowType, {
+        taskQueue: o.taskQueue,
+        workflowId: o.workflowId,
+        args: o.args,
+        memo: { requestId: o.requestId, requestDigest: o.digest } satisfies RequestMemo,
+        workflowIdReusePolicy: o.reusePolicy,
+        typedSearchAttributes: o.searchAttributes,
+        staticSummary: o.staticSummary,
+        staticDetails: o.staticDetails,
+      });
+      return { handle, replayed: false };
+    } catch (e) {
+      // Lost a race with another request for the same entity: look again.
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    }
+  }
+  throw o.inFlight();
+}
+
+/** The run started with this key, or a refusal when the entity's latest run stands in the way. */
+async function findRun(client: Client, o: IdempotentStartOptions): Promise<WorkflowHandle | null> {
+  let latest;
+  try {
+    latest = await client.workflow.getHandle(o.workflowId).describe();
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return null;
+    throw e;
+  }
+  const memo = (latest.memo ?? {}) as RequestMemo;
+  if (memo.requestId === o.requestId) return sameBody(client, o, memo, latest.runId);
+  // An older run may carry this key: the same key always replays its own run.
+  for await (const run of client.workflow.list({ query: `WorkflowId = '${o.workflowId}'` })) {
+    const m = (run.memo ?? {}) as RequestMemo;
+    if (m.requestId === o.requestId) return sameBody(client, o, m, run.runId);
+  }
+  if (latest.status.name === 'RUNNING') throw o.inFlight();
+  if (latest.status.name === 'COMPLETED' && o.completed) throw o.completed();
+  return null;
+}
+
+function sameBody(client: Client, o: IdempotentStartOptions, memo: RequestMemo, runId: string) {
+  if (memo.requestDigest !== o.digest) throw keyReused();
+  return client.workflow.getHandle(o.workflowId, runId, { followRuns: false });
+}
