@@ -21,6 +21,8 @@ const temporalAddress = `127.0.0.1:${temporalPort}`;
 const shared = {
   DATA_DIR: config.dataDir,
   TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? temporalAddress,
+  // The worker talks to this launcher's simulator unless told otherwise.
+  CORE_BANKING_URL: process.env.CORE_BANKING_URL ?? `http://127.0.0.1:${config.SIMULATOR_PORT}`,
 };
 
 /**
