@@ -1,6 +1,34 @@
+import type { MfaPurpose } from '../messages/mfa';
+
 /** Customer-facing message texts. They carry what the customer needs and nothing else. */
 export const templates = {
   firstTimePasswordSms: (p: { bankName: string; username: string; password: string }) =>
     `${p.bankName}: your internet & mobile banking username is ${p.username} and your first-time password is ${p.password}. ` +
     'You will be asked to change it at first login. We will never ask you for it.',
+  otpSms: (p: OtpMessage) =>
+    `${p.bankName}: ${p.code} is your verification code for ${OTP_PURPOSE_TEXT[p.purpose]}. ` +
+    `It expires in ${minutes(p.minutesValid)}. Never share it.`,
+  otpEmail: (p: OtpMessage) => ({
+    subject: `${p.bankName}: your verification code`,
+    text:
+      `${p.code} is your verification code for ${OTP_PURPOSE_TEXT[p.purpose]}. ` +
+      `It expires in ${minutes(p.minutesValid)}.\n\n` +
+      `Never share it: ${p.bankName} will never ask you for it. If you did not ask for a code, ignore this message.`,
+  }),
 };
+
+export interface OtpMessage {
+  bankName: string;
+  code: string;
+  purpose: MfaPurpose;
+  minutesValid: number;
+}
+
+const OTP_PURPOSE_TEXT: Record<MfaPurpose, string> = {
+  ONBOARDING: 'registering for internet & mobile banking',
+  LOGIN: 'signing in',
+  UPDATE_PHONE: 'changing your phone number',
+  UPDATE_SECURITY_QUESTIONS: 'changing your security questions',
+};
+
+const minutes = (n: number) => (n === 1 ? '1 minute' : `${n} minutes`);

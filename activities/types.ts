@@ -65,3 +65,5 @@ export interface OnboardingActivities {
   issueFirstTimePassword(input: FirstTimePasswordInput): Promise<CredentialDelivery>;
   deactivateIbUser(input: { userId: string; reason: string }): Promise<void>;
 }
+
+export type * from './mfa-types';

@@ -1,3 +1,5 @@
+import { MFA_CODES } from './mfa';
+
 /**
  * Business outcomes a process can end with. Workflows throw them as non-retryable
  * ApplicationFailures whose `type` is the code and whose first detail carries the
@@ -12,6 +14,7 @@ export const BUSINESS_CODES = [
   'AUTHORISATION_REJECTED',
   'AUTHORISATION_TIMEOUT',
   'ONBOARDING_FAILED',
+  ...MFA_CODES,
 ] as const;
 
 export type BusinessCode = (typeof BUSINESS_CODES)[number];

@@ -4,7 +4,8 @@ import { defineQuery } from '@temporalio/workflow';
  * What every process (workflow) exposes to the API and to ops: its type, the step it
  * is at and an audit trail of steps. Shared by api/ and workflows/.
  */
-export type ProcessType = 'ONBOARD_IB_USER' | 'UPDATE_USER_PHONE' | 'MFA_CHALLENGE';
+export type ProcessType =
+  'ONBOARD_IB_USER' | 'UPDATE_USER_PHONE' | 'UPDATE_CONTACT_INFO' | 'MFA_CHALLENGE' | 'MFA_DESTINATION_QUOTA';
 
 export type StepStatus = 'STARTED' | 'COMPLETED' | 'FAILED' | 'WAITING' | 'COMPENSATED' | 'SKIPPED';
 

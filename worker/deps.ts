@@ -1,12 +1,19 @@
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../activities';
 import { createCoreBankingHttpClient } from '../adapters/core-banking/http-client';
+import { createEmailSender } from '../adapters/email';
 import { createSmsSender } from '../adapters/sms';
 import { createWebhookSender } from '../adapters/webhooks';
 import type { Config } from '../config';
+import { destinationQuotaPolicy } from '../config/mfa-policy';
+import { loadServerKey } from '../lib/server-key';
 
-/** The real clients behind the activities, chosen by configuration. */
-export function activityDeps(config: Config): ActivityDeps {
+/**
+ * The real clients behind the activities, chosen by configuration. `temporalClient`
+ * serves activities that talk to other workflows (the MFA destination quotas).
+ */
+export function activityDeps(config: Config, temporalClient: Client): ActivityDeps {
   return {
     coreBanking: createCoreBankingHttpClient({
       baseUrl: config.CORE_BANKING_URL,
@@ -19,5 +26,9 @@ export function activityDeps(config: Config): ActivityDeps {
         ? { name: 'channel', url: config.CHANNEL_WEBHOOK_URL, secret: config.CHANNEL_WEBHOOK_SECRET }
         : null,
     bankName: config.BANK_NAME,
+    email: createEmailSender(config),
+    serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
+    temporal: { client: temporalClient, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    destinationQuota: destinationQuotaPolicy(config),
   };
 }

@@ -1,2 +1,4 @@
 // The workflow bundle's entry: every workflow type the worker registers.
 export { OnboardIbUser } from './onboarding/onboard-ib-user';
+export { MfaChallenge } from './mfa/mfa-challenge';
+export { MfaDestinationQuota } from './mfa/destination-quota';

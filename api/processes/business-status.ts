@@ -1,4 +1,5 @@
 import type { BusinessCode } from '../../messages/failures';
+import { MFA_BUSINESS_STATUS } from '../mfa/statuses';
 
 /** HTTP status and title for each business outcome (DESIGN.md §4). */
 export const BUSINESS_STATUS: Record<BusinessCode, { status: number; title: string }> = {
@@ -10,4 +11,5 @@ export const BUSINESS_STATUS: Record<BusinessCode, { status: number; title: stri
   AUTHORISATION_REJECTED: { status: 422, title: 'User rejected at authorisation' },
   AUTHORISATION_TIMEOUT: { status: 422, title: 'User not authorised in time' },
   ONBOARDING_FAILED: { status: 502, title: 'Onboarding failed' },
+  ...MFA_BUSINESS_STATUS,
 };

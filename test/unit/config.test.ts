@@ -26,11 +26,12 @@ describe('config', () => {
     }
   });
 
-  it('refuses production without a JWKS', () => {
+  it('refuses production without a JWKS or payload keys', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWKS_URL/);
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' }).NODE_ENV).toBe(
-      'production',
-    );
+    const jwks = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' };
+    expect(() => loadConfig(jwks)).toThrow(/PAYLOAD_KEYS/);
+    const key = Buffer.alloc(32, 1).toString('base64');
+    expect(loadConfig({ ...jwks, PAYLOAD_KEYS: `k1:${key}` }).NODE_ENV).toBe('production');
   });
 
   it('reads Temporal connection settings by envconfig conventions', () => {

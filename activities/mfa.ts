@@ -1,0 +1,229 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { CoreBankingClient } from '../adapters/core-banking/types';
+import { BusinessError } from '../adapters/errors';
+import type { EmailSender } from '../adapters/email/types';
+import type { SmsSender } from '../adapters/sms/types';
+import { maskEmail, maskPhone } from '../lib/mask';
+import { destinationDigest, generateOtp, otpDigest, seal, unseal } from '../lib/mfa-crypto';
+import type { MfaPurpose } from '../messages/mfa';
+import {
+  MFA_QUOTA_WORKFLOW,
+  quotaWorkflowId,
+  reserveSendUpdate,
+  type DestinationQuotaInput,
+  type DestinationQuotaPolicy,
+} from '../messages/mfa-quota';
+import { translated } from './failures';
+import type { ContactRef, Delivery, MfaActivities } from './mfa-types';
+import { templates } from './templates';
+
+export interface MfaDeps {
+  coreBanking: CoreBankingClient;
+  sms: SmsSender;
+  email: EmailSender;
+  bankName: string;
+  /** The same key the API digests with (SERVER_HMAC_KEY or DATA_DIR/keys). */
+  serverKey: Buffer;
+  /** For the destination quota entity workflows. */
+  temporal: { client: Client; taskQueue: string };
+  destinationQuota: DestinationQuotaPolicy;
+}
+
+/** The plain destinations inside the sealed blob. */
+interface Destinations {
+  phone?: string;
+  email?: string;
+}
+
+export function createMfaActivities(deps: MfaDeps): MfaActivities {
+  const { serverKey } = deps;
+
+  /** Opaque and stable per destination: a prefix of its keyed digest. */
+  const contactRef = (destination: string, mask: (d: string) => string): ContactRef => {
+    const digest = destinationDigest(serverKey, destination);
+    return { masked: mask(destination), referenceId: digest.slice(0, 16), digest };
+  };
+
+  /** The user a challenge is bound to must exist and be active. */
+  async function liveUser(userId: string) {
+    const user = await deps.coreBanking.getIbUser(userId, { correlationId: workflowId() });
+    if (user.status !== 'ACTIVE') {
+      throw new BusinessError('USER_NOT_ACTIVE', `IB/MB user ${userId} is ${user.status}.`, { userId });
+    }
+    return user;
+  }
+
+  async function registeredContacts(userId: string): Promise<Destinations> {
+    const user = await liveUser(userId);
+    const customer = await deps.coreBanking.getCustomer(user.customerId, { correlationId: workflowId() });
+    if (!customer.mobilePhone && !customer.email) {
+      throw new BusinessError(
+        'NO_REGISTERED_CONTACT',
+        `IB/MB user ${userId} has no registered phone or email.`,
+        {
+          userId,
+        },
+      );
+    }
+    return { phone: customer.mobilePhone ?? undefined, email: customer.email ?? undefined };
+  }
+
+  /** Sends the code to every destination; a definite refusal on one is tolerated if another got it. */
+  async function deliver(
+    destinations: Destinations,
+    message: { code: string; purpose: MfaPurpose; expiresAt: string },
+    messageId: string,
+  ): Promise<Delivery[]> {
+    const text = {
+      bankName: deps.bankName,
+      code: message.code,
+      purpose: message.purpose,
+      minutesValid: minutesUntil(message.expiresAt),
+    };
+    const deliveries: Delivery[] = [];
+    const refusals: BusinessError[] = [];
+    const attempt = async (send: () => Promise<Delivery>) => {
+      try {
+        deliveries.push(await send());
+      } catch (e) {
+        if (!(e instanceof BusinessError)) throw e; // transient: the activity is retried
+        refusals.push(e);
+      }
+    };
+    const { phone, email } = destinations;
+    if (phone) {
+      await attempt(async () => {
+        const receipt = await deps.sms.send({
+          id: `${messageId}.sms`,
+          to: phone,
+          body: templates.otpSms(text),
+        });
+        return {
+          channel: 'SMS',
+          referenceId: contactRef(phone, maskPhone).referenceId,
+          provider: receipt.provider,
+        };
+      });
+    }
+    if (email) {
+      await attempt(async () => {
+        const { subject, text: body } = templates.otpEmail(text);
+        const receipt = await deps.email.send({ id: `${messageId}.email`, to: email, subject, text: body });
+        return {
+          channel: 'EMAIL',
+          referenceId: contactRef(email, maskEmail).referenceId,
+          provider: receipt.provider,
+        };
+      });
+    }
+    if (deliveries.length === 0) {
+      throw new BusinessError('OTP_DELIVERY_FAILED', 'No destination accepted the code.', {
+        reasons: refusals.map((r) => r.code),
+      });
+    }
+    return deliveries;
+  }
+
+  const openDestinations = (serviceKey: string, sealed: string) =>
+    JSON.parse(unseal(serverKey, serviceKey, sealed)) as Destinations;
+
+  return {
+    resolveChallengeDestinations: (input) =>
+      translated(async () => {
+        const given = input.phone || input.email;
+        if (!given && !input.userId) {
+          throw new BusinessError('NO_REGISTERED_CONTACT', 'The challenge names no destination and no user.');
+        }
+        // A user-bound challenge needs a live user even when the destination is given (UPDATE_PHONE).
+        const destinations: Destinations = given
+          ? { phone: input.phone, email: input.email }
+          : await registeredContacts(input.userId as string);
+        if (given && input.userId) await liveUser(input.userId);
+        return {
+          phone: destinations.phone ? [contactRef(destinations.phone, maskPhone)] : [],
+          email: destinations.email ? [contactRef(destinations.email, maskEmail)] : [],
+          sealed: seal(serverKey, input.serviceKey, JSON.stringify(destinations)),
+        };
+      }),
+
+    reserveDestinationSend: async ({ ref, destinationDigests }) => {
+      for (const digest of destinationDigests) await reserve(deps, digest, ref);
+      return { reserved: destinationDigests.length };
+    },
+
+    sendChallengeCode: (input) =>
+      translated(async () => {
+        const destinations = openDestinations(input.serviceKey, input.sealedDestinations);
+        // A retry makes a new code (the attempt is in the message id), so the last message holds the live code.
+        const code = generateOtp(input.codeLength);
+        const deliveries = await deliver(
+          destinations,
+          { code, purpose: input.purpose, expiresAt: input.expiresAt },
+          `${workflowId()}.otp.0.${Context.current().info.attempt}`,
+        );
+        return {
+          codeDigest: otpDigest(serverKey, input.serviceKey, code),
+          sealedCode: seal(serverKey, input.serviceKey, code),
+          deliveries,
+        };
+      }),
+
+    resendChallengeCode: (input) =>
+      translated(async () => {
+        const destinations = openDestinations(input.serviceKey, input.sealedDestinations);
+        const code = unseal(serverKey, input.serviceKey, input.sealedCode);
+        // The same code on every attempt: the id de-duplicates retries at the provider.
+        const deliveries = await deliver(
+          destinations,
+          { code, purpose: input.purpose, expiresAt: input.expiresAt },
+          `${workflowId()}.otp.${input.sendNumber}`,
+        );
+        return { deliveries };
+      }),
+  };
+}
+
+/** Reserves one send on a destination's quota workflow, starting it if needed. */
+async function reserve(deps: MfaDeps, digest: string, ref: string): Promise<void> {
+  const { client, taskQueue } = deps.temporal;
+  const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
+    workflowId: quotaWorkflowId(digest),
+    taskQueue,
+    args: [{ sends: [] } satisfies DestinationQuotaInput],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  try {
+    await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
+      args: [{ ref, policy: deps.destinationQuota }],
+      // Temporal de-duplicates a retried reservation by its update id.
+      updateId: ref,
+      startWorkflowOperation,
+    });
+  } catch (e) {
+    throw refusalOf(e) ?? e;
+  }
+}
+
+/** A business refusal from an Update (validator or handler), as this activity's failure. */
+function refusalOf(e: unknown): ApplicationFailure | undefined {
+  if (!(e instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = e.cause;
+  if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;
+  return ApplicationFailure.create({
+    type: cause.type,
+    message: cause.message,
+    nonRetryable: true,
+    details: cause.details ? [...cause.details] : [],
+  });
+}
+
+function workflowId(): string {
+  const info = Context.current().info;
+  return info.workflowExecution?.workflowId ?? info.activityId;
+}
+
+/** Whole minutes of validity left, as the message states it (1–10). */
+function minutesUntil(expiresAt: string): number {
+  return Math.min(10, Math.max(1, Math.ceil((Date.parse(expiresAt) - Date.now()) / 60_000)));
+}

@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Config } from '../../config';
+import { mfaPolicy } from '../../config/mfa-policy';
+import { destinationDigest, newSecurityKey, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
+import {
+  awaitInitialDeliveryUpdate,
+  cancelUpdate,
+  MFA_CHALLENGE_WORKFLOW,
+  MFA_CODES,
+  mfaProcessId,
+  mfaStateQuery,
+  REFUSAL_BY_STATUS,
+  resendUpdate,
+  securityKeyMatchesQuery,
+  verifyUpdate,
+  type MfaBinding,
+  type MfaChallengeInput,
+  type MfaCode,
+  type MfaPurpose,
+  type MfaState,
+} from '../../messages/mfa';
+import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
+import { ProblemError } from '../problem';
+import { MFA_BUSINESS_STATUS } from './statuses';
+
+const SERVICE_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Verify, resend and cancel answer within this, or 503 (the Update may still complete). */
+const UPDATE_BUDGET_MS = 15_000;
+const QUERY_BUDGET_MS = 2_000;
+/** Starting the challenge itself is quick; with Temporal down the caller gets a prompt 503. */
+const START_BUDGET_MS = 5_000;
+
+export interface MfaServiceDeps {
+  client: Client;
+  config: Config;
+  serverKey: Buffer;
+}
+
+export interface CreateChallenge {
+  purpose: MfaPurpose;
+  phone?: string;
+  email?: string;
+  userId?: string;
+}
+
+/** The first code went out (201), or is still going out when the wait budget ran out (202). */
+export type CreatedChallenge =
+  | { kind: 'created'; state: MfaState; securityKey: string }
+  | { kind: 'accepted'; processId: string; serviceKey: string; securityKey: string; state: MfaState | null };
+
+/** What a caller may pin down about the challenge it names (the Infinity pairs do). */
+export interface Expectation {
+  purpose: MfaPurpose;
+  userId?: string;
+  phone?: string;
+}
+
+/**
+ * The MFA operations behind both the native routes and the Infinity DbxUser routes.
+ * Secrets stop here: the securityKey and OTP candidates go to the workflow as HMAC
+ * digests only. Refusals come back as ProblemErrors with a stable MFA code.
+ */
+export function createMfaService(deps: MfaServiceDeps) {
+  const { client, config, serverKey } = deps;
+  const keyDigest = (securityKey: string) => securityKeyDigest(serverKey, securityKey);
+  const binding = (expect?: Expectation): MfaBinding | undefined =>
+    expect && {
+      purpose: expect.purpose,
+      ...(expect.userId !== undefined && { userId: expect.userId }),
+      ...(expect.phone !== undefined && { phoneDigest: destinationDigest(serverKey, expect.phone) }),
+    };
+
+  /** Runs an Update on the challenge and turns every refusal into a problem. */
+  async function update(
+    serviceKey: string,
+    securityKey: string,
+    run: (handle: WorkflowHandle) => Promise<MfaState>,
+  ): Promise<MfaState> {
+    const handle = challengeHandle(client, serviceKey);
+    try {
+      return await client.withDeadline(Date.now() + UPDATE_BUDGET_MS, () => run(handle));
+    } catch (e) {
+      throw await asProblem(e, handle, keyDigest(securityKey));
+    }
+  }
+
+  return {
+    async create(req: CreateChallenge, waitMs: number): Promise<CreatedChallenge> {
+      const serviceKey = randomUUID();
+      const securityKey = newSecurityKey();
+      const processId = mfaProcessId(serviceKey);
+      const input: MfaChallengeInput = {
+        serviceKey,
+        purpose: req.purpose,
+        ...(req.userId && { userId: req.userId }),
+        ...(req.phone && { phone: req.phone }),
+        ...(req.email && { email: req.email }),
+        securityKeyDigest: keyDigest(securityKey),
+        policy: mfaPolicy(config),
+      };
+      const startWorkflowOperation = new WithStartWorkflowOperation(MFA_CHALLENGE_WORKFLOW, {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId: processId,
+        args: [input],
+        // serviceKeys are fresh UUIDs: a clash is a bug, never a reuse.
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: [
+          { key: ProcessType, value: 'MFA_CHALLENGE' },
+          { key: MfaPurposeAttribute, value: req.purpose },
+        ],
+        staticSummary: `MFA challenge · ${req.purpose}${req.userId ? ` · user ${req.userId}` : ''}`,
+      });
+      // Accepted first (the run exists from here on), then awaited within the budget.
+      const delivery = await client.withDeadline(Date.now() + START_BUDGET_MS, () =>
+        client.workflow.startUpdateWithStart(awaitInitialDeliveryUpdate, {
+          startWorkflowOperation,
+          updateId: 'initial-delivery',
+          waitForStage: 'ACCEPTED',
+        }),
+      );
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), waitMs);
+      try {
+        const state = await client.withAbortSignal(controller.signal, () => delivery.result());
+        return { kind: 'created', state, securityKey };
+      } catch (e) {
+        const refusal = refusalProblem(e);
+        if (refusal) throw refusal;
+        if (!controller.signal.aborted) throw e;
+        const handle = client.workflow.getHandle(processId);
+        const state = await client
+          .withDeadline(Date.now() + QUERY_BUDGET_MS, () => handle.query(mfaStateQuery))
+          .catch(() => null);
+        return { kind: 'accepted', processId, serviceKey, securityKey, state };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    verify(serviceKey: string, securityKey: string, otp: string, expect?: Expectation): Promise<MfaState> {
+      return update(serviceKey, securityKey, (handle) =>
+        handle.executeUpdate(verifyUpdate, {
+          args: [
+            {
+              securityKeyDigest: keyDigest(securityKey),
+              otpDigest: otpDigest(serverKey, serviceKey, otp),
+              expect: binding(expect),
+            },
+          ],
+        }),
+      );
+    },
+
+    resend(serviceKey: string, securityKey: string, expect?: Expectation): Promise<MfaState> {
+      return update(serviceKey, securityKey, (handle) =>
+        handle.executeUpdate(resendUpdate, {
+          args: [{ securityKeyDigest: keyDigest(securityKey), expect: binding(expect) }],
+        }),
+      );
+    },
+
+    cancel(serviceKey: string, securityKey: string): Promise<MfaState> {
+      return update(serviceKey, securityKey, (handle) =>
+        handle.executeUpdate(cancelUpdate, { args: [{ securityKeyDigest: keyDigest(securityKey) }] }),
+      );
+    },
+
+    async get(serviceKey: string): Promise<MfaState> {
+      const handle = challengeHandle(client, serviceKey);
+      try {
+        return await handle.query(mfaStateQuery);
+      } catch (e) {
+        if (e instanceof WorkflowNotFoundError) throw challengeNotFound();
+        throw e;
+      }
+    },
+  };
+}
+
+export type MfaService = ReturnType<typeof createMfaService>;
+
+function challengeHandle(client: Client, serviceKey: string): WorkflowHandle {
+  if (!SERVICE_KEY.test(serviceKey)) throw challengeNotFound();
+  return client.workflow.getHandle(mfaProcessId(serviceKey));
+}
+
+export const challengeNotFound = () =>
+  new ProblemError(
+    404,
+    'CHALLENGE_NOT_FOUND',
+    'Challenge not found',
+    'No MFA challenge has this serviceKey.',
+  );
+
+/** An Update refused by the workflow, or sent to a run that has ended, as a problem. */
+async function asProblem(e: unknown, handle: WorkflowHandle, keyDigest: string): Promise<unknown> {
+  const refusal = refusalProblem(e);
+  if (refusal) return refusal;
+  if (!(e instanceof WorkflowNotFoundError)) return e;
+  return endedRunProblem(handle, keyDigest);
+}
+
+/**
+ * The run is gone or over: 404, or the refusal its final state implies. The key is
+ * checked first (by a query, in constant time inside the workflow), so a caller
+ * without it learns nothing more than with a live challenge.
+ */
+async function endedRunProblem(handle: WorkflowHandle, keyDigest: string): Promise<ProblemError> {
+  try {
+    const { type } = await handle.describe();
+    if (type !== MFA_CHALLENGE_WORKFLOW) return challengeNotFound();
+    if (!(await handle.query(securityKeyMatchesQuery, keyDigest))) return mfaProblem('SECURITY_KEY_INVALID');
+    const state = await handle.query(mfaStateQuery);
+    const code: MfaCode = state.status === 'PENDING' ? 'OTP_EXPIRED' : REFUSAL_BY_STATUS[state.status];
+    return mfaProblem(code, undefined, counters(state));
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return challengeNotFound();
+    throw e;
+  }
+}
+
+/** A business refusal carried by an Update failure, else undefined. */
+export function refusalProblem(e: unknown): ProblemError | undefined {
+  if (!(e instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = e.cause;
+  if (!(cause instanceof ApplicationFailure) || !isMfaCode(cause.type)) return undefined;
+  return mfaProblem(cause.type, cause.message, (cause.details?.[0] ?? {}) as Record<string, unknown>);
+}
+
+function isMfaCode(code: string | null | undefined): code is MfaCode {
+  return !!code && (MFA_CODES as readonly string[]).includes(code);
+}
+
+/**
+ * A problem with the challenge's counters as extensions. The challenge status is
+ * `challengeStatus` there: `status` is the HTTP status in problem+json.
+ */
+export function mfaProblem(
+  code: MfaCode,
+  message?: string,
+  details: Record<string, unknown> = {},
+): ProblemError {
+  const { status, title } = MFA_BUSINESS_STATUS[code];
+  const { status: challengeStatus, ...rest } = details;
+  const extensions = { ...(challengeStatus !== undefined && { challengeStatus }), ...rest };
+  const retryAfter = typeof rest.retryAfterSeconds === 'number' ? rest.retryAfterSeconds : undefined;
+  return new ProblemError(
+    status,
+    code,
+    title,
+    message ?? title,
+    extensions,
+    retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {},
+  );
+}
+
+function counters(state: MfaState): Record<string, unknown> {
+  const { status, expiresAt, remainingVerifyAttempts, remainingResendAttempts, resendAvailableAt } = state;
+  return { status, expiresAt, remainingVerifyAttempts, remainingResendAttempts, resendAvailableAt };
+}

@@ -1,0 +1,131 @@
+import { Router, type Request } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config';
+import type { MfaPurpose } from '../../messages/mfa';
+import type { TokenVerifier } from '../auth';
+import {
+  INFINITY_BASE_PATH,
+  infinityOtpRequested,
+  infinityOtpSending,
+  infinityOtpVerified,
+} from '../mfa/infinity';
+import { createMfaService, type Expectation, type MfaService } from '../mfa/service';
+import { notFound } from '../middleware/errors';
+import { requireScopes } from '../middleware/auth';
+import { validateBody, validated } from '../middleware/validate';
+import { problems } from '../problem';
+import {
+  infinityRequestOtp,
+  infinityVerifyOtp,
+  type InfinityRequestOtp,
+  type InfinityVerifyOtp,
+} from '../schemas/infinity-dbx-user';
+import { waitBudgetMs } from '../wait-budget';
+
+export interface InfinityDbxUserDeps {
+  client: Client;
+  config: Config;
+  serverKey: Buffer;
+  verifier: TokenVerifier;
+}
+
+/**
+ * Temenos Infinity-compatible DbxUser MFA operations over the same service as
+ * /mfa/challenges. Pre-login (MB onboarding): the code goes to `Phone`, purpose
+ * ONBOARDING. Security questions: the caller is an authenticated user (the JWT
+ * subject is the IB/MB userId) and the code goes to that user's registered contacts.
+ * Errors are turned into Infinity's shape by infinityErrors (api/mfa/infinity.ts).
+ */
+export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
+  const { config } = deps;
+  const service = createMfaService(deps);
+  const router = Router();
+  const auth = requireScopes(deps.verifier, 'mfa:write');
+  const waitMs = (req: Request) => waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS);
+  const op = (operation: string) => `${INFINITY_BASE_PATH}/${operation}`;
+
+  router.post(op('requestOTPPreLoginMB'), auth, validateBody(infinityRequestOtp), async (req, res) => {
+    const body = validated<InfinityRequestOtp>(req);
+    const expect: Expectation = { purpose: 'ONBOARDING', phone: body.Phone };
+    const resent = await resendIfKeyed(service, body, expect);
+    if (resent) return void res.json(resent);
+    if (!body.Phone) throw problems.validation([{ path: 'Phone', message: 'required for a new code' }]);
+    res.json(await requestNew(service, { purpose: 'ONBOARDING', phone: body.Phone }, waitMs(req)));
+  });
+
+  router.post(op('verifyOTPPreLoginMB'), auth, validateBody(infinityVerifyOtp), async (req, res) => {
+    const body = validated<InfinityVerifyOtp>(req);
+    res.json(await verify(service, body, { purpose: 'ONBOARDING', phone: body.Phone }));
+  });
+
+  router.post(
+    op('requestUpdateSecurityQuestionsOTP'),
+    auth,
+    validateBody(infinityRequestOtp),
+    async (req, res) => {
+      const body = validated<InfinityRequestOtp>(req);
+      const userId = subjectOf(req);
+      const expect: Expectation = { purpose: 'UPDATE_SECURITY_QUESTIONS', userId };
+      const resent = await resendIfKeyed(service, body, expect);
+      if (resent) return void res.json(resent);
+      res.json(await requestNew(service, { purpose: 'UPDATE_SECURITY_QUESTIONS', userId }, waitMs(req)));
+    },
+  );
+
+  router.post(
+    op('verifyUpdateSecurityQuestionsOTP'),
+    auth,
+    validateBody(infinityVerifyOtp),
+    async (req, res) => {
+      const body = validated<InfinityVerifyOtp>(req);
+      res.json(await verify(service, body, { purpose: 'UPDATE_SECURITY_QUESTIONS', userId: subjectOf(req) }));
+    },
+  );
+
+  // Unknown DbxUser operations are 404 in Infinity's shape too.
+  router.use(INFINITY_BASE_PATH, notFound);
+  return router;
+}
+
+/** The authenticated IB/MB user: the bearer token's subject. */
+function subjectOf(req: Request): string {
+  const subject = req.principal?.subject;
+  if (!subject) throw problems.unauthenticated('A user token is required.');
+  return subject;
+}
+
+/** A request carrying a serviceKey asks for the same code again. */
+async function resendIfKeyed(service: MfaService, body: InfinityRequestOtp, expect: Expectation) {
+  const serviceKey = body.MFAAttributes?.serviceKey;
+  if (!serviceKey) return null;
+  const securityKey = body.MFAAttributes?.OTP?.securityKey ?? '';
+  return infinityOtpRequested(await service.resend(serviceKey, securityKey, expect), securityKey);
+}
+
+async function requestNew(
+  service: MfaService,
+  req: { purpose: MfaPurpose; phone?: string; userId?: string },
+  waitMs: number,
+) {
+  const created = await service.create(req, waitMs);
+  return created.kind === 'created'
+    ? infinityOtpRequested(created.state, created.securityKey)
+    : infinityOtpSending(created.serviceKey, created.securityKey, created.state);
+}
+
+async function verify(service: MfaService, body: InfinityVerifyOtp, expect: Expectation) {
+  const { serviceKey, OTP } = body.MFAAttributes;
+  const missing = [
+    ...(serviceKey ? [] : ['MFAAttributes.serviceKey']),
+    ...(OTP?.securityKey ? [] : ['MFAAttributes.OTP.securityKey']),
+    ...(OTP?.otp ? [] : ['MFAAttributes.OTP.otp']),
+  ];
+  if (missing.length) throw problems.validation(missing.map((path) => ({ path, message: 'required' })));
+  const state = await service.verify(
+    serviceKey as string,
+    OTP?.securityKey as string,
+    OTP?.otp as string,
+    expect,
+  );
+  return infinityOtpVerified(state);
+}

@@ -1,0 +1,93 @@
+import { Router, type Request } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config';
+import type { TokenVerifier } from '../auth';
+import { createMfaService, type CreatedChallenge } from '../mfa/service';
+import { requireScopes } from '../middleware/auth';
+import { fieldErrors, validateBody, validated } from '../middleware/validate';
+import { problems } from '../problem';
+import {
+  cancelRequest,
+  createChallengeRequest,
+  resendRequest,
+  verifyRequest,
+  type CreateChallengeRequest,
+  type ResendRequest,
+  type VerifyRequest,
+} from '../schemas/mfa';
+import { waitBudgetMs } from '../wait-budget';
+
+export interface MfaRouterDeps {
+  client: Client;
+  config: Config;
+  serverKey: Buffer;
+  verifier: TokenVerifier;
+}
+
+const statusUrl = (serviceKey: string) => `/mfa/challenges/${serviceKey}`;
+
+/** The native MFA API (scope mfa:write); the Infinity DbxUser routes share its service. */
+export function mfaRouter(deps: MfaRouterDeps): Router {
+  const { config } = deps;
+  const service = createMfaService(deps);
+  const router = Router();
+  const auth = requireScopes(deps.verifier, 'mfa:write');
+  const serviceKeyOf = (req: Request) => String(req.params.serviceKey);
+
+  router.post('/mfa/challenges', auth, validateBody(createChallengeRequest), async (req, res) => {
+    const created = await service.create(
+      validated<CreateChallengeRequest>(req),
+      waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS),
+    );
+    const serviceKey = created.kind === 'created' ? created.state.serviceKey : created.serviceKey;
+    res.location(statusUrl(serviceKey));
+    if (created.kind === 'accepted') {
+      res.status(202).setHeader('Retry-After', '1');
+      return void res.json(acceptedBody(created));
+    }
+    // The securityKey is in this answer and nowhere else, ever.
+    res.status(201).json({ ...created.state, securityKey: created.securityKey });
+  });
+
+  router.get('/mfa/challenges/:serviceKey', auth, async (req, res) => {
+    res.json(await service.get(serviceKeyOf(req)));
+  });
+
+  router.post('/mfa/challenges/:serviceKey/verify', auth, validateBody(verifyRequest), async (req, res) => {
+    const { securityKey, otp } = validated<VerifyRequest>(req);
+    const state = await service.verify(serviceKeyOf(req), securityKey, otp);
+    res.json({ ...state, isOtpVerified: true });
+  });
+
+  router.post('/mfa/challenges/:serviceKey/resend', auth, validateBody(resendRequest), async (req, res) => {
+    const { securityKey } = validated<ResendRequest>(req);
+    res.json({ ...(await service.resend(serviceKeyOf(req), securityKey)), securityKey });
+  });
+
+  router.delete('/mfa/challenges/:serviceKey', auth, async (req, res) => {
+    res.json(await service.cancel(serviceKeyOf(req), cancelKey(req)));
+  });
+
+  return router;
+}
+
+/** DELETE carries the securityKey in X-Security-Key or in a JSON body. */
+function cancelKey(req: Request): string {
+  const parsed = cancelRequest.safeParse(req.body ?? {});
+  if (!parsed.success) throw problems.validation(fieldErrors(parsed.error));
+  const key = req.get('x-security-key') ?? parsed.data.securityKey;
+  if (!key)
+    throw problems.validation([{ path: 'securityKey', message: 'required (body or X-Security-Key)' }]);
+  return key;
+}
+
+function acceptedBody(created: Extract<CreatedChallenge, { kind: 'accepted' }>) {
+  return {
+    processId: created.processId,
+    serviceKey: created.serviceKey,
+    status: 'SENDING',
+    ...created.state,
+    securityKey: created.securityKey,
+    statusUrl: statusUrl(created.serviceKey),
+  };
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/**
+ * Temenos Infinity DbxUser request bodies. Read tolerantly, as Infinity clients send
+ * extra fields; MFAAttributes may arrive as an object or as a JSON string (Infinity's
+ * Kony-era clients stringify nested parameters).
+ */
+const jsonString = (value: unknown) => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+};
+
+const str = (max: number) => z.string().trim().min(1).max(max);
+
+const mfaAttributes = z.preprocess(
+  jsonString,
+  z.looseObject({
+    serviceKey: str(64).optional(),
+    OTP: z.preprocess(
+      jsonString,
+      z
+        .looseObject({
+          securityKey: str(256).optional(),
+          otp: z
+            .string()
+            .trim()
+            .regex(/^\d{4,10}$/, '4–10 digits')
+            .optional(),
+        })
+        .optional(),
+    ),
+  }),
+);
+
+/** E.164 with or without the leading +, as Infinity's apps send it. */
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[1-9]\d{7,14}$/, 'an international phone number such as +254700100001')
+  .transform((p) => (p.startsWith('+') ? p : `+${p}`));
+
+/** requestOTPPreLoginMB / requestUpdateSecurityQuestionsOTP: a serviceKey makes it a resend. */
+export const infinityRequestOtp = z.looseObject({
+  Phone: phone.optional(),
+  MFAAttributes: mfaAttributes.optional(),
+});
+export type InfinityRequestOtp = z.infer<typeof infinityRequestOtp>;
+
+/** verifyOTPPreLoginMB / verifyUpdateSecurityQuestionsOTP. */
+export const infinityVerifyOtp = z.looseObject({
+  Phone: phone.optional(),
+  MFAAttributes: mfaAttributes,
+});
+export type InfinityVerifyOtp = z.infer<typeof infinityVerifyOtp>;

@@ -1,0 +1,24 @@
+import { DEFAULT_CONSUME_WINDOW_SECONDS, type MfaPolicy } from '../messages/mfa';
+import type { DestinationQuotaPolicy } from '../messages/mfa-quota';
+import type { Config } from './index';
+
+/** The challenge policy the API puts in each MfaChallenge input (fixed per challenge). */
+export function mfaPolicy(config: Config): MfaPolicy {
+  return {
+    codeLength: config.MFA_CODE_LENGTH,
+    ttlSeconds: config.MFA_OTP_TTL_SECONDS,
+    maxVerifyAttempts: config.MFA_MAX_VERIFY_ATTEMPTS,
+    maxResends: config.MFA_MAX_RESENDS,
+    resendCooldownSeconds: config.MFA_RESEND_COOLDOWN_SECONDS,
+    consumeWindowSeconds: DEFAULT_CONSUME_WINDOW_SECONDS,
+  };
+}
+
+/** The per-destination quota the worker reserves sends against. */
+export function destinationQuotaPolicy(config: Config): DestinationQuotaPolicy {
+  return {
+    maxPerWindow: config.MFA_DESTINATION_MAX_PER_WINDOW,
+    windowMinutes: config.MFA_DESTINATION_WINDOW_MINUTES,
+    maxPerDay: config.MFA_DESTINATION_MAX_PER_DAY,
+  };
+}

@@ -1,0 +1,71 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomInt } from 'node:crypto';
+import { hmacHex } from './server-key';
+
+/**
+ * The MFA secrets' cryptography, shared by the API (digests of what callers send) and
+ * the activities (digests and sealing of what they generate). Workflows only ever see
+ * the outputs: digests to compare and sealed blobs to hand back to an activity.
+ */
+
+/** A fresh securityKey: 256 bits from the CSPRNG, returned to the caller once. */
+export function newSecurityKey(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function securityKeyDigest(serverKey: Buffer, securityKey: string): string {
+  return hmacHex(serverKey, `mfa-security-key:${securityKey}`);
+}
+
+/** The digest the workflow compares: bound to the challenge, so a digest is useless elsewhere. */
+export function otpDigest(serverKey: Buffer, serviceKey: string, otp: string): string {
+  return hmacHex(serverKey, `${serviceKey}:${otp}`);
+}
+
+/** A destination's keyed digest: quota key and consume binding, with no PII in it. */
+export function destinationDigest(serverKey: Buffer, destination: string): string {
+  const normalized = destination.includes('@') ? destination.trim().toLowerCase() : destination.trim();
+  return hmacHex(serverKey, `mfa-destination:${normalized}`);
+}
+
+/** `length` decimal digits from crypto.randomInt, leading zeros kept. */
+export function generateOtp(length: number): string {
+  if (!Number.isInteger(length) || length < 4 || length > 10) throw new Error('OTP length must be 4–10');
+  let code = '';
+  for (let i = 0; i < length; i++) code += String(randomInt(10));
+  return code;
+}
+
+const SEAL_VERSION = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** The sealing key, derived from the server key so one secret serves digests and sealing. */
+function sealKey(serverKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), 'mfa-otp-seal', 32));
+}
+
+/**
+ * AES-256-GCM under the derived key; `context` (the serviceKey) is authenticated data,
+ * so a blob sealed for one challenge does not open for another.
+ */
+export function seal(serverKey: Buffer, context: string, plaintext: string): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', sealKey(serverKey), iv);
+  cipher.setAAD(Buffer.from(context, 'utf8'));
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return `${SEAL_VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+}
+
+export function unseal(serverKey: Buffer, context: string, sealed: string): string {
+  const [version, data] = sealed.split('.');
+  if (version !== SEAL_VERSION || !data) throw new Error('not a sealed MFA value');
+  const raw = Buffer.from(data, 'base64url');
+  if (raw.length < IV_BYTES + TAG_BYTES) throw new Error('sealed MFA value too short');
+  const decipher = createDecipheriv('aes-256-gcm', sealKey(serverKey), raw.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(context, 'utf8'));
+  decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+  return Buffer.concat([
+    decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
+    decipher.final(),
+  ]).toString('utf8');
+}

@@ -1,0 +1,49 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+/**
+ * The contract of the per-destination send quota: one entity workflow per destination
+ * digest, shared by every challenge sent there.
+ */
+export const MFA_QUOTA_WORKFLOW = 'MfaDestinationQuota';
+
+export interface DestinationQuotaPolicy {
+  maxPerWindow: number;
+  windowMinutes: number;
+  maxPerDay: number;
+}
+
+/** One reserved send: when (quota workflow time, ms) and for which reservation. */
+export interface QuotaSend {
+  at: number;
+  ref: string;
+}
+
+export interface DestinationQuotaInput {
+  sends: QuotaSend[];
+  /** Continue-as-new once history passes this many events (tests set it low). */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface ReserveSendArgs {
+  /** Unique per send attempt: a retried reservation with the same ref counts once. */
+  ref: string;
+  policy: DestinationQuotaPolicy;
+}
+
+export interface ReserveSendResult {
+  reserved: true;
+  sendsInWindow: number;
+  sendsToday: number;
+}
+
+export interface QuotaState {
+  sendsInLastDay: number;
+  lastSendAt: string | null;
+}
+
+/** Rejected by its validator (DESTINATION_RATE_LIMITED, no history) when over quota. */
+export const reserveSendUpdate = defineUpdate<ReserveSendResult, [ReserveSendArgs]>('reserveSend');
+export const quotaStateQuery = defineQuery<QuotaState>('quotaState');
+
+/** The quota's workflow id: the destination only as a keyed digest (no PII in ids). */
+export const quotaWorkflowId = (destinationDigest: string): string => `mfa-quota-${destinationDigest}`;

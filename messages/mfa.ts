@@ -1,0 +1,170 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+/**
+ * The contract between the API (and other workflows) and the MfaChallenge workflow.
+ * Nothing here carries a secret: the securityKey and OTP candidates travel as HMAC
+ * digests under the server key (lib/mfa-crypto.ts computes them).
+ */
+export const MFA_CHALLENGE_WORKFLOW = 'MfaChallenge';
+
+export const MFA_PURPOSES = ['ONBOARDING', 'LOGIN', 'UPDATE_PHONE', 'UPDATE_SECURITY_QUESTIONS'] as const;
+export type MfaPurpose = (typeof MFA_PURPOSES)[number];
+
+/** Purposes whose code always goes to the user's registered contacts, never to a given one. */
+export const REGISTERED_CONTACT_PURPOSES: readonly MfaPurpose[] = ['LOGIN', 'UPDATE_SECURITY_QUESTIONS'];
+
+export const MFA_TYPE = 'SECURE_ACCESS_CODE';
+
+/**
+ * SENDING until the first code is out; PENDING while it can be verified; VERIFIED until
+ * another process consumes it (CONSUMED) or the consume window passes. EXPIRED, LOCKED,
+ * CANCELLED and FAILED (nothing could be sent) are final.
+ */
+export type MfaStatus =
+  'SENDING' | 'PENDING' | 'VERIFIED' | 'CONSUMED' | 'EXPIRED' | 'LOCKED' | 'CANCELLED' | 'FAILED';
+
+/** The challenge policy, fixed at creation (from config; DESIGN.md §5). */
+export interface MfaPolicy {
+  codeLength: number;
+  ttlSeconds: number;
+  maxVerifyAttempts: number;
+  maxResends: number;
+  resendCooldownSeconds: number;
+  /** How long a VERIFIED challenge waits to be consumed before the run ends. */
+  consumeWindowSeconds: number;
+}
+
+/** The hard cap on validity whatever the configuration says (NIST SP 800-63B: 10 minutes). */
+export const MAX_OTP_TTL_SECONDS = 600;
+export const DEFAULT_CONSUME_WINDOW_SECONDS = 15 * 60;
+
+export interface MfaChallengeInput {
+  serviceKey: string;
+  purpose: MfaPurpose;
+  /** The IB/MB user the challenge is bound to (required for LOGIN, UPDATE_PHONE, UPDATE_SECURITY_QUESTIONS). */
+  userId?: string;
+  /** Destinations given by the caller; absent: the user's registered contacts. */
+  phone?: string;
+  email?: string;
+  securityKeyDigest: string;
+  policy: MfaPolicy;
+}
+
+/** One destination as responses show it: masked, with an opaque reference. */
+export interface ContactView {
+  masked: string;
+  referenceId: string;
+}
+
+export interface CustomerCommunication {
+  phone: ContactView[];
+  email: ContactView[];
+}
+
+/** What every response states (DESIGN.md §5), also inside error details. */
+export interface MfaCounters {
+  status: MfaStatus;
+  expiresAt: string;
+  remainingVerifyAttempts: number;
+  remainingResendAttempts: number;
+  /** When a resend is allowed next; null when no resend is possible any more. */
+  resendAvailableAt: string | null;
+}
+
+/** The challenge as the API and ops see it: no code, no key, no digest. */
+export interface MfaState extends MfaCounters {
+  processId: string;
+  serviceKey: string;
+  purpose: MfaPurpose;
+  userId: string | null;
+  mfaType: typeof MFA_TYPE;
+  codeLength: number;
+  createdAt: string;
+  maxVerifyAttempts: number;
+  maxResendRequestsAllowed: number;
+  customerCommunication: CustomerCommunication;
+  verifiedAt: string | null;
+  consumedAt: string | null;
+  consumedBy: string | null;
+  /** The business code a FAILED challenge ended with. */
+  failureCode: string | null;
+}
+
+/** What a caller may require of the challenge it names (the Infinity pairs pin purpose and user). */
+export interface MfaBinding {
+  purpose: MfaPurpose;
+  userId?: string;
+  /** destinationDigest() of an E.164 phone the code must have been sent to. */
+  phoneDigest?: string;
+}
+
+export interface KeyProof {
+  securityKeyDigest: string;
+  expect?: MfaBinding;
+}
+
+export interface VerifyArgs extends KeyProof {
+  /** otpDigest(serverKey, serviceKey, candidate): the candidate itself never leaves the API. */
+  otpDigest: string;
+}
+
+export interface ConsumeArgs extends MfaBinding {
+  /** The workflow id of the process that uses the verification (audit). */
+  consumerProcessId: string;
+}
+
+export interface ConsumeResult {
+  consumed: true;
+  serviceKey: string;
+  consumedAt: string;
+}
+
+/** Resolves once the first code is out (the create response), or fails with why nothing was sent. */
+export const awaitInitialDeliveryUpdate = defineUpdate<MfaState>('awaitInitialDelivery');
+export const verifyUpdate = defineUpdate<MfaState, [VerifyArgs]>('verify');
+export const resendUpdate = defineUpdate<MfaState, [KeyProof]>('resend');
+export const cancelUpdate = defineUpdate<MfaState, [KeyProof]>('cancel');
+/** Single use: a VERIFIED challenge is consumed once, by the process it was made for. */
+export const consumeUpdate = defineUpdate<ConsumeResult, [ConsumeArgs]>('consume');
+
+export const mfaStateQuery = defineQuery<MfaState>('mfaState');
+/** Whether a securityKey digest is the challenge's (constant-time); works after the run ended. */
+export const securityKeyMatchesQuery = defineQuery<boolean, [string]>('securityKeyMatches');
+
+export const mfaProcessId = (serviceKey: string): string => `mfa-${serviceKey}`;
+
+/**
+ * Business codes of MFA refusals; each is thrown as a non-retryable ApplicationFailure
+ * whose type is the code and whose first detail carries the counters.
+ */
+export const MFA_CODES = [
+  'SECURITY_KEY_INVALID',
+  'OTP_INVALID',
+  'MAX_ATTEMPTS_EXCEEDED',
+  'OTP_EXPIRED',
+  'OTP_NOT_SENT',
+  'ALREADY_VERIFIED',
+  'CHALLENGE_CANCELLED',
+  'CHALLENGE_NOT_VERIFIED',
+  'ALREADY_CONSUMED',
+  'CHALLENGE_MISMATCH',
+  'RESEND_TOO_SOON',
+  'RESEND_LIMIT_REACHED',
+  'DESTINATION_RATE_LIMITED',
+  'OTP_DELIVERY_FAILED',
+  'USER_NOT_FOUND',
+  'USER_NOT_ACTIVE',
+  'NO_REGISTERED_CONTACT',
+] as const;
+export type MfaCode = (typeof MFA_CODES)[number];
+
+/** Why a challenge in this status refuses verify, resend and cancel. */
+export const REFUSAL_BY_STATUS: Record<Exclude<MfaStatus, 'PENDING'>, MfaCode> = {
+  SENDING: 'OTP_NOT_SENT',
+  FAILED: 'OTP_NOT_SENT',
+  VERIFIED: 'ALREADY_VERIFIED',
+  CONSUMED: 'ALREADY_VERIFIED',
+  EXPIRED: 'OTP_EXPIRED',
+  LOCKED: 'MAX_ATTEMPTS_EXCEEDED',
+  CANCELLED: 'CHALLENGE_CANCELLED',
+};

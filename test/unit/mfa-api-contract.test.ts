@@ -1,0 +1,98 @@
+import { loadConfig } from '../../config';
+import { mfaPolicy, destinationQuotaPolicy } from '../../config/mfa-policy';
+import { infinityError } from '../../api/mfa/infinity';
+import { mfaProblem } from '../../api/mfa/service';
+import { problemBody } from '../../api/problem';
+import { createChallengeRequest } from '../../api/schemas/mfa';
+import { infinityRequestOtp } from '../../api/schemas/infinity-dbx-user';
+
+describe('MFA configuration', () => {
+  it('has the DESIGN.md §5 defaults', () => {
+    const config = loadConfig({});
+    expect(mfaPolicy(config)).toEqual({
+      codeLength: 6,
+      ttlSeconds: 300,
+      maxVerifyAttempts: 5,
+      maxResends: 3,
+      resendCooldownSeconds: 30,
+      consumeWindowSeconds: 900,
+    });
+    expect(destinationQuotaPolicy(config)).toEqual({ maxPerWindow: 5, windowMinutes: 10, maxPerDay: 50 });
+  });
+
+  it('refuses a validity over 10 minutes and code lengths outside 4–10', () => {
+    expect(() => loadConfig({ MFA_OTP_TTL_SECONDS: '601' })).toThrow(/MFA_OTP_TTL_SECONDS/);
+    expect(() => loadConfig({ MFA_CODE_LENGTH: '3' })).toThrow(/MFA_CODE_LENGTH/);
+    expect(() => loadConfig({ MFA_CODE_LENGTH: '11' })).toThrow(/MFA_CODE_LENGTH/);
+    expect(loadConfig({ MFA_OTP_TTL_SECONDS: '600', MFA_CODE_LENGTH: '10' })).toMatchObject({
+      MFA_OTP_TTL_SECONDS: 600,
+      MFA_CODE_LENGTH: 10,
+    });
+  });
+});
+
+describe('POST /mfa/challenges body', () => {
+  const ok = (body: unknown) => createChallengeRequest.safeParse(body).success;
+  it('binds each purpose to its destinations', () => {
+    expect(ok({ purpose: 'ONBOARDING', phone: '+254700100001' })).toBe(true);
+    expect(ok({ purpose: 'ONBOARDING', email: 'a@example.com' })).toBe(true);
+    expect(ok({ purpose: 'ONBOARDING', userId: 'IBU1' })).toBe(true);
+    expect(ok({ purpose: 'ONBOARDING' })).toBe(false);
+    expect(ok({ purpose: 'LOGIN', userId: 'IBU1' })).toBe(true);
+    expect(ok({ purpose: 'LOGIN', phone: '+254700100001' })).toBe(false);
+    expect(ok({ purpose: 'LOGIN', userId: 'IBU1', phone: '+254700100001' })).toBe(false);
+    expect(ok({ purpose: 'UPDATE_SECURITY_QUESTIONS' })).toBe(false);
+    expect(ok({ purpose: 'UPDATE_PHONE', userId: 'IBU1', phone: '+254700100009' })).toBe(true);
+    expect(ok({ purpose: 'UPDATE_PHONE', phone: '+254700100009' })).toBe(false);
+    expect(ok({ purpose: 'UPDATE_PHONE', userId: 'IBU1' })).toBe(false);
+    expect(ok({ purpose: 'PAYMENT', phone: '+254700100001' })).toBe(false);
+    expect(ok({ purpose: 'ONBOARDING', phone: '0700100001' })).toBe(false);
+    expect(ok({ purpose: 'ONBOARDING', phone: '+254700100001', extra: 1 })).toBe(false);
+  });
+});
+
+describe('Infinity shapes', () => {
+  it('reads MFAAttributes given as an object or as a JSON string, and a phone without +', () => {
+    const parsed = infinityRequestOtp.parse({
+      Phone: '254700100001',
+      MFAAttributes: JSON.stringify({ serviceKey: 'k', OTP: { securityKey: 's' } }),
+      appId: 'RetailBanking',
+    });
+    expect(parsed).toMatchObject({
+      Phone: '+254700100001',
+      MFAAttributes: { serviceKey: 'k', OTP: { securityKey: 's' } },
+    });
+  });
+
+  it('maps refusals to dbpErrCode with the native HTTP status, attempts left and no problem+json keys', () => {
+    const wrong = infinityError(
+      mfaProblem('OTP_INVALID', 'The code is not correct; 3 attempt(s) left.', {
+        status: 'PENDING',
+        remainingVerifyAttempts: 3,
+        expiresAt: '2026-01-01T10:05:00.000Z',
+      }),
+    );
+    expect(wrong).toEqual({
+      dbpErrCode: '10581',
+      dbpErrMsg: 'The code is not correct; 3 attempt(s) left.',
+      opstatus: '10581',
+      httpStatusCode: '422',
+      MFAAttributes: {
+        status: 'PENDING',
+        expiresAt: '2026-01-01T10:05:00.000Z',
+        remainingFailedAttempts: '3',
+        remainingVerifyAttempts: '3',
+      },
+    });
+    expect(infinityError(mfaProblem('OTP_EXPIRED')).dbpErrCode).toBe('10580');
+    expect(infinityError(mfaProblem('SECURITY_KEY_INVALID')).dbpErrCode).toBe('10582');
+    expect(infinityError(mfaProblem('MAX_ATTEMPTS_EXCEEDED')).dbpErrCode).toBe('10583');
+    expect(infinityError(mfaProblem('RESEND_LIMIT_REACHED')).dbpErrCode).toBe('10573');
+  });
+
+  it('keeps the HTTP status of problem+json intact: the challenge status is challengeStatus', () => {
+    const p = mfaProblem('RESEND_TOO_SOON', undefined, { status: 'PENDING', retryAfterSeconds: 12 });
+    expect(p.headers).toEqual({ 'Retry-After': '12' });
+    expect(problemBody(p)).toMatchObject({ status: 429, challengeStatus: 'PENDING', retryAfterSeconds: 12 });
+  });
+});

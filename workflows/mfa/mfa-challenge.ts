@@ -1,0 +1,272 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Delivery, MfaActivities } from '../../activities/mfa-types';
+import {
+  awaitInitialDeliveryUpdate,
+  cancelUpdate,
+  consumeUpdate,
+  mfaStateQuery,
+  resendUpdate,
+  securityKeyMatchesQuery,
+  verifyUpdate,
+  type MfaChallengeInput,
+  type MfaCode,
+  type MfaState,
+} from '../../messages/mfa';
+import { failureCode, ProcessTrail } from '../process-trail';
+import { deliveryOptions, lookupOptions, quotaOptions, untilExpiry } from './activity-options';
+import { ChallengeState, digestsOf, type Refusal } from './state';
+
+/**
+ * After EXPIRED, LOCKED or CANCELLED the run stays open this long past the expiry, so a
+ * code typed as it expires is refused by the validators (with counters, no history)
+ * rather than by the API's fallback for ended runs.
+ */
+export const LATE_CALL_GRACE_MS = 60_000;
+
+/** Failures of the first send that the caller must see as they are (404, 422, 429). */
+const PASSED_THROUGH = new Set<string>([
+  'DESTINATION_RATE_LIMITED',
+  'USER_NOT_FOUND',
+  'USER_NOT_ACTIVE',
+  'NO_REGISTERED_CONTACT',
+]);
+
+/**
+ * One OTP challenge (DESIGN.md §5): resolve destinations → reserve the destinations'
+ * quota → send the code; expiry is a durable timer; verify, resend, cancel and consume
+ * are Updates whose validators refuse without writing history. The run holds digests
+ * and sealed blobs only, and ends with its final state (queryable afterwards).
+ */
+export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> {
+  const trail = new ProcessTrail('MFA_CHALLENGE');
+  const state = new ChallengeState(input, workflowInfo().workflowId, Date.now());
+  registerHandlers(state, trail);
+  trail.record(
+    'CREATE',
+    'COMPLETED',
+    `purpose=${input.purpose}${input.userId ? ` userId=${input.userId}` : ''}`,
+  );
+  void expireOnTime(state, trail);
+
+  await deliverFirstCode(state, trail);
+  await condition(() => state.isSettled());
+  await holdOpen(state);
+  await condition(allHandlersFinished);
+
+  const final = state.view(Date.now());
+  if (final.status === 'FAILED') {
+    trail.finish('FAILED', final.failureCode ?? undefined);
+    rejectIf(state.initialRefusal(Date.now()));
+  }
+  trail.finish('COMPLETED', final.status);
+  return final;
+}
+
+function registerHandlers(state: ChallengeState, trail: ProcessTrail): void {
+  const now = () => Date.now();
+  setHandler(mfaStateQuery, () => state.view(now()));
+  setHandler(securityKeyMatchesQuery, (digest: string) => state.keyMatches(digest));
+
+  setHandler(awaitInitialDeliveryUpdate, async () => {
+    await condition(() => state.status !== 'SENDING');
+    rejectIf(state.initialRefusal(now()));
+    return state.view(now());
+  });
+
+  setHandler(
+    verifyUpdate,
+    (args) => {
+      // Synchronous: the attempt is counted in the same task that checks it.
+      const refusal = state.verify(args.otpDigest, now());
+      trail.record('VERIFY', refusal ? 'FAILED' : 'COMPLETED', refusal?.code);
+      rejectIf(refusal);
+      return state.view(now());
+    },
+    { validator: (args) => rejectIf(state.verifyRefusal(args, now())) },
+  );
+
+  setHandler(resendUpdate, () => resend(state, trail), {
+    validator: (args) => rejectIf(state.resendRefusal(args, now())),
+  });
+
+  setHandler(
+    cancelUpdate,
+    () => {
+      state.cancel();
+      trail.record('CANCEL', 'COMPLETED');
+      return state.view(now());
+    },
+    { validator: (args) => rejectIf(state.cancelRefusal(args, now())) },
+  );
+
+  setHandler(
+    consumeUpdate,
+    (args) => {
+      state.consume(args.consumerProcessId, now());
+      trail.record('CONSUME', 'COMPLETED', `by ${args.consumerProcessId}`);
+      return {
+        consumed: true as const,
+        serviceKey: state.input.serviceKey,
+        consumedAt: new Date(now()).toISOString(),
+      };
+    },
+    { validator: (args) => rejectIf(state.consumeRefusal(args, now())) },
+  );
+}
+
+/** MFA activities bounded by the challenge's remaining validity. */
+function activities(base: ActivityOptions, state: ChallengeState) {
+  return proxyActivities<MfaActivities>(untilExpiry(base, state.remainingMs(Date.now())));
+}
+
+async function deliverFirstCode(state: ChallengeState, trail: ProcessTrail): Promise<void> {
+  const { input } = state;
+  try {
+    const destinations = await trail.step(
+      'RESOLVE_DESTINATIONS',
+      () =>
+        activities(lookupOptions, state).resolveChallengeDestinations({
+          serviceKey: input.serviceKey,
+          purpose: input.purpose,
+          userId: input.userId,
+          phone: input.phone,
+          email: input.email,
+        }),
+      (d) => `${d.phone.length} phone, ${d.email.length} email`,
+    );
+    await trail.step('RESERVE_DESTINATION_QUOTA', () =>
+      activities(quotaOptions, state).reserveDestinationSend({
+        ref: `${state.processId}.send-0`,
+        destinationDigests: digestsOf(destinations),
+      }),
+    );
+    const sent = await trail.step(
+      'SEND_CODE',
+      () =>
+        activities(deliveryOptions, state).sendChallengeCode({
+          serviceKey: input.serviceKey,
+          purpose: input.purpose,
+          sealedDestinations: destinations.sealed,
+          codeLength: input.policy.codeLength,
+          expiresAt: new Date(state.expiresAtMs).toISOString(),
+        }),
+      (s) => channels(s.deliveries),
+    );
+    state.markSent(destinations, sent, Date.now());
+  } catch (err) {
+    state.markFailed(deliveryRefusal(err));
+  }
+}
+
+/** Re-delivers the same, still valid code; the cooldown counts from this attempt. */
+async function resend(state: ChallengeState, trail: ProcessTrail): Promise<MfaState> {
+  const sealed = state.sealed();
+  if (!sealed) throw asFailure(state.statusRefusal(Date.now()) ?? NOT_SENT);
+  const sendNumber = state.beginResend(Date.now());
+  try {
+    await trail.step('RESERVE_DESTINATION_QUOTA', () =>
+      activities(quotaOptions, state).reserveDestinationSend({
+        ref: `${state.processId}.send-${sendNumber}`,
+        destinationDigests: state.destinationDigests(),
+      }),
+    );
+    await trail.step(
+      'RESEND_CODE',
+      () =>
+        activities(deliveryOptions, state).resendChallengeCode({
+          serviceKey: state.input.serviceKey,
+          purpose: state.input.purpose,
+          sealedDestinations: sealed.destinations,
+          sealedCode: sealed.code,
+          expiresAt: new Date(state.expiresAtMs).toISOString(),
+          sendNumber,
+        }),
+      (r) => `#${sendNumber} ${channels(r.deliveries)}`,
+    );
+    state.endResend(true);
+  } catch (err) {
+    state.endResend(false);
+    const refusal = deliveryRefusal(err);
+    rejectIf({ ...refusal, details: { ...refusal.details, ...state.counters(Date.now()) } });
+  }
+  // It may have expired (or been verified) while the message was going out.
+  rejectIf(state.statusRefusal(Date.now()));
+  return state.view(Date.now());
+}
+
+async function expireOnTime(state: ChallengeState, trail: ProcessTrail): Promise<void> {
+  await sleep(Math.max(1, state.expiresAtMs - Date.now()));
+  if (state.expire()) trail.record('EXPIRE', 'COMPLETED');
+}
+
+/**
+ * VERIFIED waits to be consumed (up to the consume window); EXPIRED, LOCKED and
+ * CANCELLED wait out the late-call grace; CONSUMED and FAILED end at once.
+ */
+async function holdOpen(state: ChallengeState): Promise<void> {
+  if (state.status === 'VERIFIED') {
+    await condition(() => state.status !== 'VERIFIED', state.policy.consumeWindowSeconds * 1000);
+  }
+  if (state.status !== 'EXPIRED' && state.status !== 'LOCKED' && state.status !== 'CANCELLED') return;
+  const until = state.expiresAtMs + LATE_CALL_GRACE_MS;
+  if (until > Date.now()) await sleep(until - Date.now());
+}
+
+/** Why a send did not happen: business refusals pass through, anything else is a delivery failure. */
+function deliveryRefusal(err: unknown): Refusal {
+  const failure = applicationFailureIn(err);
+  if (failure?.type && PASSED_THROUGH.has(failure.type)) {
+    return {
+      code: failure.type as MfaCode,
+      message: failure.message,
+      details: (failure.details?.[0] ?? {}) as Record<string, unknown>,
+    };
+  }
+  return {
+    code: 'OTP_DELIVERY_FAILED',
+    message: 'The code could not be delivered.',
+    details: { reason: failureCode(err) },
+  };
+}
+
+function applicationFailureIn(err: unknown): ApplicationFailure | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (e instanceof ApplicationFailure) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function channels(deliveries: Delivery[]): string {
+  return deliveries.map((d) => `${d.channel} ${d.referenceId} via ${d.provider}`).join(', ');
+}
+
+const NOT_SENT: Refusal = {
+  code: 'OTP_NOT_SENT',
+  message: 'No code was sent for this challenge.',
+  details: {},
+};
+
+/** Refusals leave handlers and validators as non-retryable failures typed by their code. */
+function asFailure(refusal: Refusal): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: refusal.code,
+    message: refusal.message,
+    nonRetryable: true,
+    details: [refusal.details],
+  });
+}
+
+function rejectIf(refusal: Refusal | null): void {
+  if (refusal) throw asFailure(refusal);
+}

@@ -1,0 +1,352 @@
+import type { ContactRef, ResolvedDestinations, SentCode } from '../../activities/mfa-types';
+import {
+  MAX_OTP_TTL_SECONDS,
+  MFA_TYPE,
+  REFUSAL_BY_STATUS,
+  type ConsumeArgs,
+  type KeyProof,
+  type MfaBinding,
+  type MfaChallengeInput,
+  type MfaCode,
+  type MfaCounters,
+  type MfaState,
+  type MfaStatus,
+  type VerifyArgs,
+} from '../../messages/mfa';
+import { constantTimeEqual } from './constant-time';
+
+/** A refusal as data: the workflow throws it as an ApplicationFailure typed by `code`. */
+export interface Refusal {
+  code: MfaCode;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The keyed digests of every destination (quota keys). */
+export function digestsOf(destinations: ResolvedDestinations | null): string[] {
+  return destinations ? [...destinations.phone, ...destinations.email].map((c) => c.digest) : [];
+}
+
+/** Validity in seconds: the configured TTL, never above the 10-minute cap. */
+export function effectiveTtlSeconds(ttlSeconds: number): number {
+  return Math.max(1, Math.min(ttlSeconds, MAX_OTP_TTL_SECONDS));
+}
+
+/** Whole seconds until `atMs`, at least 1 (for Retry-After). */
+export function secondsUntil(atMs: number, nowMs: number): number {
+  return Math.max(1, Math.ceil((atMs - nowMs) / 1000));
+}
+
+/**
+ * One challenge's state and every decision on it, as pure code: the workflow feeds it
+ * workflow time and turns refusals into failures. Holds digests and sealed blobs, and
+ * shows neither (view()).
+ */
+export class ChallengeState {
+  status: MfaStatus = 'SENDING';
+  readonly createdAtMs: number;
+  readonly expiresAtMs: number;
+  private failedAttempts = 0;
+  private resendsUsed = 0;
+  /** Every send attempt (initial and resends), for unique reservation refs. */
+  private sendAttempts = 0;
+  private lastSendAtMs: number;
+  private resendInFlight = false;
+  private codeDigest: string | null = null;
+  private sealedCode: string | null = null;
+  private destinations: ResolvedDestinations | null = null;
+  private verifiedAtMs: number | null = null;
+  private consumedAtMs: number | null = null;
+  private consumedBy: string | null = null;
+  private failure: Refusal | null = null;
+
+  constructor(
+    readonly input: MfaChallengeInput,
+    readonly processId: string,
+    nowMs: number,
+  ) {
+    this.createdAtMs = nowMs;
+    this.lastSendAtMs = nowMs;
+    this.expiresAtMs = nowMs + effectiveTtlSeconds(input.policy.ttlSeconds) * 1000;
+  }
+
+  get policy() {
+    return this.input.policy;
+  }
+
+  /** PENDING turns EXPIRED by the clock even before the timer's task has run. */
+  statusAt(nowMs: number): MfaStatus {
+    return this.status === 'PENDING' && nowMs >= this.expiresAtMs ? 'EXPIRED' : this.status;
+  }
+
+  /** Final for verify/resend purposes: the main loop waits for this. */
+  isSettled(): boolean {
+    return this.status !== 'SENDING' && this.status !== 'PENDING';
+  }
+
+  remainingMs(nowMs: number): number {
+    return this.expiresAtMs - nowMs;
+  }
+
+  counters(nowMs: number): MfaCounters {
+    const status = this.statusAt(nowMs);
+    return {
+      status,
+      expiresAt: iso(this.expiresAtMs),
+      remainingVerifyAttempts: Math.max(0, this.policy.maxVerifyAttempts - this.failedAttempts),
+      remainingResendAttempts: Math.max(0, this.policy.maxResends - this.resendsUsed),
+      resendAvailableAt: this.resendAvailableAtMs(nowMs) === null ? null : iso(this.nextResendMs()),
+    };
+  }
+
+  view(nowMs: number): MfaState {
+    const contact = (c: ContactRef) => ({ masked: c.masked, referenceId: c.referenceId });
+    return {
+      processId: this.processId,
+      serviceKey: this.input.serviceKey,
+      purpose: this.input.purpose,
+      userId: this.input.userId ?? null,
+      mfaType: MFA_TYPE,
+      codeLength: this.policy.codeLength,
+      createdAt: iso(this.createdAtMs),
+      maxVerifyAttempts: this.policy.maxVerifyAttempts,
+      maxResendRequestsAllowed: this.policy.maxResends,
+      ...this.counters(nowMs),
+      customerCommunication: {
+        phone: (this.destinations?.phone ?? []).map(contact),
+        email: (this.destinations?.email ?? []).map(contact),
+      },
+      verifiedAt: this.verifiedAtMs === null ? null : iso(this.verifiedAtMs),
+      consumedAt: this.consumedAtMs === null ? null : iso(this.consumedAtMs),
+      consumedBy: this.consumedBy,
+      failureCode: this.failure?.code ?? null,
+    };
+  }
+
+  keyMatches(securityKeyDigest: unknown): boolean {
+    return (
+      typeof securityKeyDigest === 'string' &&
+      constantTimeEqual(securityKeyDigest, this.input.securityKeyDigest)
+    );
+  }
+
+  // ---- refusals (validators: no side effects) ----
+
+  verifyRefusal(args: VerifyArgs, nowMs: number): Refusal | null {
+    const refusal =
+      this.keyRefusal(args) ?? this.bindingRefusal(args?.expect, false) ?? this.statusRefusal(nowMs);
+    if (refusal) return refusal;
+    // A malformed candidate digest is refused without costing an attempt.
+    return typeof args.otpDigest === 'string' ? null : this.refuse('OTP_INVALID', nowMs);
+  }
+
+  resendRefusal(args: KeyProof, nowMs: number): Refusal | null {
+    const refusal =
+      this.keyRefusal(args) ?? this.bindingRefusal(args?.expect, false) ?? this.statusRefusal(nowMs);
+    if (refusal) return refusal;
+    if (this.resendsUsed >= this.policy.maxResends) {
+      // Retry-After: no resend is possible before this code expires; a new challenge is the way on.
+      return this.refuse('RESEND_LIMIT_REACHED', nowMs, `All ${this.policy.maxResends} resends were used.`, {
+        retryAfterSeconds: secondsUntil(this.expiresAtMs, nowMs),
+      });
+    }
+    const next = this.resendAvailableAtMs(nowMs);
+    if (next === null) {
+      return this.refuse('OTP_EXPIRED', nowMs, 'The code expires before another one could be sent.');
+    }
+    if (this.resendInFlight || next > nowMs) {
+      const retryAfterSeconds = secondsUntil(Math.max(next, nowMs + 1), nowMs);
+      return this.refuse('RESEND_TOO_SOON', nowMs, `Wait ${retryAfterSeconds} s before asking again.`, {
+        retryAfterSeconds,
+      });
+    }
+    return null;
+  }
+
+  cancelRefusal(args: KeyProof, nowMs: number): Refusal | null {
+    const refusal = this.keyRefusal(args) ?? this.bindingRefusal(args?.expect, false);
+    if (refusal) return refusal;
+    const status = this.statusAt(nowMs);
+    if (status === 'SENDING' || status === 'PENDING' || status === 'VERIFIED') return null;
+    return this.refuse(REFUSAL_BY_STATUS[status], nowMs);
+  }
+
+  consumeRefusal(args: ConsumeArgs, nowMs: number): Refusal | null {
+    if (this.status === 'CONSUMED') {
+      return this.refuse('ALREADY_CONSUMED', nowMs, 'The verification was already used.');
+    }
+    if (this.status !== 'VERIFIED') {
+      return this.refuse('CHALLENGE_NOT_VERIFIED', nowMs, `The challenge is ${this.statusAt(nowMs)}.`);
+    }
+    return this.bindingRefusal(args, true);
+  }
+
+  /** Refusal for a challenge that is not PENDING (or PENDING past its expiry). */
+  statusRefusal(nowMs: number): Refusal | null {
+    const status = this.statusAt(nowMs);
+    return status === 'PENDING' ? null : this.refuse(REFUSAL_BY_STATUS[status], nowMs);
+  }
+
+  /** What the create call answers: nothing to refuse once a code went out. */
+  initialRefusal(nowMs: number): Refusal | null {
+    if (this.codeDigest !== null) return null;
+    if (this.status === 'FAILED' && this.failure) {
+      return { ...this.failure, details: { ...this.failure.details, ...this.counters(nowMs) } };
+    }
+    return this.statusRefusal(nowMs);
+  }
+
+  // ---- transitions (handlers and the main flow) ----
+
+  /** The first code is out: PENDING, unless it expired or was cancelled meanwhile. */
+  markSent(destinations: ResolvedDestinations, sent: SentCode, nowMs: number): void {
+    this.destinations = destinations;
+    if (this.status !== 'SENDING') return;
+    this.codeDigest = sent.codeDigest;
+    this.sealedCode = sent.sealedCode;
+    this.lastSendAtMs = nowMs;
+    this.status = 'PENDING';
+  }
+
+  markFailed(failure: Refusal): void {
+    if (this.status !== 'SENDING') return;
+    this.failure = failure;
+    this.status = 'FAILED';
+  }
+
+  /** The expiry timer fired: true when that changed the status. */
+  expire(): boolean {
+    if (this.status !== 'SENDING' && this.status !== 'PENDING') return false;
+    this.status = 'EXPIRED';
+    return true;
+  }
+
+  /** A candidate digest: null when right (VERIFIED), else the refusal (attempt counted). */
+  verify(otpDigest: string, nowMs: number): Refusal | null {
+    const refusal = this.statusRefusal(nowMs);
+    if (refusal) return refusal;
+    if (this.codeDigest !== null && constantTimeEqual(otpDigest, this.codeDigest)) {
+      this.status = 'VERIFIED';
+      this.verifiedAtMs = nowMs;
+      return null;
+    }
+    this.failedAttempts++;
+    if (this.failedAttempts >= this.policy.maxVerifyAttempts) {
+      this.status = 'LOCKED';
+      return this.refuse('MAX_ATTEMPTS_EXCEEDED', nowMs, 'Too many wrong codes: the challenge is locked.');
+    }
+    const remaining = this.policy.maxVerifyAttempts - this.failedAttempts;
+    return this.refuse('OTP_INVALID', nowMs, `The code is not correct; ${remaining} attempt(s) left.`);
+  }
+
+  /** Starts a resend: the cooldown runs from the attempt, also if it fails. Returns its ref number. */
+  beginResend(nowMs: number): number {
+    this.resendInFlight = true;
+    this.lastSendAtMs = nowMs;
+    return ++this.sendAttempts;
+  }
+
+  endResend(sent: boolean): void {
+    this.resendInFlight = false;
+    if (sent) this.resendsUsed++;
+  }
+
+  cancel(): void {
+    this.status = 'CANCELLED';
+  }
+
+  consume(consumerProcessId: string, nowMs: number): void {
+    this.status = 'CONSUMED';
+    this.consumedAtMs = nowMs;
+    this.consumedBy = consumerProcessId;
+  }
+
+  destinationDigests(): string[] {
+    return digestsOf(this.destinations);
+  }
+
+  sealed(): { destinations: string; code: string } | null {
+    if (!this.destinations || this.sealedCode === null) return null;
+    return { destinations: this.destinations.sealed, code: this.sealedCode };
+  }
+
+  // ---- helpers ----
+
+  private nextResendMs(): number {
+    return this.lastSendAtMs + this.policy.resendCooldownSeconds * 1000;
+  }
+
+  /** When a resend is possible next; null when none is (not PENDING, budget spent, or past expiry). */
+  private resendAvailableAtMs(nowMs: number): number | null {
+    if (this.statusAt(nowMs) !== 'PENDING' || this.resendsUsed >= this.policy.maxResends) return null;
+    const next = this.nextResendMs();
+    return next >= this.expiresAtMs ? null : next;
+  }
+
+  private keyRefusal(args: { securityKeyDigest?: unknown } | undefined): Refusal | null {
+    if (this.keyMatches(args?.securityKeyDigest)) return null;
+    // No counters: a caller without the key learns nothing about the challenge.
+    return {
+      code: 'SECURITY_KEY_INVALID',
+      message: 'The securityKey does not match this challenge.',
+      details: {},
+    };
+  }
+
+  /**
+   * The caller's expectations against the challenge. `strictUser`: a user-bound challenge
+   * is only for that user (consume); otherwise an absent userId means "any".
+   */
+  private bindingRefusal(expect: MfaBinding | undefined, strictUser: boolean): Refusal | null {
+    if (!expect) return null;
+    const mismatch = (): Refusal => ({
+      code: 'CHALLENGE_MISMATCH',
+      message: 'The challenge was made for another purpose, user or destination.',
+      details: {},
+    });
+    if (expect.purpose !== this.input.purpose) return mismatch();
+    const userChecked = strictUser || expect.userId !== undefined;
+    if (userChecked && (expect.userId ?? null) !== (this.input.userId ?? null)) return mismatch();
+    if (expect.phoneDigest !== undefined) {
+      const phones = this.destinations?.phone ?? [];
+      const digest = expect.phoneDigest;
+      if (!phones.some((p) => constantTimeEqual(p.digest, digest))) return mismatch();
+    }
+    return null;
+  }
+
+  private refuse(
+    code: MfaCode,
+    nowMs: number,
+    message?: string,
+    extra: Record<string, unknown> = {},
+  ): Refusal {
+    return {
+      code,
+      message: message ?? DEFAULT_MESSAGES[code],
+      details: { ...this.counters(nowMs), ...extra },
+    };
+  }
+}
+
+const DEFAULT_MESSAGES: Record<MfaCode, string> = {
+  SECURITY_KEY_INVALID: 'The securityKey does not match this challenge.',
+  OTP_INVALID: 'The code is not correct.',
+  MAX_ATTEMPTS_EXCEEDED: 'Too many wrong codes: the challenge is locked.',
+  OTP_EXPIRED: 'The code has expired; start a new challenge.',
+  OTP_NOT_SENT: 'No code was sent for this challenge.',
+  ALREADY_VERIFIED: 'The challenge is already verified.',
+  CHALLENGE_CANCELLED: 'The challenge was cancelled.',
+  CHALLENGE_NOT_VERIFIED: 'The challenge is not verified.',
+  ALREADY_CONSUMED: 'The verification was already used.',
+  CHALLENGE_MISMATCH: 'The challenge was made for another purpose, user or destination.',
+  RESEND_TOO_SOON: 'Too soon to send another code.',
+  RESEND_LIMIT_REACHED: 'No resends left.',
+  DESTINATION_RATE_LIMITED: 'Too many codes were sent to this destination; try later.',
+  OTP_DELIVERY_FAILED: 'The code could not be delivered.',
+  USER_NOT_FOUND: 'The user does not exist.',
+  USER_NOT_ACTIVE: 'The user is not active.',
+  NO_REGISTERED_CONTACT: 'The user has no registered phone or email.',
+};
