@@ -1,12 +1,14 @@
+import { createContactChangeActivities, type ContactChangeDeps } from './contact-change';
 import { createMfaActivities, type MfaDeps } from './mfa';
 import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
 
-export type ActivityDeps = OnboardingDeps & MfaDeps;
+export type ActivityDeps = OnboardingDeps & MfaDeps & ContactChangeDeps;
 
 /** Every activity the worker registers, built from its clients (no globals). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createOnboardingActivities(deps),
     ...createMfaActivities(deps),
+    ...createContactChangeActivities(deps),
   };
 }

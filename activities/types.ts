@@ -2,6 +2,7 @@
  * Activity signatures as workflows see them. Workflows import this file only (as
  * types), never the implementations, which hold clients and secrets.
  */
+import type { ContactChange, ContactField } from '../messages/contact-change';
 import type { Channel } from '../messages/onboarding';
 import type { IbUserStatus } from '../adapters/core-banking/types';
 
@@ -67,3 +68,47 @@ export interface OnboardingActivities {
 }
 
 export type * from './mfa-types';
+
+/** The owner of the contact details being changed, and what the change really changes. */
+export interface ContactOwner {
+  found: boolean;
+  customerId: string;
+  userId: string | null;
+  /** Current contacts: the old ones get the security notice (payloads are encrypted). */
+  current: { phone: string | null; email: string | null };
+  changed: ContactField[];
+}
+
+export interface ContactChangeActivities {
+  lookupContactOwner(input: {
+    userId?: string;
+    customerId?: string;
+    change: ContactChange;
+  }): Promise<ContactOwner>;
+  consumeMfaChallenge(input: {
+    serviceKey: string;
+    userId: string;
+    phone: string;
+    consumerProcessId: string;
+  }): Promise<void>;
+  applyContactChange(input: {
+    customerId: string;
+    businessKey: string;
+    change: ContactChange;
+  }): Promise<void>;
+  propagateContactChange(input: {
+    system: string;
+    webhookId: string;
+    customerId: string;
+    userId: string | null;
+    changed: ContactField[];
+    change: ContactChange;
+  }): Promise<void>;
+  sendContactNotice(input: {
+    id: string;
+    channel: 'SMS' | 'EMAIL';
+    to: string;
+    kind: 'SECURITY_NOTICE' | 'CONFIRMATION';
+    changed: ContactField[];
+  }): Promise<{ to: string }>;
+}

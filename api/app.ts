@@ -15,6 +15,8 @@ import { infinityDbxUserRouter } from './routes/infinity-dbx-user';
 import { mfaRouter } from './routes/mfa';
 import { openUserIbRouter } from './routes/open-user-ib';
 import { processesRouter } from './routes/processes';
+import { updateUserIbRouter } from './routes/update-user-ib';
+import { contactInfoRouter } from './routes/contact-info';
 
 export interface AppDeps {
   config: Config;
@@ -47,6 +49,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(infinityDbxUserRouter(deps));
   // Also catches body-parsing errors on those paths: Infinity clients never get problem+json.
   app.use(INFINITY_BASE_PATH, infinityErrors(deps.logger));
+  app.use(updateUserIbRouter(deps));
+  app.use(contactInfoRouter(deps));
   app.use(processesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

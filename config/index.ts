@@ -60,6 +60,36 @@ const schema = z
     SMTP_PASSWORD: z.string().optional(),
     EMAIL_FROM: z.string().min(1).default('Demo Bank <no-reply@bank.example>'),
 
+    /** Systems told about contact changes: JSON [{name, url?, secret?}]; no url → outbox. */
+    LINKED_SYSTEMS: z
+      .string()
+      .transform((v, ctx) => {
+        try {
+          return JSON.parse(v) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array' });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z
+          .array(
+            z
+              .strictObject({
+                name: z.string().regex(/^[a-z0-9-]{1,40}$/),
+                url: z.url().optional(),
+                secret: z.string().min(8).optional(),
+              })
+              // A URL without a secret would silently fall back to the outbox.
+              .refine((s) => !s.url || !!s.secret, {
+                message: 'a system with a url needs a secret',
+                path: ['secret'],
+              }),
+          )
+          .min(1),
+      )
+      .default([{ name: 'otp-delivery' }, { name: 'alerts' }]),
+
     CHANNEL_WEBHOOK_URL: z.url().optional(),
     CHANNEL_WEBHOOK_SECRET: z.string().optional(),
 

@@ -30,5 +30,11 @@ export function activityDeps(config: Config, temporalClient: Client): ActivityDe
     serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
     temporal: { client: temporalClient, taskQueue: config.TEMPORAL_TASK_QUEUE },
     destinationQuota: destinationQuotaPolicy(config),
+    linkedSystems: new Map(
+      config.LINKED_SYSTEMS.map((s) => [
+        s.name,
+        s.url && s.secret ? { name: s.name, url: s.url, secret: s.secret } : null,
+      ]),
+    ),
   };
 }

@@ -2,3 +2,5 @@
 export { OnboardIbUser } from './onboarding/onboard-ib-user';
 export { MfaChallenge } from './mfa/mfa-challenge';
 export { MfaDestinationQuota } from './mfa/destination-quota';
+export { UpdateUserPhone } from './contact/update-user-phone';
+export { UpdateContactInfo } from './contact/update-contact-info';

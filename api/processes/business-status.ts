@@ -11,5 +11,10 @@ export const BUSINESS_STATUS: Record<BusinessCode, { status: number; title: stri
   AUTHORISATION_REJECTED: { status: 422, title: 'User rejected at authorisation' },
   AUTHORISATION_TIMEOUT: { status: 422, title: 'User not authorised in time' },
   ONBOARDING_FAILED: { status: 502, title: 'Onboarding failed' },
+  PHONE_UNCHANGED: { status: 409, title: 'Phone unchanged' },
+  MFA_REQUIRED: { status: 403, title: 'MFA required' },
+  MFA_NOT_VERIFIED: { status: 403, title: 'MFA not verified' },
+  UPDATE_IN_PROGRESS: { status: 409, title: 'Update in progress' },
+  PROPAGATION_FAILED: { status: 502, title: 'Linked system did not acknowledge' },
   ...MFA_BUSINESS_STATUS,
 };

@@ -30,6 +30,8 @@ export interface IdempotentStartOptions {
   inFlight: () => ProblemError;
   /** The refusal after another request's run completed; undefined: a new run may start. */
   completed?: () => ProblemError;
+  /** Checks that only a new run needs (replays skip them); throws to refuse. */
+  beforeStart?: () => Promise<void>;
 }
 
 export interface StartedProcess {
@@ -47,6 +49,7 @@ export async function startIdempotent(client: Client, o: IdempotentStartOptions)
   for (let attempt = 0; attempt < 2; attempt++) {
     const existing = await findRun(client, o);
     if (existing) return { handle: existing, replayed: true };
+    await o.beforeStart?.();
     try {
       const handle = await client.workflow.start(o.workflowType, {
         taskQueue: o.taskQueue,

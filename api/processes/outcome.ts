@@ -32,20 +32,25 @@ export async function awaitOutcome<R>(
 }
 
 /** A run's failure as problem+json: business codes keep their code and extensions. */
+/** The first business failure in the cause chain (an activity's refusal arrives wrapped). */
+function businessFailure(err: unknown): ApplicationFailure | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as Error).cause, depth++) {
+    if (e instanceof ApplicationFailure && isBusinessCode(e.type ?? undefined)) return e;
+  }
+  return undefined;
+}
+
 export function failureToProblem(err: WorkflowFailedError, processId: string): ProblemError {
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure && isBusinessCode(cause.type ?? undefined)) {
-    const code = cause.type as keyof typeof BUSINESS_STATUS;
+  const cause = businessFailure(err.cause);
+  if (cause) {
+    const code = (cause.type ?? '') as keyof typeof BUSINESS_STATUS;
     const { status, title } = BUSINESS_STATUS[code];
     const extensions = (cause.details?.[0] ?? {}) as Record<string, unknown>;
     return new ProblemError(status, code, title, cause.message, { processId, ...extensions });
   }
+  const name = err.cause?.name;
   const kind =
-    cause?.name === 'TerminatedFailure'
-      ? 'terminated'
-      : cause?.name === 'CancelledFailure'
-        ? 'cancelled'
-        : 'failed';
+    name === 'TerminatedFailure' ? 'terminated' : name === 'CancelledFailure' ? 'cancelled' : 'failed';
   return new ProblemError(
     500,
     'PROCESS_FAILED',

@@ -49,4 +49,14 @@ describe('config', () => {
       namespace: 'default',
     });
   });
+
+  it('reads linked systems as JSON and refuses a URL without a signing secret', () => {
+    expect(loadConfig({}).LINKED_SYSTEMS).toEqual([{ name: 'otp-delivery' }, { name: 'alerts' }]);
+    const one = [{ name: 'alerts', url: 'https://alerts.bank.example/hooks', secret: 'whsec_abcdefgh' }];
+    expect(loadConfig({ LINKED_SYSTEMS: JSON.stringify(one) }).LINKED_SYSTEMS).toEqual(one);
+    expect(() => loadConfig({ LINKED_SYSTEMS: '[{"name":"alerts","url":"https://x.example"}]' })).toThrow(
+      /secret/,
+    );
+    expect(() => loadConfig({ LINKED_SYSTEMS: 'not json' })).toThrow(/JSON array/);
+  });
 });

@@ -1,0 +1,157 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { CoreBankingClient, Customer } from '../adapters/core-banking/types';
+import type { EmailSender } from '../adapters/email/types';
+import { BusinessError, TransientError } from '../adapters/errors';
+import type { SmsSender } from '../adapters/sms/types';
+import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
+import { destinationDigest } from '../lib/mfa-crypto';
+import { maskEmail, maskPhone } from '../lib/mask';
+import type { ContactChange, ContactField } from '../messages/contact-change';
+import { consumeUpdate, mfaProcessId, mfaStateQuery } from '../messages/mfa';
+import { translated } from './failures';
+import { noticeTemplates } from './notice-templates';
+import type { ContactChangeActivities, ContactOwner } from './types';
+
+export interface ContactChangeDeps {
+  coreBanking: CoreBankingClient;
+  sms: SmsSender;
+  email: EmailSender;
+  webhooks: WebhookSender;
+  /** Linked systems by name; a system without a target gets the outbox. */
+  linkedSystems: Map<string, WebhookTarget | null>;
+  bankName: string;
+  serverKey: Buffer;
+  temporal: { client: Client };
+}
+
+const notFound = (e: unknown) =>
+  e instanceof BusinessError && ['USER_NOT_FOUND', 'CUSTOMER_NOT_FOUND', 'NOT_FOUND'].includes(e.code);
+
+function changedFields(customer: Customer, change: ContactChange): ContactField[] {
+  const out: ContactField[] = [];
+  if (change.phone && change.phone !== customer.mobilePhone) out.push('phone');
+  if (change.email && change.email.toLowerCase() !== customer.email?.toLowerCase()) out.push('email');
+  if (
+    change.postalAddress &&
+    JSON.stringify(change.postalAddress) !== JSON.stringify(customer.postalAddress ?? null)
+  ) {
+    out.push('postalAddress');
+  }
+  return out;
+}
+
+export function createContactChangeActivities(deps: ContactChangeDeps): ContactChangeActivities {
+  const { coreBanking } = deps;
+
+  const mfaNotVerified = (why: string) =>
+    ApplicationFailure.create({
+      type: 'MFA_NOT_VERIFIED',
+      message: 'The MFA challenge is not a verified, unused proof of this number for this user.',
+      nonRetryable: true,
+      details: [{ reason: why }],
+    });
+
+  return {
+    lookupContactOwner: ({ userId, customerId, change }) =>
+      translated(async (): Promise<ContactOwner> => {
+        const none = {
+          found: false,
+          customerId: customerId ?? '',
+          userId: userId ?? null,
+          current: { phone: null, email: null },
+          changed: [],
+        };
+        let ownerCustomerId = customerId;
+        let ownerUserId = userId ?? null;
+        try {
+          if (userId) {
+            const user = await coreBanking.getIbUser(userId);
+            // Both given: they must name the same customer.
+            if (user.status !== 'ACTIVE' || (customerId && customerId !== user.customerId)) return none;
+            ownerCustomerId = user.customerId;
+          }
+          const customer = await coreBanking.getCustomer(ownerCustomerId as string);
+          if (!userId && change.phone) {
+            // The customer's own phone change is bound to their live IB/MB user.
+            const live = (await coreBanking.findIbUsers({ customerId: customer.customerId })).find(
+              (u) => u.status === 'ACTIVE',
+            );
+            ownerUserId = live?.userId ?? null;
+          }
+          return {
+            found: true,
+            customerId: customer.customerId,
+            userId: ownerUserId,
+            current: { phone: customer.mobilePhone, email: customer.email },
+            changed: changedFields(customer, change),
+          };
+        } catch (e) {
+          if (notFound(e)) return none;
+          throw e;
+        }
+      }),
+
+    async consumeMfaChallenge({ serviceKey, userId, phone, consumerProcessId }) {
+      const handle = deps.temporal.client.workflow.getHandle(mfaProcessId(serviceKey));
+      const binding = {
+        purpose: 'UPDATE_PHONE' as const,
+        userId,
+        phoneDigest: destinationDigest(deps.serverKey, phone),
+      };
+      try {
+        await handle.executeUpdate(consumeUpdate, { args: [{ ...binding, consumerProcessId }] });
+      } catch (e) {
+        if (e instanceof WorkflowNotFoundError) throw mfaNotVerified('CHALLENGE_NOT_FOUND');
+        // A retry after our own successful consume finds it consumed by us: that is success.
+        const state = await handle.query(mfaStateQuery).catch(() => null);
+        if (state?.status === 'CONSUMED' && state.consumedBy === consumerProcessId) return;
+        if (e instanceof WorkflowUpdateFailedError) {
+          throw mfaNotVerified((e.cause as { type?: string } | undefined)?.type ?? 'REFUSED');
+        }
+        if (state && state.status !== 'VERIFIED') throw mfaNotVerified(state.status);
+        throw e;
+      }
+    },
+
+    applyContactChange: ({ customerId, businessKey, change }) =>
+      translated(async () => {
+        await coreBanking.updateContact(customerId, {
+          businessKey,
+          mobilePhone: change.phone,
+          email: change.email,
+          postalAddress: change.postalAddress,
+        });
+        // Read back: the change counts once core banking shows it.
+        const after = await coreBanking.getCustomer(customerId);
+        if (changedFields(after, change).length)
+          throw new TransientError('core banking does not show the change yet');
+      }),
+
+    propagateContactChange: ({ system, webhookId, customerId, userId, changed, change }) =>
+      translated(async () => {
+        if (!deps.linkedSystems.has(system)) {
+          throw new BusinessError('UNKNOWN_LINKED_SYSTEM', `linked system ${system} is not configured`);
+        }
+        await deps.webhooks.send(deps.linkedSystems.get(system) ?? null, {
+          id: webhookId,
+          type: 'customer.contact_changed',
+          payload: { customerId, userId, changed, ...change },
+        });
+      }),
+
+    sendContactNotice: ({ id, channel, to, kind, changed }) =>
+      translated(async () => {
+        const text =
+          kind === 'SECURITY_NOTICE'
+            ? noticeTemplates.securityNotice(deps.bankName, changed)
+            : noticeTemplates.confirmation(deps.bankName, changed);
+        if (channel === 'SMS') {
+          await deps.sms.send({ id, to, body: text });
+          return { to: maskPhone(to) };
+        }
+        await deps.email.send({ id, to, subject: noticeTemplates.emailSubject(deps.bankName, kind), text });
+        return { to: maskEmail(to) };
+      }),
+  };
+}

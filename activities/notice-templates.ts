@@ -1,0 +1,22 @@
+import type { ContactField } from '../messages/contact-change';
+
+const LABELS: Record<ContactField, string> = {
+  phone: 'mobile number',
+  email: 'email address',
+  postalAddress: 'postal address',
+};
+
+const list = (changed: ContactField[]) => changed.map((f) => LABELS[f]).join(' and ');
+
+/** Contact-change notices: they say what changed, never the new values, and carry no secret. */
+export const noticeTemplates = {
+  securityNotice: (bankName: string, changed: ContactField[]) =>
+    `${bankName}: the ${list(changed)} on your internet & mobile banking profile was changed. ` +
+    'If this was not you, call us now on the number on your card.',
+  confirmation: (bankName: string, changed: ContactField[]) =>
+    `${bankName}: this is now the ${list(changed)} for your internet & mobile banking. No action is needed.`,
+  emailSubject: (bankName: string, kind: 'SECURITY_NOTICE' | 'CONFIRMATION') =>
+    kind === 'SECURITY_NOTICE'
+      ? `${bankName}: your contact details were changed`
+      : `${bankName}: contact details confirmed`,
+};

@@ -1,0 +1,38 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { securityKeyDigest } from '../../lib/mfa-crypto';
+import { mfaProcessId, mfaStateQuery, securityKeyMatchesQuery, type MfaState } from '../../messages/mfa';
+import { ProblemError } from '../problem';
+
+const notVerified = (detail: string) => new ProblemError(403, 'MFA_NOT_VERIFIED', 'MFA not verified', detail);
+
+/**
+ * The challenge the caller names, if they hold its securityKey. Its state is read, not
+ * trusted: the workflow consumes the challenge, which is the authoritative check.
+ */
+export async function provenChallenge(
+  client: Client,
+  serverKey: Buffer,
+  mfa: { serviceKey: string; securityKey: string },
+): Promise<MfaState> {
+  const handle = client.workflow.getHandle(mfaProcessId(mfa.serviceKey));
+  try {
+    const matches = await handle.query(
+      securityKeyMatchesQuery,
+      securityKeyDigest(serverKey, mfa.securityKey),
+    );
+    if (!matches) throw notVerified('The securityKey does not match the MFA challenge.');
+    return await handle.query(mfaStateQuery);
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) throw notVerified('No such MFA challenge.');
+    throw e;
+  }
+}
+
+/** Refuses early (nothing started) when the challenge cannot be the proof for this change. */
+export function assertUsableFor(state: MfaState, userId: string): void {
+  if (state.purpose !== 'UPDATE_PHONE') throw notVerified('The MFA challenge was made for another purpose.');
+  if (state.userId !== userId) throw notVerified('The MFA challenge was made for another user.');
+  if (state.status !== 'VERIFIED') {
+    throw notVerified(`The MFA challenge is ${state.status.toLowerCase()}, not verified and unused.`);
+  }
+}

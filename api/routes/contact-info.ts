@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Config } from '../../config';
+import {
+  contactChangeProcessId,
+  UPDATE_CONTACT_INFO_WORKFLOW,
+  type ContactChange,
+  type UpdateContactInfoInput,
+} from '../../messages/contact-change';
+import { CustomerId, ProcessType } from '../../messages/search-attributes';
+import type { TokenVerifier } from '../auth';
+import { requestDigest, requestKey } from '../idempotency';
+import { requireScopes } from '../middleware/auth';
+import { validateBody, validated } from '../middleware/validate';
+import { startIdempotent } from '../processes/idempotent-start';
+import { respondWithOutcome } from '../processes/respond';
+import { ProblemError, problems } from '../problem';
+import { customerId as customerIdSchema } from '../schemas/common';
+import { contactInfoRequest, type ContactInfoRequest } from '../schemas/contact-change';
+import { waitBudgetMs } from '../wait-budget';
+
+const START_BUDGET_MS = 5_000;
+
+function toChange(body: ContactInfoRequest): ContactChange {
+  if ('email' in body) return { email: body.email.emailAddress };
+  return {
+    phone: body.phoneNumber.newPhoneNumber,
+    ...(body.postalAddress ? { postalAddress: body.postalAddress } : {}),
+  };
+}
+
+/**
+ * PUT /customers/{customerId}/contact-info (scope institution-users:write): the
+ * institution's contact update, on the same workflow machinery as the phone change.
+ * 200 with what changed (nothing changed: a no-op), 202 past the wait budget.
+ */
+export function contactInfoRouter(deps: {
+  client: Client;
+  verifier: TokenVerifier;
+  config: Config;
+  serverKey: Buffer;
+}): Router {
+  const { client, config, serverKey } = deps;
+  const router = Router();
+  router.put(
+    '/customers/:customerId/contact-info',
+    requireScopes(deps.verifier, 'institution-users:write'),
+    validateBody(contactInfoRequest),
+    async (req, res) => {
+      const customerId = String(req.params.customerId);
+      if (!customerIdSchema.safeParse(customerId).success) {
+        throw problems.validation([{ path: 'customerId', message: 'a core-banking customer id' }]);
+      }
+      const body = validated<ContactInfoRequest>(req);
+      // Without a key every PUT is a new change; with one, retries replay.
+      const requestId = req.get('idempotency-key') ? requestKey(req, undefined) : randomUUID();
+      const processId = contactChangeProcessId(customerId);
+      const input: UpdateContactInfoInput = {
+        requestId,
+        customerId,
+        change: toChange(body),
+        linkedSystems: config.LINKED_SYSTEMS.map((s) => s.name),
+      };
+      const started = await client.withDeadline(Date.now() + START_BUDGET_MS, () =>
+        startIdempotent(client, {
+          workflowType: UPDATE_CONTACT_INFO_WORKFLOW,
+          workflowId: processId,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          args: [input],
+          requestId,
+          digest: requestDigest(serverKey, { customerId, ...body }),
+          reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          searchAttributes: [
+            { key: CustomerId, value: customerId },
+            { key: ProcessType, value: 'UPDATE_CONTACT_INFO' },
+          ],
+          staticSummary: `Update contact info · customer ${customerId}`,
+          staticDetails: `Request ${requestId} by ${req.principal?.subject ?? 'unknown'}.`,
+          inFlight: () =>
+            new ProblemError(
+              409,
+              'UPDATE_IN_PROGRESS',
+              'Update in progress',
+              'A contact change for this customer is in flight.',
+              { processId },
+            ),
+        }),
+      );
+      const waitMs = waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS);
+      await respondWithOutcome(res, client, started, waitMs, 200);
+    },
+  );
+  return router;
+}

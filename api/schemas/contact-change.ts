@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { customerId, e164, idempotencyKey } from './common';
+
+export const userId = z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'an IB/MB user id');
+
+/** POST /update-user-ib. `mfa` is checked by the route (403 MFA_REQUIRED), not here. */
+export const updateUserIbRequest = z
+  .strictObject({
+    requestId: idempotencyKey.optional(),
+    userId: userId.optional(),
+    customerId: customerId.optional(),
+    newPhone: e164,
+    mfa: z
+      .strictObject({
+        serviceKey: z.uuid(),
+        securityKey: z.string().min(16).max(128),
+      })
+      .optional(),
+  })
+  .refine((b) => !!b.userId !== !!b.customerId, {
+    message: 'give exactly one of userId and customerId',
+    path: ['userId'],
+  });
+
+export type UpdateUserIbRequest = z.infer<typeof updateUserIbRequest>;
+
+const postalAddress = z.strictObject({
+  line1: z.string().min(1).max(100),
+  line2: z.string().max(100).optional(),
+  city: z.string().min(1).max(60),
+  postalCode: z.string().max(20).optional(),
+  country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2'),
+});
+
+/** PUT /customers/{customerId}/contact-info (Candescent Update Contact Info): email, or phone (+ address). */
+export const contactInfoRequest = z.union([
+  z.strictObject({ email: z.strictObject({ emailAddress: z.email().max(254) }) }),
+  z.strictObject({
+    phoneNumber: z.strictObject({ newPhoneNumber: e164 }),
+    postalAddress: postalAddress.optional(),
+  }),
+]);
+
+export type ContactInfoRequest = z.infer<typeof contactInfoRequest>;

@@ -1,0 +1,59 @@
+import type { PostalAddress } from '../adapters/core-banking/types';
+
+/**
+ * The contract between the API and the contact-change workflows: the customer's own
+ * phone change (UpdateUserPhone, proven by an MFA challenge) and the institution's
+ * contact-info update (UpdateContactInfo, Candescent-style). Both run one machinery.
+ */
+export const UPDATE_USER_PHONE_WORKFLOW = 'UpdateUserPhone';
+export const UPDATE_CONTACT_INFO_WORKFLOW = 'UpdateContactInfo';
+
+export type ContactField = 'phone' | 'email' | 'postalAddress';
+
+export interface ContactChange {
+  phone?: string;
+  email?: string;
+  postalAddress?: PostalAddress;
+}
+
+export interface UpdateUserPhoneInput {
+  requestId: string;
+  /** One of userId / customerId names the IB/MB user. */
+  userId?: string;
+  customerId?: string;
+  newPhone: string;
+  /** The VERIFIED UPDATE_PHONE challenge this update consumes (its key was checked by the API). */
+  mfaServiceKey: string;
+  /** Names of the linked systems to propagate to (resolved to endpoints by the worker). */
+  linkedSystems: string[];
+}
+
+export interface UpdateContactInfoInput {
+  requestId: string;
+  customerId: string;
+  change: ContactChange;
+  linkedSystems: string[];
+}
+
+export interface Notification {
+  channel: 'SMS' | 'EMAIL';
+  to: string;
+  status: 'SENT';
+  kind: 'SECURITY_NOTICE' | 'CONFIRMATION';
+}
+
+export interface ContactChangeResult {
+  processId: string;
+  status: 'COMPLETED';
+  customerId: string;
+  userId: string | null;
+  changed: ContactField[];
+  /** Masked new values of what changed. */
+  phone?: string;
+  email?: string;
+  propagatedTo: string[];
+  notifications: Notification[];
+}
+
+export const phoneChangeProcessId = (userId: string): string => `phone-${userId}`;
+export const contactChangeProcessId = (customerId: string): string => `contact-${customerId}`;

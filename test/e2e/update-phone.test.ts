@@ -1,0 +1,310 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyWebhook } from '../../adapters/webhooks/signature';
+import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';
+
+const SECRET = 'whsec_' + Buffer.from('linked-system-alerts-secret-0001').toString('base64');
+
+/** A linked system's webhook receiver that can be taken down, de-duplicating by webhook-id. */
+function alertsReceiver() {
+  const received = new Map<string, Record<string, unknown>>();
+  const state = { down: false, refused: 0, duplicates: 0 };
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (state.down) {
+        state.refused++;
+        return res.writeHead(503).end();
+      }
+      if (!verifyWebhook(SECRET, req.headers, body)) return res.writeHead(401).end();
+      const id = String(req.headers['webhook-id']);
+      if (received.has(id)) {
+        state.duplicates++;
+        return res.writeHead(409).end();
+      }
+      received.set(id, JSON.parse(body) as Record<string, unknown>);
+      res.writeHead(204).end();
+    });
+  });
+  return { server, received, state };
+}
+
+/**
+ * POST /update-user-ib and PUT /customers/{id}/contact-info through HTTP on the dev
+ * server, with the real worker, the simulator, the outboxes and a live webhook receiver.
+ */
+describe('phone and contact-info updates end to end', () => {
+  let stack: Stack;
+  let token: string;
+  const alerts = alertsReceiver();
+
+  beforeAll(async () => {
+    await new Promise<void>((r) => alerts.server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(alerts.server.address() as AddressInfo).port}/hooks`;
+    stack = await startStack({
+      LINKED_SYSTEMS: JSON.stringify([{ name: 'otp-delivery' }, { name: 'alerts', url, secret: SECRET }]),
+    });
+    token = await stack.token('ib-users:write mfa:write processes:read institution-users:write');
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await new Promise((r) => alerts.server.close(r));
+  });
+
+  const api = (method: string, url: string, body?: unknown, headers?: Record<string, string>) =>
+    call(stack.apiUrl, method, url, { token, body, headers });
+  const customer = async (id: string) =>
+    (await call(stack.simulatorUrl, 'GET', `/admin/customers/${id}`)).body;
+  const smsTo = (phone: string) => stack.outbox('sms').filter((m) => m.to === phone);
+  const codeSentTo = (phone: string) =>
+    /(\d{6}) is your verification code/.exec(String(smsTo(phone).at(-1)?.body))?.[1];
+
+  async function onboard(customerId: string): Promise<string> {
+    const res = await api('POST', '/open-user-ib', {
+      requestId: `upd-onboard-${customerId}`,
+      customerId,
+      channel: 'MOBILE',
+      acceptedDisclosures: ['IB_TERMS', 'PRIVACY'],
+    });
+    expect(res.status).toBe(201);
+    return res.body.userId as string;
+  }
+
+  /** An UPDATE_PHONE challenge to `phone` for `userId`, verified with the code from the outbox. */
+  async function provenNumber(userId: string, phone: string, verify = true) {
+    const created = await api('POST', '/mfa/challenges', { purpose: 'UPDATE_PHONE', userId, phone });
+    expect(created.status).toBe(201);
+    const mfa = {
+      serviceKey: created.body.serviceKey as string,
+      securityKey: created.body.securityKey as string,
+    };
+    if (verify) {
+      const ok = await api('POST', `/mfa/challenges/${mfa.serviceKey}/verify`, {
+        securityKey: mfa.securityKey,
+        otp: codeSentTo(phone),
+      });
+      expect(ok.body.status).toBe('VERIFIED');
+    }
+    return mfa;
+  }
+
+  it('changes the phone with a verified challenge: core banking, every linked system, and notices to old, new and email', async () => {
+    const userId = await onboard('100005');
+    const newPhone = '+254711500005';
+    const mfa = await provenNumber(userId, newPhone);
+    const res = await api('POST', '/update-user-ib', { requestId: 'upd-phone-0001', userId, newPhone, mfa });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      processId: `phone-${userId}`,
+      status: 'COMPLETED',
+      changed: ['phone'],
+      phone: '+254••••••005',
+      propagatedTo: ['otp-delivery', 'alerts'],
+    });
+    expect(res.body.notifications).toEqual([
+      { channel: 'SMS', to: '+254••••••005', status: 'SENT', kind: 'SECURITY_NOTICE' },
+      { channel: 'SMS', to: '+254••••••005', status: 'SENT', kind: 'CONFIRMATION' },
+      {
+        channel: 'EMAIL',
+        to: expect.stringMatching(/^g•+@example\.com$/),
+        status: 'SENT',
+        kind: 'SECURITY_NOTICE',
+      },
+    ]);
+    expect((await customer('100005')).mobilePhone).toBe(newPhone);
+
+    const outboxed = stack.outbox('webhooks').filter((w) => w.type === 'customer.contact_changed');
+    expect(outboxed.filter((w) => String(w.webhookId).endsWith('.otp-delivery'))).toHaveLength(1);
+    const delivered = [...alerts.received.values()].filter(
+      (b) => (b.data as { userId?: string }).userId === userId,
+    );
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({
+      type: 'customer.contact_changed',
+      data: { phone: newPhone, changed: ['phone'] },
+    });
+
+    expect(String(smsTo('+254700100005').at(-1)?.body)).toMatch(
+      /mobile number .* was changed\. If this was not you/,
+    );
+    expect(String(smsTo(newPhone).at(-1)?.body)).toMatch(/this is now the mobile number/);
+    expect(
+      stack
+        .outbox('email')
+        .filter((m) => m.to === 'grace.njeri@example.com')
+        .at(-1),
+    ).toMatchObject({
+      subject: expect.stringMatching(/contact details were changed/),
+    });
+
+    // The same request replays; the spent challenge cannot serve another update.
+    const replay = await api('POST', '/update-user-ib', {
+      requestId: 'upd-phone-0001',
+      userId,
+      newPhone,
+      mfa,
+    });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    const again = await api('POST', '/update-user-ib', {
+      requestId: 'upd-phone-0002',
+      userId,
+      newPhone: '+254711500099',
+      mfa,
+    });
+    expect(again.status).toBe(403);
+    expect(again.body.code).toBe('MFA_NOT_VERIFIED');
+    expect((await customer('100005')).mobilePhone).toBe(newPhone);
+
+    // From now on, challenges for this user go to the new number.
+    const login = await api('POST', '/mfa/challenges', { purpose: 'LOGIN', userId });
+    expect(login.status).toBe(201);
+    expect(login.body.customerCommunication).toMatchObject({ phone: [{ masked: '+254••••••005' }] });
+    expect(smsTo(newPhone).at(-1)?.body).toMatch(/verification code/);
+  }, 90_000);
+
+  it('changes nothing without a verified proof of the new number for this user', async () => {
+    const userId = await onboard('100001');
+    const before = await customer('100001');
+    const target = '+254711100001';
+    const noMfa = await api('POST', '/update-user-ib', {
+      requestId: 'upd-nomfa-0001',
+      userId,
+      newPhone: target,
+    });
+    expect(noMfa.status).toBe(403);
+    expect(noMfa.body.code).toBe('MFA_REQUIRED');
+
+    const unverified = await provenNumber(userId, target, false);
+    const r1 = await api('POST', '/update-user-ib', {
+      requestId: 'upd-unver-0001',
+      userId,
+      newPhone: target,
+      mfa: unverified,
+    });
+    expect(r1.status).toBe(403);
+    expect(r1.body.code).toBe('MFA_NOT_VERIFIED');
+
+    const proven = await provenNumber(userId, target);
+    const wrongKey = { ...proven, securityKey: 'x'.repeat(43) };
+    const r2 = await api('POST', '/update-user-ib', {
+      requestId: 'upd-badkey-0001',
+      userId,
+      newPhone: target,
+      mfa: wrongKey,
+    });
+    expect(r2.status).toBe(403);
+    // A proof of one number does not change the phone to another.
+    const r3 = await api('POST', '/update-user-ib', {
+      requestId: 'upd-other-0001',
+      userId,
+      newPhone: '+254711100999',
+      mfa: proven,
+    });
+    expect(r3.status).toBe(403);
+    expect(r3.body.code).toBe('MFA_NOT_VERIFIED');
+    const unchanged = await api('POST', '/update-user-ib', {
+      requestId: 'upd-same-0001',
+      userId,
+      newPhone: before.mobilePhone as string,
+      mfa: await provenNumber(userId, before.mobilePhone as string),
+    });
+    expect(unchanged.status).toBe(409);
+    expect(unchanged.body.code).toBe('PHONE_UNCHANGED');
+    expect(await customer('100001')).toMatchObject({ mobilePhone: before.mobilePhone });
+
+    const unknown = await api('POST', '/update-user-ib', {
+      requestId: 'upd-unknown-01',
+      userId: 'IBU99999999',
+      newPhone: target,
+      mfa: proven,
+    });
+    expect(unknown.status).toBe(403); // the proof names another user
+  }, 90_000);
+
+  it('completes after a linked system recovers, with no duplicate delivery to the others', async () => {
+    await call(stack.simulatorUrl, 'POST', '/admin/customers', {
+      body: {
+        customerId: '300001',
+        firstName: 'Linked',
+        lastName: 'Outage',
+        phone: '+254700300001',
+        email: 'linked.outage@example.com',
+        products: ['SAV-300001'],
+      },
+    });
+    const userId = await onboard('300001');
+    const newPhone = '+254711300001';
+    const mfa = await provenNumber(userId, newPhone);
+    alerts.state.down = true;
+    const res = await api(
+      'POST',
+      '/update-user-ib',
+      { requestId: 'upd-outage-0001', userId, newPhone, mfa },
+      { Prefer: 'wait=2' },
+    );
+    expect(res.status).toBe(202);
+    const during = await api('GET', `/processes/phone-${userId}`);
+    expect(during.body).toMatchObject({ status: 'RUNNING' });
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(alerts.state.refused).toBeGreaterThan(0);
+    alerts.state.down = false;
+    const done = await waitForProcess(stack, `phone-${userId}`, 60_000);
+    expect(done.body.status).toBe('COMPLETED');
+    const trail = (done.body.auditTrail as { step: string; status: string }[]).map(
+      (e) => `${e.step}:${e.status}`,
+    );
+    expect(trail).toEqual(
+      expect.arrayContaining(['PROPAGATE:otp-delivery:COMPLETED', 'PROPAGATE:alerts:COMPLETED']),
+    );
+    const mine = (id: unknown) => String(id).includes(`phone-${userId}.`);
+    expect(stack.outbox('webhooks').filter((w) => mine(w.webhookId))).toHaveLength(1);
+    expect([...alerts.received.keys()].filter(mine)).toHaveLength(1);
+    expect((await customer('300001')).mobilePhone).toBe(newPhone);
+  }, 120_000);
+
+  it('updates contact info for the institution: what changed, told on old and new contacts', async () => {
+    const res = await api('PUT', '/customers/100004/contact-info', {
+      email: { emailAddress: 'daniel.new@example.com' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'COMPLETED',
+      changed: ['email'],
+      email: 'd•••••••••@example.com',
+    });
+    expect((await customer('100004')).email).toBe('daniel.new@example.com');
+    const notices = (res.body.notifications as { channel: string; kind: string }[]).map(
+      (n) => `${n.channel}:${n.kind}`,
+    );
+    expect(notices).toEqual(expect.arrayContaining(['EMAIL:SECURITY_NOTICE', 'EMAIL:CONFIRMATION']));
+    expect(stack.outbox('email').filter((m) => m.to === 'daniel.new@example.com')).toHaveLength(1);
+
+    const same = await api('PUT', '/customers/100004/contact-info', {
+      email: { emailAddress: 'daniel.new@example.com' },
+    });
+    expect(same.body).toMatchObject({ status: 'COMPLETED', changed: [] });
+
+    const both = await api('PUT', '/customers/100004/contact-info', {
+      phoneNumber: { newPhoneNumber: '+254711400004' },
+      postalAddress: { line1: '1 Bank Street', city: 'Nairobi', country: 'KE' },
+    });
+    expect(both.body).toMatchObject({ changed: ['phone', 'postalAddress'] });
+
+    expect(
+      (await api('PUT', '/customers/999999/contact-info', { email: { emailAddress: 'x@example.com' } })).body
+        .code,
+    ).toBe('CUSTOMER_NOT_FOUND');
+    const invalid = await api('PUT', '/customers/100004/contact-info', {
+      email: { emailAddress: 'x@example.com' },
+      phoneNumber: {},
+    });
+    expect(invalid.status).toBe(400);
+    const narrow = await call(stack.apiUrl, 'PUT', '/customers/100004/contact-info', {
+      token: await stack.token('ib-users:write'),
+      body: { email: { emailAddress: 'y@example.com' } },
+    });
+    expect(narrow.status).toBe(403);
+  }, 90_000);
+});

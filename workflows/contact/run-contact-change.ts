@@ -1,0 +1,141 @@
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ContactChangeActivities, ContactOwner } from '../../activities/types';
+import type {
+  ContactChange,
+  ContactChangeResult,
+  ContactField,
+  Notification,
+} from '../../messages/contact-change';
+import { maskEmail, maskPhone } from '../../lib/mask';
+import type { ProcessTrail } from '../process-trail';
+import { coreBankingOptions, mfaOptions, noticeOptions, propagationOptions } from './activity-options';
+import { propagateToAll } from './propagate';
+
+const core = proxyActivities<ContactChangeActivities>(coreBankingOptions);
+const mfa = proxyActivities<ContactChangeActivities>(mfaOptions);
+const linked = proxyActivities<ContactChangeActivities>(propagationOptions);
+const notices = proxyActivities<ContactChangeActivities>(noticeOptions);
+
+export interface ContactChangeRequest {
+  userId?: string;
+  customerId?: string;
+  change: ContactChange;
+  linkedSystems: string[];
+  /** The customer's own change must consume a verified challenge for the new phone. */
+  mfaServiceKey?: string;
+  /** What an unchanged request means: a refusal (phone update) or a no-op (PUT contact-info). */
+  unchanged: 'refuse' | 'no-op';
+}
+
+const fail = (type: string, message: string, details: Record<string, unknown> = {}) =>
+  ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
+
+/**
+ * One contact change: find the owner → (consume the MFA proof) → update core banking
+ * (read back) → propagate to linked systems in parallel → notify old and new contacts.
+ * Nothing changes before the proof is consumed; every refusal leaves data untouched.
+ */
+export async function runContactChange(
+  trail: ProcessTrail,
+  req: ContactChangeRequest,
+): Promise<ContactChangeResult> {
+  const processId = workflowInfo().workflowId;
+  const owner = await trail.step(
+    'LOOKUP',
+    () => core.lookupContactOwner({ userId: req.userId, customerId: req.customerId, change: req.change }),
+    (o) => (o.found ? `customer ${o.customerId}; changes: ${o.changed.join(', ') || 'none'}` : 'not found'),
+  );
+  if (!owner.found || (req.mfaServiceKey && !owner.userId)) {
+    throw req.userId || req.mfaServiceKey
+      ? fail('USER_NOT_FOUND', 'No IB/MB user with that id.')
+      : fail('CUSTOMER_NOT_FOUND', 'The customer does not exist in core banking.');
+  }
+  const result = (
+    changed: ContactField[],
+    propagatedTo: string[],
+    notifications: Notification[],
+  ): ContactChangeResult => ({
+    processId,
+    status: 'COMPLETED',
+    customerId: owner.customerId,
+    userId: owner.userId,
+    changed,
+    ...masked(req.change, changed),
+    propagatedTo,
+    notifications,
+  });
+  if (owner.changed.length === 0) {
+    if (req.unchanged === 'refuse') throw fail('PHONE_UNCHANGED', 'The new phone is the registered one.');
+    trail.finish('COMPLETED', 'nothing to change');
+    return result([], [], []);
+  }
+
+  if (req.mfaServiceKey) {
+    const serviceKey = req.mfaServiceKey;
+    await trail.step('CONSUME_MFA', () =>
+      mfa.consumeMfaChallenge({
+        serviceKey,
+        userId: owner.userId as string,
+        phone: req.change.phone as string,
+        consumerProcessId: processId,
+      }),
+    );
+  }
+
+  const change = only(req.change, owner.changed);
+  await trail.step('UPDATE_CORE_BANKING', () =>
+    core.applyContactChange({
+      customerId: owner.customerId,
+      businessKey: `${processId}:${workflowInfo().runId}`,
+      change,
+    }),
+  );
+
+  const propagatedTo = await propagateToAll(trail, req.linkedSystems, (system) =>
+    linked.propagateContactChange({
+      system,
+      webhookId: `${processId}.${workflowInfo().runId}.${system}`,
+      customerId: owner.customerId,
+      userId: owner.userId,
+      changed: owner.changed,
+      change,
+    }),
+  );
+
+  const sent = await trail.step('NOTIFY', () =>
+    Promise.all(
+      noticesFor(owner, change).map(async (n, i) => {
+        const { to } = await notices.sendContactNotice({
+          id: `${processId}.${workflowInfo().runId}.notice-${i}`,
+          changed: owner.changed,
+          ...n,
+        });
+        return { channel: n.channel, to, status: 'SENT' as const, kind: n.kind };
+      }),
+    ),
+  );
+  trail.finish('COMPLETED', `changed ${owner.changed.join(', ')}`);
+  return result(owner.changed, propagatedTo, sent);
+}
+
+/** The contacts on file get a security notice ("was this you?"), new ones a confirmation. */
+function noticesFor(owner: ContactOwner, change: ContactChange) {
+  const out: { channel: 'SMS' | 'EMAIL'; to: string; kind: Notification['kind'] }[] = [];
+  const { phone, email } = owner.current;
+  if (phone) out.push({ channel: 'SMS', to: phone, kind: 'SECURITY_NOTICE' });
+  if (change.phone) out.push({ channel: 'SMS', to: change.phone, kind: 'CONFIRMATION' });
+  if (email) out.push({ channel: 'EMAIL', to: email, kind: 'SECURITY_NOTICE' });
+  if (change.email) out.push({ channel: 'EMAIL', to: change.email, kind: 'CONFIRMATION' });
+  return out;
+}
+
+function only(change: ContactChange, fields: ContactField[]): ContactChange {
+  return Object.fromEntries(fields.map((f) => [f, change[f]])) as ContactChange;
+}
+
+function masked(change: ContactChange, changed: ContactField[]) {
+  const out: { phone?: string; email?: string } = {};
+  if (changed.includes('phone') && change.phone) out.phone = maskPhone(change.phone);
+  if (changed.includes('email') && change.email) out.email = maskEmail(change.email);
+  return out;
+}
