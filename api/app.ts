@@ -11,6 +11,7 @@ import { createHttpMetrics, observe } from './middleware/observe';
 import { requestId } from './middleware/request-id';
 import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
+import { openApiRouter } from './routes/openapi';
 import { infinityDbxUserRouter } from './routes/infinity-dbx-user';
 import { mfaRouter } from './routes/mfa';
 import { openUserIbRouter } from './routes/open-user-ib';
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(...jsonBody(deps.config.API_BODY_LIMIT));
   app.use(healthRouter(deps));
+  app.use(openApiRouter());
   app.use(
     codecRouter({ codec: deps.codec, verifier: deps.verifier, corsOrigins: deps.config.CODEC_CORS_ORIGINS }),
   );

@@ -1,0 +1,251 @@
+import { INFINITY_BASE_PATH } from '../mfa/infinity';
+import { codecPayloads as codecBody } from '../schemas/responses';
+import * as r from '../schemas/responses';
+import { contactInfoRequest, updateUserIbRequest } from '../schemas/contact-change';
+import { infinityRequestOtp, infinityVerifyOtp } from '../schemas/infinity-dbx-user';
+import { createChallengeRequest, resendRequest, verifyRequest } from '../schemas/mfa';
+import { openUserIbRequest } from '../schemas/open-user-ib';
+import type { Operation, ResponseSpec } from './operation';
+
+const p = (description: string): ResponseSpec => ({ description, schema: r.problem, problem: true });
+const authErrors = { 401: p('Missing or invalid bearer token'), 403: p('Token lacks the scope') };
+const writeErrors = {
+  400: p('Validation failed (`errors[]`)'),
+  413: p('Body too large'),
+  415: p('Not JSON'),
+  ...authErrors,
+};
+const idempotency = [
+  { name: 'Idempotency-Key', description: 'Idempotency key (or `requestId` in the body)' },
+  { name: 'Prefer', description: '`wait=N`: seconds to wait for the result before answering 202' },
+];
+const accepted = { 202: { description: 'Still running: follow `statusUrl`', schema: r.accepted } };
+
+/** Every route the API serves. test/api/openapi.test.ts fails when one is missing here. */
+export const operations: Operation[] = [
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'ops',
+    summary: 'Process is up',
+    responses: { 200: { description: 'Up', schema: r.health } },
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    tag: 'ops',
+    summary: 'Temporal is reachable',
+    responses: { 200: { description: 'Ready', schema: r.health }, 503: p('Temporal unreachable') },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    tag: 'ops',
+    summary: 'Prometheus metrics',
+    responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    tag: 'ops',
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1' } },
+  },
+  {
+    method: 'get',
+    path: '/docs',
+    tag: 'ops',
+    summary: 'API reference page',
+    responses: { 200: { description: 'HTML', contentType: 'text/html' } },
+  },
+  {
+    method: 'post',
+    path: '/open-user-ib',
+    tag: 'ib-users',
+    summary: 'Open an IB/MB user (OnboardIbUser)',
+    scopes: ['ib-users:write'],
+    body: openUserIbRequest,
+    headers: idempotency,
+    responses: {
+      201: { description: 'User opened, first-time password sent', schema: r.onboardingResult },
+      ...accepted,
+      ...writeErrors,
+      404: p('CUSTOMER_NOT_FOUND'),
+      409: p('ALREADY_REGISTERED, ONBOARDING_IN_PROGRESS'),
+      422: p('CUSTOMER_NOT_ELIGIBLE, PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED, IDEMPOTENCY_KEY_REUSED'),
+      502: p('ONBOARDING_FAILED (compensated)'),
+      503: p('Temporal unreachable; nothing started'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/update-user-ib',
+    tag: 'ib-users',
+    summary: 'Change the registered phone (UpdateUserPhone)',
+    scopes: ['ib-users:write'],
+    body: updateUserIbRequest,
+    headers: idempotency,
+    responses: {
+      201: { description: 'Phone changed, propagated and notified', schema: r.contactChangeResult },
+      ...accepted,
+      ...writeErrors,
+      403: p('MFA_REQUIRED, MFA_NOT_VERIFIED, or missing scope'),
+      404: p('USER_NOT_FOUND'),
+      409: p('PHONE_UNCHANGED, UPDATE_IN_PROGRESS'),
+      422: p('IDEMPOTENCY_KEY_REUSED'),
+      502: p('PROPAGATION_FAILED'),
+    },
+  },
+  {
+    method: 'put',
+    path: '/customers/:customerId/contact-info',
+    tag: 'institution-users',
+    summary: 'Update contact info (UpdateContactInfo)',
+    scopes: ['institution-users:write'],
+    body: contactInfoRequest,
+    headers: idempotency,
+    responses: {
+      200: { description: 'What changed (empty: nothing to change)', schema: r.contactChangeResult },
+      ...accepted,
+      ...writeErrors,
+      404: p('CUSTOMER_NOT_FOUND'),
+      409: p('UPDATE_IN_PROGRESS'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/processes/:processId',
+    tag: 'processes',
+    summary: 'Status, result or error, and audit trail of a process',
+    scopes: ['processes:read'],
+    responses: {
+      200: { description: 'The process', schema: r.processView },
+      ...authErrors,
+      404: p('No such process'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/mfa/challenges',
+    tag: 'mfa',
+    summary: 'Create an MFA challenge (MfaChallenge)',
+    scopes: ['mfa:write'],
+    body: createChallengeRequest,
+    responses: {
+      201: { description: 'Code sent; the securityKey is returned only here', schema: r.mfaCreated },
+      202: { description: 'Still sending', schema: r.mfaCreated.partial() },
+      ...writeErrors,
+      404: p('USER_NOT_FOUND'),
+      422: p('NO_REGISTERED_CONTACT, USER_NOT_ACTIVE'),
+      429: p('DESTINATION_RATE_LIMITED (Retry-After)'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/mfa/challenges/:serviceKey',
+    tag: 'mfa',
+    summary: 'Challenge state, without secrets',
+    scopes: ['mfa:write'],
+    responses: {
+      200: { description: 'State', schema: r.mfaState },
+      ...authErrors,
+      404: p('No such challenge'),
+    },
+  },
+  {
+    method: 'delete',
+    path: '/mfa/challenges/:serviceKey',
+    tag: 'mfa',
+    summary: 'Cancel a challenge (securityKey in the body or X-Security-Key)',
+    scopes: ['mfa:write'],
+    headers: [{ name: 'X-Security-Key', description: 'The challenge securityKey' }],
+    responses: {
+      200: { description: 'Cancelled', schema: r.mfaState },
+      ...writeErrors,
+      404: p('No such challenge'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/mfa/challenges/:serviceKey/verify',
+    tag: 'mfa',
+    summary: 'Verify a code',
+    scopes: ['mfa:write'],
+    body: verifyRequest,
+    responses: {
+      200: { description: 'VERIFIED', schema: r.mfaVerified },
+      ...writeErrors,
+      403: p('SECURITY_KEY_INVALID'),
+      404: p('No such challenge'),
+      410: p('OTP_EXPIRED'),
+      422: p('OTP_INVALID (remainingVerifyAttempts)'),
+      423: p('MAX_ATTEMPTS_EXCEEDED'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/mfa/challenges/:serviceKey/resend',
+    tag: 'mfa',
+    summary: 'Resend the (still valid) code',
+    scopes: ['mfa:write'],
+    body: resendRequest,
+    responses: {
+      200: { description: 'Re-sent, counters updated', schema: r.mfaCreated },
+      ...writeErrors,
+      403: p('SECURITY_KEY_INVALID'),
+      404: p('No such challenge'),
+      429: p('RESEND_TOO_SOON (Retry-After), RESEND_LIMIT_REACHED, DESTINATION_RATE_LIMITED'),
+    },
+  },
+  ...(['requestOTPPreLoginMB', 'requestUpdateSecurityQuestionsOTP'] as const).map((op): Operation => ({
+    method: 'post',
+    path: `${INFINITY_BASE_PATH}/${op}`,
+    tag: 'temenos-infinity',
+    summary: `Infinity DbxUser ${op} (a serviceKey in MFAAttributes makes it a resend)`,
+    scopes: ['mfa:write'],
+    body: infinityRequestOtp,
+    responses: {
+      200: { description: 'Infinity response', schema: r.infinityResponse },
+      default: { description: '`{dbpErrCode, dbpErrMsg}`', schema: r.infinityResponse },
+    },
+  })),
+  ...(['verifyOTPPreLoginMB', 'verifyUpdateSecurityQuestionsOTP'] as const).map((op): Operation => ({
+    method: 'post',
+    path: `${INFINITY_BASE_PATH}/${op}`,
+    tag: 'temenos-infinity',
+    summary: `Infinity DbxUser ${op}`,
+    scopes: ['mfa:write'],
+    body: infinityVerifyOtp,
+    responses: {
+      200: { description: 'Infinity response', schema: r.infinityResponse },
+      default: { description: '`{dbpErrCode, dbpErrMsg}`', schema: r.infinityResponse },
+    },
+  })),
+  ...(['encode', 'decode'] as const).flatMap((op): Operation[] => [
+    {
+      method: 'post',
+      path: `/codec/${op}`,
+      tag: 'ops',
+      summary: `Temporal remote codec: ${op} payloads (for the Temporal UI/CLI)`,
+      scopes: ['codec:decode'],
+      body: codecBody,
+      responses: {
+        200: { description: 'Payloads', schema: codecBody },
+        ...writeErrors,
+        422: p('CODEC_FAILED'),
+      },
+    },
+    {
+      method: 'post',
+      path: `/codec/k/:token/${op}`,
+      tag: 'ops',
+      summary: `Remote codec with the token in the path (dev Temporal UI without login)`,
+      body: codecBody,
+      responses: {
+        200: { description: 'Payloads', schema: codecBody },
+        ...writeErrors,
+        422: p('CODEC_FAILED'),
+      },
+    },
+  ]),
+];
