@@ -4,7 +4,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { SearchAttributePair, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import { keyReused } from '../idempotency';
 import type { ProblemError } from '../problem';
 
@@ -34,6 +34,13 @@ export interface IdempotentStartOptions {
   beforeStart?: () => Promise<void>;
 }
 
+const START_BUDGET_MS = 5_000;
+
+/** Bounds the Temporal calls of a start: with Temporal down the caller gets a prompt 503, not a hang. */
+export function withStartBudget<T>(client: Client, start: () => Promise<T>): Promise<T> {
+  return client.withDeadline(Date.now() + START_BUDGET_MS, start);
+}
+
 export interface StartedProcess {
   handle: WorkflowHandle;
   /** True when this request replays an earlier one with the same key. */
@@ -46,28 +53,41 @@ export interface StartedProcess {
  * entity's id keeps a second request from running beside the first.
  */
 export async function startIdempotent(client: Client, o: IdempotentStartOptions): Promise<StartedProcess> {
+  // Fast path, one round trip: an entity that never had a run starts at once. REJECT_DUPLICATE
+  // lets this start succeed only where findRun would have found nothing (no run, of any
+  // status, with this id), so replays and refusals are exactly those of the path below.
+  if (!o.beforeStart) {
+    try {
+      return { handle: await start(client, o, WorkflowIdReusePolicy.REJECT_DUPLICATE), replayed: false };
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    }
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     const existing = await findRun(client, o);
     if (existing) return { handle: existing, replayed: true };
     await o.beforeStart?.();
     try {
-      const handle = await client.workflow.start(o.workflowType, {
-        taskQueue: o.taskQueue,
-        workflowId: o.workflowId,
-        args: o.args,
-        memo: { requestId: o.requestId, requestDigest: o.digest } satisfies RequestMemo,
-        workflowIdReusePolicy: o.reusePolicy,
-        typedSearchAttributes: o.searchAttributes,
-        staticSummary: o.staticSummary,
-        staticDetails: o.staticDetails,
-      });
-      return { handle, replayed: false };
+      return { handle: await start(client, o, o.reusePolicy), replayed: false };
     } catch (e) {
       // Lost a race with another request for the same entity: look again.
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
     }
   }
   throw o.inFlight();
+}
+
+function start(client: Client, o: IdempotentStartOptions, reusePolicy: WorkflowIdReusePolicy) {
+  return client.workflow.start(o.workflowType, {
+    taskQueue: o.taskQueue,
+    workflowId: o.workflowId,
+    args: o.args,
+    memo: { requestId: o.requestId, requestDigest: o.digest } satisfies RequestMemo,
+    workflowIdReusePolicy: reusePolicy,
+    typedSearchAttributes: o.searchAttributes,
+    staticSummary: o.staticSummary,
+    staticDetails: o.staticDetails,
+  });
 }
 
 /** The run started with this key, or a refusal when the entity's latest run stands in the way. */

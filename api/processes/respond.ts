@@ -1,21 +1,25 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Config } from '../../config';
+import { waitBudgetMs } from '../wait-budget';
 import { awaitOutcome } from './outcome';
 
 /**
  * The answer to a write that started (or replayed) a process: its result within the
- * wait budget (201, or `doneStatus`), its problem if it failed, else 202 with where to look.
+ * wait budget (`Prefer: wait=N`; 201, or `doneStatus`), its problem if it failed, else
+ * 202 with where to look.
  */
 export async function respondWithOutcome(
+  req: Request,
   res: Response,
-  client: Client,
+  deps: { client: Client; config: Config },
   started: { handle: WorkflowHandle; replayed: boolean },
-  waitMs: number,
   doneStatus = 201,
 ): Promise<void> {
   const { handle, replayed } = started;
   if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-  const outcome = await awaitOutcome(client, handle, waitMs);
+  const waitMs = waitBudgetMs(req, deps.config.API_WAIT_BUDGET_MS, deps.config.API_MAX_WAIT_SECONDS);
+  const outcome = await awaitOutcome(deps.client, handle, waitMs);
   if (outcome.kind === 'failed') throw outcome.problem;
   if (outcome.kind === 'completed') {
     res.status(doneStatus).json(outcome.result);

@@ -14,14 +14,11 @@ import type { TokenVerifier } from '../auth';
 import { requestDigest, requestKey } from '../idempotency';
 import { requireScopes } from '../middleware/auth';
 import { validateBody, validated } from '../middleware/validate';
-import { startIdempotent } from '../processes/idempotent-start';
+import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
 import { respondWithOutcome } from '../processes/respond';
 import { ProblemError, problems } from '../problem';
 import { customerId as customerIdSchema } from '../schemas/common';
 import { contactInfoRequest, type ContactInfoRequest } from '../schemas/contact-change';
-import { waitBudgetMs } from '../wait-budget';
-
-const START_BUDGET_MS = 5_000;
 
 function toChange(body: ContactInfoRequest): ContactChange {
   if ('email' in body) return { email: body.email.emailAddress };
@@ -63,7 +60,7 @@ export function contactInfoRouter(deps: {
         change: toChange(body),
         linkedSystems: config.LINKED_SYSTEMS.map((s) => s.name),
       };
-      const started = await client.withDeadline(Date.now() + START_BUDGET_MS, () =>
+      const started = await withStartBudget(client, () =>
         startIdempotent(client, {
           workflowType: UPDATE_CONTACT_INFO_WORKFLOW,
           workflowId: processId,
@@ -88,8 +85,7 @@ export function contactInfoRouter(deps: {
             ),
         }),
       );
-      const waitMs = waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS);
-      await respondWithOutcome(res, client, started, waitMs, 200);
+      await respondWithOutcome(req, res, deps, started, 200);
     },
   );
   return router;

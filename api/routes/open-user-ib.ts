@@ -6,12 +6,10 @@ import { requestDigest, requestKey } from '../idempotency';
 import { requireScopes } from '../middleware/auth';
 import { validateBody, validated } from '../middleware/validate';
 import { startOnboarding } from '../onboarding/start';
+import { withStartBudget } from '../processes/idempotent-start';
 import { respondWithOutcome } from '../processes/respond';
 import { ProblemError } from '../problem';
 import { openUserIbRequest, type OpenUserIbRequest } from '../schemas/open-user-ib';
-import { waitBudgetMs } from '../wait-budget';
-
-const START_BUDGET_MS = 5_000;
 
 export interface OpenUserIbDeps {
   client: Client;
@@ -40,8 +38,7 @@ export function openUserIbRouter(deps: OpenUserIbDeps): Router {
           { required: config.REQUIRED_DISCLOSURES, missing },
         );
       }
-      // Bounded: with Temporal down the caller gets a prompt 503, not a hang.
-      const started = await client.withDeadline(Date.now() + START_BUDGET_MS, () =>
+      const started = await withStartBudget(client, () =>
         startOnboarding(
           client,
           config.TEMPORAL_TASK_QUEUE,
@@ -49,12 +46,7 @@ export function openUserIbRouter(deps: OpenUserIbDeps): Router {
           requestDigest(deps.serverKey, { ...body, requestId: undefined }),
         ),
       );
-      await respondWithOutcome(
-        res,
-        client,
-        started,
-        waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS),
-      );
+      await respondWithOutcome(req, res, deps, started);
     },
   );
   return router;

@@ -13,13 +13,10 @@ import { assertUsableFor, provenChallenge } from '../contact-change/mfa-proof';
 import { requestDigest, requestKey } from '../idempotency';
 import { requireScopes } from '../middleware/auth';
 import { validateBody, validated } from '../middleware/validate';
-import { startIdempotent } from '../processes/idempotent-start';
+import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
 import { respondWithOutcome } from '../processes/respond';
 import { ProblemError } from '../problem';
 import { updateUserIbRequest, type UpdateUserIbRequest } from '../schemas/contact-change';
-import { waitBudgetMs } from '../wait-budget';
-
-const START_BUDGET_MS = 5_000;
 
 export interface UpdateUserIbDeps {
   client: Client;
@@ -51,7 +48,7 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
           'A verified UPDATE_PHONE challenge (mfa) is required.',
         );
       }
-      const started = await client.withDeadline(Date.now() + START_BUDGET_MS, async () => {
+      const started = await withStartBudget(client, async () => {
         const challenge = await provenChallenge(client, serverKey, mfa);
         // The challenge is bound to its user: that names the process for customerId requests too.
         const userId = body.userId ?? challenge.userId;
@@ -93,12 +90,7 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
           beforeStart: async () => assertUsableFor(challenge, userId),
         });
       });
-      await respondWithOutcome(
-        res,
-        client,
-        started,
-        waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS),
-      );
+      await respondWithOutcome(req, res, deps, started);
     },
   );
   return router;

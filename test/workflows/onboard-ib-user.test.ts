@@ -192,6 +192,7 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
     });
     expect((err as WorkflowFailedError).cause).toMatchObject({
       type: 'ONBOARDING_FAILED',
+      message: expect.stringMatching(/^Onboarding failed at SEND_FIRST_TIME_PASSWORD: SMS_REJECTED/),
       details: [{ reason: 'SMS_REJECTED', userId: 'IBU00000001', compensated: true }],
     });
     expect(deactivated).toEqual([{ userId: 'IBU00000001', reason: 'onboarding failed: SMS_REJECTED' }]);

@@ -1,11 +1,5 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 
-export const coreBankingOptions: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '2 hours',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-};
-
 /** Consuming the MFA challenge is a quick Temporal update; its refusals are final. */
 export const mfaOptions: ActivityOptions = {
   startToCloseTimeout: '15 seconds',

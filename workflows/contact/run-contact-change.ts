@@ -8,7 +8,8 @@ import type {
 } from '../../messages/contact-change';
 import { maskEmail, maskPhone } from '../../lib/mask';
 import type { ProcessTrail } from '../process-trail';
-import { coreBankingOptions, mfaOptions, noticeOptions, propagationOptions } from './activity-options';
+import { coreBankingOptions } from '../activity-options';
+import { mfaOptions, noticeOptions, propagationOptions } from './activity-options';
 import { propagateToAll } from './propagate';
 
 const core = proxyActivities<ContactChangeActivities>(coreBankingOptions);

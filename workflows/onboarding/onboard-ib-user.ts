@@ -2,7 +2,8 @@ import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } 
 import type { OnboardingActivities } from '../../activities/types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
 import { failureCode, ProcessTrail } from '../process-trail';
-import { coreBankingOptions, compensationOptions, smsOptions, webhookOptions } from './activity-options';
+import { coreBankingOptions } from '../activity-options';
+import { compensationOptions, smsOptions, webhookOptions } from './activity-options';
 import { awaitAuthorisation } from './await-authorisation';
 import { eligibilityVerdict } from './eligibility';
 
@@ -90,6 +91,7 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     };
   } catch (err) {
     const reason = failureCode(err);
+    const failedAt = trail.lastFailedStep() ?? 'an unknown step';
     // A rejected user is already unusable; anything else that exists is deactivated.
     if (reason !== 'AUTHORISATION_REJECTED') {
       await CancellationScope.nonCancellable(() =>
@@ -104,15 +106,11 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
         reason === 'AUTHORISATION_REJECTED' || reason === 'AUTHORISATION_TIMEOUT'
           ? reason
           : 'ONBOARDING_FAILED',
-      message: `Onboarding failed at ${lastFailedStep(trail)}: ${reason}; the IB/MB user was ${
+      message: `Onboarding failed at ${failedAt}: ${reason}; the IB/MB user was ${
         reason === 'AUTHORISATION_REJECTED' ? 'rejected' : 'deactivated'
       }.`,
       nonRetryable: true,
       details: [{ reason, userId: user.userId, compensated: reason !== 'AUTHORISATION_REJECTED' }],
     });
   }
-}
-
-function lastFailedStep(trail: ProcessTrail): string {
-  return trail.lastFailedStep() ?? 'unknown step';
 }
