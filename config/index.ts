@@ -22,8 +22,11 @@ const schema = z
     TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
     WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
     WORKER_METRICS_PORT: envInt(0, 65535).default(9464),
+    /** Runs kept in the worker's sticky cache: bounds its memory however many runs are open. */
+    WORKER_MAX_CACHED_WORKFLOWS: envInt(0, 100_000).default(1000),
 
     PAYLOAD_KEYS: z.string().optional(),
+    PAYLOAD_KEYS_FILE: z.string().optional(),
     PAYLOAD_KEY_CURRENT: z.string().optional(),
     CODEC_CORS_ORIGINS: envList.default(['http://127.0.0.1:8233', 'http://localhost:8233']),
     SERVER_HMAC_KEY: z.string().min(44, 'base64 of at least 32 bytes').optional(),
@@ -108,7 +111,7 @@ const schema = z
     if (c.NODE_ENV === 'production' && !c.AUTH_JWKS_URL && c.AUTH_DEV_KEYS !== true) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'required when NODE_ENV=production' });
     }
-    if (c.NODE_ENV === 'production' && !c.PAYLOAD_KEYS && c.AUTH_DEV_KEYS !== true) {
+    if (c.NODE_ENV === 'production' && !c.PAYLOAD_KEYS && !c.PAYLOAD_KEYS_FILE && c.AUTH_DEV_KEYS !== true) {
       ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS'], message: 'required when NODE_ENV=production' });
     }
     if (c.SMS_PROVIDER === 'kannel' && !(c.KANNEL_SENDSMS_URL && c.KANNEL_USERNAME && c.KANNEL_PASSWORD)) {

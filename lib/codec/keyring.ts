@@ -45,12 +45,15 @@ export function loadOrCreateDevKeyring(keysDir: string): Keyring {
   return parseKeyList(fs.readFileSync(file, 'utf8').trim());
 }
 
+/** PAYLOAD_KEYS, else PAYLOAD_KEYS_FILE (a mounted secret, same format), else the dev keyring. */
 export function keyringFromConfig(c: {
   PAYLOAD_KEYS?: string;
+  PAYLOAD_KEYS_FILE?: string;
   PAYLOAD_KEY_CURRENT?: string;
   keysDir: string;
 }): Keyring {
-  return c.PAYLOAD_KEYS
-    ? parseKeyList(c.PAYLOAD_KEYS, c.PAYLOAD_KEY_CURRENT)
-    : loadOrCreateDevKeyring(c.keysDir);
+  if (c.PAYLOAD_KEYS) return parseKeyList(c.PAYLOAD_KEYS, c.PAYLOAD_KEY_CURRENT);
+  if (c.PAYLOAD_KEYS_FILE)
+    return parseKeyList(fs.readFileSync(c.PAYLOAD_KEYS_FILE, 'utf8').trim(), c.PAYLOAD_KEY_CURRENT);
+  return loadOrCreateDevKeyring(c.keysDir);
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '../../adapters/webhooks/signature';
+import { encodings } from '../helpers/history';
 import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';
 
 const SECRET = 'whsec_' + Buffer.from('linked-system-alerts-secret-0001').toString('base64');
@@ -307,4 +308,27 @@ describe('phone and contact-info updates end to end', () => {
     });
     expect(narrow.status).toBe(403);
   }, 90_000);
+
+  it('keeps every workflow type encrypted at rest: no contact detail, code or key in any raw history', async () => {
+    const seen = new Map<string, string[]>();
+    for await (const run of stack.client.workflow.list()) {
+      const raw = await stack.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      seen.set(run.type, [...(seen.get(run.type) ?? []), ...encodings(raw)]);
+      const text = JSON.stringify(raw);
+      expect({ [run.workflowId]: /\+2547\d{8}|@example\.com|Wanjiru|Njeri/.exec(text)?.[0] ?? null }).toEqual(
+        {
+          [run.workflowId]: null,
+        },
+      );
+    }
+    expect([...seen.keys()].sort()).toEqual([
+      'MfaChallenge',
+      'MfaDestinationQuota',
+      'OnboardIbUser',
+      'UpdateContactInfo',
+      'UpdateUserPhone',
+    ]);
+    for (const [type, kinds] of seen)
+      expect({ [type]: new Set(kinds) }).toEqual({ [type]: new Set(['binary/encrypted']) });
+  });
 });

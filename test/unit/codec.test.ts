@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmCodec, ENCRYPTED_ENCODING } from '../../lib/codec/aes-gcm-codec';
-import { parseKeyList } from '../../lib/codec/keyring';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { keyringFromConfig, parseKeyList } from '../../lib/codec/keyring';
 
 const key = () => randomBytes(32).toString('base64');
 const text = (b?: Uint8Array | null) => new TextDecoder().decode(b ?? new Uint8Array());
@@ -56,5 +59,20 @@ describe('AES-256-GCM payload codec', () => {
     expect(() => parseKeyList('k1:short')).toThrow(/32 bytes/);
     expect(() => parseKeyList(`k1:${k1}`, 'k9')).toThrow(/not in the list/);
     expect(() => parseKeyList(`:${k1}`)).toThrow(/kid:base64/);
+  });
+
+  it('reads keys from env, else from a key file, else a dev keyring that persists', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-keys-'));
+    const file = path.join(dir, 'payload-keys.secret');
+    fs.writeFileSync(file, `k2:${k2},k1:${k1}\n`);
+    expect(
+      keyringFromConfig({ PAYLOAD_KEYS: `k1:${k1}`, PAYLOAD_KEYS_FILE: file, keysDir: dir }).current,
+    ).toBe('k1');
+    const fromFile = keyringFromConfig({ PAYLOAD_KEYS_FILE: file, keysDir: dir });
+    expect([fromFile.current, [...fromFile.keys.keys()]]).toEqual(['k2', ['k2', 'k1']]);
+    const dev = keyringFromConfig({ keysDir: path.join(dir, 'dev') });
+    expect(keyringFromConfig({ keysDir: path.join(dir, 'dev') }).keys.get(dev.current)).toEqual(
+      dev.keys.get(dev.current),
+    );
   });
 });
