@@ -22,8 +22,16 @@ export function createTemporalClient(env: Env = process.env, dataConverter?: Dat
 export function isTemporalUnavailable(err: unknown): boolean {
   let e: unknown = err;
   for (let depth = 0; e && depth < 6; depth++) {
-    const { code, message, cause } = e as { code?: number; message?: string; cause?: unknown };
+    const { code, message, cause, name } = e as {
+      code?: number;
+      message?: string;
+      cause?: unknown;
+      name?: string;
+    };
     if (code === 14 || code === 4) return true; // UNAVAILABLE, DEADLINE_EXCEEDED
+    // An Update (e.g. an MFA create's update-with-start) not answered within its deadline,
+    // as while a restarted server catches up: the engine did not answer in time.
+    if (name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
     if (
       typeof message === 'string' &&
       /ECONNREFUSED|Connection refused|failed to connect|transport error/i.test(message)

@@ -29,12 +29,15 @@ import {
 } from '../../messages/mfa';
 import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
 import { ProblemError } from '../problem';
+import { isTemporalUnavailable } from '../temporal';
 import { MFA_BUSINESS_STATUS } from './statuses';
 
 const SERVICE_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Verify, resend and cancel answer within this, or 503 (the Update may still complete). */
 const UPDATE_BUDGET_MS = 15_000;
 const QUERY_BUDGET_MS = 2_000;
+/** After a start past its deadline: does the run exist? Short, as Temporal may be down. */
+const EXISTS_BUDGET_MS = 1_000;
 /** Starting the challenge itself is quick; with Temporal down the caller gets a prompt 503. */
 const START_BUDGET_MS = 5_000;
 
@@ -49,6 +52,18 @@ export interface CreateChallenge {
   phone?: string;
   email?: string;
   userId?: string;
+}
+
+/** Whether a run with this id exists; false when Temporal cannot say within the query budget. */
+async function runExists(client: Client, processId: string): Promise<boolean> {
+  try {
+    await client.withDeadline(Date.now() + EXISTS_BUDGET_MS, () =>
+      client.workflow.getHandle(processId).describe(),
+    );
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The first code went out (201), or is still going out when the wait budget ran out (202). */
@@ -119,13 +134,24 @@ export function createMfaService(deps: MfaServiceDeps) {
         staticSummary: `MFA challenge · ${req.purpose}${req.userId ? ` · user ${req.userId}` : ''}`,
       });
       // Accepted first (the run exists from here on), then awaited within the budget.
-      const delivery = await client.withDeadline(Date.now() + START_BUDGET_MS, () =>
-        client.workflow.startUpdateWithStart(awaitInitialDeliveryUpdate, {
-          startWorkflowOperation,
-          updateId: 'initial-delivery',
-          waitForStage: 'ACCEPTED',
-        }),
-      );
+      let delivery;
+      try {
+        delivery = await client.withDeadline(Date.now() + START_BUDGET_MS, () =>
+          client.workflow.startUpdateWithStart(awaitInitialDeliveryUpdate, {
+            startWorkflowOperation,
+            updateId: 'initial-delivery',
+            waitForStage: 'ACCEPTED',
+          }),
+        );
+      } catch (e) {
+        // Past the deadline the run may exist (started, its Update not yet accepted, e.g.
+        // while workers catch up). Creating is not idempotent, so a 503 here would make the
+        // caller's retry a second challenge and a second code: answer 202 with the keys.
+        if (isTemporalUnavailable(e) && (await runExists(client, processId))) {
+          return { kind: 'accepted', processId, serviceKey, securityKey, state: null };
+        }
+        throw e;
+      }
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), waitMs);
       try {

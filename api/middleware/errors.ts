@@ -1,10 +1,24 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../lib/logger';
+import { operations } from '../openapi/operations';
 import { ProblemError, problemBody, problems } from '../problem';
 import { isTemporalUnavailable } from '../temporal';
 
-export const notFound: RequestHandler = (req, _res, next) =>
-  next(problems.notFound(`${req.method} ${req.path}`));
+/** Every documented route as a matcher, to tell an unknown path (404) from a wrong method (405). */
+const routes = operations.map((op) => ({
+  method: op.method.toUpperCase(),
+  path: new RegExp(`^${op.path.replace(/[.]/g, '\\.').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`),
+}));
+
+export const notFound: RequestHandler = (req, res, next) => {
+  // Mounted under a prefix (the Infinity routes), req.path is relative to it.
+  const fullPath = req.baseUrl + req.path;
+  const allowed = new Set(routes.filter((r) => r.path.test(fullPath)).map((r) => r.method));
+  if (!allowed.size) return next(problems.notFound(`${req.method} ${req.path}`));
+  if (allowed.has('GET')) allowed.add('HEAD');
+  res.setHeader('Allow', [...allowed].join(', '));
+  next(problems.methodNotAllowed());
+};
 
 /** Last handler: every error leaves as problem+json; unexpected ones are logged, never echoed. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -19,6 +19,12 @@ const idempotency = [
   { name: 'Idempotency-Key', description: 'Idempotency key (or `requestId` in the body)' },
   { name: 'Prefer', description: '`wait=N`: seconds to wait for the result before answering 202' },
 ];
+/** A verify, resend or cancel on a challenge that is no longer PENDING (REFUSAL_BY_STATUS). */
+const finalStateErrors = {
+  409: p('OTP_NOT_SENT, ALREADY_VERIFIED, CHALLENGE_CANCELLED'),
+  410: p('OTP_EXPIRED'),
+  423: p('MAX_ATTEMPTS_EXCEEDED'),
+};
 const accepted = { 202: { description: 'Still running: follow `statusUrl`', schema: r.accepted } };
 
 /** Every route the API serves. test/api/openapi.test.ts fails when one is missing here. */
@@ -162,7 +168,9 @@ export const operations: Operation[] = [
     responses: {
       200: { description: 'Cancelled', schema: r.mfaState },
       ...writeErrors,
+      403: p('SECURITY_KEY_INVALID'),
       404: p('No such challenge'),
+      ...finalStateErrors,
     },
   },
   {
@@ -177,9 +185,8 @@ export const operations: Operation[] = [
       ...writeErrors,
       403: p('SECURITY_KEY_INVALID'),
       404: p('No such challenge'),
-      410: p('OTP_EXPIRED'),
+      ...finalStateErrors,
       422: p('OTP_INVALID (remainingVerifyAttempts)'),
-      423: p('MAX_ATTEMPTS_EXCEEDED'),
     },
   },
   {
@@ -194,6 +201,7 @@ export const operations: Operation[] = [
       ...writeErrors,
       403: p('SECURITY_KEY_INVALID'),
       404: p('No such challenge'),
+      ...finalStateErrors,
       429: p('RESEND_TOO_SOON (Retry-After), RESEND_LIMIT_REACHED, DESTINATION_RATE_LIMITED'),
     },
   },

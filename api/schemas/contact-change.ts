@@ -24,11 +24,23 @@ export const updateUserIbRequest = z
 
 export type UpdateUserIbRequest = z.infer<typeof updateUserIbRequest>;
 
+/** Free text printed on letters and screens: no control characters, no bidi overrides. */
+const plainText = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(
+      // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+      /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/,
+      'text without control or bidi-override characters',
+    );
+
 const postalAddress = z.strictObject({
-  line1: z.string().min(1).max(100),
-  line2: z.string().max(100).optional(),
-  city: z.string().min(1).max(60),
-  postalCode: z.string().max(20).optional(),
+  line1: plainText(1, 100),
+  line2: plainText(0, 100).optional(),
+  city: plainText(1, 60),
+  postalCode: plainText(0, 20).optional(),
   country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2'),
 });
 

@@ -35,9 +35,20 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
-/** The Temporal CLI dev server (in-memory), from scripts/provision.sh (no download). */
+/**
+ * The Temporal CLI dev server (in-memory), from scripts/provision.sh (no download); or,
+ * with TEMPORAL_TEST_SERVER_ADDRESS (and TEMPORAL_TEST_SERVER_NAMESPACE), an existing
+ * server whose namespace has the search attributes registered
+ * (scripts/chaos/postgres-topology.ts runs the end-to-end suites that way).
+ */
 export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
+  const existing = process.env.TEMPORAL_TEST_SERVER_ADDRESS;
+  if (existing)
+    return TestWorkflowEnvironment.createFromExistingServer({
+      address: existing,
+      namespace: process.env.TEMPORAL_TEST_SERVER_NAMESPACE ?? 'default',
+    });
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath },

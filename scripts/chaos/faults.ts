@@ -1,0 +1,252 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ScenarioResult } from './kill';
+import {
+  emptyTally,
+  pool,
+  seedCustomers,
+  setFaults,
+  settle,
+  startChallenge,
+  startOnboarding,
+  tokensFor,
+  verify,
+  type Challenge,
+  type Onboarding,
+  type Tokens,
+} from './load';
+import { ChaosStack, sleep } from './stack';
+
+/**
+ * Dependency faults, one after another on one stack: core-banking latency spikes, a 5xx
+ * storm, timeouts and a hang (the simulator's fault injection), then the SMS provider
+ * (a Kannel-speaking stand-in) and the channel's webhook receiver down for a while. Each
+ * fault starts with requests in flight and is lifted after `holdMs`; then every accepted
+ * request must complete exactly once, and the audit trail of a run shows what happened.
+ */
+
+/** A Kannel smsbox and a webhook receiver that can be taken down and brought back. */
+class FakeProviders {
+  smsDown = false;
+  webhooksDown = false;
+  sms: Record<string, unknown>[] = [];
+  webhooks: Record<string, unknown>[] = [];
+  private server?: http.Server;
+  port = 0;
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      let body = '';
+      req.on('data', (d) => (body += String(d)));
+      req.on('end', () => {
+        if (url.pathname === '/cgi-bin/sendsms') {
+          if (this.smsDown) return void res.writeHead(503).end('Service unavailable');
+          this.sms.push({
+            id: `kannel-${this.sms.length + 1}`,
+            to: url.searchParams.get('to'),
+            body: url.searchParams.get('text'),
+          });
+          return void res.writeHead(202).end('0: Accepted for delivery');
+        }
+        if (url.pathname === '/webhook') {
+          if (this.webhooksDown) return void res.writeHead(503).end();
+          const parsed = JSON.parse(body) as { type: string; data: Record<string, unknown> };
+          this.webhooks.push({
+            id: req.headers['webhook-id'],
+            webhookId: req.headers['webhook-id'],
+            type: parsed.type,
+            payload: parsed.data,
+          });
+          return void res.writeHead(204).end();
+        }
+        res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => this.server?.close(() => r()) ?? r());
+  }
+}
+
+interface Fault {
+  name: string;
+  description: string;
+  on: () => Promise<void>;
+  off: () => Promise<void>;
+}
+
+export async function runFaultScenarios(opts: {
+  smoke: boolean;
+  log: (line: string) => void;
+}): Promise<ScenarioResult[]> {
+  const { log } = opts;
+  const n = opts.smoke ? 10 : 50;
+  const hold = (full: number, smoke: number) => (opts.smoke ? smoke : full);
+  const providers = new FakeProviders();
+  await providers.start();
+  const stack = new ChaosStack({
+    keepData: process.env.CHAOS_KEEP_DATA === '1',
+    env: {
+      SMS_PROVIDER: 'kannel',
+      KANNEL_SENDSMS_URL: `http://127.0.0.1:${providers.port}/cgi-bin/sendsms`,
+      KANNEL_USERNAME: 'chaos',
+      KANNEL_PASSWORD: 'chaos',
+      CHANNEL_WEBHOOK_URL: `http://127.0.0.1:${providers.port}/webhook`,
+      CHANNEL_WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789',
+    },
+  });
+  const sim = (faults: Record<string, unknown> | null) => () => setFaults(stack, faults);
+  const faults: (Fault & { holdMs: number })[] = [
+    {
+      name: 'latency-spike',
+      description: 'core banking answers after 3 s (under its 5 s timeout)',
+      on: sim({ latencyMs: 3_000 }),
+      off: sim(null),
+      holdMs: hold(20_000, 8_000),
+    },
+    {
+      name: '5xx-storm',
+      description: 'every core-banking call answers 5xx',
+      on: sim({ errorRate: 1 }),
+      off: sim(null),
+      holdMs: hold(30_000, 10_000),
+    },
+    {
+      name: 'timeouts',
+      description: 'core banking answers after 8 s, past its 5 s client timeout',
+      on: sim({ latencyMs: 8_000 }),
+      off: sim(null),
+      holdMs: hold(30_000, 12_000),
+    },
+    {
+      name: 'hang',
+      description: 'core banking holds every request open until released',
+      on: sim({ hang: true }),
+      off: sim(null),
+      holdMs: hold(30_000, 10_000),
+    },
+    {
+      name: 'sms-provider-down',
+      description: 'the SMS provider (Kannel smsbox) answers 503',
+      on: async () => void (providers.smsDown = true),
+      off: async () => void (providers.smsDown = false),
+      holdMs: hold(120_000, 15_000),
+    },
+    {
+      name: 'webhook-receiver-down',
+      description: "the channel's webhook receiver answers 503",
+      on: async () => void (providers.webhooksDown = true),
+      off: async () => void (providers.webhooksDown = false),
+      holdMs: hold(120_000, 15_000),
+    },
+  ];
+  const results: ScenarioResult[] = [];
+  try {
+    await stack.start();
+    const tokens = await tokensFor(stack);
+    for (const [k, fault] of faults.entries()) {
+      const started = Date.now();
+      const tally = emptyTally();
+      const customers = await seedCustomers(stack, n, 800_000 + k * 1_000);
+      const onboardings: Onboarding[] = customers.map((c) => ({
+        ...c,
+        requestId: `fault-${c.customerId}`,
+        accepted: false,
+      }));
+      const challenges: Challenge[] = Array.from({ length: n }, (_, i) => ({
+        phone: `+2556${String(10_000_000 + k * 1_000 + i)}`,
+        accepted: false,
+      }));
+      log(`${fault.name}: on for ${fault.holdMs / 1000} s with ${n} + ${n} requests`);
+      await fault.on();
+      const lift = sleep(fault.holdMs).then(async () => {
+        await fault.off();
+        log(`${fault.name}: lifted`);
+        return Date.now();
+      });
+      const deadline = Date.now() + fault.holdMs + 180_000;
+      const work = [
+        ...onboardings.map((o) => () => startOnboarding(stack, tokens, tally, o, deadline)),
+        ...challenges.map((c) => () => startChallenge(stack, tokens, tally, c, deadline)),
+      ];
+      await pool(work, 16, (run) => run());
+      const liftedAt = await lift;
+      await settle(stack, tokens, onboardings, challenges, 240_000);
+      const settleMs = Date.now() - liftedAt;
+      await verify(stack, tokens, onboardings, challenges, tally, {
+        sms: providers.sms,
+        webhooks: providers.webhooks,
+      });
+      const story = await auditStory(stack, tokens, onboardings);
+      results.push({
+        name: fault.name,
+        description: `${fault.description}, for ${fault.holdMs / 1000} s`,
+        story,
+        onboardings: n,
+        challenges: n,
+        tally,
+        events: [
+          { part: 'fault lifted → all settled', atRequest: 0, downMs: fault.holdMs, recoveryMs: settleMs },
+        ],
+        settleMs,
+        durationMs: Date.now() - started,
+      });
+      log(`${fault.name}: ${JSON.stringify({ ...tally, details: tally.details.slice(0, 5) })}`);
+    }
+    return results;
+  } catch (e) {
+    for (const name of ['temporal', 'simulator', 'worker', 'api'])
+      log(`--- ${name} ---\n${stack.tail(name)}`);
+    throw e;
+  } finally {
+    await stack.stop();
+    await providers.stop();
+  }
+}
+
+interface Entry {
+  step: string;
+  status: string;
+  at: string;
+  detail?: string;
+}
+
+/**
+ * What the audit trail says: the slowest accepted onboarding's steps with the time each
+ * took (the step that rode out the fault stands out), and how many trails hold a WAITING
+ * or FAILED entry.
+ */
+async function auditStory(stack: ChaosStack, tokens: Tokens, onboardings: Onboarding[]): Promise<string> {
+  let slowest: { id: string; ms: number; trail: Entry[] } | undefined;
+  let flagged = 0;
+  for (const o of onboardings.filter((x) => x.accepted)) {
+    const res = await fetch(`${stack.apiUrl}/processes/${o.processId}`, {
+      headers: { authorization: `Bearer ${tokens.read}` },
+    });
+    const trail = ((await res.json()) as { auditTrail?: Entry[] }).auditTrail ?? [];
+    if (trail.some((e) => e.status === 'WAITING' || e.status === 'FAILED')) flagged++;
+    const first = trail[0];
+    const last = trail.at(-1);
+    const ms = first && last ? Date.parse(last.at) - Date.parse(first.at) : 0;
+    if (!slowest || ms > slowest.ms) slowest = { id: String(o.processId), ms, trail };
+  }
+  if (!slowest) return '—';
+  const started = new Map<string, number>();
+  const steps: string[] = [];
+  for (const e of slowest.trail) {
+    if (e.status === 'STARTED') started.set(e.step, Date.parse(e.at));
+    else {
+      const t0 = started.get(e.step);
+      const took = t0 === undefined ? '' : ` in ${((Date.parse(e.at) - t0) / 1000).toFixed(1)} s`;
+      steps.push(`${e.step} ${e.status}${took}${e.detail ? ` (${e.detail.slice(0, 50)})` : ''}`);
+    }
+  }
+  return (
+    `slowest run \`${slowest.id}\` (${(slowest.ms / 1000).toFixed(1)} s): ${steps.join(' → ')}; ` +
+    `${flagged} trail(s) with a WAITING or FAILED entry`
+  ).replace(/\|/g, '/');
+}
