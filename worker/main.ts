@@ -33,9 +33,16 @@ async function main(): Promise<void> {
     deps: activityDeps(config, client),
     workflowBundlePath,
     dataConverter,
+    // Explicit, not derived from the heap size: memory stays bounded with any number of open runs.
+    options: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
   });
   logger.info(
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace, bundle: workflowBundlePath ?? 'bundled at start' },
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      namespace,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      bundle: workflowBundlePath ?? 'bundled at start',
+    },
     'worker running',
   );
   try {

@@ -2,7 +2,9 @@ import type { Request, Response } from 'express';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../../config';
 import { waitBudgetMs } from '../wait-budget';
-import { awaitOutcome } from './outcome';
+import { awaitOutcome, type Outcome } from './outcome';
+
+const RUNNING: Outcome<never> = { kind: 'running' };
 
 /**
  * The answer to a write that started (or replayed) a process: its result within the
@@ -19,7 +21,9 @@ export async function respondWithOutcome(
   const { handle, replayed } = started;
   if (replayed) res.setHeader('Idempotent-Replayed', 'true');
   const waitMs = waitBudgetMs(req, deps.config.API_WAIT_BUDGET_MS, deps.config.API_MAX_WAIT_SECONDS);
-  const outcome = await awaitOutcome(deps.client, handle, waitMs);
+  // A run this request just started cannot have finished yet: with no wait budget it is
+  // answered at once, without opening (and aborting) a long poll on its result.
+  const outcome = waitMs > 0 || replayed ? await awaitOutcome(deps.client, handle, waitMs) : RUNNING;
   if (outcome.kind === 'failed') throw outcome.problem;
   if (outcome.kind === 'completed') {
     res.status(doneStatus).json(outcome.result);

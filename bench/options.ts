@@ -1,0 +1,32 @@
+/** Sizes of one bench run: the full run, or a seconds-long smoke (`--smoke`, BENCH_SMOKE=1). */
+export interface BenchOptions {
+  smoke: boolean;
+  warmupMs: number;
+  startConcurrency: number[];
+  startPhaseMs: number;
+  onboardingConcurrency: number;
+  onboardings: number;
+  mfaIterations: number;
+  scaleChallenges: number;
+  scaleCreateConcurrency: number;
+  scaleVerifySamples: number;
+}
+
+const int = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
+const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map(Number) : d);
+
+export function benchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1';
+  return {
+    smoke,
+    warmupMs: int(env.BENCH_WARMUP_MS, smoke ? 300 : 3_000),
+    startConcurrency: list(env.BENCH_START_CONCURRENCY, smoke ? [1, 2] : [1, 8, 32, 64]),
+    startPhaseMs: int(env.BENCH_START_PHASE_MS, smoke ? 500 : 6_000),
+    onboardingConcurrency: int(env.BENCH_ONBOARDING_CONCURRENCY, smoke ? 2 : 16),
+    onboardings: int(env.BENCH_ONBOARDINGS, smoke ? 6 : 300),
+    mfaIterations: int(env.BENCH_MFA_ITERATIONS, smoke ? 5 : 100),
+    scaleChallenges: int(env.BENCH_SCALE_CHALLENGES, smoke ? 100 : 2_500),
+    scaleCreateConcurrency: int(env.BENCH_SCALE_CONCURRENCY, smoke ? 8 : 12),
+    scaleVerifySamples: int(env.BENCH_SCALE_VERIFY_SAMPLES, smoke ? 5 : 100),
+  };
+}

@@ -1,0 +1,111 @@
+import type { LoopResult } from './load';
+import type { BenchResults } from './run';
+
+interface Row {
+  metric: string;
+  value: string;
+  target?: string;
+  met?: boolean;
+}
+
+const n = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : String(v));
+const lat = (r: { p50Ms: number; p99Ms: number }) => `p50 ${n(r.p50Ms, 1)} / p99 ${n(r.p99Ms, 1)} ms`;
+
+/** The run as a markdown table: headline ratios against their targets, then the detail. */
+export function markdown(r: BenchResults): string {
+  const s = r.summary;
+  const rows: Row[] = [
+    {
+      metric: 'HTTP / raw start throughput (each at its best concurrency)',
+      value: n(s.httpToRawStartThroughput),
+      target: '≥ 0.9',
+      met: s.httpToRawStartThroughput >= 0.9,
+    },
+    {
+      metric: 'HTTP start p50 overhead at concurrency 1',
+      value: `${n(s.httpStartP50OverheadMs)} ms`,
+      target: '≤ 2 ms',
+      met: s.httpStartP50OverheadMs <= 2,
+    },
+    {
+      metric: 'Onboarding / baseline throughput',
+      value: `${n(s.onboardingToBaseline)} (${n(s.onboardingsPerSecond, 1)} vs ${n(s.baselinePerSecond, 1)} /s)`,
+      target: '≥ 0.8',
+      met: s.onboardingToBaseline >= 0.8,
+    },
+    {
+      metric: 'MFA verify p50 / raw Update p50',
+      value: `${n(s.mfaVerifyP50ToRawUpdate)} (${n(s.mfaVerifyP50Ms, 1)} vs ${n(s.rawUpdateP50Ms, 1)} ms)`,
+      target: '≤ 1.2',
+      met: s.mfaVerifyP50ToRawUpdate <= 1.2,
+    },
+    {
+      metric: `Worker RSS with ${r.scale.openChallenges} open challenges (${r.scale.openWorkflows} open runs)`,
+      value: `${n(s.scaleWorkerRssMb, 0)} MiB, sticky cache ${r.scale.workerStickyCacheSize ?? '?'} / ${r.scale.maxCachedWorkflows}`,
+      target: `cache ≤ WORKER_MAX_CACHED_WORKFLOWS`,
+      met:
+        r.scale.workerStickyCacheSize !== null && r.scale.workerStickyCacheSize <= r.scale.maxCachedWorkflows,
+    },
+    {
+      metric: 'Server / API RSS at scale',
+      value: `${n(s.scaleServerRssMb, 0)} / ${n(r.scale.rssMbOpen.api, 0)} MiB`,
+    },
+    { metric: 'Verify latency while open', value: lat(r.scale.verifyWhileOpen) },
+    {
+      metric: 'CPU-ms per onboarding: API / worker / server / simulator',
+      value: (['api', 'worker', 'temporal', 'simulator'] as const)
+        .map((k) => n(r.onboarding.cpuMsPerOnboarding[k], 1))
+        .join(' / '),
+    },
+    {
+      metric: 'Errors; onboardings completed / started (visibility)',
+      value: `${s.errors}; ${s.completed} / ${s.started}`,
+      target: '0; equal',
+      met: s.errors === 0 && s.completed === s.started,
+    },
+  ];
+  const head = '| Metric | Value | Target | Met |\n| --- | --- | --- | --- |\n';
+  const main = rows
+    .map(
+      (x) =>
+        `| ${x.metric} | ${x.value} | ${x.target ?? ''} | ${x.met === undefined ? '' : x.met ? 'yes' : 'no'} |`,
+    )
+    .join('\n');
+  const start =
+    '| Concurrency | raw starts/s | raw latency | HTTP starts/s | HTTP latency | HTTP/raw |\n| --- | --- | --- | --- | --- | --- |\n' +
+    r.start.raw
+      .map((raw, i) => {
+        const http = r.start.http[i] as LoopResult;
+        return `| ${raw.concurrency} | ${n(raw.throughput, 1)} | ${lat(raw)} | ${n(http.throughput, 1)} | ${lat(http)} | ${n(http.throughput / raw.throughput)} |`;
+      })
+      .join('\n');
+  const flows =
+    '| Flow | ops/s | latency | ok | errors |\n| --- | --- | --- | --- | --- |\n' +
+    [
+      [`Onboarding via HTTP (concurrency ${r.onboarding.onboarding.concurrency})`, r.onboarding.onboarding],
+      [
+        `Baseline, 4 no-op activities (concurrency ${r.onboarding.baseline.concurrency})`,
+        r.onboarding.baseline,
+      ],
+      ['MFA create via HTTP (201, code sent)', r.mfa.create],
+      ['MFA verify via HTTP (Update)', r.mfa.verify],
+      ['Raw executeUpdate, trivial Update', r.mfa.rawUpdate],
+      [`Scale: create ${r.scale.challenges} challenges (202)`, r.scale.create],
+      ['Scale: verify while open', r.scale.verifyWhileOpen],
+    ]
+      .map(([name, x]) => {
+        const v = x as LoopResult;
+        return `| ${String(name)} | ${n(v.throughput, 1)} | ${lat(v)} | ${v.ok} | ${v.errors} |`;
+      })
+      .join('\n');
+  return [
+    `Run ${r.finishedAt} (${r.mode}, ${Math.round(r.durationSeconds)} s) on ${r.machine.cpus}× ${r.machine.cpuModel}, Node ${r.versions.node}, SDK ${r.versions.sdk}, ${r.versions.temporalCli}; cores busy ${n(r.machine.busyShare * 100, 0)} %, of which other processes on the machine ${n(r.machine.otherProcessesCpuShare * 100, 0)} %`,
+    '',
+    head + main,
+    '',
+    start,
+    '',
+    flows,
+    '',
+  ].join('\n');
+}

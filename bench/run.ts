@@ -1,0 +1,210 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { benchOptions, type BenchOptions } from './options';
+import { markdown } from './report';
+import { onboardingScenario, type OnboardingResult } from './scenarios/onboarding';
+import { mfaScenario, type MfaResult } from './scenarios/mfa';
+import { scaleScenario, type ScaleResult } from './scenarios/scale';
+import { startScenario, type StartResult } from './scenarios/start';
+import { cpuMs, cpuSnapshot, machineBusyMs, ROLES } from './proc';
+import { startBenchStack } from './stack';
+import { round } from './stats';
+
+const repoRoot = path.resolve(__dirname, '..');
+export const resultsDir = path.join(repoRoot, 'bench', 'results');
+
+export interface BenchResults {
+  mode: 'full' | 'smoke';
+  finishedAt: string;
+  durationSeconds: number;
+  /** The headline numbers, all finite in a good run. */
+  summary: {
+    httpToRawStartThroughput: number;
+    httpStartP50OverheadMs: number;
+    onboardingToBaseline: number;
+    onboardingsPerSecond: number;
+    baselinePerSecond: number;
+    mfaVerifyP50ToRawUpdate: number;
+    mfaVerifyP50Ms: number;
+    rawUpdateP50Ms: number;
+    scaleOpenChallenges: number;
+    scaleWorkerRssMb: number;
+    scaleServerRssMb: number;
+    scaleVerifyP50Ms: number;
+    cpuMsPerOnboardingApi: number;
+    cpuMsPerOnboardingWorker: number;
+    cpuMsPerOnboardingServer: number;
+    errors: number;
+    started: number;
+    completed: number;
+    benchEventLoopDelayP99Ms: number;
+  };
+  start: StartResult;
+  onboarding: OnboardingResult;
+  mfa: MfaResult;
+  scale: ScaleResult;
+  options: BenchOptions;
+  settings: Record<string, string>;
+  versions: { node: string; sdk: string; temporalCli: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryMb: number;
+    kernel: string;
+    /** Share of all cores busy during the scenarios, and the share used by processes outside the bench. */
+    busyShare: number;
+    otherProcessesCpuShare: number;
+  };
+}
+
+/** Runs every scenario once against a fresh stack and writes the JSON next to a markdown table. */
+export async function main(argv = process.argv.slice(2)): Promise<BenchResults> {
+  const o = benchOptions(argv, process.env);
+  const t0 = performance.now();
+  const realCli = process.env.TEMPORAL_CLI ?? path.join(repoRoot, '.tools', 'bin', 'temporal');
+  const settings: Record<string, string> = {
+    // The launcher waits for the worker's info-level 'worker running' line: info, as in production.
+    LOG_LEVEL: 'info',
+    // Long enough that no challenge of the scale scenario expires while measured (cap: 600).
+    MFA_OTP_TTL_SECONDS: '600',
+    WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? '1000',
+    TEMPORAL_CLI: path.join(repoRoot, 'bench', 'temporal-wal.sh'),
+    BENCH_REAL_TEMPORAL_CLI: realCli,
+    TEMPORAL_SQLITE_PRAGMA: 'journal_mode=wal',
+  };
+  const log = (m: string) => console.error(`[bench] ${m} (${Math.round((performance.now() - t0) / 1000)} s)`);
+  log(`starting the stack (${o.smoke ? 'smoke' : 'full'} run)`);
+  const stack = await startBenchStack(settings);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const tag = Date.now().toString(36).slice(-4).toUpperCase();
+  // What else kept the machine busy meanwhile (another job on a shared box skews every number).
+  const busy0 = machineBusyMs();
+  const ours0 = ownCpuMs(stack.roles, stack.launcher.pid);
+  const wall0 = performance.now();
+  try {
+    log('scenario 1: start');
+    const start = await startScenario(stack, o);
+    log('scenarios 2 and 5: onboarding, baseline, CPU');
+    const onboarding = await onboardingScenario(stack, o, tag);
+    log('scenario 3: MFA');
+    const mfa = await mfaScenario(stack, o, '+25471');
+    log(`scenario 4: ${o.scaleChallenges} open challenges`);
+    const scale = await scaleScenario(stack, o, '+25472');
+    loopDelay.disable();
+    const busy = machineBusyMs() - busy0;
+    const ours = ownCpuMs(stack.roles, stack.launcher.pid) - ours0;
+    const capacity = (performance.now() - wall0) * os.cpus().length;
+    const errors =
+      [...start.raw, ...start.http].reduce((s, r) => s + r.errors, 0) +
+      onboarding.onboarding.errors +
+      onboarding.baseline.errors +
+      mfa.create.errors +
+      mfa.verify.errors +
+      mfa.rawUpdate.errors +
+      scale.create.errors +
+      scale.verifyWhileOpen.errors +
+      (scale.challenges - scale.delivered) +
+      (scale.challenges - scale.openChallenges);
+    const results: BenchResults = {
+      mode: o.smoke ? 'smoke' : 'full',
+      finishedAt: new Date().toISOString(),
+      durationSeconds: round((performance.now() - t0) / 1000, 1),
+      summary: {
+        httpToRawStartThroughput: round(start.httpToRawStartThroughput, 3),
+        httpStartP50OverheadMs: round(start.httpStartP50OverheadMs),
+        onboardingToBaseline: round(onboarding.onboardingToBaseline, 3),
+        onboardingsPerSecond: onboarding.onboarding.throughput,
+        baselinePerSecond: onboarding.baseline.throughput,
+        mfaVerifyP50ToRawUpdate: round(mfa.mfaVerifyP50ToRawUpdate, 3),
+        mfaVerifyP50Ms: mfa.verify.p50Ms,
+        rawUpdateP50Ms: mfa.rawUpdate.p50Ms,
+        scaleOpenChallenges: scale.openChallenges,
+        scaleWorkerRssMb: scale.rssMbOpen.worker,
+        scaleServerRssMb: scale.rssMbOpen.temporal,
+        scaleVerifyP50Ms: scale.verifyWhileOpen.p50Ms,
+        cpuMsPerOnboardingApi: onboarding.cpuMsPerOnboarding.api,
+        cpuMsPerOnboardingWorker: onboarding.cpuMsPerOnboarding.worker,
+        cpuMsPerOnboardingServer: onboarding.cpuMsPerOnboarding.temporal,
+        errors,
+        started: onboarding.started,
+        completed: onboarding.completed,
+        benchEventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
+      },
+      start,
+      onboarding,
+      mfa,
+      scale,
+      options: o,
+      settings: { ...settings, ...workerDefaults() },
+      versions: versions(realCli),
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        memoryMb: Math.round(os.totalmem() / 2 ** 20),
+        kernel: os.release(),
+        busyShare: round(busy / capacity, 3),
+        otherProcessesCpuShare: round(Math.max(0, busy - ours) / capacity, 3),
+      },
+    };
+    fs.mkdirSync(resultsDir, { recursive: true });
+    const out = process.env.BENCH_OUT ?? path.join(resultsDir, o.smoke ? 'smoke.json' : 'latest.json');
+    fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+    const table = markdown(results);
+    fs.writeFileSync(out.replace(/\.json$/, '.md'), table);
+    console.log(table);
+    log(`wrote ${path.relative(repoRoot, out)}`);
+    return results;
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** CPU-ms of the stack's processes, the launcher and this process. */
+function ownCpuMs(roles: Parameters<typeof cpuSnapshot>[0], launcherPid: number): number {
+  const snap = cpuSnapshot(roles);
+  const { user, system } = process.cpuUsage();
+  let launcher = 0;
+  try {
+    launcher = cpuMs(launcherPid);
+  } catch {
+    // gone
+  }
+  return ROLES.reduce((s, r) => s + snap[r], 0) + launcher + (user + system) / 1000;
+}
+
+/** The SDK worker settings that bound the production worker, as the bench ran it. */
+function workerDefaults(): Record<string, string> {
+  return {
+    workerOptions: 'SDK defaults except maxCachedWorkflows (WORKER_MAX_CACHED_WORKFLOWS)',
+    simulatorFaults: 'none (0 ms latency, 0 errors)',
+  };
+}
+
+function versions(cli: string): BenchResults['versions'] {
+  const sdk = (
+    JSON.parse(
+      fs.readFileSync(path.join(repoRoot, 'node_modules/@temporalio/client/package.json'), 'utf8'),
+    ) as { version: string }
+  ).version;
+  let temporalCli = 'unknown';
+  try {
+    temporalCli = execFileSync(cli, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    // recorded as unknown
+  }
+  return { node: process.version, sdk, temporalCli };
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

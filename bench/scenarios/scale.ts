@@ -1,0 +1,97 @@
+import { performance } from 'node:perf_hooks';
+import { MFA_CHALLENGE_WORKFLOW } from '../../messages/mfa';
+import { closedLoop, type LoopResult } from '../load';
+import { rssSnapshot, type Role } from '../proc';
+import { summarize, type Summary } from '../stats';
+import { visibilityCount, type BenchStack } from '../stack';
+import type { BenchOptions } from '../options';
+import { createChallenge, verifyChallenge, type Challenge } from './mfa';
+
+export interface ScaleResult {
+  challenges: number;
+  create: LoopResult;
+  /** Codes seen in the SMS outbox for the created challenges. */
+  delivered: number;
+  /** MfaChallenge runs open (visibility) while measured. */
+  openChallenges: number;
+  /** All open workflows (challenges plus their destinations' quota runs). */
+  openWorkflows: number;
+  rssMbBefore: Record<Role, number>;
+  rssMbOpen: Record<Role, number>;
+  /** The worker's sticky cache as its metrics report it, and the bound configured. */
+  workerStickyCacheSize: number | null;
+  maxCachedWorkflows: number;
+  verifyWhileOpen: Summary;
+}
+
+/**
+ * Scenario 4: N open MFA challenges (each on its own number, so each also keeps a quota
+ * run with a day-long timer open), then RSS by process and verify latency while they are open.
+ */
+export async function scaleScenario(
+  stack: BenchStack,
+  o: BenchOptions,
+  phonePrefix: string,
+): Promise<ScaleResult> {
+  const rssMbBefore = rssSnapshot(stack.roles);
+  const openBefore = await visibilityCount(
+    stack.client,
+    `WorkflowType = '${MFA_CHALLENGE_WORKFLOW}' AND ExecutionStatus = 'Running'`,
+  );
+  const created: Challenge[] = [];
+  const create = await closedLoop(
+    { concurrency: o.scaleCreateConcurrency, iterations: o.scaleChallenges },
+    async (i) => {
+      created.push(await createChallenge(stack, `${phonePrefix}${String(i).padStart(6, '0')}`));
+    },
+  );
+  // Every first code out before measuring.
+  const deadline = Date.now() + 10 * 60_000;
+  let delivered = 0;
+  for (;;) {
+    stack.sms.poll();
+    delivered = created.filter((c) => stack.sms.codes.has(c.serviceKey)).length;
+    if (delivered === created.length || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const openChallenges =
+    (await visibilityCount(
+      stack.client,
+      `WorkflowType = '${MFA_CHALLENGE_WORKFLOW}' AND ExecutionStatus = 'Running'`,
+      openBefore + created.length,
+    )) - openBefore;
+  const openWorkflows = await visibilityCount(stack.client, `ExecutionStatus = 'Running'`);
+  const rssMbOpen = rssSnapshot(stack.roles);
+  const metrics = await stack.workerMetrics().catch(() => '');
+  const cache = /^temporal_sticky_cache_size(?:\{[^}]*\})?\s+([\d.e+]+)/m.exec(metrics)?.[1];
+
+  // Verify a sample spread over the open challenges (older ones have left the sticky cache).
+  const verifies: number[] = [];
+  let errors = 0;
+  const step = Math.max(1, Math.floor(created.length / o.scaleVerifySamples));
+  const t0 = performance.now();
+  for (let i = 0; i < created.length && verifies.length + errors < o.scaleVerifySamples; i += step) {
+    const c = created[i] as Challenge;
+    try {
+      const otp = await stack.sms.codeFor(c.serviceKey, 5_000);
+      const v0 = performance.now();
+      await verifyChallenge(stack, c, otp);
+      verifies.push(performance.now() - v0);
+    } catch (e) {
+      errors++;
+      if (errors <= 3) console.error(`[bench] scale verify: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+  return {
+    challenges: o.scaleChallenges,
+    create,
+    delivered,
+    openChallenges,
+    openWorkflows,
+    rssMbBefore,
+    rssMbOpen,
+    workerStickyCacheSize: cache === undefined ? null : Number(cache),
+    maxCachedWorkflows: Number(stack.env.WORKER_MAX_CACHED_WORKFLOWS),
+    verifyWhileOpen: summarize(verifies, errors, performance.now() - t0),
+  };
+}

@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '../setup/tools';
+
+/**
+ * `npm run bench` in smoke mode (seconds, concurrency 1–2, 100 challenges): the harness
+ * must keep producing every number, with no errors. Performance is not asserted here.
+ */
+describe('bench harness (smoke)', () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-bench-')), 'smoke.json');
+  let results: Record<string, unknown>;
+
+  beforeAll(() => {
+    execFileSync(
+      process.execPath,
+      [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'bench/run.ts', '--smoke'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, BENCH_OUT: out },
+        stdio: 'pipe',
+        timeout: 170_000,
+      },
+    );
+    results = JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>;
+  }, 180_000);
+
+  afterAll(() => fs.rmSync(path.dirname(out), { recursive: true, force: true }));
+
+  it('reports every headline number as a finite number', () => {
+    const summary = results.summary as Record<string, unknown>;
+    for (const key of [
+      'httpToRawStartThroughput',
+      'httpStartP50OverheadMs',
+      'onboardingToBaseline',
+      'onboardingsPerSecond',
+      'baselinePerSecond',
+      'mfaVerifyP50ToRawUpdate',
+      'mfaVerifyP50Ms',
+      'rawUpdateP50Ms',
+      'scaleOpenChallenges',
+      'scaleWorkerRssMb',
+      'scaleServerRssMb',
+      'scaleVerifyP50Ms',
+      'cpuMsPerOnboardingApi',
+      'cpuMsPerOnboardingWorker',
+      'cpuMsPerOnboardingServer',
+      'errors',
+      'started',
+      'completed',
+    ]) {
+      expect([key, typeof summary[key]]).toEqual([key, 'number']);
+      expect([key, Number.isFinite(summary[key])]).toEqual([key, true]);
+    }
+  });
+
+  it('counts no errors, and every started onboarding completed (visibility)', () => {
+    const summary = results.summary as Record<string, number>;
+    expect(summary.errors).toBe(0);
+    expect(summary.started).toBeGreaterThan(0);
+    expect(summary.completed).toBe(summary.started);
+    expect(summary.scaleOpenChallenges).toBe(
+      (results.options as { scaleChallenges: number }).scaleChallenges,
+    );
+  });
+
+  it('writes the markdown table beside the JSON', () => {
+    const table = fs.readFileSync(out.replace(/\.json$/, '.md'), 'utf8');
+    expect(table).toContain('| Metric | Value | Target | Met |');
+    expect(table).toContain('Onboarding / baseline throughput');
+  });
+});
