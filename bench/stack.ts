@@ -37,6 +37,21 @@ export interface HttpAnswer {
  * Builds dist/ (unless BENCH_SKIP_BUILD=1), starts the launcher's stack on free ports with
  * a fresh DATA_DIR (dev server on a SQLite file in WAL mode), and the bench worker.
  */
+/** POST /open-user-ib for a bench customer, as a channel would send it; `wait` is the Prefer budget in seconds. */
+export function openUserIb(stack: BenchStack, customerId: string, wait: number): Promise<HttpAnswer> {
+  return stack.http(
+    'POST',
+    '/open-user-ib',
+    {
+      requestId: `req-${customerId}`,
+      customerId,
+      channel: 'MOBILE',
+      acceptedDisclosures: ['IB_TERMS', 'PRIVACY'],
+    },
+    { prefer: `wait=${wait}` },
+  );
+}
+
 export async function startBenchStack(env: Record<string, string>): Promise<BenchStack> {
   if (process.env.BENCH_SKIP_BUILD !== '1') buildDist();
   const launcher = await startLauncher({ env, timeoutMs: 180_000 });

@@ -1,7 +1,7 @@
 import { ONBOARD_WORKFLOW } from '../../messages/onboarding';
 import { closedLoop, type LoopResult } from '../load';
 import { cpuSnapshot, ROLES, type Role } from '../proc';
-import { BENCH_TASK_QUEUE, visibilityCount, type BenchStack } from '../stack';
+import { BENCH_TASK_QUEUE, openUserIb, visibilityCount, type BenchStack } from '../stack';
 import type { BenchOptions } from '../options';
 
 export interface OnboardingResult {
@@ -46,17 +46,7 @@ export async function onboardingScenario(
     if (res.status !== 201) throw new Error(`admin/customers answered ${res.status}`);
   });
   const onboard = async (customerId: string) => {
-    const res = await stack.http(
-      'POST',
-      '/open-user-ib',
-      {
-        requestId: `req-${customerId}`,
-        customerId,
-        channel: 'MOBILE',
-        acceptedDisclosures: ['IB_TERMS', 'PRIVACY'],
-      },
-      { prefer: 'wait=30' },
-    );
+    const res = await openUserIb(stack, customerId, 30);
     if (res.status !== 201 || res.body.status !== 'COMPLETED')
       throw new Error(`POST /open-user-ib answered ${res.status}: ${JSON.stringify(res.body)}`);
   };

@@ -2,7 +2,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { ONBOARD_WORKFLOW } from '../../messages/onboarding';
 import { Channel, CustomerId, ProcessType } from '../../messages/search-attributes';
 import { closedLoop, type LoopResult } from '../load';
-import { visibilityCount, type BenchStack } from '../stack';
+import { openUserIb, visibilityCount, type BenchStack } from '../stack';
 import type { BenchOptions } from '../options';
 
 export interface StartResult {
@@ -47,17 +47,7 @@ export async function startScenario(stack: BenchStack, o: BenchOptions): Promise
       staticDetails: `Request req-${customerId}. Steps: eligibility → core-banking user → username to channel → first-time password SMS.`,
     });
   const http = async (customerId: string) => {
-    const res = await stack.http(
-      'POST',
-      '/open-user-ib',
-      {
-        requestId: `req-${customerId}`,
-        customerId,
-        channel: 'MOBILE',
-        acceptedDisclosures: ['IB_TERMS', 'PRIVACY'],
-      },
-      { prefer: 'wait=0' },
-    );
+    const res = await openUserIb(stack, customerId, 0);
     if (res.status !== 202)
       throw new Error(`POST /open-user-ib answered ${res.status}: ${JSON.stringify(res.body)}`);
   };
