@@ -28,6 +28,7 @@ import {
   type MfaState,
 } from '../../messages/mfa';
 import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
+import { withStartBudget } from '../processes/idempotent-start';
 import { ProblemError } from '../problem';
 import { isTemporalUnavailable } from '../temporal';
 import { MFA_BUSINESS_STATUS } from './statuses';
@@ -38,8 +39,6 @@ const UPDATE_BUDGET_MS = 15_000;
 const QUERY_BUDGET_MS = 2_000;
 /** After a start past its deadline: does the run exist? Short, as Temporal may be down. */
 const EXISTS_BUDGET_MS = 1_000;
-/** Starting the challenge itself is quick; with Temporal down the caller gets a prompt 503. */
-const START_BUDGET_MS = 5_000;
 
 export interface MfaServiceDeps {
   client: Client;
@@ -136,7 +135,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       // Accepted first (the run exists from here on), then awaited within the budget.
       let delivery;
       try {
-        delivery = await client.withDeadline(Date.now() + START_BUDGET_MS, () =>
+        delivery = await withStartBudget(client, () =>
           client.workflow.startUpdateWithStart(awaitInitialDeliveryUpdate, {
             startWorkflowOperation,
             updateId: 'initial-delivery',
