@@ -40,6 +40,14 @@ const schema = z
     CORE_BANKING_TIMEOUT_MS: envInt(100, 120_000).default(5_000),
     SIMULATOR_HOST: z.string().default('127.0.0.1'),
     SIMULATOR_PORT: envInt(0, 65535).default(4010),
+    /**
+     * The simulator's scrypt cost for password hashes. Production T24 hashes on its own
+     * hardware; the benchmark lowers it so T24's hashing is not charged to the service
+     * sharing its cores (simulator/passwords.ts).
+     */
+    SIMULATOR_SCRYPT_N: envInt(1024, 1_048_576)
+      .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
+      .default(16_384),
 
     BANK_NAME: z.string().min(1).max(40).default('Demo Bank'),
     REQUIRED_DISCLOSURES: envList.default(['IB_TERMS', 'PRIVACY']),

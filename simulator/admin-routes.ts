@@ -7,13 +7,14 @@ import type { SimulatorStore } from './store';
 
 /**
  * /admin routes for tests and demos: create customers, inspect state, play the
- * checker in maker-checker, and set faults. Faults never apply here.
+ * checker in maker-checker, and set faults. Faults never apply here. As on /esb,
+ * writes answer once durable and reads wait for store.durable().
  */
 export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector; now: () => Date }): Router {
   const { store, faults, now } = deps;
   const router = Router();
 
-  router.post('/customers', (req, res) => {
+  router.post('/customers', async (req, res) => {
     const body = parseOrThrow(adminCreateCustomerSchema, req.body, 'customer');
     if (store.getCustomer(body.customerId)) {
       throw new EsbHttpError(409, 'CUSTOMER_EXISTS', `customer ${body.customerId} already exists`);
@@ -28,14 +29,16 @@ export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector
       products: body.products,
       status: body.status ?? 'ACTIVE',
     };
-    store.saveCustomer(customer);
+    await store.saveCustomer(customer);
     res.status(201).json(customer);
   });
 
-  router.get('/customers/:customerId', (req, res) => {
+  router.get('/customers/:customerId', async (req, res) => {
     const customer = store.getCustomer(req.params.customerId);
     if (!customer) throw notFound('CUSTOMER_NOT_FOUND', req.params.customerId);
-    res.json({ ...customer, ibUsers: store.findIbUsers({ customerId: customer.customerId }) });
+    const ibUsers = store.findIbUsers({ customerId: customer.customerId });
+    await store.durable();
+    res.json({ ...customer, ibUsers });
   });
 
   router.get('/faults', (_req, res) => {
@@ -51,7 +54,7 @@ export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector
   });
 
   // The checker's decision on a user the maker created while pendingAuthorisation was on.
-  router.post('/ib-users/:userId/authorise', (req, res) => {
+  router.post('/ib-users/:userId/authorise', async (req, res) => {
     const { decision } = parseOrThrow(authoriseSchema, req.body, 'authorisation');
     const user = store.getIbUser(req.params.userId);
     if (!user) throw notFound('USER_NOT_FOUND', req.params.userId);
@@ -65,15 +68,17 @@ export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector
       status: decision === 'APPROVE' ? 'ACTIVE' : 'REJECTED',
       updatedAt: now().toISOString(),
     };
-    store.saveIbUser(decided);
+    await store.saveIbUser(decided);
     res.json(decided);
   });
 
   // Lets tests prove the active password is the one sent by SMS, without the store ever holding it.
-  router.post('/ib-users/:userId/verify-password', (req, res) => {
+  router.post('/ib-users/:userId/verify-password', async (req, res) => {
     const { password } = parseOrThrow(verifyPasswordSchema, req.body, 'password check');
     if (!store.getIbUser(req.params.userId)) throw notFound('USER_NOT_FOUND', req.params.userId);
-    res.json({ matches: store.verifyPassword(req.params.userId, password) });
+    const matches = await store.verifyPassword(req.params.userId, password);
+    await store.durable();
+    res.json({ matches });
   });
 
   return router;

@@ -38,7 +38,7 @@ export function createSimulatorApp(deps: SimulatorAppDeps): Express {
   app.use((req, res) => {
     res.status(404).json({ errorCode: 'NOT_FOUND', message: `no route ${req.method} ${req.path}` });
   });
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, store));
   return app;
 }
 
@@ -66,16 +66,19 @@ function correlate(logger: Logger): RequestHandler {
 }
 
 /** Writes errors in the ESB's `{errorCode, message}` shape. */
-function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, _req, res, next) => {
-    if (res.headersSent) return next(err);
-    if (err instanceof EsbHttpError) return void res.status(err.status).json(err.body());
-    const parserError = bodyParserError(err);
-    if (parserError) return void res.status(parserError.status).json(parserError.body());
+function errorHandler(logger: Logger, store: SimulatorStore): ErrorRequestHandler {
+  const internal = (err: unknown) => {
     // Only name and message: body-parser errors carry the raw body, which may hold a password.
     const { name, message } = err instanceof Error ? err : { name: 'Error', message: String(err) };
     logger.error({ err: { name, message } }, 'simulator request failed');
-    res.status(500).json({ errorCode: 'INTERNAL_ERROR', message: 'internal simulator error' });
+    return new EsbHttpError(500, 'INTERNAL_ERROR', 'internal simulator error');
+  };
+  return async (err: unknown, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const answer = err instanceof EsbHttpError ? err : (bodyParserError(err) ?? internal(err));
+    // A 409 tells what the store holds (that user exists, has that status): only once durable.
+    const sent = answer.status === 409 ? await store.durable().then(() => answer, internal) : answer;
+    res.status(sent.status).json(sent.body());
   };
 }
 

@@ -12,27 +12,37 @@ import {
 } from './schemas';
 import type { SimulatorStore } from './store';
 
-/** The /esb/v1 routes: T24 customer and IB-user operations, behind fault injection. */
+/**
+ * The /esb/v1 routes: T24 customer and IB-user operations, behind fault injection.
+ * Writes answer once their change is durable; answers that only read wait for
+ * store.durable(), since reads already see changes still on their way to disk.
+ */
 export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; now: () => Date }): Router {
   const { store, faults, now } = deps;
   const router = Router();
   // The params type is spelled out because a middleware before the handler hides the path's own.
   const op = <P = object>(name: EsbOperation) => injectFaults<P>(faults, name);
 
-  router.get('/customers/:customerId', op<{ customerId: string }>('getCustomer'), (req, res) => {
-    res.json(requireCustomer(store, req.params.customerId));
+  router.get('/customers/:customerId', op<{ customerId: string }>('getCustomer'), async (req, res) => {
+    const customer = requireCustomer(store, req.params.customerId);
+    await store.durable();
+    res.json(customer);
   });
 
-  router.get('/ib-users', op('findIbUsers'), (req, res) => {
+  router.get('/ib-users', op('findIbUsers'), async (req, res) => {
     const filter = parseOrThrow(findIbUsersQuerySchema, req.query, 'query');
-    res.json({ items: store.findIbUsers(filter) });
+    const items = store.findIbUsers(filter);
+    await store.durable();
+    res.json({ items });
   });
 
-  router.get('/ib-users/:userId', op<{ userId: string }>('getIbUser'), (req, res) => {
-    res.json(requireUser(store, req.params.userId));
+  router.get('/ib-users/:userId', op<{ userId: string }>('getIbUser'), async (req, res) => {
+    const user = requireUser(store, req.params.userId);
+    await store.durable();
+    res.json(user);
   });
 
-  router.post('/ib-users', op('createIbUser'), (req, res) => {
+  router.post('/ib-users', op('createIbUser'), async (req, res) => {
     const body = parseOrThrow(createIbUserSchema, req.body, 'create IB user request');
     requireCustomer(store, body.customerId);
     assertCanCreate(store, body);
@@ -51,62 +61,75 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
       updatedAt: at,
       deactivationReason: null,
     };
-    store.saveIbUser(user);
+    await store.saveIbUser(user);
     res.status(201).json(user);
   });
 
-  router.put('/ib-users/:userId/password', op<{ userId: string }>('setPassword'), (req, res) => {
+  router.put('/ib-users/:userId/password', op<{ userId: string }>('setPassword'), async (req, res) => {
     const { password, mustChange } = parseOrThrow(setPasswordSchema, req.body, 'set password request');
-    const user = requireUser(store, req.params.userId);
-    if (user.status === 'DEACTIVATED' || user.status === 'REJECTED') {
-      throw new EsbHttpError(409, 'INVALID_STATE', `IB user ${user.userId} is ${user.status}`, {
-        status: user.status,
-      });
-    }
-    const at = now().toISOString();
-    store.savePassword(
-      { ...user, mustChangePassword: mustChange, passwordSetAt: at, updatedAt: at },
-      password,
-    );
+    assertPasswordSettable(requireUser(store, req.params.userId)); // before spending a hash on it
+    await store.savePassword(req.params.userId, password, (user) => {
+      assertPasswordSettable(user); // again: the user may have changed while the password was hashed
+      const at = now().toISOString();
+      return { ...user, mustChangePassword: mustChange, passwordSetAt: at, updatedAt: at };
+    });
     res.status(204).end();
   });
 
-  router.post('/ib-users/:userId/deactivate', op<{ userId: string }>('deactivateIbUser'), (req, res) => {
-    const { reason } = parseOrThrow(deactivateSchema, req.body, 'deactivate request');
-    const user = requireUser(store, req.params.userId);
-    if (user.status === 'DEACTIVATED') return void res.json(user); // idempotent
-    if (user.status === 'REJECTED') {
-      throw new EsbHttpError(409, 'INVALID_STATE', `IB user ${user.userId} is REJECTED`, {
-        status: user.status,
-      });
-    }
-    const deactivated: IbUser = {
-      ...user,
-      status: 'DEACTIVATED',
-      deactivationReason: reason,
-      updatedAt: now().toISOString(),
-    };
-    store.saveIbUser(deactivated);
-    res.json(deactivated);
-  });
+  router.post(
+    '/ib-users/:userId/deactivate',
+    op<{ userId: string }>('deactivateIbUser'),
+    async (req, res) => {
+      const { reason } = parseOrThrow(deactivateSchema, req.body, 'deactivate request');
+      const user = requireUser(store, req.params.userId);
+      if (user.status === 'DEACTIVATED') {
+        await store.durable(); // idempotent: a retry must not see a deactivation a crash could undo
+        return void res.json(user);
+      }
+      if (user.status === 'REJECTED') {
+        throw new EsbHttpError(409, 'INVALID_STATE', `IB user ${user.userId} is REJECTED`, {
+          status: user.status,
+        });
+      }
+      const deactivated: IbUser = {
+        ...user,
+        status: 'DEACTIVATED',
+        deactivationReason: reason,
+        updatedAt: now().toISOString(),
+      };
+      await store.saveIbUser(deactivated);
+      res.json(deactivated);
+    },
+  );
 
-  router.patch('/customers/:customerId/contact', op<{ customerId: string }>('updateContact'), (req, res) => {
-    const update = parseOrThrow(contactUpdateSchema, req.body, 'contact update');
-    const customer = requireCustomer(store, req.params.customerId);
-    const appliedTo = store.contactUpdateTarget(update.businessKey);
-    if (appliedTo === customer.customerId) return void res.json(customer); // replay: no-op
-    if (appliedTo !== undefined) {
-      throw new EsbHttpError(409, 'DUPLICATE_BUSINESS_KEY', 'businessKey already used for another customer');
-    }
-    const changed: Customer = {
-      ...customer,
-      ...(update.mobilePhone !== undefined && { mobilePhone: update.mobilePhone }),
-      ...(update.email !== undefined && { email: update.email }),
-      ...(update.postalAddress !== undefined && { postalAddress: update.postalAddress }),
-    };
-    store.applyContactUpdate(update.businessKey, changed);
-    res.json(changed);
-  });
+  router.patch(
+    '/customers/:customerId/contact',
+    op<{ customerId: string }>('updateContact'),
+    async (req, res) => {
+      const update = parseOrThrow(contactUpdateSchema, req.body, 'contact update');
+      const customer = requireCustomer(store, req.params.customerId);
+      const appliedTo = store.contactUpdateTarget(update.businessKey);
+      if (appliedTo === customer.customerId) {
+        await store.durable(); // replay: a no-op, once the first attempt's change is durable
+        return void res.json(customer);
+      }
+      if (appliedTo !== undefined) {
+        throw new EsbHttpError(
+          409,
+          'DUPLICATE_BUSINESS_KEY',
+          'businessKey already used for another customer',
+        );
+      }
+      const changed: Customer = {
+        ...customer,
+        ...(update.mobilePhone !== undefined && { mobilePhone: update.mobilePhone }),
+        ...(update.email !== undefined && { email: update.email }),
+        ...(update.postalAddress !== undefined && { postalAddress: update.postalAddress }),
+      };
+      await store.applyContactUpdate(update.businessKey, changed);
+      res.json(changed);
+    },
+  );
 
   return router;
 }
@@ -147,6 +170,14 @@ function requireUser(store: SimulatorStore, userId: string): IbUser {
   const user = store.getIbUser(userId);
   if (!user) throw notFound('USER_NOT_FOUND', userId);
   return user;
+}
+
+function assertPasswordSettable(user: IbUser): void {
+  if (user.status === 'DEACTIVATED' || user.status === 'REJECTED') {
+    throw new EsbHttpError(409, 'INVALID_STATE', `IB user ${user.userId} is ${user.status}`, {
+      status: user.status,
+    });
+  }
 }
 
 /**

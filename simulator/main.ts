@@ -3,7 +3,6 @@ import { loadConfig } from '../config';
 import { createLogger, type Logger } from '../lib/logger';
 import { createSimulatorApp } from './app';
 import { FaultInjector } from './faults';
-import { seedIfEmpty } from './seed';
 import { SimulatorStore } from './store';
 
 /**
@@ -15,8 +14,8 @@ const SHUTDOWN_GRACE_MS = 5_000;
 function main(): void {
   const config = loadConfig();
   const logger = createLogger({ name: 'core-banking-simulator', level: config.LOG_LEVEL });
-  const store = SimulatorStore.open(config.dataDir, { seed: false });
-  if (seedIfEmpty(store)) logger.info({ file: store.file }, 'seeded demo customers');
+  const store = SimulatorStore.open(config.dataDir, { scryptN: config.SIMULATOR_SCRYPT_N });
+  if (store.seeded) logger.info({ file: store.file }, 'seeded demo customers');
   const faults = new FaultInjector();
   const app = createSimulatorApp({ store, faults, logger });
 
@@ -47,9 +46,18 @@ function shutdown(server: Server, faults: FaultInjector, store: SimulatorStore, 
   const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
   force.unref();
   server.close(() => {
-    store.flush();
-    logger.info('simulator stopped');
-    process.exit(0);
+    // Every answered write is durable already; this waits for the rest and compacts the journal.
+    store.close().then(
+      () => {
+        logger.info('simulator stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        const { name, message } = err instanceof Error ? err : { name: 'Error', message: String(err) };
+        logger.error({ err: { name, message } }, 'simulator could not save its state');
+        process.exit(1);
+      },
+    );
   });
   server.closeIdleConnections();
 }

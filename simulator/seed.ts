@@ -1,5 +1,5 @@
 import type { Customer, IbUser } from '../adapters/core-banking/types';
-import type { SimulatorStore } from './store';
+import type { SimulatorState } from './store';
 
 /**
  * Demo customers the simulator starts with when its store is empty, one per
@@ -78,12 +78,22 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
   },
 ];
 
-/** Writes the demo customers (and brian.otieno's user) into an empty store; true when it did. */
-export function seedIfEmpty(store: SimulatorStore, now: Date = new Date()): boolean {
-  if (!store.isEmpty()) return false;
+/**
+ * Writes the demo customers (and brian.otieno's user) into an empty state; true when
+ * it did. SimulatorStore.open calls it before writing its first snapshot, so the seed
+ * is durable as soon as open() returns.
+ */
+export function seedIfEmpty(state: SimulatorState, now: Date = new Date()): boolean {
+  if (Object.keys(state.customers).length > 0 || Object.keys(state.ibUsers).length > 0) return false;
   for (const demo of DEMO_CUSTOMERS) {
-    store.saveCustomer(demo.customer);
-    if (demo.ibUser) store.saveIbUser(seededUser(demo.customer.customerId, demo.ibUser, now.toISOString()));
+    state.customers[demo.customer.customerId] = structuredClone(demo.customer);
+    if (demo.ibUser) {
+      state.ibUsers[demo.ibUser.userId] = seededUser(
+        demo.customer.customerId,
+        demo.ibUser,
+        now.toISOString(),
+      );
+    }
   }
   return true;
 }

@@ -1,16 +1,21 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Customer, IbUser } from '../adapters/core-banking/types';
+import { writeFileAtomicSync } from './files';
+import { Journal, readJournalSync, type JournalStats } from './journal';
+import { DEFAULT_SCRYPT_N, hashPassword, isValidScryptN, verifyPasswordHash } from './passwords';
 import { seedIfEmpty } from './seed';
 
 /**
- * The simulator's T24 state, kept in memory and written to
- * `<DATA_DIR>/core-banking/state.json` after every change, atomically, so a
- * simulator restart (or crash) never loses or half-writes a committed change.
+ * The simulator's T24 state, kept in memory. Each change is one line in
+ * `<DATA_DIR>/core-banking/state.journal` (simulator/journal.ts), and a write
+ * resolves only once its line is on disk, so a restart or a crash never loses an
+ * acknowledged change. `state.json` is the snapshot the journal is replayed on.
  */
 export interface SimulatorState {
   version: 1;
+  /** Sequence number of the last change this state includes; replay skips older journal lines. */
+  seq: number;
   customers: Record<string, Customer>;
   ibUsers: Record<string, IbUser>;
   /** userId → scrypt hash. Never the password itself. */
@@ -19,32 +24,88 @@ export interface SimulatorState {
   appliedContactUpdates: Record<string, string>;
 }
 
+/** "Set this key of this collection to this value": replaying one twice is harmless. */
+type Change =
+  | ['customers', string, Customer]
+  | ['ibUsers', string, IbUser]
+  | ['passwordHashes', string, string]
+  | ['appliedContactUpdates', string, string];
+
+/** One journal line: every change of one logical write, so they land together or not at all. */
+interface JournalRecord {
+  seq: number;
+  set: Change[];
+}
+
+const COLLECTIONS: readonly string[] = ['customers', 'ibUsers', 'passwordHashes', 'appliedContactUpdates'];
+
+export interface StoreOptions {
+  /** Seed the demo customers into an empty store (default true). */
+  seed?: boolean;
+  /** scrypt cost for new password hashes (SIMULATOR_SCRYPT_N). */
+  scryptN?: number;
+  /** Compact the journal into state.json once it holds this many lines. */
+  compactAfter?: number;
+}
+
 export interface IbUserFilter {
   customerId?: string;
   businessKey?: string;
   username?: string;
 }
 
+const DEFAULT_COMPACT_AFTER = 10_000;
+
 export function stateFilePath(dataDir: string): string {
   return path.join(dataDir, 'core-banking', 'state.json');
 }
 
+export function journalFilePath(dataDir: string): string {
+  return path.join(dataDir, 'core-banking', 'state.journal');
+}
+
 export class SimulatorStore {
+  private readonly journal: Journal;
+
   private constructor(
     readonly file: string,
-    private state: SimulatorState,
-  ) {}
+    readonly journalFile: string,
+    private readonly state: SimulatorState,
+    private readonly opts: { scryptN: number; compactAfter: number },
+    /** True when open() wrote the demo customers into an empty store. */
+    readonly seeded: boolean,
+  ) {
+    this.journal = new Journal({
+      file: journalFile,
+      snapshotFile: file,
+      compactAfter: opts.compactAfter,
+      snapshot: () => JSON.stringify(this.state),
+    });
+  }
 
   /**
-   * Loads `<dataDir>/core-banking/state.json`. An empty store gets the demo customers
-   * (simulator/seed.ts) unless `seed: false`.
+   * Loads `state.json`, replays the journal on it, seeds an empty store with the demo
+   * customers (simulator/seed.ts) unless `seed: false`, and leaves one fresh snapshot
+   * and no journal behind. Blocking: it runs once, before the simulator listens.
    */
-  static open(dataDir: string, opts: { seed?: boolean } = {}): SimulatorStore {
+  static open(dataDir: string, opts: StoreOptions = {}): SimulatorStore {
+    const scryptN = opts.scryptN ?? DEFAULT_SCRYPT_N;
+    if (!isValidScryptN(scryptN)) throw new RangeError(`scryptN ${scryptN}: not a power of two in range`);
     const file = stateFilePath(dataDir);
+    const journalFile = journalFilePath(dataDir);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const store = new SimulatorStore(file, readState(file));
-    if (opts.seed ?? true) seedIfEmpty(store);
-    return store;
+    const state = readState(file);
+    replay(state, journalFile);
+    const seeded = (opts.seed ?? true) && seedIfEmpty(state);
+    // Snapshot first, then drop the journal (and any torn line at its end with it).
+    writeFileAtomicSync(file, JSON.stringify(state));
+    fs.rmSync(journalFile, { force: true });
+    const compactAfter = opts.compactAfter ?? DEFAULT_COMPACT_AFTER;
+    return new SimulatorStore(file, journalFile, state, { scryptN, compactAfter }, seeded);
+  }
+
+  get stats(): JournalStats {
+    return this.journal.stats;
   }
 
   isEmpty(): boolean {
@@ -55,9 +116,8 @@ export class SimulatorStore {
     return copy(this.state.customers[customerId]);
   }
 
-  saveCustomer(customer: Customer): void {
-    this.state.customers[customer.customerId] = copy(customer);
-    this.persist();
+  saveCustomer(customer: Customer): Promise<void> {
+    return this.record([['customers', customer.customerId, customer]]);
   }
 
   getIbUser(userId: string): IbUser | undefined {
@@ -77,21 +137,30 @@ export class SimulatorStore {
       .map((u) => copy(u));
   }
 
-  saveIbUser(user: IbUser): void {
-    this.state.ibUsers[user.userId] = copy(user);
-    this.persist();
+  saveIbUser(user: IbUser): Promise<void> {
+    return this.record([['ibUsers', user.userId, user]]);
   }
 
-  /** Stores a fresh scrypt hash of the password together with the updated user, in one write. */
-  savePassword(user: IbUser, password: string): void {
-    this.state.passwordHashes[user.userId] = hashPassword(password);
-    this.state.ibUsers[user.userId] = copy(user);
-    this.persist();
+  /**
+   * Hashes the password off the event loop, then saves the hash with `change(user)` in
+   * one journal line. The user is read after hashing, because another request may
+   * have changed it meanwhile; `change` may throw to refuse (nothing is saved then).
+   */
+  async savePassword(userId: string, password: string, change: (user: IbUser) => IbUser): Promise<IbUser> {
+    const hash = await hashPassword(password, this.opts.scryptN);
+    const current = this.getIbUser(userId);
+    if (!current) throw new Error(`IB user ${userId} does not exist`);
+    const user = change(current);
+    await this.record([
+      ['ibUsers', userId, user],
+      ['passwordHashes', userId, hash],
+    ]);
+    return user;
   }
 
-  verifyPassword(userId: string, password: string): boolean {
+  async verifyPassword(userId: string, password: string): Promise<boolean> {
     const stored = this.state.passwordHashes[userId];
-    return stored !== undefined && verifyPasswordHash(password, stored);
+    return stored !== undefined && (await verifyPasswordHash(password, stored));
   }
 
   /** The customer a contact-update key was applied to, if it was. */
@@ -99,25 +168,40 @@ export class SimulatorStore {
     return this.state.appliedContactUpdates[businessKey];
   }
 
-  /** Saves the changed customer and remembers the key, in one write. */
-  applyContactUpdate(businessKey: string, customer: Customer): void {
-    this.state.customers[customer.customerId] = copy(customer);
-    this.state.appliedContactUpdates[businessKey] = customer.customerId;
-    this.persist();
+  /** Saves the changed customer and remembers the key, in one journal line. */
+  applyContactUpdate(businessKey: string, customer: Customer): Promise<void> {
+    return this.record([
+      ['customers', customer.customerId, customer],
+      ['appliedContactUpdates', businessKey, customer.customerId],
+    ]);
   }
 
-  /** Writes the current state (changes are already written as they happen; this is for shutdown). */
-  flush(): void {
-    this.persist();
+  /**
+   * Resolves once every change made so far is on disk. Reads see a change as soon as
+   * it is made; an answer built from them waits for this, so no caller acts on a
+   * change that a crash could still undo.
+   */
+  durable(): Promise<void> {
+    return this.journal.settled();
   }
 
-  private persist(): void {
-    writeFileAtomic(this.file, JSON.stringify(this.state, null, 2) + '\n');
+  /** Waits for pending writes and compacts: afterwards the folder holds only state.json. */
+  close(): Promise<void> {
+    return this.journal.close();
+  }
+
+  /** Applies the change in memory now (reads see it) and resolves once its journal line is durable. */
+  private record(changes: Change[]): Promise<void> {
+    const refused = this.journal.refusal();
+    if (refused) return Promise.reject(refused);
+    const entry: JournalRecord = { seq: this.state.seq + 1, set: changes };
+    applyRecord(this.state, entry);
+    return this.journal.append(JSON.stringify(entry) + '\n');
   }
 }
 
 function emptyState(): SimulatorState {
-  return { version: 1, customers: {}, ibUsers: {}, passwordHashes: {}, appliedContactUpdates: {} };
+  return { version: 1, seq: 0, customers: {}, ibUsers: {}, passwordHashes: {}, appliedContactUpdates: {} };
 }
 
 function readState(file: string): SimulatorState {
@@ -134,52 +218,41 @@ function readState(file: string): SimulatorState {
   return { ...emptyState(), ...parsed };
 }
 
-/** tmp file + fsync + rename (+ fsync of the folder): readers see the old or the new file, never half of one. */
-function writeFileAtomic(file: string, data: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  fsyncDir(path.dirname(file));
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Some platforms (Windows) cannot fsync a directory; the rename is still atomic.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 };
-
-/** `scrypt$N$r$p$<salt b64>$<hash b64>` with a random 16-byte salt. */
-export function hashPassword(password: string): string {
-  const salt = crypto.randomBytes(16);
-  const { N, r, p, keyLength } = SCRYPT;
-  const hash = crypto.scryptSync(password, salt, keyLength, { N, r, p });
-  return ['scrypt', N, r, p, salt.toString('base64'), hash.toString('base64')].join('$');
-}
-
-export function verifyPasswordHash(password: string, stored: string): boolean {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const actual = crypto.scryptSync(password, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
+/** Applies the journal's records that the snapshot does not already hold. */
+function replay(state: SimulatorState, journalFile: string): void {
+  readJournalSync(journalFile).forEach((value, i) => {
+    const entry = toRecord(value, `${journalFile}:${i + 1}`);
+    // Older lines survive a crash between writing a snapshot and removing the journal.
+    if (entry.seq > state.seq) applyRecord(state, entry);
   });
-  return crypto.timingSafeEqual(actual, expected);
+}
+
+function applyRecord(state: SimulatorState, entry: JournalRecord): void {
+  for (const [collection, key, value] of entry.set) {
+    (state[collection] as Record<string, unknown>)[key] = copy(value);
+  }
+  state.seq = entry.seq;
+}
+
+function toRecord(value: unknown, where: string): JournalRecord {
+  const entry = value as Partial<JournalRecord> | null;
+  const valid =
+    typeof entry === 'object' &&
+    entry !== null &&
+    Number.isSafeInteger(entry.seq) &&
+    Array.isArray(entry.set) &&
+    entry.set.every(isChange);
+  if (!valid) throw new Error(`${where}: not a journal record`);
+  return entry as JournalRecord;
+}
+
+function isChange(change: unknown): boolean {
+  return (
+    Array.isArray(change) &&
+    change.length === 3 &&
+    COLLECTIONS.includes(change[0] as string) &&
+    typeof change[1] === 'string'
+  );
 }
 
 function copy<T>(value: T): T {

@@ -118,6 +118,7 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
       worker.shutdown();
       await workerRun;
       await new Promise((r) => simulator.close(r));
+      await store.close();
       await env.teardown();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createLogger } from '../../lib/logger';
 import { createSimulatorApp } from '../../simulator/app';
 import { FaultInjector, type FaultPatch } from '../../simulator/faults';
-import { SimulatorStore } from '../../simulator/store';
+import { SimulatorStore, type StoreOptions } from '../../simulator/store';
 
 /** A simulator listening on 127.0.0.1:<random port> with its own DATA_DIR. */
 export interface RunningSimulator {
@@ -18,6 +18,7 @@ export interface RunningSimulator {
   setFaults(patch: FaultPatch): Promise<void>;
   /** Creates a fresh eligible customer via /admin and returns its id. */
   newCustomer(overrides?: Record<string, unknown>): Promise<string>;
+  /** Stops the server and closes the store; calling it again is harmless. */
   close(): Promise<void>;
 }
 
@@ -34,10 +35,13 @@ export function tempDataDir(): string {
 
 let customerSeq = 0;
 
-/** Starts a simulator; a DATA_DIR it made itself is removed on close. */
-export async function startSimulator(givenDataDir?: string): Promise<RunningSimulator> {
+/** Starts a simulator; close() closes its store, and removes a DATA_DIR it made itself. */
+export async function startSimulator(
+  givenDataDir?: string,
+  storeOptions: StoreOptions = {},
+): Promise<RunningSimulator> {
   const dataDir = givenDataDir ?? tempDataDir();
-  const store = SimulatorStore.open(dataDir); // seeds the demo customers when empty
+  const store = SimulatorStore.open(dataDir, storeOptions); // seeds the demo customers when empty
   const faults = new FaultInjector();
   const app = createSimulatorApp({
     store,
@@ -65,6 +69,7 @@ export async function startSimulator(givenDataDir?: string): Promise<RunningSimu
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
   };
 
+  let closing: Promise<void> | undefined;
   return {
     baseUrl,
     dataDir,
@@ -90,11 +95,15 @@ export async function startSimulator(givenDataDir?: string): Promise<RunningSimu
         throw new Error(`POST /admin/customers: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.customerId as string;
     },
-    async close() {
-      faults.release();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (!givenDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    close() {
+      closing ??= (async () => {
+        faults.release();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await store.close();
+        if (!givenDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      })();
+      return closing;
     },
   };
 }

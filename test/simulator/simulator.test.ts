@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { DEMO_CUSTOMERS } from '../../simulator/seed';
-import { SimulatorStore, stateFilePath } from '../../simulator/store';
+import path from 'node:path';
+import { SimulatorStore } from '../../simulator/store';
 import { createRequest, startSimulator, tempDataDir, type RunningSimulator } from './sim-harness';
 
 /** The simulator over real HTTP: the ESB contract, admin routes, persistence and faults. */
@@ -61,13 +62,23 @@ describe('seed data', () => {
     });
   });
 
-  it('seeds an empty store on open unless told not to', () => {
+  it('seeds an empty store on open unless told not to', async () => {
     const [bare, seededDir] = [tempDataDir(), tempDataDir()];
     try {
-      expect(SimulatorStore.open(bare, { seed: false }).isEmpty()).toBe(true);
+      const empty = SimulatorStore.open(bare, { seed: false });
+      expect(empty.isEmpty()).toBe(true);
+      expect(empty.seeded).toBe(false);
+      await empty.close();
       const seeded = SimulatorStore.open(seededDir);
+      expect(seeded.seeded).toBe(true);
       expect(seeded.getCustomer('100005')?.firstName).toBe('Grace');
       expect(seeded.findIbUsers({ username: 'Brian.Otieno' })).toHaveLength(1);
+      await seeded.close();
+      // The seed was durable when open() returned.
+      const reopened = SimulatorStore.open(seededDir);
+      expect(reopened.seeded).toBe(false);
+      expect(reopened.getCustomer('100001')?.firstName).toBe('Amina');
+      await reopened.close();
     } finally {
       for (const dir of [bare, seededDir]) fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -206,31 +217,74 @@ describe('find IB users', () => {
 describe('passwords', () => {
   const password = 'Tr1cky-Secret-Pass!42';
 
-  it('stores only a hash and can verify it', async () => {
-    const { res } = await createUser(await sim.newCustomer());
+  /** Every file the simulator keeps, journal included, as one string. */
+  const filesOf = (dataDir: string) => {
+    const dir = path.join(dataDir, 'core-banking');
+    return fs
+      .readdirSync(dir)
+      .map((name) => fs.readFileSync(path.join(dir, name), 'utf8'))
+      .join('\n');
+  };
+
+  it('stores only a hash, in every file, and can verify it', async () => {
+    // Its own simulator, so its files can be read before and after a close.
+    const dataDir = tempDataDir();
+    const own = await startSimulator(dataDir);
+    try {
+      await checkPasswordFlow(own);
+      const files = filesOf(dataDir);
+      expect(fs.readdirSync(path.join(dataDir, 'core-banking')).sort()).toEqual([
+        'state.journal',
+        'state.json',
+      ]);
+      expect(files).not.toContain(password);
+      expect(files).toContain('scrypt$');
+      await own.close();
+      expect(fs.readdirSync(path.join(dataDir, 'core-banking'))).toEqual(['state.json']);
+      expect(filesOf(dataDir)).not.toContain(password);
+      expect(filesOf(dataDir)).toContain('scrypt$');
+    } finally {
+      await own.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  async function checkPasswordFlow(simulator: RunningSimulator) {
+    const customerId = await simulator.newCustomer();
+    const res = await simulator.call('POST', '/esb/v1/ib-users', createRequest(customerId));
     const userId: string = res.body.userId;
 
-    const short = await sim.call('PUT', `/esb/v1/ib-users/${userId}/password`, {
+    const short = await simulator.call('PUT', `/esb/v1/ib-users/${userId}/password`, {
       password: 'short',
       mustChange: true,
     });
     expect(short.status).toBe(400);
 
-    const set = await sim.call('PUT', `/esb/v1/ib-users/${userId}/password`, { password, mustChange: true });
+    const set = await simulator.call('PUT', `/esb/v1/ib-users/${userId}/password`, {
+      password,
+      mustChange: true,
+    });
     expect(set.status).toBe(204);
-    const user = (await sim.call('GET', `/esb/v1/ib-users/${userId}`)).body;
+    const user = (await simulator.call('GET', `/esb/v1/ib-users/${userId}`)).body;
     expect(user.mustChangePassword).toBe(true);
     expect(Date.parse(user.passwordSetAt)).not.toBeNaN();
 
     const verify = (candidate: string) =>
-      sim.call('POST', `/admin/ib-users/${userId}/verify-password`, { password: candidate });
+      simulator.call('POST', `/admin/ib-users/${userId}/verify-password`, { password: candidate });
     expect((await verify(password)).body).toEqual({ matches: true });
     expect((await verify(password + 'x')).body).toEqual({ matches: false });
     expect((await verify('')).body).toEqual({ matches: false });
+  }
 
-    const state = fs.readFileSync(stateFilePath(sim.dataDir), 'utf8');
-    expect(state).not.toContain(password);
-    expect(state).toContain('scrypt$');
+  it('never lets a password change undo a deactivation made while it hashes', async () => {
+    const { res } = await createUser(await sim.newCustomer());
+    const userId: string = res.body.userId;
+    const setting = sim.call('PUT', `/esb/v1/ib-users/${userId}/password`, { password, mustChange: true });
+    await new Promise((r) => setTimeout(r, 5)); // most likely lands while the password is hashed
+    const deactivated = await sim.call('POST', `/esb/v1/ib-users/${userId}/deactivate`, { reason: 'fraud' });
+    expect(deactivated.status).toBe(200);
+    expect([204, 409]).toContain((await setting).status);
+    expect((await sim.call('GET', `/esb/v1/ib-users/${userId}`)).body.status).toBe('DEACTIVATED');
   });
 
   it('replaces the previous password', async () => {
@@ -413,11 +467,13 @@ describe('persistence', () => {
       email: 'p@example.com',
     });
 
+    // The running simulator was never closed: this is what a crash would leave.
     const reloaded = SimulatorStore.open(sim.dataDir);
     expect(reloaded.getIbUser(userId)).toEqual((await sim.call('GET', `/esb/v1/ib-users/${userId}`)).body);
-    expect(reloaded.verifyPassword(userId, 'Persisted-Pass-9')).toBe(true);
+    expect(await reloaded.verifyPassword(userId, 'Persisted-Pass-9')).toBe(true);
     expect(reloaded.contactUpdateTarget(`k-${customerId}`)).toBe(customerId);
     expect(reloaded.getCustomer('100001')?.firstName).toBe('Amina');
+    await reloaded.close();
 
     // A second simulator process on the same DATA_DIR sees the same state over HTTP.
     const restarted = await startSimulator(sim.dataDir);
