@@ -34,6 +34,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // Answers describe processes that change under the caller: nothing to revalidate, no hash to compute.
+  app.set('etag', false);
   const metrics = createHttpMetrics();
   app.use(requestId);
   app.use(observe(deps.logger, metrics));

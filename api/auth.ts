@@ -9,6 +9,7 @@ import {
 } from 'jose';
 import type { Config } from '../config';
 import { DEV_JWT_ALG, loadOrCreateDevKey } from '../lib/dev-keys';
+import { cachingVerifier } from './token-cache';
 
 export type Scope =
   'ib-users:write' | 'mfa:write' | 'institution-users:write' | 'processes:read' | 'codec:decode';
@@ -16,6 +17,8 @@ export type Scope =
 export interface Principal {
   subject: string;
   scopes: Set<string>;
+  /** The token's `exp` in epoch ms; undefined when it has none. */
+  expiresAt?: number;
 }
 
 export interface TokenVerifier {
@@ -45,7 +48,11 @@ export function createVerifier(keys: JWTVerifyGetKey, issuer: string, audience: 
           clockTolerance: 30,
         });
         if (!payload.sub) throw new InvalidTokenError('token has no subject');
-        return { subject: payload.sub, scopes: scopesOf(payload) };
+        return {
+          subject: payload.sub,
+          scopes: scopesOf(payload),
+          ...(payload.exp !== undefined && { expiresAt: payload.exp * 1000 }),
+        };
       } catch (e) {
         if (e instanceof InvalidTokenError) throw e;
         if (e instanceof joseErrors.JWTExpired) throw new InvalidTokenError('token expired');
@@ -56,21 +63,14 @@ export function createVerifier(keys: JWTVerifyGetKey, issuer: string, audience: 
   };
 }
 
-/** JWKS URL in production; the DATA_DIR dev key otherwise. */
+/** JWKS URL in production; the DATA_DIR dev key otherwise; verified tokens cached per AUTH_TOKEN_CACHE_SECONDS. */
 export async function verifierFromConfig(config: Config): Promise<TokenVerifier> {
-  if (config.AUTH_JWKS_URL) {
-    return createVerifier(
-      createRemoteJWKSet(new URL(config.AUTH_JWKS_URL)),
-      config.AUTH_ISSUER,
-      config.AUTH_AUDIENCE,
-    );
-  }
-  const key = await loadOrCreateDevKey(config.keysDir);
-  return createVerifier(
-    createLocalJWKSet({ keys: [key.publicJwk] }),
-    config.AUTH_ISSUER,
-    config.AUTH_AUDIENCE,
-  );
+  const keys = config.AUTH_JWKS_URL
+    ? createRemoteJWKSet(new URL(config.AUTH_JWKS_URL))
+    : createLocalJWKSet({ keys: [(await loadOrCreateDevKey(config.keysDir)).publicJwk] });
+  const verifier = createVerifier(keys, config.AUTH_ISSUER, config.AUTH_AUDIENCE);
+  if (config.AUTH_TOKEN_CACHE_SECONDS === 0) return verifier;
+  return cachingVerifier(verifier, { ttlMs: config.AUTH_TOKEN_CACHE_SECONDS * 1000, maxEntries: 10_000 });
 }
 
 /** Mints a token with the dev key (for `npm run token`, tests and benchmarks). */

@@ -35,6 +35,8 @@ const schema = z
     AUTH_ISSUER: z.string().default('ibmb-dev'),
     AUTH_AUDIENCE: z.string().default('ibmb-api'),
     AUTH_DEV_KEYS: envBool.optional(),
+    /** How long a verified token is trusted without a new signature check (0: check every time). */
+    AUTH_TOKEN_CACHE_SECONDS: envInt(0, 300).default(60),
 
     CORE_BANKING_URL: z.url().default('http://127.0.0.1:4010'),
     CORE_BANKING_TIMEOUT_MS: envInt(100, 120_000).default(5_000),
