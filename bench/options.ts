@@ -4,6 +4,8 @@ export interface BenchOptions {
   warmupMs: number;
   startConcurrency: number[];
   startPhaseMs: number;
+  /** The production worker during the timed start phases: paused (SIGSTOP, the default) or running. */
+  startWorker: 'paused' | 'running';
   onboardingConcurrency: number;
   onboardings: number;
   mfaIterations: number;
@@ -21,7 +23,8 @@ export function benchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     smoke,
     warmupMs: int(env.BENCH_WARMUP_MS, smoke ? 300 : 3_000),
     startConcurrency: list(env.BENCH_START_CONCURRENCY, smoke ? [1, 2] : [1, 8, 32, 64]),
-    startPhaseMs: int(env.BENCH_START_PHASE_MS, smoke ? 500 : 6_000),
+    startPhaseMs: int(env.BENCH_START_PHASE_MS, smoke ? 500 : 4_000),
+    startWorker: env.BENCH_START_WORKER === 'running' ? 'running' : 'paused',
     onboardingConcurrency: int(env.BENCH_ONBOARDING_CONCURRENCY, smoke ? 2 : 16),
     onboardings: int(env.BENCH_ONBOARDINGS, smoke ? 6 : 300),
     mfaIterations: int(env.BENCH_MFA_ITERATIONS, smoke ? 5 : 100),

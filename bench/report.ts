@@ -72,6 +72,7 @@ export function markdown(r: BenchResults): string {
     )
     .join('\n');
   const start =
+    `Starts with the production worker ${r.start.worker} during the timed phases; ${r.start.accepted} accepted, ${r.start.executed} executed afterwards (visibility).\n\n` +
     '| Concurrency | raw starts/s | raw latency | HTTP starts/s | HTTP latency | HTTP/raw |\n| --- | --- | --- | --- | --- | --- |\n' +
     r.start.raw
       .map((raw, i) => {

@@ -13,12 +13,17 @@ export interface StartResult {
   /** HTTP p50 − raw p50 at concurrency 1 (no queueing: the cost of the HTTP path itself). */
   httpStartP50OverheadMs: number;
   bestConcurrency: { raw: number; http: number };
+  /** The production worker during the timed phases. */
+  worker: 'paused' | 'running';
+  /** Starts answered as accepted (warm-up included), and the runs visibility shows executed. */
+  accepted: number;
+  executed: number;
 }
 
 /**
  * Scenario 1: starting an onboarding run, raw `client.workflow.start` (the same options the
  * API uses) vs `POST /open-user-ib` with `Prefer: wait=0` answered 202. The customers do not
- * exist, so each run ends at its first activity; the queue drains between phases.
+ * exist, so each run ends at its first activity, once the worker is resumed.
  */
 export async function startScenario(stack: BenchStack, o: BenchOptions): Promise<StartResult> {
   let seq = 0;
@@ -56,7 +61,7 @@ export async function startScenario(stack: BenchStack, o: BenchOptions): Promise
       stack.client,
       `WorkflowType = '${ONBOARD_WORKFLOW}' AND ExecutionStatus = 'Running'`,
       0,
-      120_000,
+      600_000,
     );
 
   // Warm-up: both paths, untimed.
@@ -66,27 +71,46 @@ export async function startScenario(stack: BenchStack, o: BenchOptions): Promise
   await closedLoop({ concurrency: 4, durationMs: o.warmupMs }, () => http(nextCustomer('W')));
   await drain();
 
+  // Paused by default: on a 2-core machine the runs' execution would take CPU from both
+  // paths in unequal amounts (the faster path triggers more of it). Paused, each phase
+  // measures the start path alone, as where workers run on other machines.
+  const paused = o.startWorker === 'paused';
   const rawResults: LoopResult[] = [];
   const httpResults: LoopResult[] = [];
-  for (const [i, concurrency] of o.startConcurrency.entries()) {
-    // Alternate which path goes first, so neither always meets a warmer (or busier) server.
-    const phases = [
-      async () =>
-        rawResults.push(
-          await closedLoop({ concurrency, durationMs: o.startPhaseMs }, () =>
-            raw(nextCustomer('R')).then(() => undefined),
+  if (paused) process.kill(stack.roles.worker, 'SIGSTOP');
+  try {
+    for (const [i, concurrency] of o.startConcurrency.entries()) {
+      // Alternate which path goes first, so neither always meets a warmer (or busier) server.
+      const phases = [
+        async () =>
+          rawResults.push(
+            await closedLoop({ concurrency, durationMs: o.startPhaseMs }, () =>
+              raw(nextCustomer('R')).then(() => undefined),
+            ),
           ),
-        ),
-      async () =>
-        httpResults.push(
-          await closedLoop({ concurrency, durationMs: o.startPhaseMs }, () => http(nextCustomer('H'))),
-        ),
-    ];
-    for (const phase of i % 2 ? phases.reverse() : phases) {
-      await phase();
-      await drain();
+        async () =>
+          httpResults.push(
+            await closedLoop({ concurrency, durationMs: o.startPhaseMs }, () => http(nextCustomer('H'))),
+          ),
+      ];
+      for (const phase of i % 2 ? phases.reverse() : phases) {
+        await phase();
+        if (!paused) await drain();
+      }
     }
+  } finally {
+    if (paused) process.kill(stack.roles.worker, 'SIGCONT');
   }
+  // Every accepted start became a run, and every run executed (each fails: no such customer).
+  await drain();
+  // Warm-up failures would have thrown; a timed one is counted and did not start a run.
+  const accepted = seq - [...rawResults, ...httpResults].reduce((n, r) => n + r.errors, 0);
+  const executed = await visibilityCount(
+    stack.client,
+    `WorkflowType = '${ONBOARD_WORKFLOW}' AND ExecutionStatus = 'Failed'`,
+    accepted,
+  );
+
   const best = (rs: LoopResult[]) => rs.reduce((a, b) => (b.throughput > a.throughput ? b : a));
   const bestRaw = best(rawResults);
   const bestHttp = best(httpResults);
@@ -98,5 +122,8 @@ export async function startScenario(stack: BenchStack, o: BenchOptions): Promise
     httpToRawStartThroughput: bestHttp.throughput / bestRaw.throughput,
     httpStartP50OverheadMs: at1(httpResults).p50Ms - at1(rawResults).p50Ms,
     bestConcurrency: { raw: bestRaw.concurrency, http: bestHttp.concurrency },
+    worker: o.startWorker,
+    accepted,
+    executed,
   };
 }
