@@ -103,7 +103,8 @@ export async function startScenario(stack: BenchStack, o: BenchOptions): Promise
   }
   // Every accepted start became a run, and every run executed (each fails: no such customer).
   await drain();
-  // Warm-up failures would have thrown; a timed one is counted and did not start a run.
+  // Warm-up failures would have thrown; a timed one is an error (and if it started a run
+  // anyway, executed exceeds accepted, which counts as errors too).
   const accepted = seq - [...rawResults, ...httpResults].reduce((n, r) => n + r.errors, 0);
   const executed = await visibilityCount(
     stack.client,
