@@ -7,7 +7,8 @@ import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../messages/search-attributes';
 import { runKillScenario } from './kill';
 import { machine, scenarioTable, writeSection } from './report';
-import { repoRoot, waitUntil } from './stack';
+import { waitUntil } from '../launcher/child';
+import { repoRoot } from './stack';
 
 /**
  * The production topology without Docker: a Temporal server built from

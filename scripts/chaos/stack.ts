@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeArgs } from '../../messages/search-attributes';
+import { httpOk, waitUntil } from '../launcher/child';
 
 /**
  * The embedded stack as four separate, individually killable processes (unlike
@@ -29,25 +30,6 @@ export const freePort = () =>
   });
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitUntil(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`${what} not ready within ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
-
-const httpOk = (url: string) => async () => (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok;
 
 export interface StackOptions {
   /** Extra environment for the worker and the API (and the simulator). */
