@@ -29,6 +29,7 @@ import {
 } from '../../messages/mfa';
 import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
 import { withStartBudget } from '../processes/idempotent-start';
+import { BudgetExceeded, withinBudget } from '../wait-budget';
 import { ProblemError } from '../problem';
 import { isTemporalUnavailable } from '../temporal';
 import { MFA_BUSINESS_STATUS } from './statuses';
@@ -151,22 +152,18 @@ export function createMfaService(deps: MfaServiceDeps) {
         }
         throw e;
       }
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), waitMs);
       try {
-        const state = await client.withAbortSignal(controller.signal, () => delivery.result());
+        const state = await withinBudget(client, waitMs, () => delivery.result());
         return { kind: 'created', state, securityKey };
       } catch (e) {
         const refusal = refusalProblem(e);
         if (refusal) throw refusal;
-        if (!controller.signal.aborted) throw e;
+        if (!(e instanceof BudgetExceeded)) throw e;
         const handle = client.workflow.getHandle(processId);
         const state = await client
           .withDeadline(Date.now() + QUERY_BUDGET_MS, () => handle.query(mfaStateQuery))
           .catch(() => null);
         return { kind: 'accepted', processId, serviceKey, securityKey, state };
-      } finally {
-        clearTimeout(timer);
       }
     },
 

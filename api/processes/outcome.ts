@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { isBusinessCode } from '../../messages/failures';
 import { ProblemError } from '../problem';
+import { BudgetExceeded, withinBudget } from '../wait-budget';
 import { BUSINESS_STATUS } from './business-status';
 
 export type Outcome<R> =
@@ -16,18 +17,14 @@ export async function awaitOutcome<R>(
   handle: WorkflowHandle,
   waitMs: number,
 ): Promise<Outcome<R>> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), waitMs);
   try {
-    const result = (await client.withAbortSignal(controller.signal, () => handle.result())) as R;
+    const result = (await withinBudget(client, waitMs, () => handle.result())) as R;
     return { kind: 'completed', result };
   } catch (err) {
     if (err instanceof WorkflowFailedError)
       return { kind: 'failed', problem: failureToProblem(err, handle.workflowId) };
-    if (controller.signal.aborted) return { kind: 'running' };
+    if (err instanceof BudgetExceeded) return { kind: 'running' };
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
