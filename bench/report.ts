@@ -58,6 +58,10 @@ export function markdown(r: BenchResults): string {
         .join(' / '),
     },
     {
+      metric: 'CPU-ms per baseline run: server / bench process (its worker and client)',
+      value: `${n(r.onboarding.cpuMsPerBaseline.temporal, 1)} / ${n(r.onboarding.cpuMsPerBaseline.bench, 1)}`,
+    },
+    {
       metric: 'Errors; onboardings completed / started (visibility)',
       value: `${s.errors}; ${s.completed} / ${s.started}`,
       target: '0; equal',

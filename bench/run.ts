@@ -37,6 +37,8 @@ export interface BenchResults {
     cpuMsPerOnboardingApi: number;
     cpuMsPerOnboardingWorker: number;
     cpuMsPerOnboardingServer: number;
+    /** The server's CPU-ms per baseline run, the floor for cpuMsPerOnboardingServer. */
+    cpuMsPerBaselineServer: number;
     errors: number;
     started: number;
     completed: number;
@@ -133,6 +135,7 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
         cpuMsPerOnboardingApi: onboarding.cpuMsPerOnboarding.api,
         cpuMsPerOnboardingWorker: onboarding.cpuMsPerOnboarding.worker,
         cpuMsPerOnboardingServer: onboarding.cpuMsPerOnboarding.temporal,
+        cpuMsPerBaselineServer: onboarding.cpuMsPerBaseline.temporal,
         errors,
         started: onboarding.started,
         completed: onboarding.completed,

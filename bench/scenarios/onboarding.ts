@@ -1,6 +1,6 @@
 import { ONBOARD_WORKFLOW } from '../../messages/onboarding';
 import { closedLoop, type LoopResult } from '../load';
-import { cpuSnapshot, ROLES, type Role } from '../proc';
+import { cpuMs, cpuSnapshot, ROLES, type Role } from '../proc';
 import { BENCH_TASK_QUEUE, openUserIb, visibilityCount, type BenchStack } from '../stack';
 import type { BenchOptions } from '../options';
 
@@ -14,6 +14,11 @@ export interface OnboardingResult {
   completed: number;
   /** Scenario 5: CPU-ms per completed onboarding, by process. */
   cpuMsPerOnboarding: Record<Role, number>;
+  /**
+   * The same for a baseline run, for comparison: the server's, and the bench process's
+   * (the baseline's worker and its client live there).
+   */
+  cpuMsPerBaseline: { temporal: number; bench: number };
 }
 
 /**
@@ -87,10 +92,18 @@ export async function onboardingScenario(
   await closedLoop({ concurrency: Math.min(4, o.onboardingConcurrency), iterations: warm.length }, (i) =>
     baselineRun(1_000_000 + i),
   );
+  const server0 = cpuMs(stack.roles.temporal);
+  const bench0 = process.cpuUsage();
   const baseline = await closedLoop(
     { concurrency: o.onboardingConcurrency, iterations: measured.length },
     baselineRun,
   );
+  const bench1 = process.cpuUsage(bench0);
+  const perRun = (ms: number) => (baseline.ok > 0 ? Math.round((ms / baseline.ok) * 100) / 100 : NaN);
+  const cpuMsPerBaseline = {
+    temporal: perRun(cpuMs(stack.roles.temporal) - server0),
+    bench: perRun((bench1.user + bench1.system) / 1000),
+  };
 
   const perOnboarding = Object.fromEntries(
     ROLES.map((r) => [r, completed > 0 ? Math.round(((cpu1[r] - cpu0[r]) / completed) * 100) / 100 : NaN]),
@@ -102,5 +115,6 @@ export async function onboardingScenario(
     started: measured.length,
     completed,
     cpuMsPerOnboarding: perOnboarding,
+    cpuMsPerBaseline,
   };
 }

@@ -46,6 +46,7 @@ describe('bench harness (smoke)', () => {
       'cpuMsPerOnboardingApi',
       'cpuMsPerOnboardingWorker',
       'cpuMsPerOnboardingServer',
+      'cpuMsPerBaselineServer',
       'errors',
       'started',
       'completed',
