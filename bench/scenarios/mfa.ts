@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { WorkflowHandle } from '@temporalio/client';
 import { summarize, type Summary } from '../stats';
 import { BENCH_TASK_QUEUE, type BenchStack } from '../stack';
 import { finishUpdate, pingUpdate } from '../workflows';
@@ -76,7 +77,7 @@ export async function mfaScenario(
       failed('create', e);
       continue;
     }
-    let bare;
+    let bare: WorkflowHandle;
     try {
       bare = await stack.client.workflow.start('BareUpdate', {
         taskQueue: BENCH_TASK_QUEUE,
@@ -87,7 +88,6 @@ export async function mfaScenario(
       failed('raw', e);
       continue;
     }
-    const handle = bare;
     const verify = async () => {
       const v0 = performance.now();
       try {
@@ -100,14 +100,14 @@ export async function mfaScenario(
     const raw = async () => {
       const u0 = performance.now();
       try {
-        await handle.executeUpdate(pingUpdate, { args: [{ n: i }] });
+        await bare.executeUpdate(pingUpdate, { args: [{ n: i }] });
         if (timed) rawTimes.push(performance.now() - u0);
       } catch (e) {
         failed('raw', e);
       }
     };
     for (const op of i % 2 ? [raw, verify] : [verify, raw]) await op();
-    await handle.executeUpdate(finishUpdate).catch((e: unknown) => failed('raw', e));
+    await bare.executeUpdate(finishUpdate).catch((e: unknown) => failed('raw', e));
   }
   const ms = performance.now() - t0;
   const verify = summarize(verifies, errors.verify, ms);
