@@ -1,4 +1,5 @@
 import { ONBOARD_WORKFLOW } from '../../messages/onboarding';
+import { addSimulatorCustomer } from '../../simulator/admin-client';
 import { closedLoop, type LoopResult } from '../load';
 import { cpuMs, cpuSnapshot, ROLES, type Role } from '../proc';
 import { BENCH_TASK_QUEUE, openUserIb, visibilityCount, type BenchStack } from '../stack';
@@ -34,22 +35,16 @@ export async function onboardingScenario(
   const total = o.onboardings + Math.ceil(o.onboardings / 10);
   const ids = Array.from({ length: total }, (_, i) => `B${runTag}${String(i + 1).padStart(7, '0')}`);
   // Customers first (not measured): the simulator's admin route, a few at a time.
-  await closedLoop({ concurrency: 4, iterations: ids.length }, async (i) => {
-    const customerId = ids[i] as string;
-    const res = await fetch(`${stack.launcher.simulatorUrl}/admin/customers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        customerId,
-        firstName: 'Bench',
-        lastName: `Customer${i}`,
-        phone: `+25479${String(i + 1).padStart(7, '0')}`,
-        email: `bench${i}@bank.example`,
-        products: ['SAV-001'],
-      }),
-    });
-    if (res.status !== 201) throw new Error(`admin/customers answered ${res.status}`);
-  });
+  await closedLoop({ concurrency: 4, iterations: ids.length }, (i) =>
+    addSimulatorCustomer(stack.launcher.simulatorUrl, {
+      customerId: ids[i] as string,
+      firstName: 'Bench',
+      lastName: `Customer${i}`,
+      phone: `+25479${String(i + 1).padStart(7, '0')}`,
+      email: `bench${i}@bank.example`,
+      products: ['SAV-001'],
+    }),
+  );
   const onboard = async (customerId: string) => {
     const res = await openUserIb(stack, customerId, 30);
     if (res.status !== 201 || res.body.status !== 'COMPLETED')

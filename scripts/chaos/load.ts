@@ -1,5 +1,6 @@
 import { mintDevToken } from '../../api/auth';
 import { loadConfig } from '../../config';
+import { addSimulatorCustomer } from '../../simulator/admin-client';
 import { sleep, type ChaosStack } from './stack';
 
 /**
@@ -121,19 +122,14 @@ export async function seedCustomers(stack: ChaosStack, n: number, base: number):
     const phone = `+2547${String(base + i)
       .padStart(8, '0')
       .slice(-8)}`;
-    const res = await fetch(`${stack.simulatorUrl}/admin/customers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        customerId,
-        firstName: 'Chaos',
-        lastName: `Customer${i}`,
-        phone,
-        email: `c${customerId}@example.test`,
-        products: ['SAV001'],
-      }),
+    await addSimulatorCustomer(stack.simulatorUrl, {
+      customerId,
+      firstName: 'Chaos',
+      lastName: `Customer${i}`,
+      phone,
+      email: `c${customerId}@example.test`,
+      products: ['SAV001'],
     });
-    if (res.status !== 201) throw new Error(`seeding ${customerId}: ${res.status} ${await res.text()}`);
     out.push({ customerId, phone });
   }
   return out;
