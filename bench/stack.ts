@@ -6,6 +6,7 @@ import { mintDevToken } from '../api/auth';
 import { loadConfig, type Config } from '../config';
 import { encryptingDataConverter } from '../lib/codec/data-converter';
 import { buildDist, descendants, startLauncher, type RunningLauncher } from '../test/helpers/launcher';
+import { benchHttpClient, type HttpAnswer } from './http-client';
 import { findRoles, type Role } from './proc';
 import type { NoopActivities } from './workflows';
 
@@ -26,11 +27,6 @@ export interface BenchStack {
   /** Prometheus text of the worker's SDK metrics. */
   workerMetrics(): Promise<string>;
   stop(): Promise<void>;
-}
-
-export interface HttpAnswer {
-  status: number;
-  body: Record<string, unknown>;
 }
 
 /**
@@ -84,24 +80,7 @@ export async function startBenchStack(env: Record<string, string>): Promise<Benc
     });
     const workerRun = worker.run();
 
-    const http = async (
-      method: string,
-      url: string,
-      body?: unknown,
-      headers: Record<string, string> = {},
-    ) => {
-      const res = await fetch(launcher.apiUrl + url, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body !== undefined && { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-    };
+    const httpClient = benchHttpClient(launcher.apiUrl, token);
 
     return {
       launcher,
@@ -112,12 +91,13 @@ export async function startBenchStack(env: Record<string, string>): Promise<Benc
       temporalAddress,
       env,
       sms: new SmsTail(path.join(config.outboxDir, 'sms.jsonl')),
-      http,
+      http: httpClient.request,
       workerMetrics: async () =>
         (await fetch(`http://127.0.0.1:${launcher.ports.WORKER_METRICS_PORT}/metrics`)).text(),
       async stop() {
         worker.shutdown();
         await workerRun.catch(() => undefined);
+        httpClient.close();
         await nativeConnection.close();
         await connection.close();
         await launcher.stop(30_000);
