@@ -7,6 +7,8 @@ export interface LoopOptions {
   durationMs?: number;
   /** Stop after this many operations in all. */
   iterations?: number;
+  /** Also collects each successful operation's latency here (a phase run as several loops). */
+  latencies?: number[];
 }
 
 export interface LoopResult extends Summary {
@@ -35,7 +37,9 @@ export async function closedLoop(o: LoopOptions, op: (i: number) => Promise<void
       const t0 = performance.now();
       try {
         await op(i);
-        latencies.push(performance.now() - t0);
+        const ms = performance.now() - t0;
+        latencies.push(ms);
+        o.latencies?.push(ms);
       } catch (e) {
         errors++;
         if (errorSamples.length < 5) errorSamples.push(e instanceof Error ? e.message : String(e));
@@ -47,5 +51,16 @@ export async function closedLoop(o: LoopOptions, op: (i: number) => Promise<void
     concurrency: o.concurrency,
     ...summarize(latencies, errors, performance.now() - start),
     errorSamples,
+  };
+}
+
+/** Several closed loops as one phase: their latencies (collected in `latencies`), errors and time add up. */
+export function mergeLoops(parts: readonly LoopResult[], latencies: readonly number[]): LoopResult {
+  const errors = parts.reduce((n, p) => n + p.errors, 0);
+  const durationMs = parts.reduce((n, p) => n + p.durationMs, 0);
+  return {
+    concurrency: parts[0]?.concurrency ?? 0,
+    ...summarize(latencies, errors, durationMs),
+    errorSamples: parts.flatMap((p) => p.errorSamples).slice(0, 5),
   };
 }
