@@ -186,3 +186,13 @@ export async function visibilityCount(
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** How many runs `query` counts beyond `before`, once that is `added` (or the timeout). */
+export async function visibilityCountSince(
+  client: Client,
+  query: string,
+  before: number,
+  added: number,
+): Promise<number> {
+  return (await visibilityCount(client, query, before + added)) - before;
+}

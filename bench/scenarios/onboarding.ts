@@ -2,7 +2,13 @@ import { ONBOARD_WORKFLOW } from '../../messages/onboarding';
 import { addSimulatorCustomer } from '../../simulator/admin-client';
 import { closedLoop, mergeLoops, type LoopResult } from '../load';
 import { cpuMs, cpuSnapshot, ROLES, type Role } from '../proc';
-import { BENCH_TASK_QUEUE, openUserIb, visibilityCount, type BenchStack } from '../stack';
+import {
+  BENCH_TASK_QUEUE,
+  openUserIb,
+  visibilityCount,
+  visibilityCountSince,
+  type BenchStack,
+} from '../stack';
 import type { BenchOptions } from '../options';
 
 export interface OnboardingResult {
@@ -112,12 +118,12 @@ export async function onboardingScenario(
   }
   const onboarding = mergeLoops(parts.onboarding, latencies.onboarding);
   const baseline = mergeLoops(parts.baseline, latencies.baseline);
-  const completed =
-    (await visibilityCount(
-      stack.client,
-      `WorkflowType = '${ONBOARD_WORKFLOW}' AND ExecutionStatus = 'Completed'`,
-      completedBefore + measured.length,
-    )) - completedBefore;
+  const completed = await visibilityCountSince(
+    stack.client,
+    `WorkflowType = '${ONBOARD_WORKFLOW}' AND ExecutionStatus = 'Completed'`,
+    completedBefore,
+    measured.length,
+  );
   const perRun = (ms: number) => (baseline.ok > 0 ? Math.round((ms / baseline.ok) * 100) / 100 : NaN);
   const cpuMsPerBaseline = { temporal: perRun(baselineCpu.temporal), bench: perRun(baselineCpu.bench) };
 

@@ -3,7 +3,7 @@ import { MFA_CHALLENGE_WORKFLOW } from '../../messages/mfa';
 import { closedLoop, type LoopResult } from '../load';
 import { rssSnapshot, type Role } from '../proc';
 import { summarize, type Summary } from '../stats';
-import { visibilityCount, type BenchStack } from '../stack';
+import { visibilityCount, visibilityCountSince, type BenchStack } from '../stack';
 import type { BenchOptions } from '../options';
 import { createChallenge, verifyChallenge, type Challenge } from './mfa';
 
@@ -54,12 +54,12 @@ export async function scaleScenario(
     if (delivered === created.length || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  const openChallenges =
-    (await visibilityCount(
-      stack.client,
-      `WorkflowType = '${MFA_CHALLENGE_WORKFLOW}' AND ExecutionStatus = 'Running'`,
-      openBefore + created.length,
-    )) - openBefore;
+  const openChallenges = await visibilityCountSince(
+    stack.client,
+    `WorkflowType = '${MFA_CHALLENGE_WORKFLOW}' AND ExecutionStatus = 'Running'`,
+    openBefore,
+    created.length,
+  );
   const openWorkflows = await visibilityCount(stack.client, `ExecutionStatus = 'Running'`);
   const rssMbOpen = rssSnapshot(stack.roles);
   const metrics = await stack.workerMetrics().catch(() => '');
