@@ -1,4 +1,5 @@
 import { closedLoop, mergeLoops } from '../../bench/load';
+import { round } from '../../bench/stats';
 
 describe('bench closed loops run in blocks', () => {
   it('merges blocks into one phase: every latency, every error, the time of all blocks', async () => {
@@ -8,7 +9,7 @@ describe('bench closed loops run in blocks', () => {
     });
     const second = await closedLoop({ concurrency: 2, iterations: 3, latencies }, async (i) => {
       if (i === 1) throw new Error('refused');
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 60));
     });
 
     const merged = mergeLoops([first, second], latencies);
@@ -20,7 +21,8 @@ describe('bench closed loops run in blocks', () => {
     expect(merged.durationMs).toBeCloseTo(first.durationMs + second.durationMs, 1);
     expect(merged.throughput).toBeCloseTo((6 * 1000) / merged.durationMs, 1);
     // The slower block's latencies are in the merged percentiles, not only the first block's.
-    expect(merged.p99Ms).toBeGreaterThanOrEqual(20);
-    expect(merged.p50Ms).toBeLessThan(merged.p99Ms);
+    // (Not a bound in ms: a timer may fire a little early against performance.now().)
+    expect(merged.p99Ms).toBe(round(Math.max(...latencies)));
+    expect(merged.p99Ms).toBeGreaterThan(first.p99Ms);
   });
 });
