@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { round } from './stats';
 
 /** The stack's processes by role, found among the launcher's children by their command line. */
 export type Role = 'temporal' | 'simulator' | 'worker' | 'api';
@@ -45,7 +46,7 @@ export function cpuMs(pid: number): number {
 export function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
-  return Math.round((kb / 1024) * 10) / 10;
+  return round(kb / 1024, 1);
 }
 
 export function cpuSnapshot(roles: Record<Role, number>): Record<Role, number> {

@@ -10,6 +10,7 @@ import {
   type BenchStack,
 } from '../stack';
 import type { BenchOptions } from '../options';
+import { round } from '../stats';
 
 export interface OnboardingResult {
   onboarding: LoopResult;
@@ -124,11 +125,12 @@ export async function onboardingScenario(
     completedBefore,
     measured.length,
   );
-  const perRun = (ms: number) => (baseline.ok > 0 ? Math.round((ms / baseline.ok) * 100) / 100 : NaN);
-  const cpuMsPerBaseline = { temporal: perRun(baselineCpu.temporal), bench: perRun(baselineCpu.bench) };
-
+  const cpuMsPerBaseline = {
+    temporal: perRun(baselineCpu.temporal, baseline.ok),
+    bench: perRun(baselineCpu.bench, baseline.ok),
+  };
   const perOnboarding = Object.fromEntries(
-    ROLES.map((r) => [r, completed > 0 ? Math.round((onboardingCpu[r] / completed) * 100) / 100 : NaN]),
+    ROLES.map((r) => [r, perRun(onboardingCpu[r], completed)]),
   ) as Record<Role, number>;
   return {
     onboarding,
@@ -140,3 +142,6 @@ export async function onboardingScenario(
     cpuMsPerBaseline,
   };
 }
+
+/** CPU-ms per run, rounded as every bench number is; NaN when no run completed. */
+const perRun = (ms: number, runs: number) => (runs > 0 ? round(ms / runs) : NaN);
