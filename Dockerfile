@@ -4,7 +4,7 @@
 #   docker build -t ibmb-user-lifecycle .
 
 # --- build: TypeScript to dist/ plus the prebuilt workflow bundle ------------------
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
@@ -12,7 +12,7 @@ COPY . .
 RUN npm run build
 
 # --- runtime: production dependencies and dist/ only --------------------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app

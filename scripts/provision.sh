@@ -1,53 +1,93 @@
 #!/usr/bin/env bash
-# Provisions the Temporal binaries this project runs on, without internet access:
-#   - the Temporal CLI (dev server + UI), built from its Go module;
-#   - Temporal's Java time-skipping test server, fetched from Maven Central,
-#     behind an executable wrapper with a class-data-sharing archive so a cold
-#     JVM is up well inside the SDK's 5 s start-up window.
-# Idempotent: everything lands in $IBMB_TOOLS_DIR (default .tools/, git-ignored)
-# and is reused when present. Go's and Maven's own caches make a fresh clone cheap.
+# Provisions what this project runs on, without internet access beyond the package
+# registries. Each part is cached and idempotent; everything lands in $IBMB_TOOLS_DIR
+# (default .tools/, git-ignored):
+#   node         Node.js 24 LTS: the system one when it is 24+, else the npm registry's
+#                node-<os>-<arch> package (the binaries the `node` package installs)
+#   cli          the Temporal CLI (dev server + UI): a `temporal` >= 1.5 on PATH, else
+#                built from its Go module
+#   test-server  Temporal's Java time-skipping test server, fetched with Maven, behind a
+#                wrapper with a class-data-sharing archive (a cold JVM starts in < 1 s)
+#   debian       the real parts the suites run, from Debian's packages: Kannel
+#                (bearerbox, smsbox, fakesmsc), Chromium, Prometheus
+#
+#   scripts/provision.sh [PART ...]   (no PART: all of them, as `npm test` needs)
+# `npm start` asks for `node cli` only: it needs neither Java nor Maven nor Debian packages.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="${IBMB_TOOLS_DIR:-$root/.tools}"
 bin="$tools/bin"
+# shellcheck source=provision/lib.sh
+source "$root/scripts/provision/lib.sh"
+node_version="24.22.3"
 cli_version="1.5.1"
+cli_min_minor=5
 test_server_version="$(sed -n 's:.*<temporal.test-server.version>\(.*\)</temporal.test-server.version>.*:\1:p' "$root/scripts/provision/test-server-pom.xml")"
 mkdir -p "$bin"
 
-log() { printf '[provision] %s\n' "$*" >&2; }
+provision_node() {
+  local dir="$tools/node" current
+  current="$(node -p 'process.versions.node' 2>/dev/null || true)"
+  if [ "${current%%.*}" -ge 24 ] 2>/dev/null; then
+    mkdir -p "$dir/bin" && ln -sf "$(command -v node)" "$dir/bin/node"
+    return
+  fi
+  if [ -x "$dir/$node_version/bin/node" ]; then
+    ln -sfn "$node_version" "$dir/current" && mkdir -p "$dir/bin" && ln -sf "../current/bin/node" "$dir/bin/node"
+    return
+  fi
+  local platform arch tmp
+  platform="$(node -p 'process.platform')"
+  arch="$(node -p 'process.arch')"
+  tmp="$(mktemp -d)"
+  # npm verifies the tarball against the registry's integrity hash.
+  with_progress "fetching Node.js $node_version (npm package node-$platform-$arch, ~50 MB)" \
+    npm pack "node-$platform-$arch@$node_version" --pack-destination "$tmp" --silent >/dev/null
+  mkdir -p "$tmp/x" && tar -xzf "$tmp"/*.tgz -C "$tmp/x" package/bin/node package/LICENSE
+  rm -rf "${dir:?}/$node_version" && mkdir -p "$dir" && mv "$tmp/x/package" "$dir/$node_version"
+  rm -rf "$tmp"
+  ln -sfn "$node_version" "$dir/current" && mkdir -p "$dir/bin" && ln -sf "../current/bin/node" "$dir/bin/node"
+  log "Node.js $("$dir/bin/node" --version) in $dir/bin"
+}
 
-# A release build says "temporal version 1.5.1"; a `go install` build says
-# "0.0.0-DEV (Server 1.29.1, …)", so the bundled server version identifies it too.
-cli_server_version="1.29.1"
-cli_is_wanted() {
-  "$1" --version 2>/dev/null | grep -Eq "temporal version $cli_version|Server $cli_server_version[,)]"
+# Our own build says "0.0.0-DEV (Server 1.29.1, …)"; a release says "temporal version X.Y.Z".
+cli_is_ours() { "$1" --version 2>/dev/null | grep -Eq "temporal version $cli_version|Server 1\.29\.1[,)]"; }
+cli_is_recent() {
+  local v
+  v="$("$1" --version 2>/dev/null | sed -n 's/^temporal version \([0-9]*\)\.\([0-9]*\)\..*/\1 \2/p')"
+  [ -n "$v" ] && { set -- $v; [ "$1" -gt 1 ] || { [ "$1" -eq 1 ] && [ "$2" -ge "$cli_min_minor" ]; }; }
 }
 
 provision_cli() {
-  if [ -x "$bin/temporal" ] && cli_is_wanted "$bin/temporal"; then return; fi
+  if [ -x "$bin/temporal" ] && { cli_is_ours "$bin/temporal" || cli_is_recent "$bin/temporal"; }; then return; fi
   local onpath
   onpath="$(command -v temporal || true)"
-  if [ -n "$onpath" ] && [ "$onpath" != "$bin/temporal" ] && cli_is_wanted "$onpath"; then
-    log "reusing $onpath"
+  if [ -n "$onpath" ] && [ "$onpath" != "$bin/temporal" ] && { cli_is_ours "$onpath" || cli_is_recent "$onpath"; }; then
+    log "using $onpath ($("$onpath" --version | head -1))"
     ln -sf "$onpath" "$bin/temporal"
     return
   fi
-  command -v go >/dev/null || { log "Go 1.25+ is required to build the Temporal CLI"; exit 1; }
-  log "building Temporal CLI v$cli_version with go install (first run takes a few minutes)"
-  GOBIN="$bin" GOFLAGS="${GOFLAGS:-} -buildvcs=false" \
+  command -v go >/dev/null || {
+    log "the Temporal CLI >= 1.$cli_min_minor is needed: put \`temporal\` on PATH, or install Go 1.25+ to build it"
+    exit 1
+  }
+  rm -f "$bin/temporal"
+  GOBIN="$bin" GOFLAGS="${GOFLAGS:-} -buildvcs=false" with_progress \
+    "building Temporal CLI v$cli_version from its Go module (first run: a few minutes; Go caches it)" \
     go install "github.com/temporalio/cli/cmd/temporal@v$cli_version"
-  cli_is_wanted "$bin/temporal" || { log "built CLI does not report v$cli_version"; exit 1; }
+  cli_is_ours "$bin/temporal" || { log "built CLI does not report v$cli_version"; exit 1; }
 }
 
 provision_test_server() {
   local dir="$tools/test-server/$test_server_version"
   local wrapper="$bin/temporal-test-server"
   if [ ! -f "$dir/lib/temporal-test-server-$test_server_version.jar" ]; then
-    command -v mvn >/dev/null || { log "Maven is required to fetch the test server"; exit 1; }
-    log "fetching io.temporal:temporal-test-server:$test_server_version with Maven"
+    command -v java >/dev/null || { log "Java 17+ is needed for the test server (npm test only)"; exit 1; }
+    command -v mvn >/dev/null || { log "Maven is needed to fetch the test server (npm test only)"; exit 1; }
     rm -rf "$dir.tmp"
-    mvn -q -B -Dstyle.color=never -f "$root/scripts/provision/test-server-pom.xml" dependency:copy-dependencies \
+    with_progress "fetching io.temporal:temporal-test-server:$test_server_version with Maven" \
+      mvn -q -B -Dstyle.color=never -f "$root/scripts/provision/test-server-pom.xml" dependency:copy-dependencies \
       -DincludeScope=runtime -DoutputDirectory="$dir.tmp/lib"
     rm -rf "$dir" && mv "$dir.tmp" "$dir"
   fi
@@ -83,6 +123,23 @@ build_cds_archive() {
   if [ -s "$dir/classes.jsa.tmp" ]; then mv "$dir/classes.jsa.tmp" "$dir/classes.jsa"; else log "CDS archive not created; the test server will start without it"; fi
 }
 
-provision_cli
-provision_test_server
-log "ready: $bin/temporal ($("$bin/temporal" --version | head -1)), $bin/temporal-test-server ($test_server_version)"
+# Every Debian package a suite runs for real, as PACKAGE:BINARY.
+provision_debian() {
+  ensure_debian \
+    kannel:/usr/sbin/bearerbox kannel:/usr/sbin/smsbox kannel-extras:/usr/lib/kannel/test/fakesmsc \
+    chromium:/usr/bin/chromium \
+    prometheus:/usr/bin/prometheus
+}
+
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(node cli test-server debian)
+for part in "${parts[@]}"; do
+  case "$part" in
+    node) provision_node ;;
+    cli) provision_cli ;;
+    test-server) provision_test_server ;;
+    debian) provision_debian ;;
+    *) log "unknown part '$part' (node, cli, test-server, debian)"; exit 2 ;;
+  esac
+done
+log "ready: ${parts[*]}"

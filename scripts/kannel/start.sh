@@ -16,33 +16,15 @@ SMSBOX=/usr/sbin/smsbox
 FAKESMSC=/usr/lib/kannel/test/fakesmsc
 READY_TIMEOUT_S=${KANNEL_READY_TIMEOUT_S:-30}
 
-log() { echo "kannel: $*" >&2; }
-
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-    log "need root to run: $*"
-    return 1
-  fi
-}
+# shellcheck source=../provision/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../provision/lib.sh"
 
 ensure_installed() {
-  [ -x "$BEARERBOX" ] && [ -x "$SMSBOX" ] && [ -x "$FAKESMSC" ] && return 0
-  log "installing Debian packages kannel and kannel-extras"
-  local install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q kannel kannel-extras)
-  # apt-get update only when the package lists are too old to find them.
-  if ! as_root "${install[@]}" >&2; then
-    as_root apt-get update -q >&2 || true
-    as_root "${install[@]}" >&2 || {
-      log "could not install Debian packages kannel and kannel-extras with apt-get (see above)"
-      exit 1
-    }
-  fi
-  # The package's init script may have started a system-wide Kannel; ours is separate.
-  [ -x "$BEARERBOX" ] && [ -x "$SMSBOX" ] && [ -x "$FAKESMSC" ] || {
-    log "kannel binaries still missing after install"
-    exit 1
-  }
+  # The package's init script may start a system-wide Kannel; ours is separate.
+  ensure_debian "kannel:$BEARERBOX" "kannel:$SMSBOX" "kannel-extras:$FAKESMSC" || exit 1
 }
+
+log() { echo "kannel: $*" >&2; }
 
 # Four distinct free loopback ports, held open together so none repeats.
 free_ports() {

@@ -254,9 +254,9 @@ describe('Dockerfile', () => {
     return lines.slice(start, end < 0 ? undefined : end).filter((l) => l.trim() && !l.startsWith('#'));
   };
 
-  it('builds on node:20-bookworm-slim in a build and a runtime stage', () => {
-    expect(stage('build')[0]).toMatch(/^FROM node:20-bookworm-slim AS build$/);
-    expect(stage('runtime')[0]).toMatch(/^FROM node:20-bookworm-slim AS runtime$/);
+  it('builds on node:24-bookworm-slim in a build and a runtime stage', () => {
+    expect(stage('build')[0]).toMatch(/^FROM node:24-bookworm-slim AS build$/);
+    expect(stage('runtime')[0]).toMatch(/^FROM node:24-bookworm-slim AS runtime$/);
   });
 
   it('compiles in the build stage', () => {

@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot, temporalCliPath } from '../setup/tools';
+
+/**
+ * `npm start` provisions `node cli` only: it must work on a machine with neither Java nor
+ * Maven, reuse a recent `temporal` already on PATH, and say what is missing otherwise.
+ * Each run gets its own tools dir and a PATH holding only what is named here.
+ */
+const BASICS = [
+  'bash',
+  'sed',
+  'grep',
+  'mkdir',
+  'ln',
+  'rm',
+  'head',
+  'dirname',
+  'cat',
+  'seq',
+  'sleep',
+  'mktemp',
+];
+
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+function sandbox(extra: Record<string, string> = {}): { tools: string; bin: string } {
+  const dir = tempDir('ibmb-provision-');
+  const bin = path.join(dir, 'path');
+  fs.mkdirSync(bin);
+  for (const tool of BASICS) {
+    const which = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    fs.symlinkSync(which, path.join(bin, tool));
+  }
+  fs.symlinkSync(process.execPath, path.join(bin, 'node')); // Node 24: nothing to download
+  for (const [name, target] of Object.entries(extra)) fs.symlinkSync(target, path.join(bin, name));
+  return { tools: path.join(dir, 'tools'), bin };
+}
+
+function provision(box: { tools: string; bin: string }, ...parts: string[]) {
+  return spawnSync(path.join(box.bin, 'bash'), [path.join(repoRoot, 'scripts/provision.sh'), ...parts], {
+    env: { PATH: box.bin, IBMB_TOOLS_DIR: box.tools, HOME: os.tmpdir() },
+    encoding: 'utf8',
+  });
+}
+
+/** A `temporal` that reports a given release version (only its --version is asked for). */
+function cliReporting(version: string): string {
+  const file = path.join(tempDir('ibmb-cli-'), 'temporal');
+  fs.writeFileSync(file, `#!/bin/sh\necho "temporal version ${version} (Server 1.30.0, UI 2.43.0)"\n`, {
+    mode: 0o755,
+  });
+  return file;
+}
+
+describe('scripts/provision.sh node cli (what npm start needs)', () => {
+  jest.setTimeout(60_000);
+
+  it('needs neither Java nor Maven: the CLI on PATH is reused and no test server is fetched', () => {
+    const box = sandbox({ temporal: temporalCliPath });
+    const run = provision(box, 'node', 'cli');
+    expect(run.stderr).toContain('[provision] using');
+    expect(run.status).toBe(0);
+    expect(fs.existsSync(path.join(box.tools, 'bin/temporal'))).toBe(true);
+    expect(fs.existsSync(path.join(box.tools, 'node/bin/node'))).toBe(true);
+    expect(fs.existsSync(path.join(box.tools, 'test-server'))).toBe(false);
+    expect(fs.existsSync(path.join(box.tools, 'bin/temporal-test-server'))).toBe(false);
+  });
+
+  it('accepts a newer CLI release than the one it builds', () => {
+    const box = sandbox({ temporal: cliReporting('1.7.2') });
+    const run = provision(box, 'cli');
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('temporal version 1.7.2');
+  });
+
+  it('refuses a CLI older than 1.5 and, without Go, says what to install', () => {
+    const box = sandbox({ temporal: cliReporting('1.4.0') });
+    const run = provision(box, 'cli');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/Temporal CLI >= 1\.5 is needed: put `temporal` on PATH, or install Go/);
+  });
+
+  it('names the missing tools when the test server is asked for without Java', () => {
+    const box = sandbox();
+    const run = provision(box, 'test-server');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Java 17+ is needed for the test server (npm test only)');
+  });
+
+  it('rejects an unknown part', () => {
+    const run = provision(sandbox(), 'docker');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("unknown part 'docker'");
+  });
+});
