@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import importX from 'eslint-plugin-import-x';
 
 // Node built-ins and I/O clients that must never reach deterministic workflow code.
 const nodeOnly = [
@@ -37,6 +38,21 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': ['error', { allow: ['error'] }],
+    },
+  },
+  {
+    // Every package the code imports is declared; what ships (the Docker image installs
+    // `dependencies` only) imports no devDependency.
+    plugins: { 'import-x': importX },
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        {
+          devDependencies: ['test/**', 'bench/**', 'scripts/**', '**/*.config.*', '**/*.mjs', '**/*.js'],
+          optionalDependencies: false,
+          peerDependencies: false,
+        },
+      ],
     },
   },
   {
