@@ -10,7 +10,7 @@ import { createTemporalClient } from './temporal';
 /** The API process: listens on HOST:PORT, drains connections on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
+  const logger = createLogger({ name: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const codec = payloadCodec(config);
   const client = createTemporalClient(process.env, encryptingDataConverter(config, codec));
   const app = createApp({

@@ -11,6 +11,8 @@ const schema = z
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     DATA_DIR: z.string().default('.data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `auto`: pretty on a terminal, JSON lines otherwise (files, pipes, log shippers). */
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 
     HOST: z.string().default('127.0.0.1'),
     PORT: envInt(0, 65535).default(3000),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { mintDevToken } from '../api/auth';
 import { loadConfig } from '../config';
+import { prettyLine, prettyLogs } from '../lib/logger';
 import { devServerSearchAttributeArgs } from '../messages/search-attributes';
 import { Child, httpOk, waitUntil, type ChildSpec } from './launcher/child';
 
@@ -20,6 +21,8 @@ const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const temporalAddress = `127.0.0.1:${temporalPort}`;
 const shared = {
   DATA_DIR: config.dataDir,
+  // Readiness is read off the children's JSON lines; the launcher renders them for a terminal.
+  LOG_FORMAT: 'json',
   TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? temporalAddress,
   // The worker talks to this launcher's simulator unless told otherwise.
   CORE_BANKING_URL: process.env.CORE_BANKING_URL ?? `http://127.0.0.1:${config.SIMULATOR_PORT}`,
@@ -108,6 +111,8 @@ const specs = (): ChildSpec[] => [
 ];
 
 const children: Child[] = [];
+// Children write JSON lines into pipes; a person at this terminal reads them pretty.
+const render = prettyLogs(config.LOG_FORMAT, process.stdout.isTTY) ? prettyLine(true) : undefined;
 let shuttingDown = false;
 
 async function shutdown(reason: string, exitCode: number): Promise<void> {
@@ -140,7 +145,7 @@ async function main(): Promise<void> {
   watchParent();
   codecEndpoint = await uiCodecEndpoint();
   for (const [i, spec] of specs().entries()) {
-    const child = new Child(spec, i);
+    const child = new Child(spec, i, render);
     children.push(child);
     child.start((code) => void shutdown(`${spec.name} exited with ${code}`, 1));
     await spec.ready(child);

@@ -13,7 +13,11 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 function main(): void {
   const config = loadConfig();
-  const logger = createLogger({ name: 'core-banking-simulator', level: config.LOG_LEVEL });
+  const logger = createLogger({
+    name: 'core-banking-simulator',
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+  });
   const store = SimulatorStore.open(config.dataDir, { scryptN: config.SIMULATOR_SCRYPT_N });
   if (store.seeded) logger.info({ file: store.file }, 'seeded demo customers');
   const faults = new FaultInjector();

@@ -14,7 +14,7 @@ import { installRuntime } from './runtime';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   installRuntime(
     logger,
     config.WORKER_METRICS_PORT ? `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}` : undefined,

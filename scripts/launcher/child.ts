@@ -22,6 +22,8 @@ export class Child {
   constructor(
     readonly spec: ChildSpec,
     private readonly index: number,
+    /** How a line is shown (children log JSON to the pipe; a terminal may want it pretty). */
+    private readonly render: (line: string) => string = (line) => line,
   ) {}
 
   start(onUnexpectedExit: (code: number | null) => void): void {
@@ -33,7 +35,7 @@ export class Child {
       : `[${name}] `;
     for (const stream of [proc.stdout, proc.stderr]) {
       readline.createInterface({ input: stream }).on('line', (line) => {
-        process.stdout.write(prefix + line + '\n');
+        process.stdout.write(prefix + this.render(line) + '\n');
         for (const l of this.lineListeners) l(line);
       });
     }
