@@ -108,7 +108,7 @@ const schema = z
     CHANNEL_WEBHOOK_URL: z.url().optional(),
     CHANNEL_WEBHOOK_SECRET: z.string().optional(),
 
-    // MFA policy (DESIGN.md §5); validity is capped at 10 minutes (NIST SP 800-63B).
+    // MFA policy (docs/design.md, "MFA policy"); validity is capped at 10 minutes (NIST SP 800-63B).
     MFA_CODE_LENGTH: envInt(4, 10).default(6),
     MFA_OTP_TTL_SECONDS: envInt(30, 600).default(300),
     MFA_MAX_VERIFY_ATTEMPTS: envInt(1, 10).default(5),

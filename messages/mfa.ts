@@ -23,7 +23,7 @@ export const MFA_TYPE = 'SECURE_ACCESS_CODE';
 export type MfaStatus =
   'SENDING' | 'PENDING' | 'VERIFIED' | 'CONSUMED' | 'EXPIRED' | 'LOCKED' | 'CANCELLED' | 'FAILED';
 
-/** The challenge policy, fixed at creation (from config; DESIGN.md §5). */
+/** The challenge policy, fixed at creation (from config; docs/design.md, "MFA policy"). */
 export interface MfaPolicy {
   codeLength: number;
   ttlSeconds: number;
@@ -61,7 +61,7 @@ export interface CustomerCommunication {
   email: ContactView[];
 }
 
-/** What every response states (DESIGN.md §5), also inside error details. */
+/** What every response states (docs/design.md, "MFA policy"), also inside error details. */
 export interface MfaCounters {
   status: MfaStatus;
   expiresAt: string;

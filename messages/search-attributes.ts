@@ -2,7 +2,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 /**
  * What ops filter runs by in Temporal's UI. Ids and statuses only: never phone
- * numbers, emails or names (DESIGN.md §6). Registered by `npm start`, the test
+ * numbers, emails or names (docs/design.md, "Security rules"). Registered by `npm start`, the test
  * setup and docker-compose (docker/temporal/create-search-attributes.sh).
  */
 export const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);

@@ -1,7 +1,7 @@
 import { JsonlOutbox } from '../../lib/jsonl-outbox';
 import type { EmailMessage, EmailReceipt, EmailSender } from './types';
 
-/** One line of the email outbox file (DESIGN.md §3): exactly these keys. */
+/** One line of the email outbox file (docs/design.md, "Real parts"): exactly these keys. */
 export interface OutboxEmailRecord {
   id: string;
   to: string;

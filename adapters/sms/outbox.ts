@@ -1,7 +1,7 @@
 import { JsonlOutbox } from '../../lib/jsonl-outbox';
 import type { SmsMessage, SmsReceipt, SmsSender } from './types';
 
-/** One line of the SMS outbox file (DESIGN.md §3): exactly these keys. */
+/** One line of the SMS outbox file (docs/design.md, "Real parts"): exactly these keys. */
 export interface OutboxSmsRecord {
   id: string;
   to: string;

@@ -44,7 +44,7 @@ const INTERNAL_ERROR_CODE = '10599';
 
 const ok = { opstatus: '0', httpStatusCode: '0' } as const;
 
-/** The counters every answer states (DESIGN.md §5), as Infinity strings. */
+/** The counters every answer states (docs/design.md, "MFA policy"), as Infinity strings. */
 function counters(state: MfaState) {
   return {
     status: state.status,

@@ -1,7 +1,7 @@
 import type { BusinessCode } from '../../messages/failures';
 import { MFA_BUSINESS_STATUS } from '../mfa/statuses';
 
-/** HTTP status and title for each business outcome (DESIGN.md §4). */
+/** HTTP status and title for each business outcome (docs/design.md, "HTTP conventions"). */
 export const BUSINESS_STATUS: Record<BusinessCode, { status: number; title: string }> = {
   CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found' },
   CUSTOMER_NOT_ELIGIBLE: { status: 422, title: 'Customer not eligible' },

@@ -7,7 +7,7 @@ import { createChallengeRequest } from '../../api/schemas/mfa';
 import { infinityRequestOtp } from '../../api/schemas/infinity-dbx-user';
 
 describe('MFA configuration', () => {
-  it('has the DESIGN.md §5 defaults', () => {
+  it('has the docs/design.md MFA policy defaults', () => {
     const config = loadConfig({});
     expect(mfaPolicy(config)).toEqual({
       codeLength: 6,

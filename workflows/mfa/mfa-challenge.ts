@@ -41,7 +41,7 @@ const PASSED_THROUGH = new Set<string>([
 ]);
 
 /**
- * One OTP challenge (DESIGN.md §5): resolve destinations → reserve the destinations'
+ * One OTP challenge (docs/design.md, "MFA policy"): resolve destinations → reserve the destinations'
  * quota → send the code; expiry is a durable timer; verify, resend, cancel and consume
  * are Updates whose validators refuse without writing history. The run holds digests
  * and sealed blobs only, and ends with its final state (queryable afterwards).
