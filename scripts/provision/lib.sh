@@ -36,7 +36,7 @@ as_root() {
 ensure_debian() {
   local need=() spec
   for spec in "$@"; do
-    [ -x "${spec#*:}" ] || need+=("${spec%%:*}")
+    [ -x "${spec#*:}" ] || [[ " ${need[*]} " == *" ${spec%%:*} "* ]] || need+=("${spec%%:*}")
   done
   [ ${#need[@]} -eq 0 ] && return 0
   local install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}")
