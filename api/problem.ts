@@ -92,6 +92,13 @@ export const problems = {
       },
       { 'WWW-Authenticate': `Bearer realm="ibmb", error="insufficient_scope", scope="${scopes.join(' ')}"` },
     ),
+  subjectMismatch: () =>
+    new ProblemError(
+      403,
+      'SUBJECT_MISMATCH',
+      'Not your user',
+      'This token acts only for the user in its subject; acting for another user needs scope mfa:any-user.',
+    ),
   notFound: (what: string) => new ProblemError(404, 'NOT_FOUND', 'Not found', `${what} was not found.`),
   methodNotAllowed: () => new ProblemError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed'),
   unavailable: (detail: string) =>

@@ -59,7 +59,7 @@ export async function startBenchStack(env: Record<string, string>): Promise<Benc
     const connection = await Connection.connect({ address: temporalAddress });
     const client = new Client({ connection, dataConverter });
     const token = await mintDevToken(config, {
-      scopes: ['ib-users:write', 'mfa:write', 'processes:read'],
+      scopes: ['ib-users:write', 'mfa:write', 'mfa:any-user', 'processes:read'],
       expiresIn: '2h',
     });
 

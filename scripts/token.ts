@@ -9,7 +9,10 @@ import { loadConfig } from '../config';
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      scope: { type: 'string', default: 'ib-users:write mfa:write institution-users:write processes:read' },
+      scope: {
+        type: 'string',
+        default: 'ib-users:write mfa:write mfa:any-user institution-users:write processes:read',
+      },
       sub: { type: 'string', default: 'dev-channel' },
       ttl: { type: 'string', default: '1h' },
     },

@@ -29,6 +29,7 @@ import {
 } from '../../messages/mfa';
 import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
 import { withStartBudget } from '../processes/idempotent-start';
+import type { StarterMemo } from '../processes/readers';
 import { BudgetExceeded, withinBudget } from '../wait-budget';
 import { ProblemError } from '../problem';
 import { isTemporalUnavailable } from '../temporal';
@@ -108,7 +109,7 @@ export function createMfaService(deps: MfaServiceDeps) {
   }
 
   return {
-    async create(req: CreateChallenge, waitMs: number): Promise<CreatedChallenge> {
+    async create(req: CreateChallenge, waitMs: number, starter: StarterMemo): Promise<CreatedChallenge> {
       const serviceKey = randomUUID();
       const securityKey = newSecurityKey();
       const processId = mfaProcessId(serviceKey);
@@ -127,6 +128,7 @@ export function createMfaService(deps: MfaServiceDeps) {
         args: [input],
         // serviceKeys are fresh UUIDs: a clash is a bug, never a reuse.
         workflowIdConflictPolicy: 'FAIL',
+        memo: { ...starter },
         typedSearchAttributes: [
           { key: ProcessType, value: 'MFA_CHALLENGE' },
           { key: MfaPurposeAttribute, value: req.purpose },

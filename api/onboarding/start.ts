@@ -3,6 +3,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { ONBOARD_WORKFLOW, onboardingProcessId, type OnboardIbUserInput } from '../../messages/onboarding';
 import { Channel, CustomerId, ProcessType } from '../../messages/search-attributes';
 import { startIdempotent, type StartedProcess } from '../processes/idempotent-start';
+import type { StarterMemo } from '../processes/readers';
 import { ProblemError } from '../problem';
 
 /**
@@ -15,6 +16,7 @@ export function startOnboarding(
   taskQueue: string,
   input: OnboardIbUserInput,
   digest: string,
+  starter: StarterMemo,
 ): Promise<StartedProcess> {
   const processId = onboardingProcessId(input.customerId);
   return startIdempotent(client, {
@@ -24,6 +26,7 @@ export function startOnboarding(
     args: [input],
     requestId: input.requestId,
     digest,
+    starter,
     reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     searchAttributes: [
       { key: CustomerId, value: input.customerId },

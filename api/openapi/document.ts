@@ -56,7 +56,9 @@ function operation(op: Operation): Json {
     summary: op.summary,
     tags: [op.tag],
     parameters: [...params, ...headers],
-    ...(op.scopes ? { security: [{ bearer: op.scopes }] } : {}),
+    ...(op.scopes
+      ? { security: op.anyScope ? op.scopes.map((s) => ({ bearer: [s] })) : [{ bearer: op.scopes }] }
+      : {}),
     ...(op.body
       ? {
           requestBody: {
@@ -96,7 +98,10 @@ export function openApiDocument(version = '0.1.0'): Json {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description:
-            'Scopes (claim `scope` or `scp`): ib-users:write, mfa:write, institution-users:write, processes:read, codec:decode.',
+            'Scopes (claim `scope` or `scp`): ib-users:write; mfa:write (acts only for the user in `sub`), with ' +
+            'mfa:any-user for a channel backend acting for any user; mfa:prelogin (pre-login ONBOARDING codes ' +
+            'only); institution-users:write; processes:read (the processes this subject started) and ' +
+            'processes:read-all (operations staff); codec:decode. `exp` is required.',
         },
       },
       headers: { RequestId: { description: 'The request id', schema: { type: 'string' } } },

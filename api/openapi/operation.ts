@@ -17,6 +17,8 @@ export interface Operation {
   description?: string;
   tag: string;
   scopes?: Scope[];
+  /** `scopes` are alternatives (any one opens the route), not all required together. */
+  anyScope?: boolean;
   body?: z.ZodType;
   headers?: { name: string; description: string; required?: boolean }[];
   responses: Partial<Record<number | 'default', ResponseSpec>>;

@@ -15,6 +15,14 @@ const writeErrors = {
   415: p('Not JSON'),
   ...authErrors,
 };
+/** 403s of the MFA routes: scope, or a user token acting for another user. */
+const mfaForbidden = p('INSUFFICIENT_SCOPE, SUBJECT_MISMATCH (mfa:write acts only for its `sub`)');
+/** Pre-login operations take mfa:prelogin; the user's own take mfa:write. Both accept X-Kony-Authorization. */
+const infinityAuth = (op: string): Pick<Operation, 'scopes' | 'anyScope' | 'headers'> => ({
+  scopes: op.includes('PreLogin') ? ['mfa:prelogin', 'mfa:write'] : ['mfa:write'],
+  anyScope: true,
+  headers: [{ name: 'X-Kony-Authorization', description: 'The bearer token, as Infinity clients send it' }],
+});
 const idempotency = [
   { name: 'Idempotency-Key', description: 'Idempotency key (or `requestId` in the body)' },
   { name: 'Prefer', description: '`wait=N`: seconds to wait for the result before answering 202' },
@@ -123,11 +131,12 @@ export const operations: Operation[] = [
     path: '/processes/:processId',
     tag: 'processes',
     summary: 'Status, result or error, and audit trail of a process',
-    scopes: ['processes:read'],
+    scopes: ['processes:read', 'processes:read-all'],
+    anyScope: true,
     responses: {
       200: { description: 'The process', schema: r.processView },
       ...authErrors,
-      404: p('No such process'),
+      404: p('No such process, or not started by this subject (without processes:read-all)'),
     },
   },
   {
@@ -135,12 +144,14 @@ export const operations: Operation[] = [
     path: '/mfa/challenges',
     tag: 'mfa',
     summary: 'Create an MFA challenge (MfaChallenge)',
-    scopes: ['mfa:write'],
+    scopes: ['mfa:write', 'mfa:prelogin'],
+    anyScope: true,
     body: createChallengeRequest,
     responses: {
       201: { description: 'Code sent; the securityKey is returned only here', schema: r.mfaCreated },
       202: { description: 'Still sending', schema: r.mfaCreated.partial() },
       ...writeErrors,
+      403: mfaForbidden,
       404: p('USER_NOT_FOUND'),
       422: p('NO_REGISTERED_CONTACT, USER_NOT_ACTIVE'),
       429: p('DESTINATION_RATE_LIMITED (Retry-After)'),
@@ -151,10 +162,12 @@ export const operations: Operation[] = [
     path: '/mfa/challenges/:serviceKey',
     tag: 'mfa',
     summary: 'Challenge state, without secrets',
-    scopes: ['mfa:write'],
+    scopes: ['mfa:write', 'mfa:prelogin'],
+    anyScope: true,
     responses: {
       200: { description: 'State', schema: r.mfaState },
       ...authErrors,
+      403: mfaForbidden,
       404: p('No such challenge'),
     },
   },
@@ -163,12 +176,13 @@ export const operations: Operation[] = [
     path: '/mfa/challenges/:serviceKey',
     tag: 'mfa',
     summary: 'Cancel a challenge (securityKey in the body or X-Security-Key)',
-    scopes: ['mfa:write'],
+    scopes: ['mfa:write', 'mfa:prelogin'],
+    anyScope: true,
     headers: [{ name: 'X-Security-Key', description: 'The challenge securityKey' }],
     responses: {
       200: { description: 'Cancelled', schema: r.mfaState },
       ...writeErrors,
-      403: p('SECURITY_KEY_INVALID'),
+      403: p('SECURITY_KEY_INVALID, INSUFFICIENT_SCOPE, SUBJECT_MISMATCH'),
       404: p('No such challenge'),
       ...finalStateErrors,
     },
@@ -178,12 +192,13 @@ export const operations: Operation[] = [
     path: '/mfa/challenges/:serviceKey/verify',
     tag: 'mfa',
     summary: 'Verify a code',
-    scopes: ['mfa:write'],
+    scopes: ['mfa:write', 'mfa:prelogin'],
+    anyScope: true,
     body: verifyRequest,
     responses: {
       200: { description: 'VERIFIED', schema: r.mfaVerified },
       ...writeErrors,
-      403: p('SECURITY_KEY_INVALID'),
+      403: p('SECURITY_KEY_INVALID, INSUFFICIENT_SCOPE, SUBJECT_MISMATCH'),
       404: p('No such challenge'),
       ...finalStateErrors,
       422: p('OTP_INVALID (remainingVerifyAttempts)'),
@@ -194,12 +209,13 @@ export const operations: Operation[] = [
     path: '/mfa/challenges/:serviceKey/resend',
     tag: 'mfa',
     summary: 'Resend the (still valid) code',
-    scopes: ['mfa:write'],
+    scopes: ['mfa:write', 'mfa:prelogin'],
+    anyScope: true,
     body: resendRequest,
     responses: {
       200: { description: 'Re-sent, counters updated', schema: r.mfaCreated },
       ...writeErrors,
-      403: p('SECURITY_KEY_INVALID'),
+      403: p('SECURITY_KEY_INVALID, INSUFFICIENT_SCOPE, SUBJECT_MISMATCH'),
       404: p('No such challenge'),
       ...finalStateErrors,
       429: p('RESEND_TOO_SOON (Retry-After), RESEND_LIMIT_REACHED, DESTINATION_RATE_LIMITED'),
@@ -210,7 +226,7 @@ export const operations: Operation[] = [
     path: `${INFINITY_BASE_PATH}/${op}`,
     tag: 'temenos-infinity',
     summary: `Infinity DbxUser ${op} (a serviceKey in MFAAttributes makes it a resend)`,
-    scopes: ['mfa:write'],
+    ...infinityAuth(op),
     body: infinityRequestOtp,
     responses: {
       200: { description: 'Infinity response', schema: r.infinityResponse },
@@ -222,7 +238,7 @@ export const operations: Operation[] = [
     path: `${INFINITY_BASE_PATH}/${op}`,
     tag: 'temenos-infinity',
     summary: `Infinity DbxUser ${op}`,
-    scopes: ['mfa:write'],
+    ...infinityAuth(op),
     body: infinityVerifyOtp,
     responses: {
       200: { description: 'Infinity response', schema: r.infinityResponse },

@@ -7,6 +7,7 @@ import {
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import { keyReused } from '../idempotency';
 import type { ProblemError } from '../problem';
+import type { StarterMemo } from './readers';
 
 interface RequestMemo {
   requestId?: string;
@@ -22,6 +23,8 @@ export interface IdempotentStartOptions {
   requestId: string;
   /** requestDigest() of the body: the same key with another body is refused. */
   digest: string;
+  /** The caller, recorded so that only it (or processes:read-all) reads the process. */
+  starter: StarterMemo;
   reusePolicy: WorkflowIdReusePolicy;
   searchAttributes: SearchAttributePair[];
   staticSummary: string;
@@ -82,7 +85,8 @@ function start(client: Client, o: IdempotentStartOptions, reusePolicy: WorkflowI
     taskQueue: o.taskQueue,
     workflowId: o.workflowId,
     args: o.args,
-    memo: { requestId: o.requestId, requestDigest: o.digest } satisfies RequestMemo,
+    memo: { requestId: o.requestId, requestDigest: o.digest, ...o.starter } satisfies RequestMemo &
+      StarterMemo,
     workflowIdReusePolicy: reusePolicy,
     typedSearchAttributes: o.searchAttributes,
     staticSummary: o.staticSummary,

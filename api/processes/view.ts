@@ -1,7 +1,9 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { processStateQuery, type ProcessState } from '../../messages/process';
+import type { Principal } from '../auth';
 import { problemBody, problems } from '../problem';
 import { failureToProblem } from './outcome';
+import { mayRead } from './readers';
 
 const QUERY_BUDGET_MS = 5_000;
 
@@ -19,8 +21,15 @@ export interface ProcessView {
   auditTrail: ProcessState['auditTrail'] | null;
 }
 
-/** Status, result or error, and the audit trail of a process, also after it ended. */
-export async function processView(client: Client, processId: string): Promise<ProcessView> {
+/**
+ * Status, result or error, and the audit trail of a process, also after it ended. A reader
+ * who may not see it (api/processes/readers.ts) gets the same 404 as for a missing one.
+ */
+export async function processView(
+  client: Client,
+  processId: string,
+  reader: Principal,
+): Promise<ProcessView> {
   const handle = client.workflow.getHandle(processId);
   let desc;
   try {
@@ -29,6 +38,7 @@ export async function processView(client: Client, processId: string): Promise<Pr
     if (e instanceof WorkflowNotFoundError) throw problems.notFound(`Process ${processId}`);
     throw e;
   }
+  if (!mayRead(reader, desc.memo)) throw problems.notFound(`Process ${processId}`);
   const status = desc.status.name as ProcessStatus;
   // The audit trail comes from the workflow itself; without a worker it is unavailable, not fatal.
   const state = await client

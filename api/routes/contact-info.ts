@@ -15,6 +15,7 @@ import { requestDigest, requestKey } from '../idempotency';
 import { requireScopes } from '../middleware/auth';
 import { validateBody, validated } from '../middleware/validate';
 import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
+import { starterMemo } from '../processes/readers';
 import { respondWithOutcome } from '../processes/respond';
 import { ProblemError, problems } from '../problem';
 import { customerId as customerIdSchema } from '../schemas/common';
@@ -68,6 +69,7 @@ export function contactInfoRouter(deps: {
           args: [input],
           requestId,
           digest: requestDigest(serverKey, { customerId, ...body }),
+          starter: starterMemo(req.principal),
           reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
           searchAttributes: [
             { key: CustomerId, value: customerId },

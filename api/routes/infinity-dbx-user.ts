@@ -11,7 +11,8 @@ import {
 } from '../mfa/infinity';
 import { createMfaService, type Expectation, type MfaService } from '../mfa/service';
 import { notFound } from '../middleware/errors';
-import { requireScopes } from '../middleware/auth';
+import { starterMemo } from '../processes/readers';
+import { requireAnyScope } from '../middleware/auth';
 import { validateBody, validated } from '../middleware/validate';
 import { problems } from '../problem';
 import {
@@ -40,20 +41,22 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
   const { config } = deps;
   const service = createMfaService(deps);
   const router = Router();
-  const auth = requireScopes(deps.verifier, 'mfa:write');
+  // Pre-login operations take mfa:prelogin (or mfa:write); the user's own take mfa:write.
+  const prelogin = requireAnyScope(deps.verifier, ['mfa:prelogin', 'mfa:write'], { konyHeader: true });
+  const auth = requireAnyScope(deps.verifier, ['mfa:write'], { konyHeader: true });
   const waitMs = (req: Request) => waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS);
   const op = (operation: string) => `${INFINITY_BASE_PATH}/${operation}`;
 
-  router.post(op('requestOTPPreLoginMB'), auth, validateBody(infinityRequestOtp), async (req, res) => {
+  router.post(op('requestOTPPreLoginMB'), prelogin, validateBody(infinityRequestOtp), async (req, res) => {
     const body = validated<InfinityRequestOtp>(req);
     const expect: Expectation = { purpose: 'ONBOARDING', phone: body.Phone };
     const resent = await resendIfKeyed(service, body, expect);
     if (resent) return void res.json(resent);
     if (!body.Phone) throw problems.validation([{ path: 'Phone', message: 'required for a new code' }]);
-    res.json(await requestNew(service, { purpose: 'ONBOARDING', phone: body.Phone }, waitMs(req)));
+    res.json(await requestNew(service, { purpose: 'ONBOARDING', phone: body.Phone }, waitMs(req), req));
   });
 
-  router.post(op('verifyOTPPreLoginMB'), auth, validateBody(infinityVerifyOtp), async (req, res) => {
+  router.post(op('verifyOTPPreLoginMB'), prelogin, validateBody(infinityVerifyOtp), async (req, res) => {
     const body = validated<InfinityVerifyOtp>(req);
     res.json(await verify(service, body, { purpose: 'ONBOARDING', phone: body.Phone }));
   });
@@ -68,7 +71,7 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
       const expect: Expectation = { purpose: 'UPDATE_SECURITY_QUESTIONS', userId };
       const resent = await resendIfKeyed(service, body, expect);
       if (resent) return void res.json(resent);
-      res.json(await requestNew(service, { purpose: 'UPDATE_SECURITY_QUESTIONS', userId }, waitMs(req)));
+      res.json(await requestNew(service, { purpose: 'UPDATE_SECURITY_QUESTIONS', userId }, waitMs(req), req));
     },
   );
 
@@ -106,8 +109,9 @@ async function requestNew(
   service: MfaService,
   req: { purpose: MfaPurpose; phone?: string; userId?: string },
   waitMs: number,
+  http: Request,
 ) {
-  const created = await service.create(req, waitMs);
+  const created = await service.create(req, waitMs, starterMemo(http.principal));
   return created.kind === 'created'
     ? infinityOtpRequested(created.state, created.securityKey)
     : infinityOtpSending(created.serviceKey, created.securityKey, created.state);

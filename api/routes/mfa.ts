@@ -2,8 +2,10 @@ import { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { TokenVerifier } from '../auth';
+import { actsForAnyUser, callerRefusal } from '../mfa/caller';
 import { createMfaService, type CreatedChallenge } from '../mfa/service';
-import { requireScopes } from '../middleware/auth';
+import { starterMemo } from '../processes/readers';
+import { requireAnyScope } from '../middleware/auth';
 import { fieldErrors, validateBody, validated } from '../middleware/validate';
 import { problems } from '../problem';
 import {
@@ -26,18 +28,33 @@ export interface MfaRouterDeps {
 
 const statusUrl = (serviceKey: string) => `/mfa/challenges/${serviceKey}`;
 
-/** The native MFA API (scope mfa:write); the Infinity DbxUser routes share its service. */
+/**
+ * The native MFA API (scope mfa:write for a user's own challenges, plus mfa:any-user for a
+ * channel backend; mfa:prelogin for pre-login ONBOARDING only, see api/mfa/caller.ts). The
+ * Infinity DbxUser routes share its service.
+ */
 export function mfaRouter(deps: MfaRouterDeps): Router {
   const { config } = deps;
   const service = createMfaService(deps);
   const router = Router();
-  const auth = requireScopes(deps.verifier, 'mfa:write');
+  const auth = requireAnyScope(deps.verifier, ['mfa:write', 'mfa:prelogin']);
   const serviceKeyOf = (req: Request) => String(req.params.serviceKey);
+  /** Refuses a caller bound to its own user before it may touch another user's challenge. */
+  const authorize = async (req: Request) => {
+    const principal = req.principal!;
+    if (actsForAnyUser(principal)) return;
+    const refusal = callerRefusal(principal, await service.get(serviceKeyOf(req)));
+    if (refusal) throw refusal;
+  };
 
   router.post('/mfa/challenges', auth, validateBody(createChallengeRequest), async (req, res) => {
+    const body = validated<CreateChallengeRequest>(req);
+    const refusal = callerRefusal(req.principal!, body);
+    if (refusal) throw refusal;
     const created = await service.create(
-      validated<CreateChallengeRequest>(req),
+      body,
       waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS),
+      starterMemo(req.principal),
     );
     const serviceKey = created.kind === 'created' ? created.state.serviceKey : created.serviceKey;
     res.location(statusUrl(serviceKey));
@@ -50,22 +67,29 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
   });
 
   router.get('/mfa/challenges/:serviceKey', auth, async (req, res) => {
-    res.json(await service.get(serviceKeyOf(req)));
+    const state = await service.get(serviceKeyOf(req));
+    const refusal = callerRefusal(req.principal!, state);
+    if (refusal) throw refusal;
+    res.json(state);
   });
 
   router.post('/mfa/challenges/:serviceKey/verify', auth, validateBody(verifyRequest), async (req, res) => {
     const { securityKey, otp } = validated<VerifyRequest>(req);
+    await authorize(req);
     const state = await service.verify(serviceKeyOf(req), securityKey, otp);
     res.json({ ...state, isOtpVerified: true });
   });
 
   router.post('/mfa/challenges/:serviceKey/resend', auth, validateBody(resendRequest), async (req, res) => {
     const { securityKey } = validated<ResendRequest>(req);
+    await authorize(req);
     res.json({ ...(await service.resend(serviceKeyOf(req), securityKey)), securityKey });
   });
 
   router.delete('/mfa/challenges/:serviceKey', auth, async (req, res) => {
-    res.json(await service.cancel(serviceKeyOf(req), cancelKey(req)));
+    const securityKey = cancelKey(req);
+    await authorize(req);
+    res.json(await service.cancel(serviceKeyOf(req), securityKey));
   });
 
   return router;

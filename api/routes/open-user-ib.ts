@@ -6,6 +6,7 @@ import { requestDigest, requestKey } from '../idempotency';
 import { requireScopes } from '../middleware/auth';
 import { validateBody, validated } from '../middleware/validate';
 import { startOnboarding } from '../onboarding/start';
+import { starterMemo } from '../processes/readers';
 import { withStartBudget } from '../processes/idempotent-start';
 import { respondWithOutcome } from '../processes/respond';
 import { ProblemError } from '../problem';
@@ -44,6 +45,7 @@ export function openUserIbRouter(deps: OpenUserIbDeps): Router {
           config.TEMPORAL_TASK_QUEUE,
           { ...body, requestId, authorisationTimeoutHours: config.MAKER_CHECKER_TIMEOUT_HOURS },
           requestDigest(deps.serverKey, { ...body, requestId: undefined }),
+          starterMemo(req.principal),
         ),
       );
       await respondWithOutcome(req, res, deps, started);

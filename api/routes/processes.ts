@@ -2,16 +2,20 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { PROCESS_ID_PATTERN } from '../../messages/process';
 import type { TokenVerifier } from '../auth';
-import { requireScopes } from '../middleware/auth';
+import { requireAnyScope } from '../middleware/auth';
 import { problems } from '../problem';
 import { processView } from '../processes/view';
 
 export function processesRouter(deps: { client: Client; verifier: TokenVerifier }): Router {
   const router = Router();
-  router.get('/processes/:processId', requireScopes(deps.verifier, 'processes:read'), async (req, res) => {
-    const processId = String(req.params.processId);
-    if (!PROCESS_ID_PATTERN.test(processId)) throw problems.notFound(`Process ${processId}`);
-    res.json(await processView(deps.client, processId));
-  });
+  router.get(
+    '/processes/:processId',
+    requireAnyScope(deps.verifier, ['processes:read', 'processes:read-all']),
+    async (req, res) => {
+      const processId = String(req.params.processId);
+      if (!PROCESS_ID_PATTERN.test(processId)) throw problems.notFound(`Process ${processId}`);
+      res.json(await processView(deps.client, processId, req.principal!));
+    },
+  );
   return router;
 }

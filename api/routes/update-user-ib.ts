@@ -14,6 +14,7 @@ import { requestDigest, requestKey } from '../idempotency';
 import { requireScopes } from '../middleware/auth';
 import { validateBody, validated } from '../middleware/validate';
 import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
+import { starterMemo } from '../processes/readers';
 import { respondWithOutcome } from '../processes/respond';
 import { ProblemError } from '../problem';
 import { updateUserIbRequest, type UpdateUserIbRequest } from '../schemas/contact-change';
@@ -70,6 +71,7 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
           args: [input],
           requestId,
           digest: requestDigest(serverKey, { ...body, requestId: undefined }),
+          starter: starterMemo(req.principal),
           reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
           searchAttributes: [
             { key: ProcessType, value: 'UPDATE_USER_PHONE' },

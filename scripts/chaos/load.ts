@@ -63,7 +63,7 @@ export async function tokensFor(stack: ChaosStack): Promise<Tokens> {
   const config = loadConfig({ DATA_DIR: stack.dataDir });
   return {
     write: await mintDevToken(config, { scopes: ['ib-users:write'], expiresIn: '2h' }),
-    mfa: await mintDevToken(config, { scopes: ['mfa:write'], expiresIn: '2h' }),
+    mfa: await mintDevToken(config, { scopes: ['mfa:write', 'mfa:any-user'], expiresIn: '2h' }),
     read: await mintDevToken(config, { scopes: ['processes:read'], expiresIn: '2h' }),
   };
 }

@@ -37,7 +37,10 @@ const ADVISORY_NOTE =
 const ALL_SCOPES = [
   'ib-users:write',
   'processes:read',
+  'processes:read-all',
   'mfa:write',
+  'mfa:any-user',
+  'mfa:prelogin',
   'institution-users:write',
   'codec:decode',
 ];

@@ -24,7 +24,7 @@ describe('MFA challenges end to end', () => {
       MFA_OTP_TTL_SECONDS: String(TTL_SECONDS),
       MFA_RESEND_COOLDOWN_SECONDS: String(COOLDOWN_SECONDS),
     });
-    token = await stack.token('mfa:write processes:read');
+    token = await stack.token('mfa:write mfa:any-user processes:read');
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();

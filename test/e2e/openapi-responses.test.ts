@@ -10,7 +10,7 @@ describe('responses match the OpenAPI document', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    token = await stack.token('ib-users:write mfa:write processes:read institution-users:write');
+    token = await stack.token('ib-users:write mfa:write mfa:any-user processes:read institution-users:write');
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();

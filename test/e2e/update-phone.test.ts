@@ -46,7 +46,7 @@ describe('phone and contact-info updates end to end', () => {
     stack = await startStack({
       LINKED_SYSTEMS: JSON.stringify([{ name: 'otp-delivery' }, { name: 'alerts', url, secret: SECRET }]),
     });
-    token = await stack.token('ib-users:write mfa:write processes:read institution-users:write');
+    token = await stack.token('ib-users:write mfa:write mfa:any-user processes:read institution-users:write');
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();

@@ -13,7 +13,9 @@ import { decodeHistoryInPlace } from './decode-history';
 async function main(): Promise<void> {
   const stack = await startStack();
   try {
-    const token = await stack.token('ib-users:write mfa:write processes:read institution-users:write');
+    const token = await stack.token(
+      'ib-users:write mfa:write mfa:any-user processes:read institution-users:write',
+    );
     const api = (method: string, url: string, body?: unknown) =>
       call(stack.apiUrl, method, url, { token, body });
     const opened = await api('POST', '/open-user-ib', {

@@ -1,0 +1,19 @@
+import type { Principal } from '../auth';
+
+/**
+ * Every process records the token subject that started it in its memo (encrypted by the
+ * payload codec like every payload). A process is readable by that subject, or with scope
+ * processes:read-all (operations staff); to anyone else it does not exist.
+ */
+export interface StarterMemo {
+  startedBy?: string;
+}
+
+export const starterMemo = (principal: Principal | undefined): StarterMemo =>
+  principal ? { startedBy: principal.subject } : {};
+
+export function mayRead(principal: Principal, memo: Record<string, unknown> | undefined): boolean {
+  if (principal.scopes.has('processes:read-all')) return true;
+  const startedBy = (memo as StarterMemo | undefined)?.startedBy;
+  return startedBy !== undefined && startedBy === principal.subject;
+}
