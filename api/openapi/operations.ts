@@ -139,7 +139,7 @@ export const operations: Operation[] = [
     body: createChallengeRequest,
     responses: {
       201: { description: 'Code sent; the securityKey is returned only here', schema: r.mfaCreated },
-      202: { description: 'Still sending', schema: r.mfaCreated.partial() },
+      202: { description: 'Still sending', schema: r.mfaSending },
       ...writeErrors,
       404: p('USER_NOT_FOUND'),
       422: p('NO_REGISTERED_CONTACT, USER_NOT_ACTIVE'),
