@@ -18,7 +18,7 @@ const COMPONENTS = '#/components/schemas/';
  * schema reached both ways whose two descriptions differ gets its input one as `<id>Input`;
  * everything else keeps its own name, so generated clients get one type per name.
  */
-export function buildComponents(ops: Operation[], registry: Registry) {
+function buildComponents(ops: Operation[], registry: Registry) {
   const roots: { id: string; io: Io }[] = [];
   const idOf = (schema: z.ZodType, where: string) => {
     const id = registry.get(schema)?.id;
@@ -59,7 +59,10 @@ export function buildComponents(ops: Operation[], registry: Registry) {
         schemas[name] = emitted[io][id] as Json;
       }
     return {
-      schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),
+      schemas: Object.fromEntries(
+        // Code-unit order, not the locale's: the generated client types must not depend on the machine.
+        Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      ),
       ref: (schema: z.ZodType, io: Io) => ({ $ref: COMPONENTS + nameOf(idOf(schema, 'schema'), io) }),
     };
   }
