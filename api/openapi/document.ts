@@ -17,19 +17,32 @@ const COMPONENTS = '#/components/schemas/';
  * defaults optional, before transforms), responses as the service produces them (`output`). A
  * schema reached both ways whose two descriptions differ gets its input one as `<id>Input`;
  * everything else keeps its own name, so generated clients get one type per name.
+ *
+ * A body or response schema nobody named still gets a component, named after its operation
+ * (`PostFooBody`, `GetFoo200`), so a new route cannot break the document; test/api/openapi.test.ts
+ * fails on such names, as named() is how the schema gets a name a client can keep.
  */
-function buildComponents(ops: Operation[], registry: Registry) {
+function buildComponents(ops: Operation[], named: Registry) {
+  // A copy, so the fallback names stay out of the registry the schemas were named in.
+  const registry = z.registry<ComponentMeta>();
+  for (const [id, schema] of named._idmap) registry.add(schema, { ...named.get(schema), id });
   const roots: { id: string; io: Io }[] = [];
-  const idOf = (schema: z.ZodType, where: string) => {
+  const idOf = (schema: z.ZodType, fallback: string) => {
     const id = registry.get(schema)?.id;
-    if (!id) throw new Error(`${where}: name the schema with named() (api/schemas/registry.ts)`);
-    return id;
+    if (id) return id;
+    if (registry._idmap.has(fallback)) throw new Error(`component ${fallback} is also a schema's own name`);
+    registry.add(schema, { id: fallback });
+    return fallback;
   };
   for (const op of ops) {
-    const where = `${op.method.toUpperCase()} ${op.path}`;
-    if (op.body) roots.push({ id: idOf(op.body, `${where} body`), io: 'input' });
+    const name = operationId(op).replace(/^./, (c) => c.toUpperCase());
+    if (op.body) roots.push({ id: idOf(op.body, `${name}Body`), io: 'input' });
     for (const [status, spec] of Object.entries(op.responses) as [string, ResponseSpec][])
-      if (spec.schema) roots.push({ id: idOf(spec.schema, `${where} ${status}`), io: 'output' });
+      if (spec.schema)
+        roots.push({
+          id: idOf(spec.schema, `${name}${status === 'default' ? 'Default' : status}`),
+          io: 'output',
+        });
   }
 
   // Ids whose input schema is emitted as `<id>Input`; grows until the two sides agree.
@@ -63,7 +76,7 @@ function buildComponents(ops: Operation[], registry: Registry) {
         // Code-unit order, not the locale's: the generated client types must not depend on the machine.
         Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       ),
-      ref: (schema: z.ZodType, io: Io) => ({ $ref: COMPONENTS + nameOf(idOf(schema, 'schema'), io) }),
+      ref: (schema: z.ZodType, io: Io) => ({ $ref: COMPONENTS + nameOf(registry.get(schema)?.id ?? '', io) }),
     };
   }
 }
@@ -113,6 +126,9 @@ function reach(
   return seen;
 }
 
+const operationId = (op: Operation) =>
+  `${op.method}${op.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ? c.toUpperCase() : ''))}`;
+
 /** `/processes/:processId` → `/processes/{processId}`. */
 export const openApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z]+)/g, '{$1}');
 
@@ -153,7 +169,7 @@ function operation(op: Operation, ref: Ref): Json {
     })),
   ];
   return {
-    operationId: `${op.method}${op.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ? c.toUpperCase() : ''))}`,
+    operationId: operationId(op),
     summary: op.summary,
     tags: [op.tag],
     parameters: [...params, ...headers],

@@ -8,7 +8,7 @@ import { verifierFromConfig } from '../../api/auth';
 import { openApiDocument } from '../../api/openapi/document';
 import type { Operation } from '../../api/openapi/operation';
 import { operations } from '../../api/openapi/operations';
-import type { ComponentMeta } from '../../api/schemas/registry';
+import { apiSchemas, type ComponentMeta } from '../../api/schemas/registry';
 import { mfaState, problem } from '../../api/schemas/responses';
 import { createTemporalClient } from '../../api/temporal';
 import { loadConfig } from '../../config';
@@ -142,6 +142,10 @@ describe('OpenAPI document', () => {
         'E164Phone',
       ]),
     );
+    // Every name is one given with named() (or its Input variant), none made up from an operation.
+    const own = (name: string) =>
+      apiSchemas._idmap.has(name) || apiSchemas._idmap.has(name.replace(/Input$/, ''));
+    expect(names.filter((name) => !own(name))).toEqual([]);
     const all = sites();
     expect(all.length).toBeGreaterThan(100);
     for (const site of all)
@@ -307,9 +311,15 @@ describe('OpenAPI document', () => {
     expect(synthetic.paths['/label']?.put).toMatchObject({
       requestBody: { content: { 'application/json': { schema: { $ref: `${REF}Labelled` } } } },
     });
-    // A schema without a name cannot be referenced: the build says which operation.
-    expect(() => openApiDocument('0', [{ ...ops[1]!, body: z.object({ x: z.string() }) }], registry)).toThrow(
-      'PUT /label body: name the schema',
-    );
+    // A schema nobody named gets its operation's name, in the document only.
+    const unnamed = openApiDocument('0', [{ ...ops[1]!, body: z.object({ x: z.string() }) }], registry) as {
+      paths: Record<string, Record<string, Json>>;
+      components: { schemas: Record<string, Json> };
+    };
+    expect(Object.keys(unnamed.components.schemas)).toEqual(['PutLabelBody']);
+    expect(unnamed.paths['/label']?.put).toMatchObject({
+      requestBody: { content: { 'application/json': { schema: { $ref: `${REF}PutLabelBody` } } } },
+    });
+    expect(registry._idmap.has('PutLabelBody')).toBe(false);
   });
 });
