@@ -149,7 +149,7 @@ export const operations: Operation[] = [
     body: createChallengeRequest,
     responses: {
       201: { description: 'Code sent; the securityKey is returned only here', schema: r.mfaCreated },
-      202: { description: 'Still sending', schema: r.mfaCreated.partial() },
+      202: { description: 'Still sending', schema: r.mfaSending },
       ...writeErrors,
       403: mfaForbidden,
       404: p('USER_NOT_FOUND'),

@@ -1,26 +1,32 @@
 import { z } from 'zod';
 import { customerId, e164, idempotencyKey } from './common';
+import { named } from './registry';
 
 export const userId = z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'an IB/MB user id');
 
 /** POST /update-user-ib. `mfa` is checked by the route (403 MFA_REQUIRED), not here. */
-export const updateUserIbRequest = z
-  .strictObject({
-    requestId: idempotencyKey.optional(),
-    userId: userId.optional(),
-    customerId: customerId.optional(),
-    newPhone: e164,
-    mfa: z
-      .strictObject({
-        serviceKey: z.uuid(),
-        securityKey: z.string().min(16).max(128),
-      })
-      .optional(),
-  })
-  .refine((b) => !!b.userId !== !!b.customerId, {
-    message: 'give exactly one of userId and customerId',
-    path: ['userId'],
-  });
+export const updateUserIbRequest = named(
+  'UpdateUserIbRequest',
+  z
+    .strictObject({
+      requestId: idempotencyKey.optional(),
+      userId: userId.optional(),
+      customerId: customerId.optional(),
+      newPhone: e164,
+      mfa: named(
+        'MfaProof',
+        z.strictObject({
+          serviceKey: z.uuid(),
+          securityKey: z.string().min(16).max(128),
+        }),
+        'The verified UPDATE_PHONE challenge: its serviceKey and securityKey',
+      ).optional(),
+    })
+    .refine((b) => !!b.userId !== !!b.customerId, {
+      message: 'give exactly one of userId and customerId',
+      path: ['userId'],
+    }),
+);
 
 export type UpdateUserIbRequest = z.infer<typeof updateUserIbRequest>;
 
@@ -36,21 +42,33 @@ const plainText = (min: number, max: number) =>
       'text without control or bidi-override characters',
     );
 
-const postalAddress = z.strictObject({
-  line1: plainText(1, 100),
-  line2: plainText(0, 100).optional(),
-  city: plainText(1, 60),
-  postalCode: plainText(0, 20).optional(),
-  country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2'),
-});
+const postalAddress = named(
+  'PostalAddress',
+  z.strictObject({
+    line1: plainText(1, 100),
+    line2: plainText(0, 100).optional(),
+    city: plainText(1, 60),
+    postalCode: plainText(0, 20).optional(),
+    country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2'),
+  }),
+);
 
 /** PUT /customers/{customerId}/contact-info (Candescent Update Contact Info): email, or phone (+ address). */
-export const contactInfoRequest = z.union([
-  z.strictObject({ email: z.strictObject({ emailAddress: z.email().max(254) }) }),
-  z.strictObject({
-    phoneNumber: z.strictObject({ newPhoneNumber: e164 }),
-    postalAddress: postalAddress.optional(),
-  }),
-]);
+export const contactInfoRequest = named(
+  'ContactInfoRequest',
+  z.union([
+    named(
+      'ContactInfoEmailChange',
+      z.strictObject({ email: z.strictObject({ emailAddress: z.email().max(254) }) }),
+    ),
+    named(
+      'ContactInfoPhoneChange',
+      z.strictObject({
+        phoneNumber: z.strictObject({ newPhoneNumber: e164 }),
+        postalAddress: postalAddress.optional(),
+      }),
+    ),
+  ]),
+);
 
 export type ContactInfoRequest = z.infer<typeof contactInfoRequest>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { named } from './registry';
 
 /**
  * Temenos Infinity DbxUser request bodies. Read tolerantly, as Infinity clients send
@@ -18,22 +19,25 @@ const str = (max: number) => z.string().trim().min(1).max(max);
 
 const mfaAttributes = z.preprocess(
   jsonString,
-  z.looseObject({
-    serviceKey: str(64).optional(),
-    OTP: z.preprocess(
-      jsonString,
-      z
-        .looseObject({
-          securityKey: str(256).optional(),
-          otp: z
-            .string()
-            .trim()
-            .regex(/^\d{4,10}$/, '4–10 digits')
-            .optional(),
-        })
-        .optional(),
-    ),
-  }),
+  named(
+    'InfinityMfaAttributes',
+    z.looseObject({
+      serviceKey: str(64).optional(),
+      OTP: z.preprocess(
+        jsonString,
+        z
+          .looseObject({
+            securityKey: str(256).optional(),
+            otp: z
+              .string()
+              .trim()
+              .regex(/^\d{4,10}$/, '4–10 digits')
+              .optional(),
+          })
+          .optional(),
+      ),
+    }),
+  ),
 );
 
 /** E.164 with or without the leading +, as Infinity's apps send it. */
@@ -44,15 +48,21 @@ const phone = z
   .transform((p) => (p.startsWith('+') ? p : `+${p}`));
 
 /** requestOTPPreLoginMB / requestUpdateSecurityQuestionsOTP: a serviceKey makes it a resend. */
-export const infinityRequestOtp = z.looseObject({
-  Phone: phone.optional(),
-  MFAAttributes: mfaAttributes.optional(),
-});
+export const infinityRequestOtp = named(
+  'InfinityRequestOtp',
+  z.looseObject({
+    Phone: phone.optional(),
+    MFAAttributes: mfaAttributes.optional(),
+  }),
+);
 export type InfinityRequestOtp = z.infer<typeof infinityRequestOtp>;
 
 /** verifyOTPPreLoginMB / verifyUpdateSecurityQuestionsOTP. */
-export const infinityVerifyOtp = z.looseObject({
-  Phone: phone.optional(),
-  MFAAttributes: mfaAttributes,
-});
+export const infinityVerifyOtp = named(
+  'InfinityVerifyOtp',
+  z.looseObject({
+    Phone: phone.optional(),
+    MFAAttributes: mfaAttributes,
+  }),
+);
 export type InfinityVerifyOtp = z.infer<typeof infinityVerifyOtp>;

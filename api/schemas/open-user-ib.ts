@@ -1,20 +1,24 @@
 import { z } from 'zod';
 import { CHANNELS } from '../../messages/onboarding';
 import { customerId, e164, idempotencyKey } from './common';
+import { named } from './registry';
 
 /** POST /open-user-ib. Unknown fields are refused, not ignored. */
-export const openUserIbRequest = z.strictObject({
-  requestId: idempotencyKey.optional(),
-  customerId,
-  channel: z.enum(CHANNELS),
-  phone: e164.optional(),
-  email: z.email().max(254).optional(),
-  // Any string up to 40: an invalid one is replaced by a generated username (policy).
-  preferredUsername: z.string().min(1).max(40).optional(),
-  acceptedDisclosures: z
-    .array(z.string().regex(/^[A-Z0-9_]{1,40}$/, 'a disclosure code'))
-    .max(20)
-    .default([]),
-});
+export const openUserIbRequest = named(
+  'OpenUserIbRequest',
+  z.strictObject({
+    requestId: idempotencyKey.optional(),
+    customerId,
+    channel: named('Channel', z.enum(CHANNELS)),
+    phone: e164.optional(),
+    email: z.email().max(254).optional(),
+    // Any string up to 40: an invalid one is replaced by a generated username (policy).
+    preferredUsername: z.string().min(1).max(40).optional(),
+    acceptedDisclosures: z
+      .array(z.string().regex(/^[A-Z0-9_]{1,40}$/, 'a disclosure code'))
+      .max(20)
+      .default([]),
+  }),
+);
 
 export type OpenUserIbRequest = z.infer<typeof openUserIbRequest>;

@@ -2,112 +2,171 @@ import { z } from 'zod';
 import type { ContactChangeResult } from '../../messages/contact-change';
 import type { MfaState } from '../../messages/mfa';
 import type { OnboardIbUserResult } from '../../messages/onboarding';
+import { mfaPurpose } from './mfa';
+import { named } from './registry';
 
 /**
  * Response shapes, for the OpenAPI document. The compile-time checks at the bottom keep
  * them in step with the message types the workflows return.
  */
-export const problem = z.looseObject({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string().optional(),
-  code: z.string(),
-  instance: z.string().optional(),
-  requestId: z.string().optional(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
+export const problem = named(
+  'Problem',
+  z.looseObject({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(named('FieldError', z.object({ path: z.string(), message: z.string() }))).optional(),
+  }),
+  'RFC 9457 problem details; `code` is stable, `errors[]` lists validation failures',
+);
 
-export const accepted = z.object({
-  processId: z.string(),
-  status: z.literal('RUNNING'),
-  statusUrl: z.string(),
-});
+export const accepted = named(
+  'ProcessAccepted',
+  z.object({
+    processId: z.string(),
+    status: z.literal('RUNNING'),
+    statusUrl: z.string(),
+  }),
+);
 
-export const health = z.object({ status: z.string() }).loose();
+export const health = named('Health', z.object({ status: z.string() }).loose());
 
-export const onboardingResult = z.object({
-  processId: z.string(),
-  status: z.literal('COMPLETED'),
-  customerId: z.string(),
-  userId: z.string(),
-  username: z.string(),
-  credentialDelivery: z.object({ channel: z.literal('SMS'), to: z.string(), status: z.literal('SENT') }),
-});
+export const onboardingResult = named(
+  'OnboardingResult',
+  z.object({
+    processId: z.string(),
+    status: z.literal('COMPLETED'),
+    customerId: z.string(),
+    userId: z.string(),
+    username: z.string(),
+    credentialDelivery: named(
+      'CredentialDelivery',
+      z.object({ channel: z.literal('SMS'), to: z.string(), status: z.literal('SENT') }),
+    ),
+  }),
+);
 
-const auditEntry = z.object({
-  step: z.string(),
-  status: z.string(),
-  at: z.string(),
-  detail: z.string().optional(),
-});
+const auditEntry = named(
+  'AuditEntry',
+  z.object({
+    step: z.string(),
+    status: z.string(),
+    at: z.string(),
+    detail: z.string().optional(),
+  }),
+);
 
-export const processView = z.object({
-  processId: z.string(),
-  processType: z.string(),
-  status: z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']),
-  startedAt: z.string(),
-  closedAt: z.string().nullable(),
-  step: z.string().nullable(),
-  result: z.unknown().optional(),
-  error: z.record(z.string(), z.unknown()).optional(),
-  auditTrail: z.array(auditEntry).nullable(),
-});
+export const processView = named(
+  'ProcessView',
+  z.object({
+    processId: z.string(),
+    processType: z.string(),
+    status: named(
+      'ProcessStatus',
+      z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']),
+    ),
+    startedAt: z.string(),
+    closedAt: z.string().nullable(),
+    step: z.string().nullable(),
+    result: z.unknown().optional(),
+    error: z.record(z.string(), z.unknown()).optional(),
+    auditTrail: z.array(auditEntry).nullable(),
+  }),
+);
 
-export const contactChangeResult = z.object({
-  processId: z.string(),
-  status: z.literal('COMPLETED'),
-  customerId: z.string(),
-  userId: z.string().nullable(),
-  changed: z.array(z.enum(['phone', 'email', 'postalAddress'])),
-  phone: z.string().optional(),
-  email: z.string().optional(),
-  propagatedTo: z.array(z.string()),
-  notifications: z.array(
-    z.object({
-      channel: z.enum(['SMS', 'EMAIL']),
-      to: z.string(),
-      status: z.literal('SENT'),
-      kind: z.enum(['SECURITY_NOTICE', 'CONFIRMATION']),
-    }),
-  ),
-});
+export const contactChangeResult = named(
+  'ContactChangeResult',
+  z.object({
+    processId: z.string(),
+    status: z.literal('COMPLETED'),
+    customerId: z.string(),
+    userId: z.string().nullable(),
+    changed: z.array(z.enum(['phone', 'email', 'postalAddress'])),
+    phone: z.string().optional(),
+    email: z.string().optional(),
+    propagatedTo: z.array(z.string()),
+    notifications: z.array(
+      named(
+        'ContactChangeNotification',
+        z.object({
+          channel: z.enum(['SMS', 'EMAIL']),
+          to: z.string(),
+          status: z.literal('SENT'),
+          kind: z.enum(['SECURITY_NOTICE', 'CONFIRMATION']),
+        }),
+      ),
+    ),
+  }),
+);
 
-const contact = z.object({ masked: z.string(), referenceId: z.string() });
+const contact = named(
+  'MaskedDestination',
+  z.object({ masked: z.string(), referenceId: z.string() }),
+  'A destination the code went to, masked; `referenceId` names it without revealing it',
+);
 
-export const mfaState = z.object({
-  processId: z.string(),
-  serviceKey: z.string(),
-  purpose: z.enum(['ONBOARDING', 'LOGIN', 'UPDATE_PHONE', 'UPDATE_SECURITY_QUESTIONS']),
-  userId: z.string().nullable(),
-  status: z.enum(['SENDING', 'PENDING', 'VERIFIED', 'CONSUMED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'FAILED']),
-  mfaType: z.literal('SECURE_ACCESS_CODE'),
-  codeLength: z.number().int(),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  remainingVerifyAttempts: z.number().int(),
-  remainingResendAttempts: z.number().int(),
-  resendAvailableAt: z.string().nullable(),
-  maxVerifyAttempts: z.number().int(),
-  maxResendRequestsAllowed: z.number().int(),
-  customerCommunication: z.object({ phone: z.array(contact), email: z.array(contact) }),
-  verifiedAt: z.string().nullable(),
-  consumedAt: z.string().nullable(),
-  consumedBy: z.string().nullable(),
-  failureCode: z.string().nullable(),
-});
+export const mfaState = named(
+  'MfaChallengeState',
+  z.object({
+    processId: z.string(),
+    serviceKey: z.string(),
+    purpose: mfaPurpose,
+    userId: z.string().nullable(),
+    status: named(
+      'MfaChallengeStatus',
+      z.enum(['SENDING', 'PENDING', 'VERIFIED', 'CONSUMED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'FAILED']),
+    ),
+    mfaType: z.literal('SECURE_ACCESS_CODE'),
+    codeLength: z.number().int(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    remainingVerifyAttempts: z.number().int(),
+    remainingResendAttempts: z.number().int(),
+    resendAvailableAt: z.string().nullable(),
+    maxVerifyAttempts: z.number().int(),
+    maxResendRequestsAllowed: z.number().int(),
+    customerCommunication: named(
+      'CustomerCommunication',
+      z.object({ phone: z.array(contact), email: z.array(contact) }),
+    ),
+    verifiedAt: z.string().nullable(),
+    consumedAt: z.string().nullable(),
+    consumedBy: z.string().nullable(),
+    failureCode: z.string().nullable(),
+  }),
+  'An MFA challenge, without its secrets',
+);
 
-export const mfaCreated = mfaState.extend({ securityKey: z.string() });
-export const mfaVerified = mfaState.extend({ isOtpVerified: z.literal(true) });
+export const mfaCreated = named(
+  'MfaChallengeCreated',
+  mfaState.extend({ securityKey: z.string() }),
+  'The challenge and its securityKey, which only the create and resend answers carry',
+);
+/** 202 from POST /mfa/challenges: the code is still being sent, so any field may be missing. */
+export const mfaSending = named('MfaChallengeSending', mfaCreated.partial());
+export const mfaVerified = named('MfaChallengeVerified', mfaState.extend({ isOtpVerified: z.literal(true) }));
 
 /** Infinity's envelope: `opstatus`/`httpStatusCode` strings plus operation fields. */
-export const infinityResponse = z.looseObject({ opstatus: z.union([z.string(), z.number()]) });
+export const infinityResponse = named(
+  'InfinityResponse',
+  z.looseObject({ opstatus: z.union([z.string(), z.number()]) }),
+);
 
-export const codecPayloads = z.object({
-  payloads: z.array(
-    z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() }),
-  ),
-});
+export const codecPayloads = named(
+  'CodecPayloads',
+  z.object({
+    payloads: z.array(
+      named(
+        'CodecPayload',
+        z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() }),
+      ),
+    ),
+  }),
+);
 
 // Compile-time: the documented shapes accept what the workflows return.
 type Assignable<T, U extends T> = U;
