@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isKnownCountry } from '../lib/phone-policy';
 import { envBool, envInt, envList, withoutBlanks, type Env } from './env';
 
 /**
@@ -109,7 +110,8 @@ const schema = z
     CHANNEL_WEBHOOK_SECRET: z.string().optional(),
 
     // MFA policy (docs/design.md, "MFA policy"); validity is capped at 10 minutes (NIST SP 800-63B).
-    MFA_CODE_LENGTH: envInt(4, 10).default(6),
+    // Fewer than 6 digits is guessable within the attempt limits (NIST SP 800-63B: at least 6).
+    MFA_CODE_LENGTH: envInt(6, 10).default(6),
     MFA_OTP_TTL_SECONDS: envInt(30, 600).default(300),
     MFA_MAX_VERIFY_ATTEMPTS: envInt(1, 10).default(5),
     MFA_MAX_RESENDS: envInt(0, 10).default(3),
@@ -117,6 +119,10 @@ const schema = z
     MFA_DESTINATION_MAX_PER_WINDOW: envInt(1, 1000).default(5),
     MFA_DESTINATION_WINDOW_MINUTES: envInt(1, 1440).default(10),
     MFA_DESTINATION_MAX_PER_DAY: envInt(1, 10_000).default(50),
+    /** Countries (ISO 3166 alpha-2) whose mobile numbers may be texted a code; default the bank's own. */
+    MFA_ALLOWED_COUNTRIES: envList
+      .pipe(z.array(z.string().refine(isKnownCountry, 'an ISO 3166 alpha-2 country code')).min(1))
+      .default(['KE']),
   })
   .superRefine((c, ctx) => {
     // Dev keys would let anyone with DATA_DIR mint tokens: production needs a JWKS.

@@ -155,6 +155,7 @@ export const MFA_CODES = [
   'USER_NOT_FOUND',
   'USER_NOT_ACTIVE',
   'NO_REGISTERED_CONTACT',
+  'DESTINATION_NOT_ALLOWED',
 ] as const;
 export type MfaCode = (typeof MFA_CODES)[number];
 

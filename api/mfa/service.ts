@@ -9,6 +9,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config';
 import { mfaPolicy } from '../../config/mfa-policy';
+import { phoneRefusal } from '../../lib/phone-policy';
 import { destinationDigest, newSecurityKey, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
 import {
   awaitInitialDeliveryUpdate,
@@ -110,6 +111,13 @@ export function createMfaService(deps: MfaServiceDeps) {
 
   return {
     async create(req: CreateChallenge, waitMs: number, starter: StarterMemo): Promise<CreatedChallenge> {
+      // A number the caller types is checked before anything starts: nothing is sent to it.
+      const refused = req.phone && phoneRefusal(req.phone, config.MFA_ALLOWED_COUNTRIES);
+      if (refused) {
+        throw mfaProblem('DESTINATION_NOT_ALLOWED', 'Codes cannot be sent to this number.', {
+          reason: refused,
+        });
+      }
       const serviceKey = randomUUID();
       const securityKey = newSecurityKey();
       const processId = mfaProcessId(serviceKey);

@@ -19,4 +19,5 @@ export const MFA_BUSINESS_STATUS: Record<MfaCode, { status: number; title: strin
   USER_NOT_FOUND: { status: 404, title: 'User not found' },
   USER_NOT_ACTIVE: { status: 422, title: 'User not active' },
   NO_REGISTERED_CONTACT: { status: 422, title: 'No registered contact' },
+  DESTINATION_NOT_ALLOWED: { status: 422, title: 'Destination not allowed' },
 };

@@ -1411,7 +1411,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description NO_REGISTERED_CONTACT, USER_NOT_ACTIVE */
+      /** @description NO_REGISTERED_CONTACT, USER_NOT_ACTIVE, DESTINATION_NOT_ALLOWED (`reason`) */
       422: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];

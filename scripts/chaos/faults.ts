@@ -158,7 +158,7 @@ export async function runFaultScenarios(opts: {
         accepted: false,
       }));
       const challenges: Challenge[] = Array.from({ length: n }, (_, i) => ({
-        phone: `+2556${String(10_000_000 + k * 1_000 + i)}`,
+        phone: `+25411${String(1_000_000 + k * 1_000 + i)}`, // Kenyan mobiles: MFA_ALLOWED_COUNTRIES
         accepted: false,
       }));
       log(`${fault.name}: on for ${fault.holdMs / 1000} s with ${n} + ${n} requests`);

@@ -82,7 +82,7 @@ export async function runKillScenario(opts: KillOptions): Promise<ScenarioResult
       accepted: false,
     }));
     const challenges: Challenge[] = Array.from({ length: opts.challenges }, (_, i) => ({
-      phone: `+2557${String(10_000_000 + i)}`,
+      phone: `+25410${String(1_000_000 + i)}`, // Kenyan mobiles: MFA_ALLOWED_COUNTRIES
       accepted: false,
     }));
     // Slow core banking a little, so runs are still in flight when the kills come.

@@ -20,9 +20,10 @@ describe('MFA configuration', () => {
     expect(destinationQuotaPolicy(config)).toEqual({ maxPerWindow: 5, windowMinutes: 10, maxPerDay: 50 });
   });
 
-  it('refuses a validity over 10 minutes and code lengths outside 4–10', () => {
+  it('refuses a validity over 10 minutes and code lengths outside 6–10', () => {
     expect(() => loadConfig({ MFA_OTP_TTL_SECONDS: '601' })).toThrow(/MFA_OTP_TTL_SECONDS/);
     expect(() => loadConfig({ MFA_CODE_LENGTH: '3' })).toThrow(/MFA_CODE_LENGTH/);
+    expect(() => loadConfig({ MFA_CODE_LENGTH: '5' })).toThrow(/MFA_CODE_LENGTH/);
     expect(() => loadConfig({ MFA_CODE_LENGTH: '11' })).toThrow(/MFA_CODE_LENGTH/);
     expect(loadConfig({ MFA_OTP_TTL_SECONDS: '600', MFA_CODE_LENGTH: '10' })).toMatchObject({
       MFA_OTP_TTL_SECONDS: 600,

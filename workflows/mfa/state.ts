@@ -349,4 +349,5 @@ const DEFAULT_MESSAGES: Record<MfaCode, string> = {
   USER_NOT_FOUND: 'The user does not exist.',
   USER_NOT_ACTIVE: 'The user is not active.',
   NO_REGISTERED_CONTACT: 'The user has no registered phone or email.',
+  DESTINATION_NOT_ALLOWED: 'Codes cannot be sent to this number.',
 };
