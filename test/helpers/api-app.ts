@@ -23,7 +23,7 @@ export interface ListeningApi {
  * `dataDir` (its dev key signs the tokens the app accepts), else a fresh one stop() removes.
  */
 export async function startApiApp(env: Record<string, string> = {}): Promise<ListeningApi> {
-  const ownDir = env.DATA_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-api-'));
+  const ownDir = env.DATA_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-api-app-'));
   const config = loadConfig({ DATA_DIR: ownDir as string, ...env });
   const app = createApp({
     config,
