@@ -17,11 +17,12 @@ ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./
-# /data is created here, owned by node, so a fresh named volume mounted there inherits
-# that ownership and the unprivileged process can write its state, keys and outboxes.
+# /data and /ui-codec are created here, owned by node, so fresh named volumes mounted there
+# inherit that ownership and the unprivileged process can write its state, keys and
+# outboxes (/data) and the Temporal UI's codec token (/ui-codec, docker-compose.yml).
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund \
- && mkdir -p /data \
- && chown node:node /data
+ && mkdir -p /data /ui-codec \
+ && chown node:node /data /ui-codec
 # Code stays root-owned: the process can read it but not change it.
 COPY --from=build /app/dist ./dist
 USER node

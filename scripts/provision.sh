@@ -128,7 +128,7 @@ provision_debian() {
   ensure_debian \
     kannel:/usr/sbin/bearerbox kannel:/usr/sbin/smsbox kannel-extras:/usr/lib/kannel/test/fakesmsc \
     chromium:/usr/bin/chromium \
-    prometheus:/usr/bin/prometheus
+    prometheus:/usr/bin/prometheus prometheus:/usr/bin/promtool
 }
 
 parts=("$@")

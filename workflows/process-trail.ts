@@ -1,6 +1,15 @@
-import { setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { metricMeter, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { ProcessStep } from '../messages/search-attributes';
 import { processStateQuery, type AuditEntry, type ProcessType, type StepStatus } from '../messages/process';
+
+/**
+ * Outcomes for dashboards (docker/grafana), served on the worker's metrics endpoint with
+ * the SDK's own. The SDK adds namespace, task_queue and workflow_type and skips them on
+ * replay, so each step and each run counts once. Labels are code-defined names only:
+ * never ids, details or failure messages.
+ */
+const STEP_OUTCOMES = 'ibmb_process_step_outcomes';
+const PROCESS_OUTCOMES = 'ibmb_process_outcomes';
 
 /**
  * The audit trail of one run: every step with its status and time, answered by the
@@ -19,6 +28,15 @@ export class ProcessTrail {
   }
 
   record(step: string, status: StepStatus, detail?: string): void {
+    this.append(step, status, detail);
+    if (status === 'COMPLETED' || status === 'FAILED') {
+      metricMeter
+        .createCounter(STEP_OUTCOMES, undefined, 'Process steps ended, by process type, step and status')
+        .add(1, { process_type: this.processType, step, status });
+    }
+  }
+
+  private append(step: string, status: StepStatus, detail?: string): void {
     // The UI's list shows ProcessStep; the run's page shows where it stands, as text.
     if (step !== this.current) upsertSearchAttributes([{ key: ProcessStep, value: step }]);
     this.current = step;
@@ -44,7 +62,13 @@ export class ProcessTrail {
   }
 
   finish(status: 'COMPLETED' | 'FAILED', detail?: string): void {
-    this.record(status === 'COMPLETED' ? 'DONE' : 'FAILED', status, detail);
+    // Where a failed run stopped: its last failed step, else the step that refused it.
+    const step = status === 'COMPLETED' ? 'DONE' : (this.lastFailedStep() ?? this.current);
+    metricMeter
+      .createCounter(PROCESS_OUTCOMES, undefined, 'Processes ended, by process type, outcome and final step')
+      .add(1, { process_type: this.processType, outcome: status, step });
+    // DONE/FAILED are the run's end, not a step: counted above, not as a step outcome.
+    this.append(status === 'COMPLETED' ? 'DONE' : 'FAILED', status, detail);
   }
 }
 

@@ -1,11 +1,18 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { payloadCodec } from '../../lib/codec/data-converter';
+import { startApiApp } from '../helpers/api-app';
+import { readScrapeConfig } from '../helpers/prometheus';
 
 /**
  * No Docker engine runs in CI, so the compose file and Dockerfile are checked as text:
  * the stack's shape, pinned images, and above all that every variable handed to an app
- * process is one the app reads (a typo would silently fall back to a default).
+ * process is one the app reads (a typo would silently fall back to a default). The
+ * scripts the stack mounts run here for real: the schema job against a stand-in
+ * temporal-sql-tool, and the UI's codec wiring end to end against the real API app.
  */
 
 const root = path.resolve(__dirname, '..', '..');
@@ -21,6 +28,7 @@ interface Service {
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[] };
   entrypoint?: string | string[];
+  restart?: string;
 }
 
 // Compose files use YAML merge keys (`<<: *anchor`), as Docker Compose does.
@@ -28,6 +36,8 @@ const compose = parse(read('docker-compose.yml'), { merge: true }) as { services
 const services = compose.services;
 
 const APP_SERVICES = ['api', 'worker', 'simulator'] as const;
+/** Services that run to completion; every other one stays up and is health-checked. */
+const ONE_SHOT = ['temporal-schema', 'temporal-namespace', 'ui-codec-token'];
 const PROCESS_ENTRY: Record<(typeof APP_SERVICES)[number], string> = {
   api: 'dist/api/main.js',
   worker: 'dist/worker/main.js',
@@ -66,12 +76,15 @@ function service(name: string): Service {
   return s;
 }
 
+/** Compose's `${VAR:-default}` with VAR unset, as a plain `docker compose up` reads it. */
+const interpolate = (v: string) => v.replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1');
+
 function envOf(name: string): Record<string, string> {
   const env = service(name).environment ?? {};
   const entries = Array.isArray(env)
     ? env.map((e) => [e.split('=')[0] ?? '', e.slice(e.indexOf('=') + 1)] as const)
     : Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)] as const);
-  return Object.fromEntries(entries);
+  return Object.fromEntries(entries.map(([k, v]) => [k, interpolate(v)]));
 }
 
 function publishedPorts(name: string): Array<{ published: number; target: number }> {
@@ -99,14 +112,18 @@ function volumeMounts(name: string): Array<{ source: string; target: string }> {
 
 describe('docker-compose.yml', () => {
   it('defines the stack', () => {
-    expect(Object.keys(services)).toEqual(
-      expect.arrayContaining([
+    expect(Object.keys(services).sort()).toEqual(
+      [
         'postgresql',
+        'temporal-schema',
         'temporal',
+        'temporal-namespace',
         'temporal-ui',
-        'temporal-admin-tools',
+        'ui-codec-token',
         ...APP_SERVICES,
-      ]),
+        'prometheus',
+        'grafana',
+      ].sort(),
     );
   });
 
@@ -115,14 +132,22 @@ describe('docker-compose.yml', () => {
       if (s.build) continue;
       expect({ name, image: s.image }).toEqual({
         name,
-        image: expect.stringMatching(/^[^:]+:\d+(\.\d+)*[\w.-]*$/),
+        image: expect.stringMatching(/^[^:]+:v?\d+(\.\d+)*[\w.-]*$/),
       });
     }
     expect(read('docker-compose.yml')).not.toMatch(/:latest\b/);
     expect(service('postgresql').image).toMatch(/^postgres:16(\.|$)/);
-    expect(service('temporal').image).toMatch(/^temporalio\/auto-setup:1\.29\.\d+$/);
+    // auto-setup is deprecated (no new images): the server image, set up by admin-tools jobs.
+    expect(read('docker-compose.yml')).not.toMatch(/auto-setup/);
+    expect(service('temporal').image).toMatch(/^temporalio\/server:1\.29\.\d+$/);
     expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:2\.42\.\d+$/);
-    expect(service('temporal-admin-tools').image).toMatch(/^temporalio\/admin-tools:1\.29\.\d+/);
+    const adminTools = service('temporal-schema').image;
+    expect(adminTools).toMatch(/^temporalio\/admin-tools:1\.29\.\d+/);
+    expect(service('temporal-namespace').image).toBe(adminTools);
+    // admin-tools' schema files must match the server version they set up
+    expect(adminTools?.split(':')[1]?.split('-')[0]).toBe(service('temporal').image?.split(':')[1]);
+    expect(service('prometheus').image).toMatch(/^prom\/prometheus:v3\.\d+\.\d+$/);
+    expect(service('grafana').image).toMatch(/^grafana\/grafana:12\.\d+\.\d+$/);
   });
 
   it.each(APP_SERVICES)('builds %s from the Dockerfile and runs its process', (name) => {
@@ -165,7 +190,7 @@ describe('docker-compose.yml', () => {
   it('passes app processes only variables the app reads', () => {
     const known = new Set([...configKeys(), ...ENVCONFIG_KEYS]);
     expect(known.has('DATA_DIR')).toBe(true); // the config scan itself works
-    for (const name of APP_SERVICES) {
+    for (const name of [...APP_SERVICES, 'ui-codec-token']) {
       const unknown = Object.keys(envOf(name)).filter(
         (k) => !known.has(k) && !k.startsWith('TEMPORAL_GRPC_META_'),
       );
@@ -177,41 +202,110 @@ describe('docker-compose.yml', () => {
     const temporalPort = publishedPorts('temporal')[0]?.target;
     for (const name of ['api', 'worker']) {
       expect(envOf(name).TEMPORAL_ADDRESS).toBe(`temporal:${temporalPort}`);
-      expect(envOf(name).TEMPORAL_NAMESPACE).toBe(envOf('temporal-admin-tools').TEMPORAL_NAMESPACE);
+      expect(envOf(name).TEMPORAL_NAMESPACE).toBe(envOf('temporal-namespace').TEMPORAL_NAMESPACE);
     }
     expect(envOf('worker').TEMPORAL_WORKFLOW_BUNDLE).toBe('/app/dist/workflow-bundle.js');
     expect(envOf('worker').CORE_BANKING_URL).toBe(`http://simulator:${envOf('simulator').SIMULATOR_PORT}`);
     expect(envOf('api').TEMPORAL_TASK_QUEUE).toBe(envOf('worker').TEMPORAL_TASK_QUEUE);
     expect(envOf('temporal-ui').TEMPORAL_ADDRESS).toBe(`temporal:${temporalPort}`);
-    expect(envOf('temporal-ui').TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${envOf('api').PORT}`);
+    expect(envOf('temporal-namespace').TEMPORAL_ADDRESS).toBe(`temporal:${temporalPort}`);
   });
 
-  it('publishes the API, the Temporal frontend and the UI', () => {
+  it('runs the Temporal server on the PostgreSQL schema the schema job set up', () => {
+    const server = envOf('temporal');
+    const schema = envOf('temporal-schema');
+    expect(server).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', BIND_ON_IP: '0.0.0.0' });
+    for (const k of ['DB', 'DB_PORT', 'POSTGRES_SEEDS', 'POSTGRES_USER', 'POSTGRES_PWD']) {
+      expect({ k, schema: schema[k] }).toEqual({ k, schema: server[k] });
+    }
+    expect(schema.SQL_PASSWORD).toBe(server.POSTGRES_PWD);
+    expect(server.POSTGRES_USER).toBe(envOf('postgresql').POSTGRES_USER);
+    expect(server.POSTGRES_PWD).toBe(envOf('postgresql').POSTGRES_PASSWORD);
+    expect(server.DYNAMIC_CONFIG_FILE_PATH).toBe('config/dynamicconfig/development-sql.yaml');
+    const dynamicConfig = volumeMounts('temporal').find(
+      (v) => v.target === '/etc/temporal/config/dynamicconfig',
+    );
+    expect(fs.existsSync(path.join(root, dynamicConfig?.source ?? '-', 'development-sql.yaml'))).toBe(true);
+  });
+
+  it('publishes the API, the Temporal frontend, the UI, Prometheus and Grafana on loopback only', () => {
     expect(publishedPorts('api')).toContainEqual({ published: 3000, target: Number(envOf('api').PORT) });
     expect(publishedPorts('temporal')).toContainEqual({ published: 7233, target: 7233 });
     expect(publishedPorts('temporal-ui')).toContainEqual({ published: 8233, target: 8080 });
+    expect(publishedPorts('prometheus')).toContainEqual({ published: 9090, target: 9090 });
+    expect(publishedPorts('grafana')).toContainEqual({ published: 3001, target: 3000 });
+    for (const [name, s] of Object.entries(services)) {
+      for (const p of s.ports ?? [])
+        expect({ name, port: String(p) }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:/) });
+    }
   });
 
   it('starts services in dependency order', () => {
-    expect(dependencies('temporal')).toMatchObject({ postgresql: 'service_healthy' });
-    expect(dependencies('temporal-ui')).toMatchObject({ temporal: 'service_healthy' });
-    expect(dependencies('temporal-admin-tools')).toMatchObject({ temporal: 'service_healthy' });
-    // search attributes must exist before a workflow is started or upserts them
+    expect(dependencies('temporal-schema')).toEqual({ postgresql: 'service_healthy' });
+    // the server starts only on a finished schema, as temporalio/samples-server's compose does
+    expect(dependencies('temporal')).toEqual({
+      postgresql: 'service_healthy',
+      'temporal-schema': 'service_completed_successfully',
+    });
+    expect(dependencies('temporal-namespace')).toEqual({ temporal: 'service_healthy' });
+    expect(dependencies('temporal-ui')).toEqual({
+      temporal: 'service_healthy',
+      'ui-codec-token': 'service_completed_successfully',
+    });
+    // namespace and search attributes exist before a workflow is started or upserts them;
+    // the dev key exists (minted with the UI's token) before the api or worker reads it
     const temporalReady = {
       temporal: 'service_healthy',
-      'temporal-admin-tools': 'service_completed_successfully',
+      'temporal-namespace': 'service_completed_successfully',
+      'ui-codec-token': 'service_completed_successfully',
     };
-    expect(dependencies('worker')).toMatchObject({ ...temporalReady, simulator: 'service_healthy' });
-    expect(dependencies('api')).toMatchObject(temporalReady);
+    expect(dependencies('worker')).toEqual({ ...temporalReady, simulator: 'service_healthy' });
+    expect(dependencies('api')).toEqual(temporalReady);
+    expect(dependencies('prometheus')).toEqual({ api: 'service_healthy', worker: 'service_healthy' });
+    expect(dependencies('grafana')).toEqual({ prometheus: 'service_healthy' });
+    for (const name of ONE_SHOT)
+      expect({ name, restart: service(name).restart }).toEqual({
+        name,
+        restart: expect.stringMatching(/^on-failure/),
+      });
   });
 
-  it('health-checks what others wait on', () => {
-    for (const name of ['postgresql', 'temporal', 'simulator', 'api']) {
+  it('health-checks every service that stays up, with what its image ships', () => {
+    const longRunning = Object.keys(services).filter((n) => !ONE_SHOT.includes(n));
+    expect(longRunning.sort()).toEqual(
+      ['postgresql', 'temporal', 'temporal-ui', ...APP_SERVICES, 'prometheus', 'grafana'].sort(),
+    );
+    const check = (name: string) => JSON.stringify(service(name).healthcheck?.test ?? null);
+    for (const name of longRunning)
       expect({ name, test: service(name).healthcheck?.test }).toEqual({ name, test: expect.anything() });
-    }
-    expect(JSON.stringify(service('api').healthcheck?.test)).toContain(':3000/healthz');
-    expect(JSON.stringify(service('simulator').healthcheck?.test)).toContain(':4010/healthz');
-    expect(JSON.stringify(service('postgresql').healthcheck?.test)).toContain('pg_isready');
+    expect(check('postgresql')).toContain('pg_isready');
+    // the server image ships the temporal CLI; SERVING means the frontend answers
+    expect(check('temporal')).toMatch(
+      /temporal operator cluster health --address 127\.0\.0\.1:7233 \| grep -q SERVING/,
+    );
+    // the UI image ships curl; its server answers /healthz on its container port
+    expect(check('temporal-ui')).toContain(`"curl"`);
+    expect(check('temporal-ui')).toContain(
+      `http://127.0.0.1:${publishedPorts('temporal-ui')[0]?.target}/healthz`,
+    );
+    // the slim app image has no curl: node's fetch
+    expect(check('api')).toContain(`http://127.0.0.1:${envOf('api').PORT}/healthz`);
+    expect(check('simulator')).toContain(`http://127.0.0.1:${envOf('simulator').SIMULATOR_PORT}/healthz`);
+    // the worker serves no HTTP of its own: the SDK runtime's metrics endpoint is up while it runs
+    expect(check('worker')).toContain(`http://127.0.0.1:${envOf('worker').WORKER_METRICS_PORT}/metrics`);
+    expect(check('prometheus')).toContain('http://127.0.0.1:9090/-/ready');
+    expect(check('grafana')).toContain(`http://127.0.0.1:${publishedPorts('grafana')[0]?.target}/api/health`);
+    for (const name of [...APP_SERVICES]) expect(check(name)).toMatch(/^\["CMD","node","-e",/);
+  });
+
+  it('has Prometheus scrape the api and worker where they listen', () => {
+    const targets = readScrapeConfig().scrape_configs.flatMap((j) =>
+      j.static_configs.flatMap((c) => c.targets),
+    );
+    expect(targets.sort()).toEqual(
+      [`api:${envOf('api').PORT}`, `worker:${envOf('worker').WORKER_METRICS_PORT}`].sort(),
+    );
+    expect(envOf('worker').WORKER_METRICS_HOST).toBe('0.0.0.0'); // reachable from the prometheus container
   });
 
   it('shares state between api and worker and keeps the simulator apart', () => {
@@ -224,7 +318,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('registers the search attributes the workflows use', () => {
-    const pairs = envOf('temporal-admin-tools').SEARCH_ATTRIBUTES?.trim().split(/\s+/);
+    const pairs = envOf('temporal-namespace').SEARCH_ATTRIBUTES?.trim().split(/\s+/);
     expect(pairs?.sort()).toEqual(
       ['CustomerId', 'ProcessType', 'ProcessStep', 'Channel', 'MfaPurpose'].map((n) => `${n}=Keyword`).sort(),
     );
@@ -243,6 +337,236 @@ describe('docker-compose.yml', () => {
   });
 });
 
+/** A host directory standing in for each named volume, and the mapping of a service's container paths onto it. */
+function volumesIn(dir: string) {
+  return (name: string, containerPath: string): string => {
+    const mount = volumeMounts(name).find(
+      (v) => containerPath === v.target || containerPath.startsWith(`${v.target}/`),
+    );
+    if (!mount) throw new Error(`${name} mounts nothing at ${containerPath}`);
+    const host = mount.source.startsWith('./')
+      ? path.join(root, mount.source)
+      : path.join(dir, 'volumes', mount.source);
+    if (!mount.source.startsWith('./')) fs.mkdirSync(host, { recursive: true });
+    return host + containerPath.slice(mount.target.length);
+  };
+}
+
+/** The script a one-shot admin-tools service runs: its entrypoint `/bin/sh <mounted script>`. */
+function entrypointScript(name: string): string {
+  const entrypoint = service(name).entrypoint as string[];
+  expect(entrypoint.slice(0, -1)).toEqual(['/bin/sh']);
+  const mount = volumeMounts(name).find((v) => v.target === entrypoint.at(-1));
+  if (!mount) throw new Error(`${name}'s entrypoint script is not mounted`);
+  return path.join(root, mount.source);
+}
+
+describe('temporal-schema job (docker/temporal/setup-schema.sh)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-schema-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the script with the service's environment and a temporal-sql-tool that logs its arguments. */
+  function runSchemaJob(failOn?: string): { status: number; calls: string[] } {
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const log = path.join(dir, 'calls');
+    fs.writeFileSync(
+      path.join(bin, 'temporal-sql-tool'),
+      `#!/bin/sh\necho "$*" >> "${log}"\ncase "$*" in *"${failOn ?? '#never#'}"*) exit 1 ;; esac\n`,
+      { mode: 0o755 },
+    );
+    let status = 0;
+    try {
+      execFileSync('/bin/sh', [entrypointScript('temporal-schema')], {
+        env: { ...envOf('temporal-schema'), PATH: `${bin}:/usr/bin:/bin` },
+        stdio: 'pipe',
+      });
+    } catch (e) {
+      status = (e as { status: number }).status;
+    }
+    const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+    return { status, calls };
+  }
+
+  it('creates both databases and applies every schema version, as the maintained compose does', () => {
+    const { status, calls } = runSchemaJob();
+    expect(status).toBe(0);
+    const common = '--plugin postgres12 --ep postgresql -u temporal -p 5432';
+    const dir12 = '/etc/temporal/schema/postgresql/v12';
+    expect(calls).toEqual([
+      `${common} --db temporal create`,
+      `${common} --db temporal setup-schema -v 0.0`,
+      `${common} --db temporal update-schema -d ${dir12}/temporal/versioned`,
+      `${common} --db temporal_visibility create`,
+      `${common} --db temporal_visibility setup-schema -v 0.0`,
+      `${common} --db temporal_visibility update-schema -d ${dir12}/visibility/versioned`,
+    ]);
+  });
+
+  it('reruns over existing databases (create fails, the schema steps still run)', () => {
+    const { status, calls } = runSchemaJob(' create');
+    expect(status).toBe(0);
+    expect(calls.filter((c) => /update-schema/.test(c))).toHaveLength(2);
+  });
+
+  it('fails, so the server does not start, when a schema step fails', () => {
+    const { status, calls } = runSchemaJob('--db temporal update-schema');
+    expect(status).not.toBe(0);
+    expect(calls.some((c) => c.includes('temporal_visibility'))).toBe(false);
+  });
+});
+
+describe('the Temporal UI’s codec endpoint', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-ui-codec-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the ui-codec-token job's command from source (scripts/token.ts), volumes mapped into `dir`. */
+  function runTokenJob(extraEnv: Record<string, string> = {}): void {
+    const at = volumesIn(dir);
+    const [node, script, ...args] = (service('ui-codec-token').command as string[]).map(interpolate);
+    expect([node, script]).toEqual(['node', 'dist/scripts/token.js']);
+    const out = args.indexOf('--out');
+    if (out >= 0) args[out + 1] = at('ui-codec-token', args[out + 1] as string);
+    const env = { ...envOf('ui-codec-token'), ...extraEnv };
+    env.DATA_DIR = at('ui-codec-token', env.DATA_DIR as string);
+    execFileSync(
+      process.execPath,
+      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/token.ts'), ...args],
+      { cwd: root, env: { ...env, PATH: process.env.PATH ?? '' }, stdio: 'pipe' },
+    );
+  }
+
+  /**
+   * Runs the UI service's entrypoint with its environment, volumes mapped into `dir`, in
+   * place of the image's start-ui-server.sh a stand-in that prints what the UI would read.
+   */
+  function uiSettings(): { endpoint: string; passAccessToken?: string } {
+    const at = volumesIn(dir);
+    const entrypoint = service('temporal-ui').entrypoint as string[];
+    expect(entrypoint.slice(0, -1)).toEqual(['/bin/bash']);
+    const script = at('temporal-ui', entrypoint.at(-1) as string);
+    const workdir = path.join(dir, 'ui-server');
+    fs.mkdirSync(workdir);
+    fs.writeFileSync(
+      path.join(workdir, 'start-ui-server.sh'),
+      '#!/bin/sh\nprintf \'{"endpoint":"%s","passAccessToken":"%s"}\' "$TEMPORAL_CODEC_ENDPOINT" "${TEMPORAL_CODEC_PASS_ACCESS_TOKEN:-}"\n',
+      { mode: 0o755 },
+    );
+    const env = envOf('temporal-ui');
+    env.IBMB_CODEC_TOKEN_FILE = at('temporal-ui', env.IBMB_CODEC_TOKEN_FILE as string);
+    const out = execFileSync('/bin/bash', [script], {
+      cwd: workdir,
+      env: { ...env, PATH: process.env.PATH ?? '' },
+      stdio: 'pipe',
+    });
+    return JSON.parse(out.toString()) as { endpoint: string; passAccessToken?: string };
+  }
+
+  /** The real API app with the api service's settings, on the shared app data volume. */
+  const startComposeApi = () => {
+    const env = envOf('api');
+    return startApiApp({
+      NODE_ENV: env.NODE_ENV as string,
+      AUTH_DEV_KEYS: env.AUTH_DEV_KEYS as string,
+      CODEC_CORS_ORIGINS: env.CODEC_CORS_ORIGINS as string,
+      DATA_DIR: volumesIn(dir)('api', env.DATA_DIR as string),
+    });
+  };
+
+  const uiOrigin = () => `http://localhost:${publishedPorts('temporal-ui')[0]?.published}`;
+  const apiOrigin = () => `http://localhost:${publishedPorts('api')[0]?.published}`;
+
+  it('is the API’s codec route, with a capability token the API accepts, from the UI’s page', async () => {
+    runTokenJob();
+    const { endpoint, passAccessToken } = uiSettings();
+    expect(passAccessToken).toBe('');
+    // The browser on the host calls it: the API as the host publishes it.
+    const url = new URL(endpoint);
+    expect(url.origin).toBe(apiOrigin());
+    expect(url.pathname).toMatch(/^\/codec\/k\/[\w-]+\.[\w-]+\.[\w-]+$/);
+
+    const api = await startComposeApi();
+    try {
+      const plain = { metadata: { encoding: 'json/plain' }, data: '{"customerId":"100001"}' };
+      const [encrypted] = await payloadCodec(api.config).encode([
+        {
+          metadata: { encoding: Buffer.from(plain.metadata.encoding) },
+          data: Buffer.from(plain.data),
+        },
+      ]);
+      const body = {
+        payloads: [
+          {
+            metadata: Object.fromEntries(
+              Object.entries(encrypted?.metadata ?? {}).map(([k, v]) => [
+                k,
+                Buffer.from(v ?? []).toString('base64'),
+              ]),
+            ),
+            data: Buffer.from(encrypted?.data ?? []).toString('base64'),
+          },
+        ],
+      };
+      // What the UI does: POST ${endpoint}/decode with its origin and the X-Namespace header.
+      const headers = { origin: uiOrigin(), 'content-type': 'application/json', 'x-namespace': 'default' };
+      const preflight = await fetch(`${api.url}${url.pathname}/decode`, {
+        method: 'OPTIONS',
+        headers: { origin: uiOrigin(), 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(uiOrigin());
+      expect(preflight.headers.get('access-control-allow-headers')).toContain('x-namespace');
+      const res = await fetch(`${api.url}${url.pathname}/decode`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe(uiOrigin());
+      const [decoded] = ((await res.json()) as { payloads: Array<{ data: string }> }).payloads;
+      expect(Buffer.from(decoded?.data ?? '', 'base64').toString()).toBe(plain.data);
+
+      // The capability is the auth: another token, or none, is refused.
+      const forged = url.pathname.replace(/\/k\/[^/]+$/, '/k/eyJhbGciOiJFUzI1NiJ9.e30.c2ln');
+      expect(
+        (await fetch(`${api.url}${forged}/decode`, { method: 'POST', headers, body: JSON.stringify(body) }))
+          .status,
+      ).toBe(401);
+      expect(
+        (await fetch(`${api.url}/codec/decode`, { method: 'POST', headers, body: JSON.stringify(body) }))
+          .status,
+      ).toBe(401);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('with an identity provider (AUTH_JWKS_URL), passes the signed-in user’s token to /codec', async () => {
+    runTokenJob({ AUTH_JWKS_URL: 'https://idp.example/jwks' });
+    const { endpoint, passAccessToken } = uiSettings();
+    expect(endpoint).toBe(`${apiOrigin()}/codec`);
+    expect(passAccessToken).toBe('true');
+    const api = await startComposeApi();
+    try {
+      // a real route that wants a token: 401, not the 404 the old endpoint got
+      const res = await fetch(`${api.url}${new URL(endpoint).pathname}/decode`, {
+        method: 'POST',
+        headers: { origin: uiOrigin(), 'content-type': 'application/json' },
+        body: JSON.stringify({ payloads: [] }),
+      });
+      expect(res.status).toBe(401);
+    } finally {
+      await api.stop();
+    }
+  });
+});
+
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
   /** Instructions of one stage, continuation lines joined. */
@@ -257,6 +581,26 @@ describe('Dockerfile', () => {
   it('builds on node:24-bookworm-slim in a build and a runtime stage', () => {
     expect(stage('build')[0]).toMatch(/^FROM node:24-bookworm-slim AS build$/);
     expect(stage('runtime')[0]).toMatch(/^FROM node:24-bookworm-slim AS runtime$/);
+  });
+
+  it('creates the volume mount points the unprivileged process writes, owned by it', () => {
+    const runtime = stage('runtime').join('\n');
+    const user = /^USER\s+(\S+)/m.exec(runtime)?.[1];
+    const written = ['api', 'ui-codec-token'].flatMap((n) =>
+      volumeMounts(n)
+        .filter((v) => !v.source.startsWith('.'))
+        .map((v) => v.target),
+    );
+    for (const dir of new Set(written)) {
+      expect({
+        dir,
+        created: runtime.includes(`mkdir -p`) && new RegExp(`mkdir -p[^\\n]*${dir}\\b`).test(runtime),
+      }).toEqual({ dir, created: true });
+      expect({ dir, owned: new RegExp(`chown ${user}:${user}[^\\n]*${dir}\\b`).test(runtime) }).toEqual({
+        dir,
+        owned: true,
+      });
+    }
   });
 
   it('compiles in the build stage', () => {
