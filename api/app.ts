@@ -33,7 +33,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   // Answers describe processes that change under the caller: nothing to revalidate, no hash to compute.
   app.set('etag', false);
   const metrics = createHttpMetrics();

@@ -16,6 +16,14 @@ const schema = z
     LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 
     HOST: z.string().default('127.0.0.1'),
+    /**
+     * Express's `trust proxy`: unset trusts no X-Forwarded-For; a hop count, or addresses and
+     * subnets of the proxies, e.g. `loopback, 10.0.0.0/8`. Only then is the client IP known.
+     */
+    TRUST_PROXY: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined ? false : /^\d+$/.test(v) ? Number(v) : v)),
     PORT: envInt(0, 65535).default(3000),
     API_BODY_LIMIT: z.string().default('32kb'),
     API_WAIT_BUDGET_MS: envInt(0, 60_000).default(10_000),
@@ -119,6 +127,9 @@ const schema = z
     MFA_DESTINATION_MAX_PER_WINDOW: envInt(1, 1000).default(5),
     MFA_DESTINATION_WINDOW_MINUTES: envInt(1, 1440).default(10),
     MFA_DESTINATION_MAX_PER_DAY: envInt(1, 10_000).default(50),
+    /** Pre-login codes per caller (token subject; with TRUST_PROXY, and client IP) per rolling hour. */
+    MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: envInt(1, 1_000_000).default(1000),
+    MFA_PRELOGIN_CALLER_SHARDS: envInt(1, 64).default(8),
     /** Countries (ISO 3166 alpha-2) whose mobile numbers may be texted a code; default the bank's own. */
     MFA_ALLOWED_COUNTRIES: envList
       .pipe(z.array(z.string().refine(isKnownCountry, 'an ISO 3166 alpha-2 country code')).min(1))

@@ -22,3 +22,14 @@ export function destinationQuotaPolicy(config: Config): DestinationQuotaPolicy {
     maxPerDay: config.MFA_DESTINATION_MAX_PER_DAY,
   };
 }
+
+/**
+ * One shard's share of a pre-login caller's hourly budget. A caller's sends are spread over
+ * MFA_PRELOGIN_CALLER_SHARDS quota workflows, so one busy caller (a mobile app's client id
+ * carries all its users' traffic) is never a single entity's serialized Updates; the limit
+ * holds to within one send per shard.
+ */
+export function callerQuotaPolicy(config: Config): DestinationQuotaPolicy {
+  const perShard = Math.ceil(config.MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR / config.MFA_PRELOGIN_CALLER_SHARDS);
+  return { maxPerWindow: perShard, windowMinutes: 60, maxPerDay: perShard * 24 };
+}

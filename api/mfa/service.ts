@@ -30,6 +30,7 @@ import {
 } from '../../messages/mfa';
 import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
 import { withStartBudget } from '../processes/idempotent-start';
+import { reserveCallerSend } from './caller-quota';
 import type { StarterMemo } from '../processes/readers';
 import { BudgetExceeded, withinBudget } from '../wait-budget';
 import { ProblemError } from '../problem';
@@ -110,7 +111,12 @@ export function createMfaService(deps: MfaServiceDeps) {
   }
 
   return {
-    async create(req: CreateChallenge, waitMs: number, starter: StarterMemo): Promise<CreatedChallenge> {
+    /** `caller` (preloginCaller) is charged for a pre-login code, one bound to no user. */
+    async create(
+      req: CreateChallenge,
+      waitMs: number,
+      { starter, caller }: { starter: StarterMemo; caller: string },
+    ): Promise<CreatedChallenge> {
       // A number the caller types is checked before anything starts: nothing is sent to it.
       const refused = req.phone && phoneRefusal(req.phone, config.MFA_ALLOWED_COUNTRIES);
       if (refused) {
@@ -121,6 +127,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       const serviceKey = randomUUID();
       const securityKey = newSecurityKey();
       const processId = mfaProcessId(serviceKey);
+      if (!req.userId) await withStartBudget(client, () => reserveCallerSend(deps, caller, processId));
       const input: MfaChallengeInput = {
         serviceKey,
         purpose: req.purpose,

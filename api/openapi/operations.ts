@@ -154,7 +154,7 @@ export const operations: Operation[] = [
       403: mfaForbidden,
       404: p('USER_NOT_FOUND'),
       422: p('NO_REGISTERED_CONTACT, USER_NOT_ACTIVE, DESTINATION_NOT_ALLOWED (`reason`)'),
-      429: p('DESTINATION_RATE_LIMITED (Retry-After)'),
+      429: p('DESTINATION_RATE_LIMITED, CALLER_RATE_LIMITED (pre-login codes per caller) (Retry-After)'),
     },
   },
   {

@@ -1421,7 +1421,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description DESTINATION_RATE_LIMITED (Retry-After) */
+      /** @description DESTINATION_RATE_LIMITED, CALLER_RATE_LIMITED (pre-login codes per caller) (Retry-After) */
       429: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];

@@ -9,6 +9,7 @@ import {
   infinityOtpSending,
   infinityOtpVerified,
 } from '../mfa/infinity';
+import { preloginCaller } from '../mfa/caller-quota';
 import { createMfaService, type Expectation, type MfaService } from '../mfa/service';
 import { notFound } from '../middleware/errors';
 import { starterMemo } from '../processes/readers';
@@ -53,7 +54,9 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
     const resent = await resendIfKeyed(service, body, expect);
     if (resent) return void res.json(resent);
     if (!body.Phone) throw problems.validation([{ path: 'Phone', message: 'required for a new code' }]);
-    res.json(await requestNew(service, { purpose: 'ONBOARDING', phone: body.Phone }, waitMs(req), req));
+    res.json(
+      await requestNew(service, { purpose: 'ONBOARDING', phone: body.Phone }, waitMs(req), req, config),
+    );
   });
 
   router.post(op('verifyOTPPreLoginMB'), prelogin, validateBody(infinityVerifyOtp), async (req, res) => {
@@ -71,7 +74,9 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
       const expect: Expectation = { purpose: 'UPDATE_SECURITY_QUESTIONS', userId };
       const resent = await resendIfKeyed(service, body, expect);
       if (resent) return void res.json(resent);
-      res.json(await requestNew(service, { purpose: 'UPDATE_SECURITY_QUESTIONS', userId }, waitMs(req), req));
+      res.json(
+        await requestNew(service, { purpose: 'UPDATE_SECURITY_QUESTIONS', userId }, waitMs(req), req, config),
+      );
     },
   );
 
@@ -110,8 +115,12 @@ async function requestNew(
   req: { purpose: MfaPurpose; phone?: string; userId?: string },
   waitMs: number,
   http: Request,
+  config: Config,
 ) {
-  const created = await service.create(req, waitMs, starterMemo(http.principal));
+  const created = await service.create(req, waitMs, {
+    starter: starterMemo(http.principal),
+    caller: preloginCaller(http, config),
+  });
   return created.kind === 'created'
     ? infinityOtpRequested(created.state, created.securityKey)
     : infinityOtpSending(created.serviceKey, created.securityKey, created.state);

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { TokenVerifier } from '../auth';
 import { actsForAnyUser, callerRefusal } from '../mfa/caller';
+import { preloginCaller } from '../mfa/caller-quota';
 import { createMfaService, type CreatedChallenge } from '../mfa/service';
 import { starterMemo } from '../processes/readers';
 import { requireAnyScope } from '../middleware/auth';
@@ -54,7 +55,7 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
     const created = await service.create(
       body,
       waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS),
-      starterMemo(req.principal),
+      { starter: starterMemo(req.principal), caller: preloginCaller(req, config) },
     );
     const serviceKey = created.kind === 'created' ? created.state.serviceKey : created.serviceKey;
     res.location(statusUrl(serviceKey));

@@ -1,3 +1,4 @@
+import { mintDevToken } from '../../api/auth';
 import { call, startStack, type Stack } from '../helpers/stack';
 
 const INFINITY = '/services/data/v1/RBObjects/operations/DbxUser';
@@ -59,5 +60,97 @@ describe('pre-login destinations', () => {
     });
     expect(res.status).toBe(201);
     expect(sentTo('+254711200001')).toHaveLength(1);
+  });
+});
+
+/**
+ * Toll fraud across many numbers: each caller (token subject; behind a trusted proxy, and
+ * client IP) gets MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR pre-login codes, durably, across
+ * destinations. A user's own codes are not charged to it.
+ */
+describe('pre-login codes per caller', () => {
+  let stack: Stack;
+  let seq = 0;
+  const phone = () => `+2547005${String(++seq).padStart(5, '0')}`;
+  const ask = (token: string, headers: Record<string, string> = {}) =>
+    call(stack.apiUrl, 'POST', '/mfa/challenges', {
+      token,
+      headers,
+      body: { purpose: 'ONBOARDING', phone: phone() },
+    });
+
+  beforeAll(async () => {
+    stack = await startStack({
+      MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: '3',
+      MFA_PRELOGIN_CALLER_SHARDS: '1',
+      TRUST_PROXY: 'loopback',
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('refuses a caller past its hourly budget with 429 and Retry-After, sending nothing', async () => {
+    const app = await mintDevToken(stack.config, { scopes: ['mfa:prelogin'], subject: 'fraud-app' });
+    for (let i = 0; i < 3; i++) expect((await ask(app)).status).toBe(201);
+    const smsBefore = stack.outbox('sms').length;
+    const refused = await ask(app);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ code: 'CALLER_RATE_LIMITED' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
+    expect(stack.outbox('sms').length).toBe(smsBefore);
+
+    // Another caller, and the same subject from another client behind the proxy, have their own.
+    const other = await mintDevToken(stack.config, { scopes: ['mfa:prelogin'], subject: 'other-app' });
+    expect((await ask(other)).status).toBe(201);
+    expect((await ask(app, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(201);
+    // A registered user's own code is not a pre-login code.
+    const user = await call(stack.simulatorUrl, 'POST', '/esb/v1/ib-users', {
+      body: {
+        businessKey: 'caller-quota',
+        customerId: '100001',
+        username: 'amina.wanjiru',
+        channel: 'MB',
+        acceptedDisclosures: [],
+      },
+    });
+    const channel = await mintDevToken(stack.config, {
+      scopes: ['mfa:write', 'mfa:any-user'],
+      subject: 'fraud-app',
+    });
+    const login = await call(stack.apiUrl, 'POST', '/mfa/challenges', {
+      token: channel,
+      body: { purpose: 'LOGIN', userId: user.body.userId },
+    });
+    expect(login.status).toBe(201);
+  });
+});
+
+describe('a sharded caller budget', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: '8', MFA_PRELOGIN_CALLER_SHARDS: '4' });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('spreads one caller over its shards and still holds the limit', async () => {
+    const app = await mintDevToken(stack.config, { scopes: ['mfa:prelogin'], subject: 'busy-app' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      const res = await call(stack.apiUrl, 'POST', '/mfa/challenges', {
+        token: app,
+        body: { purpose: 'ONBOARDING', phone: `+2547006${String(i).padStart(5, '0')}` },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(8);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(6);
+    let shards = 0;
+    for await (const _ of stack.client.workflow.list({ query: "WorkflowId STARTS_WITH 'mfa-caller-'" }))
+      shards++;
+    expect(shards).toBeGreaterThan(1);
+    expect(shards).toBeLessThanOrEqual(4);
   });
 });
