@@ -115,6 +115,13 @@ const schema = z
     MFA_DESTINATION_MAX_PER_WINDOW: envInt(1, 1000).default(5),
     MFA_DESTINATION_WINDOW_MINUTES: envInt(1, 1440).default(10),
     MFA_DESTINATION_MAX_PER_DAY: envInt(1, 10_000).default(50),
+
+    // OpenTelemetry tracing (lib/tracing.ts), the SDK's standard variables; off unless an endpoint is set.
+    OTEL_SDK_DISABLED: envBool.optional(),
+    OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     // Dev keys would let anyone with DATA_DIR mint tokens: production needs a JWKS.
