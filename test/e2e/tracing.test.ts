@@ -193,6 +193,49 @@ describe('tracing end to end', () => {
     expect(server).toMatchObject({ name: 'POST /open-user-ib', kind: SERVER, traceId: start?.traceId });
   }, 60_000);
 
+  it('traces an MFA challenge from its update-with-start to the SMS, with no code, key or number in it', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const token = await stack.token('mfa:write');
+    const phone = '+254700399001';
+    const res = await call(stack.apiUrl, 'POST', '/mfa/challenges', {
+      token,
+      body: { purpose: 'ONBOARDING', phone },
+      headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+    });
+    expect(res.status).toBe(201);
+    const inTrace = () => receiver.spans.filter((s) => s.traceId === traceId);
+    await received(() => inTrace().some((s) => s.name === 'sms outbox'));
+    const spans = inTrace();
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const ancestry = (s: ReceivedSpan | undefined): string[] =>
+      s ? [s.name, ...ancestry(s.parentSpanId ? byId.get(s.parentSpanId) : undefined)] : [];
+    // sms → RunActivity → StartActivity in the run; the run's own span ends (and leaves the
+    // sandbox) only when the challenge does, so the link to the request is the start's span.
+    const chain = ancestry(spans.find((s) => s.name === 'sms outbox'));
+    expect(chain).toEqual(['sms outbox', 'RunActivity:sendChallengeCode', 'StartActivity:sendChallengeCode']);
+    const server = spans.find((s) => s.name === 'POST /mfa/challenges');
+    const start = spans.find((s) => s.name.startsWith('UpdateWithStartWorkflow:'));
+    expect(start).toMatchObject({ service: 'ibmb-api', parentSpanId: server?.spanId });
+    // The destination quota the activity updates (through the worker's client) joins the trace.
+    const reserve = ancestry(spans.find((s) => s.name === 'HandleUpdate:reserveSend'));
+    expect(reserve).toEqual([
+      'HandleUpdate:reserveSend',
+      'UpdateWithStartWorkflow:reserveSend',
+      'RunActivity:reserveDestinationSend',
+      'StartActivity:reserveDestinationSend',
+    ]);
+
+    const serviceKey = String(res.body.serviceKey);
+    const otp = /(\d{6}) is your verification code/.exec(
+      String(stack.outbox('sms').find((m) => String(m.id).startsWith(`mfa-${serviceKey}.`))?.body),
+    )?.[1];
+    expect(otp).toMatch(/^\d{6}$/);
+    const text = JSON.stringify(spans);
+    expect(text).not.toContain(otp as string);
+    expect(text).not.toContain(String(res.body.securityKey));
+    expect(text).not.toContain('700399001');
+  }, 60_000);
+
   it('names server spans by route pattern, never by the raw path', async () => {
     const token = await stack.token('processes:read');
     const res = await call(stack.apiUrl, 'GET', '/processes/onboard-100005', { token });
