@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -9,6 +10,7 @@ import { INFINITY_BASE_PATH, infinityErrors } from './mfa/infinity';
 import { jsonBody } from './middleware/json-body';
 import { createHttpMetrics, observe } from './middleware/observe';
 import { requestId } from './middleware/request-id';
+import { traceRequests } from './middleware/trace';
 import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
 import { openApiRouter } from './routes/openapi';
@@ -27,6 +29,8 @@ export interface AppDeps {
   serverKey: Buffer;
   /** The payload codec the client uses, served to the Temporal UI as a remote codec. */
   codec: PayloadCodec;
+  /** A server span per request (lib/tracing.ts); none when tracing is off. */
+  tracer?: Tracer;
 }
 
 /** The HTTP API, testable without listening. Thin: validate, start/query workflows, map to HTTP. */
@@ -37,6 +41,7 @@ export function createApp(deps: AppDeps): Express {
   // Answers describe processes that change under the caller: nothing to revalidate, no hash to compute.
   app.set('etag', false);
   const metrics = createHttpMetrics();
+  if (deps.tracer) app.use(traceRequests(deps.tracer));
   app.use(requestId);
   app.use(observe(deps.logger, metrics));
   app.get('/metrics', async (_req, res) => {

@@ -3,6 +3,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
 import { encryptingDataConverter, payloadCodec } from '../lib/codec/data-converter';
 import { loadServerKey } from '../lib/server-key';
+import { startTracing } from '../lib/tracing';
 import { createApp } from './app';
 import { verifierFromConfig } from './auth';
 import { createTemporalClient } from './temporal';
@@ -11,8 +12,9 @@ import { createTemporalClient } from './temporal';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const tracing = startTracing(config, 'ibmb-api');
   const codec = payloadCodec(config);
-  const client = createTemporalClient(process.env, encryptingDataConverter(config, codec));
+  const client = createTemporalClient(process.env, encryptingDataConverter(config, codec), tracing?.tracer);
   const app = createApp({
     config,
     client,
@@ -20,14 +22,21 @@ async function main(): Promise<void> {
     codec,
     verifier: await verifierFromConfig(config),
     serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
+    tracer: tracing?.tracer,
   });
   const server: Server = app.listen(config.PORT, config.HOST, () =>
-    logger.info({ host: config.HOST, port: config.PORT }, 'api listening'),
+    logger.info(
+      { host: config.HOST, port: config.PORT, tracing: tracing ? tracing.serviceName : 'off' },
+      'api listening',
+    ),
   );
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');
     server.close(() => {
-      void client.connection.close().finally(() => process.exit(0));
+      // The last requests' spans are exported before the process goes.
+      void Promise.allSettled([client.connection.close(), tracing?.shutdown()]).finally(() =>
+        process.exit(0),
+      );
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();

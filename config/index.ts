@@ -134,6 +134,13 @@ const schema = z
     MFA_ALLOWED_COUNTRIES: envList
       .pipe(z.array(z.string().refine(isKnownCountry, 'an ISO 3166 alpha-2 country code')).min(1))
       .default(['KE']),
+
+    // OpenTelemetry tracing (lib/tracing.ts), the SDK's standard variables; off unless an endpoint is set.
+    OTEL_SDK_DISABLED: envBool.optional(),
+    OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     // Dev keys would let anyone with DATA_DIR mint tokens: production needs a JWKS.

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowInterceptorModules } from '../worker/workflow-modules';
 
 /** `npm run build`: the production workflow bundle, so workers start without webpack. */
 async function main(): Promise<void> {
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '..', 'workflows'),
+    workflowInterceptorModules,
     logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error },
   });
   fs.writeFileSync(out, code);

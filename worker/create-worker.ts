@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { Tracing } from '../lib/tracing';
+import { workerTracingOptions } from './tracing';
+import { workflowInterceptorModules } from './workflow-modules';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -13,6 +16,8 @@ export interface WorkerSetup {
   workflowBundlePath?: string;
   /** Encrypts payloads; must match the clients' converter. */
   dataConverter?: DataConverter;
+  /** Activity spans and the workflow span sink; off when undefined. */
+  tracing?: Tracing;
   options?: Partial<WorkerOptions>;
 }
 
@@ -28,6 +33,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   const workflows = setup.workflowBundlePath
     ? { workflowBundle: { codePath: setup.workflowBundlePath } }
     : { workflowsPath: require.resolve('../workflows') };
+  const tracing = workerTracingOptions(setup.tracing);
   return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,
@@ -35,6 +41,12 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     activities: createActivities(setup.deps),
     dataConverter: setup.dataConverter,
     ...workflows,
+    sinks: tracing.sinks,
+    interceptors: {
+      ...tracing.interceptors,
+      // Only for bundling at start: a prebuilt bundle has them built in (the SDK warns otherwise).
+      ...(setup.workflowBundlePath ? {} : { workflowModules: workflowInterceptorModules }),
+    },
     ...setup.options,
   });
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../activities';
 import { createCoreBankingHttpClient } from '../adapters/core-banking/http-client';
@@ -11,16 +12,18 @@ import { loadServerKey } from '../lib/server-key';
 
 /**
  * The real clients behind the activities, chosen by configuration. `temporalClient`
- * serves activities that talk to other workflows (the MFA destination quotas).
+ * serves activities that talk to other workflows (the MFA destination quotas); with a
+ * tracer, the core-banking, SMS and webhook calls are CLIENT spans.
  */
-export function activityDeps(config: Config, temporalClient: Client): ActivityDeps {
+export function activityDeps(config: Config, temporalClient: Client, tracer?: Tracer): ActivityDeps {
   return {
     coreBanking: createCoreBankingHttpClient({
       baseUrl: config.CORE_BANKING_URL,
       timeoutMs: config.CORE_BANKING_TIMEOUT_MS,
+      tracer,
     }),
-    sms: createSmsSender(config),
-    webhooks: createWebhookSender({ outboxFile: path.join(config.outboxDir, 'webhooks.jsonl') }),
+    sms: createSmsSender(config, tracer),
+    webhooks: createWebhookSender({ outboxFile: path.join(config.outboxDir, 'webhooks.jsonl'), tracer }),
     channelWebhook:
       config.CHANNEL_WEBHOOK_URL && config.CHANNEL_WEBHOOK_SECRET
         ? { name: 'channel', url: config.CHANNEL_WEBHOOK_URL, secret: config.CHANNEL_WEBHOOK_SECRET }

@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { temporalConnectConfig } from '../config/temporal';
 import { encryptingDataConverter } from '../lib/codec/data-converter';
 import { createLogger } from '../lib/logger';
+import { startTracing, temporalClientInterceptors } from '../lib/tracing';
 import { createWorker, resolveBundlePath } from './create-worker';
 import { activityDeps } from './deps';
 import { installRuntime } from './runtime';
@@ -19,20 +20,28 @@ async function main(): Promise<void> {
     logger,
     config.WORKER_METRICS_PORT ? `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}` : undefined,
   );
+  const tracing = startTracing(config, 'ibmb-worker');
   const { connectionOptions, namespace } = temporalConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
   const dataConverter = encryptingDataConverter(config);
   // Activities that update other workflows (MFA destination quotas) use a client on the same server.
   const clientConnection = await Connection.connect(connectionOptions);
-  const client = new Client({ connection: clientConnection, namespace, dataConverter });
+  const client = new Client({
+    connection: clientConnection,
+    namespace,
+    dataConverter,
+    // A quota workflow an activity starts joins the activity's trace.
+    interceptors: temporalClientInterceptors(tracing?.tracer),
+  });
   const workflowBundlePath = resolveBundlePath(config.TEMPORAL_WORKFLOW_BUNDLE);
   const worker = await createWorker({
     connection,
     namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: activityDeps(config, client),
+    deps: activityDeps(config, client, tracing?.tracer),
     workflowBundlePath,
     dataConverter,
+    tracing,
     // Explicit, not derived from the heap size: memory stays bounded with any number of open runs.
     options: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
   });
@@ -42,6 +51,7 @@ async function main(): Promise<void> {
       namespace,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       bundle: workflowBundlePath ?? 'bundled at start',
+      tracing: tracing ? tracing.serviceName : 'off',
     },
     'worker running',
   );
@@ -50,6 +60,10 @@ async function main(): Promise<void> {
   } finally {
     await clientConnection.close();
     await connection.close();
+    // After the drain: the last activities' and workflows' spans are exported before exit.
+    await tracing
+      ?.shutdown()
+      .catch((err: unknown) => logger.warn({ err }, 'trace export at shutdown failed'));
     logger.info('worker stopped');
   }
 }

@@ -1,3 +1,5 @@
+import type { Tracer } from '@opentelemetry/api';
+import { peerAttributes, traceHeaders, withClientSpan } from '../../lib/trace-http';
 import { BusinessError, TransientError } from '../errors';
 import type { CallContext, CoreBankingClient, Customer, IbUser } from './types';
 
@@ -16,6 +18,8 @@ export interface CoreBankingHttpClientOptions {
   baseUrl: string;
   timeoutMs: number;
   fetchImpl?: typeof fetch;
+  /** A CLIENT span per call, its context sent as `traceparent`; none when undefined. */
+  tracer?: Tracer;
 }
 
 const TRANSIENT_STATUSES = new Set([408, 425, 429]);
@@ -24,6 +28,8 @@ interface Call {
   operation: string;
   method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   path: string;
+  /** The path with its ids as placeholders, for spans: ids and query values stay out. */
+  route: string;
   body?: unknown;
   ctx?: CallContext;
   /** False for calls answered 204 (setPassword): any body is ignored. */
@@ -36,7 +42,13 @@ export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions):
 
   return {
     getCustomer: (customerId, ctx) =>
-      send<Customer>({ operation: 'getCustomer', method: 'GET', path: `/customers/${seg(customerId)}`, ctx }),
+      send<Customer>({
+        operation: 'getCustomer',
+        method: 'GET',
+        path: `/customers/${seg(customerId)}`,
+        route: '/customers/{customerId}',
+        ctx,
+      }),
 
     findIbUsers: async (query, ctx) => {
       const params = new URLSearchParams();
@@ -45,6 +57,7 @@ export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions):
         operation: 'findIbUsers',
         method: 'GET',
         path: `/ib-users?${params.toString()}`,
+        route: '/ib-users',
         ctx,
       });
       if (!Array.isArray(res.items))
@@ -53,16 +66,30 @@ export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions):
     },
 
     getIbUser: (userId, ctx) =>
-      send<IbUser>({ operation: 'getIbUser', method: 'GET', path: `/ib-users/${seg(userId)}`, ctx }),
+      send<IbUser>({
+        operation: 'getIbUser',
+        method: 'GET',
+        path: `/ib-users/${seg(userId)}`,
+        route: '/ib-users/{userId}',
+        ctx,
+      }),
 
     createIbUser: (req, ctx) =>
-      send<IbUser>({ operation: 'createIbUser', method: 'POST', path: '/ib-users', body: req, ctx }),
+      send<IbUser>({
+        operation: 'createIbUser',
+        method: 'POST',
+        path: '/ib-users',
+        route: '/ib-users',
+        body: req,
+        ctx,
+      }),
 
     setPassword: async (userId, password, mustChange, ctx) => {
       await send<void>({
         operation: 'setPassword',
         method: 'PUT',
         path: `/ib-users/${seg(userId)}/password`,
+        route: '/ib-users/{userId}/password',
         body: { password, mustChange },
         ctx,
         expectBody: false,
@@ -74,6 +101,7 @@ export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions):
         operation: 'deactivateIbUser',
         method: 'POST',
         path: `/ib-users/${seg(userId)}/deactivate`,
+        route: '/ib-users/{userId}/deactivate',
         body: { reason },
         ctx,
       }),
@@ -83,6 +111,7 @@ export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions):
         operation: 'updateContact',
         method: 'PATCH',
         path: `/customers/${seg(customerId)}/contact`,
+        route: '/customers/{customerId}/contact',
         body: update,
         ctx,
       }),
@@ -94,10 +123,30 @@ function sender(opts: CoreBankingHttpClientOptions) {
   const fetchImpl = opts.fetchImpl ?? fetch;
   // Concatenate rather than resolve, so a base URL with a path prefix (an ESB context root) keeps it.
   const root = `${opts.baseUrl.replace(/\/+$/, '')}/esb/v1`;
+  const peer = peerAttributes(opts.baseUrl);
 
-  return async function send<T>(call: Call): Promise<T> {
+  return function send<T>(call: Call): Promise<T> {
+    const attributes = {
+      ...peer,
+      'http.request.method': call.method,
+      'url.template': `/esb/v1${call.route}`,
+      'core_banking.operation': call.operation,
+    };
+    return withClientSpan(opts.tracer, `core-banking ${call.operation}`, attributes, async (recordStatus) => {
+      const reply = await exchange(call);
+      recordStatus(reply.status);
+      return interpret<T>(
+        `core banking ${call.operation}`,
+        reply.status,
+        reply.text,
+        call.expectBody ?? true,
+      );
+    });
+  };
+
+  async function exchange(call: Call): Promise<{ status: number; text: string }> {
     const what = `core banking ${call.operation}`;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...traceHeaders() };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.ctx?.correlationId) headers['x-correlation-id'] = call.ctx.correlationId;
 
@@ -118,8 +167,8 @@ function sender(opts: CoreBankingHttpClientOptions) {
         ? new TransientError(`${what} timed out after ${opts.timeoutMs} ms`, e)
         : networkError(what, e);
     }
-    return interpret<T>(what, status, text, call.expectBody ?? true);
-  };
+    return { status, text };
+  }
 }
 
 function networkError(what: string, e: unknown): TransientError {

@@ -1,4 +1,5 @@
 import { maskPhone, maskText } from '../../lib/mask';
+import { traceHeaders } from '../../lib/trace-http';
 import { BusinessError, TransientError } from '../errors';
 import type { SmsMessage, SmsReceipt, SmsSender } from './types';
 
@@ -63,6 +64,7 @@ async function call(fetchImpl: typeof fetch, url: URL, timeoutMs: number, endpoi
     // No redirects: following one would hand the password in the query to another host.
     const res = await fetchImpl(url, {
       method: 'GET',
+      headers: traceHeaders(),
       redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -4,6 +4,7 @@ import RequestClient from 'twilio/lib/base/RequestClient';
 import RestException from 'twilio/lib/base/RestException';
 import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
 import { maskPhone, maskText } from '../../lib/mask';
+import { traceHeaders } from '../../lib/trace-http';
 import { BusinessError, TransientError } from '../errors';
 import type { SmsMessage, SmsReceipt, SmsSender } from './types';
 
@@ -25,8 +26,8 @@ const currentMessageId = new AsyncLocalStorage<string>();
 
 /**
  * The SDK's own HTTP client with two additions it has no option for: a base URL other
- * than api.twilio.com, and a per-message idempotency header (messages.create takes no
- * headers).
+ * than api.twilio.com, and per-message headers (messages.create takes none): idempotency
+ * and the trace context.
  */
 class TwilioHttpClient extends RequestClient {
   constructor(
@@ -38,7 +39,11 @@ class TwilioHttpClient extends RequestClient {
 
   override request<TData>(opts: RequestClient.RequestOptions<TData>) {
     const messageId = currentMessageId.getStore();
-    const headers = { ...opts.headers, ...(messageId ? { [IDEMPOTENCY_HEADER]: messageId } : {}) };
+    const headers = {
+      ...opts.headers,
+      ...traceHeaders(),
+      ...(messageId ? { [IDEMPOTENCY_HEADER]: messageId } : {}),
+    };
     return super.request({ ...opts, uri: this.rebase(opts.uri), headers });
   }
 

@@ -1,3 +1,5 @@
+import type { Tracer } from '@opentelemetry/api';
+import { peerAttributes, traceHeaders, withClientSpan } from '../../lib/trace-http';
 import { BusinessError, TransientError } from '../errors';
 import { signWebhook } from './signature';
 import type { WebhookDelivery, WebhookMessage, WebhookTarget } from './types';
@@ -9,6 +11,8 @@ export interface HttpWebhookSenderOptions {
   fetchImpl?: typeof fetch;
   /** Clock for the attempt timestamp; tests pin it. */
   now?: () => Date;
+  /** A CLIENT span per attempt, its context sent as `traceparent`; none when undefined. */
+  tracer?: Tracer;
 }
 
 export interface HttpWebhookSender {
@@ -28,24 +32,41 @@ export function createHttpWebhookSender(opts: HttpWebhookSenderOptions = {}): Ht
   return {
     async send(target, msg) {
       const url = endpoint(target);
-      const { headers, body } = signedRequest(target, msg, now());
-      let res: Response;
-      try {
-        res = await fetchImpl(url, {
-          method: 'POST',
-          headers,
-          body,
-          // A signed payload goes to the configured URL only, never where a redirect points.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (e) {
-        throw new TransientError(`webhook ${target.name}: ${failureReason(e, timeoutMs)}`, e);
-      }
-      await res.body?.cancel().catch(() => undefined); // the receiver's answer is its status
-      return outcome(target, res.status);
+      const attributes = {
+        ...peerAttributes(url),
+        'http.request.method': 'POST',
+        'webhook.target': target.name,
+      };
+      return withClientSpan(opts.tracer, `webhook ${target.name}`, attributes, (recordStatus) =>
+        post(target, msg, url, recordStatus),
+      );
     },
   };
+
+  async function post(
+    target: WebhookTarget,
+    msg: WebhookMessage,
+    url: URL,
+    recordStatus: (status: number) => void,
+  ): Promise<WebhookDelivery> {
+    const { headers, body } = signedRequest(target, msg, now());
+    let res: Response;
+    try {
+      res = await fetchImpl(url, {
+        method: 'POST',
+        headers: { ...headers, ...traceHeaders() },
+        body,
+        // A signed payload goes to the configured URL only, never where a redirect points.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      throw new TransientError(`webhook ${target.name}: ${failureReason(e, timeoutMs)}`, e);
+    }
+    await res.body?.cancel().catch(() => undefined); // the receiver's answer is its status
+    recordStatus(res.status);
+    return outcome(target, res.status);
+  }
 }
 
 /** Standard Webhooks body (`type`, ISO `timestamp`, `data`) and headers for one attempt. */

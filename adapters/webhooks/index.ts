@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import { createHttpWebhookSender } from './http-sender';
 import { createOutboxWebhookSender } from './outbox-sender';
 import type { WebhookSender } from './types';
@@ -14,6 +15,8 @@ export interface WebhookSenderOptions {
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
   now?: () => Date;
+  /** Spans around HTTP deliveries (not outbox writes); none when undefined. */
+  tracer?: Tracer;
 }
 
 /**

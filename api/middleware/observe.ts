@@ -10,7 +10,7 @@ declare module 'express-serve-static-core' {
 }
 
 /** The route pattern, never the raw path: ids and codec capabilities stay out of labels and logs. */
-function routeOf(req: Request): string {
+export function routeOf(req: Request): string {
   const pattern = (req.route as { path?: string } | undefined)?.path;
   return pattern ? `${req.baseUrl}${pattern}` : 'unmatched';
 }

@@ -14,6 +14,7 @@ import { loadConfig, type Config } from '../../config';
 import { encryptingDataConverter, payloadCodec } from '../../lib/codec/data-converter';
 import { createLogger } from '../../lib/logger';
 import { loadServerKey } from '../../lib/server-key';
+import { startTracing, temporalClientInterceptors, type Tracing } from '../../lib/tracing';
 import { createSimulatorApp } from '../../simulator/app';
 import { createFaults } from '../../simulator/faults';
 import { SimulatorStore } from '../../simulator/store';
@@ -34,6 +35,8 @@ export interface Stack {
   logs: string[];
   token(scopes: string): Promise<string>;
   outbox(name: 'sms' | 'webhooks' | 'email'): Record<string, unknown>[];
+  /** Exports the API's and the worker's buffered spans (when OTEL_* overrides turn tracing on). */
+  flushTraces(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,18 +73,26 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
   const logger = createLogger({ name: 'api', level: 'debug', destination: sink });
   const codec = payloadCodec(config);
   const dataConverter = encryptingDataConverter(config, codec);
-  const client = new Client({
-    connection: env.connection,
-    namespace: env.namespace ?? 'default',
-    dataConverter,
-  });
+  // As api/main.ts and worker/main.ts: one Tracing each, so spans carry their service names.
+  const apiTracing = startTracing(config, 'ibmb-api');
+  const workerTracing = startTracing(config, 'ibmb-worker');
+  const tracings = [apiTracing, workerTracing].filter((t): t is Tracing => !!t);
+  const clientFor = (tracing?: Tracing) =>
+    new Client({
+      connection: env.connection,
+      namespace: env.namespace ?? 'default',
+      dataConverter,
+      interceptors: temporalClientInterceptors(tracing?.tracer),
+    });
+  const client = clientFor(apiTracing);
   const worker: Worker = await createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: activityDeps(config, client),
+    deps: activityDeps(config, workerTracing ? clientFor(workerTracing) : client, workerTracing?.tracer),
     workflowBundlePath,
     dataConverter,
+    tracing: workerTracing,
   });
   const workerRun = worker.run();
   const api = await listen(
@@ -92,6 +103,7 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
       verifier: await verifierFromConfig(config),
       serverKey: loadServerKey({ keysDir: config.keysDir }),
       codec,
+      tracer: apiTracing?.tracer,
     }),
   );
 
@@ -113,10 +125,14 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>);
     },
+    flushTraces: async () => {
+      await Promise.all(tracings.map((t) => t.forceFlush()));
+    },
     async stop() {
       await new Promise((r) => api.close(r));
       worker.shutdown();
       await workerRun;
+      await Promise.all(tracings.map((t) => t.shutdown()));
       await new Promise((r) => simulator.close(r));
       await store.close();
       await env.teardown();

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowInterceptorModules } from '../../worker/workflow-modules';
 import { assertProvisioned, testResultsDir, workflowBundlePath, repoRoot } from './tools';
 
 /**
@@ -12,6 +13,8 @@ export default async function globalSetup(): Promise<void> {
   fs.mkdirSync(testResultsDir, { recursive: true });
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(`${repoRoot}/workflows`),
+    // The same interceptors as the production bundle: tracing is decided per run inside them.
+    workflowInterceptorModules,
     logger: {
       log: () => undefined,
       trace: () => undefined,
