@@ -214,16 +214,22 @@ describe('tracing end to end', () => {
     const chain = ancestry(spans.find((s) => s.name === 'sms outbox'));
     expect(chain).toEqual(['sms outbox', 'RunActivity:sendChallengeCode', 'StartActivity:sendChallengeCode']);
     const server = spans.find((s) => s.name === 'POST /mfa/challenges');
-    const start = spans.find((s) => s.name.startsWith('UpdateWithStartWorkflow:'));
+    const start = spans.find((s) => s.name === 'UpdateWithStartWorkflow:awaitInitialDelivery');
     expect(start).toMatchObject({ service: 'ibmb-api', parentSpanId: server?.spanId });
-    // The destination quota the activity updates (through the worker's client) joins the trace.
-    const reserve = ancestry(spans.find((s) => s.name === 'HandleUpdate:reserveSend'));
-    expect(reserve).toEqual([
-      'HandleUpdate:reserveSend',
-      'UpdateWithStartWorkflow:reserveSend',
-      'RunActivity:reserveDestinationSend',
-      'StartActivity:reserveDestinationSend',
-    ]);
+    // Both quotas join the trace: the caller's, reserved by the API before the start, and the
+    // destination's, which the activity updates through the worker's client.
+    const reserves = spans.filter((s) => s.name === 'HandleUpdate:reserveSend').map(ancestry);
+    expect(reserves).toEqual(
+      expect.arrayContaining([
+        ['HandleUpdate:reserveSend', 'UpdateWithStartWorkflow:reserveSend', 'POST /mfa/challenges'],
+        [
+          'HandleUpdate:reserveSend',
+          'UpdateWithStartWorkflow:reserveSend',
+          'RunActivity:reserveDestinationSend',
+          'StartActivity:reserveDestinationSend',
+        ],
+      ]),
+    );
 
     const serviceKey = String(res.body.serviceKey);
     const otp = /(\d{6}) is your verification code/.exec(
