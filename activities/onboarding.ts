@@ -34,7 +34,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
   const { coreBanking } = deps;
 
   return {
-    checkEligibility: ({ customerId, phone }) =>
+    checkEligibility: ({ customerId, phone, businessKey }) =>
       translated(async () => {
         const ctx = correlation();
         let customer;
@@ -47,7 +47,8 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
           throw e;
         }
         const users = await coreBanking.findIbUsers({ customerId }, ctx);
-        const live = users.find((u) => LIVE.has(u.status));
+        // A reset onboarding meets the user it created itself: that one does not count.
+        const live = users.find((u) => LIVE.has(u.status) && (!businessKey || u.businessKey !== businessKey));
         return {
           found: true,
           customerStatus: customer.status,

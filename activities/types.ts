@@ -19,6 +19,13 @@ export interface EligibilityFacts {
   registeredMobileMasked: string | null;
 }
 
+export interface EligibilityInput {
+  customerId: string;
+  phone?: string;
+  /** The onboarding's own business key: a user it created itself is not "another" live user. */
+  businessKey?: string;
+}
+
 export interface CreateIbUserInput {
   businessKey: string;
   customerId: string;
@@ -59,7 +66,7 @@ export interface CredentialDelivery {
 }
 
 export interface OnboardingActivities {
-  checkEligibility(input: { customerId: string; phone?: string }): Promise<EligibilityFacts>;
+  checkEligibility(input: EligibilityInput): Promise<EligibilityFacts>;
   createIbUser(input: CreateIbUserInput): Promise<CreatedIbUser>;
   getIbUserStatus(input: { userId: string }): Promise<IbUserStatus>;
   syncUsernameToChannel(input: UsernameSyncInput): Promise<{ delivered: 'http' | 'outbox' }>;

@@ -20,9 +20,13 @@ const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
 export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardIbUserResult> {
   const trail = new ProcessTrail('ONBOARD_IB_USER');
   const processId = workflowInfo().workflowId;
+  // One user per onboarding: the first run's id survives retries, resets and continue-as-new
+  // (for a run never reset it is its own run id, the key runs in flight already use), while a
+  // later onboarding of the same customer (same workflow id) gets a key of its own.
+  const businessKey = `${processId}:${workflowInfo().firstExecutionRunId}`;
 
   const facts = await trail.step('CHECK_ELIGIBILITY', () =>
-    core.checkEligibility({ customerId: input.customerId, phone: input.phone }),
+    core.checkEligibility({ customerId: input.customerId, phone: input.phone, businessKey }),
   );
   const verdict = eligibilityVerdict(facts);
   if (!verdict.eligible) {
@@ -39,8 +43,7 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     'CREATE_IB_USER',
     () =>
       core.createIbUser({
-        // One user per onboarding run, however often the create is retried.
-        businessKey: `${processId}:${workflowInfo().runId}`,
+        businessKey,
         customerId: input.customerId,
         channel: input.channel,
         preferredUsername: input.preferredUsername,
@@ -61,7 +64,9 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     }
     await trail.step('SYNC_USERNAME', () =>
       channelSync.syncUsernameToChannel({
-        webhookId: `${processId}.username-sync`,
+        // Per user: a reset run re-announces the same user under the same id, a later
+        // onboarding of the customer announces its new user under a new one.
+        webhookId: `${processId}.${user.userId}.username-sync`,
         processId,
         customerId: input.customerId,
         userId: user.userId,
