@@ -56,6 +56,11 @@ export interface FirstTimePasswordInput {
   customerId: string;
   userId: string;
   username: string;
+  /**
+   * sealFirstTimePassword()'s blob: every attempt sets and sends this one password.
+   * Absent in runs from before it existed (each attempt then makes its own).
+   */
+  sealedPassword?: string;
 }
 
 export interface CredentialDelivery {
@@ -70,6 +75,8 @@ export interface OnboardingActivities {
   createIbUser(input: CreateIbUserInput): Promise<CreatedIbUser>;
   getIbUserStatus(input: { userId: string }): Promise<IbUserStatus>;
   syncUsernameToChannel(input: UsernameSyncInput): Promise<{ delivered: 'http' | 'outbox' }>;
+  /** A new first-time password, sealed under the server key (workflow state holds only this). */
+  sealFirstTimePassword(input: { processId: string; userId: string }): Promise<{ sealed: string }>;
   issueFirstTimePassword(input: FirstTimePasswordInput): Promise<CredentialDelivery>;
   deactivateIbUser(input: { userId: string; reason: string }): Promise<void>;
 }

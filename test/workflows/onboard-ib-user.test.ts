@@ -45,6 +45,7 @@ function fakeActivities(over: Partial<OnboardingActivities> = {}) {
     }),
     getIbUserStatus: async () => 'ACTIVE',
     syncUsernameToChannel: async () => ({ delivered: 'outbox' }),
+    sealFirstTimePassword: async () => ({ sealed: 'sealed-password' }),
     issueFirstTimePassword: async () => ({
       channel: 'SMS',
       to: '+254••••••001',
@@ -83,6 +84,7 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
       'checkEligibility',
       'createIbUser',
       'syncUsernameToChannel',
+      'sealFirstTimePassword',
       'issueFirstTimePassword',
     ]);
   });

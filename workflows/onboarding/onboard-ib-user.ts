@@ -1,9 +1,15 @@
-import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  patched,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { OnboardingActivities } from '../../activities/types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
 import { failureCode, ProcessTrail } from '../process-trail';
 import { coreBankingOptions } from '../activity-options';
-import { compensationOptions, smsOptions, webhookOptions } from './activity-options';
+import { compensationOptions, computeOptions, smsOptions, webhookOptions } from './activity-options';
 import { awaitAuthorisation } from './await-authorisation';
 import { eligibilityVerdict } from './eligibility';
 
@@ -11,6 +17,10 @@ const core = proxyActivities<OnboardingActivities>(coreBankingOptions);
 const channelSync = proxyActivities<OnboardingActivities>(webhookOptions);
 const sms = proxyActivities<OnboardingActivities>(smsOptions);
 const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
+const compute = proxyActivities<OnboardingActivities>(computeOptions);
+
+/** Runs from before it send a new password per attempt (no sealing activity in their history). */
+const SEALED_FIRST_TIME_PASSWORD = 'sealed-first-time-password';
 
 /**
  * Opens an IB/MB user: eligibility → create in core banking (→ maker-checker wait)
@@ -76,13 +86,19 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     );
     const delivery = await trail.step(
       'SEND_FIRST_TIME_PASSWORD',
-      () =>
-        sms.issueFirstTimePassword({
+      async () => {
+        // The password is made once and kept sealed, so every attempt sends the same one.
+        const sealedPassword = patched(SEALED_FIRST_TIME_PASSWORD)
+          ? (await compute.sealFirstTimePassword({ processId, userId: user.userId })).sealed
+          : undefined;
+        return sms.issueFirstTimePassword({
           processId,
           customerId: input.customerId,
           userId: user.userId,
           username: user.username,
-        }),
+          sealedPassword,
+        });
+      },
       (d) => `sms ${d.status} via ${d.provider}`,
     );
     trail.finish('COMPLETED', `userId=${user.userId}`);
