@@ -90,9 +90,11 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
             throw e;
           }
         }
+        // A definite answer: retrying draws the same kind of candidates against the same users.
         throw ApplicationFailure.create({
           type: 'USERNAME_UNAVAILABLE',
           message: `no free username after ${MAX_USERNAME_TRIES} candidates`,
+          nonRetryable: true,
         });
       }),
 
@@ -152,6 +154,16 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
           status: 'SENT' as const,
           provider: receipt.provider,
         };
+      }),
+
+    deactivateUserByBusinessKey: ({ businessKey, reason }) =>
+      translated(async () => {
+        const ctx = correlation();
+        const users = await coreBanking.findIbUsers({ businessKey }, ctx);
+        for (const u of users) {
+          if (LIVE.has(u.status)) await coreBanking.deactivateIbUser(u.userId, reason, ctx);
+        }
+        return { userId: users[0]?.userId ?? null };
       }),
 
     deactivateIbUser: ({ userId, reason }) =>

@@ -79,6 +79,11 @@ export interface OnboardingActivities {
   sealFirstTimePassword(input: { processId: string; userId: string }): Promise<{ sealed: string }>;
   issueFirstTimePassword(input: FirstTimePasswordInput): Promise<CredentialDelivery>;
   deactivateIbUser(input: { userId: string; reason: string }): Promise<void>;
+  /** Compensation for a create that failed: a user core banking made under the key after all is deactivated. */
+  deactivateUserByBusinessKey(input: {
+    businessKey: string;
+    reason: string;
+  }): Promise<{ userId: string | null }>;
 }
 
 export type * from './mfa-types';

@@ -21,6 +21,8 @@ const compute = proxyActivities<OnboardingActivities>(computeOptions);
 
 /** Runs from before it send a new password per attempt (no sealing activity in their history). */
 const SEALED_FIRST_TIME_PASSWORD = 'sealed-first-time-password';
+/** Runs from before it left a user committed by a create that then failed outside compensation. */
+const COMPENSATE_FAILED_CREATE = 'compensate-failed-create';
 
 /**
  * Opens an IB/MB user: eligibility → create in core banking (→ maker-checker wait)
@@ -49,18 +51,38 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     });
   }
 
-  const user = await trail.step(
-    'CREATE_IB_USER',
-    () =>
-      core.createIbUser({
-        businessKey,
-        customerId: input.customerId,
-        channel: input.channel,
-        preferredUsername: input.preferredUsername,
-        acceptedDisclosures: input.acceptedDisclosures,
-      }),
-    (u) => `userId=${u.userId} status=${u.status}${u.existed ? ' (found by business key)' : ''}`,
-  );
+  let user;
+  try {
+    user = await trail.step(
+      'CREATE_IB_USER',
+      () =>
+        core.createIbUser({
+          businessKey,
+          customerId: input.customerId,
+          channel: input.channel,
+          preferredUsername: input.preferredUsername,
+          acceptedDisclosures: input.acceptedDisclosures,
+        }),
+      (u) => `userId=${u.userId} status=${u.status}${u.existed ? ' (found by business key)' : ''}`,
+    );
+  } catch (err) {
+    // The create may have committed before it failed (its budget ran out on a lost answer):
+    // a user under this onboarding's key is deactivated, or the customer stays registered for ever.
+    if (patched(COMPENSATE_FAILED_CREATE)) {
+      await CancellationScope.nonCancellable(() =>
+        trail.step(
+          'COMPENSATE_DEACTIVATE_USER',
+          () =>
+            compensation.deactivateUserByBusinessKey({
+              businessKey,
+              reason: `onboarding failed: ${failureCode(err)}`,
+            }),
+          (r) => (r.userId ? `userId=${r.userId}` : 'no user was created'),
+        ),
+      );
+    }
+    throw err;
+  }
 
   try {
     if (user.status === 'PENDING_AUTHORISATION') {
