@@ -16,7 +16,8 @@ const replay = (history: temporal.api.history.v1.IHistory, name: string) =>
  */
 describe('replay of recorded histories', () => {
   it('has a history for every workflow type', () => {
-    const types = files.map((f) => f.replace(/\.history\.pb$/, '')).sort();
+    // `<Type>.history.pb`, or `<Type>.<tag>.history.pb` for a later recording (record.ts).
+    const types = [...new Set(files.map((f) => f.split('.')[0]))].sort();
     expect(types).toEqual([
       'MfaChallenge',
       'MfaDestinationQuota',
@@ -24,6 +25,20 @@ describe('replay of recorded histories', () => {
       'UpdateContactInfo',
       'UpdateUserPhone',
     ]);
+  });
+
+  it.each([
+    ['OnboardIbUser.v2.history.pb', ['sealed-first-time-password']],
+    ['UpdateUserPhone.v2.history.pb', ['notify-on-acceptance']],
+    ['UpdateContactInfo.v2.history.pb', ['notify-on-acceptance']],
+  ])('%s was recorded on the patched branches %j', (file, patches) => {
+    const markers = (load(file).events ?? [])
+      .map((e) => e.markerRecordedEventAttributes)
+      .filter((m) => m?.markerName === 'core_patch')
+      .map((m) =>
+        new TextDecoder().decode(m?.details?.['patch-data']?.payloads?.[0]?.data ?? new Uint8Array()),
+      );
+    for (const id of patches) expect(markers.join('\n')).toContain(`"${id}"`);
   });
 
   it.each(files)('%s replays deterministically', async (file) => {
