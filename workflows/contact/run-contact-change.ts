@@ -44,6 +44,11 @@ export async function runContactChange(
   req: ContactChangeRequest,
 ): Promise<ContactChangeResult> {
   const processId = workflowInfo().workflowId;
+  // The change's identity for its side effects: the first run's id survives an ops reset
+  // (a reset run re-applies, re-propagates and re-notifies under the same keys, so nothing
+  // arrives twice) and equals the run id for every run never reset.
+  const changeRef = `${processId}:${workflowInfo().firstExecutionRunId}`;
+  const sideEffectRef = `${processId}.${workflowInfo().firstExecutionRunId}`;
   const owner = await trail.step(
     'LOOKUP',
     () => core.lookupContactOwner({ userId: req.userId, customerId: req.customerId, change: req.change }),
@@ -90,7 +95,7 @@ export async function runContactChange(
   await trail.step('UPDATE_CORE_BANKING', () =>
     core.applyContactChange({
       customerId: owner.customerId,
-      businessKey: `${processId}:${workflowInfo().runId}`,
+      businessKey: changeRef,
       change,
     }),
   );
@@ -99,7 +104,7 @@ export async function runContactChange(
     propagateToAll(trail, req.linkedSystems, (system) =>
       linked.propagateContactChange({
         system,
-        webhookId: `${processId}.${workflowInfo().runId}.${system}`,
+        webhookId: `${sideEffectRef}.${system}`,
         customerId: owner.customerId,
         userId: owner.userId,
         changed: owner.changed,
@@ -111,7 +116,7 @@ export async function runContactChange(
       Promise.all(
         noticesFor(owner, change).map(async (n, i) => {
           const { to } = await notices.sendContactNotice({
-            id: `${processId}.${workflowInfo().runId}.notice-${i}`,
+            id: `${sideEffectRef}.notice-${i}`,
             changed: owner.changed,
             ...n,
           });

@@ -6,17 +6,17 @@ import { temporalCliPath } from '../setup/tools';
 const run = promisify(execFile);
 
 /**
- * Recovery paths of POST /open-user-ib on the dev server: an ops reset of a finished
- * onboarding (the Temporal CLI, as from the UI), and a new onboarding after a failed one.
+ * Recovery paths on the dev server: ops resets of finished processes (the Temporal CLI,
+ * as from the UI), and a new onboarding after a failed one.
  */
-describe('onboarding recovery end to end', () => {
+describe('ops recovery end to end', () => {
   let stack: Stack;
   let token: string;
   const disclosures = ['IB_TERMS', 'PRIVACY'];
 
   beforeAll(async () => {
     stack = await startStack();
-    token = await stack.token('ib-users:write processes:read');
+    token = await stack.token('ib-users:write processes:read institution-users:write');
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
@@ -129,5 +129,31 @@ describe('onboarding recovery end to end', () => {
       expect.objectContaining({ userId: first?.userId, username: first?.username }),
       expect.objectContaining({ userId: again.body.userId, username: again.body.username }),
     ]);
+  }, 120_000);
+
+  it('a contact change reset by ops to after its lookup repeats no notice and no webhook', async () => {
+    await customer('300003');
+    const res = await call(stack.apiUrl, 'PUT', '/customers/300003/contact-info', {
+      token,
+      body: { email: { emailAddress: 'reset.300003@example.com' } },
+      headers: { 'Idempotency-Key': 'e2e-contact-reset-0001' },
+    });
+    expect(res.body.changed).toEqual(['email']);
+    const mine = () => ({
+      emails: stack.outbox('email').filter((m) => String(m.to).includes('300003')).length,
+      webhooks: stack
+        .outbox('webhooks')
+        .filter((w) => (w.payload as { customerId?: string }).customerId === '300003').length,
+    });
+    const before = mine();
+    expect(before.emails).toBe(2); // the notice to the old address, the confirmation to the new
+    expect(before.webhooks).toBeGreaterThan(0);
+
+    const events = (await stack.client.workflow.getHandle('contact-300003').fetchHistory()).events ?? [];
+    const looked = events.findIndex((e) => e.activityTaskCompletedEventAttributes);
+    const afterLookup = events.slice(looked).find((e) => e.workflowTaskCompletedEventAttributes);
+    await reset('contact-300003', ['--event-id', String(afterLookup?.eventId)]);
+    expect((await waitForProcess(stack, 'contact-300003')).body.status).toBe('COMPLETED');
+    expect(mine()).toEqual(before);
   }, 120_000);
 });
