@@ -102,10 +102,12 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
       try {
         await handle.executeUpdate(consumeUpdate, { args: [{ ...binding, consumerProcessId }] });
       } catch (e) {
-        if (e instanceof WorkflowNotFoundError) throw mfaNotVerified('CHALLENGE_NOT_FOUND');
         // A retry after our own successful consume finds it consumed by us: that is success.
+        // The consumed run has usually ended by then (the Update meets a closed run, which
+        // the client reports as not found), so the final state decides before anything else.
         const state = await handle.query(mfaStateQuery).catch(() => null);
         if (state?.status === 'CONSUMED' && state.consumedBy === consumerProcessId) return;
+        if (e instanceof WorkflowNotFoundError) throw mfaNotVerified(state?.status ?? 'CHALLENGE_NOT_FOUND');
         if (e instanceof WorkflowUpdateFailedError) {
           throw mfaNotVerified((e.cause as { type?: string } | undefined)?.type ?? 'REFUSED');
         }

@@ -5,7 +5,7 @@ import { BusinessError } from '../adapters/errors';
 import type { EmailSender } from '../adapters/email/types';
 import type { SmsSender } from '../adapters/sms/types';
 import { maskEmail, maskPhone } from '../lib/mask';
-import { destinationDigest, generateOtp, otpDigest, seal, unseal } from '../lib/mfa-crypto';
+import { derivedOtp, destinationDigest, otpDigest, seal, unseal } from '../lib/mfa-crypto';
 import type { MfaPurpose } from '../messages/mfa';
 import {
   MFA_QUOTA_WORKFLOW,
@@ -69,7 +69,11 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
     return { phone: customer.mobilePhone ?? undefined, email: customer.email ?? undefined };
   }
 
-  /** Sends the code to every destination; a definite refusal on one is tolerated if another got it. */
+  /**
+   * Sends the code to every destination; a definite refusal on one is tolerated if another
+   * got it. Each accepted leg is heartbeated, so a retry (another leg failed transiently)
+   * sends only to the destinations that have not accepted the message yet.
+   */
   async function deliver(
     destinations: Destinations,
     message: { code: string; purpose: MfaPurpose; expiresAt: string },
@@ -83,9 +87,16 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
     };
     const deliveries: Delivery[] = [];
     const refusals: BusinessError[] = [];
-    const attempt = async (send: () => Promise<Delivery>) => {
+    const accepted = acceptedEarlier();
+    const attempt = async (channel: Delivery['channel'], send: () => Promise<Delivery>) => {
+      const earlier = accepted.find((d) => d.channel === channel);
+      if (earlier) {
+        deliveries.push(earlier);
+        return;
+      }
       try {
         deliveries.push(await send());
+        Context.current().heartbeat({ accepted: deliveries } satisfies AcceptedLegs);
       } catch (e) {
         if (!(e instanceof BusinessError)) throw e; // transient: the activity is retried
         refusals.push(e);
@@ -93,7 +104,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
     };
     const { phone, email } = destinations;
     if (phone) {
-      await attempt(async () => {
+      await attempt('SMS', async () => {
         const receipt = await deps.sms.send({
           id: `${messageId}.sms`,
           to: phone,
@@ -107,7 +118,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
       });
     }
     if (email) {
-      await attempt(async () => {
+      await attempt('EMAIL', async () => {
         const { subject, text: body } = templates.otpEmail(text);
         const receipt = await deps.email.send({ id: `${messageId}.email`, to: email, subject, text: body });
         return {
@@ -155,12 +166,14 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
     sendChallengeCode: (input) =>
       translated(async () => {
         const destinations = openDestinations(input.serviceKey, input.sealedDestinations);
-        // A retry makes a new code (the attempt is in the message id), so the last message holds the live code.
-        const code = generateOtp(input.codeLength);
+        // Every attempt of this send derives the same code and uses the same message id:
+        // a retry re-delivers, it never puts a second code in the customer's hands.
+        const sendRef = `${runRef()}.otp.0`;
+        const code = derivedOtp(serverKey, sendRef, input.codeLength);
         const deliveries = await deliver(
           destinations,
           { code, purpose: input.purpose, expiresAt: input.expiresAt },
-          `${workflowId()}.otp.0.${Context.current().info.attempt}`,
+          sendRef,
         );
         return {
           codeDigest: otpDigest(serverKey, input.serviceKey, code),
@@ -177,7 +190,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
         const deliveries = await deliver(
           destinations,
           { code, purpose: input.purpose, expiresAt: input.expiresAt },
-          `${workflowId()}.otp.${input.sendNumber}`,
+          `${runRef()}.otp.${input.sendNumber}`,
         );
         return { deliveries };
       }),
@@ -216,6 +229,26 @@ function refusalOf(e: unknown): ApplicationFailure | undefined {
     nonRetryable: true,
     details: cause.details ? [...cause.details] : [],
   });
+}
+
+/** What an attempt heartbeats: the legs that accepted the message so far. */
+interface AcceptedLegs {
+  accepted: Delivery[];
+}
+
+/** The legs an earlier attempt of this activity heartbeated as accepted. */
+function acceptedEarlier(): Delivery[] {
+  const details = Context.current().info.heartbeatDetails as Partial<AcceptedLegs> | undefined;
+  return Array.isArray(details?.accepted) ? details.accepted : [];
+}
+
+/**
+ * The challenge run: a reset run makes its own code and message ids (its sends are new
+ * messages), while the retries of one run's send share theirs.
+ */
+function runRef(): string {
+  const execution = Context.current().info.workflowExecution;
+  return execution ? `${execution.workflowId}.${execution.runId}` : Context.current().info.activityId;
 }
 
 function workflowId(): string {

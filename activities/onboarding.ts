@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CoreBankingClient } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
 import type { SmsSender } from '../adapters/sms/types';
 import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
 import { maskPhone } from '../lib/mask';
+import { seal, unseal } from '../lib/mfa-crypto';
 import { translated } from './failures';
 import { generateFirstTimePassword } from './first-time-password';
 import { templates } from './templates';
@@ -17,7 +19,12 @@ export interface OnboardingDeps {
   /** null: the username sync goes to the outbox. */
   channelWebhook: WebhookTarget | null;
   bankName: string;
+  /** Seals the first-time password between the activities that make and send it. */
+  serverKey: Buffer;
 }
+
+/** The sealed password opens only for the onboarding and user it was made for. */
+const passwordContext = (processId: string, userId: string) => `first-time-password:${processId}:${userId}`;
 
 const MAX_USERNAME_TRIES = 5;
 const LIVE = new Set(['ACTIVE', 'PENDING_AUTHORISATION']);
@@ -34,7 +41,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
   const { coreBanking } = deps;
 
   return {
-    checkEligibility: ({ customerId, phone }) =>
+    checkEligibility: ({ customerId, phone, businessKey }) =>
       translated(async () => {
         const ctx = correlation();
         let customer;
@@ -47,7 +54,8 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
           throw e;
         }
         const users = await coreBanking.findIbUsers({ customerId }, ctx);
-        const live = users.find((u) => LIVE.has(u.status));
+        // A reset onboarding meets the user it created itself: that one does not count.
+        const live = users.find((u) => LIVE.has(u.status) && (!businessKey || u.businessKey !== businessKey));
         return {
           found: true,
           customerStatus: customer.status,
@@ -82,9 +90,11 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
             throw e;
           }
         }
+        // A definite answer: retrying draws the same kind of candidates against the same users.
         throw ApplicationFailure.create({
           type: 'USERNAME_UNAVAILABLE',
           message: `no free username after ${MAX_USERNAME_TRIES} candidates`,
+          nonRetryable: true,
         });
       }),
 
@@ -107,6 +117,10 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         return { delivered: result.delivered };
       }),
 
+    sealFirstTimePassword: async ({ processId, userId }) => ({
+      sealed: seal(deps.serverKey, passwordContext(processId, userId), generateFirstTimePassword()),
+    }),
+
     issueFirstTimePassword: (input) =>
       translated(async () => {
         const ctx = correlation();
@@ -114,14 +128,19 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         if (!customer.mobilePhone) {
           throw new BusinessError('CUSTOMER_NOT_ELIGIBLE', 'the registered mobile number was removed');
         }
-        // The password lives only in this attempt: set first, then send, so the last
-        // SMS the customer receives always carries the active password.
-        const password = generateFirstTimePassword();
-        await coreBanking.setPassword(input.userId, password, true, ctx);
         const { workflowId, runId } = run();
+        const { sealedPassword } = input;
+        // Sealed: every attempt sets and sends the same password under the same message id,
+        // so SMS arriving out of order never leave the customer holding a dead password.
+        // (Runs from before sealing make one per attempt, set first, then sent.)
+        const password = sealedPassword
+          ? unseal(deps.serverKey, passwordContext(input.processId, input.userId), sealedPassword)
+          : generateFirstTimePassword();
+        await coreBanking.setPassword(input.userId, password, true, ctx);
         const receipt = await deps.sms.send({
-          // A new id per attempt: each attempt sends its own (new) password.
-          id: `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`,
+          id: sealedPassword
+            ? `${workflowId}.first-time-password.${createHash('sha256').update(sealedPassword).digest('hex').slice(0, 16)}`
+            : `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`,
           to: customer.mobilePhone,
           body: templates.firstTimePasswordSms({
             bankName: deps.bankName,
@@ -135,6 +154,16 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
           status: 'SENT' as const,
           provider: receipt.provider,
         };
+      }),
+
+    deactivateUserByBusinessKey: ({ businessKey, reason }) =>
+      translated(async () => {
+        const ctx = correlation();
+        const users = await coreBanking.findIbUsers({ businessKey }, ctx);
+        for (const u of users) {
+          if (LIVE.has(u.status)) await coreBanking.deactivateIbUser(u.userId, reason, ctx);
+        }
+        return { userId: users[0]?.userId ?? null };
       }),
 
     deactivateIbUser: ({ userId, reason }) =>

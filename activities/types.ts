@@ -19,6 +19,13 @@ export interface EligibilityFacts {
   registeredMobileMasked: string | null;
 }
 
+export interface EligibilityInput {
+  customerId: string;
+  phone?: string;
+  /** The onboarding's own business key: a user it created itself is not "another" live user. */
+  businessKey?: string;
+}
+
 export interface CreateIbUserInput {
   businessKey: string;
   customerId: string;
@@ -49,6 +56,11 @@ export interface FirstTimePasswordInput {
   customerId: string;
   userId: string;
   username: string;
+  /**
+   * sealFirstTimePassword()'s blob: every attempt sets and sends this one password.
+   * Absent in runs from before it existed (each attempt then makes its own).
+   */
+  sealedPassword?: string;
 }
 
 export interface CredentialDelivery {
@@ -59,12 +71,19 @@ export interface CredentialDelivery {
 }
 
 export interface OnboardingActivities {
-  checkEligibility(input: { customerId: string; phone?: string }): Promise<EligibilityFacts>;
+  checkEligibility(input: EligibilityInput): Promise<EligibilityFacts>;
   createIbUser(input: CreateIbUserInput): Promise<CreatedIbUser>;
   getIbUserStatus(input: { userId: string }): Promise<IbUserStatus>;
   syncUsernameToChannel(input: UsernameSyncInput): Promise<{ delivered: 'http' | 'outbox' }>;
+  /** A new first-time password, sealed under the server key (workflow state holds only this). */
+  sealFirstTimePassword(input: { processId: string; userId: string }): Promise<{ sealed: string }>;
   issueFirstTimePassword(input: FirstTimePasswordInput): Promise<CredentialDelivery>;
   deactivateIbUser(input: { userId: string; reason: string }): Promise<void>;
+  /** Compensation for a create that failed: a user core banking made under the key after all is deactivated. */
+  deactivateUserByBusinessKey(input: {
+    businessKey: string;
+    reason: string;
+  }): Promise<{ userId: string | null }>;
 }
 
 export type * from './mfa-types';

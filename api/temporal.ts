@@ -53,3 +53,17 @@ export function isTemporalUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The engine did not answer within the deadline (DEADLINE_EXCEEDED, an Update's RPC
+ * timeout): unlike a refused connection, the call may have taken effect.
+ */
+export function isOutcomeUnknown(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 6; depth++) {
+    const { code, cause, name } = e as { code?: number; cause?: unknown; name?: string };
+    if (code === 4 || name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
+    e = cause;
+  }
+  return false;
+}

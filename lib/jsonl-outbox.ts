@@ -1,10 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** A lock older than this is a dead holder's: an append takes milliseconds. */
+const STALE_LOCK_MS = 10_000;
+/** Waiting longer than this for the lock fails the append (the caller retries). */
+const LOCK_WAIT_MS = 15_000;
+
 /**
  * An append-only JSON-lines file used as the embedded default for SMS, email and
  * webhooks. Appends are de-duplicated by `id`, so a retried delivery of the same
- * logical message is written once, also when another process appended it.
+ * logical message is written once, also when another process appended it: the
+ * look-then-append runs under a lock file (`<file>.lock`, created exclusively) shared
+ * by every process on the file, so two writers never both miss each other's line.
  */
 export class JsonlOutbox<T extends { id: string }> {
   private ids = new Set<string>();
@@ -32,13 +39,44 @@ export class JsonlOutbox<T extends { id: string }> {
 
   private async appendNow(record: T): Promise<boolean> {
     await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
-    await this.catchUp();
-    if (this.ids.has(record.id)) return false;
-    const line = JSON.stringify(record) + '\n';
-    // One write call with O_APPEND: lines from concurrent processes never interleave.
-    await fs.promises.appendFile(this.file, line, { encoding: 'utf8', mode: 0o600 });
-    this.ids.add(record.id);
-    return true;
+    return this.locked(async () => {
+      await this.catchUp();
+      if (this.ids.has(record.id)) return false;
+      await fs.promises.appendFile(this.file, JSON.stringify(record) + '\n', {
+        encoding: 'utf8',
+        mode: 0o600,
+      });
+      this.ids.add(record.id);
+      return true;
+    });
+  }
+
+  /** Runs `fn` holding `<file>.lock`, which every process appending to the file honours. */
+  private async locked<R>(fn: () => Promise<R>): Promise<R> {
+    const lock = `${this.file}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        await (await fs.promises.open(lock, 'wx', 0o600)).close();
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const held = await fs.promises.stat(lock).catch(() => null);
+      if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) {
+        // Its holder died mid-append; a lock that old is taken over.
+        await fs.promises.rm(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`outbox ${this.file}: lock held for over ${LOCK_WAIT_MS} ms`);
+      await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
+    }
+    try {
+      return await fn();
+    } finally {
+      await fs.promises.rm(lock, { force: true });
+    }
   }
 
   /** Reads only what was appended since the last look (by us or another process). */

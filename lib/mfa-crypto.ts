@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomInt } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { hmacHex } from './server-key';
 
 /**
@@ -27,11 +27,23 @@ export function destinationDigest(serverKey: Buffer, destination: string): strin
   return hmacHex(serverKey, `mfa-destination:${normalized}`);
 }
 
-/** `length` decimal digits from crypto.randomInt, leading zeros kept. */
-export function generateOtp(length: number): string {
+/**
+ * The code of one send (`sendRef` names the challenge run and the send), derived under a
+ * key of its own: every retry of that send computes the same code, so a retry never puts
+ * a second, different code in the customer's hands; nobody without the server key can.
+ * Digits come from HMAC output bytes by rejection sampling (no modulo bias).
+ */
+export function derivedOtp(serverKey: Buffer, sendRef: string, length: number): string {
   if (!Number.isInteger(length) || length < 4 || length > 10) throw new Error('OTP length must be 4–10');
+  const key = Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), 'mfa-otp-derive', 32));
   let code = '';
-  for (let i = 0; i < length; i++) code += String(randomInt(10));
+  for (let block = 0; code.length < length; block++) {
+    for (const byte of createHmac('sha256', key).update(`${sendRef}:${block}`).digest()) {
+      if (byte >= 250) continue;
+      code += String(byte % 10);
+      if (code.length === length) break;
+    }
+  }
   return code;
 }
 

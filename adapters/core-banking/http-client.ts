@@ -1,13 +1,18 @@
 import type { Tracer } from '@opentelemetry/api';
+import type { z } from 'zod';
 import { peerAttributes, traceHeaders, withClientSpan } from '../../lib/trace-http';
 import { BusinessError, TransientError } from '../errors';
-import type { CallContext, CoreBankingClient, Customer, IbUser } from './types';
+import { customerSchema, ibUserListSchema, ibUserSchema } from './schemas';
+import type { CallContext, CoreBankingClient } from './types';
 
 /**
  * CoreBankingClient over the ESB's HTTP contract (docs/esb-contract.md).
  *
  * Error mapping, so activities can tell "retry" from "definite answer":
- * - 2xx → the parsed body (setPassword: nothing); a 2xx that is not a JSON object is transient;
+ * - 2xx → the body, validated against the contract (./schemas; setPassword: nothing); a 2xx
+ *   that is not a JSON object of the expected shape is transient;
+ * - 3xx → TransientError: redirects are never followed (a 307 would replay a password body
+ *   to wherever the Location points);
  * - 408, 425, 429, 5xx, network errors, timeouts, unparseable bodies → TransientError;
  * - other 4xx with `{errorCode, message, ...}` → BusinessError(errorCode, message, rest);
  * - 404 without errorCode → BusinessError('NOT_FOUND'); other 4xx with JSON but no
@@ -32,8 +37,11 @@ interface Call {
   route: string;
   body?: unknown;
   ctx?: CallContext;
-  /** False for calls answered 204 (setPassword): any body is ignored. */
-  expectBody?: boolean;
+}
+
+/** A call whose 2xx body is validated by `schema`; without one (setPassword) any body is ignored. */
+interface CallFor<T> extends Call {
+  schema?: z.ZodType<T>;
 }
 
 export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions): CoreBankingClient {
@@ -42,46 +50,48 @@ export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions):
 
   return {
     getCustomer: (customerId, ctx) =>
-      send<Customer>({
+      send({
         operation: 'getCustomer',
         method: 'GET',
         path: `/customers/${seg(customerId)}`,
         route: '/customers/{customerId}',
         ctx,
+        schema: customerSchema,
       }),
 
     findIbUsers: async (query, ctx) => {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
-      const res = await send<{ items?: unknown }>({
+      const res = await send({
         operation: 'findIbUsers',
         method: 'GET',
         path: `/ib-users?${params.toString()}`,
         route: '/ib-users',
         ctx,
+        schema: ibUserListSchema,
       });
-      if (!Array.isArray(res.items))
-        throw new TransientError('core banking findIbUsers: response has no items array');
-      return res.items as IbUser[];
+      return res.items;
     },
 
     getIbUser: (userId, ctx) =>
-      send<IbUser>({
+      send({
         operation: 'getIbUser',
         method: 'GET',
         path: `/ib-users/${seg(userId)}`,
         route: '/ib-users/{userId}',
         ctx,
+        schema: ibUserSchema,
       }),
 
     createIbUser: (req, ctx) =>
-      send<IbUser>({
+      send({
         operation: 'createIbUser',
         method: 'POST',
         path: '/ib-users',
         route: '/ib-users',
         body: req,
         ctx,
+        schema: ibUserSchema,
       }),
 
     setPassword: async (userId, password, mustChange, ctx) => {
@@ -92,28 +102,29 @@ export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions):
         route: '/ib-users/{userId}/password',
         body: { password, mustChange },
         ctx,
-        expectBody: false,
       });
     },
 
     deactivateIbUser: (userId, reason, ctx) =>
-      send<IbUser>({
+      send({
         operation: 'deactivateIbUser',
         method: 'POST',
         path: `/ib-users/${seg(userId)}/deactivate`,
         route: '/ib-users/{userId}/deactivate',
         body: { reason },
         ctx,
+        schema: ibUserSchema,
       }),
 
     updateContact: (customerId, update, ctx) =>
-      send<Customer>({
+      send({
         operation: 'updateContact',
         method: 'PATCH',
         path: `/customers/${seg(customerId)}/contact`,
         route: '/customers/{customerId}/contact',
         body: update,
         ctx,
+        schema: customerSchema,
       }),
   };
 }
@@ -125,7 +136,7 @@ function sender(opts: CoreBankingHttpClientOptions) {
   const root = `${opts.baseUrl.replace(/\/+$/, '')}/esb/v1`;
   const peer = peerAttributes(opts.baseUrl);
 
-  return function send<T>(call: Call): Promise<T> {
+  return function send<T>(call: CallFor<T>): Promise<T> {
     const attributes = {
       ...peer,
       'http.request.method': call.method,
@@ -135,12 +146,7 @@ function sender(opts: CoreBankingHttpClientOptions) {
     return withClientSpan(opts.tracer, `core-banking ${call.operation}`, attributes, async (recordStatus) => {
       const reply = await exchange(call);
       recordStatus(reply.status);
-      return interpret<T>(
-        `core banking ${call.operation}`,
-        reply.status,
-        reply.text,
-        call.expectBody ?? true,
-      );
+      return interpret(`core banking ${call.operation}`, reply.status, reply.text, call.schema);
     });
   };
 
@@ -159,6 +165,8 @@ function sender(opts: CoreBankingHttpClientOptions) {
         headers,
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         signal,
+        // Never follow: a redirect would re-send the request (a password body) elsewhere.
+        redirect: 'manual',
       });
       status = res.status;
       text = await res.text(); // the timeout covers reading the body too
@@ -179,12 +187,21 @@ function networkError(what: string, e: unknown): TransientError {
   return new TransientError(`${what} failed: network error${detail}`, e);
 }
 
-function interpret<T>(what: string, status: number, text: string, expectBody: boolean): T {
+function interpret<T>(what: string, status: number, text: string, schema: z.ZodType<T> | undefined): T {
   const parsed = parseJson(text);
   if (status >= 200 && status < 300) {
-    if (!expectBody) return undefined as T;
+    if (!schema) return undefined as T;
     if (!isRecord(parsed)) throw new TransientError(`${what}: response ${status} is not a JSON object`);
-    return parsed as T;
+    const checked = schema.safeParse(parsed);
+    if (!checked.success) {
+      // Field paths only: the values may be personal data.
+      const fields = [...new Set(checked.error.issues.map((i) => i.path.join('.') || '(body)'))];
+      throw new TransientError(`${what}: response ${status} breaks the contract at ${fields.join(', ')}`);
+    }
+    return checked.data;
+  }
+  if (status >= 300 && status < 400) {
+    throw new TransientError(`${what} answered a redirect (${status}); redirects are not followed`);
   }
   const errorCode = isRecord(parsed) && typeof parsed.errorCode === 'string' ? parsed.errorCode : undefined;
   if (status >= 500 || TRANSIENT_STATUSES.has(status)) {

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
 import RequestClient from 'twilio/lib/base/RequestClient';
 import RestException from 'twilio/lib/base/RestException';
@@ -19,15 +18,13 @@ export interface TwilioSmsOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const IDEMPOTENCY_HEADER = 'I-Twilio-Idempotency-Token';
-
-/** The id of the message being sent, for the HTTP client below (one client serves all sends). */
-const currentMessageId = new AsyncLocalStorage<string>();
 
 /**
  * The SDK's own HTTP client with two additions it has no option for: a base URL other
- * than api.twilio.com, and per-message headers (messages.create takes none): idempotency
- * and the trace context.
+ * than api.twilio.com, and the trace context on each request. Twilio's Messages API has no
+ * send de-duplication (its I-Twilio-Idempotency-Token is a header Twilio sets on its own
+ * webhook calls), so a retried send is a second SMS; callers keep one message and one code
+ * per send.
  */
 class TwilioHttpClient extends RequestClient {
   constructor(
@@ -38,13 +35,11 @@ class TwilioHttpClient extends RequestClient {
   }
 
   override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    const messageId = currentMessageId.getStore();
-    const headers = {
-      ...opts.headers,
-      ...traceHeaders(),
-      ...(messageId ? { [IDEMPOTENCY_HEADER]: messageId } : {}),
-    };
-    return super.request({ ...opts, uri: this.rebase(opts.uri), headers });
+    return super.request({
+      ...opts,
+      uri: this.rebase(opts.uri),
+      headers: { ...opts.headers, ...traceHeaders() },
+    });
   }
 
   private rebase(uri: string): string {
@@ -70,9 +65,7 @@ export function createTwilioSmsSender(opts: TwilioSmsOptions): SmsSender {
     provider: 'twilio',
     async send(message: SmsMessage): Promise<SmsReceipt> {
       try {
-        const sent = await currentMessageId.run(message.id, () =>
-          client.messages.create({ to: message.to, from: opts.from, body: message.body }),
-        );
+        const sent = await client.messages.create({ to: message.to, from: opts.from, body: message.body });
         return { provider: 'twilio', providerMessageId: sent.sid };
       } catch (e) {
         throw toSmsError(e, message);

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../lib/logger';
 import { operations } from '../openapi/operations';
 import { ProblemError, problemBody, problems } from '../problem';
-import { isTemporalUnavailable } from '../temporal';
+import { isOutcomeUnknown, isTemporalUnavailable } from '../temporal';
 
 /** Every documented route as a matcher, to tell an unknown path (404) from a wrong method (405). */
 const routes = operations.map((op) => ({
@@ -26,9 +26,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const problem =
       err instanceof ProblemError
         ? err
-        : isTemporalUnavailable(err)
-          ? problems.unavailable('The workflow engine is not reachable; nothing was started. Retry later.')
-          : problems.internal();
+        : isOutcomeUnknown(err)
+          ? problems.unavailable(
+              'The workflow engine did not answer in time; the request may have taken effect. Retry with the same idempotency key: a retry replays what was done and repeats nothing.',
+            )
+          : isTemporalUnavailable(err)
+            ? problems.unavailable('The workflow engine is not reachable; nothing was started. Retry later.')
+            : problems.internal();
     if (problem.status >= 500 && !(err instanceof ProblemError))
       (req.log ?? logger).error({ err }, 'unhandled error');
     if (res.headersSent) return res.end();

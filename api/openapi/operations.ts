@@ -23,10 +23,18 @@ const infinityAuth = (op: string): Pick<Operation, 'scopes' | 'anyScope' | 'head
   anyScope: true,
   headers: [{ name: 'X-Kony-Authorization', description: 'The bearer token, as Infinity clients send it' }],
 });
+const prefer = {
+  name: 'Prefer',
+  description: '`wait=N`: seconds to wait for the result before answering 202',
+};
 const idempotency = [
   { name: 'Idempotency-Key', description: 'Idempotency key (or `requestId` in the body)' },
-  { name: 'Prefer', description: '`wait=N`: seconds to wait for the result before answering 202' },
+  prefer,
 ];
+/** A start's 503: refused connection (nothing started) or no answer in time (it may have started). */
+const startUnavailable = p(
+  'Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it',
+);
 /** A verify, resend or cancel on a challenge that is no longer PENDING (REFUSAL_BY_STATUS). */
 const finalStateErrors = {
   409: p('OTP_NOT_SENT, ALREADY_VERIFIED, CHALLENGE_CANCELLED'),
@@ -88,7 +96,7 @@ export const operations: Operation[] = [
       409: p('ALREADY_REGISTERED, ONBOARDING_IN_PROGRESS'),
       422: p('CUSTOMER_NOT_ELIGIBLE, PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED, IDEMPOTENCY_KEY_REUSED'),
       502: p('ONBOARDING_FAILED (compensated)'),
-      503: p('Temporal unreachable; nothing started'),
+      503: startUnavailable,
     },
   },
   {
@@ -108,6 +116,7 @@ export const operations: Operation[] = [
       409: p('PHONE_UNCHANGED, UPDATE_IN_PROGRESS'),
       422: p('IDEMPOTENCY_KEY_REUSED'),
       502: p('PROPAGATION_FAILED'),
+      503: startUnavailable,
     },
   },
   {
@@ -117,13 +126,21 @@ export const operations: Operation[] = [
     summary: 'Update contact info (UpdateContactInfo)',
     scopes: ['institution-users:write'],
     body: contactInfoRequest,
-    headers: idempotency,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description:
+          "Idempotency key; without one, a PUT repeating the customer's latest change is its retry and replays it",
+      },
+      prefer,
+    ],
     responses: {
       200: { description: 'What changed (empty: nothing to change)', schema: r.contactChangeResult },
       ...accepted,
       ...writeErrors,
       404: p('CUSTOMER_NOT_FOUND'),
       409: p('UPDATE_IN_PROGRESS'),
+      503: startUnavailable,
     },
   },
   {

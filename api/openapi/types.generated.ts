@@ -993,7 +993,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Temporal unreachable; nothing started */
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
       503: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -1137,6 +1137,16 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   putCustomersCustomerIdContactInfo: {
@@ -1147,7 +1157,7 @@ export interface operations {
         'X-Request-Id'?: string;
         /** @description Alias of X-Request-Id */
         TransactionId?: string;
-        /** @description Idempotency key (or `requestId` in the body) */
+        /** @description Idempotency key; without one, a PUT repeating the customer's latest change is its retry and replays it */
         'Idempotency-Key'?: string;
         /** @description `wait=N`: seconds to wait for the result before answering 202 */
         Prefer?: string;
@@ -1245,6 +1255,16 @@ export interface operations {
       };
       /** @description Not JSON */
       415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
+      503: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;

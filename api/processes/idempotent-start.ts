@@ -6,7 +6,8 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import { keyReused } from '../idempotency';
-import type { ProblemError } from '../problem';
+import { ProblemError } from '../problem';
+import { isOutcomeUnknown } from '../temporal';
 import type { StarterMemo } from './readers';
 
 interface RequestMemo {
@@ -35,9 +36,17 @@ export interface IdempotentStartOptions {
   completed?: () => ProblemError;
   /** Checks that only a new run needs (replays skip them); throws to refuse. */
   beforeStart?: () => Promise<void>;
+  /**
+   * Which runs a key replays: any run it started (a caller's key), or only the entity's
+   * latest (a key derived from the body: the same body again after another change is a
+   * new request, not a retry).
+   */
+  replays?: 'any' | 'latest';
 }
 
 const START_BUDGET_MS = 5_000;
+/** After a start went unanswered: how long to look for the run it may have started. */
+const LOOKUP_BUDGET_MS = 2_000;
 
 /** Bounds the Temporal calls of a start: with Temporal down the caller gets a prompt 503, not a hang. */
 export function withStartBudget<T>(client: Client, start: () => Promise<T>): Promise<T> {
@@ -80,7 +89,41 @@ export async function startIdempotent(client: Client, o: IdempotentStartOptions)
   throw o.inFlight();
 }
 
-function start(client: Client, o: IdempotentStartOptions, reusePolicy: WorkflowIdReusePolicy) {
+/**
+ * Starts the run. A start the engine did not answer in time may still have started it:
+ * the entity's latest run is looked up (with a budget of its own) before anything is
+ * answered, and when that finds nothing either the caller hears "may have started".
+ */
+async function start(
+  client: Client,
+  o: IdempotentStartOptions,
+  reusePolicy: WorkflowIdReusePolicy,
+): Promise<WorkflowHandle> {
+  try {
+    return await startNow(client, o, reusePolicy);
+  } catch (e) {
+    if (!isOutcomeUnknown(e)) throw e;
+    const latest = await client
+      .withDeadline(Date.now() + LOOKUP_BUDGET_MS, () => client.workflow.getHandle(o.workflowId).describe())
+      .catch(() => null);
+    if ((latest?.memo as RequestMemo | undefined)?.requestId === o.requestId && latest) {
+      return client.workflow.getHandle(o.workflowId, latest.runId, { followRuns: false });
+    }
+    throw mayHaveStarted(o.workflowId);
+  }
+}
+
+const mayHaveStarted = (processId: string) =>
+  new ProblemError(
+    503,
+    'SERVICE_UNAVAILABLE',
+    'Service unavailable',
+    'The workflow engine did not answer in time: the process may have been started. Retry with the same idempotency key: a retry replays that process if it started and starts nothing twice.',
+    { processId, statusUrl: `/processes/${encodeURIComponent(processId)}` },
+    { 'Retry-After': '5' },
+  );
+
+function startNow(client: Client, o: IdempotentStartOptions, reusePolicy: WorkflowIdReusePolicy) {
   return client.workflow.start(o.workflowType, {
     taskQueue: o.taskQueue,
     workflowId: o.workflowId,
@@ -106,9 +149,11 @@ async function findRun(client: Client, o: IdempotentStartOptions): Promise<Workf
   const memo = (latest.memo ?? {}) as RequestMemo;
   if (memo.requestId === o.requestId) return sameBody(client, o, memo, latest.runId);
   // An older run may carry this key: the same key always replays its own run.
-  for await (const run of client.workflow.list({ query: `WorkflowId = '${o.workflowId}'` })) {
-    const m = (run.memo ?? {}) as RequestMemo;
-    if (m.requestId === o.requestId) return sameBody(client, o, m, run.runId);
+  if (o.replays !== 'latest') {
+    for await (const run of client.workflow.list({ query: `WorkflowId = '${o.workflowId}'` })) {
+      const m = (run.memo ?? {}) as RequestMemo;
+      if (m.requestId === o.requestId) return sameBody(client, o, m, run.runId);
+    }
   }
   if (latest.status.name === 'RUNNING') throw o.inFlight();
   if (latest.status.name === 'COMPLETED' && o.completed) throw o.completed();

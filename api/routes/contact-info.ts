@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
@@ -52,8 +51,12 @@ export function contactInfoRouter(deps: {
         throw problems.validation([{ path: 'customerId', message: 'a core-banking customer id' }]);
       }
       const body = validated<ContactInfoRequest>(req);
-      // Without a key every PUT is a new change; with one, retries replay.
-      const requestId = req.get('idempotency-key') ? requestKey(req, undefined) : randomUUID();
+      const digest = requestDigest(serverKey, { customerId, ...body });
+      // With a key, retries replay. Without one, a PUT repeating the customer's latest
+      // change is taken as its retry and replays it (in flight or done); any other body,
+      // also one repeating an older change, is a new change.
+      const keyed = req.get('idempotency-key') !== undefined;
+      const requestId = keyed ? requestKey(req, undefined) : `put-${digest.slice(0, 32)}`;
       const processId = contactChangeProcessId(customerId);
       const input: UpdateContactInfoInput = {
         requestId,
@@ -68,8 +71,9 @@ export function contactInfoRouter(deps: {
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           args: [input],
           requestId,
-          digest: requestDigest(serverKey, { customerId, ...body }),
+          digest,
           starter: starterMemo(req.principal),
+          replays: keyed ? 'any' : 'latest',
           reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
           searchAttributes: [
             { key: CustomerId, value: customerId },

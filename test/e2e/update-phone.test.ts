@@ -282,9 +282,20 @@ describe('phone and contact-info updates end to end', () => {
     expect(notices).toEqual(expect.arrayContaining(['EMAIL:SECURITY_NOTICE', 'EMAIL:CONFIRMATION']));
     expect(stack.outbox('email').filter((m) => m.to === 'daniel.new@example.com')).toHaveLength(1);
 
-    const same = await api('PUT', '/customers/100004/contact-info', {
+    // The same body again without a key is a retry of that change: it replays it.
+    const retried = await api('PUT', '/customers/100004/contact-info', {
       email: { emailAddress: 'daniel.new@example.com' },
     });
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(retried.body).toMatchObject({ status: 'COMPLETED', changed: ['email'] });
+    expect(stack.outbox('email').filter((m) => m.to === 'daniel.new@example.com')).toHaveLength(1);
+    // Under a key of its own it is a new request, with nothing to change.
+    const same = await api(
+      'PUT',
+      '/customers/100004/contact-info',
+      { email: { emailAddress: 'daniel.new@example.com' } },
+      { 'Idempotency-Key': 'e2e-contact-same-0001' },
+    );
     expect(same.body).toMatchObject({ status: 'COMPLETED', changed: [] });
 
     const both = await api('PUT', '/customers/100004/contact-info', {

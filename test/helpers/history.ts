@@ -1,5 +1,7 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 
+const PATCH_MARKER = 'core_patch';
+
 /**
  * Every Payload object anywhere in a fetched history (inputs, results, memos, failures,
  * summaries…), except search attributes: those are indexed by the server, so they stay
@@ -9,6 +11,9 @@ export function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
   if (!value || typeof value !== 'object') return found;
   if (value instanceof Uint8Array) return found;
   const v = value as Record<string, unknown>;
+  // A patched() marker: the SDK core writes the patch id (a constant of the code) as
+  // json/plain, past the codec; it holds no data of the process.
+  if (v.markerName === PATCH_MARKER) return found;
   if (v.metadata && typeof v.metadata === 'object' && v.data instanceof Uint8Array) {
     found.push(v as Payload);
     return found;

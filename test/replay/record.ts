@@ -1,8 +1,10 @@
 /**
  * Records one history per workflow type into test/replay/histories/ by running the
  * processes for real (dev server, real worker, simulator). Run it when a workflow is
- * released: `npx tsx test/replay/record.ts`. The replay test then keeps every later
- * change to that workflow replay-compatible (or forces a patched() branch).
+ * released: `npx tsx test/replay/record.ts <tag>`. With a tag (e.g. `v2`) the files are
+ * `<Type>.<tag>.history.pb`, beside the earlier recordings: the histories of runs made
+ * by older code must keep replaying too. The replay test then keeps every later change
+ * to that workflow replay-compatible (or forces a patched() branch).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +13,8 @@ import { call, startStack, waitForProcess } from '../helpers/stack';
 import { decodeHistoryInPlace } from './decode-history';
 
 async function main(): Promise<void> {
+  const tag = process.argv[2];
+  if (tag !== undefined && !/^[a-z0-9-]+$/.test(tag)) throw new Error(`tag ${tag}: use a-z, 0-9 and -`);
   const stack = await startStack();
   try {
     const token = await stack.token(
@@ -56,7 +60,7 @@ async function main(): Promise<void> {
       const history = await handle.fetchHistory();
       await decodeHistoryInPlace(history, stack.codec);
       // Binary protobuf: exact, and independent of the SDK's JSON helpers.
-      const file = path.join(dir, `${type}.history.pb`);
+      const file = path.join(dir, `${type}${tag ? `.${tag}` : ''}.history.pb`);
       fs.writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
       console.log(
         `recorded ${type} (${history.events?.length} events) → ${path.relative(process.cwd(), file)}`,

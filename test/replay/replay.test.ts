@@ -18,7 +18,8 @@ const replay = (history: temporal.api.history.v1.IHistory, name: string) =>
  */
 describe('replay of recorded histories', () => {
   it('has a history for every workflow type', () => {
-    const types = files.map((f) => f.replace(/\.history\.pb$/, '')).sort();
+    // `<Type>.history.pb`, or `<Type>.<tag>.history.pb` for a later recording (record.ts).
+    const types = [...new Set(files.map((f) => f.split('.')[0]))].sort();
     expect(types).toEqual([
       'MfaChallenge',
       'MfaDestinationQuota',
@@ -26,6 +27,46 @@ describe('replay of recorded histories', () => {
       'UpdateContactInfo',
       'UpdateUserPhone',
     ]);
+  });
+
+  it.each([
+    ['OnboardIbUser.v2.history.pb', ['sealed-first-time-password']],
+    ['UpdateUserPhone.v2.history.pb', ['notify-on-acceptance']],
+    ['UpdateContactInfo.v2.history.pb', ['notify-on-acceptance']],
+    ['OnboardIbUser.v2-maker-checker.history.pb', ['sealed-first-time-password']],
+    ['OnboardIbUser.v2-compensation.history.pb', ['sealed-first-time-password']],
+    ['OnboardIbUser.v2-failed-create.history.pb', ['compensate-failed-create']],
+    ['UpdateContactInfo.v2-propagation-rounds.history.pb', ['notify-on-acceptance']],
+    ['UpdateContactInfo.v2-propagation-refused.history.pb', ['notify-on-acceptance']],
+  ])('%s was recorded on the patched branches %j', (file, patches) => {
+    const markers = (load(file).events ?? [])
+      .map((e) => e.markerRecordedEventAttributes)
+      .filter((m) => m?.markerName === 'core_patch')
+      .map((m) =>
+        new TextDecoder().decode(m?.details?.['patch-data']?.payloads?.[0]?.data ?? new Uint8Array()),
+      );
+    for (const id of patches) expect(markers.join('\n')).toContain(`"${id}"`);
+  });
+
+  it('has scenario histories that went down the paths they are named for (record-scenarios.ts)', () => {
+    const events = (file: string) => load(file).events ?? [];
+    const activities = (file: string) =>
+      events(file)
+        .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+        .filter(Boolean);
+    const timersFired = (file: string) => events(file).filter((e) => e.timerFiredEventAttributes).length;
+    expect(activities('MfaChallenge.v2-resend.history.pb')).toContain('resendChallengeCode');
+    expect(timersFired('MfaChallenge.v2-expiry.history.pb')).toBeGreaterThanOrEqual(1);
+    const verifies = events('MfaChallenge.v2-lockout.history.pb').filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'verify',
+    );
+    expect(verifies).toHaveLength(5);
+    expect(activities('OnboardIbUser.v2-maker-checker.history.pb')).toContain('getIbUserStatus');
+    expect(activities('OnboardIbUser.v2-compensation.history.pb')).toContain('deactivateIbUser');
+    expect(activities('OnboardIbUser.v2-failed-create.history.pb')).toContain('deactivateUserByBusinessKey');
+    const rounds = activities('UpdateContactInfo.v2-propagation-rounds.history.pb');
+    expect(rounds.filter((a) => a === 'propagateContactChange')).toHaveLength(2);
+    expect(activities('UpdateContactInfo.v2-propagation-refused.history.pb')).toContain('sendContactNotice');
   });
 
   it.each(files)('%s replays deterministically', async (file) => {

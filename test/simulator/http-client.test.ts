@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createCoreBankingHttpClient } from '../../adapters/core-banking/http-client';
 import type { CoreBankingClient } from '../../adapters/core-banking/types';
 import { BusinessError, TransientError } from '../../adapters/errors';
@@ -257,5 +259,85 @@ describe('response mapping (stubbed ESB)', () => {
     });
     await c.findIbUsers({ customerId: '100001', username: 'a b&c' });
     expect(urls).toEqual(['http://esb.invalid/t24/esb/v1/ib-users?customerId=100001&username=a+b%26c']);
+  });
+
+  it.each([
+    ['a missing field', { userId: 'IBU1', customerId: 'C1', username: 'amina' }],
+    ['a status outside the contract', { ...userBody(), status: 'SUPERUSER' }],
+    ['a mistyped field', { ...userBody(), mustChangePassword: 'no' }],
+  ])('a 2xx user with %s → TransientError naming the field, not its value', async (_what, body) => {
+    const err = await failure(stubbed(200, JSON.stringify(body)).getIbUser('IBU1'));
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err.message).toMatch(/breaks the contract at /);
+    expect(err.message).not.toMatch(/SUPERUSER|"no"/);
+  });
+
+  it('a 2xx list with one malformed user → TransientError', async () => {
+    const body = JSON.stringify({ items: [userBody(), { ...userBody(), businessKey: 7 }] });
+    expect(await failure(stubbed(200, body).findIbUsers({ customerId: 'C1' }))).toBeInstanceOf(
+      TransientError,
+    );
+  });
+
+  it('returns only the contract fields of a valid body', async () => {
+    const user = await stubbed(200, JSON.stringify({ ...userBody(), passwordHash: 'x' })).getIbUser('IBU1');
+    expect(user).toEqual(userBody());
+  });
+});
+
+/** A well-formed IB user as the ESB returns it. */
+function userBody() {
+  return {
+    userId: 'IBU1',
+    customerId: 'C1',
+    username: 'amina.w',
+    channel: 'MOBILE',
+    status: 'ACTIVE',
+    businessKey: 'bk-1',
+    mustChangePassword: true,
+    passwordSetAt: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    deactivationReason: null,
+  };
+}
+
+describe('redirects', () => {
+  /** A plain HTTP server on loopback, recording what reached it. */
+  async function server(handle: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
+    const srv = http.createServer(handle);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+      close: () => new Promise((r) => srv.close(() => r())),
+    };
+  }
+
+  it('does not follow a 307: the password body never reaches the Location', async () => {
+    const reached: string[] = [];
+    const elsewhere = await server((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += String(c)));
+      req.on('end', () => {
+        reached.push(`${req.method} ${req.url} ${body}`);
+        res.writeHead(204).end();
+      });
+    });
+    const esb = await server((req, res) => {
+      req.resume();
+      res.writeHead(307, { location: `${elsewhere.url}/steal${req.url}` }).end();
+    });
+    try {
+      const c = createCoreBankingHttpClient({ baseUrl: esb.url, timeoutMs: 2_000 });
+      const err = await failure(c.setPassword('IBU1', 'Secret-Pass-123', true));
+      expect(err).toBeInstanceOf(TransientError);
+      expect(err.message).toMatch(/redirect \(307\)/);
+      expect(err.message).not.toContain('Secret-Pass-123');
+      expect(await failure(c.getCustomer('1'))).toBeInstanceOf(TransientError);
+      expect(reached).toEqual([]);
+    } finally {
+      await esb.close();
+      await elsewhere.close();
+    }
   });
 });

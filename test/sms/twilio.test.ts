@@ -21,7 +21,6 @@ class TwilioDouble {
   readonly received: Received[] = [];
   mode: 'ok' | 'outage' | 'hang' = 'ok';
   private readonly server = http.createServer((req, res) => this.handle(req, res));
-  private readonly sent = new Map<string, object>(); // idempotency token → message
   private seq = 0;
 
   async start(): Promise<string> {
@@ -48,16 +47,11 @@ class TwilioDouble {
         idempotencyToken: typeof token === 'string' ? token : undefined,
         form,
       });
-      this.answer(req, res, form, typeof token === 'string' ? token : undefined);
+      this.answer(req, res, form);
     });
   }
 
-  private answer(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    form: Record<string, string>,
-    token: string | undefined,
-  ): void {
+  private answer(req: http.IncomingMessage, res: http.ServerResponse, form: Record<string, string>): void {
     if (this.mode === 'hang') return; // never answers
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match)
@@ -74,10 +68,8 @@ class TwilioDouble {
         twilioError(21211, `The 'To' number ${form.To} is not a valid phone number.`, 400),
       );
     }
-    const earlier = token ? this.sent.get(token) : undefined;
-    const message = earlier ?? this.message(form);
-    if (token) this.sent.set(token, message);
-    reply(res, 201, message);
+    // Like Twilio: every POST is a new message, whatever its headers.
+    reply(res, 201, this.message(form));
   }
 
   /** The shape Twilio returns for a created message. */
@@ -156,24 +148,16 @@ describe('Twilio SMS sender (official SDK against a local double)', () => {
     });
   });
 
-  it('sends our message id as the idempotency token, so a retry gets the same message', async () => {
+  it('claims no send de-duplication: no idempotency header, a repeated send is another message', async () => {
     const s = sender();
     const message = { id: 'msg-retry', to: '+254712345678', body: 'once' };
 
     const first = await s.send(message);
     const second = await s.send(message);
-    const other = await s.send({ ...message, id: 'msg-other' });
 
-    expect(double.received.map((r) => r.idempotencyToken)).toEqual(['msg-retry', 'msg-retry', 'msg-other']);
-    expect(second).toEqual(first);
-    expect(other.providerMessageId).not.toBe(first.providerMessageId);
-  });
-
-  it('keeps tokens apart for concurrent sends', async () => {
-    const s = sender();
-    await Promise.all(['a', 'b', 'c'].map((id) => s.send({ id, to: '+254712345678', body: id })));
-    const tokenByBody = Object.fromEntries(double.received.map((r) => [r.form.Body, r.idempotencyToken]));
-    expect(tokenByBody).toEqual({ a: 'a', b: 'b', c: 'c' });
+    // I-Twilio-Idempotency-Token is Twilio's header on its own webhook calls, not a send key.
+    expect(double.received.map((r) => r.idempotencyToken)).toEqual([undefined, undefined]);
+    expect(second.providerMessageId).not.toBe(first.providerMessageId);
   });
 
   it('maps an invalid number (400, code 21211) to BusinessError SMS_REJECTED without the full number', async () => {

@@ -97,7 +97,7 @@ describe('MFA activities', () => {
     }
   });
 
-  it('sends one fresh code to every destination and returns only its digest and sealed form', async () => {
+  it('sends one code to every destination and returns only its digest and sealed form', async () => {
     const { activities, env, sms, email } = setup();
     const { sealed } = await env.run(activities.resolveChallengeDestinations, {
       serviceKey: 'svc',
@@ -118,7 +118,7 @@ describe('MFA activities', () => {
         sms[0]?.body ?? '',
       )?.[1];
     expect(code).toBeDefined();
-    expect(sms[0]).toMatchObject({ id: 'mfa-svc.otp.0.1.sms', to: '+254700100001' });
+    expect(sms[0]).toMatchObject({ id: 'mfa-svc.run.otp.0.sms', to: '+254700100001' });
     expect(email[0]).toMatchObject({
       to: 'amina.wanjiru@example.com',
       subject: 'Demo Bank: your verification code',
@@ -138,7 +138,7 @@ describe('MFA activities', () => {
       expiresAt,
       sendNumber: 1,
     });
-    expect(sms[1]).toMatchObject({ id: 'mfa-svc.otp.1.sms' });
+    expect(sms[1]).toMatchObject({ id: 'mfa-svc.run.otp.1.sms' });
     expect(sms[1]?.body).toContain(`${code} is your verification code`);
   });
 

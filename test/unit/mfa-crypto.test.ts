@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
+  derivedOtp,
   destinationDigest,
-  generateOtp,
   newSecurityKey,
   otpDigest,
   seal,
@@ -12,15 +12,22 @@ import {
 const key = randomBytes(32);
 
 describe('MFA cryptography', () => {
-  it('generates codes of the asked length from all ten digits, leading zeros kept', () => {
-    const codes = Array.from({ length: 2000 }, () => generateOtp(6));
+  it('derives one code per send: the same on every retry, unrelated across sends and keys', () => {
+    expect(derivedOtp(key, 'mfa-a.run1.otp.0', 6)).toBe(derivedOtp(key, 'mfa-a.run1.otp.0', 6));
+    expect(derivedOtp(key, 'mfa-a.run1.otp.0', 6)).not.toBe(
+      derivedOtp(randomBytes(32), 'mfa-a.run1.otp.0', 6),
+    );
+    const codes = Array.from({ length: 2000 }, (_, i) => derivedOtp(key, `mfa-${i}.run.otp.0`, 6));
     expect(codes.every((c) => /^\d{6}$/.test(c))).toBe(true);
-    expect(new Set(codes.join('')).size).toBe(10);
+    expect(new Set(codes).size).toBeGreaterThan(1990);
+    // Uniform digits: each of the ten within a few percent of a tenth of 12 000.
+    const counts = new Map<string, number>();
+    for (const d of codes.join('')) counts.set(d, (counts.get(d) ?? 0) + 1);
+    expect(counts.size).toBe(10);
     expect(codes.some((c) => c.startsWith('0'))).toBe(true);
-    expect(generateOtp(4)).toMatch(/^\d{4}$/);
-    expect(generateOtp(10)).toMatch(/^\d{10}$/);
-    expect(() => generateOtp(3)).toThrow();
-    expect(() => generateOtp(11)).toThrow();
+    for (const n of counts.values()) expect(Math.abs(n - 1200)).toBeLessThan(150);
+    expect(derivedOtp(key, 'x', 10)).toMatch(/^\d{10}$/);
+    expect(() => derivedOtp(key, 'x', 3)).toThrow();
   });
 
   it('digests codes per challenge and keys per server key', () => {

@@ -45,6 +45,7 @@ function fakeActivities(over: Partial<OnboardingActivities> = {}) {
     }),
     getIbUserStatus: async () => 'ACTIVE',
     syncUsernameToChannel: async () => ({ delivered: 'outbox' }),
+    sealFirstTimePassword: async () => ({ sealed: 'sealed-password' }),
     issueFirstTimePassword: async () => ({
       channel: 'SMS',
       to: '+254••••••001',
@@ -52,6 +53,7 @@ function fakeActivities(over: Partial<OnboardingActivities> = {}) {
       provider: 'outbox',
     }),
     deactivateIbUser: async () => undefined,
+    deactivateUserByBusinessKey: async () => ({ userId: null }),
   };
   const merged = { ...base, ...over };
   const activities = Object.fromEntries(
@@ -83,6 +85,7 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
       'checkEligibility',
       'createIbUser',
       'syncUsernameToChannel',
+      'sealFirstTimePassword',
       'issueFirstTimePassword',
     ]);
   });
@@ -229,4 +232,35 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
     expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'AUTHORISATION_REJECTED' });
     expect(calls).not.toContain('deactivateIbUser');
   });
+
+  it('deactivates a user core banking committed when the create then ran out of its budget', async () => {
+    const committed = new Map<string, string>();
+    const deactivatedKeys: string[] = [];
+    const { activities, calls } = fakeActivities({
+      // Core banking commits the first attempt; every answer is lost (timeouts) until the budget ends.
+      createIbUser: async ({ businessKey }) => {
+        if (!committed.has(businessKey)) committed.set(businessKey, 'IBU9');
+        throw new Error('core banking timed out');
+      },
+      deactivateUserByBusinessKey: async ({ businessKey }) => {
+        deactivatedKeys.push(businessKey);
+        return { userId: committed.get(businessKey) ?? null };
+      },
+    });
+    const { err, trail } = await withWorker(env, activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('OnboardIbUser', {
+        taskQueue,
+        workflowId: 'onboard-100009-a',
+        args: [input],
+      });
+      const e = await handle.result().catch((x: unknown) => x);
+      return { err: e, trail: await handle.query(processStateQuery) };
+    });
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(calls.at(-1)).toBe('deactivateUserByBusinessKey');
+    expect(deactivatedKeys).toEqual([...committed.keys()]);
+    expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toEqual(
+      expect.arrayContaining(['CREATE_IB_USER:FAILED', 'COMPENSATE_DEACTIVATE_USER:COMPLETED']),
+    );
+  }, 120_000);
 });

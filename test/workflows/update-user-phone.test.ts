@@ -140,9 +140,46 @@ describe('UpdateUserPhone workflow (time-skipping)', () => {
       },
     });
     const { error, trail } = await run(activities, 'phone-IBU00000001-d');
-    expect(error?.cause).toMatchObject({ cause: { type: 'WEBHOOK_REJECTED' } });
-    expect(calls).not.toContain('sendContactNotice');
-    expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toContain('PROPAGATE:alerts:FAILED');
+    // The documented refusal (502 PROPAGATION_FAILED), naming the system and its reason.
+    expect(error?.cause).toMatchObject({
+      type: 'PROPAGATION_FAILED',
+      details: [{ system: 'alerts', reason: 'WEBHOOK_REJECTED' }],
+    });
+    // Core banking took the change: the old number is told all the same.
+    expect(calls.filter((c) => c === 'sendContactNotice')).toHaveLength(3);
+    expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toEqual(
+      expect.arrayContaining(['PROPAGATE:alerts:FAILED', 'NOTIFY:COMPLETED']),
+    );
+  });
+
+  it('tells the old contacts once core banking took the change, not after a linked system comes back', async () => {
+    let alertsDown = true;
+    const noticesAt: number[] = [];
+    const { activities, calls } = fakes({
+      propagateContactChange: async ({ system }) => {
+        if (system === 'alerts' && alertsDown) throw new Error('alerts down');
+      },
+      sendContactNotice: async ({ to }) => {
+        noticesAt.push(calls.length);
+        return { to: `masked:${to.slice(-3)}` };
+      },
+    });
+    const { result } = await withWorker(env, activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('UpdateUserPhone', {
+        taskQueue,
+        workflowId: 'phone-IBU00000001-n',
+        args: [input],
+      });
+      // An hour of outage (workflow time), then alerts comes back.
+      await env.sleep(3_600_000);
+      alertsDown = false;
+      return { result: await handle.result() };
+    });
+    expect(result.propagatedTo).toEqual(['otp-delivery', 'alerts']);
+    expect(noticesAt).toHaveLength(3);
+    // Every notice went out while alerts was still down, long before it acknowledged.
+    expect(calls.filter((c) => c === 'propagateContactChange:alerts').length).toBeGreaterThan(3);
+    expect(Math.max(...noticesAt)).toBeLessThan(calls.indexOf('propagateContactChange:alerts') + 4);
   });
 
   it('runs the institution contact-info update on the same machinery, without MFA', async () => {

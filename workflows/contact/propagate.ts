@@ -42,9 +42,20 @@ export async function propagateToAll(
           show();
           return;
         } catch (err) {
-          if (isCancellation(err) || definitelyRejected(err)) {
+          if (isCancellation(err)) {
             trail.record(step, 'FAILED', failureCode(err));
             throw err;
+          }
+          if (definitelyRejected(err)) {
+            trail.record(step, 'FAILED', failureCode(err));
+            // The documented refusal (502 PROPAGATION_FAILED), with the system's own reason.
+            throw ApplicationFailure.create({
+              type: 'PROPAGATION_FAILED',
+              message: `${system} refused the change (${failureCode(err)})`,
+              nonRetryable: true,
+              details: [{ system, reason: failureCode(err) }],
+              cause: err as Error,
+            });
           }
           const delay = ROUND_DELAYS_MS[Math.min(round, ROUND_DELAYS_MS.length - 1)] as number;
           if (Date.now() - started + delay > PROPAGATION_DEADLINE_MS) {

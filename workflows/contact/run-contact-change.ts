@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ContactChangeActivities, ContactOwner } from '../../activities/types';
 import type {
   ContactChange,
@@ -16,6 +16,9 @@ const core = proxyActivities<ContactChangeActivities>(coreBankingOptions);
 const mfa = proxyActivities<ContactChangeActivities>(mfaOptions);
 const linked = proxyActivities<ContactChangeActivities>(propagationOptions);
 const notices = proxyActivities<ContactChangeActivities>(noticeOptions);
+
+/** Runs from before it told the contacts only after every linked system had acknowledged. */
+const NOTIFY_ON_ACCEPTANCE = 'notify-on-acceptance';
 
 export interface ContactChangeRequest {
   userId?: string;
@@ -41,6 +44,11 @@ export async function runContactChange(
   req: ContactChangeRequest,
 ): Promise<ContactChangeResult> {
   const processId = workflowInfo().workflowId;
+  // The change's identity for its side effects: the first run's id survives an ops reset
+  // (a reset run re-applies, re-propagates and re-notifies under the same keys, so nothing
+  // arrives twice) and equals the run id for every run never reset.
+  const changeRef = `${processId}:${workflowInfo().firstExecutionRunId}`;
+  const sideEffectRef = `${processId}.${workflowInfo().firstExecutionRunId}`;
   const owner = await trail.step(
     'LOOKUP',
     () => core.lookupContactOwner({ userId: req.userId, customerId: req.customerId, change: req.change }),
@@ -87,34 +95,53 @@ export async function runContactChange(
   await trail.step('UPDATE_CORE_BANKING', () =>
     core.applyContactChange({
       customerId: owner.customerId,
-      businessKey: `${processId}:${workflowInfo().runId}`,
+      businessKey: changeRef,
       change,
     }),
   );
 
-  const propagatedTo = await propagateToAll(trail, req.linkedSystems, (system) =>
-    linked.propagateContactChange({
-      system,
-      webhookId: `${processId}.${workflowInfo().runId}.${system}`,
-      customerId: owner.customerId,
-      userId: owner.userId,
-      changed: owner.changed,
-      change,
-    }),
-  );
-
-  const sent = await trail.step('NOTIFY', () =>
-    Promise.all(
-      noticesFor(owner, change).map(async (n, i) => {
-        const { to } = await notices.sendContactNotice({
-          id: `${processId}.${workflowInfo().runId}.notice-${i}`,
-          changed: owner.changed,
-          ...n,
-        });
-        return { channel: n.channel, to, status: 'SENT' as const, kind: n.kind };
+  const propagate = () =>
+    propagateToAll(trail, req.linkedSystems, (system) =>
+      linked.propagateContactChange({
+        system,
+        webhookId: `${sideEffectRef}.${system}`,
+        customerId: owner.customerId,
+        userId: owner.userId,
+        changed: owner.changed,
+        change,
       }),
-    ),
-  );
+    );
+  const notify = () =>
+    trail.step('NOTIFY', () =>
+      Promise.all(
+        noticesFor(owner, change).map(async (n, i) => {
+          const { to } = await notices.sendContactNotice({
+            id: `${sideEffectRef}.notice-${i}`,
+            changed: owner.changed,
+            ...n,
+          });
+          return { channel: n.channel, to, status: 'SENT' as const, kind: n.kind };
+        }),
+      ),
+    );
+
+  let propagatedTo: string[];
+  let sent: Notification[];
+  if (patched(NOTIFY_ON_ACCEPTANCE)) {
+    // Core banking took the change: the old contacts hear of it now (a hijacked account's
+    // owner must not wait out a linked system's outage, nor miss it when one refuses).
+    const notified = notify();
+    try {
+      propagatedTo = await propagate();
+    } catch (err) {
+      await notified.catch(() => undefined);
+      throw err;
+    }
+    sent = await notified;
+  } else {
+    propagatedTo = await propagate();
+    sent = await notify();
+  }
   trail.finish('COMPLETED', `changed ${owner.changed.join(', ')}`);
   return result(owner.changed, propagatedTo, sent);
 }

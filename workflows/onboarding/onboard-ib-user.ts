@@ -1,9 +1,15 @@
-import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  patched,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { OnboardingActivities } from '../../activities/types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
 import { failureCode, ProcessTrail } from '../process-trail';
 import { coreBankingOptions } from '../activity-options';
-import { compensationOptions, smsOptions, webhookOptions } from './activity-options';
+import { compensationOptions, computeOptions, smsOptions, webhookOptions } from './activity-options';
 import { awaitAuthorisation } from './await-authorisation';
 import { eligibilityVerdict } from './eligibility';
 
@@ -11,6 +17,12 @@ const core = proxyActivities<OnboardingActivities>(coreBankingOptions);
 const channelSync = proxyActivities<OnboardingActivities>(webhookOptions);
 const sms = proxyActivities<OnboardingActivities>(smsOptions);
 const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
+const compute = proxyActivities<OnboardingActivities>(computeOptions);
+
+/** Runs from before it send a new password per attempt (no sealing activity in their history). */
+const SEALED_FIRST_TIME_PASSWORD = 'sealed-first-time-password';
+/** Runs from before it left a user committed by a create that then failed outside compensation. */
+const COMPENSATE_FAILED_CREATE = 'compensate-failed-create';
 
 /**
  * Opens an IB/MB user: eligibility → create in core banking (→ maker-checker wait)
@@ -20,9 +32,13 @@ const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
 export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardIbUserResult> {
   const trail = new ProcessTrail('ONBOARD_IB_USER');
   const processId = workflowInfo().workflowId;
+  // One user per onboarding: the first run's id survives retries, resets and continue-as-new
+  // (for a run never reset it is its own run id, the key runs in flight already use), while a
+  // later onboarding of the same customer (same workflow id) gets a key of its own.
+  const businessKey = `${processId}:${workflowInfo().firstExecutionRunId}`;
 
   const facts = await trail.step('CHECK_ELIGIBILITY', () =>
-    core.checkEligibility({ customerId: input.customerId, phone: input.phone }),
+    core.checkEligibility({ customerId: input.customerId, phone: input.phone, businessKey }),
   );
   const verdict = eligibilityVerdict(facts);
   if (!verdict.eligible) {
@@ -35,19 +51,38 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     });
   }
 
-  const user = await trail.step(
-    'CREATE_IB_USER',
-    () =>
-      core.createIbUser({
-        // One user per onboarding run, however often the create is retried.
-        businessKey: `${processId}:${workflowInfo().runId}`,
-        customerId: input.customerId,
-        channel: input.channel,
-        preferredUsername: input.preferredUsername,
-        acceptedDisclosures: input.acceptedDisclosures,
-      }),
-    (u) => `userId=${u.userId} status=${u.status}${u.existed ? ' (found by business key)' : ''}`,
-  );
+  let user;
+  try {
+    user = await trail.step(
+      'CREATE_IB_USER',
+      () =>
+        core.createIbUser({
+          businessKey,
+          customerId: input.customerId,
+          channel: input.channel,
+          preferredUsername: input.preferredUsername,
+          acceptedDisclosures: input.acceptedDisclosures,
+        }),
+      (u) => `userId=${u.userId} status=${u.status}${u.existed ? ' (found by business key)' : ''}`,
+    );
+  } catch (err) {
+    // The create may have committed before it failed (its budget ran out on a lost answer):
+    // a user under this onboarding's key is deactivated, or the customer stays registered for ever.
+    if (patched(COMPENSATE_FAILED_CREATE)) {
+      await CancellationScope.nonCancellable(() =>
+        trail.step(
+          'COMPENSATE_DEACTIVATE_USER',
+          () =>
+            compensation.deactivateUserByBusinessKey({
+              businessKey,
+              reason: `onboarding failed: ${failureCode(err)}`,
+            }),
+          (r) => (r.userId ? `userId=${r.userId}` : 'no user was created'),
+        ),
+      );
+    }
+    throw err;
+  }
 
   try {
     if (user.status === 'PENDING_AUTHORISATION') {
@@ -61,7 +96,9 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     }
     await trail.step('SYNC_USERNAME', () =>
       channelSync.syncUsernameToChannel({
-        webhookId: `${processId}.username-sync`,
+        // Per user: a reset run re-announces the same user under the same id, a later
+        // onboarding of the customer announces its new user under a new one.
+        webhookId: `${processId}.${user.userId}.username-sync`,
         processId,
         customerId: input.customerId,
         userId: user.userId,
@@ -71,13 +108,19 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     );
     const delivery = await trail.step(
       'SEND_FIRST_TIME_PASSWORD',
-      () =>
-        sms.issueFirstTimePassword({
+      async () => {
+        // The password is made once and kept sealed, so every attempt sends the same one.
+        const sealedPassword = patched(SEALED_FIRST_TIME_PASSWORD)
+          ? (await compute.sealFirstTimePassword({ processId, userId: user.userId })).sealed
+          : undefined;
+        return sms.issueFirstTimePassword({
           processId,
           customerId: input.customerId,
           userId: user.userId,
           username: user.username,
-        }),
+          sealedPassword,
+        });
+      },
       (d) => `sms ${d.status} via ${d.provider}`,
     );
     trail.finish('COMPLETED', `userId=${user.userId}`);

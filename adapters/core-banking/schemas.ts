@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { Customer, IbUser } from './types';
+
+/**
+ * What the ESB's 2xx bodies must look like before anything relies on them
+ * (docs/esb-contract.md). Unknown extra fields are allowed and dropped; a missing or
+ * mistyped field is refused rather than cast.
+ */
+const postalAddress = z.object({
+  line1: z.string(),
+  line2: z.string().optional(),
+  city: z.string(),
+  postalCode: z.string().optional(),
+  country: z.string(),
+});
+
+export const customerSchema: z.ZodType<Customer> = z.object({
+  customerId: z.string().min(1),
+  firstName: z.string(),
+  lastName: z.string(),
+  mobilePhone: z.string().nullable(),
+  email: z.string().nullable(),
+  postalAddress: postalAddress.nullable().optional(),
+  products: z.array(
+    z.object({
+      productId: z.string(),
+      type: z.string(),
+      status: z.enum(['ACTIVE', 'DORMANT', 'CLOSED']),
+    }),
+  ),
+  status: z.enum(['ACTIVE', 'BLOCKED', 'DECEASED']),
+});
+
+export const ibUserSchema: z.ZodType<IbUser> = z.object({
+  userId: z.string().min(1),
+  customerId: z.string().min(1),
+  username: z.string().min(1),
+  channel: z.string(),
+  status: z.enum(['PENDING_AUTHORISATION', 'ACTIVE', 'REJECTED', 'DEACTIVATED']),
+  businessKey: z.string(),
+  mustChangePassword: z.boolean(),
+  passwordSetAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  deactivationReason: z.string().nullable().optional(),
+});
+
+export const ibUserListSchema = z.object({ items: z.array(ibUserSchema) });
