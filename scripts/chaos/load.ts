@@ -343,7 +343,10 @@ export async function verify(
             .filter((m) => m.to === c.phone && OTP.test(String(m.body)))
             .slice(-3)
             .reverse()
-        : sms.filter((m) => String(m.id).startsWith(`mfa-${c.serviceKey}.otp.`)).slice(-1);
+        : sms
+            // Message ids are {workflowId}.{runId}.otp.{sendNumber}.
+            .filter((m) => String(m.id).startsWith(`mfa-${c.serviceKey}.`) && String(m.id).includes('.otp.'))
+            .slice(-1);
       const last = sent[0];
       let v: { status: number; body: Record<string, unknown> } = { status: 0, body: {} };
       for (const m of sent) {

@@ -4,6 +4,7 @@ import { createCoreBankingHttpClient } from '../../adapters/core-banking/http-cl
 import type { CoreBankingClient } from '../../adapters/core-banking/types';
 import { BusinessError, TransientError } from '../../adapters/errors';
 import { createRequest, startSimulator, type RunningSimulator } from './sim-harness';
+import { ibUserBody } from '../helpers/esb-bodies';
 
 /** The HTTP client against the simulator, plus stubbed responses for what the simulator never sends. */
 let sim: RunningSimulator;
@@ -263,8 +264,8 @@ describe('response mapping (stubbed ESB)', () => {
 
   it.each([
     ['a missing field', { userId: 'IBU1', customerId: 'C1', username: 'amina' }],
-    ['a status outside the contract', { ...userBody(), status: 'SUPERUSER' }],
-    ['a mistyped field', { ...userBody(), mustChangePassword: 'no' }],
+    ['a status outside the contract', { ...ibUserBody(), status: 'SUPERUSER' }],
+    ['a mistyped field', { ...ibUserBody(), mustChangePassword: 'no' }],
   ])('a 2xx user with %s → TransientError naming the field, not its value', async (_what, body) => {
     const err = await failure(stubbed(200, JSON.stringify(body)).getIbUser('IBU1'));
     expect(err).toBeInstanceOf(TransientError);
@@ -273,35 +274,19 @@ describe('response mapping (stubbed ESB)', () => {
   });
 
   it('a 2xx list with one malformed user → TransientError', async () => {
-    const body = JSON.stringify({ items: [userBody(), { ...userBody(), businessKey: 7 }] });
+    const body = JSON.stringify({ items: [ibUserBody(), { ...ibUserBody(), businessKey: 7 }] });
     expect(await failure(stubbed(200, body).findIbUsers({ customerId: 'C1' }))).toBeInstanceOf(
       TransientError,
     );
   });
 
   it('returns only the contract fields of a valid body', async () => {
-    const user = await stubbed(200, JSON.stringify({ ...userBody(), passwordHash: 'x' })).getIbUser('IBU1');
-    expect(user).toEqual(userBody());
+    const user = await stubbed(200, JSON.stringify({ ...ibUserBody(), passwordHash: 'x' })).getIbUser('IBU1');
+    expect(user).toEqual(ibUserBody());
   });
 });
 
 /** A well-formed IB user as the ESB returns it. */
-function userBody() {
-  return {
-    userId: 'IBU1',
-    customerId: 'C1',
-    username: 'amina.w',
-    channel: 'MOBILE',
-    status: 'ACTIVE',
-    businessKey: 'bk-1',
-    mustChangePassword: true,
-    passwordSetAt: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    deactivationReason: null,
-  };
-}
-
 describe('redirects', () => {
   /** A plain HTTP server on loopback, recording what reached it. */
   async function server(handle: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {

@@ -6,6 +6,7 @@ import { createTemporalClient } from '../../api/temporal';
 import { loadConfig } from '../../config';
 import { startTracing, temporalClientInterceptors } from '../../lib/tracing';
 import { workerTracingOptions } from '../../worker/tracing';
+import { ibUserBody } from '../helpers/esb-bodies';
 
 /**
  * Tracing off (the default, no OTLP endpoint) costs nothing: no provider, no propagator
@@ -39,7 +40,7 @@ describe('tracing off', () => {
     const seen: http.IncomingHttpHeaders[] = [];
     const server = http.createServer((req, res) => {
       seen.push(req.headers);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ibUserBody()));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {

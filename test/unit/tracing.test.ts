@@ -10,6 +10,7 @@ import { createTwilioSmsSender } from '../../adapters/sms/twilio';
 import { createHttpWebhookSender } from '../../adapters/webhooks/http-sender';
 import { loadConfig } from '../../config';
 import { startTracing, tracesEndpoint, type Tracing } from '../../lib/tracing';
+import { ibUserBody } from '../helpers/esb-bodies';
 
 /** A local HTTP peer that records each request's headers and answers as told. */
 async function peer(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
@@ -182,7 +183,7 @@ describe('client spans of the adapters (tracing on)', () => {
 
   it('continues the active span: an adapter call inside an activity span is its child', async () => {
     const esb = await peer((_req, res) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}'),
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ibUserBody())),
     );
     try {
       const client = createCoreBankingHttpClient({
