@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { loadConfig } from '../config';
+import { loadServiceConfig } from '../config/production';
 import { createLogger } from '../lib/logger';
 import { encryptingDataConverter, payloadCodec } from '../lib/codec/data-converter';
 import { loadServerKey } from '../lib/server-key';
@@ -9,7 +9,7 @@ import { createTemporalClient } from './temporal';
 
 /** The API process: listens on HOST:PORT, drains connections on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadServiceConfig();
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
   const codec = payloadCodec(config);
   const client = createTemporalClient(process.env, encryptingDataConverter(config, codec));

@@ -2,6 +2,20 @@ import path from 'node:path';
 import { z } from 'zod';
 import { envBool, envInt, envList, withoutBlanks, type Env } from './env';
 
+const DEV_AUTH_ISSUER = 'ibmb-dev';
+const DEV_AUTH_AUDIENCE = 'ibmb-api';
+
+/**
+ * Strict base64 of at least 32 bytes. Node decodes leniently (non-alphabet characters are
+ * skipped), so 44 characters of junk would otherwise become a 0-byte HMAC key.
+ */
+const serverHmacKey = z
+  .string()
+  .refine(
+    (v) => /^[A-Za-z0-9+/]*={0,2}$/.test(v) && v.length % 4 === 0 && Buffer.from(v, 'base64').length >= 32,
+    'must be standard base64 of at least 32 bytes',
+  );
+
 /**
  * The one place configuration is read. Every variable, its default and meaning is
  * listed in README.md ("Configuration"); keep the two in step.
@@ -29,12 +43,15 @@ const schema = z
     PAYLOAD_KEYS_FILE: z.string().optional(),
     PAYLOAD_KEY_CURRENT: z.string().optional(),
     CODEC_CORS_ORIGINS: envList.default(['http://127.0.0.1:8233', 'http://localhost:8233']),
-    SERVER_HMAC_KEY: z.string().min(44, 'base64 of at least 32 bytes').optional(),
+    SERVER_HMAC_KEY: serverHmacKey.optional(),
 
     AUTH_JWKS_URL: z.url().optional(),
-    AUTH_ISSUER: z.string().default('ibmb-dev'),
-    AUTH_AUDIENCE: z.string().default('ibmb-api'),
+    AUTH_ISSUER: z.string().min(1).default(DEV_AUTH_ISSUER),
+    AUTH_AUDIENCE: z.string().min(1).default(DEV_AUTH_AUDIENCE),
+    /** Refused in production by the API and the worker (config/production.ts). */
     AUTH_DEV_KEYS: envBool.optional(),
+    /** JOSE `typ` values accepted: access tokens only (RFC 9068 `at+jwt`, and IdPs' plain `JWT`). */
+    AUTH_TOKEN_TYPES: envList.pipe(z.array(z.string()).min(1)).default(['at+jwt', 'JWT']),
     /** How long a verified token is trusted without a new signature check (0: check every time). */
     AUTH_TOKEN_CACHE_SECONDS: envInt(0, 300).default(60),
 
@@ -116,14 +133,8 @@ const schema = z
     MFA_DESTINATION_WINDOW_MINUTES: envInt(1, 1440).default(10),
     MFA_DESTINATION_MAX_PER_DAY: envInt(1, 10_000).default(50),
   })
+  // What production additionally requires of the API and the worker is in config/production.ts.
   .superRefine((c, ctx) => {
-    // Dev keys would let anyone with DATA_DIR mint tokens: production needs a JWKS.
-    if (c.NODE_ENV === 'production' && !c.AUTH_JWKS_URL && c.AUTH_DEV_KEYS !== true) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'required when NODE_ENV=production' });
-    }
-    if (c.NODE_ENV === 'production' && !c.PAYLOAD_KEYS && !c.PAYLOAD_KEYS_FILE && c.AUTH_DEV_KEYS !== true) {
-      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS'], message: 'required when NODE_ENV=production' });
-    }
     if (c.SMS_PROVIDER === 'kannel' && !(c.KANNEL_SENDSMS_URL && c.KANNEL_USERNAME && c.KANNEL_PASSWORD)) {
       ctx.addIssue({
         code: 'custom',

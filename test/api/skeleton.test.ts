@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { generateKeyPair, SignJWT } from 'jose';
 import { createApp } from '../../api/app';
 import { mintDevToken, verifierFromConfig } from '../../api/auth';
+import { DEV_JWT_ALG, loadOrCreateDevKey } from '../../lib/dev-keys';
 import { createTemporalClient } from '../../api/temporal';
 import { loadConfig, type Config } from '../../config';
 import { createLogger } from '../../lib/logger';
@@ -113,6 +114,31 @@ describe('API skeleton', () => {
     for (const token of [expired, forged, none]) {
       expectProblem(await call(url, 'GET', '/processes/onboard-100001', { token }), 401, 'UNAUTHENTICATED');
     }
+  });
+
+  it('refuses a token without exp, and tokens whose typ is not an access token', async () => {
+    const key = await loadOrCreateDevKey(config.keysDir);
+    const sign = (typ: string | undefined, exp = true) => {
+      const jwt = new SignJWT({ scope: 'processes:read' })
+        .setProtectedHeader({ alg: DEV_JWT_ALG, kid: key.kid, ...(typ && { typ }) })
+        .setSubject('channel')
+        .setIssuer(config.AUTH_ISSUER)
+        .setAudience(config.AUTH_AUDIENCE)
+        .setIssuedAt();
+      return (exp ? jwt.setExpirationTime('1h') : jwt).sign(key.privateKey);
+    };
+    // Unknown process with Temporal unreachable: 503 means the token itself was accepted.
+    const status = async (token: string) =>
+      (await call(url, 'GET', '/processes/onboard-100001', { token })).status;
+    for (const typ of ['JWT', 'at+jwt', 'application/at+JWT'])
+      expect(await status(await sign(typ))).not.toBe(401);
+    expectProblem(
+      await call(url, 'GET', '/processes/onboard-100001', { token: await sign('JWT', false) }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    for (const typ of [undefined, 'id+jwt', 'logout+jwt', 'secevent+jwt'])
+      expect({ typ, status: await status(await sign(typ)) }).toEqual({ typ, status: 401 });
   });
 
   it('answers unknown routes with a 404 problem', async () => {
