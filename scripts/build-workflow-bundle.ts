@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { failureConverterPath } from '../lib/codec/data-converter';
 
 /** `npm run build`: the production workflow bundle, so workers start without webpack. */
 async function main(): Promise<void> {
@@ -8,6 +9,8 @@ async function main(): Promise<void> {
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '..', 'workflows'),
+    // Workflow failures are converted inside the bundle: they must be encrypted there too.
+    failureConverterPath,
     logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error },
   });
   fs.writeFileSync(out, code);

@@ -12,6 +12,8 @@ export default async function globalSetup(): Promise<void> {
   fs.mkdirSync(testResultsDir, { recursive: true });
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(`${repoRoot}/workflows`),
+    // As scripts/build-workflow-bundle.ts: workflow failures are encrypted like the client's.
+    failureConverterPath: require.resolve(`${repoRoot}/lib/codec/failure-converter`),
     logger: {
       log: () => undefined,
       trace: () => undefined,
