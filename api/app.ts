@@ -7,7 +7,7 @@ import type { TokenVerifier } from './auth';
 import { errorHandler, notFound } from './middleware/errors';
 import { INFINITY_BASE_PATH, infinityErrors } from './mfa/infinity';
 import { jsonBody } from './middleware/json-body';
-import { createHttpMetrics, observe } from './middleware/observe';
+import { createHttpMetrics, observe, type HttpMetrics } from './middleware/observe';
 import { requestId } from './middleware/request-id';
 import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
@@ -27,6 +27,8 @@ export interface AppDeps {
   serverKey: Buffer;
   /** The payload codec the client uses, served to the Temporal UI as a remote codec. */
   codec: PayloadCodec;
+  /** Request metrics; served by api/metrics.ts on its own listener, not by this app. */
+  metrics?: HttpMetrics;
 }
 
 /** The HTTP API, testable without listening. Thin: validate, start/query workflows, map to HTTP. */
@@ -36,18 +38,21 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   // Answers describe processes that change under the caller: nothing to revalidate, no hash to compute.
   app.set('etag', false);
-  const metrics = createHttpMetrics();
   app.use(requestId);
-  app.use(observe(deps.logger, metrics));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.use(observe(deps.logger, deps.metrics ?? createHttpMetrics()));
+  // Before the API-wide body limit: the codec parses (after authentication) with its own.
+  app.use(
+    codecRouter({
+      codec: deps.codec,
+      verifier: deps.verifier,
+      corsOrigins: deps.config.CODEC_CORS_ORIGINS,
+      bodyLimit: deps.config.CODEC_BODY_LIMIT,
+      keysDir: deps.config.keysDir,
+    }),
+  );
   app.use(...jsonBody(deps.config.API_BODY_LIMIT));
   app.use(healthRouter(deps));
   app.use(openApiRouter());
-  app.use(
-    codecRouter({ codec: deps.codec, verifier: deps.verifier, corsOrigins: deps.config.CODEC_CORS_ORIGINS }),
-  );
   app.use(openUserIbRouter(deps));
   app.use(mfaRouter(deps));
   app.use(infinityDbxUserRouter(deps));

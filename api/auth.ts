@@ -12,7 +12,12 @@ import { DEV_JWT_ALG, loadOrCreateDevKey } from '../lib/dev-keys';
 import { cachingVerifier } from './token-cache';
 
 export type Scope =
-  'ib-users:write' | 'mfa:write' | 'institution-users:write' | 'processes:read' | 'codec:decode';
+  | 'ib-users:write'
+  | 'mfa:write'
+  | 'institution-users:write'
+  | 'processes:read'
+  | 'codec:decode'
+  | 'codec:encode';
 
 export interface Principal {
   subject: string;

@@ -5,6 +5,8 @@ import { encryptingDataConverter, payloadCodec } from '../lib/codec/data-convert
 import { loadServerKey } from '../lib/server-key';
 import { createApp } from './app';
 import { verifierFromConfig } from './auth';
+import { listenMetrics } from './metrics';
+import { createHttpMetrics } from './middleware/observe';
 import { createTemporalClient } from './temporal';
 
 /** The API process: listens on HOST:PORT, drains connections on SIGTERM/SIGINT. */
@@ -13,19 +15,23 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
   const codec = payloadCodec(config);
   const client = createTemporalClient(process.env, encryptingDataConverter(config, codec));
+  const metrics = createHttpMetrics();
   const app = createApp({
     config,
+    metrics,
     client,
     logger,
     codec,
     verifier: await verifierFromConfig(config),
     serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
   });
+  const metricsServer = listenMetrics(config, metrics, logger);
   const server: Server = app.listen(config.PORT, config.HOST, () =>
     logger.info({ host: config.HOST, port: config.PORT }, 'api listening'),
   );
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');
+    metricsServer?.close();
     server.close(() => {
       void client.connection.close().finally(() => process.exit(0));
     });

@@ -31,6 +31,9 @@ const schema = z
     API_BODY_LIMIT: z.string().default('32kb'),
     API_WAIT_BUDGET_MS: envInt(0, 60_000).default(10_000),
     API_MAX_WAIT_SECONDS: envInt(0, 60).default(30),
+    /** The API's Prometheus metrics listener (api/metrics.ts); port 0 turns it off. */
+    API_METRICS_HOST: z.string().default('127.0.0.1'),
+    API_METRICS_PORT: envInt(0, 65535).default(9465),
 
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('ibmb-user-lifecycle'),
     TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
@@ -42,6 +45,8 @@ const schema = z
     PAYLOAD_KEYS: z.string().optional(),
     PAYLOAD_KEYS_FILE: z.string().optional(),
     PAYLOAD_KEY_CURRENT: z.string().optional(),
+    /** Largest body /codec/* accepts (a page of history); checked after authentication. */
+    CODEC_BODY_LIMIT: z.string().default('4mb'),
     CODEC_CORS_ORIGINS: envList.default(['http://127.0.0.1:8233', 'http://localhost:8233']),
     SERVER_HMAC_KEY: serverHmacKey.optional(),
 

@@ -96,7 +96,7 @@ export function openApiDocument(version = '0.1.0'): Json {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description:
-            'Scopes (claim `scope` or `scp`): ib-users:write, mfa:write, institution-users:write, processes:read, codec:decode.',
+            'Scopes (claim `scope` or `scp`): ib-users:write, mfa:write, institution-users:write, processes:read, codec:decode, codec:encode.',
         },
       },
       headers: { RequestId: { description: 'The request id', schema: { type: 'string' } } },
