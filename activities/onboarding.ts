@@ -123,11 +123,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
           // A new id per attempt: each attempt sends its own (new) password.
           id: `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`,
           to: customer.mobilePhone,
-          body: templates.firstTimePasswordSms({
-            bankName: deps.bankName,
-            username: input.username,
-            password,
-          }),
+          body: templates.firstTimePasswordSms({ bankName: deps.bankName, password }),
         });
         return {
           channel: 'SMS' as const,

@@ -137,6 +137,14 @@ const schema = z
     MFA_DESTINATION_MAX_PER_WINDOW: envInt(1, 1000).default(5),
     MFA_DESTINATION_WINDOW_MINUTES: envInt(1, 1440).default(10),
     MFA_DESTINATION_MAX_PER_DAY: envInt(1, 10_000).default(50),
+    /** Host of the site that reads OTPs by WebOTP (`@host #code` line in the SMS); unset: no line. */
+    MFA_WEBOTP_HOST: z
+      .string()
+      .regex(
+        /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:\d{1,5})?$/i,
+        'a host name',
+      )
+      .optional(),
   })
   // What production additionally requires of the API and the worker is in config/production.ts.
   .superRefine((c, ctx) => {

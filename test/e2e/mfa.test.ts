@@ -23,6 +23,7 @@ describe('MFA challenges end to end', () => {
     stack = await startStack({
       MFA_OTP_TTL_SECONDS: String(TTL_SECONDS),
       MFA_RESEND_COOLDOWN_SECONDS: String(COOLDOWN_SECONDS),
+      MFA_WEBOTP_HOST: 'ib.bank.example',
     });
     token = await stack.token('mfa:write processes:read');
   }, 120_000);
@@ -90,9 +91,11 @@ describe('MFA challenges end to end', () => {
     const sms = messagesOf(serviceKey);
     expect(sms).toEqual([expect.objectContaining({ to: phone })]);
     expect(sms[0]?.body).toMatch(
-      /^Demo Bank: \d{6} is your verification code for registering for internet & mobile banking\. It expires in 1 minute\. Never share it\.$/,
+      /^Demo Bank: \d{6} is your verification code for registering for internet & mobile banking\. It expires in 1 minute\. Never share it\.\n\n@ib\.bank\.example #\d{6}$/,
     );
     const code = codeOf(serviceKey);
+    // The WebOTP / SMS Retriever line (MFA_WEBOTP_HOST) ends the message and carries the same code.
+    expect(String(sms[0]?.body).endsWith(`\n\n@ib.bank.example #${code}`)).toBe(true);
 
     const candidates = [wrong(code), wrong(wrong(code))];
     const first = await verify(serviceKey, securityKey, candidates[0] as string);

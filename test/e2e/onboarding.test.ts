@@ -51,6 +51,9 @@ describe('open IB/MB user end to end', () => {
     expect(sms).toHaveLength(1);
     const password = /first-time password is (\S+)\./.exec(String(sms[0]?.body))?.[1];
     expect(password).toMatch(/^[A-Za-z0-9]{14}$/);
+    // Password only: the username reaches the customer through the channel, never in the same SMS.
+    expect(String(sms[0]?.body)).not.toContain(res.body.username as string);
+    expect(String(sms[0]?.body)).not.toMatch(/username/i);
     const userId = res.body.userId as string;
     expect((await admin('POST', `/admin/ib-users/${userId}/verify-password`, { password })).body).toEqual({
       matches: true,

@@ -43,6 +43,13 @@ describe('config', () => {
         );
   });
 
+  it('takes a bare host name for the WebOTP line', () => {
+    expect(loadConfig({}).MFA_WEBOTP_HOST).toBeUndefined();
+    expect(loadConfig({ MFA_WEBOTP_HOST: 'ib.bank.example' }).MFA_WEBOTP_HOST).toBe('ib.bank.example');
+    for (const bad of ['https://ib.bank.example', '@ib.bank.example', 'ib bank', 'ib.bank.example #1'])
+      expect(() => loadConfig({ MFA_WEBOTP_HOST: bad })).toThrow(/MFA_WEBOTP_HOST/);
+  });
+
   it('accepts only access-token typ values unless configured otherwise', () => {
     expect(loadConfig({}).AUTH_TOKEN_TYPES).toEqual(['at+jwt', 'JWT']);
     expect(loadConfig({ AUTH_TOKEN_TYPES: 'at+jwt' }).AUTH_TOKEN_TYPES).toEqual(['at+jwt']);
