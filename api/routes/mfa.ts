@@ -5,7 +5,7 @@ import type { TokenVerifier } from '../auth';
 import { createMfaService, type CreatedChallenge } from '../mfa/service';
 import { requireScopes } from '../middleware/auth';
 import { fieldErrors, validateBody, validated } from '../middleware/validate';
-import { problems } from '../problem';
+import { ProblemError, problems } from '../problem';
 import {
   cancelRequest,
   createChallengeRequest,
@@ -35,10 +35,12 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
   const serviceKeyOf = (req: Request) => String(req.params.serviceKey);
 
   router.post('/mfa/challenges', auth, validateBody(createChallengeRequest), async (req, res) => {
-    const created = await service.create(
-      validated<CreateChallengeRequest>(req),
-      waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS),
-    );
+    const body = validated<CreateChallengeRequest>(req);
+    const created = await service
+      .create(body, waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS))
+      .catch((e: unknown) => {
+        throw body.userId && body.userId !== req.principal?.subject ? withoutUserStatus(e) : e;
+      });
     const serviceKey = created.kind === 'created' ? created.state.serviceKey : created.serviceKey;
     res.location(statusUrl(serviceKey));
     if (created.kind === 'accepted') {
@@ -69,6 +71,23 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
   });
 
   return router;
+}
+
+const USER_REFUSALS = new Set(['USER_NOT_FOUND', 'USER_NOT_ACTIVE', 'NO_REGISTERED_CONTACT']);
+
+/**
+ * A caller not bound to the user it names (a channel token, not the user's own) gets one
+ * and the same refusal whether the user is unknown, locked, deactivated or has no contact:
+ * the answer must not tell which IB/MB user ids exist, nor their status.
+ */
+function withoutUserStatus(e: unknown): unknown {
+  if (!(e instanceof ProblemError) || !USER_REFUSALS.has(e.code)) return e;
+  return new ProblemError(
+    404,
+    'USER_NOT_FOUND',
+    'User not found',
+    'No IB/MB user with a registered contact has this id.',
+  );
 }
 
 /** DELETE carries the securityKey in X-Security-Key or in a JSON body. */

@@ -40,6 +40,7 @@ const ALL_SCOPES = [
   'mfa:write',
   'institution-users:write',
   'codec:decode',
+  'codec:encode',
 ];
 
 export async function runSchemathesis(opts: SchemathesisOptions): Promise<boolean> {

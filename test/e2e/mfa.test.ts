@@ -327,6 +327,20 @@ describe('MFA challenges end to end', () => {
     const unknown = await create({ purpose: 'LOGIN', userId: 'IBU99999999' });
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('USER_NOT_FOUND');
+
+    // A channel token is not bound to the user it names: a deactivated user looks exactly
+    // like an unknown one (no status, no id echoed), so user ids cannot be enumerated.
+    const deactivated = await call(stack.simulatorUrl, 'POST', `/esb/v1/ib-users/${userId}/deactivate`, {
+      body: { reason: 'e2e enumeration check' },
+    });
+    expect(deactivated.status).toBe(200);
+    const inactive = await create({ purpose: 'LOGIN', userId });
+    const shape = (r: typeof unknown) => {
+      const { requestId: _r, instance: _i, ...rest } = r.body;
+      return { status: r.status, body: rest };
+    };
+    expect(shape(inactive)).toEqual(shape(unknown));
+    expect(JSON.stringify(inactive.body)).not.toMatch(/DEACTIVATED|not active|IBU/i);
   });
 
   it('refuses the 6th code to one destination within 10 minutes: 429 DESTINATION_RATE_LIMITED, nothing sent', async () => {
