@@ -23,6 +23,8 @@ export interface MfaDeps {
   sms: SmsSender;
   email: EmailSender;
   bankName: string;
+  /** MFA_WEBOTP_HOST: origin host for the SMS's WebOTP line; none when unset. */
+  webOtpHost?: string;
   /** The same key the API digests with (SERVER_HMAC_KEY or DATA_DIR/keys). */
   serverKey: Buffer;
   /** For the destination quota entity workflows. */
@@ -108,7 +110,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
         const receipt = await deps.sms.send({
           id: `${messageId}.sms`,
           to: phone,
-          body: templates.otpSms(text),
+          body: templates.otpSms({ ...text, ...(deps.webOtpHost && { webOtpHost: deps.webOtpHost }) }),
         });
         return {
           channel: 'SMS',

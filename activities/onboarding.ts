@@ -142,11 +142,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
             ? `${workflowId}.first-time-password.${createHash('sha256').update(sealedPassword).digest('hex').slice(0, 16)}`
             : `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`,
           to: customer.mobilePhone,
-          body: templates.firstTimePasswordSms({
-            bankName: deps.bankName,
-            username: input.username,
-            password,
-          }),
+          body: templates.firstTimePasswordSms({ bankName: deps.bankName, password }),
         });
         return {
           channel: 'SMS' as const,

@@ -2,12 +2,18 @@ import type { MfaPurpose } from '../messages/mfa';
 
 /** Customer-facing message texts. They carry what the customer needs and nothing else. */
 export const templates = {
-  firstTimePasswordSms: (p: { bankName: string; username: string; password: string }) =>
-    `${p.bankName}: your internet & mobile banking username is ${p.username} and your first-time password is ${p.password}. ` +
+  // No username: whoever reads this SMS (a shared or stolen phone) must not hold both credentials.
+  // The customer gets the username from the channel (the username webhook).
+  firstTimePasswordSms: (p: { bankName: string; password: string }) =>
+    `${p.bankName}: your internet & mobile banking first-time password is ${p.password}. ` +
     'You will be asked to change it at first login. We will never ask you for it.',
-  otpSms: (p: OtpMessage) =>
+  // The last line, `@host #code`, lets the bank's site (WebOTP) or app (SMS Retriever
+  // with the app hash as host line) read the code without the customer typing it, and
+  // only on that origin: a phishing site gets nothing offered.
+  otpSms: (p: OtpMessage & { webOtpHost?: string }) =>
     `${p.bankName}: ${p.code} is your verification code for ${OTP_PURPOSE_TEXT[p.purpose]}. ` +
-    `It expires in ${minutes(p.minutesValid)}. Never share it.`,
+    `It expires in ${minutes(p.minutesValid)}. Never share it.` +
+    (p.webOtpHost ? `\n\n@${p.webOtpHost} #${p.code}` : ''),
   otpEmail: (p: OtpMessage) => ({
     subject: `${p.bankName}: your verification code`,
     text:

@@ -8,7 +8,7 @@ import type { TokenVerifier } from './auth';
 import { errorHandler, notFound } from './middleware/errors';
 import { INFINITY_BASE_PATH, infinityErrors } from './mfa/infinity';
 import { jsonBody } from './middleware/json-body';
-import { createHttpMetrics, observe } from './middleware/observe';
+import { createHttpMetrics, observe, type HttpMetrics } from './middleware/observe';
 import { requestId } from './middleware/request-id';
 import { traceRequests } from './middleware/trace';
 import { codecRouter } from './routes/codec';
@@ -31,6 +31,8 @@ export interface AppDeps {
   codec: PayloadCodec;
   /** A server span per request (lib/tracing.ts); none when tracing is off. */
   tracer?: Tracer;
+  /** Request metrics; served by api/metrics.ts on its own listener, not by this app. */
+  metrics?: HttpMetrics;
 }
 
 /** The HTTP API, testable without listening. Thin: validate, start/query workflows, map to HTTP. */
@@ -40,19 +42,22 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.TRUST_PROXY);
   // Answers describe processes that change under the caller: nothing to revalidate, no hash to compute.
   app.set('etag', false);
-  const metrics = createHttpMetrics();
   if (deps.tracer) app.use(traceRequests(deps.tracer));
   app.use(requestId);
-  app.use(observe(deps.logger, metrics));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.use(observe(deps.logger, deps.metrics ?? createHttpMetrics()));
+  // Before the API-wide body limit: the codec parses (after authentication) with its own.
+  app.use(
+    codecRouter({
+      codec: deps.codec,
+      verifier: deps.verifier,
+      corsOrigins: deps.config.CODEC_CORS_ORIGINS,
+      bodyLimit: deps.config.CODEC_BODY_LIMIT,
+      keysDir: deps.config.keysDir,
+    }),
+  );
   app.use(...jsonBody(deps.config.API_BODY_LIMIT));
   app.use(healthRouter(deps));
   app.use(openApiRouter());
-  app.use(
-    codecRouter({ codec: deps.codec, verifier: deps.verifier, corsOrigins: deps.config.CODEC_CORS_ORIGINS }),
-  );
   app.use(openUserIbRouter(deps));
   app.use(mfaRouter(deps));
   app.use(infinityDbxUserRouter(deps));

@@ -19,13 +19,14 @@ export type Scope =
   | 'institution-users:write'
   | 'processes:read'
   | 'processes:read-all'
-  | 'codec:decode';
+  | 'codec:decode'
+  | 'codec:encode';
 
 export interface Principal {
   subject: string;
   scopes: Set<string>;
-  /** The token's `exp` in epoch ms; undefined when it has none. */
-  expiresAt?: number;
+  /** The token's `exp` in epoch ms (every accepted token has one). */
+  expiresAt: number;
 }
 
 export interface TokenVerifier {
@@ -44,22 +45,34 @@ function scopesOf(payload: JWTPayload): Set<string> {
   return new Set();
 }
 
-export function createVerifier(keys: JWTVerifyGetKey, issuer: string, audience: string): TokenVerifier {
+export interface VerifierOptions {
+  issuer: string;
+  audience: string;
+  /** Accepted `typ` header values, compared case-insensitively (an `application/` prefix is ignored). */
+  tokenTypes: string[];
+}
+
+/** `typ` is a media type: case-insensitive, `application/` may be omitted (RFC 7515 §4.1.9). */
+const mediaType = (t: string) => t.toLowerCase().replace(/^application\//, '');
+
+export function createVerifier(keys: JWTVerifyGetKey, o: VerifierOptions): TokenVerifier {
+  const types = new Set(o.tokenTypes.map(mediaType));
   return {
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, keys, {
-          issuer,
-          audience,
+        const { payload, protectedHeader } = await jwtVerify(token, keys, {
+          issuer: o.issuer,
+          audience: o.audience,
           algorithms: ALGORITHMS,
           clockTolerance: 30,
+          // A token without `exp` would be valid forever, and be cached as long as allowed.
+          requiredClaims: ['exp'],
         });
+        // Only access tokens: an ID token or a logout token signed by the same IdP is refused.
+        if (!protectedHeader.typ || !types.has(mediaType(protectedHeader.typ)))
+          throw new InvalidTokenError('token is not an access token');
         if (!payload.sub) throw new InvalidTokenError('token has no subject');
-        return {
-          subject: payload.sub,
-          scopes: scopesOf(payload),
-          ...(payload.exp !== undefined && { expiresAt: payload.exp * 1000 }),
-        };
+        return { subject: payload.sub, scopes: scopesOf(payload), expiresAt: (payload.exp as number) * 1000 };
       } catch (e) {
         if (e instanceof InvalidTokenError) throw e;
         if (e instanceof joseErrors.JWTExpired) throw new InvalidTokenError('token expired');
@@ -75,7 +88,11 @@ export async function verifierFromConfig(config: Config): Promise<TokenVerifier>
   const keys = config.AUTH_JWKS_URL
     ? createRemoteJWKSet(new URL(config.AUTH_JWKS_URL))
     : createLocalJWKSet({ keys: [(await loadOrCreateDevKey(config.keysDir)).publicJwk] });
-  const verifier = createVerifier(keys, config.AUTH_ISSUER, config.AUTH_AUDIENCE);
+  const verifier = createVerifier(keys, {
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    tokenTypes: config.AUTH_TOKEN_TYPES,
+  });
   if (config.AUTH_TOKEN_CACHE_SECONDS === 0) return verifier;
   return cachingVerifier(verifier, { ttlMs: config.AUTH_TOKEN_CACHE_SECONDS * 1000, maxEntries: 10_000 });
 }

@@ -1,22 +1,26 @@
 import type { Server } from 'node:http';
-import { loadConfig } from '../config';
+import { loadServiceConfig } from '../config/production';
 import { createLogger } from '../lib/logger';
 import { encryptingDataConverter, payloadCodec } from '../lib/codec/data-converter';
 import { loadServerKey } from '../lib/server-key';
 import { startTracing } from '../lib/tracing';
 import { createApp } from './app';
 import { verifierFromConfig } from './auth';
+import { listenMetrics } from './metrics';
+import { createHttpMetrics } from './middleware/observe';
 import { createTemporalClient } from './temporal';
 
 /** The API process: listens on HOST:PORT, drains connections on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadServiceConfig();
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const tracing = startTracing(config, 'ibmb-api');
   const codec = payloadCodec(config);
   const client = createTemporalClient(process.env, encryptingDataConverter(config, codec), tracing?.tracer);
+  const metrics = createHttpMetrics();
   const app = createApp({
     config,
+    metrics,
     client,
     logger,
     codec,
@@ -24,6 +28,7 @@ async function main(): Promise<void> {
     serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
     tracer: tracing?.tracer,
   });
+  const metricsServer = listenMetrics(config, metrics, logger);
   const server: Server = app.listen(config.PORT, config.HOST, () =>
     logger.info(
       { host: config.HOST, port: config.PORT, tracing: tracing ? tracing.serviceName : 'off' },
@@ -32,6 +37,7 @@ async function main(): Promise<void> {
   );
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');
+    metricsServer?.close();
     server.close(() => {
       // The last requests' spans are exported before the process goes.
       void Promise.allSettled([client.connection.close(), tracing?.shutdown()]).finally(() =>

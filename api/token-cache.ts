@@ -36,7 +36,7 @@ export function cachingVerifier(inner: TokenVerifier, o: TokenCacheOptions): Tok
       }
       entries.delete(key);
       const principal = await inner.verify(token);
-      const until = Math.min(principal.expiresAt ?? 0, now() + o.ttlMs);
+      const until = Math.min(principal.expiresAt, now() + o.ttlMs);
       if (until > now()) {
         entries.set(key, { principal, until });
         if (entries.size > o.maxEntries) entries.delete(entries.keys().next().value as string);

@@ -3,6 +3,20 @@ import { z } from 'zod';
 import { isKnownCountry } from '../lib/phone-policy';
 import { envBool, envInt, envList, withoutBlanks, type Env } from './env';
 
+const DEV_AUTH_ISSUER = 'ibmb-dev';
+const DEV_AUTH_AUDIENCE = 'ibmb-api';
+
+/**
+ * Strict base64 of at least 32 bytes. Node decodes leniently (non-alphabet characters are
+ * skipped), so 44 characters of junk would otherwise become a 0-byte HMAC key.
+ */
+const serverHmacKey = z
+  .string()
+  .refine(
+    (v) => /^[A-Za-z0-9+/]*={0,2}$/.test(v) && v.length % 4 === 0 && Buffer.from(v, 'base64').length >= 32,
+    'must be standard base64 of at least 32 bytes',
+  );
+
 /**
  * The one place configuration is read. Every variable, its default and meaning is
  * listed in README.md ("Configuration"); keep the two in step.
@@ -28,6 +42,9 @@ const schema = z
     API_BODY_LIMIT: z.string().default('32kb'),
     API_WAIT_BUDGET_MS: envInt(0, 60_000).default(10_000),
     API_MAX_WAIT_SECONDS: envInt(0, 60).default(30),
+    /** The API's Prometheus metrics listener (api/metrics.ts); port 0 turns it off. */
+    API_METRICS_HOST: z.string().default('127.0.0.1'),
+    API_METRICS_PORT: envInt(0, 65535).default(9465),
 
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('ibmb-user-lifecycle'),
     TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
@@ -39,13 +56,18 @@ const schema = z
     PAYLOAD_KEYS: z.string().optional(),
     PAYLOAD_KEYS_FILE: z.string().optional(),
     PAYLOAD_KEY_CURRENT: z.string().optional(),
+    /** Largest body /codec/* accepts (a page of history); checked after authentication. */
+    CODEC_BODY_LIMIT: z.string().default('4mb'),
     CODEC_CORS_ORIGINS: envList.default(['http://127.0.0.1:8233', 'http://localhost:8233']),
-    SERVER_HMAC_KEY: z.string().min(44, 'base64 of at least 32 bytes').optional(),
+    SERVER_HMAC_KEY: serverHmacKey.optional(),
 
     AUTH_JWKS_URL: z.url().optional(),
-    AUTH_ISSUER: z.string().default('ibmb-dev'),
-    AUTH_AUDIENCE: z.string().default('ibmb-api'),
+    AUTH_ISSUER: z.string().min(1).default(DEV_AUTH_ISSUER),
+    AUTH_AUDIENCE: z.string().min(1).default(DEV_AUTH_AUDIENCE),
+    /** Refused in production by the API and the worker (config/production.ts). */
     AUTH_DEV_KEYS: envBool.optional(),
+    /** JOSE `typ` values accepted: access tokens only (RFC 9068 `at+jwt`, and IdPs' plain `JWT`). */
+    AUTH_TOKEN_TYPES: envList.pipe(z.array(z.string()).min(1)).default(['at+jwt', 'JWT']),
     /** How long a verified token is trusted without a new signature check (0: check every time). */
     AUTH_TOKEN_CACHE_SECONDS: envInt(0, 300).default(60),
 
@@ -141,15 +163,17 @@ const schema = z
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
     OTEL_SERVICE_NAME: z.string().min(1).optional(),
+    /** Host of the site that reads OTPs by WebOTP (`@host #code` line in the SMS); unset: no line. */
+    MFA_WEBOTP_HOST: z
+      .string()
+      .regex(
+        /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:\d{1,5})?$/i,
+        'a host name',
+      )
+      .optional(),
   })
+  // What production additionally requires of the API and the worker is in config/production.ts.
   .superRefine((c, ctx) => {
-    // Dev keys would let anyone with DATA_DIR mint tokens: production needs a JWKS.
-    if (c.NODE_ENV === 'production' && !c.AUTH_JWKS_URL && c.AUTH_DEV_KEYS !== true) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'required when NODE_ENV=production' });
-    }
-    if (c.NODE_ENV === 'production' && !c.PAYLOAD_KEYS && !c.PAYLOAD_KEYS_FILE && c.AUTH_DEV_KEYS !== true) {
-      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS'], message: 'required when NODE_ENV=production' });
-    }
     if (c.SMS_PROVIDER === 'kannel' && !(c.KANNEL_SENDSMS_URL && c.KANNEL_USERNAME && c.KANNEL_PASSWORD)) {
       ctx.addIssue({
         code: 'custom',

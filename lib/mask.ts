@@ -34,7 +34,10 @@ export function maskPii(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[depth]';
   if (typeof value === 'string') return maskText(value);
   if (Array.isArray(value)) return value.map((v) => maskPii(v, depth + 1));
-  if (value instanceof Error) return value; // pino's err serializer handles these; messages are ours
+  // By tag too: errors from the workflow sandbox (another realm) fail instanceof. (Also used
+  // by workflow code, so no node:util.)
+  if (value instanceof Error || Object.prototype.toString.call(value) === '[object Error]')
+    return maskError(value as Error, depth);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
@@ -43,4 +46,25 @@ export function maskPii(value: unknown, depth = 0): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * An error as a plain log object, its text masked: messages are not only ours (an ESB
+ * refusal carries the core-banking system's own words, which may name the customer),
+ * and the SDK logs failed activities and workflows with their whole cause chain.
+ */
+function maskError(err: Error, depth: number): Record<string, unknown> {
+  // No prototype: pino's err serializer then reports `type` from `name`, not "Object".
+  const out = Object.assign(Object.create(null) as Record<string, unknown>, {
+    name: err.name,
+    message: maskText(err.message),
+  });
+  if (err.stack) out.stack = maskText(err.stack);
+  for (const [k, v] of Object.entries(err)) {
+    // A TemporalFailure's `failure` is the proto form of its message and cause: logged below, masked.
+    if (k === 'failure') continue;
+    out[k] = SECRET_KEYS.test(k) && v !== undefined ? '[redacted]' : maskPii(v, depth + 1);
+  }
+  if (err.cause !== undefined && out.cause === undefined) out.cause = maskPii(err.cause, depth + 1);
+  return out;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { workflowInterceptorModules } from '../worker/workflow-modules';
+import { failureConverterPath } from '../lib/codec/data-converter';
 
 /** `npm run build`: the production workflow bundle, so workers start without webpack. */
 async function main(): Promise<void> {
@@ -10,6 +11,8 @@ async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '..', 'workflows'),
     workflowInterceptorModules,
+    // Workflow failures are converted inside the bundle: they must be encrypted there too.
+    failureConverterPath,
     logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error },
   });
   fs.writeFileSync(out, code);

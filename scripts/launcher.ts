@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { mintDevToken } from '../api/auth';
 import { loadConfig } from '../config';
+import { CODEC_CAPABILITY_TTL_MS, keepCodecCapability } from '../lib/codec-capability';
 import { prettyLine, prettyLogs } from '../lib/logger';
 import { devServerSearchAttributeArgs } from '../messages/search-attributes';
 import { Child, httpOk, waitUntil, type ChildSpec } from './launcher/child';
@@ -29,18 +29,18 @@ const shared = {
 };
 
 /**
- * The dev UI has no login of its own, so it gets a codec capability: a 12 h token with
- * scope codec:decode on the endpoint path. With a real identity provider
- * (AUTH_JWKS_URL) the UI is configured to pass the ops user's own token instead.
+ * The dev UI has no login of its own, so it gets a codec capability: decoding only, valid
+ * an hour at a time and renewed while this launcher runs (lib/codec-capability.ts). With a
+ * real identity provider (AUTH_JWKS_URL) the UI is configured to pass the ops user's own
+ * token instead.
  */
-async function uiCodecEndpoint(): Promise<string | undefined> {
+let codecCapability: { secret: string; stop: () => void } | undefined;
+
+function uiCodecEndpoint(): string | undefined {
   if (config.AUTH_JWKS_URL) return undefined;
-  const token = await mintDevToken(config, {
-    scopes: ['codec:decode'],
-    subject: 'temporal-ui',
-    expiresIn: '12h',
-  });
-  return `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}/codec/k/${token}`;
+  codecCapability = keepCodecCapability(config.keysDir, CODEC_CAPABILITY_TTL_MS);
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  return `http://${host}:${config.PORT}/codec/k/${codecCapability.secret}`;
 }
 
 let codecEndpoint: string | undefined;
@@ -122,6 +122,7 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
   // Reverse order: the API stops taking requests before the worker drains and the server goes.
   for (const child of [...children].reverse())
     await child.stop(child.spec.name === 'worker' ? 30_000 : 10_000);
+  codecCapability?.stop();
   console.log('[launcher] stopped');
   process.exit(exitCode);
 }
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT', 0));
   process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
   watchParent();
-  codecEndpoint = await uiCodecEndpoint();
+  codecEndpoint = uiCodecEndpoint();
   for (const [i, spec] of specs().entries()) {
     const child = new Child(spec, i, render);
     children.push(child);

@@ -29,6 +29,7 @@ export function activityDeps(config: Config, temporalClient: Client, tracer?: Tr
         ? { name: 'channel', url: config.CHANNEL_WEBHOOK_URL, secret: config.CHANNEL_WEBHOOK_SECRET }
         : null,
     bankName: config.BANK_NAME,
+    ...(config.MFA_WEBOTP_HOST && { webOtpHost: config.MFA_WEBOTP_HOST }),
     email: createEmailSender(config),
     serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
     temporal: { client: temporalClient, taskQueue: config.TEMPORAL_TASK_QUEUE },

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from '../config';
+import { loadServiceConfig } from '../config/production';
 import { temporalConnectConfig } from '../config/temporal';
 import { encryptingDataConverter } from '../lib/codec/data-converter';
 import { createLogger } from '../lib/logger';
@@ -14,7 +14,7 @@ import { installRuntime } from './runtime';
  * shutdown signals); run() resolves once it has, then the connection is closed.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadServiceConfig();
   const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   installRuntime(
     logger,

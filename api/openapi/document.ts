@@ -224,7 +224,7 @@ export function openApiDocument(
             'Scopes (claim `scope` or `scp`): ib-users:write; mfa:write (acts only for the user in `sub`), with ' +
             'mfa:any-user for a channel backend acting for any user; mfa:prelogin (pre-login ONBOARDING codes ' +
             'only); institution-users:write; processes:read (the processes this subject started) and ' +
-            'processes:read-all (operations staff); codec:decode. `exp` is required.',
+            'processes:read-all (operations staff); codec:decode, codec:encode. `exp` and an access-token `typ` are required.',
         },
       },
       headers: { RequestId: { description: 'The request id', schema: { type: 'string' } } },

@@ -61,13 +61,6 @@ export const operations: Operation[] = [
   },
   {
     method: 'get',
-    path: '/metrics',
-    tag: 'ops',
-    summary: 'Prometheus metrics',
-    responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
-  },
-  {
-    method: 'get',
     path: '/openapi.json',
     tag: 'ops',
     summary: 'This document',
@@ -262,31 +255,30 @@ export const operations: Operation[] = [
       default: { description: '`{dbpErrCode, dbpErrMsg}`', schema: r.infinityResponse },
     },
   })),
-  ...(['encode', 'decode'] as const).flatMap((op): Operation[] => [
-    {
-      method: 'post',
-      path: `/codec/${op}`,
-      tag: 'ops',
-      summary: `Temporal remote codec: ${op} payloads (for the Temporal UI/CLI)`,
-      scopes: ['codec:decode'],
-      body: codecBody,
-      responses: {
-        200: { description: 'Payloads', schema: codecBody },
-        ...writeErrors,
-        422: p('CODEC_FAILED'),
-      },
+  ...(['encode', 'decode'] as const).map((op): Operation => ({
+    method: 'post',
+    path: `/codec/${op}`,
+    tag: 'ops',
+    summary: `Temporal remote codec: ${op} payloads (for the Temporal UI/CLI)`,
+    scopes: [op === 'encode' ? 'codec:encode' : 'codec:decode'],
+    body: codecBody,
+    responses: {
+      200: { description: 'Payloads', schema: codecBody },
+      ...writeErrors,
+      422: p('CODEC_FAILED'),
     },
-    {
-      method: 'post',
-      path: `/codec/k/:token/${op}`,
-      tag: 'ops',
-      summary: `Remote codec with the token in the path (dev Temporal UI without login)`,
-      body: codecBody,
-      responses: {
-        200: { description: 'Payloads', schema: codecBody },
-        ...writeErrors,
-        422: p('CODEC_FAILED'),
-      },
+  })),
+  {
+    method: 'post',
+    path: '/codec/k/:capability/decode',
+    tag: 'ops',
+    summary:
+      'Remote codec, decoding only, for the dev Temporal UI without login (capability from `npm start`)',
+    body: codecBody,
+    responses: {
+      200: { description: 'Payloads', schema: codecBody },
+      ...writeErrors,
+      422: p('CODEC_FAILED'),
     },
-  ]),
+  },
 ];

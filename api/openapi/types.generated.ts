@@ -37,23 +37,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/metrics': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Prometheus metrics */
-    get: operations['getMetrics'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/openapi.json': {
     parameters: {
       query?: never;
@@ -310,23 +293,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/codec/k/{token}/encode': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Remote codec with the token in the path (dev Temporal UI without login) */
-    post: operations['postCodecKTokenEncode'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/codec/decode': {
     parameters: {
       query?: never;
@@ -344,7 +310,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/codec/k/{token}/decode': {
+  '/codec/k/{capability}/decode': {
     parameters: {
       query?: never;
       header?: never;
@@ -353,8 +319,8 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Remote codec with the token in the path (dev Temporal UI without login) */
-    post: operations['postCodecKTokenDecode'];
+    /** Remote codec, decoding only, for the dev Temporal UI without login (capability from `npm start`) */
+    post: operations['postCodecKCapabilityDecode'];
     delete?: never;
     options?: never;
     head?: never;
@@ -781,32 +747,6 @@ export interface operations {
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getMetrics: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Correlation id, echoed (generated if absent) */
-        'X-Request-Id'?: string;
-        /** @description Alias of X-Request-Id */
-        TransactionId?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Prometheus text format */
-      200: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'text/plain': unknown;
         };
       };
     };
@@ -2153,98 +2093,6 @@ export interface operations {
       };
     };
   };
-  postCodecKTokenEncode: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Correlation id, echoed (generated if absent) */
-        'X-Request-Id'?: string;
-        /** @description Alias of X-Request-Id */
-        TransactionId?: string;
-      };
-      path: {
-        token: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CodecPayloadsInput'];
-      };
-    };
-    responses: {
-      /** @description Payloads */
-      200: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CodecPayloads'];
-        };
-      };
-      /** @description Validation failed (`errors[]`) */
-      400: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Missing or invalid bearer token */
-      401: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Token lacks the scope */
-      403: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Body too large */
-      413: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not JSON */
-      415: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description CODEC_FAILED */
-      422: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
   postCodecDecode: {
     parameters: {
       query?: never;
@@ -2335,7 +2183,7 @@ export interface operations {
       };
     };
   };
-  postCodecKTokenDecode: {
+  postCodecKCapabilityDecode: {
     parameters: {
       query?: never;
       header?: {
@@ -2345,7 +2193,7 @@ export interface operations {
         TransactionId?: string;
       };
       path: {
-        token: string;
+        capability: string;
       };
       cookie?: never;
     };

@@ -1,10 +1,12 @@
 import { Router, type RequestHandler } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { isCodecCapability } from '../../lib/codec-capability';
 import type { TokenVerifier } from '../auth';
 import { requireScopes } from '../middleware/auth';
+import { jsonBody } from '../middleware/json-body';
 import { validateBody, validated } from '../middleware/validate';
-import { ProblemError } from '../problem';
+import { ProblemError, problems } from '../problem';
 
 /** Temporal's remote-codec wire shape: proto3 JSON payloads, bytes as base64. */
 const jsonPayload = z.object({
@@ -42,7 +44,11 @@ function codecCors(origins: string[]): RequestHandler {
       res.setHeader('Vary', 'Origin');
       res.setHeader('Access-Control-Allow-Credentials', 'true');
       res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', 'content-type, authorization, x-namespace');
+      // The UI sends Authorization-Extras (the OIDC ID token) along with the access token.
+      res.setHeader(
+        'Access-Control-Allow-Headers',
+        'content-type, authorization, authorization-extras, x-namespace',
+      );
       res.setHeader('Access-Control-Max-Age', '600');
     }
     if (req.method === 'OPTIONS') return res.status(204).end();
@@ -50,26 +56,32 @@ function codecCors(origins: string[]): RequestHandler {
   };
 }
 
-/** Moves a token from the capability path into the Authorization header, then authenticates as usual. */
-const tokenFromPath: RequestHandler = (req, _res, next) => {
-  const token = String(req.params.token ?? '');
-  if (token) req.headers.authorization = `Bearer ${token}`;
-  next();
-};
+/** The launcher's capability (lib/codec-capability.ts): decoding only, no bearer token. */
+function capability(keysDir: string): RequestHandler {
+  return async (req, _res, next) => {
+    if (await isCodecCapability(keysDir, String(req.params.capability ?? ''))) return next();
+    next(problems.unauthenticated('The codec capability is unknown or has expired.'));
+  };
+}
 
 /**
- * POST /codec/{encode,decode}: the remote codec the Temporal UI and CLI use to show
- * decoded payloads to ops (scope codec:decode); anonymous callers get 401.
+ * POST /codec/decode (scope codec:decode) and /codec/encode (scope codec:encode): the
+ * remote codec the Temporal UI and CLI use to show decoded payloads to ops; anonymous
+ * callers get 401. /codec/k/{capability}/decode serves the launcher's UI, decoding only.
+ * Histories are large: the codec has its own body limit, checked after authentication.
  */
 export function codecRouter(deps: {
   codec: PayloadCodec;
   verifier: TokenVerifier;
   corsOrigins: string[];
+  bodyLimit: string;
+  keysDir: string;
 }): Router {
   const router = Router();
-  const auth = requireScopes(deps.verifier, 'codec:decode');
-  const handle = (op: 'encode' | 'decode'): RequestHandler[] => [
+  const body = jsonBody(deps.bodyLimit);
+  const handle = (op: 'encode' | 'decode', auth: RequestHandler): RequestHandler[] => [
     auth,
+    ...body,
     validateBody(codecBody),
     async (req, res) => {
       const { payloads } = validated<z.infer<typeof codecBody>>(req);
@@ -89,9 +101,9 @@ export function codecRouter(deps: {
     },
   ];
   router.use('/codec', codecCors(deps.corsOrigins));
-  router.post('/codec/encode', ...handle('encode'));
-  router.post('/codec/decode', ...handle('decode'));
-  router.post('/codec/k/:token/encode', tokenFromPath, ...handle('encode'));
-  router.post('/codec/k/:token/decode', tokenFromPath, ...handle('decode'));
+  // Encoding forges payloads workflows would trust: its own scope, never via the capability.
+  router.post('/codec/encode', ...handle('encode', requireScopes(deps.verifier, 'codec:encode')));
+  router.post('/codec/decode', ...handle('decode', requireScopes(deps.verifier, 'codec:decode')));
+  router.post('/codec/k/:capability/decode', ...handle('decode', capability(deps.keysDir)));
   return router;
 }

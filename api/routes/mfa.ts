@@ -8,7 +8,7 @@ import { createMfaService, type CreatedChallenge } from '../mfa/service';
 import { starterMemo } from '../processes/readers';
 import { requireAnyScope } from '../middleware/auth';
 import { fieldErrors, validateBody, validated } from '../middleware/validate';
-import { problems } from '../problem';
+import { ProblemError, problems } from '../problem';
 import {
   cancelRequest,
   createChallengeRequest,
@@ -52,11 +52,14 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
     const body = validated<CreateChallengeRequest>(req);
     const refusal = callerRefusal(req.principal!, body);
     if (refusal) throw refusal;
-    const created = await service.create(
-      body,
-      waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS),
-      { starter: starterMemo(req.principal), caller: preloginCaller(req, config) },
-    );
+    const created = await service
+      .create(body, waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS), {
+        starter: starterMemo(req.principal),
+        caller: preloginCaller(req, config),
+      })
+      .catch((e: unknown) => {
+        throw body.userId && body.userId !== req.principal?.subject ? withoutUserStatus(e) : e;
+      });
     const serviceKey = created.kind === 'created' ? created.state.serviceKey : created.serviceKey;
     res.location(statusUrl(serviceKey));
     if (created.kind === 'accepted') {
@@ -94,6 +97,23 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
   });
 
   return router;
+}
+
+const USER_REFUSALS = new Set(['USER_NOT_FOUND', 'USER_NOT_ACTIVE', 'NO_REGISTERED_CONTACT']);
+
+/**
+ * A caller not bound to the user it names (a channel token, not the user's own) gets one
+ * and the same refusal whether the user is unknown, locked, deactivated or has no contact:
+ * the answer must not tell which IB/MB user ids exist, nor their status.
+ */
+function withoutUserStatus(e: unknown): unknown {
+  if (!(e instanceof ProblemError) || !USER_REFUSALS.has(e.code)) return e;
+  return new ProblemError(
+    404,
+    'USER_NOT_FOUND',
+    'User not found',
+    'No IB/MB user with a registered contact has this id.',
+  );
 }
 
 /** DELETE carries the securityKey in X-Security-Key or in a JSON body. */

@@ -4,7 +4,7 @@
 # ${TEMPORAL_CODEC_ENDPOINT}/decode, so the endpoint is the route's prefix.
 #
 # The dev stack's UI has no login of its own, so (as `npm start` does) it gets a codec
-# capability: the ui-codec-token service mints a codec:decode token and the endpoint
+# capability: the ui-codec-capability service keeps a decode-only capability and the endpoint
 # carries it in its path (/codec/k/<token>). With AUTH_JWKS_URL that file is empty and
 # the UI passes its signed-in user's own access token to /codec instead; the UI does so
 # only with its own login configured (TEMPORAL_AUTH_*) and over https, so that setup

@@ -43,6 +43,7 @@ const ALL_SCOPES = [
   'mfa:prelogin',
   'institution-users:write',
   'codec:decode',
+  'codec:encode',
 ];
 
 export async function runSchemathesis(opts: SchemathesisOptions): Promise<boolean> {

@@ -77,6 +77,7 @@ export class ChaosStack {
       SIMULATOR_PORT: String(this.ports.simulator),
       CORE_BANKING_URL: this.simulatorUrl,
       WORKER_METRICS_PORT: '0',
+      API_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
       TEMPORAL_TASK_QUEUE: 'ibmb-user-lifecycle',
       ...this.opts.env,

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,9 @@ import { Writable } from 'node:stream';
 import { generateKeyPair, SignJWT } from 'jose';
 import { createApp } from '../../api/app';
 import { mintDevToken, verifierFromConfig } from '../../api/auth';
+import { DEV_JWT_ALG, loadOrCreateDevKey } from '../../lib/dev-keys';
+import { createMetricsApp, listenMetrics } from '../../api/metrics';
+import { createHttpMetrics } from '../../api/middleware/observe';
 import { createTemporalClient } from '../../api/temporal';
 import { loadConfig, type Config } from '../../config';
 import { createLogger } from '../../lib/logger';
@@ -18,6 +21,8 @@ import { call } from '../helpers/stack';
 describe('API skeleton', () => {
   let server: Server;
   let url: string;
+  let metricsServer: Server;
+  let metricsUrl: string;
   let config: Config;
   const logs: string[] = [];
 
@@ -25,8 +30,10 @@ describe('API skeleton', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-api-'));
     config = loadConfig({ DATA_DIR: dataDir, API_BODY_LIMIT: '1kb' });
     const sink = new Writable({ write: (c, _e, done) => (logs.push(String(c)), done()) });
+    const metrics = createHttpMetrics();
     const app = createApp({
       config,
+      metrics,
       client: createTemporalClient({
         TEMPORAL_ADDRESS: '127.0.0.1:1',
         TEMPORAL_CONFIG_FILE: '/nonexistent.toml',
@@ -40,8 +47,13 @@ describe('API skeleton', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    metricsServer = await new Promise<Server>((resolve) => {
+      const s = createMetricsApp(metrics).listen(0, '127.0.0.1', () => resolve(s));
+    });
+    metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
+    await new Promise((r) => metricsServer.close(r));
     await new Promise((r) => server.close(r));
   });
 
@@ -115,6 +127,31 @@ describe('API skeleton', () => {
     }
   });
 
+  it('refuses a token without exp, and tokens whose typ is not an access token', async () => {
+    const key = await loadOrCreateDevKey(config.keysDir);
+    const sign = (typ: string | undefined, exp = true) => {
+      const jwt = new SignJWT({ scope: 'processes:read' })
+        .setProtectedHeader({ alg: DEV_JWT_ALG, kid: key.kid, ...(typ && { typ }) })
+        .setSubject('channel')
+        .setIssuer(config.AUTH_ISSUER)
+        .setAudience(config.AUTH_AUDIENCE)
+        .setIssuedAt();
+      return (exp ? jwt.setExpirationTime('1h') : jwt).sign(key.privateKey);
+    };
+    // Unknown process with Temporal unreachable: 503 means the token itself was accepted.
+    const status = async (token: string) =>
+      (await call(url, 'GET', '/processes/onboard-100001', { token })).status;
+    for (const typ of ['JWT', 'at+jwt', 'application/at+JWT'])
+      expect(await status(await sign(typ))).not.toBe(401);
+    expectProblem(
+      await call(url, 'GET', '/processes/onboard-100001', { token: await sign('JWT', false) }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    for (const typ of [undefined, 'id+jwt', 'logout+jwt', 'secevent+jwt'])
+      expect({ typ, status: await status(await sign(typ)) }).toEqual({ typ, status: 401 });
+  });
+
   it('answers unknown routes with a 404 problem', async () => {
     expectProblem(await call(url, 'GET', '/nope'), 404, 'NOT_FOUND');
   });
@@ -182,10 +219,27 @@ describe('API skeleton', () => {
     expectProblem(res, 503, 'SERVICE_UNAVAILABLE');
   }, 30_000);
 
-  it('exposes request counts and latency by route pattern and status', async () => {
+  it('listens for metrics on loopback by default, and not at all with API_METRICS_PORT=0', async () => {
+    const logger = createLogger({ name: 'api', level: 'silent' });
+    expect(listenMetrics({ ...config, API_METRICS_PORT: 0 }, createHttpMetrics(), logger)).toBeUndefined();
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const own = loadConfig({ DATA_DIR: config.dataDir, API_METRICS_PORT: String(port) });
+    const server = listenMetrics(own, createHttpMetrics(), logger) as Server;
+    await new Promise((r) => server.once('listening', r));
+    expect(server.address()).toMatchObject({ address: '127.0.0.1', port });
+    await new Promise((r) => server.close(r));
+  });
+
+  it('exposes request counts and latency on the metrics listener, not on the public one', async () => {
     await call(url, 'GET', '/healthz');
     await call(url, 'GET', '/processes/onboard-100042'); // 401
-    const text = await (await fetch(`${url}/metrics`)).text();
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+    const text = await (await fetch(`${metricsUrl}/metrics`)).text();
     expect(text).toMatch(/http_requests_total\{method="GET",route="\/healthz",status="200"\} [1-9]/);
     expect(text).toMatch(
       /http_requests_total\{method="GET",route="\/processes\/:processId",status="401"\} [1-9]\d*/,

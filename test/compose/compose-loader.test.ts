@@ -61,8 +61,10 @@ describe('docker-compose.yml as Compose loads it', () => {
         expect({ name, test: s.healthcheck?.test?.length }).toEqual({ name, test: expect.any(Number) });
       }
     }
-    // the token job's TTL comes from ${UI_CODEC_TOKEN_TTL:-12h}
-    expect(services['ui-codec-token']?.command).toEqual(expect.arrayContaining(['--ttl', '12h']));
+    // the capability keeper writes the file the UI's entrypoint reads
+    expect(services['ui-codec-capability']?.command).toEqual(
+      expect.arrayContaining(['--out', '/ui-codec/token']),
+    );
   });
 
   it('rejects a file Compose would refuse (the check can fail)', () => {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,7 @@ const services = compose.services;
 
 const APP_SERVICES = ['api', 'worker', 'simulator'] as const;
 /** Services that run to completion; every other one stays up and is health-checked. */
-const ONE_SHOT = ['temporal-schema', 'temporal-namespace', 'ui-codec-token'];
+const ONE_SHOT = ['temporal-schema', 'temporal-namespace'];
 const PROCESS_ENTRY: Record<(typeof APP_SERVICES)[number], string> = {
   api: 'dist/api/main.js',
   worker: 'dist/worker/main.js',
@@ -119,7 +119,7 @@ describe('docker-compose.yml', () => {
         'temporal',
         'temporal-namespace',
         'temporal-ui',
-        'ui-codec-token',
+        'ui-codec-capability',
         ...APP_SERVICES,
         'prometheus',
         'grafana',
@@ -178,11 +178,12 @@ describe('docker-compose.yml', () => {
       const env = envOf(name);
       const missing = required[name].filter((k) => !env[k]);
       expect({ name, missing }).toEqual({ name, missing: [] });
-      // production config refuses to start without a JWKS URL unless dev keys are allowed
+      // the demo runs on embedded defaults, which NODE_ENV=production refuses: development,
+      // unless the operator sets it (with what production needs), and never dev keys in production
       expect({ name, NODE_ENV: env.NODE_ENV, AUTH_DEV_KEYS: env.AUTH_DEV_KEYS }).toEqual({
         name,
-        NODE_ENV: 'production',
-        AUTH_DEV_KEYS: 'true',
+        NODE_ENV: 'development',
+        AUTH_DEV_KEYS: undefined,
       });
     }
   });
@@ -190,7 +191,7 @@ describe('docker-compose.yml', () => {
   it('passes app processes only variables the app reads', () => {
     const known = new Set([...configKeys(), ...ENVCONFIG_KEYS]);
     expect(known.has('DATA_DIR')).toBe(true); // the config scan itself works
-    for (const name of [...APP_SERVICES, 'ui-codec-token']) {
+    for (const name of [...APP_SERVICES, 'ui-codec-capability']) {
       const unknown = Object.keys(envOf(name)).filter(
         (k) => !known.has(k) && !k.startsWith('TEMPORAL_GRPC_META_'),
       );
@@ -250,14 +251,12 @@ describe('docker-compose.yml', () => {
     expect(dependencies('temporal-namespace')).toEqual({ temporal: 'service_healthy' });
     expect(dependencies('temporal-ui')).toEqual({
       temporal: 'service_healthy',
-      'ui-codec-token': 'service_completed_successfully',
+      'ui-codec-capability': 'service_healthy',
     });
-    // namespace and search attributes exist before a workflow is started or upserts them;
-    // the dev key exists (minted with the UI's token) before the api or worker reads it
+    // namespace and search attributes exist before a workflow is started or upserts them
     const temporalReady = {
       temporal: 'service_healthy',
       'temporal-namespace': 'service_completed_successfully',
-      'ui-codec-token': 'service_completed_successfully',
     };
     expect(dependencies('worker')).toEqual({ ...temporalReady, simulator: 'service_healthy' });
     expect(dependencies('api')).toEqual(temporalReady);
@@ -273,7 +272,15 @@ describe('docker-compose.yml', () => {
   it('health-checks every service that stays up, with what its image ships', () => {
     const longRunning = Object.keys(services).filter((n) => !ONE_SHOT.includes(n));
     expect(longRunning.sort()).toEqual(
-      ['postgresql', 'temporal', 'temporal-ui', ...APP_SERVICES, 'prometheus', 'grafana'].sort(),
+      [
+        'postgresql',
+        'temporal',
+        'temporal-ui',
+        'ui-codec-capability',
+        ...APP_SERVICES,
+        'prometheus',
+        'grafana',
+      ].sort(),
     );
     const check = (name: string) => JSON.stringify(service(name).healthcheck?.test ?? null);
     for (const name of longRunning)
@@ -294,6 +301,7 @@ describe('docker-compose.yml', () => {
     // the worker serves no HTTP of its own: the SDK runtime's metrics endpoint is up while it runs
     expect(check('worker')).toContain(`http://127.0.0.1:${envOf('worker').WORKER_METRICS_PORT}/metrics`);
     expect(check('prometheus')).toContain('http://127.0.0.1:9090/-/ready');
+    expect(check('ui-codec-capability')).toBe('["CMD","test","-f","/ui-codec/token"]');
     expect(check('grafana')).toContain(`http://127.0.0.1:${publishedPorts('grafana')[0]?.target}/api/health`);
     for (const name of [...APP_SERVICES]) expect(check(name)).toMatch(/^\["CMD","node","-e",/);
   });
@@ -303,9 +311,14 @@ describe('docker-compose.yml', () => {
       j.static_configs.flatMap((c) => c.targets),
     );
     expect(targets.sort()).toEqual(
-      [`api:${envOf('api').PORT}`, `worker:${envOf('worker').WORKER_METRICS_PORT}`].sort(),
+      [`api:${envOf('api').API_METRICS_PORT}`, `worker:${envOf('worker').WORKER_METRICS_PORT}`].sort(),
     );
     expect(envOf('worker').WORKER_METRICS_HOST).toBe('0.0.0.0'); // reachable from the prometheus container
+    expect(envOf('api').API_METRICS_HOST).toBe('0.0.0.0');
+    // the metrics listener is for Prometheus on the compose network, never published
+    expect(publishedPorts('api').map((p) => String(p.target))).not.toContain(
+      String(envOf('api').API_METRICS_PORT),
+    );
   });
 
   it('shares state between api and worker and keeps the simulator apart', () => {
@@ -426,20 +439,38 @@ describe('the Temporal UI’s codec endpoint', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs the ui-codec-token job's command from source (scripts/token.ts), volumes mapped into `dir`. */
-  function runTokenJob(extraEnv: Record<string, string> = {}): void {
+  const keepers: ChildProcess[] = [];
+  afterEach(() => keepers.splice(0).forEach((k) => k.kill('SIGKILL')));
+
+  /**
+   * Starts the ui-codec-capability service's command from source (scripts/codec-capability.ts),
+   * volumes mapped into `dir`, and resolves once its healthcheck's file exists.
+   */
+  async function startCapabilityKeeper(extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
     const at = volumesIn(dir);
-    const [node, script, ...args] = (service('ui-codec-token').command as string[]).map(interpolate);
-    expect([node, script]).toEqual(['node', 'dist/scripts/token.js']);
+    const [node, script, ...args] = (service('ui-codec-capability').command as string[]).map(interpolate);
+    expect([node, script]).toEqual(['node', 'dist/scripts/codec-capability.js']);
     const out = args.indexOf('--out');
-    if (out >= 0) args[out + 1] = at('ui-codec-token', args[out + 1] as string);
-    const env = { ...envOf('ui-codec-token'), ...extraEnv };
-    env.DATA_DIR = at('ui-codec-token', env.DATA_DIR as string);
-    execFileSync(
+    args[out + 1] = at('ui-codec-capability', args[out + 1] as string);
+    const env = { ...envOf('ui-codec-capability'), ...extraEnv };
+    env.DATA_DIR = at('ui-codec-capability', env.DATA_DIR as string);
+    const keeper = spawn(
       process.execPath,
-      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/token.ts'), ...args],
-      { cwd: root, env: { ...env, PATH: process.env.PATH ?? '' }, stdio: 'pipe' },
+      [
+        path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+        path.join(root, 'scripts/codec-capability.ts'),
+        ...args,
+      ],
+      { cwd: root, env: { ...env, PATH: process.env.PATH ?? '' }, stdio: 'ignore' },
     );
+    keepers.push(keeper);
+    const deadline = Date.now() + 30_000;
+    while (!fs.existsSync(args[out + 1] as string)) {
+      if (Date.now() > deadline || keeper.exitCode !== null)
+        throw new Error('codec capability keeper did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return keeper;
   }
 
   /**
@@ -473,7 +504,6 @@ describe('the Temporal UI’s codec endpoint', () => {
     const env = envOf('api');
     return startApiApp({
       NODE_ENV: env.NODE_ENV as string,
-      AUTH_DEV_KEYS: env.AUTH_DEV_KEYS as string,
       CODEC_CORS_ORIGINS: env.CODEC_CORS_ORIGINS as string,
       DATA_DIR: volumesIn(dir)('api', env.DATA_DIR as string),
     });
@@ -483,13 +513,13 @@ describe('the Temporal UI’s codec endpoint', () => {
   const apiOrigin = () => `http://localhost:${publishedPorts('api')[0]?.published}`;
 
   it('is the API’s codec route, with a capability token the API accepts, from the UI’s page', async () => {
-    runTokenJob();
+    const keeper = await startCapabilityKeeper();
     const { endpoint, passAccessToken } = uiSettings();
     expect(passAccessToken).toBe('');
     // The browser on the host calls it: the API as the host publishes it.
     const url = new URL(endpoint);
     expect(url.origin).toBe(apiOrigin());
-    expect(url.pathname).toMatch(/^\/codec\/k\/[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(url.pathname).toMatch(/^\/codec\/k\/[\w-]{43}$/);
 
     const api = await startComposeApi();
     try {
@@ -533,7 +563,7 @@ describe('the Temporal UI’s codec endpoint', () => {
       expect(Buffer.from(decoded?.data ?? '', 'base64').toString()).toBe(plain.data);
 
       // The capability is the auth: another token, or none, is refused.
-      const forged = url.pathname.replace(/\/k\/[^/]+$/, '/k/eyJhbGciOiJFUzI1NiJ9.e30.c2ln');
+      const forged = url.pathname.replace(/\/k\/[^/]+$/, `/k/${'A'.repeat(43)}`);
       expect(
         (await fetch(`${api.url}${forged}/decode`, { method: 'POST', headers, body: JSON.stringify(body) }))
           .status,
@@ -542,13 +572,27 @@ describe('the Temporal UI’s codec endpoint', () => {
         (await fetch(`${api.url}/codec/decode`, { method: 'POST', headers, body: JSON.stringify(body) }))
           .status,
       ).toBe(401);
+
+      // Stopping the service revokes the capability.
+      const stopped = new Promise((r) => keeper.once('exit', r));
+      keeper.kill('SIGTERM');
+      await stopped;
+      expect(
+        (
+          await fetch(`${api.url}${url.pathname}/decode`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify(body),
+          })
+        ).status,
+      ).toBe(401);
     } finally {
       await api.stop();
     }
   });
 
   it('with an identity provider (AUTH_JWKS_URL), passes the signed-in user’s token to /codec', async () => {
-    runTokenJob({ AUTH_JWKS_URL: 'https://idp.example/jwks' });
+    await startCapabilityKeeper({ AUTH_JWKS_URL: 'https://idp.example/jwks' });
     const { endpoint, passAccessToken } = uiSettings();
     expect(endpoint).toBe(`${apiOrigin()}/codec`);
     expect(passAccessToken).toBe('true');
@@ -586,7 +630,7 @@ describe('Dockerfile', () => {
   it('creates the volume mount points the unprivileged process writes, owned by it', () => {
     const runtime = stage('runtime').join('\n');
     const user = /^USER\s+(\S+)/m.exec(runtime)?.[1];
-    const written = ['api', 'ui-codec-token'].flatMap((n) =>
+    const written = ['api', 'ui-codec-capability'].flatMap((n) =>
       volumeMounts(n)
         .filter((v) => !v.source.startsWith('.'))
         .map((v) => v.target),

@@ -1,3 +1,4 @@
+import { issueCodecCapability, keepCodecCapability } from '../../lib/codec-capability';
 import { encodings, payloadsIn } from '../helpers/history';
 import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';
 
@@ -7,7 +8,8 @@ describe('codec endpoint', () => {
   let encryptedInput: { metadata: Record<string, string>; data: string };
 
   beforeAll(async () => {
-    stack = await startStack();
+    // Below the default so the test body stays small; still far above API_BODY_LIMIT (32kb).
+    stack = await startStack({ CODEC_BODY_LIMIT: '256kb' });
     const token = await stack.token('ib-users:write processes:read');
     const res = await call(stack.apiUrl, 'POST', '/open-user-ib', {
       token,
@@ -48,15 +50,55 @@ describe('codec endpoint', () => {
     });
   });
 
-  it('accepts the token on the capability path the launcher gives the UI', async () => {
-    const token = await stack.token('codec:decode');
-    expect((await decode(`/codec/k/${token}/decode`)).status).toBe(200);
+  it('decodes, and only decodes, on the capability path the launcher gives the UI', async () => {
+    const secret = issueCodecCapability(stack.config.keysDir, 60_000);
+    expect((await decode(`/codec/k/${secret}/decode`)).status).toBe(200);
+    expect((await decode(`/codec/k/${secret}/encode`)).status).toBe(404);
+    // A bearer token is no capability, whatever its scopes.
+    const token = await stack.token('codec:decode codec:encode');
+    expect((await decode(`/codec/k/${token}/decode`)).status).toBe(401);
+    // A new capability replaces the old one.
+    issueCodecCapability(stack.config.keysDir, 60_000);
+    expect((await decode(`/codec/k/${secret}/decode`)).status).toBe(401);
   });
 
-  it('refuses anonymous callers and other scopes', async () => {
-    expect((await decode('/codec/decode')).status).toBe(401);
-    expect((await decode('/codec/k/not-a-token/decode')).status).toBe(401);
-    expect((await decode('/codec/decode', await stack.token('processes:read'))).status).toBe(403);
+  it('refuses an expired capability, and keeps a renewed one working past its first expiry', async () => {
+    const expired = issueCodecCapability(stack.config.keysDir, 0);
+    expect((await decode(`/codec/k/${expired}/decode`)).status).toBe(401);
+    const kept = keepCodecCapability(stack.config.keysDir, 900);
+    try {
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect((await decode(`/codec/k/${kept.secret}/decode`)).status).toBe(200);
+    } finally {
+      kept.stop();
+    }
+    expect((await decode(`/codec/k/${kept.secret}/decode`)).status).toBe(401);
+  });
+
+  it('encodes only for codec:encode: a decode token cannot forge payloads', async () => {
+    const plain = {
+      metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+      data: Buffer.from('"forged"').toString('base64'),
+    };
+    const res = await call(stack.apiUrl, 'POST', '/codec/encode', {
+      token: await stack.token('codec:decode'),
+      body: { payloads: [plain] },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.requiredScopes).toEqual(['codec:encode']);
+  });
+
+  it('applies its own body limit, after authentication', async () => {
+    const token = await stack.token('codec:decode');
+    // ~100 kB: over API_BODY_LIMIT, within CODEC_BODY_LIMIT.
+    const many = { payloads: Array.from({ length: 200 }, () => encryptedInput) };
+    expect(JSON.stringify(many).length).toBeGreaterThan(64 * 1024);
+    const ok = await call(stack.apiUrl, 'POST', '/codec/decode', { token, body: many });
+    expect(ok.status).toBe(200);
+    expect(ok.body.payloads).toHaveLength(200);
+    expect((await call(stack.apiUrl, 'POST', '/codec/decode', { body: many })).status).toBe(401);
+    const huge = { payloads: Array.from({ length: 800 }, () => encryptedInput) };
+    expect((await call(stack.apiUrl, 'POST', '/codec/decode', { token, body: huge })).status).toBe(413);
   });
 
   it('answers the UI origin CORS preflight, and no other origin', async () => {
@@ -66,6 +108,10 @@ describe('codec endpoint', () => {
     });
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
+    // With OIDC the UI also sends the ID token in Authorization-Extras.
+    expect(ok.headers.get('access-control-allow-headers')?.split(/,\s*/)).toEqual(
+      expect.arrayContaining(['authorization', 'authorization-extras']),
+    );
     const evil = await fetch(`${stack.apiUrl}/codec/decode`, {
       method: 'OPTIONS',
       headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
@@ -74,7 +120,7 @@ describe('codec endpoint', () => {
   });
 
   it('round-trips encode → decode', async () => {
-    const token = await stack.token('codec:decode');
+    const token = await stack.token('codec:encode codec:decode');
     const plain = {
       metadata: { encoding: Buffer.from('json/plain').toString('base64') },
       data: Buffer.from('"hello"').toString('base64'),

@@ -23,6 +23,7 @@ describe('MFA challenges end to end', () => {
     stack = await startStack({
       MFA_OTP_TTL_SECONDS: String(TTL_SECONDS),
       MFA_RESEND_COOLDOWN_SECONDS: String(COOLDOWN_SECONDS),
+      MFA_WEBOTP_HOST: 'ib.bank.example',
     });
     token = await stack.token('mfa:write mfa:any-user processes:read');
   }, 120_000);
@@ -90,9 +91,11 @@ describe('MFA challenges end to end', () => {
     const sms = messagesOf(serviceKey);
     expect(sms).toEqual([expect.objectContaining({ to: phone })]);
     expect(sms[0]?.body).toMatch(
-      /^Demo Bank: \d{6} is your verification code for registering for internet & mobile banking\. It expires in 1 minute\. Never share it\.$/,
+      /^Demo Bank: \d{6} is your verification code for registering for internet & mobile banking\. It expires in 1 minute\. Never share it\.\n\n@ib\.bank\.example #\d{6}$/,
     );
     const code = codeOf(serviceKey);
+    // The WebOTP / SMS Retriever line (MFA_WEBOTP_HOST) ends the message and carries the same code.
+    expect(String(sms[0]?.body).endsWith(`\n\n@ib.bank.example #${code}`)).toBe(true);
 
     const candidates = [wrong(code), wrong(wrong(code))];
     const first = await verify(serviceKey, securityKey, candidates[0] as string);
@@ -324,6 +327,20 @@ describe('MFA challenges end to end', () => {
     const unknown = await create({ purpose: 'LOGIN', userId: 'IBU99999999' });
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('USER_NOT_FOUND');
+
+    // A channel token is not bound to the user it names: a deactivated user looks exactly
+    // like an unknown one (no status, no id echoed), so user ids cannot be enumerated.
+    const deactivated = await call(stack.simulatorUrl, 'POST', `/esb/v1/ib-users/${userId}/deactivate`, {
+      body: { reason: 'e2e enumeration check' },
+    });
+    expect(deactivated.status).toBe(200);
+    const inactive = await create({ purpose: 'LOGIN', userId });
+    const shape = (r: typeof unknown) => {
+      const { requestId: _r, instance: _i, ...rest } = r.body;
+      return { status: r.status, body: rest };
+    };
+    expect(shape(inactive)).toEqual(shape(unknown));
+    expect(JSON.stringify(inactive.body)).not.toMatch(/DEACTIVATED|not active|IBU/i);
   });
 
   it('refuses the 6th code to one destination within 10 minutes: 429 DESTINATION_RATE_LIMITED, nothing sent', async () => {

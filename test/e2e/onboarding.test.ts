@@ -59,6 +59,9 @@ describe('open IB/MB user end to end', () => {
     const password = /first-time password is (\S+)\./.exec(String(sms[0]?.body))?.[1];
     expect(password).toMatch(/^[A-Za-z0-9]{14}$/);
     const { userId, username } = opened;
+    // Password only: the username reaches the customer through the channel, never in the same SMS.
+    expect(String(sms[0]?.body)).not.toContain(username);
+    expect(String(sms[0]?.body)).not.toMatch(/username/i);
     expect((await admin('POST', `/admin/ib-users/${userId}/verify-password`, { password })).body).toEqual({
       matches: true,
     });

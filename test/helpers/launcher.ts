@@ -52,6 +52,7 @@ export const LAUNCHER_PORTS = [
   'TEMPORAL_UI_PORT',
   'SIMULATOR_PORT',
   'WORKER_METRICS_PORT',
+  'API_METRICS_PORT',
 ] as const;
 export type LauncherPort = (typeof LAUNCHER_PORTS)[number];
 

@@ -52,7 +52,7 @@ describe('Prometheus scrape config (docker/prometheus/prometheus.yml)', () => {
   it('scrapes the api and the worker at the ports Compose gives them', () => {
     expect(config.scrape_configs.map((j) => j.job_name).sort()).toEqual(['api', 'worker']);
     expect(job('api')?.static_configs.flatMap((s) => s.targets)).toEqual([
-      `api:${services.api?.environment?.PORT}`,
+      `api:${services.api?.environment?.API_METRICS_PORT}`,
     ]);
     expect(job('worker')?.static_configs.flatMap((s) => s.targets)).toEqual([
       `worker:${services.worker?.environment?.WORKER_METRICS_PORT}`,
@@ -137,7 +137,9 @@ describe('Grafana provisioning (docker/grafana)', () => {
   it('names only metrics the API app really exports for job api', async () => {
     const api = await startApiApp();
     try {
-      const text = await (await fetch(`${api.url}/metrics`)).text();
+      // Some traffic first, so the per-route series exist.
+      await fetch(`${api.url}/healthz`);
+      const text = await (await fetch(`${api.metricsUrl}/metrics`)).text();
       const known = exposedNames(text);
       expect(known.has('http_request_duration_seconds_bucket')).toBe(true); // the scan itself works
       const apiQueries = dashboardQueries().filter((q) =>

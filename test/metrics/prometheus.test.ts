@@ -43,7 +43,7 @@ describe('Prometheus against the API and the worker', () => {
     buildDist();
     launcher = await startLauncher({ env: { TEMPORAL_CLI: temporalCliPath } });
     prometheus = await startPrometheus({
-      api: `127.0.0.1:${launcher.ports.PORT}`,
+      api: `127.0.0.1:${launcher.ports.API_METRICS_PORT}`,
       worker: `127.0.0.1:${launcher.ports.WORKER_METRICS_PORT}`,
     });
     token = await mintDevToken(loadConfig({ DATA_DIR: launcher.dataDir }), {

@@ -15,6 +15,8 @@ export default async function globalSetup(): Promise<void> {
     workflowsPath: require.resolve(`${repoRoot}/workflows`),
     // The same interceptors as the production bundle: tracing is decided per run inside them.
     workflowInterceptorModules,
+    // As scripts/build-workflow-bundle.ts: workflow failures are encrypted like the client's.
+    failureConverterPath: require.resolve(`${repoRoot}/lib/codec/failure-converter`),
     logger: {
       log: () => undefined,
       trace: () => undefined,

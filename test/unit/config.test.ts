@@ -26,12 +26,34 @@ describe('config', () => {
     }
   });
 
-  it('refuses production without a JWKS or payload keys', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWKS_URL/);
-    const jwks = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' };
-    expect(() => loadConfig(jwks)).toThrow(/PAYLOAD_KEYS/);
-    const key = Buffer.alloc(32, 1).toString('base64');
-    expect(loadConfig({ ...jwks, PAYLOAD_KEYS: `k1:${key}` }).NODE_ENV).toBe('production');
+  it('refuses a server HMAC key that is not strict base64 of at least 32 bytes, in every environment', () => {
+    const good = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ SERVER_HMAC_KEY: good }).SERVER_HMAC_KEY).toBe(good);
+    // Node's lenient decoder turns 44 non-base64 characters into a 0-byte key.
+    expect(Buffer.from('!'.repeat(44), 'base64')).toHaveLength(0);
+    for (const bad of [
+      '!'.repeat(44),
+      Buffer.alloc(31).toString('base64'),
+      `${good.slice(0, -1)}*`,
+      `${good} `,
+    ])
+      for (const NODE_ENV of ['development', 'test', 'production'])
+        expect(() => loadConfig({ NODE_ENV, SERVER_HMAC_KEY: bad })).toThrow(
+          /SERVER_HMAC_KEY: must be standard base64/,
+        );
+  });
+
+  it('takes a bare host name for the WebOTP line', () => {
+    expect(loadConfig({}).MFA_WEBOTP_HOST).toBeUndefined();
+    expect(loadConfig({ MFA_WEBOTP_HOST: 'ib.bank.example' }).MFA_WEBOTP_HOST).toBe('ib.bank.example');
+    for (const bad of ['https://ib.bank.example', '@ib.bank.example', 'ib bank', 'ib.bank.example #1'])
+      expect(() => loadConfig({ MFA_WEBOTP_HOST: bad })).toThrow(/MFA_WEBOTP_HOST/);
+  });
+
+  it('accepts only access-token typ values unless configured otherwise', () => {
+    expect(loadConfig({}).AUTH_TOKEN_TYPES).toEqual(['at+jwt', 'JWT']);
+    expect(loadConfig({ AUTH_TOKEN_TYPES: 'at+jwt' }).AUTH_TOKEN_TYPES).toEqual(['at+jwt']);
+    expect(() => loadConfig({ AUTH_TOKEN_TYPES: ' , ' })).toThrow(/AUTH_TOKEN_TYPES/);
   });
 
   it('reads Temporal connection settings by envconfig conventions', () => {

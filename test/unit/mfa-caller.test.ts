@@ -1,7 +1,11 @@
 import type { Principal } from '../../api/auth';
 import { actsForAnyUser, callerRefusal } from '../../api/mfa/caller';
 
-const principal = (subject: string, ...scopes: string[]): Principal => ({ subject, scopes: new Set(scopes) });
+const principal = (subject: string, ...scopes: string[]): Principal => ({
+  subject,
+  scopes: new Set(scopes),
+  expiresAt: Date.now() + 60_000,
+});
 const code = (p: Principal, target: Parameters<typeof callerRefusal>[1]) => callerRefusal(p, target)?.code;
 
 describe('who may act on which challenge', () => {

@@ -2,15 +2,18 @@ import { InvalidTokenError, type Principal, type TokenVerifier } from '../../api
 import { cachingVerifier } from '../../api/token-cache';
 
 /** A verifier that counts its signature checks; tokens starting "bad" are refused. */
-function countingVerifier(expiresAt: (token: string) => number | undefined) {
+function countingVerifier(expiresAt: (token: string) => number) {
   const calls: string[] = [];
   const verifier: TokenVerifier = {
     async verify(token) {
       calls.push(token);
       if (token.startsWith('bad')) throw new InvalidTokenError('token invalid');
-      const p: Principal = { subject: `sub-${token}`, scopes: new Set(['mfa:write']) };
-      const exp = expiresAt(token);
-      return exp === undefined ? p : { ...p, expiresAt: exp };
+      const p: Principal = {
+        subject: `sub-${token}`,
+        scopes: new Set(['mfa:write']),
+        expiresAt: expiresAt(token),
+      };
+      return p;
     },
   };
   return { verifier, calls };
@@ -44,8 +47,8 @@ describe('cachingVerifier', () => {
     expect(calls).toEqual(['a', 'a']);
   });
 
-  it('does not cache tokens without an expiry, nor refusals', async () => {
-    const { verifier, calls } = countingVerifier(() => undefined);
+  it('does not cache a token already past its expiry (within clock tolerance), nor refusals', async () => {
+    const { verifier, calls } = countingVerifier(() => clock - 1);
     const cached = cachingVerifier(verifier, { ttlMs: 60_000, maxEntries: 10, now });
     await cached.verify('a');
     await cached.verify('a');

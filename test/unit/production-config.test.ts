@@ -1,0 +1,104 @@
+import { ConfigError } from '../../config';
+import { loadServiceConfig, productionProblems } from '../../config/production';
+
+const key32 = Buffer.alloc(32, 1).toString('base64');
+
+/** A production environment with every requirement met; each test breaks one thing. */
+const good: Record<string, string> = {
+  NODE_ENV: 'production',
+  AUTH_JWKS_URL: 'https://idp.bank.example/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://idp.bank.example',
+  AUTH_AUDIENCE: 'ibmb-api',
+  PAYLOAD_KEYS: `k1:${key32}`,
+  SERVER_HMAC_KEY: key32,
+  SMS_PROVIDER: 'kannel',
+  KANNEL_SENDSMS_URL: 'https://kannel.bank.example/cgi-bin/sendsms',
+  KANNEL_USERNAME: 'ibmb',
+  KANNEL_PASSWORD: 'secret-pass',
+  EMAIL_PROVIDER: 'smtp',
+  SMTP_HOST: 'smtp.bank.example',
+  CHANNEL_WEBHOOK_URL: 'https://channel.bank.example/hooks',
+  CHANNEL_WEBHOOK_SECRET: 'whsec_abcdefgh',
+};
+
+function issuesOf(env: Record<string, string>): string[] {
+  try {
+    loadServiceConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
+  return [];
+}
+
+describe('production configuration of the API and the worker', () => {
+  it('starts with a complete production configuration', () => {
+    expect(productionProblems(good)).toEqual([]);
+    expect(loadServiceConfig(good).NODE_ENV).toBe('production');
+  });
+
+  it.each<[string, Record<string, string | undefined>, RegExp]>([
+    ['the SMS outbox', { SMS_PROVIDER: 'outbox' }, /^SMS_PROVIDER: the outbox is refused/],
+    ['the SMS outbox by default', { SMS_PROVIDER: undefined }, /^SMS_PROVIDER: the outbox is refused/],
+    ['the email outbox', { EMAIL_PROVIDER: 'outbox' }, /^EMAIL_PROVIDER: the outbox is refused/],
+    ['the email outbox by default', { EMAIL_PROVIDER: undefined }, /^EMAIL_PROVIDER: the outbox is refused/],
+    ['dev keys', { AUTH_DEV_KEYS: 'true' }, /^AUTH_DEV_KEYS: dev keys are refused/],
+    ['no JWKS URL', { AUTH_JWKS_URL: undefined }, /^AUTH_JWKS_URL: required/],
+    [
+      'an http JWKS URL',
+      { AUTH_JWKS_URL: 'http://idp.bank.example/jwks' },
+      /^AUTH_JWKS_URL: must be an https URL/,
+    ],
+    ['no issuer', { AUTH_ISSUER: undefined }, /^AUTH_ISSUER: required/],
+    ['no audience', { AUTH_AUDIENCE: '' }, /^AUTH_AUDIENCE: required/],
+    [
+      'no payload keys',
+      { PAYLOAD_KEYS: undefined },
+      /^PAYLOAD_KEYS: PAYLOAD_KEYS or PAYLOAD_KEYS_FILE is required/,
+    ],
+    ['no server HMAC key', { SERVER_HMAC_KEY: undefined }, /^SERVER_HMAC_KEY: required/],
+    ['a 0-byte HMAC key', { SERVER_HMAC_KEY: '!'.repeat(44) }, /^SERVER_HMAC_KEY: must be standard base64/],
+    [
+      'no channel webhook URL',
+      { CHANNEL_WEBHOOK_URL: undefined, CHANNEL_WEBHOOK_SECRET: undefined },
+      /^CHANNEL_WEBHOOK_URL: required/,
+    ],
+  ])('refuses %s', (_what, change, problem) => {
+    const env = Object.fromEntries(
+      Object.entries({ ...good, ...change }).filter((e): e is [string, string] => e[1] !== undefined),
+    );
+    const issues = issuesOf(env);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(problem);
+  });
+
+  it('does not let dev keys waive the payload keys', () => {
+    const { PAYLOAD_KEYS: _k, ...rest } = good;
+    const issues = issuesOf({ ...rest, AUTH_DEV_KEYS: 'true' });
+    expect(issues.some((i) => i.startsWith('PAYLOAD_KEYS:'))).toBe(true);
+    expect(issues.some((i) => i.startsWith('AUTH_DEV_KEYS:'))).toBe(true);
+  });
+
+  it('lists every problem at once, invalid values included', () => {
+    const issues = issuesOf({ NODE_ENV: 'production', PORT: 'abc', AUTH_DEV_KEYS: 'true' });
+    expect(issues.map((i) => i.split(':')[0]).sort()).toEqual(
+      [
+        'PORT',
+        'SMS_PROVIDER',
+        'EMAIL_PROVIDER',
+        'AUTH_DEV_KEYS',
+        'AUTH_JWKS_URL',
+        'AUTH_ISSUER',
+        'AUTH_AUDIENCE',
+        'PAYLOAD_KEYS',
+        'SERVER_HMAC_KEY',
+        'CHANNEL_WEBHOOK_URL',
+      ].sort(),
+    );
+  });
+
+  it('asks nothing more outside production', () => {
+    expect(loadServiceConfig({ NODE_ENV: 'development' }).SMS_PROVIDER).toBe('outbox');
+    expect(loadServiceConfig({ NODE_ENV: 'test', AUTH_DEV_KEYS: 'true' }).NODE_ENV).toBe('test');
+  });
+});
