@@ -119,6 +119,9 @@ const schema = z
     MFA_DESTINATION_MAX_PER_WINDOW: envInt(1, 1000).default(5),
     MFA_DESTINATION_WINDOW_MINUTES: envInt(1, 1440).default(10),
     MFA_DESTINATION_MAX_PER_DAY: envInt(1, 10_000).default(50),
+    /** Wrong codes in a row across one user's challenges before that user's codes are refused. */
+    MFA_USER_MAX_CONSECUTIVE_FAILURES: envInt(1, 1000).default(10),
+    MFA_USER_LOCK_MINUTES: envInt(1, 1440).default(30),
     /** Countries (ISO 3166 alpha-2) whose mobile numbers may be texted a code; default the bank's own. */
     MFA_ALLOWED_COUNTRIES: envList
       .pipe(z.array(z.string().refine(isKnownCountry, 'an ISO 3166 alpha-2 country code')).min(1))

@@ -1,5 +1,6 @@
 import { DEFAULT_CONSUME_WINDOW_SECONDS, type MfaPolicy } from '../messages/mfa';
 import type { DestinationQuotaPolicy } from '../messages/mfa-quota';
+import type { UserOtpLockPolicy } from '../messages/mfa-user-lock';
 import type { Config } from './index';
 
 /** The challenge policy the API puts in each MfaChallenge input (fixed per challenge). */
@@ -20,5 +21,13 @@ export function destinationQuotaPolicy(config: Config): DestinationQuotaPolicy {
     maxPerWindow: config.MFA_DESTINATION_MAX_PER_WINDOW,
     windowMinutes: config.MFA_DESTINATION_WINDOW_MINUTES,
     maxPerDay: config.MFA_DESTINATION_MAX_PER_DAY,
+  };
+}
+
+/** The per-user OTP lockout the worker records verifies against. */
+export function userOtpLockPolicy(config: Config): UserOtpLockPolicy {
+  return {
+    maxConsecutiveFailures: config.MFA_USER_MAX_CONSECUTIVE_FAILURES,
+    lockMinutes: config.MFA_USER_LOCK_MINUTES,
   };
 }

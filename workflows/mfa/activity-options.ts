@@ -1,10 +1,10 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
 /**
  * A code is only useful while it is valid: every MFA activity gives up when the
  * challenge expires (scheduleToClose = the time left), whatever its own retry policy.
  */
-export function untilExpiry(base: ActivityOptions, remainingMs: number): ActivityOptions {
+export function untilExpiry<T extends ActivityOptions | LocalActivityOptions>(base: T, remainingMs: number): T {
   return { ...base, scheduleToCloseTimeout: Math.max(1_000, remainingMs) };
 }
 
@@ -24,4 +24,10 @@ export const quotaOptions: ActivityOptions = {
 export const deliveryOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};
+
+/** The per-user lock entity (a query or an Update), as local activities: short, retried quickly. */
+export const userLockOptions: LocalActivityOptions = {
+  startToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds' },
 };
