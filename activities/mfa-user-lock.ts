@@ -40,7 +40,7 @@ export interface MfaUserLockActivities {
 const UNLOCKED: UserOtpLockView = { consecutiveFailures: 0, lockedUntil: null };
 
 export function createMfaUserLockActivities(deps: MfaUserLockDeps): MfaUserLockActivities {
-  const { client, taskQueue } = deps.temporal;
+  const { client } = deps.temporal;
   return {
     async checkUserOtpLock({ userId }) {
       try {
@@ -68,7 +68,7 @@ export function createMfaUserLockActivities(deps: MfaUserLockDeps): MfaUserLockA
           updateId: ref,
           startWorkflowOperation: new WithStartWorkflowOperation(MFA_USER_LOCK_WORKFLOW, {
             workflowId,
-            taskQueue,
+            taskQueue: deps.temporal.taskQueue,
             args: [{} satisfies UserOtpLockInput],
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
