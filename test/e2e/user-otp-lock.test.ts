@@ -1,7 +1,7 @@
 import { mintDevToken } from '../../api/auth';
 import { mfaProcessId } from '../../messages/mfa';
 import { userLockWorkflowId } from '../../messages/mfa-user-lock';
-import { encodings } from '../helpers/history';
+import { coreMarkerData, decodedHistoryText, encodings } from '../helpers/history';
 import { call, startStack, type Stack } from '../helpers/stack';
 
 const INFINITY = '/services/data/v1/RBObjects/operations/DbxUser';
@@ -47,10 +47,13 @@ describe('per-user OTP lockout end to end', () => {
   }
 
   const retryAfter = (res: { headers: Headers }) => Number(res.headers.get('retry-after'));
+  /** The challenges of the first test, with their codes, for the history checks. */
+  const seen: { serviceKey: string; code: string }[] = [];
 
   it('locks the user after 3 wrong codes across two challenges: 423 USER_OTP_LOCKED with Retry-After on verify and create, nothing sent', async () => {
     const a = await challenge(USER);
     const b = await challenge(USER);
+    seen.push(a, b);
     for (let i = 0; i < 2; i++) {
       const r = await verify(a.serviceKey, a.securityKey, wrong(a.code));
       expect(r.status).toBe(422);
@@ -125,10 +128,25 @@ describe('per-user OTP lockout end to end', () => {
     expect((await verify(serviceKey, securityKey, code)).status).toBe(200);
   }, 60_000);
 
-  it('keeps the lock entity encrypted at rest, holding ids and counts only', async () => {
+  it('keeps the lock entity and the challenges encrypted at rest; the SDK markers hold no code', async () => {
     const handle = stack.client.workflow.getHandle(userLockWorkflowId(USER));
     expect((await handle.describe()).type).toBe('MfaUserOtpLock');
     const raw = await handle.fetchHistory();
     expect(new Set(encodings(raw))).toEqual(new Set(['binary/encrypted']));
+    const decoded = await decodedHistoryText(stack.codec, raw);
+    expect(decoded).toContain('consecutiveFailures'); // decoding works: the checks below are not vacuous
+    for (const { serviceKey, code } of seen) {
+      const history = await stack.client.workflow.getHandle(mfaProcessId(serviceKey)).fetchHistory();
+      expect(new Set(encodings(history))).toEqual(new Set(['binary/encrypted']));
+      expect(await decodedHistoryText(stack.codec, history)).toContain(serviceKey);
+      // Plain JSON the SDK writes itself: the patch id, and local activities' ids, types and times.
+      const markers = coreMarkerData(history);
+      expect(markers).toContainEqual({ marker: 'core_patch', id: 'user-otp-lock', deprecated: false });
+      const types = markers.filter((m) => m.marker === 'core_local_activity').map((m) => m.activity_type);
+      expect(new Set(types)).toEqual(new Set(['checkUserOtpLock', 'recordUserOtpAttempt']));
+      for (const m of markers)
+        // Whole numbers only: a code is six digits, the markers' times are longer runs of digits.
+        expect(JSON.stringify(m)).not.toMatch(new RegExp(`(?<!\\d)(${code}|${wrong(code)})(?!\\d)|\\+254`));
+    }
   });
 });
