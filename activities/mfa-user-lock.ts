@@ -29,7 +29,7 @@ export interface RecordUserOtpAttemptInput {
   correct: boolean;
 }
 
-/** Signatures as the MfaChallenge workflow sees them (run as local activities). */
+/** Signatures as the MfaChallenge workflow sees them. */
 export interface MfaUserLockActivities {
   /** The user's lock as it stands; the workflow compares lockedUntil with its own clock. */
   checkUserOtpLock(input: { userId: string }): Promise<UserOtpLockView>;

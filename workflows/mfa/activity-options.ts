@@ -1,10 +1,10 @@
-import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 
 /**
  * A code is only useful while it is valid: every MFA activity gives up when the
  * challenge expires (scheduleToClose = the time left), whatever its own retry policy.
  */
-export function untilExpiry<T extends ActivityOptions | LocalActivityOptions>(base: T, remainingMs: number): T {
+export function untilExpiry(base: ActivityOptions, remainingMs: number): ActivityOptions {
   return { ...base, scheduleToCloseTimeout: Math.max(1_000, remainingMs) };
 }
 
@@ -26,8 +26,8 @@ export const deliveryOptions: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 
-/** The per-user lock entity (a query or an Update), as local activities: short, retried quickly. */
-export const userLockOptions: LocalActivityOptions = {
+/** The per-user lock entity (a query or an Update): on the verify path, so short and retried quickly. */
+export const userLockOptions: ActivityOptions = {
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds' },
 };

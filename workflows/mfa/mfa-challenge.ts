@@ -4,7 +4,6 @@ import {
   condition,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
@@ -147,9 +146,9 @@ function registerHandlers(state: ChallengeState, trail: ProcessTrail, userId: st
 
 /**
  * Verify of a user-bound challenge. The attempt is recorded on the user's MfaUserOtpLock
- * (a local activity: an Update on the entity) before the challenge changes and before the
- * answer leaves: a wrong code is counted durably or not answered at all (the local
- * activity is retried until the code expires; a retried record counts once, by its ref).
+ * (an activity sending an Update to the entity) before the challenge changes and before
+ * the answer leaves: a wrong code is counted durably or not answered at all (the activity
+ * is retried until the code expires; a retried record counts once, by its ref).
  * While the user is locked the entity refuses right and wrong codes alike, so the answer
  * says nothing about the code and the challenge spends no attempt. Verifies of one
  * challenge run one at a time, so each is counted in order against its state.
@@ -177,7 +176,8 @@ function verifyCountingUser(state: ChallengeState, trail: ProcessTrail, userId: 
       }
       const refusal = state.verify(args.otpDigest, Date.now());
       // The wrong code that locked the user says so at once.
-      const answer = refusal && user.lockedUntil ? lockedRefusal(state, Date.parse(user.lockedUntil)) : refusal;
+      const answer =
+        refusal && user.lockedUntil ? lockedRefusal(state, Date.parse(user.lockedUntil)) : refusal;
       trail.record('VERIFY', answer ? 'FAILED' : 'COMPLETED', answer?.code);
       rejectIf(answer);
       return state.view(Date.now());
@@ -209,11 +209,13 @@ function userLockedIn(err: unknown, state: ChallengeState): Refusal | null {
   return lockedRefusal(state, Number.isFinite(at) ? at : Date.now() + 1000);
 }
 
-/** Per-user lock activities: local (no task queue round trip on the verify path), bounded by validity. */
+/**
+ * Per-user lock activities, bounded by validity. Regular, not local, activities: a local
+ * one would hold this run's workflow task (and its worker slot) open while it waits for a
+ * workflow task of the user's entity on the same workers, which under load can starve.
+ */
 function userLockActivities(state: ChallengeState) {
-  return proxyLocalActivities<MfaUserLockActivities>(
-    untilExpiry(userLockOptions, state.remainingMs(Date.now())),
-  );
+  return proxyActivities<MfaUserLockActivities>(untilExpiry(userLockOptions, state.remainingMs(Date.now())));
 }
 
 /** MFA activities bounded by the challenge's remaining validity. */

@@ -73,7 +73,11 @@ export class UserOtpLock {
       this.s.consecutiveFailures = 0;
       this.s.lastFailureAt = null;
     }
-    if (this.s.lockedUntil === null && this.s.lastFailureAt !== null && nowMs >= this.s.lastFailureAt + DAY_MS) {
+    if (
+      this.s.lockedUntil === null &&
+      this.s.lastFailureAt !== null &&
+      nowMs >= this.s.lastFailureAt + DAY_MS
+    ) {
       this.s.consecutiveFailures = 0;
       this.s.lastFailureAt = null;
     }
