@@ -16,7 +16,12 @@ import {
   type MfaPolicy,
   type MfaState,
 } from '../../messages/mfa';
-import { userLockWorkflowId, userOtpLockQuery, type UserOtpLockPolicy } from '../../messages/mfa-user-lock';
+import {
+  recordFailureUpdate,
+  userLockWorkflowId,
+  userOtpLockQuery,
+  type UserOtpLockPolicy,
+} from '../../messages/mfa-user-lock';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { withWorker } from '../helpers/workflow-worker';
 
@@ -270,6 +275,33 @@ describe('per-user OTP lockout (time-skipping)', () => {
       ]);
       expect(await lockOf(userId)).toMatchObject({ consecutiveFailures: 3 });
       expect(await refusal(a.verify(CODE))).toMatchObject({ type: 'USER_OTP_LOCKED' });
+    });
+  });
+
+  it('keeps the count and the refs of retried records across continue-as-new', async () => {
+    const userId = newUser();
+    const workflowId = userLockWorkflowId(userId);
+    openIds.push(workflowId);
+    await run(async (taskQueue) => {
+      const record = (ref: string) =>
+        env.client.workflow.executeUpdateWithStart(recordFailureUpdate, {
+          args: [{ ref, policy: { maxConsecutiveFailures: 100, lockMinutes: 30 } }],
+          startWorkflowOperation: new WithStartWorkflowOperation('MfaUserOtpLock', {
+            workflowId,
+            taskQueue,
+            args: [{ continueAsNewAfterEvents: 10 }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        });
+      const handle = env.client.workflow.getHandle(workflowId);
+      expect(await record('r1')).toMatchObject({ consecutiveFailures: 1 });
+      const firstRun = (await handle.describe()).runId;
+      for (let i = 2; i <= 8; i++) expect(await record(`r${i}`)).toMatchObject({ consecutiveFailures: i });
+      // The history passed its limit: the run continued as new, with the count.
+      expect((await handle.describe()).runId).not.toBe(firstRun);
+      // A record retried after continue-as-new is answered, not counted again.
+      expect(await record('r8')).toMatchObject({ consecutiveFailures: 8 });
+      expect(await handle.query(userOtpLockQuery)).toEqual({ consecutiveFailures: 8, lockedUntil: null });
     });
   });
 });
