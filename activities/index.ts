@@ -1,14 +1,16 @@
 import { createContactChangeActivities, type ContactChangeDeps } from './contact-change';
 import { createMfaActivities, type MfaDeps } from './mfa';
+import { createMfaUserLockActivities, type MfaUserLockDeps } from './mfa-user-lock';
 import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
 
-export type ActivityDeps = OnboardingDeps & MfaDeps & ContactChangeDeps;
+export type ActivityDeps = OnboardingDeps & MfaDeps & MfaUserLockDeps & ContactChangeDeps;
 
 /** Every activity the worker registers, built from its clients (no globals). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createOnboardingActivities(deps),
     ...createMfaActivities(deps),
+    ...createMfaUserLockActivities(deps),
     ...createContactChangeActivities(deps),
   };
 }

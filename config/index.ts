@@ -152,6 +152,9 @@ const schema = z
     /** Pre-login codes per caller (token subject; with TRUST_PROXY, and client IP) per rolling hour. */
     MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: envInt(1, 1_000_000).default(1000),
     MFA_PRELOGIN_CALLER_SHARDS: envInt(1, 64).default(8),
+    /** Wrong codes in a row across one user's challenges before that user's codes are refused. */
+    MFA_USER_MAX_CONSECUTIVE_FAILURES: envInt(1, 1000).default(10),
+    MFA_USER_LOCK_MINUTES: envInt(1, 1440).default(30),
     /** Countries (ISO 3166 alpha-2) whose mobile numbers may be texted a code; default the bank's own. */
     MFA_ALLOWED_COUNTRIES: envList
       .pipe(z.array(z.string().refine(isKnownCountry, 'an ISO 3166 alpha-2 country code')).min(1))

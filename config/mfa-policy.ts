@@ -1,5 +1,6 @@
 import { DEFAULT_CONSUME_WINDOW_SECONDS, type MfaPolicy } from '../messages/mfa';
 import type { DestinationQuotaPolicy } from '../messages/mfa-quota';
+import type { UserOtpLockPolicy } from '../messages/mfa-user-lock';
 import type { Config } from './index';
 
 /** The challenge policy the API puts in each MfaChallenge input (fixed per challenge). */
@@ -32,4 +33,12 @@ export function destinationQuotaPolicy(config: Config): DestinationQuotaPolicy {
 export function callerQuotaPolicy(config: Config): DestinationQuotaPolicy {
   const perShard = Math.ceil(config.MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR / config.MFA_PRELOGIN_CALLER_SHARDS);
   return { maxPerWindow: perShard, windowMinutes: 60, maxPerDay: perShard * 24 };
+}
+
+/** The per-user OTP lockout the worker records verifies against. */
+export function userOtpLockPolicy(config: Config): UserOtpLockPolicy {
+  return {
+    maxConsecutiveFailures: config.MFA_USER_MAX_CONSECUTIVE_FAILURES,
+    lockMinutes: config.MFA_USER_LOCK_MINUTES,
+  };
 }

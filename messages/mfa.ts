@@ -156,6 +156,7 @@ export const MFA_CODES = [
   'USER_NOT_ACTIVE',
   'NO_REGISTERED_CONTACT',
   'DESTINATION_NOT_ALLOWED',
+  'USER_OTP_LOCKED',
 ] as const;
 export type MfaCode = (typeof MFA_CODES)[number];
 

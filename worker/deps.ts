@@ -7,7 +7,7 @@ import { createEmailSender } from '../adapters/email';
 import { createSmsSender } from '../adapters/sms';
 import { createWebhookSender } from '../adapters/webhooks';
 import type { Config } from '../config';
-import { destinationQuotaPolicy } from '../config/mfa-policy';
+import { destinationQuotaPolicy, userOtpLockPolicy } from '../config/mfa-policy';
 import { loadServerKey } from '../lib/server-key';
 
 /**
@@ -34,6 +34,7 @@ export function activityDeps(config: Config, temporalClient: Client, tracer?: Tr
     serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
     temporal: { client: temporalClient, taskQueue: config.TEMPORAL_TASK_QUEUE },
     destinationQuota: destinationQuotaPolicy(config),
+    userOtpLock: userOtpLockPolicy(config),
     linkedSystems: new Map(
       config.LINKED_SYSTEMS.map((s) => [
         s.name,

@@ -2,5 +2,6 @@
 export { OnboardIbUser } from './onboarding/onboard-ib-user';
 export { MfaChallenge } from './mfa/mfa-challenge';
 export { MfaDestinationQuota } from './mfa/destination-quota';
+export { MfaUserOtpLock } from './mfa/user-lock';
 export { UpdateUserPhone } from './contact/update-user-phone';
 export { UpdateContactInfo } from './contact/update-contact-info';

@@ -20,4 +20,5 @@ export const MFA_BUSINESS_STATUS: Record<MfaCode, { status: number; title: strin
   USER_NOT_ACTIVE: { status: 422, title: 'User not active' },
   NO_REGISTERED_CONTACT: { status: 422, title: 'No registered contact' },
   DESTINATION_NOT_ALLOWED: { status: 422, title: 'Destination not allowed' },
+  USER_OTP_LOCKED: { status: 423, title: 'User codes locked' },
 };

@@ -164,6 +164,7 @@ export const operations: Operation[] = [
       403: mfaForbidden,
       404: p('USER_NOT_FOUND'),
       422: p('NO_REGISTERED_CONTACT, USER_NOT_ACTIVE, DESTINATION_NOT_ALLOWED (`reason`)'),
+      423: p('USER_OTP_LOCKED: too many wrong codes in a row for this user (Retry-After); nothing sent'),
       429: p('DESTINATION_RATE_LIMITED, CALLER_RATE_LIMITED (pre-login codes per caller) (Retry-After)'),
     },
   },
@@ -212,6 +213,9 @@ export const operations: Operation[] = [
       404: p('No such challenge'),
       ...finalStateErrors,
       422: p('OTP_INVALID (remainingVerifyAttempts)'),
+      423: p(
+        'MAX_ATTEMPTS_EXCEEDED (this challenge), USER_OTP_LOCKED (too many wrong codes in a row for this user, Retry-After; right codes too)',
+      ),
     },
   },
   {

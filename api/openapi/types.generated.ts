@@ -1381,6 +1381,16 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description USER_OTP_LOCKED: too many wrong codes in a row for this user (Retry-After); nothing sent */
+      423: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description DESTINATION_RATE_LIMITED, CALLER_RATE_LIMITED (pre-login codes per caller) (Retry-After) */
       429: {
         headers: {
@@ -1691,7 +1701,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description MAX_ATTEMPTS_EXCEEDED */
+      /** @description MAX_ATTEMPTS_EXCEEDED (this challenge), USER_OTP_LOCKED (too many wrong codes in a row for this user, Retry-After; right codes too) */
       423: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];

@@ -11,9 +11,12 @@ export function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
   if (!value || typeof value !== 'object') return found;
   if (value instanceof Uint8Array) return found;
   const v = value as Record<string, unknown>;
-  // A patched() marker: the SDK core writes the patch id (a constant of the code) as
-  // json/plain, past the codec; it holds no data of the process.
-  if (v.markerName === PATCH_MARKER) return found;
+  if (typeof v.markerName === 'string' && v.details && typeof v.details === 'object') {
+    // The SDK's own marker bookkeeping never goes through the data converter (see coreMarkerData).
+    const own = SDK_MARKER_DATA[v.markerName];
+    for (const [key, child] of Object.entries(v.details)) if (key !== own) payloadsIn(child, found);
+    return found;
+  }
   if (v.metadata && typeof v.metadata === 'object' && v.data instanceof Uint8Array) {
     found.push(v as Payload);
     return found;
@@ -33,6 +36,35 @@ export function searchAttributeValues(value: unknown, found: string[] = []): str
     } else searchAttributeValues(child, found);
   }
   return found;
+}
+
+/**
+ * Details the SDK core writes itself, as plain JSON, never through the data converter: a
+ * patch marker's patch id. Like search attributes they hold no business data, which
+ * coreMarkerData lets tests check.
+ */
+const SDK_MARKER_DATA: Record<string, string> = { core_patch: 'patch-data' };
+
+/** The SDK's own marker details of a history, decoded: `{marker, ...fields}` each. */
+export function coreMarkerData(history: {
+  events?:
+    { markerRecordedEventAttributes?: { markerName?: string | null; details?: unknown } | null }[] | null;
+}): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const e of history.events ?? []) {
+    const m = e.markerRecordedEventAttributes;
+    const key = m?.markerName ? SDK_MARKER_DATA[m.markerName] : undefined;
+    if (!m || !key) continue;
+    const field = (m.details as Record<string, { payloads?: Payload[] }> | undefined)?.[key];
+    for (const p of field?.payloads ?? []) {
+      const data = JSON.parse(new TextDecoder().decode(p.data ?? new Uint8Array())) as Record<
+        string,
+        unknown
+      >;
+      out.push({ marker: m.markerName, ...data });
+    }
+  }
+  return out;
 }
 
 const encodingOf = (p: Payload) => new TextDecoder().decode(p.metadata?.encoding ?? new Uint8Array());

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
+import { userLockWorkflowId } from '../../messages/mfa-user-lock';
 import { call, startStack, waitForProcess } from '../helpers/stack';
 import { decodeHistoryInPlace } from './decode-history';
 
@@ -50,11 +51,14 @@ async function main(): Promise<void> {
     });
     const ids = [`onboard-100005`, `mfa-${serviceKey}`, `phone-${userId}`, 'contact-100004'];
     for (const id of ids) await waitForProcess(stack, id);
+    // The wrong code started the user's lock entity, the right one emptied it: it has ended.
+    const userLock = userLockWorkflowId(userId);
+    await stack.client.workflow.getHandle(userLock).result();
     const quota = [];
     for await (const w of stack.client.workflow.list({ query: `WorkflowType = 'MfaDestinationQuota'` }))
       quota.push(w.workflowId);
     const dir = path.join(__dirname, 'histories');
-    for (const id of [...ids, ...quota.slice(0, 1)]) {
+    for (const id of [...ids, ...quota.slice(0, 1), userLock]) {
       const handle = stack.client.workflow.getHandle(id);
       const { type } = await handle.describe();
       const history = await handle.fetchHistory();

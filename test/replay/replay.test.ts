@@ -4,6 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { SerializableSpan } from '@temporalio/interceptors-opentelemetry';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { coreMarkerData } from '../helpers/history';
 import { workflowBundlePath } from '../setup/tools';
 
 const dir = path.join(__dirname, 'histories');
@@ -18,11 +19,13 @@ const replay = (history: temporal.api.history.v1.IHistory, name: string) =>
  */
 describe('replay of recorded histories', () => {
   it('has a history for every workflow type', () => {
-    // `<Type>.history.pb`, or `<Type>.<tag>.history.pb` for a later recording (record.ts).
+    // `<Type>.history.pb` is the latest recording; `<Type>.<tag>.history.pb` are kept from
+    // before a patch or record a scenario (record.ts), so older runs keep replaying.
     const types = [...new Set(files.map((f) => f.split('.')[0]))].sort();
     expect(types).toEqual([
       'MfaChallenge',
       'MfaDestinationQuota',
+      'MfaUserOtpLock',
       'OnboardIbUser',
       'UpdateContactInfo',
       'UpdateUserPhone',
@@ -67,6 +70,15 @@ describe('replay of recorded histories', () => {
     const rounds = activities('UpdateContactInfo.v2-propagation-rounds.history.pb');
     expect(rounds.filter((a) => a === 'propagateContactChange')).toHaveLength(2);
     expect(activities('UpdateContactInfo.v2-propagation-refused.history.pb')).toContain('sendContactNotice');
+  });
+
+  it('keeps MfaChallenge histories from before and after the user-otp-lock patch', () => {
+    const patches = (file: string) =>
+      coreMarkerData(load(file))
+        .filter((m) => m.marker === 'core_patch')
+        .map((m) => m.id);
+    expect(patches('MfaChallenge.before-user-otp-lock.history.pb')).toEqual([]);
+    expect(patches('MfaChallenge.history.pb')).toEqual(['user-otp-lock']);
   });
 
   it.each(files)('%s replays deterministically', async (file) => {

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config';
-import { mfaPolicy, destinationQuotaPolicy } from '../../config/mfa-policy';
+import { mfaPolicy, destinationQuotaPolicy, userOtpLockPolicy } from '../../config/mfa-policy';
 import { infinityError } from '../../api/mfa/infinity';
 import { mfaProblem } from '../../api/mfa/service';
 import { problemBody } from '../../api/problem';
@@ -18,6 +18,16 @@ describe('MFA configuration', () => {
       consumeWindowSeconds: 900,
     });
     expect(destinationQuotaPolicy(config)).toEqual({ maxPerWindow: 5, windowMinutes: 10, maxPerDay: 50 });
+    expect(userOtpLockPolicy(config)).toEqual({ maxConsecutiveFailures: 10, lockMinutes: 30 });
+  });
+
+  it('reads the per-user lockout and refuses a lockout that never locks or never lasts', () => {
+    const config = loadConfig({ MFA_USER_MAX_CONSECUTIVE_FAILURES: '3', MFA_USER_LOCK_MINUTES: '5' });
+    expect(userOtpLockPolicy(config)).toEqual({ maxConsecutiveFailures: 3, lockMinutes: 5 });
+    expect(() => loadConfig({ MFA_USER_MAX_CONSECUTIVE_FAILURES: '0' })).toThrow(
+      /MFA_USER_MAX_CONSECUTIVE_FAILURES/,
+    );
+    expect(() => loadConfig({ MFA_USER_LOCK_MINUTES: '0' })).toThrow(/MFA_USER_LOCK_MINUTES/);
   });
 
   it('refuses a validity over 10 minutes and code lengths outside 6–10', () => {
@@ -95,5 +105,25 @@ describe('Infinity shapes', () => {
     const p = mfaProblem('RESEND_TOO_SOON', undefined, { status: 'PENDING', retryAfterSeconds: 12 });
     expect(p.headers).toEqual({ 'Retry-After': '12' });
     expect(problemBody(p)).toMatchObject({ status: 429, challengeStatus: 'PENDING', retryAfterSeconds: 12 });
+  });
+
+  it('answers a locked user 423 USER_OTP_LOCKED with Retry-After, natively and as Infinity 10589', () => {
+    const p = mfaProblem('USER_OTP_LOCKED', undefined, {
+      status: 'PENDING',
+      retryAfterSeconds: 1800,
+      lockedUntil: '2026-01-01T10:30:00.000Z',
+    });
+    expect(p.headers).toEqual({ 'Retry-After': '1800' });
+    expect(problemBody(p)).toMatchObject({
+      status: 423,
+      code: 'USER_OTP_LOCKED',
+      retryAfterSeconds: 1800,
+      lockedUntil: '2026-01-01T10:30:00.000Z',
+    });
+    expect(infinityError(p)).toMatchObject({
+      dbpErrCode: '10589',
+      httpStatusCode: '423',
+      MFAAttributes: { status: 'PENDING', retryAfterSeconds: '1800' },
+    });
   });
 });

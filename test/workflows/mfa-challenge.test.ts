@@ -8,6 +8,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MfaActivities, ResolvedDestinations, SentCode } from '../../activities/mfa-types';
+import type { MfaUserLockActivities } from '../../activities/mfa-user-lock';
 import { destinationDigest, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
 import {
   awaitInitialDeliveryUpdate,
@@ -51,7 +52,7 @@ interface Challenge {
 }
 
 /** Activity doubles: the code is CODE; calls are recorded. */
-function fakeActivities(over: Partial<MfaActivities> = {}) {
+function fakeActivities(over: Partial<MfaActivities & MfaUserLockActivities> = {}) {
   const calls: { name: string; input: unknown }[] = [];
   const destinations: ResolvedDestinations = {
     phone: [
@@ -60,7 +61,10 @@ function fakeActivities(over: Partial<MfaActivities> = {}) {
     email: [],
     sealed: 'sealed-destinations',
   };
-  const base: MfaActivities = {
+  const base: MfaActivities & MfaUserLockActivities = {
+    // The user is never locked here (test/workflows/mfa-user-lock.test.ts runs the real entity).
+    checkUserOtpLock: async () => ({ consecutiveFailures: 0, lockedUntil: null }),
+    recordUserOtpAttempt: async () => ({ consecutiveFailures: 0, lockedUntil: null }),
     resolveChallengeDestinations: async () => destinations,
     reserveDestinationSend: async ({ destinationDigests }) => ({ reserved: destinationDigests.length }),
     sendChallengeCode: async ({ serviceKey }): Promise<SentCode> => ({
@@ -211,11 +215,12 @@ describe('MfaChallenge workflow (time-skipping)', () => {
       expect(Date.parse(c.created.expiresAt) - created).toBe(300_000);
       expect(Date.parse(c.created.resendAvailableAt as string) - created).toBeGreaterThanOrEqual(30_000);
       expect(fake.names()).toEqual([
+        'checkUserOtpLock',
         'resolveChallengeDestinations',
         'reserveDestinationSend',
         'sendChallengeCode',
       ]);
-      expect(fake.calls[1]?.input).toMatchObject({
+      expect(fake.calls[2]?.input).toMatchObject({
         ref: `mfa-${c.serviceKey}.send-0`,
         destinationDigests: [destinationDigest(SERVER_KEY, PHONE)],
       });

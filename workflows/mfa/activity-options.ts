@@ -25,3 +25,9 @@ export const deliveryOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
+
+/** The per-user lock entity (a query or an Update): on the verify path, so short and retried quickly. */
+export const userLockOptions: ActivityOptions = {
+  startToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds' },
+};

@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -9,6 +10,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Delivery, MfaActivities } from '../../activities/mfa-types';
+import type { MfaUserLockActivities } from '../../activities/mfa-user-lock';
 import {
   awaitInitialDeliveryUpdate,
   cancelUpdate,
@@ -20,10 +22,24 @@ import {
   type MfaChallengeInput,
   type MfaCode,
   type MfaState,
+  type VerifyArgs,
 } from '../../messages/mfa';
+import type { UserOtpLockView } from '../../messages/mfa-user-lock';
 import { failureCode, ProcessTrail } from '../process-trail';
-import { deliveryOptions, lookupOptions, quotaOptions, untilExpiry } from './activity-options';
-import { ChallengeState, digestsOf, type Refusal } from './state';
+import {
+  deliveryOptions,
+  lookupOptions,
+  quotaOptions,
+  untilExpiry,
+  userLockOptions,
+} from './activity-options';
+import { ChallengeState, digestsOf, secondsUntil, type Refusal } from './state';
+
+/**
+ * Challenges started before the per-user OTP lockout keep their old command sequence
+ * (test/replay); new user-bound ones check and count through the user's MfaUserOtpLock.
+ */
+export const USER_OTP_LOCK_PATCH = 'user-otp-lock';
 
 /**
  * After EXPIRED, LOCKED or CANCELLED the run stays open this long past the expiry, so a
@@ -38,6 +54,7 @@ const PASSED_THROUGH = new Set<string>([
   'USER_NOT_FOUND',
   'USER_NOT_ACTIVE',
   'NO_REGISTERED_CONTACT',
+  'USER_OTP_LOCKED',
 ]);
 
 /**
@@ -49,7 +66,9 @@ const PASSED_THROUGH = new Set<string>([
 export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> {
   const trail = new ProcessTrail('MFA_CHALLENGE');
   const state = new ChallengeState(input, workflowInfo().workflowId, Date.now());
-  registerHandlers(state, trail);
+  // Only a challenge bound to a user counts (a pre-login code to a typed phone has none).
+  const userId = patched(USER_OTP_LOCK_PATCH) ? input.userId : undefined;
+  registerHandlers(state, trail, userId);
   trail.record(
     'CREATE',
     'COMPLETED',
@@ -57,7 +76,7 @@ export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> 
   );
   void expireOnTime(state, trail);
 
-  await deliverFirstCode(state, trail);
+  await deliverFirstCode(state, trail, userId);
   await condition(() => state.isSettled());
   await holdOpen(state);
   await condition(allHandlersFinished);
@@ -71,7 +90,7 @@ export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> 
   return final;
 }
 
-function registerHandlers(state: ChallengeState, trail: ProcessTrail): void {
+function registerHandlers(state: ChallengeState, trail: ProcessTrail, userId: string | undefined): void {
   const now = () => Date.now();
   setHandler(mfaStateQuery, () => state.view(now()));
   setHandler(securityKeyMatchesQuery, (digest: string) => state.keyMatches(digest));
@@ -84,13 +103,15 @@ function registerHandlers(state: ChallengeState, trail: ProcessTrail): void {
 
   setHandler(
     verifyUpdate,
-    (args) => {
-      // Synchronous: the attempt is counted in the same task that checks it.
-      const refusal = state.verify(args.otpDigest, now());
-      trail.record('VERIFY', refusal ? 'FAILED' : 'COMPLETED', refusal?.code);
-      rejectIf(refusal);
-      return state.view(now());
-    },
+    userId !== undefined
+      ? verifyCountingUser(state, trail, userId)
+      : (args) => {
+          // Synchronous: the attempt is counted in the same task that checks it.
+          const refusal = state.verify(args.otpDigest, now());
+          trail.record('VERIFY', refusal ? 'FAILED' : 'COMPLETED', refusal?.code);
+          rejectIf(refusal);
+          return state.view(now());
+        },
     { validator: (args) => rejectIf(state.verifyRefusal(args, now())) },
   );
 
@@ -123,14 +144,100 @@ function registerHandlers(state: ChallengeState, trail: ProcessTrail): void {
   );
 }
 
+/**
+ * Verify of a user-bound challenge. The attempt is recorded on the user's MfaUserOtpLock
+ * (an activity sending an Update to the entity) before the challenge changes and before
+ * the answer leaves: a wrong code is counted durably or not answered at all (the activity
+ * is retried until the code expires; a retried record counts once, by its ref).
+ * While the user is locked the entity refuses right and wrong codes alike, so the answer
+ * says nothing about the code and the challenge spends no attempt. Verifies of one
+ * challenge run one at a time, so each is counted in order against its state.
+ */
+function verifyCountingUser(state: ChallengeState, trail: ProcessTrail, userId: string) {
+  let busy = false;
+  let verifies = 0;
+  return async (args: VerifyArgs): Promise<MfaState> => {
+    await condition(() => !busy);
+    busy = true;
+    try {
+      // It may have changed while this verify waited its turn.
+      rejectIf(state.statusRefusal(Date.now()));
+      const ref = `${state.processId}.verify-${++verifies}`;
+      const correct = state.codeMatches(args.otpDigest);
+      let user: UserOtpLockView;
+      try {
+        user = await userLockActivities(state).recordUserOtpAttempt({ userId, ref, correct });
+      } catch (err) {
+        const locked = userLockedIn(err, state);
+        trail.record('VERIFY', 'FAILED', locked ? locked.code : failureCode(err));
+        // Not recorded (only once the code expired): never verified nor counted unrecorded.
+        rejectIf(locked ?? state.statusRefusal(Date.now()));
+        throw err;
+      }
+      const refusal = state.verify(args.otpDigest, Date.now());
+      // The wrong code that locked the user says so at once.
+      const answer =
+        refusal && user.lockedUntil ? lockedRefusal(state, Date.parse(user.lockedUntil)) : refusal;
+      trail.record('VERIFY', answer ? 'FAILED' : 'COMPLETED', answer?.code);
+      rejectIf(answer);
+      return state.view(Date.now());
+    } finally {
+      busy = false;
+    }
+  };
+}
+
+/** USER_OTP_LOCKED with the challenge's counters and the wait until the user's lock ends. */
+function lockedRefusal(state: ChallengeState, lockedUntilMs: number): Refusal {
+  return {
+    code: 'USER_OTP_LOCKED',
+    message: 'Too many wrong codes for this user: codes are refused for now.',
+    details: {
+      ...state.counters(Date.now()),
+      lockedUntil: new Date(lockedUntilMs).toISOString(),
+      retryAfterSeconds: secondsUntil(lockedUntilMs, Date.now()),
+    },
+  };
+}
+
+/** The user's entity refused the record because the user is locked. */
+function userLockedIn(err: unknown, state: ChallengeState): Refusal | null {
+  const failure = applicationFailureIn(err);
+  if (failure?.type !== 'USER_OTP_LOCKED') return null;
+  const { lockedUntil } = (failure.details?.[0] ?? {}) as { lockedUntil?: string };
+  const at = lockedUntil ? Date.parse(lockedUntil) : NaN;
+  return lockedRefusal(state, Number.isFinite(at) ? at : Date.now() + 1000);
+}
+
+/**
+ * Per-user lock activities, bounded by validity. Regular, not local, activities: a local
+ * one would hold this run's workflow task (and its worker slot) open while it waits for a
+ * workflow task of the user's entity on the same workers, which under load can starve.
+ */
+function userLockActivities(state: ChallengeState) {
+  return proxyActivities<MfaUserLockActivities>(untilExpiry(userLockOptions, state.remainingMs(Date.now())));
+}
+
 /** MFA activities bounded by the challenge's remaining validity. */
 function activities(base: ActivityOptions, state: ChallengeState) {
   return proxyActivities<MfaActivities>(untilExpiry(base, state.remainingMs(Date.now())));
 }
 
-async function deliverFirstCode(state: ChallengeState, trail: ProcessTrail): Promise<void> {
+async function deliverFirstCode(
+  state: ChallengeState,
+  trail: ProcessTrail,
+  userId: string | undefined,
+): Promise<void> {
   const { input } = state;
   try {
+    if (userId !== undefined) {
+      // Before anything is looked up or sent: a locked user gets no code at all.
+      await trail.step('CHECK_USER_OTP_LOCK', async () => {
+        const lock = await userLockActivities(state).checkUserOtpLock({ userId });
+        const until = lock.lockedUntil ? Date.parse(lock.lockedUntil) : 0;
+        if (until > Date.now()) throw asFailure(lockedRefusal(state, until));
+      });
+    }
     const destinations = await trail.step(
       'RESOLVE_DESTINATIONS',
       () =>

@@ -223,11 +223,16 @@ export class ChallengeState {
     return true;
   }
 
+  /** Whether a candidate digest is the code's (constant-time); changes nothing. */
+  codeMatches(otpDigest: string): boolean {
+    return this.codeDigest !== null && constantTimeEqual(otpDigest, this.codeDigest);
+  }
+
   /** A candidate digest: null when right (VERIFIED), else the refusal (attempt counted). */
   verify(otpDigest: string, nowMs: number): Refusal | null {
     const refusal = this.statusRefusal(nowMs);
     if (refusal) return refusal;
-    if (this.codeDigest !== null && constantTimeEqual(otpDigest, this.codeDigest)) {
+    if (this.codeMatches(otpDigest)) {
       this.status = 'VERIFIED';
       this.verifiedAtMs = nowMs;
       return null;
@@ -350,4 +355,5 @@ const DEFAULT_MESSAGES: Record<MfaCode, string> = {
   USER_NOT_ACTIVE: 'The user is not active.',
   NO_REGISTERED_CONTACT: 'The user has no registered phone or email.',
   DESTINATION_NOT_ALLOWED: 'Codes cannot be sent to this number.',
+  USER_OTP_LOCKED: 'Too many wrong codes for this user: codes are refused for now.',
 };
