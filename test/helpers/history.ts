@@ -1,7 +1,5 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 
-const PATCH_MARKER = 'core_patch';
-
 /**
  * Every Payload object anywhere in a fetched history (inputs, results, memos, failures,
  * summaries…), except search attributes: those are indexed by the server, so they stay
