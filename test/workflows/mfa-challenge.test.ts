@@ -25,6 +25,7 @@ import {
 import { processStateQuery } from '../../messages/process';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { withWorker } from '../helpers/workflow-worker';
+import { neverLockedUser } from '../helpers/mfa-doubles';
 
 /** Real digests under a test server key, computed the way the API computes them. */
 const SERVER_KEY = randomBytes(32);
@@ -62,9 +63,7 @@ function fakeActivities(over: Partial<MfaActivities & MfaUserLockActivities> = {
     sealed: 'sealed-destinations',
   };
   const base: MfaActivities & MfaUserLockActivities = {
-    // The user is never locked here (test/workflows/mfa-user-lock.test.ts runs the real entity).
-    checkUserOtpLock: async () => ({ consecutiveFailures: 0, lockedUntil: null }),
-    recordUserOtpAttempt: async () => ({ consecutiveFailures: 0, lockedUntil: null }),
+    ...neverLockedUser,
     resolveChallengeDestinations: async () => destinations,
     reserveDestinationSend: async ({ destinationDigests }) => ({ reserved: destinationDigests.length }),
     sendChallengeCode: async ({ serviceKey }): Promise<SentCode> => ({

@@ -12,6 +12,8 @@ import {
 } from '../../messages/mfa';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { withWorker } from '../helpers/workflow-worker';
+import { neverLockedUser } from '../helpers/mfa-doubles';
+import type { MfaUserLockActivities } from '../../activities/mfa-user-lock';
 
 const SERVER_KEY = randomBytes(32);
 const PHONE = '+254700100001';
@@ -19,7 +21,8 @@ const CODE = '042917';
 const USER = 'IBU00000001';
 
 /** MFA activity doubles: the code is CODE, sent to PHONE. */
-const mfaActivities: MfaActivities = {
+const mfaActivities: MfaActivities & MfaUserLockActivities = {
+  ...neverLockedUser,
   resolveChallengeDestinations: async () => ({
     phone: [{ masked: '+254••••••001', referenceId: 'ref-1', digest: destinationDigest(SERVER_KEY, PHONE) }],
     email: [],

@@ -15,6 +15,7 @@ import {
 } from '../../messages/mfa';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { withWorker } from '../helpers/workflow-worker';
+import { neverLockedUser } from '../helpers/mfa-doubles';
 
 const SERVER_KEY = randomBytes(32);
 const PHONE = '+254700100001';
@@ -53,7 +54,12 @@ function activities(emailFailures: number) {
   const reserveDestinationSend: typeof real.reserveDestinationSend = async ({ destinationDigests }) => ({
     reserved: destinationDigests.length,
   });
-  return { activities: { ...real, reserveDestinationSend }, sms, email, emailCalls: () => emailCalls };
+  return {
+    activities: { ...real, ...neverLockedUser, reserveDestinationSend },
+    sms,
+    email,
+    emailCalls: () => emailCalls,
+  };
 }
 
 const codeIn = (text: string | undefined) => /(\d{6}) is your verification code/.exec(text ?? '')?.[1];
