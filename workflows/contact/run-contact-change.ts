@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ContactChangeActivities, ContactOwner } from '../../activities/types';
 import type {
   ContactChange,
@@ -24,6 +24,10 @@ export interface ContactChangeRequest {
   linkedSystems: string[];
   /** The customer's own change must consume a verified challenge for the new phone. */
   mfaServiceKey?: string;
+  /** And a verified STEP_UP challenge sent to a factor on file (a new number is a new authenticator). */
+  stepUpServiceKey?: string;
+  /** Waits this long, cancellable, once the proofs are consumed and before core banking. */
+  coolingOff?: { ms: number; wait: (trail: ProcessTrail, ms: number) => Promise<void> };
   /** What an unchanged request means: a refusal (phone update) or a no-op (PUT contact-info). */
   unchanged: 'refuse' | 'no-op';
 }
@@ -71,6 +75,25 @@ export async function runContactChange(
     return result([], [], []);
   }
 
+  if (req.stepUpServiceKey) {
+    const serviceKey = req.stepUpServiceKey;
+    // First: a refused step-up leaves the proof of the new number unspent, for a retry.
+    await trail.step('CONSUME_STEP_UP', () =>
+      mfa
+        .consumeMfaChallenge({
+          serviceKey,
+          purpose: 'STEP_UP',
+          userId: owner.userId as string,
+          // Sent to the registered contacts: the phone on file now, if there is one.
+          phone: owner.current.phone,
+          consumerProcessId: processId,
+        })
+        .catch((err: unknown) => {
+          throw stepUpRefusal(err);
+        }),
+    );
+  }
+
   if (req.mfaServiceKey) {
     const serviceKey = req.mfaServiceKey;
     await trail.step('CONSUME_MFA', () =>
@@ -82,6 +105,8 @@ export async function runContactChange(
       }),
     );
   }
+
+  if (req.coolingOff && req.coolingOff.ms > 0) await req.coolingOff.wait(trail, req.coolingOff.ms);
 
   const change = only(req.change, owner.changed);
   await trail.step('UPDATE_CORE_BANKING', () =>
@@ -117,6 +142,17 @@ export async function runContactChange(
   );
   trail.finish('COMPLETED', `changed ${owner.changed.join(', ')}`);
   return result(owner.changed, propagatedTo, sent);
+}
+
+/** A refused step-up proof as its own business code; anything else (e.g. an outage) as it is. */
+function stepUpRefusal(err: unknown): unknown {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'MFA_NOT_VERIFIED') return err;
+  return fail(
+    'STEP_UP_REQUIRED',
+    'The STEP_UP challenge is not a verified, unused proof of a factor on file for this user.',
+    (cause.details?.[0] ?? {}) as Record<string, unknown>,
+  );
 }
 
 /** The contacts on file get a security notice ("was this you?"), new ones a confirmation. */
