@@ -2,13 +2,15 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 
 /**
  * Every Payload object anywhere in a fetched history (inputs, results, memos, failures,
- * summaries…), except search attributes: those are indexed by the server, so they stay
+ * summaries…), except patch markers and search attributes: those are indexed by the server, so they stay
  * plain and must only ever hold ids and statuses (see searchAttributeValues).
  */
 export function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
   if (!value || typeof value !== 'object') return found;
   if (value instanceof Uint8Array) return found;
   const v = value as Record<string, unknown>;
+  // patched() markers are written by the SDK core, past the data converter: a patch id, no data.
+  if (v.markerName === 'core_patch') return found;
   if (v.metadata && typeof v.metadata === 'object' && v.data instanceof Uint8Array) {
     found.push(v as Payload);
     return found;

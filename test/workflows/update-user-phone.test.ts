@@ -122,10 +122,10 @@ describe('UpdateUserPhone workflow (time-skipping)', () => {
     const { error } = await run(activities, 'phone-IBU00000001-b');
     // The activity's business failure, as the API finds it in the cause chain.
     expect(error?.cause).toMatchObject({ cause: { type: 'MFA_NOT_VERIFIED' } });
-    expect(calls).toEqual(['lookupContactOwner', 'consumeMfaChallenge:STEP_UP', 'consumeMfaChallenge']);
+    expect(calls).toEqual(['lookupContactOwner', 'consumeMfaChallenge']);
   });
 
-  it('consumes a step-up proof of the factor on file, then the proof of the new number, before core banking', async () => {
+  it('consumes the proof of the new number, then a step-up proof of the factor on file, before core banking', async () => {
     const consumed: unknown[] = [];
     const { activities, calls } = fakes({
       consumeMfaChallenge: async (args) => {
@@ -136,28 +136,28 @@ describe('UpdateUserPhone workflow (time-skipping)', () => {
     expect(result?.status).toBe('COMPLETED');
     expect(consumed).toEqual([
       {
+        serviceKey: input.mfaServiceKey,
+        userId: 'IBU00000001',
+        phone: '+254711000001',
+        consumerProcessId: 'phone-IBU00000001-s1',
+      },
+      {
         serviceKey: input.stepUpServiceKey,
         purpose: 'STEP_UP',
         userId: 'IBU00000001',
         phone: '+254700100001', // the phone on file, not the new one
         consumerProcessId: 'phone-IBU00000001-s1',
       },
-      {
-        serviceKey: input.mfaServiceKey,
-        userId: 'IBU00000001',
-        phone: '+254711000001',
-        consumerProcessId: 'phone-IBU00000001-s1',
-      },
     ]);
     expect(calls.slice(0, 4)).toEqual([
       'lookupContactOwner',
-      'consumeMfaChallenge:STEP_UP',
       'consumeMfaChallenge',
+      'consumeMfaChallenge:STEP_UP',
       'applyContactChange',
     ]);
   });
 
-  it('refuses with STEP_UP_REQUIRED, touching neither the new-number proof nor core banking', async () => {
+  it('refuses with STEP_UP_REQUIRED and leaves core banking untouched', async () => {
     const { activities, calls } = fakes({
       consumeMfaChallenge: async ({ purpose }) => {
         if (purpose !== 'STEP_UP') return;
@@ -174,7 +174,7 @@ describe('UpdateUserPhone workflow (time-skipping)', () => {
       type: 'STEP_UP_REQUIRED',
       details: [{ reason: 'CHALLENGE_MISMATCH' }],
     });
-    expect(calls).toEqual(['lookupContactOwner', 'consumeMfaChallenge:STEP_UP']);
+    expect(calls).toEqual(['lookupContactOwner', 'consumeMfaChallenge', 'consumeMfaChallenge:STEP_UP']);
     expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toContain('CONSUME_STEP_UP:FAILED');
   });
 
@@ -209,7 +209,7 @@ describe('UpdateUserPhone workflow (time-skipping)', () => {
       const { activities, calls } = fakes();
       await withWorker(env, activities, async (taskQueue) => {
         const handle = await startInWindow(taskQueue, 'phone-IBU00000001-w1');
-        expect(calls).toEqual(['lookupContactOwner', 'consumeMfaChallenge:STEP_UP', 'consumeMfaChallenge']);
+        expect(calls).toEqual(['lookupContactOwner', 'consumeMfaChallenge', 'consumeMfaChallenge:STEP_UP']);
         const cancelled = await handle.executeUpdate(cancelPhoneChangeUpdate, {
           args: [{ cancelledBy: 'IBU00000001' }],
         });
@@ -237,7 +237,7 @@ describe('UpdateUserPhone workflow (time-skipping)', () => {
       expect(steps.indexOf('COOLING_OFF:COMPLETED')).toBeLessThan(
         steps.indexOf('UPDATE_CORE_BANKING:STARTED'),
       );
-      expect(steps.indexOf('CONSUME_MFA:COMPLETED')).toBeLessThan(steps.indexOf('COOLING_OFF:WAITING'));
+      expect(steps.indexOf('CONSUME_STEP_UP:COMPLETED')).toBeLessThan(steps.indexOf('COOLING_OFF:WAITING'));
       expect((await env.currentTimeMs()) - started).toBeGreaterThanOrEqual(WINDOW_MIN * 60_000);
     });
 

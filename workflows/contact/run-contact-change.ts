@@ -75,9 +75,22 @@ export async function runContactChange(
     return result([], [], []);
   }
 
+  if (req.mfaServiceKey) {
+    const serviceKey = req.mfaServiceKey;
+    await trail.step('CONSUME_MFA', () =>
+      mfa.consumeMfaChallenge({
+        serviceKey,
+        userId: owner.userId as string,
+        phone: req.change.phone as string,
+        consumerProcessId: processId,
+      }),
+    );
+  }
+
   if (req.stepUpServiceKey) {
     const serviceKey = req.stepUpServiceKey;
-    // First: a refused step-up leaves the proof of the new number unspent, for a retry.
+    // After the proof of the new number, whose phone binding only the workflow checks: the
+    // API has checked this one's purpose, user and status, so it rarely fails here.
     await trail.step('CONSUME_STEP_UP', () =>
       mfa
         .consumeMfaChallenge({
@@ -91,18 +104,6 @@ export async function runContactChange(
         .catch((err: unknown) => {
           throw stepUpRefusal(err);
         }),
-    );
-  }
-
-  if (req.mfaServiceKey) {
-    const serviceKey = req.mfaServiceKey;
-    await trail.step('CONSUME_MFA', () =>
-      mfa.consumeMfaChallenge({
-        serviceKey,
-        userId: owner.userId as string,
-        phone: req.change.phone as string,
-        consumerProcessId: processId,
-      }),
     );
   }
 
