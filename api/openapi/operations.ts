@@ -121,7 +121,7 @@ export const operations: Operation[] = [
     anyScope: true,
     responses: {
       200: { description: 'Cancelled: core banking keeps the old phone', schema: r.phoneChangeCancelled },
-      ...authErrors,
+      ...writeErrors, // no body is needed, but one that is sent is parsed like any other
       404: p('No such phone change, or not started by this subject (without institution-users:write)'),
       409: p('NOT_CANCELLABLE: not in its cooling-off window (applied, ended, or none configured)'),
     },

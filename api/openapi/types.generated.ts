@@ -1189,6 +1189,16 @@ export interface operations {
           'application/json': components['schemas']['PhoneChangeCancelled'];
         };
       };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Missing or invalid bearer token */
       401: {
         headers: {
@@ -1221,6 +1231,26 @@ export interface operations {
       };
       /** @description NOT_CANCELLABLE: not in its cooling-off window (applied, ended, or none configured) */
       409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;
