@@ -142,12 +142,14 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
         });
       }),
 
-    sendContactNotice: ({ id, channel, to, kind, changed }) =>
+    sendContactNotice: ({ id, channel, to, kind, changed, minutesUntilEffective = 0 }) =>
       translated(async () => {
         const text =
           kind === 'SECURITY_NOTICE'
             ? noticeTemplates.securityNotice(deps.bankName, changed)
-            : noticeTemplates.confirmation(deps.bankName, changed);
+            : kind === 'PENDING_CHANGE'
+              ? noticeTemplates.pendingChange(deps.bankName, changed, minutesUntilEffective)
+              : noticeTemplates.confirmation(deps.bankName, changed);
         if (channel === 'SMS') {
           await deps.sms.send({ id, to, body: text });
           return { to: maskPhone(to) };

@@ -111,7 +111,9 @@ export interface ContactChangeActivities {
     id: string;
     channel: 'SMS' | 'EMAIL';
     to: string;
-    kind: 'SECURITY_NOTICE' | 'CONFIRMATION';
+    kind: 'SECURITY_NOTICE' | 'CONFIRMATION' | 'PENDING_CHANGE';
     changed: ContactField[];
+    /** PENDING_CHANGE: minutes until the change takes effect unless cancelled. */
+    minutesUntilEffective?: number;
   }): Promise<{ to: string }>;
 }

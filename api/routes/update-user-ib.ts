@@ -93,7 +93,7 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
             ...(body.customerId ? [{ key: CustomerId, value: body.customerId }] : []),
           ],
           staticSummary: `Update phone · user ${userId}`,
-          staticDetails: `Request ${requestId}. Steps: look up → consume step-up and MFA proofs → cooling-off → core banking → linked systems → notices.`,
+          staticDetails: `Request ${requestId}. Steps: look up → consume MFA and step-up proofs → (notify, cooling-off) → core banking → linked systems → notices.`,
           inFlight: () =>
             new ProblemError(
               409,

@@ -81,6 +81,12 @@ describe('phone change cooling-off window end to end', () => {
   it('the starter cancels in the window: core banking unchanged, both proofs stay consumed', async () => {
     const { processId, stepUp, mfa } = await changeInWindow('cool-0001', '+254711700002');
     expect(await esbPhone()).toBe(onFile);
+    // The owner of the number on file is told, before anything changes.
+    const smsOnFile = () => stack.outbox('sms').filter((m) => m.to === onFile);
+    expect(String(smsOnFile().at(-1)?.body)).toMatch(
+      /change of the mobile number .* was requested\. It takes effect in 10 minutes\. If this was not you/,
+    );
+    const toldBefore = smsOnFile().length;
 
     // Another channel's session (even one that may read every process) cannot cancel it.
     const otherChannel = await tokenOf('other-channel', 'ib-users:write processes:read-all');
@@ -103,6 +109,7 @@ describe('phone change cooling-off window end to end', () => {
     expect(steps).toContain('COOLING_OFF:FAILED');
     expect(steps).not.toContain('UPDATE_CORE_BANKING:STARTED');
     expect(await esbPhone()).toBe(onFile);
+    expect(smsOnFile()).toHaveLength(toldBefore); // no "was changed" notice
     expect(await challengeStatus(mfa.serviceKey)).toBe('CONSUMED');
     expect(await challengeStatus(stepUp.serviceKey)).toBe('CONSUMED');
 

@@ -42,8 +42,9 @@ function fakes(over: Partial<ContactChangeActivities> = {}) {
     Object.entries(merged).map(([name, fn]) => [
       name,
       async (...args: unknown[]) => {
-        const a = args[0] as { system?: string; purpose?: string };
-        const tag = a.system ?? (a.purpose === 'STEP_UP' ? a.purpose : undefined);
+        const a = args[0] as { system?: string; purpose?: string; kind?: string };
+        const tag =
+          a.system ?? ([a.purpose, a.kind].find((k) => k === 'STEP_UP' || k === 'PENDING_CHANGE') as string);
         calls.push(tag ? `${name}:${tag}` : name);
         return (fn as (...x: unknown[]) => Promise<unknown>)(...args);
       },
@@ -206,10 +207,27 @@ describe('UpdateUserPhone workflow (time-skipping)', () => {
     };
 
     it('a cancel in the window changes nothing in core banking; the proofs stay consumed', async () => {
-      const { activities, calls } = fakes();
+      const notified: unknown[] = [];
+      const { activities, calls } = fakes({
+        sendContactNotice: async ({ channel, to, kind, minutesUntilEffective }) => {
+          if (kind === 'PENDING_CHANGE') notified.push({ channel, to, minutesUntilEffective });
+          return { to };
+        },
+      });
       await withWorker(env, activities, async (taskQueue) => {
         const handle = await startInWindow(taskQueue, 'phone-IBU00000001-w1');
-        expect(calls).toEqual(['lookupContactOwner', 'consumeMfaChallenge', 'consumeMfaChallenge:STEP_UP']);
+        // The contacts on file are told, and the window is open.
+        expect(calls).toEqual([
+          'lookupContactOwner',
+          'consumeMfaChallenge',
+          'consumeMfaChallenge:STEP_UP',
+          'sendContactNotice:PENDING_CHANGE',
+          'sendContactNotice:PENDING_CHANGE',
+        ]);
+        expect(notified).toEqual([
+          { channel: 'SMS', to: '+254700100001', minutesUntilEffective: WINDOW_MIN },
+          { channel: 'EMAIL', to: 'amina@example.com', minutesUntilEffective: WINDOW_MIN },
+        ]);
         const cancelled = await handle.executeUpdate(cancelPhoneChangeUpdate, {
           args: [{ cancelledBy: 'IBU00000001' }],
         });
@@ -223,7 +241,7 @@ describe('UpdateUserPhone workflow (time-skipping)', () => {
         expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toContain('COOLING_OFF:FAILED');
       });
       expect(calls).not.toContain('applyContactChange');
-      expect(calls).not.toContain('sendContactNotice');
+      expect(calls).not.toContain('sendContactNotice'); // no "was changed" notice
       expect(calls.filter((c) => c.startsWith('consumeMfaChallenge'))).toHaveLength(2);
     });
 
@@ -237,7 +255,10 @@ describe('UpdateUserPhone workflow (time-skipping)', () => {
       expect(steps.indexOf('COOLING_OFF:COMPLETED')).toBeLessThan(
         steps.indexOf('UPDATE_CORE_BANKING:STARTED'),
       );
-      expect(steps.indexOf('CONSUME_STEP_UP:COMPLETED')).toBeLessThan(steps.indexOf('COOLING_OFF:WAITING'));
+      expect(steps.indexOf('CONSUME_STEP_UP:COMPLETED')).toBeLessThan(
+        steps.indexOf('NOTIFY_PENDING:STARTED'),
+      );
+      expect(steps.indexOf('NOTIFY_PENDING:COMPLETED')).toBeLessThan(steps.indexOf('COOLING_OFF:WAITING'));
       expect((await env.currentTimeMs()) - started).toBeGreaterThanOrEqual(WINDOW_MIN * 60_000);
     });
 

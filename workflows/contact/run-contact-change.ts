@@ -107,7 +107,24 @@ export async function runContactChange(
     );
   }
 
-  if (req.coolingOff && req.coolingOff.ms > 0) await req.coolingOff.wait(trail, req.coolingOff.ms);
+  if (req.coolingOff && req.coolingOff.ms > 0) {
+    const { ms, wait } = req.coolingOff;
+    // The window is only worth something if the owner of the factors on file hears of it.
+    await trail.step('NOTIFY_PENDING', () =>
+      Promise.all(
+        onFile(owner).map((n, i) =>
+          notices.sendContactNotice({
+            id: `${processId}.${workflowInfo().runId}.pending-${i}`,
+            ...n,
+            kind: 'PENDING_CHANGE',
+            changed: owner.changed,
+            minutesUntilEffective: Math.ceil(ms / 60_000),
+          }),
+        ),
+      ),
+    );
+    await wait(trail, ms);
+  }
 
   const change = only(req.change, owner.changed);
   await trail.step('UPDATE_CORE_BANKING', () =>
@@ -164,6 +181,13 @@ function noticesFor(owner: ContactOwner, change: ContactChange) {
   if (change.phone) out.push({ channel: 'SMS', to: change.phone, kind: 'CONFIRMATION' });
   if (email) out.push({ channel: 'EMAIL', to: email, kind: 'SECURITY_NOTICE' });
   if (change.email) out.push({ channel: 'EMAIL', to: change.email, kind: 'CONFIRMATION' });
+  return out;
+}
+
+function onFile(owner: ContactOwner) {
+  const out: { channel: 'SMS' | 'EMAIL'; to: string }[] = [];
+  if (owner.current.phone) out.push({ channel: 'SMS', to: owner.current.phone });
+  if (owner.current.email) out.push({ channel: 'EMAIL', to: owner.current.email });
   return out;
 }
 
