@@ -92,12 +92,14 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
         }
       }),
 
-    async consumeMfaChallenge({ serviceKey, userId, phone, consumerProcessId }) {
+    async consumeMfaChallenge({ serviceKey, userId, phone, purpose = 'UPDATE_PHONE', consumerProcessId }) {
+      // The proof of a new number must name that number.
+      if (purpose === 'UPDATE_PHONE' && !phone) throw mfaNotVerified('NO_PHONE');
       const handle = deps.temporal.client.workflow.getHandle(mfaProcessId(serviceKey));
       const binding = {
-        purpose: 'UPDATE_PHONE' as const,
+        purpose,
         userId,
-        phoneDigest: destinationDigest(deps.serverKey, phone),
+        ...(phone ? { phoneDigest: destinationDigest(deps.serverKey, phone) } : {}),
       };
       try {
         await handle.executeUpdate(consumeUpdate, { args: [{ ...binding, consumerProcessId }] });
@@ -142,12 +144,14 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
         });
       }),
 
-    sendContactNotice: ({ id, channel, to, kind, changed }) =>
+    sendContactNotice: ({ id, channel, to, kind, changed, minutesUntilEffective = 0 }) =>
       translated(async () => {
         const text =
           kind === 'SECURITY_NOTICE'
             ? noticeTemplates.securityNotice(deps.bankName, changed)
-            : noticeTemplates.confirmation(deps.bankName, changed);
+            : kind === 'PENDING_CHANGE'
+              ? noticeTemplates.pendingChange(deps.bankName, changed, minutesUntilEffective)
+              : noticeTemplates.confirmation(deps.bankName, changed);
         if (channel === 'SMS') {
           await deps.sms.send({ id, to, body: text });
           return { to: maskPhone(to) };

@@ -35,6 +35,7 @@ const OTP_PURPOSE_TEXT: Record<MfaPurpose, string> = {
   LOGIN: 'signing in',
   UPDATE_PHONE: 'changing your phone number',
   UPDATE_SECURITY_QUESTIONS: 'changing your security questions',
+  STEP_UP: 'confirming a security change to your account',
 };
 
 const minutes = (n: number) => (n === 1 ? '1 minute' : `${n} minutes`);

@@ -107,7 +107,10 @@ export interface ContactChangeActivities {
   consumeMfaChallenge(input: {
     serviceKey: string;
     userId: string;
-    phone: string;
+    /** The phone the code went to: the new one (UPDATE_PHONE), the one on file (STEP_UP; null: none). */
+    phone: string | null;
+    /** The purpose the challenge must have been made for; UPDATE_PHONE when absent. */
+    purpose?: 'UPDATE_PHONE' | 'STEP_UP';
     consumerProcessId: string;
   }): Promise<void>;
   applyContactChange(input: {
@@ -127,7 +130,9 @@ export interface ContactChangeActivities {
     id: string;
     channel: 'SMS' | 'EMAIL';
     to: string;
-    kind: 'SECURITY_NOTICE' | 'CONFIRMATION';
+    kind: 'SECURITY_NOTICE' | 'CONFIRMATION' | 'PENDING_CHANGE';
     changed: ContactField[];
+    /** PENDING_CHANGE: minutes until the change takes effect unless cancelled. */
+    minutesUntilEffective?: number;
   }): Promise<{ to: string }>;
 }

@@ -136,6 +136,9 @@ const schema = z
       )
       .default([{ name: 'otp-delivery' }, { name: 'alerts' }]),
 
+    /** A phone change waits this long, cancellable, before core banking is updated (0: at once). */
+    PHONE_CHANGE_COOLING_OFF_MINUTES: envInt(0, 10_080).default(0),
+
     CHANNEL_WEBHOOK_URL: z.url().optional(),
     CHANNEL_WEBHOOK_SECRET: z.string().optional(),
 

@@ -1,3 +1,4 @@
+import { defineUpdate } from '@temporalio/workflow';
 import type { PostalAddress } from '../adapters/core-banking/types';
 
 /**
@@ -24,6 +25,13 @@ export interface UpdateUserPhoneInput {
   newPhone: string;
   /** The VERIFIED UPDATE_PHONE challenge this update consumes (its key was checked by the API). */
   mfaServiceKey: string;
+  /**
+   * The VERIFIED STEP_UP challenge (sent to a factor already on file) this update also
+   * consumes: a new number is a new authenticator. Absent only in runs started before it existed.
+   */
+  stepUpServiceKey?: string;
+  /** Minutes the change waits, cancellable, before core banking is updated (0: none). */
+  coolingOffMinutes?: number;
   /** Names of the linked systems to propagate to (resolved to endpoints by the worker). */
   linkedSystems: string[];
 }
@@ -54,6 +62,21 @@ export interface ContactChangeResult {
   propagatedTo: string[];
   notifications: Notification[];
 }
+
+export interface CancelPhoneChangeArgs {
+  /** The token subject that cancels (audit trail). */
+  cancelledBy: string;
+}
+
+export interface PhoneChangeCancelled {
+  processId: string;
+  status: 'CANCELLED';
+}
+
+/** Accepted only during the cooling-off window; the run then ends PHONE_CHANGE_CANCELLED. */
+export const cancelPhoneChangeUpdate = defineUpdate<PhoneChangeCancelled, [CancelPhoneChangeArgs]>(
+  'cancelPhoneChange',
+);
 
 export const phoneChangeProcessId = (userId: string): string => `phone-${userId}`;
 export const contactChangeProcessId = (customerId: string): string => `contact-${customerId}`;

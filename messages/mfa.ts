@@ -7,11 +7,22 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
  */
 export const MFA_CHALLENGE_WORKFLOW = 'MfaChallenge';
 
-export const MFA_PURPOSES = ['ONBOARDING', 'LOGIN', 'UPDATE_PHONE', 'UPDATE_SECURITY_QUESTIONS'] as const;
+export const MFA_PURPOSES = [
+  'ONBOARDING',
+  'LOGIN',
+  'UPDATE_PHONE',
+  'UPDATE_SECURITY_QUESTIONS',
+  /** Re-proves a factor already on file before a sensitive change (a phone change binds a new one). */
+  'STEP_UP',
+] as const;
 export type MfaPurpose = (typeof MFA_PURPOSES)[number];
 
 /** Purposes whose code always goes to the user's registered contacts, never to a given one. */
-export const REGISTERED_CONTACT_PURPOSES: readonly MfaPurpose[] = ['LOGIN', 'UPDATE_SECURITY_QUESTIONS'];
+export const REGISTERED_CONTACT_PURPOSES: readonly MfaPurpose[] = [
+  'LOGIN',
+  'UPDATE_SECURITY_QUESTIONS',
+  'STEP_UP',
+];
 
 export const MFA_TYPE = 'SECURE_ACCESS_CODE';
 
@@ -41,7 +52,7 @@ export const DEFAULT_CONSUME_WINDOW_SECONDS = 15 * 60;
 export interface MfaChallengeInput {
   serviceKey: string;
   purpose: MfaPurpose;
-  /** The IB/MB user the challenge is bound to (required for LOGIN, UPDATE_PHONE, UPDATE_SECURITY_QUESTIONS). */
+  /** The IB/MB user the challenge is bound to (required for LOGIN, UPDATE_PHONE, UPDATE_SECURITY_QUESTIONS, STEP_UP). */
   userId?: string;
   /** Destinations given by the caller; absent: the user's registered contacts. */
   phone?: string;

@@ -36,3 +36,32 @@ export function assertUsableFor(state: MfaState, userId: string): void {
     throw notVerified(`The MFA challenge is ${state.status.toLowerCase()}, not verified and unused.`);
   }
 }
+
+const stepUpRequired = (detail: string) =>
+  new ProblemError(403, 'STEP_UP_REQUIRED', 'Step-up required', detail);
+
+/** The step-up proof the caller names; any failure to prove it is STEP_UP_REQUIRED. */
+export async function provenStepUp(
+  client: Client,
+  serverKey: Buffer,
+  stepUp: { serviceKey: string; securityKey: string },
+): Promise<MfaState> {
+  try {
+    return await provenChallenge(client, serverKey, stepUp);
+  } catch (e) {
+    if (e instanceof ProblemError && e.code === 'MFA_NOT_VERIFIED') throw stepUpRequired(e.detail ?? e.title);
+    throw e;
+  }
+}
+
+/**
+ * A phone change binds a new authenticator, so it needs a fresh proof of one already
+ * on file: a STEP_UP challenge (its code went to the registered contacts only).
+ */
+export function assertStepUpFor(state: MfaState, userId: string): void {
+  if (state.purpose !== 'STEP_UP') throw stepUpRequired('The stepUp challenge was made for another purpose.');
+  if (state.userId !== userId) throw stepUpRequired('The stepUp challenge was made for another user.');
+  if (state.status !== 'VERIFIED') {
+    throw stepUpRequired(`The stepUp challenge is ${state.status.toLowerCase()}, not verified and unused.`);
+  }
+}

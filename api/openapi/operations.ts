@@ -104,12 +104,28 @@ export const operations: Operation[] = [
       201: { description: 'Phone changed, propagated and notified', schema: r.contactChangeResult },
       ...accepted,
       ...writeErrors,
-      403: p('MFA_REQUIRED, MFA_NOT_VERIFIED, or missing scope'),
+      403: p(
+        'MFA_REQUIRED, MFA_NOT_VERIFIED (the proof of the new number), STEP_UP_REQUIRED (no verified, unused STEP_UP challenge of this user: a new number is a new authenticator), or missing scope',
+      ),
       404: p('USER_NOT_FOUND'),
-      409: p('PHONE_UNCHANGED, UPDATE_IN_PROGRESS'),
+      409: p('PHONE_UNCHANGED, UPDATE_IN_PROGRESS, PHONE_CHANGE_CANCELLED (in its cooling-off window)'),
       422: p('IDEMPOTENCY_KEY_REUSED'),
       502: p('PROPAGATION_FAILED'),
       503: startUnavailable,
+    },
+  },
+  {
+    method: 'post',
+    path: '/update-user-ib/:processId/cancel',
+    tag: 'ib-users',
+    summary: 'Cancel a phone change in its cooling-off window (PHONE_CHANGE_COOLING_OFF_MINUTES)',
+    scopes: ['ib-users:write', 'institution-users:write'],
+    anyScope: true,
+    responses: {
+      200: { description: 'Cancelled: core banking keeps the old phone', schema: r.phoneChangeCancelled },
+      ...writeErrors, // no body is needed, but one that is sent is parsed like any other
+      404: p('No such phone change, or not started by this subject (without institution-users:write)'),
+      409: p('NOT_CANCELLABLE: not in its cooling-off window (applied, ended, or none configured)'),
     },
   },
   {

@@ -105,6 +105,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/update-user-ib/{processId}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel a phone change in its cooling-off window (PHONE_CHANGE_COOLING_OFF_MINUTES) */
+    post: operations['postUpdateUserIbProcessIdCancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/customers/{customerId}/contact-info': {
     parameters: {
       query?: never;
@@ -552,14 +569,8 @@ export interface components {
       /** @constant */
       isOtpVerified: true;
     };
-    /** @description The verified UPDATE_PHONE challenge: its serviceKey and securityKey */
-    MfaProof: {
-      /** Format: uuid */
-      serviceKey: string;
-      securityKey: string;
-    };
     /** @enum {string} */
-    MfaPurpose: 'ONBOARDING' | 'LOGIN' | 'UPDATE_PHONE' | 'UPDATE_SECURITY_QUESTIONS';
+    MfaPurpose: 'ONBOARDING' | 'LOGIN' | 'UPDATE_PHONE' | 'UPDATE_SECURITY_QUESTIONS' | 'STEP_UP';
     OnboardingResult: {
       processId: string;
       /** @constant */
@@ -579,6 +590,11 @@ export interface components {
       preferredUsername?: string;
       /** @default [] */
       acceptedDisclosures?: string[];
+    };
+    PhoneChangeCancelled: {
+      processId: string;
+      /** @constant */
+      status: 'CANCELLED';
     };
     PostalAddress: {
       line1: string;
@@ -624,12 +640,19 @@ export interface components {
     ResendChallengeRequest: {
       securityKey: string;
     };
+    /** @description The verified STEP_UP challenge, sent to the phone or email on file: its serviceKey and securityKey */
+    StepUpProof: {
+      /** Format: uuid */
+      serviceKey: string;
+      securityKey: string;
+    };
     UpdateUserIbRequest: {
       requestId?: components['schemas']['IdempotencyKey'];
       userId?: string;
       customerId?: components['schemas']['CustomerId'];
       newPhone: components['schemas']['E164Phone'];
-      mfa?: components['schemas']['MfaProof'];
+      mfa?: components['schemas']['StepUpProof'];
+      stepUp?: components['schemas']['StepUpProof'];
     };
     VerifyChallengeRequest: {
       securityKey: string;
@@ -674,16 +697,17 @@ export type MfaChallengeSending = components['schemas']['MfaChallengeSending'];
 export type MfaChallengeState = components['schemas']['MfaChallengeState'];
 export type MfaChallengeStatus = components['schemas']['MfaChallengeStatus'];
 export type MfaChallengeVerified = components['schemas']['MfaChallengeVerified'];
-export type MfaProof = components['schemas']['MfaProof'];
 export type MfaPurpose = components['schemas']['MfaPurpose'];
 export type OnboardingResult = components['schemas']['OnboardingResult'];
 export type OpenUserIbRequest = components['schemas']['OpenUserIbRequest'];
+export type PhoneChangeCancelled = components['schemas']['PhoneChangeCancelled'];
 export type PostalAddress = components['schemas']['PostalAddress'];
 export type Problem = components['schemas']['Problem'];
 export type ProcessAccepted = components['schemas']['ProcessAccepted'];
 export type ProcessStatus = components['schemas']['ProcessStatus'];
 export type ProcessView = components['schemas']['ProcessView'];
 export type ResendChallengeRequest = components['schemas']['ResendChallengeRequest'];
+export type StepUpProof = components['schemas']['StepUpProof'];
 export type UpdateUserIbRequest = components['schemas']['UpdateUserIbRequest'];
 export type VerifyChallengeRequest = components['schemas']['VerifyChallengeRequest'];
 export type HeaderRequestId = components['headers']['RequestId'];
@@ -1007,7 +1031,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description MFA_REQUIRED, MFA_NOT_VERIFIED, or missing scope */
+      /** @description MFA_REQUIRED, MFA_NOT_VERIFIED (the proof of the new number), STEP_UP_REQUIRED (no verified, unused STEP_UP challenge of this user: a new number is a new authenticator), or missing scope */
       403: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -1027,7 +1051,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description PHONE_UNCHANGED, UPDATE_IN_PROGRESS */
+      /** @description PHONE_UNCHANGED, UPDATE_IN_PROGRESS, PHONE_CHANGE_CANCELLED (in its cooling-off window) */
       409: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -1079,6 +1103,104 @@ export interface operations {
       };
       /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
       503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postUpdateUserIbProcessIdCancel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+      };
+      path: {
+        processId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Cancelled: core banking keeps the old phone */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PhoneChangeCancelled'];
+        };
+      };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such phone change, or not started by this subject (without institution-users:write) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_CANCELLABLE: not in its cooling-off window (applied, ended, or none configured) */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;

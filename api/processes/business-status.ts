@@ -14,6 +14,8 @@ export const BUSINESS_STATUS: Record<BusinessCode, { status: number; title: stri
   PHONE_UNCHANGED: { status: 409, title: 'Phone unchanged' },
   MFA_REQUIRED: { status: 403, title: 'MFA required' },
   MFA_NOT_VERIFIED: { status: 403, title: 'MFA not verified' },
+  STEP_UP_REQUIRED: { status: 403, title: 'Step-up required' },
+  PHONE_CHANGE_CANCELLED: { status: 409, title: 'Phone change cancelled' },
   UPDATE_IN_PROGRESS: { status: 409, title: 'Update in progress' },
   PROPAGATION_FAILED: { status: 502, title: 'Linked system did not acknowledge' },
   ...MFA_BUSINESS_STATUS,

@@ -17,3 +17,13 @@ export function mayRead(principal: Principal, memo: Record<string, unknown> | un
   const startedBy = (memo as StarterMemo | undefined)?.startedBy;
   return startedBy !== undefined && startedBy === principal.subject;
 }
+
+/**
+ * Cancelling a phone change is a write: by the subject that started it (with
+ * ib-users:write), or by bank staff (institution-users:write). processes:read-all is not enough.
+ */
+export function mayCancel(principal: Principal, memo: Record<string, unknown> | undefined): boolean {
+  if (principal.scopes.has('institution-users:write')) return true;
+  const startedBy = (memo as StarterMemo | undefined)?.startedBy;
+  return principal.scopes.has('ib-users:write') && startedBy !== undefined && startedBy === principal.subject;
+}

@@ -4,7 +4,15 @@ import { named } from './registry';
 
 export const userId = z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'an IB/MB user id');
 
-/** POST /update-user-ib. `mfa` is checked by the route (403 MFA_REQUIRED), not here. */
+const challengeProof = z.strictObject({
+  serviceKey: z.uuid(),
+  securityKey: z.string().min(16).max(128),
+});
+
+/**
+ * POST /update-user-ib. `mfa` and `stepUp` are checked by the route (403 MFA_REQUIRED,
+ * STEP_UP_REQUIRED), not here.
+ */
 export const updateUserIbRequest = named(
   'UpdateUserIbRequest',
   z
@@ -15,11 +23,13 @@ export const updateUserIbRequest = named(
       newPhone: e164,
       mfa: named(
         'MfaProof',
-        z.strictObject({
-          serviceKey: z.uuid(),
-          securityKey: z.string().min(16).max(128),
-        }),
+        challengeProof,
         'The verified UPDATE_PHONE challenge: its serviceKey and securityKey',
+      ).optional(),
+      stepUp: named(
+        'StepUpProof',
+        challengeProof,
+        'The verified STEP_UP challenge, sent to the phone or email on file: its serviceKey and securityKey',
       ).optional(),
     })
     .refine((b) => !!b.userId !== !!b.customerId, {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ContactChangeResult } from '../../messages/contact-change';
+import type { ContactChangeResult, PhoneChangeCancelled } from '../../messages/contact-change';
 import type { MfaState } from '../../messages/mfa';
 import type { OnboardIbUserResult } from '../../messages/onboarding';
 import { mfaPurpose } from './mfa';
@@ -168,10 +168,16 @@ export const codecPayloads = named(
   }),
 );
 
+export const phoneChangeCancelled = named(
+  'PhoneChangeCancelled',
+  z.object({ processId: z.string(), status: z.literal('CANCELLED') }),
+);
+
 // Compile-time: the documented shapes accept what the workflows return.
 type Assignable<T, U extends T> = U;
 export type _Checks = [
   Assignable<z.infer<typeof onboardingResult>, OnboardIbUserResult>,
   Assignable<z.infer<typeof contactChangeResult>, ContactChangeResult>,
   Assignable<z.infer<typeof mfaState>, MfaState>,
+  Assignable<z.infer<typeof phoneChangeCancelled>, PhoneChangeCancelled>,
 ];

@@ -79,20 +79,56 @@ describe('responses match the OpenAPI document', () => {
       '/mfa/challenges/{serviceKey}/verify',
       { securityKey, otp: code },
     );
+    const noStepUp = await expectDocumented('POST', '/update-user-ib', '/update-user-ib', {
+      requestId: 'oas-phone-0000',
+      userId,
+      newPhone,
+      mfa: { serviceKey, securityKey },
+    });
+    expect(noStepUp.body.code).toBe('STEP_UP_REQUIRED');
+    const onFile = '+254700100001';
+    const step = await call(stack.apiUrl, 'POST', '/mfa/challenges', {
+      token,
+      body: { purpose: 'STEP_UP', userId },
+    });
+    const stepUp = {
+      serviceKey: step.body.serviceKey as string,
+      securityKey: step.body.securityKey as string,
+    };
+    const stepCode = /(\d{6}) is your verification code/.exec(
+      String(
+        stack
+          .outbox('sms')
+          .filter((m) => m.to === onFile)
+          .at(-1)?.body,
+      ),
+    )?.[1];
+    await call(stack.apiUrl, 'POST', `/mfa/challenges/${stepUp.serviceKey}/verify`, {
+      token,
+      body: { securityKey: stepUp.securityKey, otp: stepCode },
+    });
     const updated = await expectDocumented('POST', '/update-user-ib', '/update-user-ib', {
       requestId: 'oas-phone-0001',
       userId,
       newPhone,
       mfa: { serviceKey, securityKey },
+      stepUp,
     });
     expect(updated.status).toBe(201);
     await waitForProcess(stack, `phone-${userId}`);
+    // No cooling-off configured: nothing to cancel.
+    const late = await expectDocumented(
+      'POST',
+      `/update-user-ib/phone-${userId}/cancel`,
+      '/update-user-ib/{processId}/cancel',
+    );
+    expect(late.body.code).toBe('NOT_CANCELLABLE');
     await expectDocumented('PUT', '/customers/100001/contact-info', '/customers/{customerId}/contact-info', {
       email: { emailAddress: 'amina.oas@example.com' },
     });
     await expectDocumented('GET', '/healthz', '/healthz');
     await expectDocumented('GET', '/readyz', '/readyz');
-    expect(checked).toHaveLength(13);
+    expect(checked).toHaveLength(15);
   }, 90_000);
 
   it('serves the document and a docs page that loads its assets', async () => {

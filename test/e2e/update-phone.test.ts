@@ -90,11 +90,43 @@ describe('phone and contact-info updates end to end', () => {
     return mfa;
   }
 
+  /** A STEP_UP challenge for `userId` (code to the contacts on file), verified with the SMS to `onFile`. */
+  async function steppedUp(userId: string, onFile: string, verify = true) {
+    const created = await api('POST', '/mfa/challenges', { purpose: 'STEP_UP', userId });
+    expect(created.status).toBe(201);
+    expect(created.body.customerCommunication).toMatchObject({ phone: [{ masked: expect.any(String) }] });
+    const stepUp = {
+      serviceKey: created.body.serviceKey as string,
+      securityKey: created.body.securityKey as string,
+    };
+    if (verify) {
+      const ok = await api('POST', `/mfa/challenges/${stepUp.serviceKey}/verify`, {
+        securityKey: stepUp.securityKey,
+        otp: codeSentTo(onFile),
+      });
+      expect(ok.body.status).toBe('VERIFIED');
+    }
+    return stepUp;
+  }
+
+  /** The phone core banking has on file, read through the ESB contract. */
+  const esbPhone = async (customerId: string) =>
+    (await call(stack.simulatorUrl, 'GET', `/esb/v1/customers/${customerId}`)).body.mobilePhone;
+  const challengeStatus = async (serviceKey: string) =>
+    (await api('GET', `/mfa/challenges/${serviceKey}`)).body.status;
+
   it('changes the phone with a verified challenge: core banking, every linked system, and notices to old, new and email', async () => {
     const userId = await onboard('100005');
     const newPhone = '+254711500005';
+    const stepUp = await steppedUp(userId, '+254700100005');
     const mfa = await provenNumber(userId, newPhone);
-    const res = await api('POST', '/update-user-ib', { requestId: 'upd-phone-0001', userId, newPhone, mfa });
+    const res = await api('POST', '/update-user-ib', {
+      requestId: 'upd-phone-0001',
+      userId,
+      newPhone,
+      mfa,
+      stepUp,
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       processId: `phone-${userId}`,
@@ -145,6 +177,7 @@ describe('phone and contact-info updates end to end', () => {
       userId,
       newPhone,
       mfa,
+      stepUp,
     });
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
@@ -153,6 +186,7 @@ describe('phone and contact-info updates end to end', () => {
       userId,
       newPhone: '+254711500099',
       mfa,
+      stepUp,
     });
     expect(again.status).toBe(403);
     expect(again.body.code).toBe('MFA_NOT_VERIFIED');
@@ -177,12 +211,15 @@ describe('phone and contact-info updates end to end', () => {
     expect(noMfa.status).toBe(403);
     expect(noMfa.body.code).toBe('MFA_REQUIRED');
 
+    // A valid step-up throughout: what is refused here is the proof of the new number.
+    const stepUp = await steppedUp(userId, before.mobilePhone as string);
     const unverified = await provenNumber(userId, target, false);
     const r1 = await api('POST', '/update-user-ib', {
       requestId: 'upd-unver-0001',
       userId,
       newPhone: target,
       mfa: unverified,
+      stepUp,
     });
     expect(r1.status).toBe(403);
     expect(r1.body.code).toBe('MFA_NOT_VERIFIED');
@@ -194,6 +231,7 @@ describe('phone and contact-info updates end to end', () => {
       userId,
       newPhone: target,
       mfa: wrongKey,
+      stepUp,
     });
     expect(r2.status).toBe(403);
     // A proof of one number does not change the phone to another.
@@ -202,6 +240,7 @@ describe('phone and contact-info updates end to end', () => {
       userId,
       newPhone: '+254711100999',
       mfa: proven,
+      stepUp,
     });
     expect(r3.status).toBe(403);
     expect(r3.body.code).toBe('MFA_NOT_VERIFIED');
@@ -210,6 +249,7 @@ describe('phone and contact-info updates end to end', () => {
       userId,
       newPhone: before.mobilePhone as string,
       mfa: await provenNumber(userId, before.mobilePhone as string),
+      stepUp,
     });
     expect(unchanged.status).toBe(409);
     expect(unchanged.body.code).toBe('PHONE_UNCHANGED');
@@ -220,6 +260,7 @@ describe('phone and contact-info updates end to end', () => {
       userId: 'IBU99999999',
       newPhone: target,
       mfa: proven,
+      stepUp,
     });
     expect(unknown.status).toBe(403); // the proof names another user
   }, 90_000);
@@ -237,12 +278,13 @@ describe('phone and contact-info updates end to end', () => {
     });
     const userId = await onboard('300001');
     const newPhone = '+254711300001';
+    const stepUp = await steppedUp(userId, '+254700300001');
     const mfa = await provenNumber(userId, newPhone);
     alerts.state.down = true;
     const res = await api(
       'POST',
       '/update-user-ib',
-      { requestId: 'upd-outage-0001', userId, newPhone, mfa },
+      { requestId: 'upd-outage-0001', userId, newPhone, mfa, stepUp },
       { Prefer: 'wait=2' },
     );
     expect(res.status).toBe(202);
@@ -263,6 +305,79 @@ describe('phone and contact-info updates end to end', () => {
     expect(stack.outbox('webhooks').filter((w) => mine(w.webhookId))).toHaveLength(1);
     expect([...alerts.received.keys()].filter(mine)).toHaveLength(1);
     expect((await customer('300001')).mobilePhone).toBe(newPhone);
+  }, 120_000);
+
+  it('binds a new number only with a step-up proof of a factor on file, both proofs consumed by the change', async () => {
+    // The seeded user of customer 100002; an attacker holds another user's session and a SIM.
+    const victim = 'IBU00100002';
+    const onFile = '+254700100002';
+    await call(stack.simulatorUrl, 'POST', '/admin/customers', {
+      body: {
+        customerId: '300002',
+        firstName: 'Other',
+        lastName: 'User',
+        phone: '+254700300002',
+        products: ['SAV-300002'],
+      },
+    });
+    const other = await onboard('300002');
+    const attackerSim = '+254711666002';
+    const mfa = await provenNumber(victim, attackerSim);
+    const refused = async (requestId: string, stepUp?: { serviceKey: string; securityKey: string }) => {
+      const res = await api('POST', '/update-user-ib', {
+        requestId,
+        userId: victim,
+        newPhone: attackerSim,
+        mfa,
+        ...(stepUp && { stepUp }),
+      });
+      expect({ requestId, status: res.status, code: res.body.code }).toEqual({
+        requestId,
+        status: 403,
+        code: 'STEP_UP_REQUIRED',
+      });
+      expect(await esbPhone('100002')).toBe(onFile);
+    };
+
+    await refused('upd-stepup-none-1');
+    // Another user's step-up proves nothing about this one.
+    await refused('upd-stepup-other-1', await steppedUp(other, '+254700300002'));
+    // A code to the new number is not a factor on file: the UPDATE_PHONE proof cannot double as it.
+    await refused('upd-stepup-newno-1', await provenNumber(victim, attackerSim));
+    await refused('upd-stepup-same-1', mfa);
+    const unverified = await steppedUp(victim, onFile, false);
+    await refused('upd-stepup-unver-1', unverified);
+    await refused('upd-stepup-badkey-1', { ...unverified, securityKey: 'x'.repeat(43) });
+    // None of the refusals spent the proof of the new number.
+    expect(await challengeStatus(mfa.serviceKey)).toBe('VERIFIED');
+
+    const stepUp = await steppedUp(victim, onFile);
+    expect(String(smsTo(onFile).at(-1)?.body)).toMatch(/verification code for confirming a security change/);
+    const ok = await api('POST', '/update-user-ib', {
+      requestId: 'upd-stepup-ok-1',
+      userId: victim,
+      newPhone: attackerSim,
+      mfa,
+      stepUp,
+    });
+    expect(ok.status).toBe(201);
+    expect(await esbPhone('100002')).toBe(attackerSim);
+    expect(await challengeStatus(mfa.serviceKey)).toBe('CONSUMED');
+    expect(await challengeStatus(stepUp.serviceKey)).toBe('CONSUMED');
+    const trail = (await api('GET', `/processes/phone-${victim}`)).body.auditTrail as { step: string }[];
+    expect(trail.map((e) => e.step)).toEqual(expect.arrayContaining(['CONSUME_STEP_UP', 'CONSUME_MFA']));
+
+    // The spent step-up cannot serve another change.
+    const back = await api('POST', '/update-user-ib', {
+      requestId: 'upd-stepup-ok-2',
+      userId: victim,
+      newPhone: onFile,
+      mfa: await provenNumber(victim, onFile),
+      stepUp,
+    });
+    expect(back.status).toBe(403);
+    expect(back.body.code).toBe('STEP_UP_REQUIRED');
+    expect(await esbPhone('100002')).toBe(attackerSim);
   }, 120_000);
 
   it('updates contact info for the institution: what changed, told on old and new contacts', async () => {

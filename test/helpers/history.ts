@@ -2,7 +2,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 
 /**
  * Every Payload object anywhere in a fetched history (inputs, results, memos, failures,
- * summaries…), except search attributes: those are indexed by the server, so they stay
+ * summaries…), except patch markers and search attributes: those are indexed by the server, so they stay
  * plain and must only ever hold ids and statuses (see searchAttributeValues).
  */
 export function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {

@@ -3,7 +3,7 @@
  * processes for real (dev server, real worker, simulator). Run it when a workflow is
  * released: `npx tsx test/replay/record.ts <tag>`. With a tag (e.g. `v2`) the files are
  * `<Type>.<tag>.history.pb`, beside the earlier recordings: the histories of runs made
- * by older code must keep replaying too. The replay test then keeps every later change
+ * by older code must keep replaying too (e.g. UpdateUserPhone.pre-step-up.history.pb). The replay test then keeps every later change
  * to that workflow replay-compatible (or forces a patched() branch).
  */
 import fs from 'node:fs';
@@ -16,7 +16,8 @@ import { decodeHistoryInPlace } from './decode-history';
 async function main(): Promise<void> {
   const tag = process.argv[2];
   if (tag !== undefined && !/^[a-z0-9-]+$/.test(tag)) throw new Error(`tag ${tag}: use a-z, 0-9 and -`);
-  const stack = await startStack();
+  // A short cooling-off, so the phone change records its durable timer too.
+  const stack = await startStack({ PHONE_CHANGE_COOLING_OFF_MINUTES: '1' });
   try {
     const token = await stack.token(
       'ib-users:write mfa:write mfa:any-user processes:read institution-users:write',
@@ -40,17 +41,30 @@ async function main(): Promise<void> {
       otp: code === '000000' ? '000001' : '000000',
     });
     await api('POST', `/mfa/challenges/${serviceKey}/verify`, { securityKey, otp: code });
+    const onFile = '+254700100005';
+    const step = await api('POST', '/mfa/challenges', { purpose: 'STEP_UP', userId });
+    const stepUp = {
+      serviceKey: step.body.serviceKey as string,
+      securityKey: step.body.securityKey as string,
+    };
+    const stepSms = stack.outbox('sms').filter((m) => m.to === onFile);
+    const stepCode = /(\d{6}) is your verification code/.exec(String(stepSms.at(-1)?.body))?.[1];
+    await api('POST', `/mfa/challenges/${stepUp.serviceKey}/verify`, {
+      securityKey: stepUp.securityKey,
+      otp: stepCode,
+    });
     await api('POST', '/update-user-ib', {
       requestId: 'replay-phone-0001',
       userId,
       newPhone: phone,
       mfa: { serviceKey, securityKey },
+      stepUp: { serviceKey: stepUp.serviceKey, securityKey: stepUp.securityKey },
     });
     await api('PUT', '/customers/100004/contact-info', {
       email: { emailAddress: 'daniel.replay@example.com' },
     });
     const ids = [`onboard-100005`, `mfa-${serviceKey}`, `phone-${userId}`, 'contact-100004'];
-    for (const id of ids) await waitForProcess(stack, id);
+    for (const id of ids) await waitForProcess(stack, id, 180_000);
     // The wrong code started the user's lock entity, the right one emptied it: it has ended.
     const userLock = userLockWorkflowId(userId);
     await stack.client.workflow.getHandle(userLock).result();

@@ -2,7 +2,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ContactChangeActivities, ContactOwner } from '../../activities/types';
-import type { ContactChangeResult, UpdateUserPhoneInput } from '../../messages/contact-change';
+import {
+  cancelPhoneChangeUpdate,
+  type ContactChangeResult,
+  type UpdateUserPhoneInput,
+} from '../../messages/contact-change';
 import { processStateQuery } from '../../messages/process';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { withWorker } from '../helpers/workflow-worker';
@@ -12,6 +16,7 @@ const input: UpdateUserPhoneInput = {
   userId: 'IBU00000001',
   newPhone: '+254711000001',
   mfaServiceKey: '7c1b0f9e-0000-4000-8000-000000000001',
+  stepUpServiceKey: '7c1b0f9e-0000-4000-8000-000000000002',
   linkedSystems: ['otp-delivery', 'alerts'],
 };
 
@@ -37,8 +42,10 @@ function fakes(over: Partial<ContactChangeActivities> = {}) {
     Object.entries(merged).map(([name, fn]) => [
       name,
       async (...args: unknown[]) => {
-        const a = args[0] as { system?: string };
-        calls.push(a.system ? `${name}:${a.system}` : name);
+        const a = args[0] as { system?: string; purpose?: string; kind?: string };
+        const tag =
+          a.system ?? ([a.purpose, a.kind].find((k) => k === 'STEP_UP' || k === 'PENDING_CHANGE') as string);
+        calls.push(tag ? `${name}:${tag}` : name);
         return (fn as (...x: unknown[]) => Promise<unknown>)(...args);
       },
     ]),
@@ -104,7 +111,8 @@ describe('UpdateUserPhone workflow (time-skipping)', () => {
 
   it('changes nothing when the MFA proof is refused', async () => {
     const { activities, calls } = fakes({
-      consumeMfaChallenge: async () => {
+      consumeMfaChallenge: async ({ purpose }) => {
+        if (purpose === 'STEP_UP') return;
         throw ApplicationFailure.create({
           type: 'MFA_NOT_VERIFIED',
           message: 'not verified',
@@ -116,6 +124,162 @@ describe('UpdateUserPhone workflow (time-skipping)', () => {
     // The activity's business failure, as the API finds it in the cause chain.
     expect(error?.cause).toMatchObject({ cause: { type: 'MFA_NOT_VERIFIED' } });
     expect(calls).toEqual(['lookupContactOwner', 'consumeMfaChallenge']);
+  });
+
+  it('consumes the proof of the new number, then a step-up proof of the factor on file, before core banking', async () => {
+    const consumed: unknown[] = [];
+    const { activities, calls } = fakes({
+      consumeMfaChallenge: async (args) => {
+        consumed.push(args);
+      },
+    });
+    const { result } = await run(activities, 'phone-IBU00000001-s1');
+    expect(result?.status).toBe('COMPLETED');
+    expect(consumed).toEqual([
+      {
+        serviceKey: input.mfaServiceKey,
+        userId: 'IBU00000001',
+        phone: '+254711000001',
+        consumerProcessId: 'phone-IBU00000001-s1',
+      },
+      {
+        serviceKey: input.stepUpServiceKey,
+        purpose: 'STEP_UP',
+        userId: 'IBU00000001',
+        phone: '+254700100001', // the phone on file, not the new one
+        consumerProcessId: 'phone-IBU00000001-s1',
+      },
+    ]);
+    expect(calls.slice(0, 4)).toEqual([
+      'lookupContactOwner',
+      'consumeMfaChallenge',
+      'consumeMfaChallenge:STEP_UP',
+      'applyContactChange',
+    ]);
+  });
+
+  it('refuses with STEP_UP_REQUIRED and leaves core banking untouched', async () => {
+    const { activities, calls } = fakes({
+      consumeMfaChallenge: async ({ purpose }) => {
+        if (purpose !== 'STEP_UP') return;
+        throw ApplicationFailure.create({
+          type: 'MFA_NOT_VERIFIED',
+          message: 'not verified',
+          nonRetryable: true,
+          details: [{ reason: 'CHALLENGE_MISMATCH' }],
+        });
+      },
+    });
+    const { error, trail } = await run(activities, 'phone-IBU00000001-s2');
+    expect(error?.cause).toMatchObject({
+      type: 'STEP_UP_REQUIRED',
+      details: [{ reason: 'CHALLENGE_MISMATCH' }],
+    });
+    expect(calls).toEqual(['lookupContactOwner', 'consumeMfaChallenge', 'consumeMfaChallenge:STEP_UP']);
+    expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toContain('CONSUME_STEP_UP:FAILED');
+  });
+
+  it('refuses a run without a step-up proof before doing anything', async () => {
+    const { activities, calls } = fakes();
+    const { stepUpServiceKey: _omitted, ...withoutStepUp } = input;
+    const { error } = await run(activities, 'phone-IBU00000001-s3', [withoutStepUp]);
+    expect(error?.cause).toMatchObject({ type: 'STEP_UP_REQUIRED' });
+    expect(calls).toEqual([]);
+  });
+
+  describe('cooling-off window', () => {
+    const WINDOW_MIN = 30;
+    const withWindow = { ...input, coolingOffMinutes: WINDOW_MIN };
+
+    /** Starts the run and waits (without skipping time) until it is in its window. */
+    const startInWindow = async (taskQueue: string, workflowId: string) => {
+      const handle = await env.client.workflow.start('UpdateUserPhone', {
+        taskQueue,
+        workflowId,
+        args: [withWindow],
+      });
+      for (let i = 0; i < 200; i++) {
+        const state = await handle.query(processStateQuery);
+        if (state.step === 'COOLING_OFF') return handle;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('the run never reached its cooling-off window');
+    };
+
+    it('a cancel in the window changes nothing in core banking; the proofs stay consumed', async () => {
+      const notified: unknown[] = [];
+      const { activities, calls } = fakes({
+        sendContactNotice: async ({ channel, to, kind, minutesUntilEffective }) => {
+          if (kind === 'PENDING_CHANGE') notified.push({ channel, to, minutesUntilEffective });
+          return { to };
+        },
+      });
+      await withWorker(env, activities, async (taskQueue) => {
+        const handle = await startInWindow(taskQueue, 'phone-IBU00000001-w1');
+        // The contacts on file are told, and the window is open.
+        expect(calls).toEqual([
+          'lookupContactOwner',
+          'consumeMfaChallenge',
+          'consumeMfaChallenge:STEP_UP',
+          'sendContactNotice:PENDING_CHANGE',
+          'sendContactNotice:PENDING_CHANGE',
+        ]);
+        expect(notified).toEqual([
+          { channel: 'SMS', to: '+254700100001', minutesUntilEffective: WINDOW_MIN },
+          { channel: 'EMAIL', to: 'amina@example.com', minutesUntilEffective: WINDOW_MIN },
+        ]);
+        const cancelled = await handle.executeUpdate(cancelPhoneChangeUpdate, {
+          args: [{ cancelledBy: 'IBU00000001' }],
+        });
+        expect(cancelled).toEqual({ processId: 'phone-IBU00000001-w1', status: 'CANCELLED' });
+        const error = await handle.result().then(
+          () => undefined,
+          (e: unknown) => e as WorkflowFailedError,
+        );
+        expect(error?.cause).toMatchObject({ type: 'PHONE_CHANGE_CANCELLED' });
+        const trail = await handle.query(processStateQuery);
+        expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toContain('COOLING_OFF:FAILED');
+      });
+      expect(calls).not.toContain('applyContactChange');
+      expect(calls).not.toContain('sendContactNotice'); // no "was changed" notice
+      expect(calls.filter((c) => c.startsWith('consumeMfaChallenge'))).toHaveLength(2);
+    });
+
+    it('without a cancel, the change goes through at the end of the window', async () => {
+      const { activities, calls } = fakes();
+      const started = await env.currentTimeMs();
+      const { result, trail } = await run(activities, 'phone-IBU00000001-w2', [withWindow]);
+      expect(result?.status).toBe('COMPLETED');
+      expect(calls).toContain('applyContactChange');
+      const steps = trail.auditTrail.map((e) => `${e.step}:${e.status}`);
+      expect(steps.indexOf('COOLING_OFF:COMPLETED')).toBeLessThan(
+        steps.indexOf('UPDATE_CORE_BANKING:STARTED'),
+      );
+      expect(steps.indexOf('CONSUME_STEP_UP:COMPLETED')).toBeLessThan(
+        steps.indexOf('NOTIFY_PENDING:STARTED'),
+      );
+      expect(steps.indexOf('NOTIFY_PENDING:COMPLETED')).toBeLessThan(steps.indexOf('COOLING_OFF:WAITING'));
+      expect((await env.currentTimeMs()) - started).toBeGreaterThanOrEqual(WINDOW_MIN * 60_000);
+    });
+
+    it('refuses a cancel once the window has passed', async () => {
+      const { activities, calls } = fakes({
+        // Holds the run just after the window, so the cancel meets a live run.
+        applyContactChange: async () => {
+          await new Promise((r) => setTimeout(r, 1_500));
+        },
+      });
+      await withWorker(env, activities, async (taskQueue) => {
+        const handle = await startInWindow(taskQueue, 'phone-IBU00000001-w3');
+        await env.sleep(WINDOW_MIN * 60_000 + 1_000);
+        for (let i = 0; i < 100 && !calls.includes('applyContactChange'); i++)
+          await new Promise((r) => setTimeout(r, 20));
+        await expect(
+          handle.executeUpdate(cancelPhoneChangeUpdate, { args: [{ cancelledBy: 'IBU00000001' }] }),
+        ).rejects.toMatchObject({ cause: { type: 'NOT_CANCELLABLE' } });
+        expect((await handle.result()).status).toBe('COMPLETED');
+      });
+    });
   });
 
   it('refuses an unchanged phone before touching the MFA proof', async () => {

@@ -1,4 +1,10 @@
-import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  patched,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ContactChangeActivities, ContactOwner } from '../../activities/types';
 import type {
   ContactChange,
@@ -27,6 +33,10 @@ export interface ContactChangeRequest {
   linkedSystems: string[];
   /** The customer's own change must consume a verified challenge for the new phone. */
   mfaServiceKey?: string;
+  /** And a verified STEP_UP challenge sent to a factor on file (a new number is a new authenticator). */
+  stepUpServiceKey?: string;
+  /** Waits this long, cancellable, once the proofs are consumed and before core banking. */
+  coolingOff?: { ms: number; wait: (trail: ProcessTrail, ms: number) => Promise<void> };
   /** What an unchanged request means: a refusal (phone update) or a no-op (PUT contact-info). */
   unchanged: 'refuse' | 'no-op';
 }
@@ -91,6 +101,45 @@ export async function runContactChange(
     );
   }
 
+  if (req.stepUpServiceKey) {
+    const serviceKey = req.stepUpServiceKey;
+    // After the proof of the new number, whose phone binding only the workflow checks: the
+    // API has checked this one's purpose, user and status, so it rarely fails here.
+    await trail.step('CONSUME_STEP_UP', () =>
+      mfa
+        .consumeMfaChallenge({
+          serviceKey,
+          purpose: 'STEP_UP',
+          userId: owner.userId as string,
+          // Sent to the registered contacts: the phone on file now, if there is one.
+          phone: owner.current.phone,
+          consumerProcessId: processId,
+        })
+        .catch((err: unknown) => {
+          throw stepUpRefusal(err);
+        }),
+    );
+  }
+
+  if (req.coolingOff && req.coolingOff.ms > 0) {
+    const { ms, wait } = req.coolingOff;
+    // The window is only worth something if the owner of the factors on file hears of it.
+    await trail.step('NOTIFY_PENDING', () =>
+      Promise.all(
+        onFile(owner).map((n, i) =>
+          notices.sendContactNotice({
+            id: `${sideEffectRef}.pending-${i}`,
+            ...n,
+            kind: 'PENDING_CHANGE',
+            changed: owner.changed,
+            minutesUntilEffective: Math.ceil(ms / 60_000),
+          }),
+        ),
+      ),
+    );
+    await wait(trail, ms);
+  }
+
   const change = only(req.change, owner.changed);
   await trail.step('UPDATE_CORE_BANKING', () =>
     core.applyContactChange({
@@ -146,6 +195,17 @@ export async function runContactChange(
   return result(owner.changed, propagatedTo, sent);
 }
 
+/** A refused step-up proof as its own business code; anything else (e.g. an outage) as it is. */
+function stepUpRefusal(err: unknown): unknown {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'MFA_NOT_VERIFIED') return err;
+  return fail(
+    'STEP_UP_REQUIRED',
+    'The STEP_UP challenge is not a verified, unused proof of a factor on file for this user.',
+    (cause.details?.[0] ?? {}) as Record<string, unknown>,
+  );
+}
+
 /** The contacts on file get a security notice ("was this you?"), new ones a confirmation. */
 function noticesFor(owner: ContactOwner, change: ContactChange) {
   const out: { channel: 'SMS' | 'EMAIL'; to: string; kind: Notification['kind'] }[] = [];
@@ -154,6 +214,13 @@ function noticesFor(owner: ContactOwner, change: ContactChange) {
   if (change.phone) out.push({ channel: 'SMS', to: change.phone, kind: 'CONFIRMATION' });
   if (email) out.push({ channel: 'EMAIL', to: email, kind: 'SECURITY_NOTICE' });
   if (change.email) out.push({ channel: 'EMAIL', to: change.email, kind: 'CONFIRMATION' });
+  return out;
+}
+
+function onFile(owner: ContactOwner) {
+  const out: { channel: 'SMS' | 'EMAIL'; to: string }[] = [];
+  if (owner.current.phone) out.push({ channel: 'SMS', to: owner.current.phone });
+  if (owner.current.email) out.push({ channel: 'EMAIL', to: owner.current.email });
   return out;
 }
 

@@ -1,20 +1,44 @@
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import type { ContactChangeResult, UpdateUserPhoneInput } from '../../messages/contact-change';
 import { ProcessTrail } from '../process-trail';
+import { CoolingOff } from './cooling-off';
 import { runContactChange } from './run-contact-change';
+
+/** Runs recorded before it take the old path (the proof of the new number only). */
+export const STEP_UP_PATCH = 'phone-change-step-up';
 
 /**
  * The customer changes the registered phone in real time: only with a VERIFIED
- * UPDATE_PHONE challenge sent to the new number, consumed exactly once by this run.
+ * UPDATE_PHONE challenge sent to the new number and a VERIFIED STEP_UP challenge sent
+ * to a factor on file, both consumed exactly once by this run; then, if configured, a
+ * cancellable cooling-off window before core banking is updated.
  */
 export async function UpdateUserPhone(input: UpdateUserPhoneInput): Promise<ContactChangeResult> {
   const trail = new ProcessTrail('UPDATE_USER_PHONE');
+  const coolingOff = new CoolingOff();
   try {
+    const stepUp = patched(STEP_UP_PATCH);
+    // The workflow itself never moves a phone on the new number's proof alone.
+    if (stepUp && !input.stepUpServiceKey) {
+      throw ApplicationFailure.create({
+        type: 'STEP_UP_REQUIRED',
+        message: 'A verified STEP_UP challenge sent to a factor on file is required.',
+        nonRetryable: true,
+      });
+    }
     return await runContactChange(trail, {
       userId: input.userId,
       customerId: input.customerId,
       change: { phone: input.newPhone },
       linkedSystems: input.linkedSystems,
       mfaServiceKey: input.mfaServiceKey,
+      ...(stepUp && {
+        stepUpServiceKey: input.stepUpServiceKey,
+        coolingOff: {
+          ms: (input.coolingOffMinutes ?? 0) * 60_000,
+          wait: (t: ProcessTrail, ms: number) => coolingOff.wait(t, ms),
+        },
+      }),
       unchanged: 'refuse',
     });
   } catch (err) {
