@@ -1,4 +1,5 @@
 import { createContactChangeActivities, type ContactChangeDeps } from './contact-change';
+import { createKeyCheckActivities } from './key-check';
 import { createMfaActivities, type MfaDeps } from './mfa';
 import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
 
@@ -10,5 +11,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createOnboardingActivities(deps),
     ...createMfaActivities(deps),
     ...createContactChangeActivities(deps),
+    ...createKeyCheckActivities(deps),
   };
 }

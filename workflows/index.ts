@@ -4,3 +4,4 @@ export { MfaChallenge } from './mfa/mfa-challenge';
 export { MfaDestinationQuota } from './mfa/destination-quota';
 export { UpdateUserPhone } from './contact/update-user-phone';
 export { UpdateContactInfo } from './contact/update-contact-info';
+export { ServerKeyCheck } from './key-check/server-key-check';
