@@ -74,6 +74,8 @@ export interface KillOptions {
   phoneChanges?: number;
   /** Email changes through PUT /customers/{id}/contact-info under the kills. */
   contactChanges?: number;
+  /** LOGIN challenges to onboarded users' registered phone and email (the email leg). */
+  logins?: number;
   /** How many of the MFA challenges also get a resend. */
   resends?: number;
   /** Reset one completed onboarding with `temporal workflow reset` after the kills (default on). */
@@ -126,12 +128,14 @@ export async function runKillScenario(opts: KillOptions): Promise<ScenarioResult
       accepted: false,
     }));
     const resent = new Set(challenges.slice(0, opts.resends ?? 0).map((c) => c.phone));
-    const { phoneChanges, contactChanges } = await onboardedUsers(
+    const { phoneChanges, contactChanges, logins } = await onboardedUsers(
       stack,
       tokens,
       opts.phoneChanges ?? 0,
       opts.contactChanges ?? 0,
+      opts.logins ?? 0,
     );
+    challenges.push(...logins);
     // Slow core banking a little, so runs are still in flight when the kills come.
     await setFaults(stack, { latencyMs: 150 });
 
@@ -266,7 +270,10 @@ export async function runKillScenario(opts: KillOptions): Promise<ScenarioResult
     const mfaRuns = await runsStarted(stack, MFA_CHALLENGE_WORKFLOW);
     const onboardRuns = await runsStarted(stack, ONBOARD_WORKFLOW);
     const onboardAccepted =
-      onboardings.filter((o) => o.accepted).length + phoneChanges.length + contactChanges.length;
+      onboardings.filter((o) => o.accepted).length +
+      phoneChanges.length +
+      contactChanges.length +
+      logins.length;
     tally.orphanRuns =
       Math.max(0, mfaRuns.workflowIds - mfaAccepted) + Math.max(0, onboardRuns.workflowIds - onboardAccepted);
     // Each orphan challenge can explain one extra code to a phone; any more is a duplicate.
@@ -307,7 +314,7 @@ export async function runKillScenario(opts: KillOptions): Promise<ScenarioResult
         `kill -9 ${parts.join(', then ')} (each down ${downMs / 1000} s, then restarted) with requests in flight` +
         (held ? '; the worker while the SMS gateway held a code unanswered' : ''),
       onboardings: opts.onboardings,
-      challenges: opts.challenges,
+      challenges: opts.challenges + logins.length,
       phoneChanges: phoneChanges.length,
       contactChanges: contactChanges.length,
       tally,
@@ -334,8 +341,9 @@ async function onboardedUsers(
   tokens: Tokens,
   phones: number,
   contacts: number,
-): Promise<{ phoneChanges: PhoneChange[]; contactChanges: ContactChange[] }> {
-  const customers = await seedCustomers(stack, phones + contacts, 750_000);
+  logins: number,
+): Promise<{ phoneChanges: PhoneChange[]; contactChanges: ContactChange[]; logins: Challenge[] }> {
+  const customers = await seedCustomers(stack, phones + contacts + logins, 750_000);
   const tally = emptyTally();
   const onboardings: Onboarding[] = customers.map((c) => ({
     ...c,
@@ -362,7 +370,10 @@ async function onboardedUsers(
       requestId: `chaos-phone-${u.customerId}`,
       accepted: false,
     })),
-    contactChanges: users.slice(phones).map((u) => ({
+    logins: users
+      .slice(phones + contacts)
+      .map((u) => ({ phone: u.phone, userId: u.userId, accepted: false })),
+    contactChanges: users.slice(phones, phones + contacts).map((u) => ({
       customerId: u.customerId,
       oldEmail: u.email,
       newEmail: `new.${u.customerId}@example.test`,

@@ -164,7 +164,10 @@ export interface Onboarding extends Customer {
 }
 
 export interface Challenge {
+  /** The destination; for a LOGIN challenge the user's registered phone. */
   phone: string;
+  /** A LOGIN challenge to this user's registered phone and email (else ONBOARDING to `phone`). */
+  userId?: string;
   accepted: boolean;
   serviceKey?: string;
   securityKey?: string;
@@ -235,7 +238,9 @@ export function startChallenge(
         'content-type': 'application/json',
         prefer: 'wait=2',
       },
-      body: JSON.stringify({ purpose: 'ONBOARDING', phone: c.phone }),
+      body: JSON.stringify(
+        c.userId ? { purpose: 'LOGIN', userId: c.userId } : { purpose: 'ONBOARDING', phone: c.phone },
+      ),
     }),
   ).then((body) => {
     if (body) {

@@ -27,14 +27,14 @@ async function main(): Promise<void> {
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'api', 'main.js')))
     throw new Error('dist/ missing: npm run build');
   const size = smoke
-    ? { onboardings: 20, challenges: 20, phoneChanges: 4, contactChanges: 3, resends: 5 }
-    : { onboardings: 200, challenges: 200, phoneChanges: 40, contactChanges: 30, resends: 50 };
+    ? { onboardings: 20, challenges: 20, logins: 3, phoneChanges: 4, contactChanges: 3, resends: 5 }
+    : { onboardings: 200, challenges: 200, logins: 30, phoneChanges: 40, contactChanges: 30, resends: 50 };
   let bad = 0;
 
   if (only.includes('kill')) {
     log(
       `process kills: ${size.onboardings} onboardings + ${size.challenges} MFA challenges ` +
-        `(${size.resends} resent) + ${size.phoneChanges} phone changes + ${size.contactChanges} contact-info changes`,
+        `(${size.resends} resent) + ${size.logins} LOGIN challenges (SMS and email) + ${size.phoneChanges} phone changes + ${size.contactChanges} contact-info changes`,
     );
     const r = await runKillScenario({ ...size, log });
     log(JSON.stringify({ ...r.tally, details: r.tally.details.slice(0, 20) }));

@@ -4,6 +4,7 @@ import { buildDist } from '../helpers/launcher';
 
 /**
  * The CI smoke of `npm run test:chaos`: 20 onboardings, 20 MFA challenges (5 resent),
+ * 3 LOGIN challenges (to a registered phone and email),
  * 4 phone changes (UPDATE_PHONE challenge, verify, POST /update-user-ib consuming it) and
  * 3 contact-info changes in flight while the worker (right when the SMS gateway has a code
  * and holds its answer), the API and the Temporal dev server are each `kill -9`ed and
@@ -26,6 +27,7 @@ describe('chaos smoke: process kills', () => {
       onboardings: 20,
       challenges: 20,
       resends: 5,
+      logins: 3,
       phoneChanges: 4,
       contactChanges: 3,
     });
@@ -38,7 +40,7 @@ describe('chaos smoke: process kills', () => {
   it('completes every accepted request exactly once, with nothing stuck', () => {
     const t = result.tally;
     expect(t.details.filter((d) => !d.startsWith('hang:'))).toEqual([]);
-    expect(t.accepted).toBe(47);
+    expect(t.accepted).toBe(50);
     expect({ lost: t.lost, duplicated: t.duplicated, stuck: t.stuck }).toEqual({
       lost: 0,
       duplicated: 0,
@@ -49,10 +51,11 @@ describe('chaos smoke: process kills', () => {
 
   it('counts every message where it was received, and sees the code re-sent after the mid-send kill', () => {
     const t = result.tally;
-    // Onboarding passwords, codes (5 resent), phone-change codes and notices; the
-    // phone- and contact-change notices by email; username and contact-change webhooks.
-    expect(t.received?.sms).toBeGreaterThanOrEqual(20 + 20 + 5 + 4 + 4 * 2);
-    expect(t.received?.email).toBeGreaterThanOrEqual(4 + 3);
+    // Onboarding passwords, codes (5 resent, 3 LOGIN), phone-change codes and notices;
+    // LOGIN codes and phone- and contact-change notices by email; username and
+    // contact-change webhooks.
+    expect(t.received?.sms).toBeGreaterThanOrEqual(20 + 20 + 5 + 3 + 4 + 4 * 2);
+    expect(t.received?.email).toBeGreaterThanOrEqual(3 + 4 + 3);
     expect(t.received?.webhooks).toBeGreaterThanOrEqual(20 + 4);
     // The worker died after the gateway took a code and before the activity heard back:
     // the retry sends that same code again (Kannel has no message id to drop it by), and
