@@ -7,6 +7,8 @@ import { KEY_CHECK_WORKFLOW, keyCheckLabel, keyCheckWorkflowId } from '../../mes
 import { problems } from '../problem';
 
 const READY_BUDGET_MS = 2_000;
+/** A worker answers the key check in well under this; a probe never waits longer for it. */
+const KEY_CHECK_WAIT_MS = 1_000;
 
 export type KeyCheckStatus = 'matches-worker' | 'mismatch' | 'unverified';
 
@@ -57,10 +59,14 @@ export function serverKeyCheck(deps: {
     }
   };
   return {
-    /** The check's answer within `budgetMs`; 'unverified' while no worker has answered. */
+    /**
+     * The check's answer; 'unverified' while no worker has answered. Only the call that
+     * starts a check waits for it (up to `budgetMs`): probes while workers are down stay fast.
+     */
     async status(budgetMs: number): Promise<KeyCheckStatus> {
       if (settled) return settled;
-      inFlight ??= run();
+      if (inFlight) return 'unverified';
+      inFlight = run();
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<KeyCheckStatus>((r) => (timer = setTimeout(() => r('unverified'), budgetMs)));
       try {
@@ -95,7 +101,7 @@ export function healthRouter(deps: {
     } catch {
       throw problems.unavailable('Temporal is not reachable.');
     }
-    const serverKey = await keyCheck.status(READY_BUDGET_MS);
+    const serverKey = await keyCheck.status(KEY_CHECK_WAIT_MS);
     if (serverKey === 'mismatch')
       throw problems.unavailable(
         'SERVER_HMAC_KEY mismatch: the worker holds a different server key than this API, so every ' +
