@@ -1,4 +1,5 @@
 import { createContactChangeActivities, type ContactChangeDeps } from './contact-change';
+import { createKeyCheckActivities } from './key-check';
 import { createMfaActivities, type MfaDeps } from './mfa';
 import { createMfaUserLockActivities, type MfaUserLockDeps } from './mfa-user-lock';
 import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
@@ -12,5 +13,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createMfaActivities(deps),
     ...createMfaUserLockActivities(deps),
     ...createContactChangeActivities(deps),
+    ...createKeyCheckActivities(deps),
   };
 }

@@ -5,3 +5,4 @@ export { MfaDestinationQuota } from './mfa/destination-quota';
 export { MfaUserOtpLock } from './mfa/user-lock';
 export { UpdateUserPhone } from './contact/update-user-phone';
 export { UpdateContactInfo } from './contact/update-contact-info';
+export { ServerKeyCheck } from './key-check/server-key-check';

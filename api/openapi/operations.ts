@@ -56,8 +56,11 @@ export const operations: Operation[] = [
     method: 'get',
     path: '/readyz',
     tag: 'ops',
-    summary: 'Temporal is reachable',
-    responses: { 200: { description: 'Ready', schema: r.health }, 503: p('Temporal unreachable') },
+    summary: "Temporal is reachable and the worker holds this API's server key",
+    responses: {
+      200: { description: 'Ready', schema: r.health },
+      503: p('Temporal unreachable, or SERVER_HMAC_KEY differs between the API and the worker'),
+    },
   },
   {
     method: 'get',

@@ -27,7 +27,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Temporal is reachable */
+    /** Temporal is reachable and the worker holds this API's server key */
     get: operations['getReadyz'];
     put?: never;
     post?: never;
@@ -763,7 +763,7 @@ export interface operations {
           'application/json': components['schemas']['Health'];
         };
       };
-      /** @description Temporal unreachable */
+      /** @description Temporal unreachable, or SERVER_HMAC_KEY differs between the API and the worker */
       503: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];

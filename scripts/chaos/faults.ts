@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ScenarioResult } from './kill';
 import {
   emptyTally,
@@ -15,62 +13,17 @@ import {
   type Onboarding,
   type Tokens,
 } from './load';
+import { countReceived, Receivers } from './receiver';
 import { ChaosStack, sleep } from './stack';
 
 /**
  * Dependency faults, one after another on one stack: core-banking latency spikes, a 5xx
  * storm, timeouts and a hang (the simulator's fault injection), then the SMS provider
- * (a Kannel-speaking stand-in) and the channel's webhook receiver down for a while. Each
+ * (a Kannel-speaking stand-in) and the channel's webhook receiver down for a while (both
+ * `Receivers`, which count every delivery). Each
  * fault starts with requests in flight and is lifted after `holdMs`; then every accepted
  * request must complete exactly once, and the audit trail of a run shows what happened.
  */
-
-/** A Kannel smsbox and a webhook receiver that can be taken down and brought back. */
-class FakeProviders {
-  smsDown = false;
-  webhooksDown = false;
-  sms: Record<string, unknown>[] = [];
-  webhooks: Record<string, unknown>[] = [];
-  private server?: http.Server;
-  port = 0;
-
-  async start(): Promise<void> {
-    this.server = http.createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      let body = '';
-      req.on('data', (d) => (body += String(d)));
-      req.on('end', () => {
-        if (url.pathname === '/cgi-bin/sendsms') {
-          if (this.smsDown) return void res.writeHead(503).end('Service unavailable');
-          this.sms.push({
-            id: `kannel-${this.sms.length + 1}`,
-            to: url.searchParams.get('to'),
-            body: url.searchParams.get('text'),
-          });
-          return void res.writeHead(202).end('0: Accepted for delivery');
-        }
-        if (url.pathname === '/webhook') {
-          if (this.webhooksDown) return void res.writeHead(503).end();
-          const parsed = JSON.parse(body) as { type: string; data: Record<string, unknown> };
-          this.webhooks.push({
-            id: req.headers['webhook-id'],
-            webhookId: req.headers['webhook-id'],
-            type: parsed.type,
-            payload: parsed.data,
-          });
-          return void res.writeHead(204).end();
-        }
-        res.writeHead(404).end();
-      });
-    });
-    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((r) => this.server?.close(() => r()) ?? r());
-  }
-}
 
 interface Fault {
   name: string;
@@ -86,19 +39,9 @@ export async function runFaultScenarios(opts: {
   const { log } = opts;
   const n = opts.smoke ? 10 : 50;
   const hold = (full: number, smoke: number) => (opts.smoke ? smoke : full);
-  const providers = new FakeProviders();
+  const providers = new Receivers();
   await providers.start();
-  const stack = new ChaosStack({
-    keepData: process.env.CHAOS_KEEP_DATA === '1',
-    env: {
-      SMS_PROVIDER: 'kannel',
-      KANNEL_SENDSMS_URL: `http://127.0.0.1:${providers.port}/cgi-bin/sendsms`,
-      KANNEL_USERNAME: 'chaos',
-      KANNEL_PASSWORD: 'chaos',
-      CHANNEL_WEBHOOK_URL: `http://127.0.0.1:${providers.port}/webhook`,
-      CHANNEL_WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789',
-    },
-  });
+  const stack = new ChaosStack({ keepData: process.env.CHAOS_KEEP_DATA === '1', env: providers.env() });
   const sim = (faults: Record<string, unknown> | null) => () => setFaults(stack, faults);
   const faults: (Fault & { holdMs: number })[] = [
     {
@@ -161,6 +104,7 @@ export async function runFaultScenarios(opts: {
         phone: `+25411${String(1_000_000 + k * 1_000 + i)}`, // Kenyan mobiles: MFA_ALLOWED_COUNTRIES
         accepted: false,
       }));
+      const fromBefore = providers.deliveries.length;
       log(`${fault.name}: on for ${fault.holdMs / 1000} s with ${n} + ${n} requests`);
       await fault.on();
       const lift = sleep(fault.holdMs).then(async () => {
@@ -178,9 +122,22 @@ export async function runFaultScenarios(opts: {
       await settle(stack, tokens, onboardings, challenges, 240_000);
       const settleMs = Date.now() - liftedAt;
       await verify(stack, tokens, onboardings, challenges, tally, {
-        sms: providers.sms,
-        webhooks: providers.webhooks,
+        sms: providers.sms().map((m) => ({ to: m.to, body: m.text })),
+        webhooks: providers
+          .webhooks()
+          .map((w) => ({ id: w.id, webhookId: w.id, type: w.type, payload: w.payload })),
       });
+      // This fault's deliveries (each fault has its own customers and phones).
+      const received = countReceived(providers.deliveries.slice(fromBefore));
+      tally.duplicated += received.duplicated;
+      tally.redelivered = received.redelivered;
+      tally.received = {
+        sms: received.sms,
+        email: received.email,
+        webhooks: received.webhooks,
+        logical: received.logical,
+      };
+      tally.details.push(...received.details.filter((d) => d.startsWith('duplicate:')));
       const story = await auditStory(stack, tokens, onboardings);
       results.push({
         name: fault.name,

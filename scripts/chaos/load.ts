@@ -35,6 +35,14 @@ export interface Tally {
   /** Any other non-2xx answer to a create call. */
   otherErrors: number;
   maxAnswerMs: number;
+  /** Deliveries of the very same message again, counted at the receiving side. */
+  redelivered: number;
+  /** Runs started (Temporal visibility) beyond the requests accepted: creates whose answer was lost. */
+  orphanRuns: number;
+  /** First-time-password SMS after an ops reset: the same password again, or a new one. */
+  resetPasswords?: { same: number; different: number };
+  /** What reached the receiving side, when one was counted. */
+  received?: { sms: number; email: number; webhooks: number; logical: number };
   details: string[];
 }
 
@@ -50,6 +58,8 @@ export const emptyTally = (): Tally => ({
   hangs: 0,
   otherErrors: 0,
   maxAnswerMs: 0,
+  redelivered: 0,
+  orphanRuns: 0,
   details: [],
 });
 
@@ -62,7 +72,10 @@ export interface Tokens {
 export async function tokensFor(stack: ChaosStack): Promise<Tokens> {
   const config = loadConfig({ DATA_DIR: stack.dataDir });
   return {
-    write: await mintDevToken(config, { scopes: ['ib-users:write'], expiresIn: '2h' }),
+    write: await mintDevToken(config, {
+      scopes: ['ib-users:write', 'institution-users:write'],
+      expiresIn: '2h',
+    }),
     mfa: await mintDevToken(config, { scopes: ['mfa:write', 'mfa:any-user'], expiresIn: '2h' }),
     read: await mintDevToken(config, { scopes: ['processes:read'], expiresIn: '2h' }),
   };
@@ -151,7 +164,10 @@ export interface Onboarding extends Customer {
 }
 
 export interface Challenge {
+  /** The destination; for a LOGIN challenge the user's registered phone. */
   phone: string;
+  /** A LOGIN challenge to this user's registered phone and email (else ONBOARDING to `phone`). */
+  userId?: string;
   accepted: boolean;
   serviceKey?: string;
   securityKey?: string;
@@ -222,7 +238,9 @@ export function startChallenge(
         'content-type': 'application/json',
         prefer: 'wait=2',
       },
-      body: JSON.stringify({ purpose: 'ONBOARDING', phone: c.phone }),
+      body: JSON.stringify(
+        c.userId ? { purpose: 'LOGIN', userId: c.userId } : { purpose: 'ONBOARDING', phone: c.phone },
+      ),
     }),
   ).then((body) => {
     if (body) {
@@ -316,9 +334,8 @@ export async function verify(
     return [...m.values()].filter((n) => n > 1).length;
   };
   // A receiver may see a webhook id twice (at-least-once) and de-duplicates by id.
-  const dupLines = countIds(sms) + (received ? 0 : countIds(webhooks));
-  if (received && countIds(webhooks))
-    t.details.push(`${countIds(webhooks)} webhook ids redelivered (de-duplicated by id at the receiver)`);
+  // (A provider's records carry no id of ours: the receiving side counts those, see receiver.ts.)
+  const dupLines = received ? 0 : countIds(sms) + countIds(webhooks);
   if (dupLines) {
     t.duplicated += dupLines;
     t.details.push(`${dupLines} outbox ids written more than once`);
@@ -417,4 +434,230 @@ export async function verify(
       }
     },
   );
+}
+
+/** Keeps one call going (503s, lost connections, hangs retried) until it answers one of `ok`. */
+export async function untilOk(
+  t: Tally,
+  what: string,
+  deadline: number,
+  ok: number[],
+  send: () => Promise<{ log: AttemptLog; body: Record<string, unknown> }>,
+): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
+  while (Date.now() < deadline) {
+    const { log, body } = await send();
+    // An answer the caller expects (e.g. 409 ALREADY_VERIFIED to a retried verify) is no error.
+    if (typeof log.outcome === 'number' && ok.includes(log.outcome)) {
+      if (log.outcome < 300) record(t, log, what, body);
+      return { status: log.outcome, body };
+    }
+    record(t, log, what, body);
+    if (typeof log.outcome === 'number' && log.outcome !== 503 && log.outcome < 500) {
+      t.details.push(`refused for good: ${what}: ${log.outcome} ${JSON.stringify(body).slice(0, 200)}`);
+      return undefined;
+    }
+    await sleep(500 + Math.floor(Math.random() * 500));
+  }
+  t.details.push(`gave up: ${what}`);
+  return undefined;
+}
+
+const jsonCall = (stack: ChaosStack, token: string, method: string, p: string, body: unknown, headers = {}) =>
+  attempt(`${stack.apiUrl}${p}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      prefer: 'wait=2',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+
+/** Waits until `find` returns something (polling the receiving side). */
+export async function waitFor<T>(find: () => T | undefined, ms: number): Promise<T | undefined> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = find();
+    if (v !== undefined || Date.now() > until) return v;
+    await sleep(250);
+  }
+}
+
+/** Waits until an accepted challenge has left SENDING (its first code went out, or failed). */
+export async function untilSent(
+  stack: ChaosStack,
+  tokens: Tokens,
+  serviceKey: string,
+  deadline: number,
+): Promise<void> {
+  while (Date.now() < deadline) {
+    const r = await get(`${stack.apiUrl}/mfa/challenges/${serviceKey}`, tokens.mfa);
+    if (r.status === 200 && r.body.status !== 'SENDING') return;
+    await sleep(500);
+  }
+}
+
+/** Re-sends an accepted challenge's code once (same code, the next send number). */
+export async function resendChallenge(
+  stack: ChaosStack,
+  tokens: Tokens,
+  t: Tally,
+  c: Challenge,
+  deadline: number,
+): Promise<boolean> {
+  await untilSent(stack, tokens, String(c.serviceKey), deadline);
+  const r = await untilOk(t, `mfa resend ${c.serviceKey}`, deadline, [200], () =>
+    jsonCall(stack, tokens.mfa, 'POST', `/mfa/challenges/${c.serviceKey}/resend`, {
+      securityKey: c.securityKey,
+    }),
+  );
+  return r !== undefined;
+}
+
+export interface PhoneChange {
+  customerId: string;
+  userId: string;
+  oldPhone: string;
+  newPhone: string;
+  requestId: string;
+  accepted: boolean;
+  /** The UPDATE_PHONE challenge the change consumed. */
+  mfa?: { serviceKey: string; securityKey: string };
+}
+
+/**
+ * The whole phone change as a channel drives it: an UPDATE_PHONE challenge to the new
+ * number and a STEP_UP challenge to the number on file, each verified with the code the SMS
+ * gateway received, then POST /update-user-ib with both proofs (UpdateUserPhone consumes
+ * them). Each call is retried through outages; `codes` reads the codes the receiving side
+ * got for a phone, newest first.
+ */
+export async function changePhone(
+  stack: ChaosStack,
+  tokens: Tokens,
+  t: Tally,
+  p: PhoneChange,
+  codes: (phone: string) => string[],
+  deadline: number,
+): Promise<void> {
+  const prove = (purpose: string, body: Record<string, string>, phone: string) =>
+    verifiedChallenge(
+      stack,
+      tokens,
+      t,
+      `${purpose} ${p.userId}`,
+      { purpose, ...body },
+      () => codes(phone),
+      deadline,
+    );
+  const mfa = await prove('UPDATE_PHONE', { userId: p.userId, phone: p.newPhone }, p.newPhone);
+  if (!mfa) return;
+  p.mfa = mfa;
+  const stepUp = await prove('STEP_UP', { userId: p.userId }, p.oldPhone);
+  if (!stepUp) return;
+  const done = await untilOk(t, `update-user-ib ${p.userId}`, deadline, [201, 202], () =>
+    jsonCall(stack, tokens.write, 'POST', '/update-user-ib', {
+      requestId: p.requestId,
+      userId: p.userId,
+      newPhone: p.newPhone,
+      mfa,
+      stepUp,
+    }),
+  );
+  if (done) p.accepted = true;
+}
+
+/** Creates a challenge and verifies it with a code its destination received; undefined if it never verified. */
+async function verifiedChallenge(
+  stack: ChaosStack,
+  tokens: Tokens,
+  t: Tally,
+  what: string,
+  body: Record<string, string>,
+  received: () => string[],
+  deadline: number,
+): Promise<{ serviceKey: string; securityKey: string } | undefined> {
+  const created = await untilOk(t, `${what} challenge`, deadline, [201, 202], () =>
+    jsonCall(stack, tokens.mfa, 'POST', '/mfa/challenges', body),
+  );
+  if (!created) return undefined;
+  const keys = { serviceKey: String(created.body.serviceKey), securityKey: String(created.body.securityKey) };
+  // The gateway may have the code before the challenge knows it went out (then verify is 409).
+  await untilSent(stack, tokens, keys.serviceKey, deadline);
+  await waitFor(() => (received().length ? true : undefined), Math.max(0, deadline - Date.now()));
+  // A create retried after a lost answer may have sent another challenge's code too.
+  for (const otp of received()) {
+    const v = await untilOk(t, `verify ${what}`, deadline, [200, 400, 401, 403, 409, 422], () =>
+      jsonCall(stack, tokens.mfa, 'POST', `/mfa/challenges/${keys.serviceKey}/verify`, {
+        securityKey: keys.securityKey,
+        otp,
+      }),
+    );
+    // A verify retried after its answer was lost finds the challenge verified already.
+    if ((v?.status === 200 && v.body.status === 'VERIFIED') || v?.body.code === 'ALREADY_VERIFIED')
+      return keys;
+  }
+  t.details.push(`${what}: challenge never verified`);
+  return undefined;
+}
+
+export interface ContactChange {
+  customerId: string;
+  oldEmail: string;
+  newEmail: string;
+  idempotencyKey: string;
+  accepted: boolean;
+}
+
+/** PUT /customers/{id}/contact-info (an email change) with an Idempotency-Key, retried until answered. */
+export async function changeContactInfo(
+  stack: ChaosStack,
+  tokens: Tokens,
+  t: Tally,
+  c: ContactChange,
+  deadline: number,
+): Promise<void> {
+  const r = await untilOk(t, `contact-info ${c.customerId}`, deadline, [200, 202], () =>
+    jsonCall(
+      stack,
+      tokens.write,
+      'PUT',
+      `/customers/${c.customerId}/contact-info`,
+      { email: { emailAddress: c.newEmail } },
+      { 'idempotency-key': c.idempotencyKey },
+    ),
+  );
+  if (r) c.accepted = true;
+}
+
+/** Runs (and distinct workflow ids) of a workflow type in Temporal visibility. */
+export async function runsStarted(
+  stack: ChaosStack,
+  workflowType: string,
+): Promise<{ runs: number; workflowIds: number }> {
+  const { Connection } = await import('@temporalio/client');
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  try {
+    // The raw visibility call: the memos are encrypted (payload codec), nothing here needs them.
+    const ids = new Set<string>();
+    let runs = 0;
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await connection.workflowService.listWorkflowExecutions({
+        namespace: 'default',
+        query: `WorkflowType = '${workflowType}'`,
+        pageSize: 1000,
+        nextPageToken,
+      });
+      for (const w of page.executions ?? []) {
+        runs++;
+        ids.add(String(w.execution?.workflowId));
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    return { runs, workflowIds: ids.size };
+  } finally {
+    await connection.close();
+  }
 }

@@ -26,11 +26,16 @@ async function main(): Promise<void> {
   }
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'api', 'main.js')))
     throw new Error('dist/ missing: npm run build');
-  const size = smoke ? { onboardings: 20, challenges: 20 } : { onboardings: 200, challenges: 200 };
+  const size = smoke
+    ? { onboardings: 20, challenges: 20, logins: 3, phoneChanges: 4, contactChanges: 3, resends: 5 }
+    : { onboardings: 200, challenges: 200, logins: 30, phoneChanges: 40, contactChanges: 30, resends: 50 };
   let bad = 0;
 
   if (only.includes('kill')) {
-    log(`process kills: ${size.onboardings} onboardings + ${size.challenges} MFA challenges`);
+    log(
+      `process kills: ${size.onboardings} onboardings + ${size.challenges} MFA challenges ` +
+        `(${size.resends} resent) + ${size.logins} LOGIN challenges (SMS and email) + ${size.phoneChanges} phone changes + ${size.contactChanges} contact-info changes`,
+    );
     const r = await runKillScenario({ ...size, log });
     log(JSON.stringify({ ...r.tally, details: r.tally.details.slice(0, 20) }));
     await writeSection(
@@ -39,7 +44,8 @@ async function main(): Promise<void> {
         `Process kills${smoke ? ' (smoke size)' : ''}`,
         [r],
         [
-          `Command: \`npm run test:chaos${smoke ? ' -- --smoke' : ''}\`. Each create call has a 15 s client-side timeout (a "hang").`,
+          `Command: \`npm run test:chaos${smoke ? ' -- --smoke' : ''}\`. Each create call has a 15 s client-side timeout (a "hang"). ` +
+            'SMS go to a Kannel-speaking gateway, email to an SMTP server, webhooks to two receivers, all in the harness process (they outlive the kills) and counted there.',
         ],
       ),
     );

@@ -40,6 +40,10 @@ export interface StackOptions {
   workers?: number;
   /** Use this Temporal server instead of starting a dev server (e.g. the PostgreSQL topology). */
   temporalAddress?: string;
+  /** Environment for one part only (e.g. a worker and an API with different SERVER_HMAC_KEYs). */
+  partEnv?: Partial<Record<Part, Record<string, string>>>;
+  /** The API counts as started when this path answers 2xx (default /readyz). */
+  apiReadyPath?: string;
 }
 
 export class ChaosStack {
@@ -47,8 +51,11 @@ export class ChaosStack {
   readonly logDir: string;
   ports = { temporal: 0, ui: 0, simulator: 0, api: 0 };
   private procs = new Map<string, ChildProcess>();
+  /** Per-part environment; may be changed before a part is restarted. */
+  partEnv: Partial<Record<Part, Record<string, string>>>;
 
   constructor(private readonly opts: StackOptions = {}) {
+    this.partEnv = { ...opts.partEnv };
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-chaos-'));
     this.logDir = path.join(this.dataDir, 'logs');
     fs.mkdirSync(this.logDir, { recursive: true });
@@ -111,7 +118,12 @@ export class ChaosStack {
     const proc = spawn(command, args, {
       cwd: repoRoot,
       // The worker's readiness is its "worker running" line, logged at info.
-      env: { ...process.env, ...this.env(), ...(part === 'worker' ? { LOG_LEVEL: 'info' } : {}) },
+      env: {
+        ...process.env,
+        ...this.env(),
+        ...(part === 'worker' ? { LOG_LEVEL: 'info' } : {}),
+        ...this.partEnv[part],
+      },
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
@@ -192,7 +204,7 @@ export class ChaosStack {
         return check('worker', async () => this.runningLines(file) > before, 60_000);
       }
       case 'api':
-        return check('API', httpOk(`${this.apiUrl}/readyz`), 30_000);
+        return check('API', httpOk(`${this.apiUrl}${this.opts.apiReadyPath ?? '/readyz'}`), 30_000);
     }
   }
 
