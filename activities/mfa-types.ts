@@ -1,3 +1,4 @@
+import type { QuotaBudget } from '../messages/mfa-quota';
 /**
  * MFA activity signatures as workflows see them (re-exported by activities/types.ts).
  * Everything crossing this boundary lands in history: destinations travel sealed,
@@ -32,12 +33,22 @@ export interface ReserveSendInput {
   /** Unique per send attempt of a challenge, so a retried reservation counts once. */
   ref: string;
   destinationDigests: string[];
+  /** Absent in runs from before pre-login budgets: USER. */
+  budget?: QuotaBudget;
+}
+
+export interface ReservedSend {
+  reserved: number;
+  /** Destinations over their quota: the send skips them (absent in older histories). */
+  overQuota?: string[];
 }
 
 export interface SendCodeInput {
   serviceKey: string;
   purpose: MfaPurpose;
   sealedDestinations: string;
+  /** Digests of destinations not to send to (over their quota). */
+  skipDigests?: string[];
   codeLength: number;
   /** ISO-8601: the message says how long the code stays valid. */
   expiresAt: string;
@@ -48,6 +59,7 @@ export interface ResendCodeInput {
   purpose: MfaPurpose;
   sealedDestinations: string;
   sealedCode: string;
+  skipDigests?: string[];
   expiresAt: string;
   /** 1 for the first resend: part of the message ids. */
   sendNumber: number;
@@ -69,7 +81,7 @@ export interface SentCode {
 
 export interface MfaActivities {
   resolveChallengeDestinations(input: ResolveDestinationsInput): Promise<ResolvedDestinations>;
-  reserveDestinationSend(input: ReserveSendInput): Promise<{ reserved: number }>;
+  reserveDestinationSend(input: ReserveSendInput): Promise<ReservedSend>;
   sendChallengeCode(input: SendCodeInput): Promise<SentCode>;
   resendChallengeCode(input: ResendCodeInput): Promise<{ deliveries: Delivery[] }>;
 }

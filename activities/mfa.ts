@@ -11,6 +11,7 @@ import {
   MFA_QUOTA_WORKFLOW,
   quotaWorkflowId,
   reserveSendUpdate,
+  type QuotaBudget,
   type DestinationQuotaInput,
   type DestinationQuotaPolicy,
 } from '../messages/mfa-quota';
@@ -138,8 +139,13 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
     return deliveries;
   }
 
-  const openDestinations = (serviceKey: string, sealed: string) =>
-    JSON.parse(unseal(serverKey, serviceKey, sealed)) as Destinations;
+  /** The sealed destinations, less those whose digest is in `skip` (over their quota). */
+  const openDestinations = (serviceKey: string, sealed: string, skip: string[] = []): Destinations => {
+    const all = JSON.parse(unseal(serverKey, serviceKey, sealed)) as Destinations;
+    const kept = (d: string | undefined) =>
+      d && !skip.includes(destinationDigest(serverKey, d)) ? d : undefined;
+    return { phone: kept(all.phone), email: kept(all.email) };
+  };
 
   return {
     resolveChallengeDestinations: (input) =>
@@ -160,14 +166,25 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
         };
       }),
 
-    reserveDestinationSend: async ({ ref, destinationDigests }) => {
-      for (const digest of destinationDigests) await reserve(deps, digest, ref);
-      return { reserved: destinationDigests.length };
+    // A destination over its quota is skipped, not the challenge refused: a user's email
+    // still gets the code while the phone cools down. Only when all are over is it refused.
+    reserveDestinationSend: async ({ ref, destinationDigests, budget = 'USER' }) => {
+      const refusals: ApplicationFailure[] = [];
+      const overQuota: string[] = [];
+      for (const digest of destinationDigests) {
+        const refusal = await reserve(deps, digest, ref, budget);
+        if (refusal) {
+          refusals.push(refusal);
+          overQuota.push(digest);
+        }
+      }
+      if (refusals.length > 0 && refusals.length === destinationDigests.length) throw refusals[0];
+      return { reserved: destinationDigests.length - overQuota.length, overQuota };
     },
 
     sendChallengeCode: (input) =>
       translated(async () => {
-        const destinations = openDestinations(input.serviceKey, input.sealedDestinations);
+        const destinations = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
         // Every attempt of this send derives the same code and uses the same message id:
         // a retry re-delivers, it never puts a second code in the customer's hands.
         const sendRef = `${runRef()}.otp.0`;
@@ -186,7 +203,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
 
     resendChallengeCode: (input) =>
       translated(async () => {
-        const destinations = openDestinations(input.serviceKey, input.sealedDestinations);
+        const destinations = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
         const code = unseal(serverKey, input.serviceKey, input.sealedCode);
         // The same code on every attempt: the id de-duplicates retries at the provider.
         const deliveries = await deliver(
@@ -199,11 +216,19 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
   };
 }
 
-/** Reserves one send on a destination's quota workflow, starting it if needed. */
-async function reserve(deps: MfaDeps, digest: string, ref: string): Promise<void> {
+/**
+ * Reserves one send on a destination's quota workflow, starting it if needed; the quota's
+ * refusal (DESTINATION_RATE_LIMITED) is returned, anything else thrown.
+ */
+async function reserve(
+  deps: MfaDeps,
+  digest: string,
+  ref: string,
+  budget: QuotaBudget,
+): Promise<ApplicationFailure | undefined> {
   const { client, taskQueue } = deps.temporal;
   const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
-    workflowId: quotaWorkflowId(digest),
+    workflowId: quotaWorkflowId(digest, budget),
     taskQueue,
     args: [{ sends: [] } satisfies DestinationQuotaInput],
     workflowIdConflictPolicy: 'USE_EXISTING',
@@ -215,8 +240,11 @@ async function reserve(deps: MfaDeps, digest: string, ref: string): Promise<void
       updateId: ref,
       startWorkflowOperation,
     });
+    return undefined;
   } catch (e) {
-    throw refusalOf(e) ?? e;
+    const refusal = refusalOf(e);
+    if (refusal) return refusal;
+    throw e;
   }
 }
 

@@ -45,5 +45,13 @@ export interface QuotaState {
 export const reserveSendUpdate = defineUpdate<ReserveSendResult, [ReserveSendArgs]>('reserveSend');
 export const quotaStateQuery = defineQuery<QuotaState>('quotaState');
 
+/**
+ * Whose sends a destination quota counts. Pre-login codes (a challenge bound to no user:
+ * anyone can ask for them with a typed number) have a budget of their own, so a stranger
+ * pumping codes to a victim's number never spends the codes the victim needs to log in.
+ */
+export type QuotaBudget = 'USER' | 'PRELOGIN';
+
 /** The quota's workflow id: the destination only as a keyed digest (no PII in ids). */
-export const quotaWorkflowId = (destinationDigest: string): string => `mfa-quota-${destinationDigest}`;
+export const quotaWorkflowId = (destinationDigest: string, budget: QuotaBudget = 'USER'): string =>
+  budget === 'USER' ? `mfa-quota-${destinationDigest}` : `mfa-quota-prelogin-${destinationDigest}`;

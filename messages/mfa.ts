@@ -17,6 +17,13 @@ export const MFA_PURPOSES = [
 ] as const;
 export type MfaPurpose = (typeof MFA_PURPOSES)[number];
 
+/**
+ * A pre-login challenge is bound to no user: anyone holding mfa:prelogin can ask for one
+ * to a number they type. It has budgets of its own (per caller, per destination) and
+ * opens nothing a user's own challenge does.
+ */
+export const isPrelogin = (challenge: { userId?: string | null }): boolean => !challenge.userId;
+
 /** Purposes whose code always goes to the user's registered contacts, never to a given one. */
 export const REGISTERED_CONTACT_PURPOSES: readonly MfaPurpose[] = [
   'LOGIN',

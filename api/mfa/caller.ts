@@ -1,4 +1,4 @@
-import type { MfaPurpose } from '../../messages/mfa';
+import { isPrelogin, type MfaPurpose } from '../../messages/mfa';
 import type { Principal } from '../auth';
 import { ProblemError, problems } from '../problem';
 
@@ -16,7 +16,7 @@ export interface ChallengeTarget {
  */
 export function callerRefusal(principal: Principal, target: ChallengeTarget): ProblemError | undefined {
   const has = (scope: string) => principal.scopes.has(scope);
-  if (!target.userId) {
+  if (isPrelogin(target)) {
     return has('mfa:prelogin') || has('mfa:write') ? undefined : problems.forbidden(['mfa:prelogin']);
   }
   if (!has('mfa:write')) return problems.forbidden(['mfa:write']);

@@ -14,6 +14,7 @@ import { destinationDigest, newSecurityKey, otpDigest, securityKeyDigest } from 
 import {
   awaitInitialDeliveryUpdate,
   cancelUpdate,
+  isPrelogin,
   MFA_CHALLENGE_WORKFLOW,
   MFA_CODES,
   mfaProcessId,
@@ -127,7 +128,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       const serviceKey = randomUUID();
       const securityKey = newSecurityKey();
       const processId = mfaProcessId(serviceKey);
-      if (!req.userId) await withStartBudget(client, () => reserveCallerSend(deps, caller, processId));
+      if (isPrelogin(req)) await withStartBudget(client, () => reserveCallerSend(deps, caller, processId));
       const input: MfaChallengeInput = {
         serviceKey,
         purpose: req.purpose,

@@ -23,8 +23,10 @@ import {
   type MfaCode,
   type MfaState,
   type VerifyArgs,
+  isPrelogin,
 } from '../../messages/mfa';
 import type { UserOtpLockView } from '../../messages/mfa-user-lock';
+import type { QuotaBudget } from '../../messages/mfa-quota';
 import { failureCode, ProcessTrail } from '../process-trail';
 import {
   deliveryOptions,
@@ -40,6 +42,13 @@ import { ChallengeState, digestsOf, secondsUntil, type Refusal } from './state';
  * (test/replay); new user-bound ones check and count through the user's MfaUserOtpLock.
  */
 export const USER_OTP_LOCK_PATCH = 'user-otp-lock';
+
+/**
+ * Pre-login codes (bound to no user) count against a destination's pre-login budget, apart
+ * from the codes its user needs. Only activity arguments change: no command does, so runs
+ * in flight replay as before (their reservations count on the USER budget).
+ */
+const quotaBudget = (input: { userId?: string }): QuotaBudget => (isPrelogin(input) ? 'PRELOGIN' : 'USER');
 
 /**
  * After EXPIRED, LOCKED or CANCELLED the run stays open this long past the expiry, so a
@@ -250,10 +259,11 @@ async function deliverFirstCode(
         }),
       (d) => `${d.phone.length} phone, ${d.email.length} email`,
     );
-    await trail.step('RESERVE_DESTINATION_QUOTA', () =>
+    const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
       activities(quotaOptions, state).reserveDestinationSend({
         ref: `${state.processId}.send-0`,
         destinationDigests: digestsOf(destinations),
+        budget: quotaBudget(input),
       }),
     );
     const sent = await trail.step(
@@ -263,6 +273,7 @@ async function deliverFirstCode(
           serviceKey: input.serviceKey,
           purpose: input.purpose,
           sealedDestinations: destinations.sealed,
+          skipDigests: reserved.overQuota ?? [],
           codeLength: input.policy.codeLength,
           expiresAt: new Date(state.expiresAtMs).toISOString(),
         }),
@@ -280,10 +291,11 @@ async function resend(state: ChallengeState, trail: ProcessTrail): Promise<MfaSt
   if (!sealed) throw asFailure(state.statusRefusal(Date.now()) ?? NOT_SENT);
   const sendNumber = state.beginResend(Date.now());
   try {
-    await trail.step('RESERVE_DESTINATION_QUOTA', () =>
+    const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
       activities(quotaOptions, state).reserveDestinationSend({
         ref: `${state.processId}.send-${sendNumber}`,
         destinationDigests: state.destinationDigests(),
+        budget: quotaBudget(state.input),
       }),
     );
     await trail.step(
@@ -294,6 +306,7 @@ async function resend(state: ChallengeState, trail: ProcessTrail): Promise<MfaSt
           purpose: state.input.purpose,
           sealedDestinations: sealed.destinations,
           sealedCode: sealed.code,
+          skipDigests: reserved.overQuota ?? [],
           expiresAt: new Date(state.expiresAtMs).toISOString(),
           sendNumber,
         }),
