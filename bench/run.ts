@@ -12,6 +12,7 @@ import { startScenario, type StartResult } from './scenarios/start';
 import { cpuMs, cpuSnapshot, machineBusyMs, ROLES } from './proc';
 import { startBenchStack } from './stack';
 import { round } from './stats';
+import { temporalCli } from '../lib/tools';
 
 const repoRoot = path.resolve(__dirname, '..');
 export const resultsDir = path.join(repoRoot, 'bench', 'results');
@@ -66,7 +67,7 @@ export interface BenchResults {
 export async function main(argv = process.argv.slice(2)): Promise<BenchResults> {
   const o = benchOptions(argv, process.env);
   const t0 = performance.now();
-  const realCli = process.env.TEMPORAL_CLI ?? path.join(repoRoot, '.tools', 'bin', 'temporal');
+  const realCli = temporalCli(repoRoot);
   const settings: Record<string, string> = {
     // The launcher waits for the worker's info-level 'worker running' line: info, as in production.
     LOG_LEVEL: 'info',

@@ -6,6 +6,7 @@ import { CODEC_CAPABILITY_TTL_MS, keepCodecCapability } from '../lib/codec-capab
 import { prettyLine, prettyLogs } from '../lib/logger';
 import { devServerSearchAttributeArgs } from '../messages/search-attributes';
 import { Child, httpOk, waitUntil, type ChildSpec } from './launcher/child';
+import { temporalCli as temporalCliPath } from '../lib/tools';
 
 /**
  * `npm start`: the whole embedded stack in dependency order — Temporal dev server
@@ -15,7 +16,7 @@ import { Child, httpOk, waitUntil, type ChildSpec } from './launcher/child';
 const root = path.resolve(__dirname, '..', '..');
 const dist = path.resolve(__dirname, '..');
 const config = loadConfig();
-const temporalCli = process.env.TEMPORAL_CLI ?? path.join(root, '.tools', 'bin', 'temporal');
+const temporalCli = temporalCliPath(root);
 const temporalPort = Number(process.env.TEMPORAL_PORT ?? 7233);
 const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const temporalAddress = `127.0.0.1:${temporalPort}`;

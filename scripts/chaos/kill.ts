@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { MFA_CHALLENGE_WORKFLOW } from '../../messages/mfa';
 import { ONBOARD_WORKFLOW } from '../../messages/onboarding';
@@ -27,6 +26,7 @@ import {
 } from './load';
 import { countReceived, FTP, OTP, Receivers, type Delivery } from './receiver';
 import { ChaosStack, repoRoot, sleep, type Part, type StackOptions } from './stack';
+import { temporalCli } from '../../lib/tools';
 
 export interface KillEvent {
   part: string;
@@ -453,7 +453,7 @@ const execFileAsync = promisify(execFile);
 
 /** `temporal workflow reset` of a completed run to its first workflow task, as ops would. */
 async function opsReset(stack: ChaosStack, workflowId: string): Promise<void> {
-  const cli = process.env.TEMPORAL_CLI ?? path.join(repoRoot, '.tools', 'bin', 'temporal');
+  const cli = temporalCli(repoRoot);
   await execFileAsync(cli, [
     'workflow',
     'reset',

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeArgs } from '../../messages/search-attributes';
 import { httpOk, waitUntil } from '../launcher/child';
+import { temporalCli } from '../../lib/tools';
 
 /**
  * The embedded stack as four separate, individually killable processes (unlike
@@ -135,7 +136,7 @@ export class ChaosStack {
     switch (part) {
       case 'temporal':
         return [
-          process.env.TEMPORAL_CLI ?? path.join(repoRoot, '.tools', 'bin', 'temporal'),
+          temporalCli(repoRoot),
           [
             'server',
             'start-dev',

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { toolsDir as toolsDirOf } from '../../lib/tools';
 
 /** Where scripts/provision.sh put the Temporal binaries. */
 export const repoRoot = path.resolve(__dirname, '../..');
-export const toolsDir = process.env.IBMB_TOOLS_DIR ?? path.join(repoRoot, '.tools');
+export const toolsDir = toolsDirOf(repoRoot);
 export const temporalCliPath = path.join(toolsDir, 'bin', 'temporal');
 export const testServerPath = path.join(toolsDir, 'bin', 'temporal-test-server');
 export const testResultsDir = path.join(repoRoot, '.test-results');
