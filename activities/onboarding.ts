@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CoreBankingClient } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
@@ -7,7 +6,7 @@ import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
 import { maskPhone } from '../lib/mask';
 import { seal, unseal } from '../lib/mfa-crypto';
 import { translated } from './failures';
-import { generateFirstTimePassword } from './first-time-password';
+import { derivedFirstTimePassword, generateFirstTimePassword } from './first-time-password';
 import { templates } from './templates';
 import type { CreatedIbUser, OnboardingActivities } from './types';
 import { usernameCandidates } from './username-policy';
@@ -117,8 +116,13 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         return { delivered: result.delivered };
       }),
 
+    // Derived, not drawn: an ops reset re-runs this step and must seal the same password.
     sealFirstTimePassword: async ({ processId, userId }) => ({
-      sealed: seal(deps.serverKey, passwordContext(processId, userId), generateFirstTimePassword()),
+      sealed: seal(
+        deps.serverKey,
+        passwordContext(processId, userId),
+        derivedFirstTimePassword(deps.serverKey, passwordContext(processId, userId)),
+      ),
     }),
 
     issueFirstTimePassword: (input) =>
@@ -139,7 +143,9 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         await coreBanking.setPassword(input.userId, password, true, ctx);
         const receipt = await deps.sms.send({
           id: sealedPassword
-            ? `${workflowId}.first-time-password.${createHash('sha256').update(sealedPassword).digest('hex').slice(0, 16)}`
+            ? // One password per onboarding and user (derived), so one message id: a retry or a
+              // reset run re-sends under it and the provider de-duplicates.
+              `${workflowId}.${input.userId}.first-time-password`
             : `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`,
           to: customer.mobilePhone,
           body: templates.firstTimePasswordSms({ bankName: deps.bankName, password }),

@@ -237,7 +237,7 @@ export async function runKillScenario(opts: KillOptions): Promise<ScenarioResult
     // What the receiving side got: a resend delivers the same code once more; the reset
     // onboarding's password may go out again (its sealed password, the same text).
     // The reset run's first-time password is counted on its own: the reset goes back to
-    // before the password was made and sealed, so the run makes (and sends) a new one.
+    // before the password was sealed; the run seals it again, derived, so the same password.
     const afterReset = (d: Delivery) =>
       !!reset && d.kind === 'sms' && d.to === reset.phone && d.at >= reset.at && FTP.test(d.text);
     const received = countReceived(
@@ -260,7 +260,7 @@ export async function runKillScenario(opts: KillOptions): Promise<ScenarioResult
       notes.push(
         `After the ops reset the customer got ${again.length} more first-time-password SMS: ` +
           `${tally.resetPasswords.same} with the same password, ${tally.resetPasswords.different} with a new one ` +
-          '(a reset to the first workflow task re-runs the sealing of the password; the last one sent is the active one).',
+          '(a reset to the first workflow task re-runs the sealing of the password, which derives the same one).',
       );
     }
     // Runs started against requests accepted: an MFA create whose answer was lost (API
