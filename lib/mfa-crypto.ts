@@ -12,6 +12,25 @@ export function newSecurityKey(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/**
+ * The serviceKey and securityKey of a create retried under an Idempotency-Key: derived from
+ * the server key, the caller and the key, so the retry names the same challenge and gets the
+ * same securityKey back, while nobody without the server key can compute either.
+ */
+export function idempotentChallengeKeys(
+  serverKey: Buffer,
+  caller: string,
+  key: string,
+): { serviceKey: string; securityKey: string } {
+  const mac = (label: string) => createHmac('sha256', serverKey).update(`${label}:${caller}:${key}`).digest();
+  const h = mac('mfa-create-service-key').subarray(0, 16);
+  h[6] = ((h[6] as number) & 0x0f) | 0x80; // version 8 (RFC 9562: custom)
+  h[8] = ((h[8] as number) & 0x3f) | 0x80; // variant 10
+  const hex = h.toString('hex');
+  const serviceKey = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return { serviceKey, securityKey: mac('mfa-create-security-key').toString('base64url') };
+}
+
 export function securityKeyDigest(serverKey: Buffer, securityKey: string): string {
   return hmacHex(serverKey, `mfa-security-key:${securityKey}`);
 }

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Request } from 'express';
@@ -19,7 +18,8 @@ export const callerQuotaId = (serverKey: Buffer, caller: string, shard: number) 
   `mfa-caller-${hmacHex(serverKey, `mfa-caller:${caller}`).slice(0, 32)}-${shard}`;
 
 /**
- * Spends one pre-login send of the caller's budget, on a random shard, before anything is
+ * Spends one pre-login send of the caller's budget, on a shard picked by `ref` (spread like
+ * the challenge ids; a retried create with the same ref counts once), before anything is
  * started or sent; 429 CALLER_RATE_LIMITED with Retry-After when that shard is spent. The
  * shard is the same rolling-window quota entity the destinations use.
  */
@@ -29,7 +29,9 @@ export async function reserveCallerSend(
   ref: string,
 ): Promise<void> {
   const { client, config } = deps;
-  const shard = randomInt(config.MFA_PRELOGIN_CALLER_SHARDS);
+  const shard =
+    parseInt(hmacHex(deps.serverKey, `mfa-caller-shard:${ref}`).slice(0, 8), 16) %
+    config.MFA_PRELOGIN_CALLER_SHARDS;
   const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
     workflowId: callerQuotaId(deps.serverKey, caller, shard),
     taskQueue: config.TEMPORAL_TASK_QUEUE,

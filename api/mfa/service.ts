@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -10,7 +11,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config';
 import { mfaPolicy } from '../../config/mfa-policy';
 import { phoneRefusal } from '../../lib/phone-policy';
-import { destinationDigest, newSecurityKey, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
+import {
+  destinationDigest,
+  idempotentChallengeKeys,
+  newSecurityKey,
+  otpDigest,
+  securityKeyDigest,
+} from '../../lib/mfa-crypto';
 import {
   awaitInitialDeliveryUpdate,
   cancelUpdate,
@@ -30,6 +37,7 @@ import {
   type MfaState,
 } from '../../messages/mfa';
 import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
+import { keyReused } from '../idempotency';
 import { withStartBudget } from '../processes/idempotent-start';
 import { reserveCallerSend } from './caller-quota';
 import type { StarterMemo } from '../processes/readers';
@@ -58,6 +66,12 @@ export interface CreateChallenge {
   userId?: string;
 }
 
+/** A keyed retry must carry the body the key was first used with (422 otherwise). */
+async function sameRequest(handle: WorkflowHandle, digest: string): Promise<void> {
+  const { memo } = await handle.describe();
+  if ((memo as { requestDigest?: string } | undefined)?.requestDigest !== digest) throw keyReused();
+}
+
 /** Whether a run with this id exists; false when Temporal cannot say within the query budget. */
 async function runExists(client: Client, processId: string): Promise<boolean> {
   try {
@@ -72,7 +86,7 @@ async function runExists(client: Client, processId: string): Promise<boolean> {
 
 /** The first code went out (201), or is still going out when the wait budget ran out (202). */
 export type CreatedChallenge =
-  | { kind: 'created'; state: MfaState; securityKey: string }
+  | { kind: 'created'; state: MfaState; securityKey: string; replayed?: boolean }
   | { kind: 'accepted'; processId: string; serviceKey: string; securityKey: string; state: MfaState | null };
 
 /** What a caller may pin down about the challenge it names (the Infinity pairs do). */
@@ -116,7 +130,16 @@ export function createMfaService(deps: MfaServiceDeps) {
     async create(
       req: CreateChallenge,
       waitMs: number,
-      { starter, caller }: { starter: StarterMemo; caller: string },
+      {
+        starter,
+        caller,
+        idempotency,
+      }: {
+        starter: StarterMemo;
+        caller: string;
+        /** An Idempotency-Key and the body's digest: a retry names the same challenge. */
+        idempotency?: { key: string; digest: string };
+      },
     ): Promise<CreatedChallenge> {
       // A number the caller types is checked before anything starts: nothing is sent to it.
       const refused = req.phone && phoneRefusal(req.phone, config.MFA_ALLOWED_COUNTRIES);
@@ -125,8 +148,9 @@ export function createMfaService(deps: MfaServiceDeps) {
           reason: refused,
         });
       }
-      const serviceKey = randomUUID();
-      const securityKey = newSecurityKey();
+      const { serviceKey, securityKey } = idempotency
+        ? idempotentChallengeKeys(serverKey, starter.startedBy ?? caller, idempotency.key)
+        : { serviceKey: randomUUID(), securityKey: newSecurityKey() };
       const processId = mfaProcessId(serviceKey);
       if (isPrelogin(req)) await withStartBudget(client, () => reserveCallerSend(deps, caller, processId));
       const input: MfaChallengeInput = {
@@ -142,9 +166,11 @@ export function createMfaService(deps: MfaServiceDeps) {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         workflowId: processId,
         args: [input],
-        // serviceKeys are fresh UUIDs: a clash is a bug, never a reuse.
-        workflowIdConflictPolicy: 'FAIL',
-        memo: { ...starter },
+        // Fresh serviceKeys never clash; a keyed retry joins its own run (and never reopens
+        // an ended one).
+        workflowIdConflictPolicy: idempotency ? 'USE_EXISTING' : 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        memo: { ...starter, ...(idempotency && { requestDigest: idempotency.digest }) },
         typedSearchAttributes: [
           { key: ProcessType, value: 'MFA_CHALLENGE' },
           { key: MfaPurposeAttribute, value: req.purpose },
@@ -162,14 +188,21 @@ export function createMfaService(deps: MfaServiceDeps) {
           }),
         );
       } catch (e) {
+        // A keyed retry of a challenge that has ended: its outcome, as it is now.
+        if (idempotency && e instanceof WorkflowExecutionAlreadyStartedError) {
+          const handle = client.workflow.getHandle(processId);
+          await sameRequest(handle, idempotency.digest);
+          return { kind: 'created', state: await handle.query(mfaStateQuery), securityKey, replayed: true };
+        }
         // Past the deadline the run may exist (started, its Update not yet accepted, e.g.
-        // while workers catch up). Creating is not idempotent, so a 503 here would make the
-        // caller's retry a second challenge and a second code: answer 202 with the keys.
+        // while workers catch up). An unkeyed create is not idempotent, so a 503 here would
+        // make the caller's retry a second challenge and a second code: answer 202 with the keys.
         if (isTemporalUnavailable(e) && (await runExists(client, processId))) {
           return { kind: 'accepted', processId, serviceKey, securityKey, state: null };
         }
         throw e;
       }
+      if (idempotency) await sameRequest(client.workflow.getHandle(processId), idempotency.digest);
       try {
         const state = await withinBudget(client, waitMs, () => delivery.result());
         return { kind: 'created', state, securityKey };

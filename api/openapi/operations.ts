@@ -173,6 +173,13 @@ export const operations: Operation[] = [
     path: '/mfa/challenges',
     tag: 'mfa',
     summary: 'Create an MFA challenge (MfaChallenge)',
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description:
+          'Optional: a retry with the same key (per caller) names the same challenge, answers the same keys and sends nothing more; another body under it is 422 IDEMPOTENCY_KEY_REUSED',
+      },
+    ],
     scopes: ['mfa:write', 'mfa:prelogin'],
     anyScope: true,
     body: createChallengeRequest,

@@ -1403,6 +1403,8 @@ export interface operations {
         'X-Request-Id'?: string;
         /** @description Alias of X-Request-Id */
         TransactionId?: string;
+        /** @description Optional: a retry with the same key (per caller) names the same challenge, answers the same keys and sends nothing more; another body under it is 422 IDEMPOTENCY_KEY_REUSED */
+        'Idempotency-Key'?: string;
       };
       path?: never;
       cookie?: never;

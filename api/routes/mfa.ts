@@ -8,6 +8,7 @@ import { createMfaService, type CreatedChallenge } from '../mfa/service';
 import { starterMemo } from '../processes/readers';
 import { requireAnyScope } from '../middleware/auth';
 import { fieldErrors, validateBody, validated } from '../middleware/validate';
+import { requestDigest, requestKey } from '../idempotency';
 import { ProblemError, problems } from '../problem';
 import {
   cancelRequest,
@@ -56,6 +57,9 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
       .create(body, waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS), {
         starter: starterMemo(req.principal),
         caller: preloginCaller(req, config),
+        ...(req.get('idempotency-key') !== undefined && {
+          idempotency: { key: requestKey(req, undefined), digest: requestDigest(deps.serverKey, body) },
+        }),
       })
       .catch((e: unknown) => {
         throw body.userId && body.userId !== req.principal?.subject ? withoutUserStatus(e) : e;
@@ -66,6 +70,7 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
       res.status(202).setHeader('Retry-After', '1');
       return void res.json(acceptedBody(created));
     }
+    if (created.replayed) res.setHeader('Idempotent-Replayed', 'true');
     // The securityKey is in this answer and nowhere else, ever.
     res.status(201).json({ ...created.state, securityKey: created.securityKey });
   });

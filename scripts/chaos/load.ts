@@ -237,6 +237,8 @@ export function startChallenge(
         authorization: `Bearer ${tokens.mfa}`,
         'content-type': 'application/json',
         prefer: 'wait=2',
+        // A create retried after its answer was lost names the same challenge: no orphan.
+        'idempotency-key': `chaos-${c.userId ?? c.phone.replace('+', '')}`,
       },
       body: JSON.stringify(
         c.userId ? { purpose: 'LOGIN', userId: c.userId } : { purpose: 'ONBOARDING', phone: c.phone },
@@ -579,7 +581,9 @@ async function verifiedChallenge(
   deadline: number,
 ): Promise<{ serviceKey: string; securityKey: string } | undefined> {
   const created = await untilOk(t, `${what} challenge`, deadline, [201, 202], () =>
-    jsonCall(stack, tokens.mfa, 'POST', '/mfa/challenges', body),
+    jsonCall(stack, tokens.mfa, 'POST', '/mfa/challenges', body, {
+      'idempotency-key': `chaos-${what.replace(/[^A-Za-z0-9._:-]+/g, '-')}`,
+    }),
   );
   if (!created) return undefined;
   const keys = { serviceKey: String(created.body.serviceKey), securityKey: String(created.body.securityKey) };

@@ -61,6 +61,9 @@ describe('chaos smoke: process kills', () => {
     // the retry sends that same code again (Kannel has no message id to drop it by), and
     // the receiving side sees it; a new code instead would be counted as duplicated.
     expect(result.heldRedeliveries).toBeGreaterThanOrEqual(2);
+    // Every create is retried under its Idempotency-Key: no run was started that no accepted
+    // request accounts for (a lost answer's retry names the same challenge).
+    expect(t.orphanRuns).toBe(0);
     expect(t.redelivered).toBeGreaterThanOrEqual(1);
     // The ops reset re-ran the onboarding: its password SMS went out again (counted apart),
     // with the same password (derived per onboarding and user), never a second one.
