@@ -91,6 +91,7 @@ describe('MfaDestinationQuota workflow (time-skipping)', () => {
       await env.sleep(5_000);
       await expect(reserve({ ref: 'c5.send-0', destinationDigests: [digest] })).resolves.toEqual({
         reserved: 1,
+        overQuota: [],
       });
       expect(await quota(digest).query(quotaStateQuery)).toMatchObject({ sendsInLastDay: 6 });
     });
@@ -124,7 +125,10 @@ describe('MfaDestinationQuota workflow (time-skipping)', () => {
       expect(details.retryAfterSeconds).toBeGreaterThan(24 * 3600 - 10 * 60 - 60);
       expect(details.retryAfterSeconds).toBeLessThanOrEqual(24 * 3600 - 10 * 60);
       await env.sleep(details.retryAfterSeconds * 1000);
-      await expect(reserve({ ref: 'd7', destinationDigests: [digest] })).resolves.toEqual({ reserved: 1 });
+      await expect(reserve({ ref: 'd7', destinationDigests: [digest] })).resolves.toEqual({
+        reserved: 1,
+        overQuota: [],
+      });
     });
   });
 
