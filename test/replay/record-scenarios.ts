@@ -3,7 +3,8 @@
  * `<Type>.<tag>-<scenario>.history.pb`): MFA resend, lockout and expiry; onboarding with
  * maker-checker, with compensation, and with a failed create; a contact change through
  * propagation rounds, and one a linked system refuses. Runs the processes for real like
- * record.ts: `npx tsx test/replay/record-scenarios.ts <tag>`. A run still open (a
+ * record.ts: `npx tsx test/replay/record-scenarios.ts <tag>` (a quota's continue-as-new:
+ * record-quota-rollover.ts). A run still open (a
  * challenge waiting out its grace) is recorded as far as it got: replay checks that too.
  */
 import fs from 'node:fs';
@@ -47,7 +48,9 @@ async function main(): Promise<void> {
   });
   const recorded: [string, string][] = [];
   try {
-    const token = await stack.token('ib-users:write mfa:write processes:read institution-users:write');
+    const token = await stack.token(
+      'ib-users:write mfa:write mfa:any-user processes:read institution-users:write',
+    );
     const api = (method: string, url: string, body?: unknown, headers?: Record<string, string>) =>
       call(stack.apiUrl, method, url, { token, body, headers });
     const admin = (method: string, url: string, body?: unknown) =>

@@ -70,6 +70,12 @@ describe('replay of recorded histories', () => {
     const rounds = activities('UpdateContactInfo.v2-propagation-rounds.history.pb');
     expect(rounds.filter((a) => a === 'propagateContactChange')).toHaveLength(2);
     expect(activities('UpdateContactInfo.v2-propagation-refused.history.pb')).toContain('sendContactNotice');
+    // A destination quota's first run, ended by its continue-as-new (record-quota-rollover.ts).
+    const rollover = events('MfaDestinationQuota.v2-continue-as-new.history.pb');
+    expect(rollover.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    expect(rollover.filter((e) => e.workflowExecutionUpdateCompletedEventAttributes).length).toBeGreaterThan(
+      1,
+    );
   });
 
   it('keeps MfaChallenge histories from before and after the user-otp-lock patch', () => {
