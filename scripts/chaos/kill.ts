@@ -266,7 +266,9 @@ export async function runKillScenario(opts: KillOptions): Promise<ScenarioResult
     // Runs started against requests accepted: an MFA create whose answer was lost (API
     // killed mid-call) and was retried is a second challenge and a second code.
     const mfaAccepted =
-      challenges.filter((c) => c.accepted).length + phoneChanges.filter((p) => p.mfa).length;
+      challenges.filter((c) => c.accepted).length +
+      phoneChanges.filter((p) => p.mfa).length +
+      phoneChanges.filter((p) => p.stepUp).length;
     const mfaRuns = await runsStarted(stack, MFA_CHALLENGE_WORKFLOW);
     const onboardRuns = await runsStarted(stack, ONBOARD_WORKFLOW);
     const onboardAccepted =

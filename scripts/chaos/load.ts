@@ -526,6 +526,8 @@ export interface PhoneChange {
   accepted: boolean;
   /** The UPDATE_PHONE challenge the change consumed. */
   mfa?: { serviceKey: string; securityKey: string };
+  /** The STEP_UP challenge it consumed (a factor on file). */
+  stepUp?: { serviceKey: string; securityKey: string };
 }
 
 /**
@@ -558,6 +560,7 @@ export async function changePhone(
   p.mfa = mfa;
   const stepUp = await prove('STEP_UP', { userId: p.userId }, p.oldPhone);
   if (!stepUp) return;
+  p.stepUp = stepUp;
   const done = await untilOk(t, `update-user-ib ${p.userId}`, deadline, [201, 202], () =>
     jsonCall(stack, tokens.write, 'POST', '/update-user-ib', {
       requestId: p.requestId,
