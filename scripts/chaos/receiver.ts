@@ -41,6 +41,9 @@ export class Receivers {
     this.http = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       let body = '';
+      // A sender killed mid-request (kill -9 of the worker) resets its connection: expected.
+      req.on('error', () => undefined);
+      res.on('error', () => undefined);
       req.on('data', (d) => (body += String(d)));
       req.on('end', () => {
         if (url.pathname === '/cgi-bin/sendsms') {
@@ -98,6 +101,9 @@ export class Receivers {
         });
       },
     });
+    // smtp-server reports a client's reset connection (a worker killed mid-session) as an
+    // 'error' on the server: part of the scenario, not a failure of the receiving side.
+    this.smtp.on('error', () => undefined);
     await new Promise<void>((r) => this.smtp?.listen(0, '127.0.0.1', () => r()));
     this.smtpPort = ((this.smtp as unknown as { server: http.Server }).server.address() as AddressInfo).port;
   }
