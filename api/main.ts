@@ -5,9 +5,9 @@ import { encryptingDataConverter, payloadCodec } from '../lib/codec/data-convert
 import { loadServerKey } from '../lib/server-key';
 import { startTracing } from '../lib/tracing';
 import { createApp } from './app';
-import { verifierFromConfig } from './auth';
+import { verifierFromConfig } from './http/auth';
 import { listenMetrics } from './metrics';
-import { createHttpMetrics } from './middleware/observe';
+import { createHttpMetrics } from './http/observe';
 import { createTemporalClient } from './temporal';
 
 /** The API process: listens on HOST:PORT, drains connections on SIGTERM/SIGINT. */

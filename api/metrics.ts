@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../lib/logger';
-import type { HttpMetrics } from './middleware/observe';
+import type { HttpMetrics } from './http/observe';
 
 /**
  * GET /metrics on a listener of its own (API_METRICS_HOST:API_METRICS_PORT, loopback by

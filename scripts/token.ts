@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { mintDevToken } from '../api/auth';
+import { mintDevToken } from '../api/http/auth';
 import { loadConfig } from '../config';
 
 /**

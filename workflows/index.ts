@@ -3,6 +3,6 @@ export { OnboardIbUser } from './onboarding/onboard-ib-user';
 export { MfaChallenge } from './mfa/mfa-challenge';
 export { MfaDestinationQuota } from './mfa/destination-quota';
 export { MfaUserOtpLock } from './mfa/user-lock';
-export { UpdateUserPhone } from './contact/update-user-phone';
-export { UpdateContactInfo } from './contact/update-contact-info';
+export { UpdateUserPhone } from './contact-change/update-user-phone';
+export { UpdateContactInfo } from './contact-change/update-contact-info';
 export { ServerKeyCheck } from './key-check/server-key-check';

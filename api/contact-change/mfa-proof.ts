@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { securityKeyDigest } from '../../lib/mfa-crypto';
 import { mfaProcessId, mfaStateQuery, securityKeyMatchesQuery, type MfaState } from '../../messages/mfa';
-import { ProblemError } from '../problem';
+import { ProblemError } from '../http/problem';
 
 const notVerified = (detail: string) => new ProblemError(403, 'MFA_NOT_VERIFIED', 'MFA not verified', detail);
 

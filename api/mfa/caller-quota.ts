@@ -5,7 +5,7 @@ import type { Config } from '../../config';
 import { callerQuotaPolicy } from '../../config/mfa-policy';
 import { hmacHex } from '../../lib/server-key';
 import { MFA_QUOTA_WORKFLOW, reserveSendUpdate, type DestinationQuotaInput } from '../../messages/mfa-quota';
-import { ProblemError } from '../problem';
+import { ProblemError } from '../http/problem';
 
 /** Who asks for a pre-login code: the token subject and, behind a trusted proxy, the client IP. */
 export function preloginCaller(req: Request, config: Config): string {

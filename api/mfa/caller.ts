@@ -1,6 +1,6 @@
 import { isPrelogin, type MfaPurpose } from '../../messages/mfa';
-import type { Principal } from '../auth';
-import { ProblemError, problems } from '../problem';
+import type { Principal } from '../http/auth';
+import { ProblemError, problems } from '../http/problem';
 
 /** The challenge a caller acts on: its purpose and the user it is bound to, if any. */
 export interface ChallengeTarget {

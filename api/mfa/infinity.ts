@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { MFA_TYPE, type MfaState } from '../../messages/mfa';
 import type { Logger } from '../../lib/logger';
-import { ProblemError, problems } from '../problem';
+import { ProblemError, problems } from '../http/problem';
 import { isTemporalUnavailable } from '../temporal';
 
 /**

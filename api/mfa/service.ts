@@ -37,12 +37,12 @@ import {
   type MfaState,
 } from '../../messages/mfa';
 import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
-import { keyReused } from '../idempotency';
+import { keyReused } from '../http/idempotency';
 import { withStartBudget } from '../processes/idempotent-start';
 import { reserveCallerSend } from './caller-quota';
 import type { StarterMemo } from '../processes/readers';
-import { BudgetExceeded, withinBudget } from '../wait-budget';
-import { ProblemError } from '../problem';
+import { BudgetExceeded, withinBudget } from '../http/wait-budget';
+import { ProblemError } from '../http/problem';
 import { isTemporalUnavailable } from '../temporal';
 import { MFA_BUSINESS_STATUS } from './statuses';
 

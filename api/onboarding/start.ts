@@ -4,7 +4,7 @@ import { ONBOARD_WORKFLOW, onboardingProcessId, type OnboardIbUserInput } from '
 import { Channel, CustomerId, ProcessType } from '../../messages/search-attributes';
 import { startIdempotent, type StartedProcess } from '../processes/idempotent-start';
 import type { StarterMemo } from '../processes/readers';
-import { ProblemError } from '../problem';
+import { ProblemError } from '../http/problem';
 
 /**
  * Starts the customer's onboarding or finds the run this request already started.

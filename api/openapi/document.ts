@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import { PROBLEM_TYPE_BASE } from '../problem';
-import { apiSchemas, type ComponentMeta } from '../schemas/registry';
+import { PROBLEM_TYPE_BASE } from '../http/problem';
+import { apiSchemas, type ComponentMeta } from './registry';
 import type { Operation, ResponseSpec } from './operation';
 import { operations } from './operations';
 

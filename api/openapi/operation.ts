@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Scope } from '../auth';
+import type { Scope } from '../http/auth';
 
 export interface ResponseSpec {
   description: string;

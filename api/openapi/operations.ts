@@ -1,10 +1,10 @@
 import { INFINITY_BASE_PATH } from '../mfa/infinity';
-import { codecPayloads as codecBody } from '../schemas/responses';
-import * as r from '../schemas/responses';
-import { contactInfoRequest, updateUserIbRequest } from '../schemas/contact-change';
-import { infinityRequestOtp, infinityVerifyOtp } from '../schemas/infinity-dbx-user';
-import { createChallengeRequest, resendRequest, verifyRequest } from '../schemas/mfa';
-import { openUserIbRequest } from '../schemas/open-user-ib';
+import { codecPayloads as codecBody } from './responses';
+import * as r from './responses';
+import { contactInfoRequest, updateUserIbRequest } from '../contact-change/schema';
+import { infinityRequestOtp, infinityVerifyOtp } from '../mfa/infinity-schema';
+import { createChallengeRequest, resendRequest, verifyRequest } from '../mfa/schema';
+import { openUserIbRequest } from '../onboarding/schema';
 import type { Operation, ResponseSpec } from './operation';
 
 const p = (description: string): ResponseSpec => ({ description, schema: r.problem, problem: true });

@@ -5,8 +5,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
-import { keyReused } from '../idempotency';
-import { ProblemError } from '../problem';
+import { keyReused } from '../http/idempotency';
+import { ProblemError } from '../http/problem';
 import { isOutcomeUnknown } from '../temporal';
 import type { StarterMemo } from './readers';
 

@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { isBusinessCode } from '../../messages/failures';
-import { ProblemError } from '../problem';
-import { BudgetExceeded, withinBudget } from '../wait-budget';
-import { BUSINESS_STATUS } from './business-status';
+import { ProblemError } from '../http/problem';
+import { BudgetExceeded, withinBudget } from '../http/wait-budget';
+import { BUSINESS_STATUS } from '../http/business-status';
 
 export type Outcome<R> =
   { kind: 'completed'; result: R } | { kind: 'failed'; problem: ProblemError } | { kind: 'running' };

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth';
+import type { Principal } from '../http/auth';
 
 /**
  * Every process records the token subject that started it in its memo (encrypted by the

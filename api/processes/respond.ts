@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../../config';
-import { waitBudgetMs } from '../wait-budget';
+import { waitBudgetMs } from '../http/wait-budget';
 import { awaitOutcome, type Outcome } from './outcome';
 
 const RUNNING: Outcome<never> = { kind: 'running' };

@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { processStateQuery, type ProcessState } from '../../messages/process';
-import type { Principal } from '../auth';
-import { problemBody, problems } from '../problem';
+import type { Principal } from '../http/auth';
+import { problemBody, problems } from '../http/problem';
 import { failureToProblem } from './outcome';
 import { mayRead } from './readers';
 

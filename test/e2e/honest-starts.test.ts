@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
-import { verifierFromConfig } from '../../api/auth';
+import { verifierFromConfig } from '../../api/http/auth';
 import { encryptingDataConverter } from '../../lib/codec/data-converter';
 import { createLogger } from '../../lib/logger';
 import { loadServerKey } from '../../lib/server-key';

@@ -1,4 +1,4 @@
-import { mintDevToken } from '../../api/auth';
+import { mintDevToken } from '../../api/http/auth';
 import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';
 
 /**

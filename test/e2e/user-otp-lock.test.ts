@@ -1,4 +1,4 @@
-import { mintDevToken } from '../../api/auth';
+import { mintDevToken } from '../../api/http/auth';
 import { mfaProcessId } from '../../messages/mfa';
 import { userLockWorkflowId } from '../../messages/mfa-user-lock';
 import { coreMarkerData, decodedHistoryText, encodings } from '../helpers/history';

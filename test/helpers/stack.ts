@@ -9,7 +9,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
-import { mintDevToken, verifierFromConfig } from '../../api/auth';
+import { mintDevToken, verifierFromConfig } from '../../api/http/auth';
 import { loadConfig, type Config } from '../../config';
 import { encryptingDataConverter, payloadCodec } from '../../lib/codec/data-converter';
 import { createLogger } from '../../lib/logger';

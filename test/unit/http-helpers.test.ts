@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { requestDigest } from '../../api/idempotency';
-import { waitBudgetMs } from '../../api/wait-budget';
+import { requestDigest } from '../../api/http/idempotency';
+import { waitBudgetMs } from '../../api/http/wait-budget';
 import { canonicalJson } from '../../lib/canonical-json';
 
 const req = (prefer?: string) =>

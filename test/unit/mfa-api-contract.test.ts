@@ -2,9 +2,9 @@ import { loadConfig } from '../../config';
 import { mfaPolicy, destinationQuotaPolicy, userOtpLockPolicy } from '../../config/mfa-policy';
 import { infinityError } from '../../api/mfa/infinity';
 import { mfaProblem } from '../../api/mfa/service';
-import { problemBody } from '../../api/problem';
-import { createChallengeRequest } from '../../api/schemas/mfa';
-import { infinityRequestOtp } from '../../api/schemas/infinity-dbx-user';
+import { problemBody } from '../../api/http/problem';
+import { createChallengeRequest } from '../../api/mfa/schema';
+import { infinityRequestOtp } from '../../api/mfa/infinity-schema';
 
 describe('MFA configuration', () => {
   it('has the docs/design.md MFA policy defaults', () => {

@@ -1,4 +1,4 @@
-import type { Principal } from '../../api/auth';
+import type { Principal } from '../../api/http/auth';
 import { actsForAnyUser, callerRefusal } from '../../api/mfa/caller';
 
 const principal = (subject: string, ...scopes: string[]): Principal => ({

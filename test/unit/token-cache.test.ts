@@ -1,5 +1,5 @@
-import { InvalidTokenError, type Principal, type TokenVerifier } from '../../api/auth';
-import { cachingVerifier } from '../../api/token-cache';
+import { InvalidTokenError, type Principal, type TokenVerifier } from '../../api/http/auth';
+import { cachingVerifier } from '../../api/http/token-cache';
 
 /** A verifier that counts its signature checks; tokens starting "bad" are refused. */
 function countingVerifier(expiresAt: (token: string) => number) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MFA_PURPOSES, REGISTERED_CONTACT_PURPOSES } from '../../messages/mfa';
-import { e164 } from './common';
-import { named } from './registry';
+import { e164 } from '../http/fields';
+import { named } from '../openapi/registry';
 
 export const userId = z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'an IB/MB user id');
 /** Any string: a malformed key is a wrong key (403), not a malformed request. */

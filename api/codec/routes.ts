@@ -2,11 +2,11 @@ import { Router, type RequestHandler } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { isCodecCapability } from '../../lib/codec-capability';
-import type { TokenVerifier } from '../auth';
-import { requireScopes } from '../middleware/auth';
-import { jsonBody } from '../middleware/json-body';
-import { validateBody, validated } from '../middleware/validate';
-import { ProblemError, problems } from '../problem';
+import type { TokenVerifier } from '../http/auth';
+import { requireScopes } from '../http/scopes';
+import { jsonBody } from '../http/json-body';
+import { validateBody, validated } from '../http/validate';
+import { ProblemError, problems } from '../http/problem';
 
 /** Temporal's remote-codec wire shape: proto3 JSON payloads, bytes as base64. */
 const jsonPayload = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { named } from './registry';
+import { named } from '../openapi/registry';
 
 /**
  * Temenos Infinity DbxUser request bodies. Read tolerantly, as Infinity clients send

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
-import { InvalidTokenError, type Principal, type Scope, type TokenVerifier } from '../auth';
-import { problems } from '../problem';
+import { InvalidTokenError, type Principal, type Scope, type TokenVerifier } from './auth';
+import { problems } from './problem';
 
 declare module 'express-serve-static-core' {
   interface Request {

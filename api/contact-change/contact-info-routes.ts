@@ -9,16 +9,16 @@ import {
   type UpdateContactInfoInput,
 } from '../../messages/contact-change';
 import { CustomerId, ProcessType } from '../../messages/search-attributes';
-import type { TokenVerifier } from '../auth';
-import { requestDigest, requestKey } from '../idempotency';
-import { requireScopes } from '../middleware/auth';
-import { validateBody, validated } from '../middleware/validate';
+import type { TokenVerifier } from '../http/auth';
+import { requestDigest, requestKey } from '../http/idempotency';
+import { requireScopes } from '../http/scopes';
+import { validateBody, validated } from '../http/validate';
 import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
 import { starterMemo } from '../processes/readers';
 import { respondWithOutcome } from '../processes/respond';
-import { ProblemError, problems } from '../problem';
-import { customerId as customerIdSchema } from '../schemas/common';
-import { contactInfoRequest, type ContactInfoRequest } from '../schemas/contact-change';
+import { ProblemError, problems } from '../http/problem';
+import { customerId as customerIdSchema } from '../http/fields';
+import { contactInfoRequest, type ContactInfoRequest } from './schema';
 
 function toChange(body: ContactInfoRequest): ContactChange {
   if ('email' in body) return { email: body.email.emailAddress };

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import { canonicalJson } from '../lib/canonical-json';
-import { hmacHex } from '../lib/server-key';
+import { canonicalJson } from '../../lib/canonical-json';
+import { hmacHex } from '../../lib/server-key';
 import { ProblemError, problems } from './problem';
-import { idempotencyKey } from './schemas/common';
+import { idempotencyKey } from './fields';
 
 /** The request's idempotency key: `Idempotency-Key` header or body `requestId`, which must agree. */
 export function requestKey(req: Request, bodyKey: string | undefined): string {

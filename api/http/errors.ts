@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../lib/logger';
 import { operations } from '../openapi/operations';
-import { ProblemError, problemBody, problems } from '../problem';
+import { ProblemError, problemBody, problems } from './problem';
 import { isOutcomeUnknown, isTemporalUnavailable } from '../temporal';
 
 /** Every documented route as a matcher, to tell an unknown path (404) from a wrong method (405). */

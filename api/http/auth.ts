@@ -7,8 +7,8 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { Config } from '../config';
-import { DEV_JWT_ALG, loadOrCreateDevKey } from '../lib/dev-keys';
+import type { Config } from '../../config';
+import { DEV_JWT_ALG, loadOrCreateDevKey } from '../../lib/dev-keys';
 import { cachingVerifier } from './token-cache';
 
 export type Scope =

@@ -1,15 +1,15 @@
 import { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import type { TokenVerifier } from '../auth';
-import { actsForAnyUser, callerRefusal } from '../mfa/caller';
-import { preloginCaller } from '../mfa/caller-quota';
-import { createMfaService, type CreatedChallenge } from '../mfa/service';
+import type { TokenVerifier } from '../http/auth';
+import { actsForAnyUser, callerRefusal } from './caller';
+import { preloginCaller } from './caller-quota';
+import { createMfaService, type CreatedChallenge } from './service';
 import { starterMemo } from '../processes/readers';
-import { requireAnyScope } from '../middleware/auth';
-import { fieldErrors, validateBody, validated } from '../middleware/validate';
-import { requestDigest, requestKey } from '../idempotency';
-import { ProblemError, problems } from '../problem';
+import { requireAnyScope } from '../http/scopes';
+import { fieldErrors, validateBody, validated } from '../http/validate';
+import { requestDigest, requestKey } from '../http/idempotency';
+import { ProblemError, problems } from '../http/problem';
 import {
   cancelRequest,
   createChallengeRequest,
@@ -18,8 +18,8 @@ import {
   type CreateChallengeRequest,
   type ResendRequest,
   type VerifyRequest,
-} from '../schemas/mfa';
-import { waitBudgetMs } from '../wait-budget';
+} from './schema';
+import { waitBudgetMs } from '../http/wait-budget';
 
 export interface MfaRouterDeps {
   client: Client;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { customerId, e164, idempotencyKey } from './common';
-import { named } from './registry';
+import { customerId, e164, idempotencyKey } from '../http/fields';
+import { named } from '../openapi/registry';
 
 export const userId = z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'an IB/MB user id');
 

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../../lib/logger';
 import { hmacHex } from '../../lib/server-key';
 import { KEY_CHECK_WORKFLOW, keyCheckLabel, keyCheckWorkflowId } from '../../messages/key-check';
-import { problems } from '../problem';
+import { problems } from '../http/problem';
 
 const READY_BUDGET_MS = 2_000;
 /** A worker answers the key check in well under this; a probe never waits longer for it. */

@@ -2,27 +2,27 @@ import { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { MfaPurpose } from '../../messages/mfa';
-import type { TokenVerifier } from '../auth';
+import type { TokenVerifier } from '../http/auth';
 import {
   INFINITY_BASE_PATH,
   infinityOtpRequested,
   infinityOtpSending,
   infinityOtpVerified,
-} from '../mfa/infinity';
-import { preloginCaller } from '../mfa/caller-quota';
-import { createMfaService, type Expectation, type MfaService } from '../mfa/service';
-import { notFound } from '../middleware/errors';
+} from './infinity';
+import { preloginCaller } from './caller-quota';
+import { createMfaService, type Expectation, type MfaService } from './service';
+import { notFound } from '../http/errors';
 import { starterMemo } from '../processes/readers';
-import { requireAnyScope } from '../middleware/auth';
-import { validateBody, validated } from '../middleware/validate';
-import { problems } from '../problem';
+import { requireAnyScope } from '../http/scopes';
+import { validateBody, validated } from '../http/validate';
+import { problems } from '../http/problem';
 import {
   infinityRequestOtp,
   infinityVerifyOtp,
   type InfinityRequestOtp,
   type InfinityVerifyOtp,
-} from '../schemas/infinity-dbx-user';
-import { waitBudgetMs } from '../wait-budget';
+} from './infinity-schema';
+import { waitBudgetMs } from '../http/wait-budget';
 
 export interface InfinityDbxUserDeps {
   client: Client;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ContactChangeResult, PhoneChangeCancelled } from '../../messages/contact-change';
 import type { MfaState } from '../../messages/mfa';
 import type { OnboardIbUserResult } from '../../messages/onboarding';
-import { mfaPurpose } from './mfa';
+import { mfaPurpose } from '../mfa/schema';
 import { named } from './registry';
 
 /**

@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from 'express';
-import { problems } from '../problem';
+import { problems } from './problem';
 
 /**
  * JSON only, with a size limit: bodies on POST/PUT/PATCH must be application/json

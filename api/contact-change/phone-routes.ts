@@ -10,16 +10,16 @@ import {
 } from '../../messages/contact-change';
 import { PROCESS_ID_PATTERN } from '../../messages/process';
 import { CustomerId, ProcessType } from '../../messages/search-attributes';
-import type { TokenVerifier } from '../auth';
-import { assertStepUpFor, assertUsableFor, provenChallenge, provenStepUp } from '../contact-change/mfa-proof';
-import { requestDigest, requestKey } from '../idempotency';
-import { requireAnyScope, requireScopes } from '../middleware/auth';
-import { validateBody, validated } from '../middleware/validate';
+import type { TokenVerifier } from '../http/auth';
+import { assertStepUpFor, assertUsableFor, provenChallenge, provenStepUp } from './mfa-proof';
+import { requestDigest, requestKey } from '../http/idempotency';
+import { requireAnyScope, requireScopes } from '../http/scopes';
+import { validateBody, validated } from '../http/validate';
 import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
 import { mayCancel, starterMemo } from '../processes/readers';
 import { respondWithOutcome } from '../processes/respond';
-import { ProblemError, problems } from '../problem';
-import { updateUserIbRequest, type UpdateUserIbRequest } from '../schemas/contact-change';
+import { ProblemError, problems } from '../http/problem';
+import { updateUserIbRequest, type UpdateUserIbRequest } from './schema';
 
 export interface UpdateUserIbDeps {
   client: Client;

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
-import { problems, type FieldError } from '../problem';
+import { problems, type FieldError } from './problem';
 
 export function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));

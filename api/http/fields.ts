@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { named } from './registry';
+import { named } from '../openapi/registry';
 
 export const e164 = named(
   'E164Phone',

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { PROCESS_ID_PATTERN } from '../../messages/process';
-import type { TokenVerifier } from '../auth';
-import { requireAnyScope } from '../middleware/auth';
-import { problems } from '../problem';
-import { processView } from '../processes/view';
+import type { TokenVerifier } from '../http/auth';
+import { requireAnyScope } from '../http/scopes';
+import { problems } from '../http/problem';
+import { processView } from './view';
 
 export function processesRouter(deps: { client: Client; verifier: TokenVerifier }): Router {
   const router = Router();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS } from '../../messages/onboarding';
-import { customerId, e164, idempotencyKey } from './common';
-import { named } from './registry';
+import { customerId, e164, idempotencyKey } from '../http/fields';
+import { named } from '../openapi/registry';
 
 /** POST /open-user-ib. Unknown fields are refused, not ignored. */
 export const openUserIbRequest = named(

@@ -1,16 +1,16 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import type { TokenVerifier } from '../auth';
-import { requestDigest, requestKey } from '../idempotency';
-import { requireScopes } from '../middleware/auth';
-import { validateBody, validated } from '../middleware/validate';
-import { startOnboarding } from '../onboarding/start';
+import type { TokenVerifier } from '../http/auth';
+import { requestDigest, requestKey } from '../http/idempotency';
+import { requireScopes } from '../http/scopes';
+import { validateBody, validated } from '../http/validate';
+import { startOnboarding } from './start';
 import { starterMemo } from '../processes/readers';
 import { withStartBudget } from '../processes/idempotent-start';
 import { respondWithOutcome } from '../processes/respond';
-import { ProblemError } from '../problem';
-import { openUserIbRequest, type OpenUserIbRequest } from '../schemas/open-user-ib';
+import { ProblemError } from '../http/problem';
+import { openUserIbRequest, type OpenUserIbRequest } from './schema';
 
 export interface OpenUserIbDeps {
   client: Client;
