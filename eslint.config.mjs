@@ -68,7 +68,7 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              // lib/mask is pure string code, safe in the sandbox.
+              // lib/mask and lib/failure-chain are pure code without imports, safe in the sandbox.
               group: [
                 '**/activities/*',
                 '**/api/**',
@@ -76,6 +76,7 @@ export default tseslint.config(
                 '**/worker/**',
                 '**/lib/**',
                 '!**/lib/mask',
+                '!**/lib/failure-chain',
               ],
               allowTypeImports: true,
               message: 'Workflows import activity types only; side effects belong in activities.',

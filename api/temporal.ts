@@ -3,6 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import type { Tracer } from '@opentelemetry/api';
 import { temporalConnectConfig } from '../config/temporal';
 import type { Env } from '../config/env';
+import { findCause } from '../lib/failure-chain';
 import { temporalClientInterceptors } from '../lib/tracing';
 
 /**
@@ -31,27 +32,24 @@ export function createTemporalClient(
 
 /** gRPC UNAVAILABLE / connection refused anywhere in the cause chain. */
 export function isTemporalUnavailable(err: unknown): boolean {
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 6; depth++) {
-    const { code, message, cause, name } = e as {
-      code?: number;
-      message?: string;
-      cause?: unknown;
-      name?: string;
-    };
-    if (code === 14 || code === 4) return true; // UNAVAILABLE, DEADLINE_EXCEEDED
-    // An Update (e.g. an MFA create's update-with-start) not answered within its deadline,
-    // as while a restarted server catches up: the engine did not answer in time.
-    if (name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
-    if (
+  return !!findCause(err, (e) => {
+    const { code, message } = e as { code?: number; message?: string };
+    if (code === 14) return true; // UNAVAILABLE
+    if (isDeadline(e)) return true;
+    return (
       typeof message === 'string' &&
       /ECONNREFUSED|Connection refused|failed to connect|transport error/i.test(message)
-    ) {
-      return true;
-    }
-    e = cause;
-  }
-  return false;
+    );
+  });
+}
+
+/**
+ * DEADLINE_EXCEEDED, or an Update (e.g. an MFA create's update-with-start) not answered
+ * within its deadline, as while a restarted server catches up.
+ */
+function isDeadline(e: object): boolean {
+  const { code, name } = e as { code?: number; name?: string };
+  return code === 4 || name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
 }
 
 /**
@@ -59,11 +57,5 @@ export function isTemporalUnavailable(err: unknown): boolean {
  * timeout): unlike a refused connection, the call may have taken effect.
  */
 export function isOutcomeUnknown(err: unknown): boolean {
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 6; depth++) {
-    const { code, cause, name } = e as { code?: number; cause?: unknown; name?: string };
-    if (code === 4 || name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
-    e = cause;
-  }
-  return false;
+  return !!findCause(err, isDeadline);
 }

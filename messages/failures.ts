@@ -1,7 +1,8 @@
 import { MFA_CODES } from './mfa';
 
 /**
- * Business outcomes a process can end with. Workflows throw them as non-retryable
+ * Business outcomes a process can end with (the API's own refusals are in
+ * api/http/business-status.ts). Workflows throw them as non-retryable
  * ApplicationFailures whose `type` is the code and whose first detail carries the
  * extensions (e.g. `reason`, `required`); the API maps the code to an HTTP status.
  */
@@ -15,11 +16,9 @@ export const BUSINESS_CODES = [
   'AUTHORISATION_TIMEOUT',
   'ONBOARDING_FAILED',
   'PHONE_UNCHANGED',
-  'MFA_REQUIRED',
   'MFA_NOT_VERIFIED',
   'STEP_UP_REQUIRED',
   'PHONE_CHANGE_CANCELLED',
-  'UPDATE_IN_PROGRESS',
   'PROPAGATION_FAILED',
   ...MFA_CODES,
 ] as const;

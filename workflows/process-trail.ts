@@ -1,4 +1,5 @@
 import { metricMeter, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { findCause } from '../lib/failure-chain';
 import { ProcessStep } from '../messages/search-attributes';
 import { processStateQuery, type AuditEntry, type ProcessType, type StepStatus } from '../messages/process';
 
@@ -74,11 +75,6 @@ export class ProcessTrail {
 
 /** The business code (or failure type) of an error, never its payload. */
 export function failureCode(err: unknown): string {
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 5; depth++) {
-    const { type, cause } = e as { type?: string; cause?: unknown };
-    if (type) return type;
-    e = cause;
-  }
-  return (err as Error)?.name ?? 'Error';
+  const typed = findCause(err, (e): e is { type: string } => !!(e as { type?: unknown }).type);
+  return typed?.type ?? (err as Error)?.name ?? 'Error';
 }

@@ -1,24 +1,18 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../../config';
-import {
-  contactChangeProcessId,
-  UPDATE_CONTACT_INFO_WORKFLOW,
-  type ContactChange,
-  type UpdateContactInfoInput,
-} from '../../messages/contact-change';
-import { CustomerId, ProcessType } from '../../messages/search-attributes';
+import type { ContactChange, UpdateContactInfoInput } from '../../messages/contact-change';
 import type { TokenVerifier } from '../http/auth';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { requireScopes } from '../http/scopes';
 import { validateBody, validated } from '../http/validate';
-import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
+import { withStartBudget } from '../processes/idempotent-start';
 import { starterMemo } from '../processes/readers';
 import { respondWithOutcome } from '../processes/respond';
-import { ProblemError, problems } from '../http/problem';
+import { problems } from '../http/problem';
 import { customerId as customerIdSchema } from '../http/fields';
 import { contactInfoRequest, type ContactInfoRequest } from './schema';
+import { startContactInfoChange } from './start';
 
 function toChange(body: ContactInfoRequest): ContactChange {
   if ('email' in body) return { email: body.email.emailAddress };
@@ -57,7 +51,6 @@ export function contactInfoRouter(deps: {
       // also one repeating an older change, is a new change.
       const keyed = req.get('idempotency-key') !== undefined;
       const requestId = keyed ? requestKey(req, undefined) : `put-${digest.slice(0, 32)}`;
-      const processId = contactChangeProcessId(customerId);
       const input: UpdateContactInfoInput = {
         requestId,
         customerId,
@@ -65,30 +58,12 @@ export function contactInfoRouter(deps: {
         linkedSystems: config.LINKED_SYSTEMS.map((s) => s.name),
       };
       const started = await withStartBudget(client, () =>
-        startIdempotent(client, {
-          workflowType: UPDATE_CONTACT_INFO_WORKFLOW,
-          workflowId: processId,
+        startContactInfoChange(client, input, {
           taskQueue: config.TEMPORAL_TASK_QUEUE,
-          args: [input],
-          requestId,
           digest,
           starter: starterMemo(req.principal),
-          replays: keyed ? 'any' : 'latest',
-          reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          searchAttributes: [
-            { key: CustomerId, value: customerId },
-            { key: ProcessType, value: 'UPDATE_CONTACT_INFO' },
-          ],
-          staticSummary: `Update contact info · customer ${customerId}`,
-          staticDetails: `Request ${requestId} by ${req.principal?.subject ?? 'unknown'}.`,
-          inFlight: () =>
-            new ProblemError(
-              409,
-              'UPDATE_IN_PROGRESS',
-              'Update in progress',
-              'A contact change for this customer is in flight.',
-              { processId },
-            ),
+          keyed,
+          subject: req.principal?.subject ?? 'unknown',
         }),
       );
       await respondWithOutcome(req, res, deps, started, 200);

@@ -1,9 +1,17 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { securityKeyDigest } from '../../lib/mfa-crypto';
-import { mfaProcessId, mfaStateQuery, securityKeyMatchesQuery, type MfaState } from '../../messages/mfa';
+import {
+  mfaProcessId,
+  mfaStateQuery,
+  securityKeyMatchesQuery,
+  type MfaBinding,
+  type MfaState,
+} from '../../messages/mfa';
+import { consumeRefusalCode } from '../../workflows/mfa/rules';
+import { businessProblem } from '../http/business-status';
 import { ProblemError } from '../http/problem';
 
-const notVerified = (detail: string) => new ProblemError(403, 'MFA_NOT_VERIFIED', 'MFA not verified', detail);
+const notVerified = (detail: string) => businessProblem('MFA_NOT_VERIFIED', detail);
 
 /**
  * The challenge the caller names, if they hold its securityKey. Its state is read, not
@@ -28,17 +36,24 @@ export async function provenChallenge(
   }
 }
 
-/** Refuses early (nothing started) when the challenge cannot be the proof for this change. */
-export function assertUsableFor(state: MfaState, userId: string): void {
-  if (state.purpose !== 'UPDATE_PHONE') throw notVerified('The MFA challenge was made for another purpose.');
-  if (state.userId !== userId) throw notVerified('The MFA challenge was made for another user.');
-  if (state.status !== 'VERIFIED') {
-    throw notVerified(`The MFA challenge is ${state.status.toLowerCase()}, not verified and unused.`);
-  }
+/**
+ * Why `state` cannot be consumed as this change's proof, in the caller's words; the same
+ * rule the challenge's consume validator applies (workflows/mfa/rules.ts).
+ */
+function proofRefusal(state: MfaState, expect: MfaBinding, name: string): string | null {
+  const code = consumeRefusalCode(state, expect);
+  if (code === 'CHALLENGE_MISMATCH') return `The ${name} challenge was made for another purpose or user.`;
+  if (code) return `The ${name} challenge is ${state.status.toLowerCase()}, not verified and unused.`;
+  return null;
 }
 
-const stepUpRequired = (detail: string) =>
-  new ProblemError(403, 'STEP_UP_REQUIRED', 'Step-up required', detail);
+/** Refuses early (nothing started) when the challenge cannot be the proof for this change. */
+export function assertUsableFor(state: MfaState, userId: string): void {
+  const refusal = proofRefusal(state, { purpose: 'UPDATE_PHONE', userId }, 'MFA');
+  if (refusal) throw notVerified(refusal);
+}
+
+const stepUpRequired = (detail: string) => businessProblem('STEP_UP_REQUIRED', detail);
 
 /** The step-up proof the caller names; any failure to prove it is STEP_UP_REQUIRED. */
 export async function provenStepUp(
@@ -59,9 +74,6 @@ export async function provenStepUp(
  * on file: a STEP_UP challenge (its code went to the registered contacts only).
  */
 export function assertStepUpFor(state: MfaState, userId: string): void {
-  if (state.purpose !== 'STEP_UP') throw stepUpRequired('The stepUp challenge was made for another purpose.');
-  if (state.userId !== userId) throw stepUpRequired('The stepUp challenge was made for another user.');
-  if (state.status !== 'VERIFIED') {
-    throw stepUpRequired(`The stepUp challenge is ${state.status.toLowerCase()}, not verified and unused.`);
-  }
+  const refusal = proofRefusal(state, { purpose: 'STEP_UP', userId }, 'stepUp');
+  if (refusal) throw stepUpRequired(refusal);
 }

@@ -1,25 +1,24 @@
 import { Router } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../../config';
 import {
   cancelPhoneChangeUpdate,
-  phoneChangeProcessId,
   UPDATE_USER_PHONE_WORKFLOW,
   type UpdateUserPhoneInput,
 } from '../../messages/contact-change';
 import { PROCESS_ID_PATTERN } from '../../messages/process';
-import { CustomerId, ProcessType } from '../../messages/search-attributes';
 import type { TokenVerifier } from '../http/auth';
 import { assertStepUpFor, assertUsableFor, provenChallenge, provenStepUp } from './mfa-proof';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { requireAnyScope, requireScopes } from '../http/scopes';
 import { validateBody, validated } from '../http/validate';
-import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
+import { withStartBudget } from '../processes/idempotent-start';
 import { mayCancel, starterMemo } from '../processes/readers';
 import { respondWithOutcome } from '../processes/respond';
-import { ProblemError, problems } from '../http/problem';
+import { problems } from '../http/problem';
+import { businessProblem } from '../http/business-status';
 import { updateUserIbRequest, type UpdateUserIbRequest } from './schema';
+import { startPhoneChange } from './start';
 
 export interface UpdateUserIbDeps {
   client: Client;
@@ -46,18 +45,11 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
       const requestId = requestKey(req, body.requestId);
       const { mfa, stepUp } = body;
       if (!mfa) {
-        throw new ProblemError(
-          403,
-          'MFA_REQUIRED',
-          'MFA required',
-          'A verified UPDATE_PHONE challenge (mfa) is required.',
-        );
+        throw businessProblem('MFA_REQUIRED', 'A verified UPDATE_PHONE challenge (mfa) is required.');
       }
       if (!stepUp) {
-        throw new ProblemError(
-          403,
+        throw businessProblem(
           'STEP_UP_REQUIRED',
-          'Step-up required',
           'A verified STEP_UP challenge (stepUp) sent to the phone or email on file is required.',
         );
       }
@@ -66,9 +58,7 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
         const stepUpChallenge = await provenStepUp(client, serverKey, stepUp);
         // The challenge is bound to its user: that names the process for customerId requests too.
         const userId = body.userId ?? challenge.userId;
-        if (!userId)
-          throw new ProblemError(403, 'MFA_NOT_VERIFIED', 'MFA not verified', 'The challenge names no user.');
-        const processId = phoneChangeProcessId(userId);
+        if (!userId) throw businessProblem('MFA_NOT_VERIFIED', 'The challenge names no user.');
         const input: UpdateUserPhoneInput = {
           requestId,
           userId,
@@ -79,31 +69,10 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
           coolingOffMinutes: config.PHONE_CHANGE_COOLING_OFF_MINUTES,
           linkedSystems: config.LINKED_SYSTEMS.map((s) => s.name),
         };
-        return startIdempotent(client, {
-          workflowType: UPDATE_USER_PHONE_WORKFLOW,
-          workflowId: processId,
+        return startPhoneChange(client, userId, input, {
           taskQueue: config.TEMPORAL_TASK_QUEUE,
-          args: [input],
-          requestId,
           digest: requestDigest(serverKey, { ...body, requestId: undefined }),
           starter: starterMemo(req.principal),
-          reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          searchAttributes: [
-            { key: ProcessType, value: 'UPDATE_USER_PHONE' },
-            ...(body.customerId ? [{ key: CustomerId, value: body.customerId }] : []),
-          ],
-          staticSummary: `Update phone · user ${userId}`,
-          staticDetails: `Request ${requestId}. Steps: look up → consume MFA and step-up proofs → (notify, cooling-off) → core banking → linked systems → notices.`,
-          inFlight: () =>
-            new ProblemError(
-              409,
-              'UPDATE_IN_PROGRESS',
-              'Update in progress',
-              'A phone change for this user is in flight.',
-              {
-                processId,
-              },
-            ),
           beforeStart: async () => {
             assertUsableFor(challenge, userId);
             assertStepUpFor(stepUpChallenge, userId);
@@ -126,10 +95,8 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
         throw e instanceof WorkflowNotFoundError ? notFound : e;
       });
       if (desc.type !== UPDATE_USER_PHONE_WORKFLOW || !mayCancel(req.principal!, desc.memo)) throw notFound;
-      const notCancellable = new ProblemError(
-        409,
+      const notCancellable = businessProblem(
         'NOT_CANCELLABLE',
-        'Not cancellable',
         'The phone change is not in its cooling-off window (already applied, ended, or none configured).',
         { processId },
       );

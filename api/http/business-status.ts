@@ -1,11 +1,29 @@
-import type { BusinessCode } from '../../messages/failures';
-import { MFA_BUSINESS_STATUS } from '../mfa/statuses';
+import { ApplicationFailure } from '@temporalio/common';
+import { isBusinessCode, type BusinessCode } from '../../messages/failures';
+import { findCause } from '../../lib/failure-chain';
+import { ProblemError } from './problem';
 
-/** HTTP status and title for each business outcome (docs/design.md, "HTTP conventions"). */
-export const BUSINESS_STATUS: Record<BusinessCode, { status: number; title: string }> = {
+/** Refusals only the API makes, before or instead of asking a workflow. */
+export const API_REFUSAL_CODES = [
+  'ONBOARDING_IN_PROGRESS',
+  'UPDATE_IN_PROGRESS',
+  'MFA_REQUIRED',
+  'CALLER_RATE_LIMITED',
+  'CHALLENGE_NOT_FOUND',
+  'NOT_CANCELLABLE',
+] as const;
+export type ApiRefusalCode = (typeof API_REFUSAL_CODES)[number];
+export type RefusalCode = BusinessCode | ApiRefusalCode;
+
+/**
+ * The one code → HTTP table (docs/design.md, "HTTP conventions"): every business outcome
+ * a process ends with, every refusal of an MFA challenge, and the API's own refusals.
+ */
+export const BUSINESS_STATUS: Record<RefusalCode, { status: number; title: string }> = {
   CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found' },
   CUSTOMER_NOT_ELIGIBLE: { status: 422, title: 'Customer not eligible' },
   ALREADY_REGISTERED: { status: 409, title: 'Already registered' },
+  ONBOARDING_IN_PROGRESS: { status: 409, title: 'Onboarding in progress' },
   PHONE_MISMATCH: { status: 422, title: 'Phone does not match core banking' },
   DISCLOSURES_NOT_ACCEPTED: { status: 422, title: 'Required disclosures not accepted' },
   AUTHORISATION_REJECTED: { status: 422, title: 'User rejected at authorisation' },
@@ -16,7 +34,63 @@ export const BUSINESS_STATUS: Record<BusinessCode, { status: number; title: stri
   MFA_NOT_VERIFIED: { status: 403, title: 'MFA not verified' },
   STEP_UP_REQUIRED: { status: 403, title: 'Step-up required' },
   PHONE_CHANGE_CANCELLED: { status: 409, title: 'Phone change cancelled' },
+  NOT_CANCELLABLE: { status: 409, title: 'Not cancellable' },
   UPDATE_IN_PROGRESS: { status: 409, title: 'Update in progress' },
   PROPAGATION_FAILED: { status: 502, title: 'Linked system did not acknowledge' },
-  ...MFA_BUSINESS_STATUS,
+  CHALLENGE_NOT_FOUND: { status: 404, title: 'Challenge not found' },
+  SECURITY_KEY_INVALID: { status: 403, title: 'Security key invalid' },
+  OTP_INVALID: { status: 422, title: 'Code invalid' },
+  MAX_ATTEMPTS_EXCEEDED: { status: 423, title: 'Too many wrong codes' },
+  OTP_EXPIRED: { status: 410, title: 'Code expired' },
+  OTP_NOT_SENT: { status: 409, title: 'No code was sent' },
+  ALREADY_VERIFIED: { status: 409, title: 'Already verified' },
+  CHALLENGE_CANCELLED: { status: 409, title: 'Challenge cancelled' },
+  CHALLENGE_NOT_VERIFIED: { status: 409, title: 'Challenge not verified' },
+  ALREADY_CONSUMED: { status: 409, title: 'Verification already used' },
+  CHALLENGE_MISMATCH: { status: 403, title: 'Challenge made for another purpose' },
+  RESEND_TOO_SOON: { status: 429, title: 'Resend too soon' },
+  RESEND_LIMIT_REACHED: { status: 429, title: 'Resend limit reached' },
+  DESTINATION_RATE_LIMITED: { status: 429, title: 'Destination rate limited' },
+  CALLER_RATE_LIMITED: { status: 429, title: 'Too many pre-login codes' },
+  OTP_DELIVERY_FAILED: { status: 502, title: 'Code not delivered' },
+  USER_NOT_FOUND: { status: 404, title: 'User not found' },
+  USER_NOT_ACTIVE: { status: 422, title: 'User not active' },
+  NO_REGISTERED_CONTACT: { status: 422, title: 'No registered contact' },
+  DESTINATION_NOT_ALLOWED: { status: 422, title: 'Destination not allowed' },
+  USER_OTP_LOCKED: { status: 423, title: 'User codes locked' },
 };
+
+/**
+ * The problem for a refusal: status and title from the table; a `retryAfterSeconds`
+ * extension is also sent as Retry-After.
+ */
+export function businessProblem(
+  code: RefusalCode,
+  detail?: string,
+  extensions: Record<string, unknown> = {},
+): ProblemError {
+  const { status, title } = BUSINESS_STATUS[code];
+  const retryAfter = extensions.retryAfterSeconds;
+  return new ProblemError(
+    status,
+    code,
+    title,
+    detail ?? title,
+    extensions,
+    typeof retryAfter === 'number' ? { 'Retry-After': String(retryAfter) } : {},
+  );
+}
+
+/** The first business failure in an error's cause chain (an activity's or an Update's refusal arrives wrapped). */
+export function businessFailureIn(err: unknown): (ApplicationFailure & { type: BusinessCode }) | undefined {
+  return findCause(
+    err,
+    (e): e is ApplicationFailure & { type: BusinessCode } =>
+      e instanceof ApplicationFailure && isBusinessCode(e.type ?? undefined),
+  );
+}
+
+/** The extensions a business failure carries in its first detail. */
+export function failureExtensions(failure: ApplicationFailure): Record<string, unknown> {
+  return (failure.details?.[0] ?? {}) as Record<string, unknown>;
+}

@@ -1,11 +1,10 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Request } from 'express';
 import type { Config } from '../../config';
 import { callerQuotaPolicy } from '../../config/mfa-policy';
 import { hmacHex } from '../../lib/server-key';
 import { MFA_QUOTA_WORKFLOW, reserveSendUpdate, type DestinationQuotaInput } from '../../messages/mfa-quota';
-import { ProblemError } from '../http/problem';
+import { businessFailureIn, businessProblem, failureExtensions } from '../http/business-status';
 
 /** Who asks for a pre-login code: the token subject and, behind a trusted proxy, the client IP. */
 export function preloginCaller(req: Request, config: Config): string {
@@ -46,17 +45,13 @@ export async function reserveCallerSend(
       startWorkflowOperation,
     });
   } catch (e) {
-    const cause = e instanceof WorkflowUpdateFailedError ? e.cause : undefined;
-    if (!(cause instanceof ApplicationFailure) || cause.type !== 'DESTINATION_RATE_LIMITED') throw e;
-    const { retryAfterSeconds } = (cause.details?.[0] ?? {}) as { retryAfterSeconds?: number };
-    const retryAfter = String(retryAfterSeconds ?? 60);
-    throw new ProblemError(
-      429,
+    const cause = e instanceof WorkflowUpdateFailedError ? businessFailureIn(e) : undefined;
+    if (cause?.type !== 'DESTINATION_RATE_LIMITED') throw e;
+    const { retryAfterSeconds = 60 } = failureExtensions(cause) as { retryAfterSeconds?: number };
+    throw businessProblem(
       'CALLER_RATE_LIMITED',
-      'Too many pre-login codes',
-      `This caller asked for too many pre-login codes; retry in ${retryAfter} s.`,
-      { retryAfterSeconds: Number(retryAfter) },
-      { 'Retry-After': retryAfter },
+      `This caller asked for too many pre-login codes; retry in ${retryAfterSeconds} s.`,
+      { retryAfterSeconds },
     );
   }
 }

@@ -7,7 +7,6 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config';
 import { mfaPolicy } from '../../config/mfa-policy';
 import { phoneRefusal } from '../../lib/phone-policy';
@@ -23,7 +22,6 @@ import {
   cancelUpdate,
   isPrelogin,
   MFA_CHALLENGE_WORKFLOW,
-  MFA_CODES,
   mfaProcessId,
   mfaStateQuery,
   REFUSAL_BY_STATUS,
@@ -44,7 +42,12 @@ import type { StarterMemo } from '../processes/readers';
 import { BudgetExceeded, withinBudget } from '../http/wait-budget';
 import { ProblemError } from '../http/problem';
 import { isTemporalUnavailable } from '../temporal';
-import { MFA_BUSINESS_STATUS } from './statuses';
+import {
+  businessFailureIn,
+  businessProblem,
+  failureExtensions,
+  type RefusalCode,
+} from '../http/business-status';
 
 const SERVICE_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Verify, resend and cancel answer within this, or 503 (the Update may still complete). */
@@ -266,12 +269,7 @@ function challengeHandle(client: Client, serviceKey: string): WorkflowHandle {
 }
 
 export const challengeNotFound = () =>
-  new ProblemError(
-    404,
-    'CHALLENGE_NOT_FOUND',
-    'Challenge not found',
-    'No MFA challenge has this serviceKey.',
-  );
+  businessProblem('CHALLENGE_NOT_FOUND', 'No MFA challenge has this serviceKey.');
 
 /** An Update refused by the workflow, or sent to a run that has ended, as a problem. */
 async function asProblem(e: unknown, handle: WorkflowHandle, keyDigest: string): Promise<unknown> {
@@ -303,13 +301,8 @@ async function endedRunProblem(handle: WorkflowHandle, keyDigest: string): Promi
 /** A business refusal carried by an Update failure, else undefined. */
 export function refusalProblem(e: unknown): ProblemError | undefined {
   if (!(e instanceof WorkflowUpdateFailedError)) return undefined;
-  const cause = e.cause;
-  if (!(cause instanceof ApplicationFailure) || !isMfaCode(cause.type)) return undefined;
-  return mfaProblem(cause.type, cause.message, (cause.details?.[0] ?? {}) as Record<string, unknown>);
-}
-
-function isMfaCode(code: string | null | undefined): code is MfaCode {
-  return !!code && (MFA_CODES as readonly string[]).includes(code);
+  const cause = businessFailureIn(e);
+  return cause && mfaProblem(cause.type, cause.message, failureExtensions(cause));
 }
 
 /**
@@ -317,22 +310,15 @@ function isMfaCode(code: string | null | undefined): code is MfaCode {
  * `challengeStatus` there: `status` is the HTTP status in problem+json.
  */
 export function mfaProblem(
-  code: MfaCode,
+  code: RefusalCode,
   message?: string,
   details: Record<string, unknown> = {},
 ): ProblemError {
-  const { status, title } = MFA_BUSINESS_STATUS[code];
   const { status: challengeStatus, ...rest } = details;
-  const extensions = { ...(challengeStatus !== undefined && { challengeStatus }), ...rest };
-  const retryAfter = typeof rest.retryAfterSeconds === 'number' ? rest.retryAfterSeconds : undefined;
-  return new ProblemError(
-    status,
-    code,
-    title,
-    message ?? title,
-    extensions,
-    retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {},
-  );
+  return businessProblem(code, message, {
+    ...(challengeStatus !== undefined && { challengeStatus }),
+    ...rest,
+  });
 }
 
 function counters(state: MfaState): Record<string, unknown> {

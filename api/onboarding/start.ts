@@ -4,7 +4,7 @@ import { ONBOARD_WORKFLOW, onboardingProcessId, type OnboardIbUserInput } from '
 import { Channel, CustomerId, ProcessType } from '../../messages/search-attributes';
 import { startIdempotent, type StartedProcess } from '../processes/idempotent-start';
 import type { StarterMemo } from '../processes/readers';
-import { ProblemError } from '../http/problem';
+import { businessProblem } from '../http/business-status';
 
 /**
  * Starts the customer's onboarding or finds the run this request already started.
@@ -36,22 +36,10 @@ export function startOnboarding(
     staticSummary: `Open IB/MB user · customer ${input.customerId} · ${input.channel}`,
     staticDetails: `Request ${input.requestId}. Steps: eligibility → core-banking user → username to channel → first-time password SMS.`,
     inFlight: () =>
-      new ProblemError(
-        409,
-        'ONBOARDING_IN_PROGRESS',
-        'Onboarding in progress',
-        'This customer already has an onboarding in flight.',
-        { processId },
-      ),
+      businessProblem('ONBOARDING_IN_PROGRESS', 'This customer already has an onboarding in flight.', {
+        processId,
+      }),
     completed: () =>
-      new ProblemError(
-        409,
-        'ALREADY_REGISTERED',
-        'Already registered',
-        'The customer already has an IB/MB user.',
-        {
-          processId,
-        },
-      ),
+      businessProblem('ALREADY_REGISTERED', 'The customer already has an IB/MB user.', { processId }),
   });
 }

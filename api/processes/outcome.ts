@@ -1,9 +1,7 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { isBusinessCode } from '../../messages/failures';
 import { ProblemError } from '../http/problem';
 import { BudgetExceeded, withinBudget } from '../http/wait-budget';
-import { BUSINESS_STATUS } from '../http/business-status';
+import { businessFailureIn, businessProblem, failureExtensions } from '../http/business-status';
 
 export type Outcome<R> =
   { kind: 'completed'; result: R } | { kind: 'failed'; problem: ProblemError } | { kind: 'running' };
@@ -29,22 +27,9 @@ export async function awaitOutcome<R>(
 }
 
 /** A run's failure as problem+json: business codes keep their code and extensions. */
-/** The first business failure in the cause chain (an activity's refusal arrives wrapped). */
-function businessFailure(err: unknown): ApplicationFailure | undefined {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as Error).cause, depth++) {
-    if (e instanceof ApplicationFailure && isBusinessCode(e.type ?? undefined)) return e;
-  }
-  return undefined;
-}
-
 export function failureToProblem(err: WorkflowFailedError, processId: string): ProblemError {
-  const cause = businessFailure(err.cause);
-  if (cause) {
-    const code = (cause.type ?? '') as keyof typeof BUSINESS_STATUS;
-    const { status, title } = BUSINESS_STATUS[code];
-    const extensions = (cause.details?.[0] ?? {}) as Record<string, unknown>;
-    return new ProblemError(status, code, title, cause.message, { processId, ...extensions });
-  }
+  const cause = businessFailureIn(err.cause);
+  if (cause) return businessProblem(cause.type, cause.message, { processId, ...failureExtensions(cause) });
   const name = err.cause?.name;
   const kind =
     name === 'TerminatedFailure' ? 'terminated' : name === 'CancelledFailure' ? 'cancelled' : 'failed';

@@ -27,6 +27,7 @@ import {
 } from '../../messages/mfa';
 import type { UserOtpLockView } from '../../messages/mfa-user-lock';
 import type { QuotaBudget } from '../../messages/mfa-quota';
+import { findCause } from '../../lib/failure-chain';
 import { failureCode, ProcessTrail } from '../process-trail';
 import {
   deliveryOptions,
@@ -359,12 +360,7 @@ function deliveryRefusal(err: unknown): Refusal {
 }
 
 function applicationFailureIn(err: unknown): ApplicationFailure | undefined {
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 5; depth++) {
-    if (e instanceof ApplicationFailure) return e;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
+  return findCause(err, (e): e is ApplicationFailure => e instanceof ApplicationFailure);
 }
 
 function channels(deliveries: Delivery[]): string {

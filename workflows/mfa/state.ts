@@ -14,6 +14,7 @@ import {
   type VerifyArgs,
 } from '../../messages/mfa';
 import { constantTimeEqual } from './constant-time';
+import { bindingMismatch, consumeRefusalCode, type ChallengeFacts } from './rules';
 
 /** A refusal as data: the workflow throws it as an ApplicationFailure typed by `code`. */
 export interface Refusal {
@@ -174,13 +175,12 @@ export class ChallengeState {
   }
 
   consumeRefusal(args: ConsumeArgs, nowMs: number): Refusal | null {
-    if (this.status === 'CONSUMED') {
-      return this.refuse('ALREADY_CONSUMED', nowMs, 'The verification was already used.');
+    const code = consumeRefusalCode(this.facts(), args);
+    if (code === 'ALREADY_CONSUMED') return this.refuse(code, nowMs, 'The verification was already used.');
+    if (code === 'CHALLENGE_NOT_VERIFIED') {
+      return this.refuse(code, nowMs, `The challenge is ${this.statusAt(nowMs)}.`);
     }
-    if (this.status !== 'VERIFIED') {
-      return this.refuse('CHALLENGE_NOT_VERIFIED', nowMs, `The challenge is ${this.statusAt(nowMs)}.`);
-    }
-    return this.bindingRefusal(args, true);
+    return code && this.mismatch();
   }
 
   /** Refusal for a challenge that is not PENDING (or PENDING past its expiry). */
@@ -305,21 +305,24 @@ export class ChallengeState {
    * is only for that user (consume); otherwise an absent userId means "any".
    */
   private bindingRefusal(expect: MfaBinding | undefined, strictUser: boolean): Refusal | null {
-    if (!expect) return null;
-    const mismatch = (): Refusal => ({
+    return expect && bindingMismatch(this.facts(), expect, strictUser) ? this.mismatch() : null;
+  }
+
+  private mismatch(): Refusal {
+    return {
       code: 'CHALLENGE_MISMATCH',
       message: 'The challenge was made for another purpose, user or destination.',
       details: {},
-    });
-    if (expect.purpose !== this.input.purpose) return mismatch();
-    const userChecked = strictUser || expect.userId !== undefined;
-    if (userChecked && (expect.userId ?? null) !== (this.input.userId ?? null)) return mismatch();
-    if (expect.phoneDigest !== undefined) {
-      const phones = this.destinations?.phone ?? [];
-      const digest = expect.phoneDigest;
-      if (!phones.some((p) => constantTimeEqual(p.digest, digest))) return mismatch();
-    }
-    return null;
+    };
+  }
+
+  private facts(): ChallengeFacts {
+    return {
+      status: this.status,
+      purpose: this.input.purpose,
+      userId: this.input.userId,
+      phoneDigests: (this.destinations?.phone ?? []).map((p) => p.digest),
+    };
   }
 
   private refuse(
