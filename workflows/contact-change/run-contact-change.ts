@@ -14,14 +14,18 @@ import type {
 } from '../../messages/contact-change';
 import { maskEmail, maskPhone } from '../../lib/mask';
 import type { ProcessTrail } from '../process-trail';
-import { coreBankingOptions } from '../activity-options';
-import { mfaOptions, noticeOptions, propagationOptions } from './activity-options';
+import {
+  coreBankingOptions,
+  messageOptions,
+  mfaConsumeOptions,
+  propagationOptions,
+} from '../activity-options';
 import { propagateToAll } from './propagate';
 
 const core = proxyActivities<ContactChangeActivities>(coreBankingOptions);
-const mfa = proxyActivities<ContactChangeActivities>(mfaOptions);
+const mfa = proxyActivities<ContactChangeActivities>(mfaConsumeOptions);
 const linked = proxyActivities<ContactChangeActivities>(propagationOptions);
-const notices = proxyActivities<ContactChangeActivities>(noticeOptions);
+const notices = proxyActivities<ContactChangeActivities>(messageOptions);
 
 /** Runs from before it told the contacts only after every linked system had acknowledged. */
 const NOTIFY_ON_ACCEPTANCE = 'notify-on-acceptance';

@@ -35,7 +35,7 @@ import {
   quotaOptions,
   untilExpiry,
   userLockOptions,
-} from './activity-options';
+} from '../activity-options';
 import { ChallengeState, digestsOf, secondsUntil, type Refusal } from './state';
 
 /**

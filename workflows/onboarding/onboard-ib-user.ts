@@ -8,14 +8,19 @@ import {
 import type { OnboardingActivities } from '../../activities/types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
 import { failureCode, ProcessTrail } from '../process-trail';
-import { coreBankingOptions } from '../activity-options';
-import { compensationOptions, computeOptions, smsOptions, webhookOptions } from './activity-options';
+import {
+  compensationOptions,
+  computeOptions,
+  coreBankingOptions,
+  messageOptions,
+  webhookOptions,
+} from '../activity-options';
 import { awaitAuthorisation } from './await-authorisation';
 import { eligibilityVerdict } from './eligibility';
 
 const core = proxyActivities<OnboardingActivities>(coreBankingOptions);
 const channelSync = proxyActivities<OnboardingActivities>(webhookOptions);
-const sms = proxyActivities<OnboardingActivities>(smsOptions);
+const sms = proxyActivities<OnboardingActivities>(messageOptions);
 const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
 const compute = proxyActivities<OnboardingActivities>(computeOptions);
 
