@@ -95,6 +95,23 @@ export default tseslint.config(
     },
   },
   {
+    // The contract between the API and the workflows depends on no implementation, types included.
+    files: ['messages/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!@temporalio/|\\./)',
+              message: 'messages/ imports nothing but the Temporal SDK and other messages.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { coreBankingContext } from './current-run';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { CoreBankingClient, Customer } from '../adapters/core-banking/types';
 import type { EmailSender } from '../adapters/email/types';
@@ -66,17 +67,17 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
         let ownerUserId = userId ?? null;
         try {
           if (userId) {
-            const user = await coreBanking.getIbUser(userId);
+            const user = await coreBanking.getIbUser(userId, coreBankingContext());
             // Both given: they must name the same customer.
             if (user.status !== 'ACTIVE' || (customerId && customerId !== user.customerId)) return none;
             ownerCustomerId = user.customerId;
           }
-          const customer = await coreBanking.getCustomer(ownerCustomerId as string);
+          const customer = await coreBanking.getCustomer(ownerCustomerId as string, coreBankingContext());
           if (!userId && change.phone) {
             // The customer's own phone change is bound to their live IB/MB user.
-            const live = (await coreBanking.findIbUsers({ customerId: customer.customerId })).find(
-              (u) => u.status === 'ACTIVE',
-            );
+            const live = (
+              await coreBanking.findIbUsers({ customerId: customer.customerId }, coreBankingContext())
+            ).find((u) => u.status === 'ACTIVE');
             ownerUserId = live?.userId ?? null;
           }
           return {
@@ -120,14 +121,18 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
 
     applyContactChange: ({ customerId, businessKey, change }) =>
       translated(async () => {
-        await coreBanking.updateContact(customerId, {
-          businessKey,
-          mobilePhone: change.phone,
-          email: change.email,
-          postalAddress: change.postalAddress,
-        });
+        await coreBanking.updateContact(
+          customerId,
+          {
+            businessKey,
+            mobilePhone: change.phone,
+            email: change.email,
+            postalAddress: change.postalAddress,
+          },
+          coreBankingContext(),
+        );
         // Read back: the change counts once core banking shows it.
-        const after = await coreBanking.getCustomer(customerId);
+        const after = await coreBanking.getCustomer(customerId, coreBankingContext());
         if (changedFields(after, change).length)
           throw new TransientError('core banking does not show the change yet');
       }),

@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { coreBankingContext } from './current-run';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { CoreBankingClient } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
@@ -50,7 +51,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
 
   /** The user a challenge is bound to must exist and be active. */
   async function liveUser(userId: string) {
-    const user = await deps.coreBanking.getIbUser(userId, { correlationId: workflowId() });
+    const user = await deps.coreBanking.getIbUser(userId, coreBankingContext());
     if (user.status !== 'ACTIVE') {
       throw new BusinessError('USER_NOT_ACTIVE', `IB/MB user ${userId} is ${user.status}.`, { userId });
     }
@@ -59,7 +60,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
 
   async function registeredContacts(userId: string): Promise<Destinations> {
     const user = await liveUser(userId);
-    const customer = await deps.coreBanking.getCustomer(user.customerId, { correlationId: workflowId() });
+    const customer = await deps.coreBanking.getCustomer(user.customerId, coreBankingContext());
     if (!customer.mobilePhone && !customer.email) {
       throw new BusinessError(
         'NO_REGISTERED_CONTACT',
@@ -279,11 +280,6 @@ function acceptedEarlier(): Delivery[] {
 function runRef(): string {
   const execution = Context.current().info.workflowExecution;
   return execution ? `${execution.workflowId}.${execution.runId}` : Context.current().info.activityId;
-}
-
-function workflowId(): string {
-  const info = Context.current().info;
-  return info.workflowExecution?.workflowId ?? info.activityId;
 }
 
 /** Whole minutes of validity left, as the message states it (1–10). */

@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { coreBankingContext, currentRun } from './current-run';
 import type { CoreBankingClient } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
 import type { SmsSender } from '../adapters/sms/types';
@@ -28,21 +29,13 @@ const passwordContext = (processId: string, userId: string) => `first-time-passw
 const MAX_USERNAME_TRIES = 5;
 const LIVE = new Set(['ACTIVE', 'PENDING_AUTHORISATION']);
 
-/** The run this activity works for (activities here always run inside a workflow). */
-function run() {
-  const { workflowExecution, activityId } = Context.current().info;
-  return { workflowId: workflowExecution?.workflowId ?? activityId, runId: workflowExecution?.runId ?? '' };
-}
-
-const correlation = () => ({ correlationId: run().workflowId });
-
 export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActivities {
   const { coreBanking } = deps;
 
   return {
     checkEligibility: ({ customerId, phone, businessKey }) =>
       translated(async () => {
-        const ctx = correlation();
+        const ctx = coreBankingContext();
         let customer;
         try {
           customer = await coreBanking.getCustomer(customerId, ctx);
@@ -69,7 +62,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
 
     createIbUser: (input) =>
       translated(async (): Promise<CreatedIbUser> => {
-        const ctx = correlation();
+        const ctx = coreBankingContext();
         // T24 has no idempotent create: look for this run's user first.
         const [existing] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
         if (existing) return { ...pick(existing), existed: true };
@@ -98,7 +91,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
       }),
 
     getIbUserStatus: ({ userId }) =>
-      translated(async () => (await coreBanking.getIbUser(userId, correlation())).status),
+      translated(async () => (await coreBanking.getIbUser(userId, coreBankingContext())).status),
 
     syncUsernameToChannel: (input) =>
       translated(async () => {
@@ -127,12 +120,12 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
 
     issueFirstTimePassword: (input) =>
       translated(async () => {
-        const ctx = correlation();
+        const ctx = coreBankingContext();
         const customer = await coreBanking.getCustomer(input.customerId, ctx);
         if (!customer.mobilePhone) {
           throw new BusinessError('CUSTOMER_NOT_ELIGIBLE', 'the registered mobile number was removed');
         }
-        const { workflowId, runId } = run();
+        const { workflowId, runId } = currentRun();
         const { sealedPassword } = input;
         // Sealed: every attempt sets and sends the same password under the same message id,
         // so SMS arriving out of order never leave the customer holding a dead password.
@@ -160,7 +153,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
 
     deactivateUserByBusinessKey: ({ businessKey, reason }) =>
       translated(async () => {
-        const ctx = correlation();
+        const ctx = coreBankingContext();
         const users = await coreBanking.findIbUsers({ businessKey }, ctx);
         for (const u of users) {
           if (LIVE.has(u.status)) await coreBanking.deactivateIbUser(u.userId, reason, ctx);
@@ -170,7 +163,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
 
     deactivateIbUser: ({ userId, reason }) =>
       translated(async () => {
-        await coreBanking.deactivateIbUser(userId, reason, correlation());
+        await coreBanking.deactivateIbUser(userId, reason, coreBankingContext());
       }),
   };
 }

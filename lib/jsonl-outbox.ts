@@ -109,3 +109,23 @@ export class JsonlOutbox<T extends { id: string }> {
     }
   }
 }
+
+/**
+ * The embedded provider for messages to a customer (SMS, email): writes each message as a
+ * line instead of sending it. A retried send of the same id is not written again and gets
+ * the same receipt, as a provider with idempotent sends would answer. `toRecord` picks
+ * the record's fields by name, so extra properties on a message never reach the file.
+ */
+export function outboxProvider<M extends { id: string }, R extends { id: string }>(
+  file: string,
+  toRecord: (message: M) => R,
+) {
+  const outbox = new JsonlOutbox<R>(file);
+  return {
+    provider: 'outbox',
+    async send(message: M): Promise<{ provider: string; providerMessageId: string }> {
+      await outbox.append(toRecord(message));
+      return { provider: 'outbox', providerMessageId: message.id };
+    },
+  };
+}

@@ -1,5 +1,13 @@
 import { defineUpdate } from '@temporalio/workflow';
-import type { PostalAddress } from '../adapters/core-banking/types';
+
+/** A customer's postal address, as core banking holds it. */
+export interface PostalAddress {
+  line1: string;
+  line2?: string;
+  city: string;
+  postalCode?: string;
+  country: string;
+}
 
 /**
  * The contract between the API and the contact-change workflows: the customer's own

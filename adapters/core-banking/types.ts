@@ -1,3 +1,5 @@
+import type { PostalAddress } from '../../messages/contact-change';
+
 /**
  * The core-banking (T24 via the bank's ESB) contract as this service sees it.
  * HTTP shapes are documented in docs/esb-contract.md; the simulator in simulator/
@@ -11,13 +13,7 @@ export interface Product {
   status: ProductStatus;
 }
 
-export interface PostalAddress {
-  line1: string;
-  line2?: string;
-  city: string;
-  postalCode?: string;
-  country: string;
-}
+export type { PostalAddress };
 
 export interface Customer {
   customerId: string;

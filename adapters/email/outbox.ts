@@ -1,5 +1,5 @@
-import { JsonlOutbox } from '../../lib/jsonl-outbox';
-import type { EmailMessage, EmailReceipt, EmailSender } from './types';
+import { outboxProvider } from '../../lib/jsonl-outbox';
+import type { EmailMessage, EmailSender } from './types';
 
 /** One line of the email outbox file (docs/design.md, "Real parts"): exactly these keys. */
 export interface OutboxEmailRecord {
@@ -11,23 +11,11 @@ export interface OutboxEmailRecord {
   createdAt: string;
 }
 
-/**
- * The embedded email provider: appends each message to a JSON-lines file instead of
- * sending it. A retried send of the same id is not written again and gets the same
- * receipt, as a provider with idempotent sends would answer.
- */
+/** The embedded email provider (lib/jsonl-outbox.ts). */
 export function createOutboxEmailSender(file: string): EmailSender {
-  const outbox = new JsonlOutbox<OutboxEmailRecord>(file);
-  return {
-    provider: 'outbox',
-    async send(message: EmailMessage): Promise<EmailReceipt> {
-      await outbox.append(toRecord(message));
-      return { provider: 'outbox', providerMessageId: message.id };
-    },
-  };
+  return outboxProvider(file, toRecord);
 }
 
-/** Picks the fields by name, so extra properties on the message never reach the file. */
 function toRecord(message: EmailMessage): OutboxEmailRecord {
   return {
     id: message.id,

@@ -1,5 +1,5 @@
-import { JsonlOutbox } from '../../lib/jsonl-outbox';
-import type { SmsMessage, SmsReceipt, SmsSender } from './types';
+import { outboxProvider } from '../../lib/jsonl-outbox';
+import type { SmsMessage, SmsSender } from './types';
 
 /** One line of the SMS outbox file (docs/design.md, "Real parts"): exactly these keys. */
 export interface OutboxSmsRecord {
@@ -10,23 +10,11 @@ export interface OutboxSmsRecord {
   createdAt: string;
 }
 
-/**
- * The embedded SMS provider: appends each message to a JSON-lines file instead of
- * sending it. A retried send of the same id is not written again and gets the same
- * receipt, as a provider with idempotent sends would answer.
- */
+/** The embedded SMS provider (lib/jsonl-outbox.ts). */
 export function createOutboxSmsSender(file: string): SmsSender {
-  const outbox = new JsonlOutbox<OutboxSmsRecord>(file);
-  return {
-    provider: 'outbox',
-    async send(message: SmsMessage): Promise<SmsReceipt> {
-      await outbox.append(toRecord(message));
-      return { provider: 'outbox', providerMessageId: message.id };
-    },
-  };
+  return outboxProvider(file, toRecord);
 }
 
-/** Picks the fields by name, so extra properties on the message never reach the file. */
 function toRecord(message: SmsMessage): OutboxSmsRecord {
   return { id: message.id, to: message.to, body: message.body, createdAt: new Date().toISOString() };
 }

@@ -36,6 +36,21 @@ describe('lint rules on imports', () => {
     expect(await ruleIds(code, 'test/unit/example.ts')).not.toContain('import-x/no-extraneous-dependencies');
   });
 
+  it('keeps messages/ free of implementations: only the SDK and other messages, types included', async () => {
+    const adapterType =
+      "import type { Customer } from '../adapters/core-banking/types';\nexport type C = Customer;\n";
+    expect(await ruleIds(adapterType, 'messages/example.ts')).toContain(
+      '@typescript-eslint/no-restricted-imports',
+    );
+    const libValue = "import { mask } from '../lib/mask';\nexport const m = mask;\n";
+    expect(await ruleIds(libValue, 'messages/example.ts')).toContain(
+      '@typescript-eslint/no-restricted-imports',
+    );
+    const allowed =
+      "import { defineUpdate } from '@temporalio/workflow';\nimport type { MfaState } from './mfa';\nexport const u = defineUpdate<MfaState>('u');\n";
+    expect(await ruleIds(allowed, 'messages/example.ts')).toEqual([]);
+  });
+
   it('accepts declared runtime dependencies', async () => {
     const code = "import { z } from 'zod';\nexport const s = z.string();\n";
     expect(await ruleIds(code, 'api/example.ts')).toEqual([]);
