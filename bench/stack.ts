@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { mintDevToken } from '../api/http/auth';
+import { mintDevToken } from '../lib/dev-keys';
 import { loadConfig, type Config } from '../config';
 import { encryptingDataConverter } from '../lib/codec/data-converter';
 import { buildDist, descendants, startLauncher, type RunningLauncher } from '../test/helpers/launcher';

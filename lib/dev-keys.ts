@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
 
 export const DEV_JWT_ALG = 'ES256';
 
@@ -35,4 +35,20 @@ export async function loadOrCreateDevKey(keysDir: string): Promise<DevSigningKey
     privateKey: await importJWK(stored.private, DEV_JWT_ALG),
     publicJwk: { ...stored.public, kid: stored.kid, alg: DEV_JWT_ALG, use: 'sig' },
   };
+}
+
+/** Mints a token with the dev key (for `npm run token`, tests and benchmarks). */
+export async function mintDevToken(
+  config: { keysDir: string; AUTH_ISSUER: string; AUTH_AUDIENCE: string },
+  opts: { scopes: string[]; subject?: string; expiresIn?: string },
+): Promise<string> {
+  const key = await loadOrCreateDevKey(config.keysDir);
+  return new SignJWT({ scope: opts.scopes.join(' ') })
+    .setProtectedHeader({ alg: DEV_JWT_ALG, kid: key.kid, typ: 'JWT' })
+    .setSubject(opts.subject ?? 'dev-channel')
+    .setIssuer(config.AUTH_ISSUER)
+    .setAudience(config.AUTH_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(opts.expiresIn ?? '1h')
+    .sign(key.privateKey);
 }

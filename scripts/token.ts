@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { mintDevToken } from '../api/http/auth';
+import { mintDevToken } from '../lib/dev-keys';
 import { loadConfig } from '../config';
 
 /**

@@ -3,12 +3,11 @@ import {
   createRemoteJWKSet,
   errors as joseErrors,
   jwtVerify,
-  SignJWT,
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
 import type { Config } from '../../config';
-import { DEV_JWT_ALG, loadOrCreateDevKey } from '../../lib/dev-keys';
+import { loadOrCreateDevKey } from '../../lib/dev-keys';
 import { cachingVerifier } from './token-cache';
 
 export type Scope =
@@ -95,20 +94,4 @@ export async function verifierFromConfig(config: Config): Promise<TokenVerifier>
   });
   if (config.AUTH_TOKEN_CACHE_SECONDS === 0) return verifier;
   return cachingVerifier(verifier, { ttlMs: config.AUTH_TOKEN_CACHE_SECONDS * 1000, maxEntries: 10_000 });
-}
-
-/** Mints a token with the dev key (for `npm run token`, tests and benchmarks). */
-export async function mintDevToken(
-  config: Config,
-  opts: { scopes: string[]; subject?: string; expiresIn?: string },
-): Promise<string> {
-  const key = await loadOrCreateDevKey(config.keysDir);
-  return new SignJWT({ scope: opts.scopes.join(' ') })
-    .setProtectedHeader({ alg: DEV_JWT_ALG, kid: key.kid, typ: 'JWT' })
-    .setSubject(opts.subject ?? 'dev-channel')
-    .setIssuer(config.AUTH_ISSUER)
-    .setAudience(config.AUTH_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(opts.expiresIn ?? '1h')
-    .sign(key.privateKey);
 }

@@ -1,4 +1,4 @@
-import { mintDevToken } from '../../api/http/auth';
+import { mintDevToken } from '../../lib/dev-keys';
 import { loadConfig } from '../../config';
 import { addSimulatorCustomer } from '../../simulator/admin-client';
 import { sleep, type ChaosStack } from './stack';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { mintDevToken } from '../../api/http/auth';
+import { mintDevToken } from '../../lib/dev-keys';
 import { loadConfig } from '../../config';
 import { machine, writeSection } from './report';
 import { ChaosStack, repoRoot } from './stack';

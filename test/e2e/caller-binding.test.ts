@@ -1,4 +1,4 @@
-import { mintDevToken } from '../../api/http/auth';
+import { mintDevToken } from '../../lib/dev-keys';
 import { mfaProcessId } from '../../messages/mfa';
 import { call, startStack, type Stack } from '../helpers/stack';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mintDevToken } from '../../api/http/auth';
+import { mintDevToken } from '../../lib/dev-keys';
 import { consumeUpdate, mfaProcessId } from '../../messages/mfa';
 import { decodedHistoryText, encodings } from '../helpers/history';
 import { call, startStack, type Stack } from '../helpers/stack';

@@ -1,4 +1,4 @@
-import { mintDevToken } from '../../api/http/auth';
+import { mintDevToken } from '../../lib/dev-keys';
 import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';
 
 /**

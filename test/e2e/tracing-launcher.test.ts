@@ -1,4 +1,4 @@
-import { mintDevToken } from '../../api/http/auth';
+import { mintDevToken } from '../../lib/dev-keys';
 import { loadConfig } from '../../config';
 import { buildDist, startLauncher, type RunningLauncher } from '../helpers/launcher';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver';

@@ -1,4 +1,4 @@
-import { mintDevToken } from '../../api/http/auth';
+import { mintDevToken } from '../../lib/dev-keys';
 import { mfaProcessId } from '../../messages/mfa';
 import { userLockWorkflowId } from '../../messages/mfa-user-lock';
 import { coreMarkerData, decodedHistoryText, encodings } from '../helpers/history';

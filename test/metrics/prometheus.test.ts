@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { mintDevToken } from '../../api/http/auth';
+import { mintDevToken } from '../../lib/dev-keys';
 import { loadConfig } from '../../config';
 import { dashboardQueries, expandGrafanaVariables, unknownMetrics } from '../helpers/dashboards';
 import { buildDist, startLauncher, type RunningLauncher } from '../helpers/launcher';

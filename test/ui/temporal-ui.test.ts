@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { mintDevToken } from '../../api/http/auth';
+import { mintDevToken } from '../../lib/dev-keys';
 import { loadConfig } from '../../config';
 import { buildDist, startLauncher, type RunningLauncher } from '../helpers/launcher';
 import { repoRoot } from '../setup/tools';
