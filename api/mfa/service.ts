@@ -24,17 +24,16 @@ import {
   MFA_CHALLENGE_WORKFLOW,
   mfaProcessId,
   mfaStateQuery,
-  REFUSAL_BY_STATUS,
   resendUpdate,
   securityKeyMatchesQuery,
   verifyUpdate,
   type MfaBinding,
   type MfaChallengeInput,
-  type MfaCode,
   type MfaPurpose,
   type MfaState,
 } from '../../messages/mfa';
 import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
+import { statusRefusalCode } from '../../workflows/mfa/rules';
 import { keyReused } from '../http/idempotency';
 import { withStartBudget } from '../processes/idempotent-start';
 import { reserveCallerSend } from './caller-quota';
@@ -290,7 +289,7 @@ async function endedRunProblem(handle: WorkflowHandle, keyDigest: string): Promi
     if (type !== MFA_CHALLENGE_WORKFLOW) return challengeNotFound();
     if (!(await handle.query(securityKeyMatchesQuery, keyDigest))) return mfaProblem('SECURITY_KEY_INVALID');
     const state = await handle.query(mfaStateQuery);
-    const code: MfaCode = state.status === 'PENDING' ? 'OTP_EXPIRED' : REFUSAL_BY_STATUS[state.status];
+    const code = statusRefusalCode(state.status) ?? 'OTP_EXPIRED';
     return mfaProblem(code, undefined, counters(state));
   } catch (e) {
     if (e instanceof WorkflowNotFoundError) return challengeNotFound();

@@ -1,4 +1,9 @@
-import { bindingMismatch, consumeRefusalCode, type ChallengeFacts } from '../../workflows/mfa/rules';
+import {
+  bindingMismatch,
+  consumeRefusalCode,
+  statusRefusalCode,
+  type ChallengeFacts,
+} from '../../workflows/mfa/rules';
 
 describe('MFA challenge rules (the workflow validators and the API pre-check call these)', () => {
   const verified: ChallengeFacts = {
@@ -39,5 +44,14 @@ describe('MFA challenge rules (the workflow validators and the API pre-check cal
         false,
       ),
     ).toBe(true);
+  });
+});
+
+describe('status refusals', () => {
+  it('refuses nothing while PENDING and names why otherwise', () => {
+    expect(statusRefusalCode('PENDING')).toBeNull();
+    expect(statusRefusalCode('EXPIRED')).toBe('OTP_EXPIRED');
+    expect(statusRefusalCode('LOCKED')).toBe('MAX_ATTEMPTS_EXCEEDED');
+    expect(statusRefusalCode('CONSUMED')).toBe('ALREADY_VERIFIED');
   });
 });

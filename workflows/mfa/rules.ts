@@ -1,4 +1,10 @@
-import type { MfaBinding, MfaCode, MfaPurpose, MfaStatus } from '../../messages/mfa';
+import {
+  REFUSAL_BY_STATUS,
+  type MfaBinding,
+  type MfaCode,
+  type MfaPurpose,
+  type MfaStatus,
+} from '../../messages/mfa';
 import { constantTimeEqual } from './constant-time';
 
 /**
@@ -37,4 +43,12 @@ export function consumeRefusalCode(
   if (facts.status === 'CONSUMED') return 'ALREADY_CONSUMED';
   if (facts.status !== 'VERIFIED') return 'CHALLENGE_NOT_VERIFIED';
   return bindingMismatch(facts, expect, true) ? 'CHALLENGE_MISMATCH' : null;
+}
+
+/**
+ * Why a challenge in `status` refuses a code or a resend; null while PENDING. A run that
+ * has ended while PENDING expired (the API reads that from the final state).
+ */
+export function statusRefusalCode(status: MfaStatus): MfaCode | null {
+  return status === 'PENDING' ? null : REFUSAL_BY_STATUS[status];
 }

@@ -14,7 +14,7 @@ import {
   type VerifyArgs,
 } from '../../messages/mfa';
 import { constantTimeEqual } from './constant-time';
-import { bindingMismatch, consumeRefusalCode, type ChallengeFacts } from './rules';
+import { bindingMismatch, consumeRefusalCode, statusRefusalCode, type ChallengeFacts } from './rules';
 
 /** A refusal as data: the workflow throws it as an ApplicationFailure typed by `code`. */
 export interface Refusal {
@@ -185,8 +185,8 @@ export class ChallengeState {
 
   /** Refusal for a challenge that is not PENDING (or PENDING past its expiry). */
   statusRefusal(nowMs: number): Refusal | null {
-    const status = this.statusAt(nowMs);
-    return status === 'PENDING' ? null : this.refuse(REFUSAL_BY_STATUS[status], nowMs);
+    const code = statusRefusalCode(this.statusAt(nowMs));
+    return code && this.refuse(code, nowMs);
   }
 
   /** What the create call answers: nothing to refuse once a code went out. */
