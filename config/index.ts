@@ -18,18 +18,35 @@ const serverHmacKey = z
   );
 
 /**
- * The one place configuration is read. Every variable, its default and meaning is
- * listed in README.md ("Configuration"); keep the two in step.
+ * The one place configuration is read. Every variable describes itself (`.describe()`):
+ * docs/configuration.md is generated from these (`npm run docs:config`; a test fails when
+ * they differ), so a new variable is documented where it is declared.
  */
-const schema = z
+export const configSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    DATA_DIR: z.string().default('.data'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    NODE_ENV: z
+      .enum(['development', 'test', 'production'])
+      .default('development')
+      .describe(
+        '`production`: the API and the worker refuse to start, listing every problem, unless the "Production" list under Security holds.',
+      ),
+    DATA_DIR: z
+      .string()
+      .default('.data')
+      .describe('All local state: SQLite, outboxes, dev keys, simulator state.'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('Pino level.'),
     /** `auto`: pretty on a terminal, JSON lines otherwise (files, pipes, log shippers). */
-    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    LOG_FORMAT: z
+      .enum(['auto', 'json', 'pretty'])
+      .default('auto')
+      .describe(
+        '`auto` (pretty on a terminal, JSON lines otherwise), `json` or `pretty`; masking is the same in all.',
+      ),
 
-    HOST: z.string().default('127.0.0.1'),
+    HOST: z.string().default('127.0.0.1').describe('The API listen address.'),
     /**
      * Express's `trust proxy`: unset trusts no X-Forwarded-For; a hop count, or addresses and
      * subnets of the proxies, e.g. `loopback, 10.0.0.0/8`. Only then is the client IP known.
@@ -37,44 +54,116 @@ const schema = z
     TRUST_PROXY: z
       .string()
       .optional()
-      .transform((v) => (v === undefined ? false : /^\d+$/.test(v) ? Number(v) : v)),
-    PORT: envInt(0, 65535).default(3000),
-    API_BODY_LIMIT: z.string().default('32kb'),
-    API_WAIT_BUDGET_MS: envInt(0, 60_000).default(10_000),
-    API_MAX_WAIT_SECONDS: envInt(0, 60).default(30),
+      .transform((v) => (v === undefined ? false : /^\d+$/.test(v) ? Number(v) : v))
+      .describe(
+        'Express `trust proxy` (hop count, or proxy addresses/subnets such as `loopback`); only then is the client IP part of the pre-login caller key.',
+      ),
+    PORT: envInt(0, 65535).default(3000).describe('The API listen port.'),
+    API_BODY_LIMIT: z.string().default('32kb').describe('Largest accepted JSON body (413 above).'),
+    API_WAIT_BUDGET_MS: envInt(0, 60_000)
+      .default(10_000)
+      .describe('How long a write waits for the workflow before answering 202.'),
+    API_MAX_WAIT_SECONDS: envInt(0, 60).default(30).describe('Cap on `Prefer: wait=N`.'),
     /** The API's Prometheus metrics listener (api/metrics.ts); port 0 turns it off. */
-    API_METRICS_HOST: z.string().default('127.0.0.1'),
-    API_METRICS_PORT: envInt(0, 65535).default(9465),
+    API_METRICS_HOST: z
+      .string()
+      .default('127.0.0.1')
+      .describe(
+        "The API's Prometheus metrics listener (`/metrics` on this listener only; the public port answers 404).",
+      ),
+    API_METRICS_PORT: envInt(0, 65535).default(9465).describe("The API's metrics port; 0 turns it off."),
 
-    TEMPORAL_TASK_QUEUE: z.string().min(1).default('ibmb-user-lifecycle'),
-    TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
-    WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
-    WORKER_METRICS_PORT: envInt(0, 65535).default(9464),
+    TEMPORAL_TASK_QUEUE: z
+      .string()
+      .min(1)
+      .default('ibmb-user-lifecycle')
+      .describe('Task queue of the worker.'),
+    TEMPORAL_WORKFLOW_BUNDLE: z
+      .string()
+      .optional()
+      .describe('Unset: `dist/workflow-bundle.js` when built. Prebuilt workflow bundle for the worker.'),
+    WORKER_METRICS_HOST: z
+      .string()
+      .default('127.0.0.1')
+      .describe("The worker's SDK metrics listener, Prometheus format at `/metrics`."),
+    WORKER_METRICS_PORT: envInt(0, 65535)
+      .default(9464)
+      .describe("The worker's metrics port; 0 turns them off."),
     /** Runs kept in the worker's sticky cache: bounds its memory however many runs are open. */
-    WORKER_MAX_CACHED_WORKFLOWS: envInt(0, 100_000).default(1000),
+    WORKER_MAX_CACHED_WORKFLOWS: envInt(0, 100_000)
+      .default(1000)
+      .describe(
+        'Runs the worker keeps in its sticky cache; bounds its memory whatever the number of open runs.',
+      ),
 
-    PAYLOAD_KEYS: z.string().optional(),
-    PAYLOAD_KEYS_FILE: z.string().optional(),
-    PAYLOAD_KEY_CURRENT: z.string().optional(),
+    PAYLOAD_KEYS: z
+      .string()
+      .optional()
+      .describe(
+        'Unset: generated in `DATA_DIR/keys/payload-keys`. AES-256 payload keys `kid:base64,…`; required in production.',
+      ),
+    PAYLOAD_KEYS_FILE: z
+      .string()
+      .optional()
+      .describe('A file holding the same `kid:base64,…` list (a mounted secret).'),
+    PAYLOAD_KEY_CURRENT: z
+      .string()
+      .optional()
+      .describe('Unset: first key. Key id that encrypts new payloads (older ids still decrypt).'),
     /** Largest body /codec/* accepts (a page of history); checked after authentication. */
-    CODEC_BODY_LIMIT: z.string().default('4mb'),
-    CODEC_CORS_ORIGINS: envList.default(['http://127.0.0.1:8233', 'http://localhost:8233']),
-    SERVER_HMAC_KEY: serverHmacKey.optional(),
+    CODEC_BODY_LIMIT: z
+      .string()
+      .default('4mb')
+      .describe(
+        'Largest body `/codec/*` accepts (checked after authentication; `API_BODY_LIMIT` does not apply there).',
+      ),
+    CODEC_CORS_ORIGINS: envList
+      .default(['http://127.0.0.1:8233', 'http://localhost:8233'])
+      .describe('Browser origins (the Temporal UI) allowed to call `/codec/*`.'),
+    SERVER_HMAC_KEY: serverHmacKey
+      .optional()
+      .describe(
+        'Unset: generated in `DATA_DIR/keys`. Standard base64 of ≥ 32 bytes (refused otherwise, in every environment) for request and OTP digests and sealed codes; API and worker must share it; required in production.',
+      ),
 
-    AUTH_JWKS_URL: z.url().optional(),
-    AUTH_ISSUER: z.string().min(1).default(DEV_AUTH_ISSUER),
-    AUTH_AUDIENCE: z.string().min(1).default(DEV_AUTH_AUDIENCE),
+    AUTH_JWKS_URL: z
+      .url()
+      .optional()
+      .describe('JWKS of the identity provider; production: required, `https`.'),
+    AUTH_ISSUER: z
+      .string()
+      .min(1)
+      .default(DEV_AUTH_ISSUER)
+      .describe('Required `iss` of tokens; production: must be set (the dev default is refused).'),
+    AUTH_AUDIENCE: z
+      .string()
+      .min(1)
+      .default(DEV_AUTH_AUDIENCE)
+      .describe('Required `aud` of tokens; production: must be set (the dev default is refused).'),
     /** Refused in production by the API and the worker (config/production.ts). */
-    AUTH_DEV_KEYS: envBool.optional(),
+    AUTH_DEV_KEYS: envBool
+      .optional()
+      .describe(
+        '`true` is refused in production (it used to allow the dev key there); run demos with `NODE_ENV=development`.',
+      ),
     /** JOSE `typ` values accepted: access tokens only (RFC 9068 `at+jwt`, and IdPs' plain `JWT`). */
-    AUTH_TOKEN_TYPES: envList.pipe(z.array(z.string()).min(1)).default(['at+jwt', 'JWT']),
+    AUTH_TOKEN_TYPES: envList
+      .pipe(z.array(z.string()).min(1))
+      .default(['at+jwt', 'JWT'])
+      .describe(
+        'Accepted JOSE `typ` header values (case-insensitive, `application/` optional): access tokens only; a token without `typ` or `exp` is refused.',
+      ),
     /** How long a verified token is trusted without a new signature check (0: check every time). */
-    AUTH_TOKEN_CACHE_SECONDS: envInt(0, 300).default(60),
+    AUTH_TOKEN_CACHE_SECONDS: envInt(0, 300)
+      .default(60)
+      .describe(
+        'A verified token is trusted this long (at most until its `exp`) without a new signature check; a key withdrawn from the JWKS stops working within it; `0` checks every request.',
+      ),
 
-    CORE_BANKING_URL: z.url().default('http://127.0.0.1:4010'),
-    CORE_BANKING_TIMEOUT_MS: envInt(100, 120_000).default(5_000),
-    SIMULATOR_HOST: z.string().default('127.0.0.1'),
-    SIMULATOR_PORT: envInt(0, 65535).default(4010),
+    CORE_BANKING_URL: z.url().default('http://127.0.0.1:4010').describe('ESB base URL.'),
+    CORE_BANKING_TIMEOUT_MS: envInt(100, 120_000).default(5_000).describe('Per-call timeout to the ESB.'),
+    SIMULATOR_HOST: z.string().default('127.0.0.1').describe('The core-banking simulator listen address.'),
+    SIMULATOR_PORT: envInt(0, 65535).default(4010).describe('The core-banking simulator listen port.'),
     /**
      * The simulator's scrypt cost for password hashes. Production T24 hashes on its own
      * hardware; the benchmark lowers it so T24's hashing is not charged to the service
@@ -82,29 +171,49 @@ const schema = z
      */
     SIMULATOR_SCRYPT_N: envInt(1024, 1_048_576)
       .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
-      .default(16_384),
+      .default(16_384)
+      .describe(
+        "Scrypt cost (N) of the simulator's password hashes: a power of two, 1024–1048576; the benchmark lowers it so T24's hashing is not charged to the service.",
+      ),
 
-    BANK_NAME: z.string().min(1).max(40).default('Demo Bank'),
-    REQUIRED_DISCLOSURES: envList.default(['IB_TERMS', 'PRIVACY']),
-    MAKER_CHECKER_TIMEOUT_HOURS: envInt(1, 24 * 14).default(24),
+    BANK_NAME: z.string().min(1).max(40).default('Demo Bank').describe('Name in customer messages.'),
+    REQUIRED_DISCLOSURES: envList
+      .default(['IB_TERMS', 'PRIVACY'])
+      .describe('Disclosures a customer must accept to onboard.'),
+    MAKER_CHECKER_TIMEOUT_HOURS: envInt(1, 24 * 14)
+      .default(24)
+      .describe('How long a user pending authorisation is awaited.'),
 
-    SMS_PROVIDER: z.enum(['outbox', 'kannel', 'twilio']).default('outbox'),
-    KANNEL_SENDSMS_URL: z.url().optional(),
-    KANNEL_USERNAME: z.string().optional(),
-    KANNEL_PASSWORD: z.string().optional(),
-    KANNEL_FROM: z.string().optional(),
-    TWILIO_ACCOUNT_SID: z.string().optional(),
-    TWILIO_AUTH_TOKEN: z.string().optional(),
-    TWILIO_FROM: z.string().optional(),
-    TWILIO_API_BASE_URL: z.url().optional(),
+    SMS_PROVIDER: z
+      .enum(['outbox', 'kannel', 'twilio'])
+      .default('outbox')
+      .describe('`outbox` (`DATA_DIR/outbox/sms.jsonl`), `kannel` or `twilio`.'),
+    KANNEL_SENDSMS_URL: z.url().optional().describe('Kannel smsbox `sendsms` URL (`SMS_PROVIDER=kannel`).'),
+    KANNEL_USERNAME: z.string().optional().describe('Kannel `sendsms` user.'),
+    KANNEL_PASSWORD: z.string().optional().describe('Kannel `sendsms` password.'),
+    KANNEL_FROM: z.string().optional().describe('Sender id Kannel sends from.'),
+    TWILIO_ACCOUNT_SID: z.string().optional().describe('Twilio account (`SMS_PROVIDER=twilio`).'),
+    TWILIO_AUTH_TOKEN: z.string().optional().describe('Twilio auth token.'),
+    TWILIO_FROM: z.string().optional().describe('Twilio sender number.'),
+    TWILIO_API_BASE_URL: z
+      .url()
+      .optional()
+      .describe('Twilio API base URL (tests point it at a local stand-in).'),
 
-    EMAIL_PROVIDER: z.enum(['outbox', 'smtp']).default('outbox'),
-    SMTP_HOST: z.string().optional(),
-    SMTP_PORT: envInt(1, 65535).default(587),
-    SMTP_SECURE: envBool.optional(),
-    SMTP_USER: z.string().optional(),
-    SMTP_PASSWORD: z.string().optional(),
-    EMAIL_FROM: z.string().min(1).default('Demo Bank <no-reply@bank.example>'),
+    EMAIL_PROVIDER: z
+      .enum(['outbox', 'smtp'])
+      .default('outbox')
+      .describe('`outbox` (`DATA_DIR/outbox/email.jsonl`) or `smtp`.'),
+    SMTP_HOST: z.string().optional().describe('SMTP server (`EMAIL_PROVIDER=smtp`, via nodemailer).'),
+    SMTP_PORT: envInt(1, 65535).default(587).describe('SMTP port.'),
+    SMTP_SECURE: envBool.optional().describe('Implicit TLS; on by default for port 465.'),
+    SMTP_USER: z.string().optional().describe('SMTP user.'),
+    SMTP_PASSWORD: z.string().optional().describe('SMTP password (required with `SMTP_USER`).'),
+    EMAIL_FROM: z
+      .string()
+      .min(1)
+      .default('Demo Bank <no-reply@bank.example>')
+      .describe('From address of every email.'),
 
     /** Systems told about contact changes: JSON [{name, url?, secret?}]; no url → outbox. */
     LINKED_SYSTEMS: z
@@ -134,41 +243,108 @@ const schema = z
           )
           .min(1),
       )
-      .default([{ name: 'otp-delivery' }, { name: 'alerts' }]),
+      .default([{ name: 'otp-delivery' }, { name: 'alerts' }])
+      .describe(
+        'JSON list of systems told about contact changes: `{name, url?, secret?}`; without `url` a system gets outbox records.',
+      ),
 
     /** A phone change waits this long, cancellable, before core banking is updated (0: at once). */
-    PHONE_CHANGE_COOLING_OFF_MINUTES: envInt(0, 10_080).default(0),
+    PHONE_CHANGE_COOLING_OFF_MINUTES: envInt(0, 10_080)
+      .default(0)
+      .describe(
+        'Minutes a phone change waits, cancellable (`POST /update-user-ib/{processId}/cancel`), before core banking is updated; 0: at once.',
+      ),
 
-    CHANNEL_WEBHOOK_URL: z.url().optional(),
-    CHANNEL_WEBHOOK_SECRET: z.string().optional(),
+    CHANNEL_WEBHOOK_URL: z
+      .url()
+      .optional()
+      .describe(
+        'Channel backend receiving username sync (Standard Webhooks); unset: the outbox `DATA_DIR/outbox/webhooks.jsonl` (refused in production).',
+      ),
+    CHANNEL_WEBHOOK_SECRET: z
+      .string()
+      .optional()
+      .describe('`whsec_…` signing secret of the channel webhook (required with its URL).'),
 
     // MFA policy (docs/design.md, "MFA policy"); validity is capped at 10 minutes (NIST SP 800-63B).
     // Fewer than 6 digits is guessable within the attempt limits (NIST SP 800-63B: at least 6).
-    MFA_CODE_LENGTH: envInt(6, 10).default(6),
-    MFA_OTP_TTL_SECONDS: envInt(30, 600).default(300),
-    MFA_MAX_VERIFY_ATTEMPTS: envInt(1, 10).default(5),
-    MFA_MAX_RESENDS: envInt(0, 10).default(3),
-    MFA_RESEND_COOLDOWN_SECONDS: envInt(0, 300).default(30),
-    MFA_DESTINATION_MAX_PER_WINDOW: envInt(1, 1000).default(5),
-    MFA_DESTINATION_WINDOW_MINUTES: envInt(1, 1440).default(10),
-    MFA_DESTINATION_MAX_PER_DAY: envInt(1, 10_000).default(50),
+    MFA_CODE_LENGTH: envInt(6, 10).default(6).describe('Digits of an OTP (6–10).'),
+    MFA_OTP_TTL_SECONDS: envInt(30, 600)
+      .default(300)
+      .describe('Validity of a code (30–600: never over 10 minutes); a resend never extends it.'),
+    MFA_MAX_VERIFY_ATTEMPTS: envInt(1, 10)
+      .default(5)
+      .describe('Wrong codes before a challenge is `LOCKED` (423 `MAX_ATTEMPTS_EXCEEDED`).'),
+    MFA_MAX_RESENDS: envInt(0, 10)
+      .default(3)
+      .describe('Resends per challenge; each re-delivers the same, still valid code.'),
+    MFA_RESEND_COOLDOWN_SECONDS: envInt(0, 300)
+      .default(30)
+      .describe('Time between sends of one challenge (429 `RESEND_TOO_SOON` with `Retry-After`).'),
+    MFA_DESTINATION_MAX_PER_WINDOW: envInt(1, 1000)
+      .default(5)
+      .describe(
+        'Codes sent to one phone or email per rolling window, across challenges (429 `DESTINATION_RATE_LIMITED`).',
+      ),
+    MFA_DESTINATION_WINDOW_MINUTES: envInt(1, 1440)
+      .default(10)
+      .describe('The rolling window of `MFA_DESTINATION_MAX_PER_WINDOW`, in minutes.'),
+    MFA_DESTINATION_MAX_PER_DAY: envInt(1, 10_000)
+      .default(50)
+      .describe('Codes sent to one phone or email per rolling 24 hours, across challenges.'),
     /** Pre-login codes per caller (token subject; with TRUST_PROXY, and client IP) per rolling hour. */
-    MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: envInt(1, 1_000_000).default(1000),
-    MFA_PRELOGIN_CALLER_SHARDS: envInt(1, 64).default(8),
+    MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: envInt(1, 1_000_000)
+      .default(1000)
+      .describe(
+        'Pre-login codes (bound to no user) per caller and rolling hour, durably (429 `CALLER_RATE_LIMITED`); the caller is the token subject and, behind `TRUST_PROXY`, the client IP.',
+      ),
+    MFA_PRELOGIN_CALLER_SHARDS: envInt(1, 64)
+      .default(8)
+      .describe(
+        "Quota workflows one caller's pre-login limit is spread over, so a busy caller is no single hot entity; the limit holds to within one send per shard.",
+      ),
     /** Wrong codes in a row across one user's challenges before that user's codes are refused. */
-    MFA_USER_MAX_CONSECUTIVE_FAILURES: envInt(1, 1000).default(10),
-    MFA_USER_LOCK_MINUTES: envInt(1, 1440).default(30),
+    MFA_USER_MAX_CONSECUTIVE_FAILURES: envInt(1, 1000)
+      .default(10)
+      .describe(
+        "Wrong codes in a row across one user's challenges before its codes are refused (423 `USER_OTP_LOCKED`); a right code resets; challenges without a user do not count.",
+      ),
+    MFA_USER_LOCK_MINUTES: envInt(1, 1440)
+      .default(30)
+      .describe(
+        "How long a locked user's codes are refused, on create (nothing sent) and verify, with `Retry-After` (a durable timer in the user's `MfaUserOtpLock` workflow).",
+      ),
     /** Countries (ISO 3166 alpha-2) whose mobile numbers may be texted a code; default the bank's own. */
     MFA_ALLOWED_COUNTRIES: envList
       .pipe(z.array(z.string().refine(isKnownCountry, 'an ISO 3166 alpha-2 country code')).min(1))
-      .default(['KE']),
+      .default(['KE'])
+      .describe(
+        'ISO 3166 alpha-2 countries whose mobile numbers (validated with libphonenumber-js) may be texted a code.',
+      ),
 
     // OpenTelemetry tracing (lib/tracing.ts), the SDK's standard variables; off unless an endpoint is set.
-    OTEL_SDK_DISABLED: envBool.optional(),
-    OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).optional(),
-    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
-    OTEL_SERVICE_NAME: z.string().min(1).optional(),
+    OTEL_SDK_DISABLED: envBool.optional().describe('`true` turns tracing off whatever else is set.'),
+    OTEL_TRACES_EXPORTER: z
+      .enum(['none', 'otlp'])
+      .optional()
+      .describe(
+        'Unset: `otlp` when an endpoint is set. `none` turns tracing off; `otlp` alone, without an endpoint, does not turn it on.',
+      ),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z
+      .url()
+      .optional()
+      .describe(
+        'OTLP/HTTP collector base URL (spans to `/v1/traces`); setting it (or the next) turns tracing on.',
+      ),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+      .url()
+      .optional()
+      .describe('Full traces URL, used as is; wins over the base endpoint.'),
+    OTEL_SERVICE_NAME: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Unset: `ibmb-api` / `ibmb-worker`. Service name of the process's spans."),
     /** Host of the site that reads OTPs by WebOTP (`@host #code` line in the SMS); unset: no line. */
     MFA_WEBOTP_HOST: z
       .string()
@@ -176,7 +352,10 @@ const schema = z
         /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:\d{1,5})?$/i,
         'a host name',
       )
-      .optional(),
+      .optional()
+      .describe(
+        "Host name of the bank's site or app: OTP SMS then end with the WebOTP / SMS Retriever line `@host #code`.",
+      ),
   })
   // What production additionally requires of the API and the worker is in config/production.ts.
   .superRefine((c, ctx) => {
@@ -211,7 +390,7 @@ const schema = z
     }
   });
 
-type Raw = z.infer<typeof schema>;
+type Raw = z.infer<typeof configSchema>;
 
 export type Config = Raw & {
   /** Absolute DATA_DIR. */
@@ -228,7 +407,7 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const parsed = schema.safeParse(withoutBlanks(env));
+  const parsed = configSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
