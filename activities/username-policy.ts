@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 
 /**
- * Username policy (README "Username policy"): 8–20 characters from [a-z0-9._-],
+ * Username policy (docs/api.md, "Username policy"): 8–20 characters from [a-z0-9._-],
  * starting with a letter, not all digits, no repeated or trailing specials, never the
  * customer id. Usernames are compared case-insensitively by core banking.
  */

@@ -28,7 +28,7 @@ export const configSchema = z
       .enum(['development', 'test', 'production'])
       .default('development')
       .describe(
-        '`production`: the API and the worker refuse to start, listing every problem, unless the "Production" list under Security holds.',
+        '`production`: the API and the worker refuse to start, listing every problem, unless the production rules hold (config/production.ts, docs/security.md).',
       ),
     DATA_DIR: z
       .string()

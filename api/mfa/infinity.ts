@@ -12,7 +12,7 @@ export const INFINITY_BASE_PATH = '/services/data/v1/RBObjects/operations/DbxUse
 
 /**
  * dbpErrCode per problem code. 10573 and 10580–10583 are Infinity's MFA codes; the
- * others are this service's own, in the same range (README "Infinity error codes").
+ * others are this service's own, in the same range (docs/mfa.md lists them by refusal).
  */
 export const DBP_ERROR_CODES: Record<string, string> = {
   RESEND_LIMIT_REACHED: '10573',

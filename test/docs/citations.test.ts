@@ -5,8 +5,8 @@ import { repoRoot } from '../setup/tools';
 
 /**
  * Nothing in the repository cites a document that is not in it: every Markdown link to a
- * local file and every `name.md` mentioned in code, docs or config resolves, relative to
- * the citing file or to the repository root.
+ * local file, every `name.md` mentioned in code, docs or config, and every source path a
+ * document names resolves, relative to the citing file or to the repository root.
  */
 const TEXT = /\.(md|ts|js|mjs|cjs|sh|ya?ml|json)$/;
 // This file names missing documents on purpose, to show they are caught.
@@ -26,7 +26,15 @@ function citations(file: string): string[] {
   const mentions = [...text.matchAll(/(?<![\w/.-])((?:\.{1,2}\/)?[\w./-]*[\w-]+\.md)\b/g)].map(
     (m) => m[1] ?? '',
   );
-  return [...links, ...mentions].map((c) => c.replace(/#.*$/, '')).filter(Boolean);
+  // Source files a document names (`api/mfa/routes.ts`): a move must not leave them stale.
+  const sources = [
+    ...(file.endsWith('.md') ? text : '').matchAll(
+      /`((?:[\w.-]+\/)+[\w.-]+\.(?:ts|js|mjs|sh|ya?ml|json))(?::\d+)?`/g,
+    ),
+  ]
+    .map((m) => m[1] ?? '')
+    .filter((p) => !p.startsWith('DATA_DIR/'));
+  return [...links, ...mentions, ...sources].map((c) => c.replace(/#.*$/, '')).filter(Boolean);
 }
 
 /** Relative to the citing file, the root or docs/; a git-ignored path is an output a script writes. */
