@@ -1,14 +1,12 @@
 import { Router } from 'express';
+import { startRoute } from '../processes/start-route';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { ContactChange, UpdateContactInfoInput } from '../../messages/contact-change';
 import type { TokenVerifier } from '../http/auth';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { requireScopes } from '../http/scopes';
-import { validateBody, validated } from '../http/validate';
-import { withStartBudget } from '../processes/idempotent-start';
 import { starterMemo } from '../processes/readers';
-import { respondWithOutcome } from '../processes/respond';
 import { problems } from '../http/problem';
 import { customerId as customerIdSchema } from '../http/fields';
 import { contactInfoRequest, type ContactInfoRequest } from './schema';
@@ -37,37 +35,36 @@ export function contactInfoRouter(deps: {
   const router = Router();
   router.put(
     '/customers/:customerId/contact-info',
-    requireScopes(deps.verifier, 'institution-users:write'),
-    validateBody(contactInfoRequest),
-    async (req, res) => {
-      const customerId = String(req.params.customerId);
-      if (!customerIdSchema.safeParse(customerId).success) {
-        throw problems.validation([{ path: 'customerId', message: 'a core-banking customer id' }]);
-      }
-      const body = validated<ContactInfoRequest>(req);
-      const digest = requestDigest(serverKey, { customerId, ...body });
-      // With a key, retries replay. Without one, a PUT repeating the customer's latest
-      // change is taken as its retry and replays it (in flight or done); any other body,
-      // also one repeating an older change, is a new change.
-      const keyed = req.get('idempotency-key') !== undefined;
-      const requestId = keyed ? requestKey(req, undefined) : `put-${digest.slice(0, 32)}`;
-      const input: UpdateContactInfoInput = {
-        requestId,
-        customerId,
-        change: toChange(body),
-        linkedSystems: config.LINKED_SYSTEMS.map((s) => s.name),
-      };
-      const started = await withStartBudget(client, () =>
-        startContactInfoChange(client, input, {
+    ...startRoute(deps, {
+      auth: requireScopes(deps.verifier, 'institution-users:write'),
+      schema: contactInfoRequest,
+      doneStatus: 200,
+      start: (req, body: ContactInfoRequest) => {
+        const customerId = String(req.params.customerId);
+        if (!customerIdSchema.safeParse(customerId).success) {
+          throw problems.validation([{ path: 'customerId', message: 'a core-banking customer id' }]);
+        }
+        const digest = requestDigest(serverKey, { customerId, ...body });
+        // With a key, retries replay. Without one, a PUT repeating the customer's latest
+        // change is taken as its retry and replays it (in flight or done); any other body,
+        // also one repeating an older change, is a new change.
+        const keyed = req.get('idempotency-key') !== undefined;
+        const requestId = keyed ? requestKey(req, undefined) : `put-${digest.slice(0, 32)}`;
+        const input: UpdateContactInfoInput = {
+          requestId,
+          customerId,
+          change: toChange(body),
+          linkedSystems: config.LINKED_SYSTEMS.map((s) => s.name),
+        };
+        return startContactInfoChange(client, input, {
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           digest,
           starter: starterMemo(req.principal),
           keyed,
           subject: req.principal?.subject ?? 'unknown',
-        }),
-      );
-      await respondWithOutcome(req, res, deps, started, 200);
-    },
+        });
+      },
+    }),
   );
   return router;
 }

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { startRoute } from '../processes/start-route';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import {
@@ -11,10 +12,7 @@ import type { TokenVerifier } from '../http/auth';
 import { assertStepUpFor, assertUsableFor, provenChallenge, provenStepUp } from './mfa-proof';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { requireAnyScope, requireScopes } from '../http/scopes';
-import { validateBody, validated } from '../http/validate';
-import { withStartBudget } from '../processes/idempotent-start';
 import { mayCancel, starterMemo } from '../processes/readers';
-import { respondWithOutcome } from '../processes/respond';
 import { problems } from '../http/problem';
 import { businessProblem } from '../http/business-status';
 import { updateUserIbRequest, type UpdateUserIbRequest } from './schema';
@@ -38,22 +36,21 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
   const router = Router();
   router.post(
     '/update-user-ib',
-    requireScopes(deps.verifier, 'ib-users:write'),
-    validateBody(updateUserIbRequest),
-    async (req, res) => {
-      const body = validated<UpdateUserIbRequest>(req);
-      const requestId = requestKey(req, body.requestId);
-      const { mfa, stepUp } = body;
-      if (!mfa) {
-        throw businessProblem('MFA_REQUIRED', 'A verified UPDATE_PHONE challenge (mfa) is required.');
-      }
-      if (!stepUp) {
-        throw businessProblem(
-          'STEP_UP_REQUIRED',
-          'A verified STEP_UP challenge (stepUp) sent to the phone or email on file is required.',
-        );
-      }
-      const started = await withStartBudget(client, async () => {
+    ...startRoute(deps, {
+      auth: requireScopes(deps.verifier, 'ib-users:write'),
+      schema: updateUserIbRequest,
+      start: async (req, body: UpdateUserIbRequest) => {
+        const requestId = requestKey(req, body.requestId);
+        const { mfa, stepUp } = body;
+        if (!mfa) {
+          throw businessProblem('MFA_REQUIRED', 'A verified UPDATE_PHONE challenge (mfa) is required.');
+        }
+        if (!stepUp) {
+          throw businessProblem(
+            'STEP_UP_REQUIRED',
+            'A verified STEP_UP challenge (stepUp) sent to the phone or email on file is required.',
+          );
+        }
         const challenge = await provenChallenge(client, serverKey, mfa);
         const stepUpChallenge = await provenStepUp(client, serverKey, stepUp);
         // The challenge is bound to its user: that names the process for customerId requests too.
@@ -78,9 +75,8 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
             assertStepUpFor(stepUpChallenge, userId);
           },
         });
-      });
-      await respondWithOutcome(req, res, deps, started);
-    },
+      },
+    }),
   );
   router.post(
     '/update-user-ib/:processId/cancel',
