@@ -158,6 +158,11 @@ const schema = z
     /** Wrong codes in a row across one user's challenges before that user's codes are refused. */
     MFA_USER_MAX_CONSECUTIVE_FAILURES: envInt(1, 1000).default(10),
     MFA_USER_LOCK_MINUTES: envInt(1, 1440).default(30),
+    MFA_CONCEALED_MIN_ANSWER_MS: envInt(0, 10_000)
+      .default(1500)
+      .describe(
+        'Milliseconds a create or resend of a concealed challenge (a pre-login caller naming a userId) takes at least, so a decoy answers no faster than a real send; 0 turns it off.',
+      ),
     /** Countries (ISO 3166 alpha-2) whose mobile numbers may be texted a code; default the bank's own. */
     MFA_ALLOWED_COUNTRIES: envList
       .pipe(z.array(z.string().refine(isKnownCountry, 'an ISO 3166 alpha-2 country code')).min(1))
