@@ -41,8 +41,10 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
   const router = Router();
   const auth = requireAnyScope(deps.verifier, ['mfa:write', 'mfa:prelogin']);
   const serviceKeyOf = (req: Request) => String(req.params.serviceKey);
-  /** Refuses a caller bound to its own user before it may touch another user's challenge. */
-  /** Returns whether the caller is unbound to the challenge's user (its answers are concealed). */
+  /**
+   * Refuses a caller bound to its own user before it may touch another user's challenge;
+   * true when the caller is not bound to the challenge's user (its answers are concealed).
+   */
   const authorize = async (req: Request): Promise<boolean> => {
     const principal = req.principal!;
     if (actsForAnyUser(principal)) return false;
