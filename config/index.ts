@@ -314,6 +314,11 @@ export const configSchema = z
       .describe(
         "How long a locked user's codes are refused, on create (nothing sent) and verify, with `Retry-After` (a durable timer in the user's `MfaUserOtpLock` workflow).",
       ),
+    MFA_CONCEALED_MIN_ANSWER_MS: envInt(0, 10_000)
+      .default(1500)
+      .describe(
+        'Milliseconds a create or resend of a concealed challenge (a pre-login caller naming a userId) takes at least, so a decoy answers no faster than a real send; 0 turns it off.',
+      ),
     /** Countries (ISO 3166 alpha-2) whose mobile numbers may be texted a code; default the bank's own. */
     MFA_ALLOWED_COUNTRIES: envList
       .pipe(z.array(z.string().refine(isKnownCountry, 'an ISO 3166 alpha-2 country code')).min(1))

@@ -24,6 +24,15 @@ export type MfaPurpose = (typeof MFA_PURPOSES)[number];
  */
 export const isPrelogin = (challenge: { userId?: string | null }): boolean => !challenge.userId;
 
+/**
+ * A challenge asked for by a caller not bound to its user (a pre-login app naming a
+ * userId): it is `concealed`, so its answers tell nothing of the user. Whatever stops the
+ * code (unknown, inactive or contactless user, user OTP lock, quotas, delivery) makes it
+ * a decoy instead of a failure: PENDING, nothing sent, every code wrong. Such a challenge
+ * is charged like a pre-login one (caller quota, the destinations' pre-login budget).
+ */
+export const isConcealed = (challenge: { conceal?: boolean }): boolean => challenge.conceal === true;
+
 /** Purposes whose code always goes to the user's registered contacts, never to a given one. */
 export const REGISTERED_CONTACT_PURPOSES: readonly MfaPurpose[] = [
   'LOGIN',
@@ -66,6 +75,8 @@ export interface MfaChallengeInput {
   email?: string;
   securityKeyDigest: string;
   policy: MfaPolicy;
+  /** The caller is not bound to `userId`: answers must not tell whether a code went out (isConcealed). */
+  conceal?: boolean;
 }
 
 /** One destination as responses show it: masked, with an opaque reference. */

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { TokenVerifier } from '../http/auth';
-import { actsForAnyUser, callerRefusal } from './caller';
+import { actsForAnyUser, callerRefusal, namesUnboundUser, noSoonerThan } from './caller';
 import { preloginCaller } from './caller-quota';
 import { createMfaService, type CreatedChallenge } from './service';
 import { starterMemo } from '../processes/readers';
@@ -41,22 +41,39 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
   const router = Router();
   const auth = requireAnyScope(deps.verifier, ['mfa:write', 'mfa:prelogin']);
   const serviceKeyOf = (req: Request) => String(req.params.serviceKey);
-  /** Refuses a caller bound to its own user before it may touch another user's challenge. */
-  const authorize = async (req: Request) => {
+  /**
+   * Refuses a caller bound to its own user before it may touch another user's challenge;
+   * true when the caller is not bound to the challenge's user (its answers are concealed).
+   */
+  const authorize = async (req: Request): Promise<boolean> => {
     const principal = req.principal!;
-    if (actsForAnyUser(principal)) return;
-    const refusal = callerRefusal(principal, await service.get(serviceKeyOf(req)));
+    if (actsForAnyUser(principal)) return false;
+    const target = await service.get(serviceKeyOf(req));
+    const refusal = callerRefusal(principal, target);
     if (refusal) throw refusal;
+    return namesUnboundUser(principal, target);
   };
+  const concealedMs = config.MFA_CONCEALED_MIN_ANSWER_MS;
 
   router.post('/mfa/challenges', auth, validateBody(createChallengeRequest), async (req, res) => {
     const body = validated<CreateChallengeRequest>(req);
     const refusal = callerRefusal(req.principal!, body);
     if (refusal) throw refusal;
-    const created = await service
+    const conceal = namesUnboundUser(req.principal!, body);
+    // A caller not bound to the user may not name where the code goes, only the user.
+    if (conceal && (body.phone || body.email)) {
+      throw problems.validation([
+        {
+          path: body.phone ? 'phone' : 'email',
+          message: 'a code for a userId goes to its registered contacts only',
+        },
+      ]);
+    }
+    const creating = service
       .create(body, waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS), {
         starter: starterMemo(req.principal),
         caller: preloginCaller(req, config),
+        conceal,
         ...(req.get('idempotency-key') !== undefined && {
           idempotency: { key: requestKey(req, undefined), digest: requestDigest(deps.serverKey, body) },
         }),
@@ -64,6 +81,7 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
       .catch((e: unknown) => {
         throw body.userId && body.userId !== req.principal?.subject ? withoutUserStatus(e) : e;
       });
+    const created = await (conceal ? noSoonerThan(concealedMs, creating) : creating);
     const serviceKey = created.kind === 'created' ? created.state.serviceKey : created.serviceKey;
     res.location(statusUrl(serviceKey));
     if (created.kind === 'accepted') {
@@ -91,8 +109,11 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
 
   router.post('/mfa/challenges/:serviceKey/resend', auth, validateBody(resendRequest), async (req, res) => {
     const { securityKey } = validated<ResendRequest>(req);
-    await authorize(req);
-    res.json({ ...(await service.resend(serviceKeyOf(req), securityKey)), securityKey });
+    // Authorized first: nothing is resent for a caller that may not.
+    const concealed = await authorize(req);
+    const resending = service.resend(serviceKeyOf(req), securityKey);
+    const state = await (concealed ? noSoonerThan(concealedMs, resending) : resending);
+    res.json({ ...state, securityKey });
   });
 
   router.delete('/mfa/challenges/:serviceKey', auth, async (req, res) => {

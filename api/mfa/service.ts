@@ -136,9 +136,12 @@ export function createMfaService(deps: MfaServiceDeps) {
         starter,
         caller,
         idempotency,
+        conceal = false,
       }: {
         starter: StarterMemo;
         caller: string;
+        /** The caller is not bound to req.userId (api/mfa/caller.ts namesUnboundUser). */
+        conceal?: boolean;
         /** An Idempotency-Key and the body's digest: a retry names the same challenge. */
         idempotency?: { key: string; digest: string };
       },
@@ -154,7 +157,9 @@ export function createMfaService(deps: MfaServiceDeps) {
         ? idempotentChallengeKeys(serverKey, starter.startedBy ?? caller, idempotency.key)
         : { serviceKey: randomUUID(), securityKey: newSecurityKey() };
       const processId = mfaProcessId(serviceKey);
-      if (isPrelogin(req)) await withStartBudget(client, () => reserveCallerSend(deps, caller, processId));
+      if (isPrelogin(req) || conceal) {
+        await withStartBudget(client, () => reserveCallerSend(deps, caller, processId));
+      }
       const input: MfaChallengeInput = {
         serviceKey,
         purpose: req.purpose,
@@ -163,6 +168,7 @@ export function createMfaService(deps: MfaServiceDeps) {
         ...(req.email && { email: req.email }),
         securityKeyDigest: keyDigest(securityKey),
         policy: mfaPolicy(config),
+        ...(conceal && { conceal: true }),
       };
       const startWorkflowOperation = new WithStartWorkflowOperation(MFA_CHALLENGE_WORKFLOW, {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -172,7 +178,8 @@ export function createMfaService(deps: MfaServiceDeps) {
         // an ended one).
         workflowIdConflictPolicy: idempotency ? 'USE_EXISTING' : 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        memo: { ...starter, ...(idempotency && { requestDigest: idempotency.digest }) },
+        // A concealed run records no starter: its trail (why no code went out) is for ops only.
+        memo: { ...(!conceal && starter), ...(idempotency && { requestDigest: idempotency.digest }) },
         typedSearchAttributes: [
           { key: ProcessType, value: 'MFA_CHALLENGE' },
           { key: MfaPurposeAttribute, value: req.purpose },

@@ -223,7 +223,7 @@ export function openApiDocument(
           description:
             'Scopes (claim `scope` or `scp`): ib-users:write; mfa:write (acts only for the user in `sub`), with ' +
             'mfa:any-user for a channel backend acting for any user; mfa:prelogin (pre-login ONBOARDING codes ' +
-            'only); institution-users:write; processes:read (the processes this subject started) and ' +
+            'only; one naming a userId is concealed: the same answer whether or not the user exists or a code went out); institution-users:write; processes:read (the processes this subject started) and ' +
             'processes:read-all (operations staff); codec:decode, codec:encode. `exp` and an access-token `typ` are required.',
         },
       },

@@ -184,12 +184,18 @@ export const operations: Operation[] = [
     anyScope: true,
     body: createChallengeRequest,
     responses: {
-      201: { description: 'Code sent; the securityKey is returned only here', schema: r.mfaCreated },
+      201: {
+        description:
+          'Code sent; the securityKey is returned only here. To a caller not bound to the named userId (mfa:prelogin, ONBOARDING), always: a decoy when no code could go out (unknown, inactive, contactless or locked user, quota), answering as a real one; no customerCommunication',
+        schema: r.mfaCreated,
+      },
       202: { description: 'Still sending', schema: r.mfaSending },
       ...writeErrors,
       403: mfaForbidden,
-      404: p('USER_NOT_FOUND'),
-      422: p('NO_REGISTERED_CONTACT, USER_NOT_ACTIVE, DESTINATION_NOT_ALLOWED (`reason`)'),
+      404: p('USER_NOT_FOUND (callers bound to the user)'),
+      422: p(
+        'NO_REGISTERED_CONTACT, USER_NOT_ACTIVE (callers bound to the user), DESTINATION_NOT_ALLOWED (`reason`)',
+      ),
       423: p('USER_OTP_LOCKED: too many wrong codes in a row for this user (Retry-After); nothing sent'),
       429: p('DESTINATION_RATE_LIMITED, CALLER_RATE_LIMITED (pre-login codes per caller) (Retry-After)'),
     },

@@ -1415,7 +1415,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Code sent; the securityKey is returned only here */
+      /** @description Code sent; the securityKey is returned only here. To a caller not bound to the named userId (mfa:prelogin, ONBOARDING), always: a decoy when no code could go out (unknown, inactive, contactless or locked user, quota), answering as a real one; no customerCommunication */
       201: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -1465,7 +1465,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description USER_NOT_FOUND */
+      /** @description USER_NOT_FOUND (callers bound to the user) */
       404: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -1495,7 +1495,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description NO_REGISTERED_CONTACT, USER_NOT_ACTIVE, DESTINATION_NOT_ALLOWED (`reason`) */
+      /** @description NO_REGISTERED_CONTACT, USER_NOT_ACTIVE (callers bound to the user), DESTINATION_NOT_ALLOWED (`reason`) */
       422: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];

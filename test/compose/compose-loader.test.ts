@@ -1,8 +1,14 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { createEmailSender } from '../../adapters/email';
+import { createSmsSender } from '../../adapters/sms';
+import { ConfigError } from '../../config';
+import { loadServiceConfig } from '../../config/production';
+import { startDevOnlyServices, type DevOnlyServices } from '../../scripts/dev-only-services';
 import { repoRoot } from '../setup/tools';
 
 /**
@@ -12,6 +18,8 @@ import { repoRoot } from '../setup/tools';
  */
 interface NormalizedService {
   command?: string[] | null;
+  environment?: Record<string, string | null>;
+  secrets?: { source: string; target?: string }[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test?: string[] };
   restart?: string;
@@ -65,6 +73,244 @@ describe('docker-compose.yml as Compose loads it', () => {
     expect(services['ui-codec-capability']?.command).toEqual(
       expect.arrayContaining(['--out', '/ui-codec/token']),
     );
+  });
+
+  describe('the api and worker as Compose resolves them, through the real config loader', () => {
+    let project: {
+      services: Record<string, NormalizedService>;
+      secrets: Record<string, { file: string }>;
+    };
+    beforeAll(() => {
+      const res = load(composeFile);
+      expect(res.status).toBe(0);
+      project = JSON.parse(res.stdout) as typeof project;
+    });
+
+    /**
+     * A service's environment (env_file merged in, `${VAR:-default}` resolved) with its
+     * secrets' mount paths pointed at the files Compose would mount, and DATA_DIR at a
+     * scratch directory: what loadServiceConfig sees at the start of the container.
+     */
+    function startEnv(name: string): Record<string, string> {
+      const svc = project.services[name];
+      const env = Object.fromEntries(
+        Object.entries(svc?.environment ?? {}).map(([k, v]) => [k, v ?? '']),
+      ) as Record<string, string>;
+      for (const s of svc?.secrets ?? []) {
+        const target = s.target ?? `/run/secrets/${s.source}`;
+        const file = project.secrets[s.source]?.file as string;
+        for (const [k, v] of Object.entries(env)) if (v === target) env[k] = file;
+      }
+      env.DATA_DIR = path.join(dir, `data-${name}`);
+      return env;
+    }
+    const refusals = (env: Record<string, string>): string[] => {
+      try {
+        loadServiceConfig(env);
+        return [];
+      } catch (e) {
+        if (e instanceof ConfigError) return e.issues;
+        throw e;
+      }
+    };
+
+    /** What production needs; each is refused when missing (config/production.ts). */
+    const PRODUCTION_NEEDS = [
+      'AUTH_JWKS_URL',
+      'AUTH_ISSUER',
+      'AUTH_AUDIENCE',
+      'SERVER_HMAC_KEY',
+      'PAYLOAD_KEYS_FILE',
+      'SMS_PROVIDER',
+      'EMAIL_PROVIDER',
+      'CHANNEL_WEBHOOK_URL',
+    ];
+
+    it.each(['api', 'worker'])('%s starts with NODE_ENV=production and no refusal', (name) => {
+      const env = startEnv(name);
+      expect(env.NODE_ENV).toBe('production');
+      expect(env.AUTH_DEV_KEYS).toBeUndefined();
+      expect(refusals(env)).toEqual([]);
+      const config = loadServiceConfig(env);
+      expect(config).toMatchObject({ SMS_PROVIDER: 'kannel', EMAIL_PROVIDER: 'smtp' });
+      expect(config.AUTH_JWKS_URL).toMatch(/^https:\/\//);
+      // The payload keys come from the mounted secret, not a dev keyring under DATA_DIR.
+      expect(fs.readFileSync(env.PAYLOAD_KEYS_FILE as string, 'utf8')).toMatch(/^[\w-]+:[A-Za-z0-9+/]{43}=/);
+      // The dev-only IdP's certificate is what Node is told to trust, and it is there.
+      expect(fs.existsSync(env.NODE_EXTRA_CA_CERTS as string)).toBe(true);
+    });
+
+    it.each(['api', 'worker'])('%s is refused when any one production value is removed', (name) => {
+      for (const key of PRODUCTION_NEEDS) {
+        const env = startEnv(name);
+        expect({ key, present: !!env[key] }).toEqual({ key, present: true });
+        delete env[key];
+        const issues = refusals(env);
+        const named = key === 'PAYLOAD_KEYS_FILE' ? 'PAYLOAD_KEYS' : key;
+        expect({ key, refused: issues.some((i) => i.startsWith(`${named}:`)) }).toEqual({
+          key,
+          refused: true,
+        });
+      }
+      // Nor do dev keys or an http JWKS pass.
+      expect(refusals({ ...startEnv(name), AUTH_DEV_KEYS: 'true' })).toEqual([
+        expect.stringMatching(/^AUTH_DEV_KEYS:/),
+      ]);
+      const http = startEnv(name);
+      http.AUTH_JWKS_URL = http.AUTH_JWKS_URL!.replace('https:', 'http:');
+      expect(refusals(http)).toEqual([expect.stringMatching(/^AUTH_JWKS_URL: must be an https URL/)]);
+    });
+
+    describe('dev-only-services, run as the service runs it', () => {
+      let devOnly: DevOnlyServices;
+      /** The compose env with the dev-only host names pointed at this machine's ports. */
+      const local = (env: Record<string, string>) => {
+        const ports: Record<string, string> = {
+          '8443': new URL(devOnly.idpUrl).port,
+          '8090': new URL(devOnly.httpUrl).port,
+          '2525': String(devOnly.smtpPort),
+        };
+        const out = { ...env };
+        for (const [k, v] of Object.entries(out)) {
+          // The issuer is a name in the token, not an address to reach.
+          if (k === 'AUTH_ISSUER') continue;
+          out[k] = v.replace(
+            /\/\/dev-only-services:(\d+)/,
+            (_m, p: string) => `//localhost:${ports[p] ?? p}`,
+          );
+        }
+        if (out.SMTP_HOST === 'dev-only-services') out.SMTP_HOST = '127.0.0.1';
+        if (out.SMTP_PORT === '2525') out.SMTP_PORT = String(devOnly.smtpPort);
+        return out;
+      };
+
+      beforeAll(async () => {
+        const svc = project.services['dev-only-services'];
+        const args = svc?.command ?? [];
+        expect(args.slice(0, 2)).toEqual(['node', 'dist/scripts/dev-only-services.js']);
+        const secretFile = (flag: string) => {
+          const target = args[args.indexOf(flag) + 1] as string;
+          return project.secrets[path.basename(target)]?.file as string;
+        };
+        const env = svc?.environment ?? {};
+        devOnly = await startDevOnlyServices({
+          tlsCert: secretFile('--tls-cert'),
+          tlsKey: secretFile('--tls-key'),
+          out: path.join(dir, 'dev-only-data'),
+          issuer: env.AUTH_ISSUER as string,
+          audience: env.AUTH_AUDIENCE as string,
+          kannelUser: env.KANNEL_USERNAME as string,
+          kannelPassword: env.KANNEL_PASSWORD as string,
+          host: '127.0.0.1',
+          idpPort: 0,
+          httpPort: 0,
+          smtpPort: 0,
+        });
+      });
+      afterAll(() => devOnly?.stop());
+
+      it('mints tokens the api, configured as Compose configures it, accepts over https', async () => {
+        const res = await fetch(`${devOnly.httpUrl}/healthz`);
+        expect(res.status).toBe(200);
+        // The token as a tester gets it (curl --cacert …/token), then the api's own verifier
+        // in a process that trusts the IdP as the container does (NODE_EXTRA_CA_CERTS).
+        const env = local(startEnv('api'));
+        const token = await new Promise<string>((resolve, reject) => {
+          const req = https.request(
+            `${devOnly.idpUrl}/token`,
+            { method: 'POST', ca: fs.readFileSync(env.NODE_EXTRA_CA_CERTS as string) },
+            (r) => {
+              let body = '';
+              r.on('data', (d) => (body += String(d)));
+              r.on('end', () => resolve((JSON.parse(body) as { access_token: string }).access_token));
+            },
+          );
+          req.on('error', reject);
+          req.end(JSON.stringify({ scopes: 'mfa:write', subject: 'IBU00100002' }));
+        });
+        const script = path.join(dir, 'verify.ts');
+        fs.writeFileSync(
+          script,
+          `import { verifierFromConfig } from ${JSON.stringify(path.join(repoRoot, 'api/auth'))};
+import { loadServiceConfig } from ${JSON.stringify(path.join(repoRoot, 'config/production'))};
+verifierFromConfig(loadServiceConfig(process.env))
+  .then((v) => v.verify(process.argv[2] as string))
+  .then((p) => console.log(JSON.stringify({ subject: p.subject, scopes: [...p.scopes] })));
+`,
+        );
+        // Not spawnSync: the IdP answering the child's JWKS fetch runs in this process.
+        const run = (extra: Record<string, string>) =>
+          new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
+            execFile(
+              process.execPath,
+              [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), script, token],
+              { env: { ...env, ...extra, PATH: process.env.PATH ?? '' }, encoding: 'utf8', cwd: repoRoot },
+              (err, stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+            ),
+          );
+        const verified = await run({});
+        expect({ status: verified.status, stderr: verified.stderr }).toEqual({ status: 0, stderr: '' });
+        expect(JSON.parse(verified.stdout)).toEqual({ subject: 'IBU00100002', scopes: ['mfa:write'] });
+        // Without that trust, the same https JWKS is refused: the certificate is what lets it in.
+        const untrusted = await run({ NODE_EXTRA_CA_CERTS: '' });
+        expect(untrusted.status).not.toBe(0);
+      }, 60_000);
+
+      it("receives the worker's SMS (Kannel) and email (SMTP), and the channel webhook", async () => {
+        const config = loadServiceConfig(local(startEnv('worker')));
+        await createSmsSender(config).send({
+          id: 'dev-1.sms',
+          to: '+254700100002',
+          body: '123456 is your code',
+        });
+        await createEmailSender(config).send({
+          id: 'dev-1.email',
+          to: 'brian.otieno@example.com',
+          subject: 'Your code',
+          text: '123456 is your code',
+        });
+        const hook = await fetch(config.CHANNEL_WEBHOOK_URL as string, {
+          method: 'POST',
+          body: '{"type":"x"}',
+        });
+        expect(hook.status).toBe(204);
+        const got = (await (await fetch(`${devOnly.httpUrl}/messages`)).json()) as {
+          kind: string;
+          to: string;
+          text: string;
+        }[];
+        expect(got.map((m) => [m.kind, m.to])).toEqual([
+          ['sms', '+254700100002'],
+          ['email', 'brian.otieno@example.com'],
+          ['webhook', '/webhooks/channel'],
+        ]);
+        expect(got[1]?.text).toContain('123456 is your code');
+        // A sendsms without the configured credentials is refused, as a real smsbox does.
+        const forged = await fetch(`${devOnly.httpUrl}/cgi-bin/sendsms?username=x&password=y&to=1&text=t`);
+        expect(forged.status).toBe(403);
+      });
+    });
+
+    it('takes the dev-only values from files marked dev only, which a deployment replaces', () => {
+      const envFile = fs.readFileSync(path.join(repoRoot, 'docker/dev-only/production.env'), 'utf8');
+      expect(envFile.split('\n')[0]).toMatch(/^# DEV ONLY/);
+      for (const s of Object.values(project.secrets))
+        expect(path.relative(repoRoot, s.file)).toMatch(/^docker\/dev-only\//);
+      // Every key of the env file is one the app (or Node itself) reads.
+      const known = new Set(
+        [
+          ...fs
+            .readFileSync(path.join(repoRoot, 'config/index.ts'), 'utf8')
+            .matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm),
+        ].map((m) => m[1]),
+      );
+      const keys = [...envFile.matchAll(/^([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1] as string);
+      expect(keys.filter((k) => !known.has(k) && k !== 'NODE_EXTRA_CA_CERTS')).toEqual([]);
+      // The files are chosen by IBMB_ENV_FILE and IBMB_PAYLOAD_KEYS_FILE.
+      const text = fs.readFileSync(composeFile, 'utf8');
+      expect(text).toContain('${IBMB_ENV_FILE:-./docker/dev-only/production.env}');
+      expect(text).toContain('${IBMB_PAYLOAD_KEYS_FILE:-./docker/dev-only/payload-keys}');
+    });
   });
 
   it('rejects a file Compose would refuse (the check can fail)', () => {

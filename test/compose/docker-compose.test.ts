@@ -121,6 +121,7 @@ describe('docker-compose.yml', () => {
         'temporal-ui',
         'ui-codec-capability',
         ...APP_SERVICES,
+        'dev-only-services',
         'prometheus',
         'grafana',
       ].sort(),
@@ -178,11 +179,11 @@ describe('docker-compose.yml', () => {
       const env = envOf(name);
       const missing = required[name].filter((k) => !env[k]);
       expect({ name, missing }).toEqual({ name, missing: [] });
-      // the demo runs on embedded defaults, which NODE_ENV=production refuses: development,
-      // unless the operator sets it (with what production needs), and never dev keys in production
+      // as in production, never on dev keys (what production needs comes from the env file:
+      // compose-loader.test.ts feeds it to the config loader)
       expect({ name, NODE_ENV: env.NODE_ENV, AUTH_DEV_KEYS: env.AUTH_DEV_KEYS }).toEqual({
         name,
-        NODE_ENV: 'development',
+        NODE_ENV: 'production',
         AUTH_DEV_KEYS: undefined,
       });
     }
@@ -278,6 +279,7 @@ describe('docker-compose.yml', () => {
         'temporal-ui',
         'ui-codec-capability',
         ...APP_SERVICES,
+        'dev-only-services',
         'prometheus',
         'grafana',
       ].sort(),
@@ -303,7 +305,9 @@ describe('docker-compose.yml', () => {
     expect(check('prometheus')).toContain('http://127.0.0.1:9090/-/ready');
     expect(check('ui-codec-capability')).toBe('["CMD","test","-f","/ui-codec/token"]');
     expect(check('grafana')).toContain(`http://127.0.0.1:${publishedPorts('grafana')[0]?.target}/api/health`);
-    for (const name of [...APP_SERVICES]) expect(check(name)).toMatch(/^\["CMD","node","-e",/);
+    for (const name of [...APP_SERVICES, 'dev-only-services'])
+      expect(check(name)).toMatch(/^\["CMD","node","-e",/);
+    expect(check('dev-only-services')).toContain('http://127.0.0.1:8090/healthz');
   });
 
   it('has Prometheus scrape the api and worker where they listen', () => {

@@ -114,9 +114,10 @@ describe('tokens act only for their caller', () => {
     expect(onboarding.status).toBe(201);
     expect(smsTo(phone)).toHaveLength(1);
 
+    // (ONBOARDING naming a user is open to it, concealed: test/e2e/no-enumeration.test.ts.)
     for (const body of [
       { purpose: 'LOGIN', userId: victim },
-      { purpose: 'ONBOARDING', userId: victim },
+      { purpose: 'STEP_UP', userId: victim },
       { purpose: 'UPDATE_PHONE', userId: victim, phone: newPhone() },
     ]) {
       const res = await call(stack.apiUrl, 'POST', '/mfa/challenges', { token: prelogin, body });

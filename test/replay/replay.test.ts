@@ -87,6 +87,25 @@ describe('replay of recorded histories', () => {
     expect(patches('MfaChallenge.history.pb')).toEqual(['user-otp-lock']);
   });
 
+  it("keeps a concealed challenge's decoy, recorded on the conceal patch (record-decoy.ts)", () => {
+    const file = 'MfaChallenge.v3-decoy.history.pb';
+    const history = load(file);
+    const patches = coreMarkerData(history)
+      .filter((m) => m.marker === 'core_patch')
+      .map((m) => m.id);
+    expect(patches).toEqual(['user-otp-lock', 'conceal-unbound-caller']);
+    const activities = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter(Boolean);
+    // The unknown user's look-up failed: nothing was reserved or sent, then or on resend.
+    expect(activities).toContain('resolveChallengeDestinations');
+    expect(activities).not.toContain('sendChallengeCode');
+    expect(activities).not.toContain('resendChallengeCode');
+    expect(activities).not.toContain('reserveDestinationSend');
+    // Its wrong codes were counted on the user's lock, as a real challenge's are.
+    expect(activities.filter((a) => a === 'recordUserOtpAttempt')).toHaveLength(5);
+  });
+
   it.each(files)('%s replays deterministically', async (file) => {
     await replay(load(file), file);
   });

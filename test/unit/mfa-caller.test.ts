@@ -1,5 +1,5 @@
 import type { Principal } from '../../api/http/auth';
-import { actsForAnyUser, callerRefusal } from '../../api/mfa/caller';
+import { actsForAnyUser, callerRefusal, namesUnboundUser, noSoonerThan } from '../../api/mfa/caller';
 
 const principal = (subject: string, ...scopes: string[]): Principal => ({
   subject,
@@ -23,10 +23,34 @@ describe('who may act on which challenge', () => {
   it('opens only challenges bound to no user with mfa:prelogin', () => {
     expect(code(prelogin, { purpose: 'ONBOARDING' })).toBeUndefined();
     expect(code(prelogin, { purpose: 'ONBOARDING', userId: null })).toBeUndefined();
-    expect(code(prelogin, { purpose: 'ONBOARDING', userId: 'IBU1' })).toBe('INSUFFICIENT_SCOPE');
     expect(code(prelogin, { purpose: 'LOGIN', userId: 'app' })).toBe('INSUFFICIENT_SCOPE');
+    expect(code(prelogin, { purpose: 'UPDATE_PHONE', userId: 'IBU1' })).toBe('INSUFFICIENT_SCOPE');
+    expect(code(prelogin, { purpose: 'STEP_UP', userId: 'IBU1' })).toBe('INSUFFICIENT_SCOPE');
     expect(code(principal('x', 'mfa:any-user'), { purpose: 'ONBOARDING' })).toBe('INSUFFICIENT_SCOPE');
     expect(code(user, { purpose: 'ONBOARDING' })).toBeUndefined();
+  });
+
+  it('lets a pre-login app name a user for ONBOARDING, unbound to it (concealed)', () => {
+    expect(code(prelogin, { purpose: 'ONBOARDING', userId: 'IBU1' })).toBeUndefined();
+    expect(namesUnboundUser(prelogin, { purpose: 'ONBOARDING', userId: 'IBU1' })).toBe(true);
+    expect(namesUnboundUser(prelogin, { purpose: 'ONBOARDING' })).toBe(false);
+    // Bound: the user's own token, or a channel acting for any user.
+    expect(namesUnboundUser(user, { purpose: 'LOGIN', userId: 'IBU1' })).toBe(false);
+    expect(namesUnboundUser(channel, { purpose: 'LOGIN', userId: 'IBU2' })).toBe(false);
+    // A user token that may also ask pre-login codes is unbound to another user.
+    const both = principal('IBU1', 'mfa:write', 'mfa:prelogin');
+    expect(code(both, { purpose: 'ONBOARDING', userId: 'IBU2' })).toBeUndefined();
+    expect(namesUnboundUser(both, { purpose: 'ONBOARDING', userId: 'IBU2' })).toBe(true);
+    expect(code(both, { purpose: 'LOGIN', userId: 'IBU2' })).toBe('SUBJECT_MISMATCH');
+  });
+
+  it('answers no sooner than the floor, with the result or the refusal', async () => {
+    const t0 = Date.now();
+    await expect(noSoonerThan(150, Promise.resolve('ok'))).resolves.toBe('ok');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(145);
+    const t1 = Date.now();
+    await expect(noSoonerThan(150, Promise.reject(new Error('no')))).rejects.toThrow('no');
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(145);
   });
 
   it('skips the look-up only for a channel acting for any user', () => {

@@ -176,4 +176,47 @@ describe('MFA challenge policy', () => {
     });
     expect(s.view(T0).failureCode).toBe('DESTINATION_RATE_LIMITED');
   });
+
+  describe('a concealed challenge (a caller not bound to its user)', () => {
+    const concealed = { ...input, purpose: 'ONBOARDING' as const, phone: undefined, conceal: true };
+
+    it('answers as a real one when nothing could be sent: PENDING, same counters, every code wrong', () => {
+      const real = new ChallengeState(concealed, 'mfa-svc', T0);
+      real.markSent(destinations, { codeDigest: 'c'.repeat(64), sealedCode: 'sealed', deliveries: [] }, T0);
+      const decoy = new ChallengeState(concealed, 'mfa-svc', T0);
+      decoy.markDecoy(T0);
+      expect(decoy.isDecoy()).toBe(true);
+      expect(decoy.initialRefusal(T0)).toBeNull();
+      expect(decoy.view(T0 + S)).toEqual(real.view(T0 + S));
+      // Where a real code went is not shown either.
+      expect(real.view(T0).customerCommunication).toEqual({ phone: [], email: [] });
+      expect(decoy.codeMatches('c'.repeat(64))).toBe(false);
+      const answers = (s: ChallengeState) =>
+        [1, 2, 3, 4].map((i) => s.verify('w'.repeat(64), T0 + i * S)?.code ?? null);
+      expect(answers(decoy)).toEqual(answers(real));
+      expect(answers(new ChallengeState(concealed, 'x', T0))).toEqual([
+        'OTP_NOT_SENT',
+        'OTP_NOT_SENT',
+        'OTP_NOT_SENT',
+        'OTP_NOT_SENT',
+      ]);
+      expect(decoy.status).toBe('LOCKED');
+    });
+
+    it('fails an attempt whatever the code, counted as a wrong one', () => {
+      const s = new ChallengeState(concealed, 'mfa-svc', T0);
+      s.markSent(destinations, { codeDigest: 'c'.repeat(64), sealedCode: 'sealed', deliveries: [] }, T0);
+      expect(s.failAttempt(T0)).toMatchObject({
+        code: 'OTP_INVALID',
+        details: { remainingVerifyAttempts: 2 },
+      });
+      expect(s.failAttempt(T0)?.code).toBe('OTP_INVALID');
+      expect(s.failAttempt(T0)?.code).toBe('MAX_ATTEMPTS_EXCEEDED');
+      expect(s.failAttempt(T0)?.code).toBe('MAX_ATTEMPTS_EXCEEDED');
+    });
+
+    it('shows where the code went when the caller is bound', () => {
+      expect(pending().view(T0).customerCommunication.phone).toHaveLength(1);
+    });
+  });
 });

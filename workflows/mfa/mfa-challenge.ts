@@ -23,6 +23,7 @@ import {
   type MfaCode,
   type MfaState,
   type VerifyArgs,
+  isConcealed,
   isPrelogin,
 } from '../../messages/mfa';
 import type { UserOtpLockView } from '../../messages/mfa-user-lock';
@@ -49,7 +50,15 @@ export const USER_OTP_LOCK_PATCH = 'user-otp-lock';
  * from the codes its user needs. Only activity arguments change: no command does, so runs
  * in flight replay as before (their reservations count on the USER budget).
  */
-const quotaBudget = (input: { userId?: string }): QuotaBudget => (isPrelogin(input) ? 'PRELOGIN' : 'USER');
+const quotaBudget = (input: MfaChallengeInput): QuotaBudget =>
+  isPrelogin(input) || isConcealed(input) ? 'PRELOGIN' : 'USER';
+
+/**
+ * Concealed challenges (a caller not bound to the user, messages/mfa.ts isConcealed) turn
+ * every failure to send into a decoy. Only runs whose input asks for it take the new path,
+ * so runs started before it replay as before.
+ */
+export const CONCEAL_PATCH = 'conceal-unbound-caller';
 
 /**
  * After EXPIRED, LOCKED or CANCELLED the run stays open this long past the expiry, so a
@@ -78,7 +87,8 @@ export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> 
   const state = new ChallengeState(input, workflowInfo().workflowId, Date.now());
   // Only a challenge bound to a user counts (a pre-login code to a typed phone has none).
   const userId = patched(USER_OTP_LOCK_PATCH) ? input.userId : undefined;
-  registerHandlers(state, trail, userId);
+  const conceal = isConcealed(input) && patched(CONCEAL_PATCH);
+  registerHandlers(state, trail, userId, conceal);
   trail.record(
     'CREATE',
     'COMPLETED',
@@ -86,7 +96,7 @@ export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> 
   );
   void expireOnTime(state, trail);
 
-  await deliverFirstCode(state, trail, userId);
+  await deliverFirstCode(state, trail, userId, conceal);
   await condition(() => state.isSettled());
   await holdOpen(state);
   await condition(allHandlersFinished);
@@ -100,7 +110,12 @@ export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> 
   return final;
 }
 
-function registerHandlers(state: ChallengeState, trail: ProcessTrail, userId: string | undefined): void {
+function registerHandlers(
+  state: ChallengeState,
+  trail: ProcessTrail,
+  userId: string | undefined,
+  conceal: boolean,
+): void {
   const now = () => Date.now();
   setHandler(mfaStateQuery, () => state.view(now()));
   setHandler(securityKeyMatchesQuery, (digest: string) => state.keyMatches(digest));
@@ -114,7 +129,7 @@ function registerHandlers(state: ChallengeState, trail: ProcessTrail, userId: st
   setHandler(
     verifyUpdate,
     userId !== undefined
-      ? verifyCountingUser(state, trail, userId)
+      ? verifyCountingUser(state, trail, userId, conceal)
       : (args) => {
           // Synchronous: the attempt is counted in the same task that checks it.
           const refusal = state.verify(args.otpDigest, now());
@@ -125,9 +140,13 @@ function registerHandlers(state: ChallengeState, trail: ProcessTrail, userId: st
     { validator: (args) => rejectIf(state.verifyRefusal(args, now())) },
   );
 
-  setHandler(resendUpdate, () => resend(state, trail), {
-    validator: (args) => rejectIf(state.resendRefusal(args, now())),
-  });
+  setHandler(
+    resendUpdate,
+    () => (state.isDecoy() ? resendDecoy(state, trail) : resend(state, trail, conceal)),
+    {
+      validator: (args) => rejectIf(state.resendRefusal(args, now())),
+    },
+  );
 
   setHandler(
     cancelUpdate,
@@ -163,7 +182,7 @@ function registerHandlers(state: ChallengeState, trail: ProcessTrail, userId: st
  * says nothing about the code and the challenge spends no attempt. Verifies of one
  * challenge run one at a time, so each is counted in order against its state.
  */
-function verifyCountingUser(state: ChallengeState, trail: ProcessTrail, userId: string) {
+function verifyCountingUser(state: ChallengeState, trail: ProcessTrail, userId: string, conceal: boolean) {
   let busy = false;
   let verifies = 0;
   return async (args: VerifyArgs): Promise<MfaState> => {
@@ -180,14 +199,19 @@ function verifyCountingUser(state: ChallengeState, trail: ProcessTrail, userId: 
       } catch (err) {
         const locked = userLockedIn(err, state);
         trail.record('VERIFY', 'FAILED', locked ? locked.code : failureCode(err));
+        // Concealed: a locked user's challenge answers as a wrong code does (attempt
+        // counted), as a decoy of an unknown user would.
+        if (locked && conceal) rejectIf(state.failAttempt(Date.now()));
         // Not recorded (only once the code expired): never verified nor counted unrecorded.
         rejectIf(locked ?? state.statusRefusal(Date.now()));
         throw err;
       }
       const refusal = state.verify(args.otpDigest, Date.now());
-      // The wrong code that locked the user says so at once.
+      // The wrong code that locked the user says so at once (unless concealed).
       const answer =
-        refusal && user.lockedUntil ? lockedRefusal(state, Date.parse(user.lockedUntil)) : refusal;
+        refusal && user.lockedUntil && !conceal
+          ? lockedRefusal(state, Date.parse(user.lockedUntil))
+          : refusal;
       trail.record('VERIFY', answer ? 'FAILED' : 'COMPLETED', answer?.code);
       rejectIf(answer);
       return state.view(Date.now());
@@ -237,6 +261,7 @@ async function deliverFirstCode(
   state: ChallengeState,
   trail: ProcessTrail,
   userId: string | undefined,
+  conceal: boolean,
 ): Promise<void> {
   const { input } = state;
   try {
@@ -282,12 +307,19 @@ async function deliverFirstCode(
     );
     state.markSent(destinations, sent, Date.now());
   } catch (err) {
-    state.markFailed(deliveryRefusal(err));
+    const refusal = deliveryRefusal(err);
+    if (!conceal) return state.markFailed(refusal);
+    // The caller sees a challenge like any other; only the trail (ops) says why nothing went out.
+    trail.record('DECOY', 'COMPLETED', refusal.code);
+    state.markDecoy(Date.now());
   }
 }
 
-/** Re-delivers the same, still valid code; the cooldown counts from this attempt. */
-async function resend(state: ChallengeState, trail: ProcessTrail): Promise<MfaState> {
+/**
+ * Re-delivers the same, still valid code; the cooldown counts from this attempt. A
+ * concealed challenge's failed resend answers as one that went out (its trail says why).
+ */
+async function resend(state: ChallengeState, trail: ProcessTrail, conceal: boolean): Promise<MfaState> {
   const sealed = state.sealed();
   if (!sealed) throw asFailure(state.statusRefusal(Date.now()) ?? NOT_SENT);
   const sendNumber = state.beginResend(Date.now());
@@ -315,11 +347,21 @@ async function resend(state: ChallengeState, trail: ProcessTrail): Promise<MfaSt
     );
     state.endResend(true);
   } catch (err) {
-    state.endResend(false);
+    state.endResend(conceal);
     const refusal = deliveryRefusal(err);
-    rejectIf({ ...refusal, details: { ...refusal.details, ...state.counters(Date.now()) } });
+    if (conceal) trail.record('DECOY', 'COMPLETED', refusal.code);
+    else rejectIf({ ...refusal, details: { ...refusal.details, ...state.counters(Date.now()) } });
   }
   // It may have expired (or been verified) while the message was going out.
+  rejectIf(state.statusRefusal(Date.now()));
+  return state.view(Date.now());
+}
+
+/** Resend of a concealed decoy: nothing goes out; it answers as a resend that went out. */
+function resendDecoy(state: ChallengeState, trail: ProcessTrail): MfaState {
+  state.beginResend(Date.now());
+  state.endResend(true);
+  trail.record('RESEND_CODE', 'COMPLETED', 'decoy');
   rejectIf(state.statusRefusal(Date.now()));
   return state.view(Date.now());
 }

@@ -12,6 +12,7 @@ import {
   type MfaState,
   type MfaStatus,
   type VerifyArgs,
+  isConcealed,
 } from '../../messages/mfa';
 import { constantTimeEqual } from './constant-time';
 import { bindingMismatch, consumeRefusalCode, statusRefusalCode, type ChallengeFacts } from './rules';
@@ -62,6 +63,8 @@ export class ChallengeState {
   private consumedAtMs: number | null = null;
   private consumedBy: string | null = null;
   private failure: Refusal | null = null;
+  /** A concealed challenge whose code could not go out: PENDING, but no code matches. */
+  private decoy = false;
 
   constructor(
     readonly input: MfaChallengeInput,
@@ -115,10 +118,13 @@ export class ChallengeState {
       maxVerifyAttempts: this.policy.maxVerifyAttempts,
       maxResendRequestsAllowed: this.policy.maxResends,
       ...this.counters(nowMs),
-      customerCommunication: {
-        phone: (this.destinations?.phone ?? []).map(contact),
-        email: (this.destinations?.email ?? []).map(contact),
-      },
+      // A concealed challenge never says where its code went: a decoy has nowhere to show.
+      customerCommunication: isConcealed(this.input)
+        ? { phone: [], email: [] }
+        : {
+            phone: (this.destinations?.phone ?? []).map(contact),
+            email: (this.destinations?.email ?? []).map(contact),
+          },
       verifiedAt: this.verifiedAtMs === null ? null : iso(this.verifiedAtMs),
       consumedAt: this.consumedAtMs === null ? null : iso(this.consumedAtMs),
       consumedBy: this.consumedBy,
@@ -210,6 +216,29 @@ export class ChallengeState {
     this.status = 'PENDING';
   }
 
+  /**
+   * A concealed challenge whose first code did not go out: it answers as if it had
+   * (PENDING, same counters and clock), sends nothing, and every code is wrong.
+   */
+  markDecoy(nowMs: number): void {
+    if (this.status !== 'SENDING') return;
+    this.decoy = true;
+    this.lastSendAtMs = nowMs;
+    this.status = 'PENDING';
+  }
+
+  isDecoy(): boolean {
+    return this.decoy;
+  }
+
+  /**
+   * A verify that must fail whatever the code (a concealed challenge of a user whose codes
+   * are locked): counted and answered exactly as a wrong code.
+   */
+  failAttempt(nowMs: number): Refusal | null {
+    return this.statusRefusal(nowMs) ?? this.wrongCode(nowMs);
+  }
+
   markFailed(failure: Refusal): void {
     if (this.status !== 'SENDING') return;
     this.failure = failure;
@@ -237,6 +266,10 @@ export class ChallengeState {
       this.verifiedAtMs = nowMs;
       return null;
     }
+    return this.wrongCode(nowMs);
+  }
+
+  private wrongCode(nowMs: number): Refusal {
     this.failedAttempts++;
     if (this.failedAttempts >= this.policy.maxVerifyAttempts) {
       this.status = 'LOCKED';
