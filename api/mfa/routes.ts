@@ -10,6 +10,7 @@ import { requireAnyScope } from '../http/scopes';
 import { fieldErrors, validateBody, validated } from '../http/validate';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { ProblemError, problems } from '../http/problem';
+import { businessProblem } from '../http/business-status';
 import {
   cancelRequest,
   createChallengeRequest,
@@ -134,12 +135,7 @@ const USER_REFUSALS = new Set(['USER_NOT_FOUND', 'USER_NOT_ACTIVE', 'NO_REGISTER
  */
 function withoutUserStatus(e: unknown): unknown {
   if (!(e instanceof ProblemError) || !USER_REFUSALS.has(e.code)) return e;
-  return new ProblemError(
-    404,
-    'USER_NOT_FOUND',
-    'User not found',
-    'No IB/MB user with a registered contact has this id.',
-  );
+  return businessProblem('USER_NOT_FOUND', 'No IB/MB user with a registered contact has this id.');
 }
 
 /** DELETE carries the securityKey in X-Security-Key or in a JSON body. */
