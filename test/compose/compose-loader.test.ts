@@ -231,7 +231,7 @@ describe('docker-compose.yml as Compose loads it', () => {
         const script = path.join(dir, 'verify.ts');
         fs.writeFileSync(
           script,
-          `import { verifierFromConfig } from ${JSON.stringify(path.join(repoRoot, 'api/auth'))};
+          `import { verifierFromConfig } from ${JSON.stringify(path.join(repoRoot, 'api/http/auth'))};
 import { loadServiceConfig } from ${JSON.stringify(path.join(repoRoot, 'config/production'))};
 verifierFromConfig(loadServiceConfig(process.env))
   .then((v) => v.verify(process.argv[2] as string))
