@@ -10,13 +10,39 @@ import {
 } from '../../messages/contact-change';
 import { CustomerId, ProcessType } from '../../messages/search-attributes';
 import { businessProblem } from '../http/business-status';
-import { startIdempotent, type StartedProcess } from '../processes/idempotent-start';
+import {
+  startIdempotent,
+  type IdempotentStartOptions,
+  type StartedProcess,
+} from '../processes/idempotent-start';
 import type { StarterMemo } from '../processes/readers';
 
 interface StartContext {
   taskQueue: string;
   digest: string;
   starter: StarterMemo;
+}
+
+/** What both contact changes start alike: one run per entity at a time, a new change after it ends. */
+function changeStart(
+  workflowType: string,
+  processId: string,
+  input: { requestId: string },
+  ctx: StartContext,
+): Pick<
+  IdempotentStartOptions,
+  'workflowType' | 'workflowId' | 'taskQueue' | 'args' | 'requestId' | 'digest' | 'starter' | 'reusePolicy'
+> {
+  return {
+    workflowType,
+    workflowId: processId,
+    taskQueue: ctx.taskQueue,
+    args: [input],
+    requestId: input.requestId,
+    digest: ctx.digest,
+    starter: ctx.starter,
+    reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+  };
 }
 
 /**
@@ -31,14 +57,7 @@ export function startPhoneChange(
 ): Promise<StartedProcess> {
   const processId = phoneChangeProcessId(userId);
   return startIdempotent(client, {
-    workflowType: UPDATE_USER_PHONE_WORKFLOW,
-    workflowId: processId,
-    taskQueue: ctx.taskQueue,
-    args: [input],
-    requestId: input.requestId,
-    digest: ctx.digest,
-    starter: ctx.starter,
-    reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    ...changeStart(UPDATE_USER_PHONE_WORKFLOW, processId, input, ctx),
     searchAttributes: [
       { key: ProcessType, value: 'UPDATE_USER_PHONE' },
       ...(input.customerId ? [{ key: CustomerId, value: input.customerId }] : []),
@@ -62,15 +81,8 @@ export function startContactInfoChange(
 ): Promise<StartedProcess> {
   const processId = contactChangeProcessId(input.customerId);
   return startIdempotent(client, {
-    workflowType: UPDATE_CONTACT_INFO_WORKFLOW,
-    workflowId: processId,
-    taskQueue: ctx.taskQueue,
-    args: [input],
-    requestId: input.requestId,
-    digest: ctx.digest,
-    starter: ctx.starter,
+    ...changeStart(UPDATE_CONTACT_INFO_WORKFLOW, processId, input, ctx),
     replays: ctx.keyed ? 'any' : 'latest',
-    reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     searchAttributes: [
       { key: CustomerId, value: input.customerId },
       { key: ProcessType, value: 'UPDATE_CONTACT_INFO' },
