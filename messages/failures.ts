@@ -1,4 +1,5 @@
 import { MFA_CODES } from './mfa';
+import { REGISTRATION_CODES } from './registration';
 
 /**
  * Business outcomes a process can end with. Workflows throw them as non-retryable
@@ -22,6 +23,7 @@ export const BUSINESS_CODES = [
   'UPDATE_IN_PROGRESS',
   'PROPAGATION_FAILED',
   ...MFA_CODES,
+  ...REGISTRATION_CODES,
 ] as const;
 
 export type BusinessCode = (typeof BUSINESS_CODES)[number];

@@ -29,6 +29,40 @@ export interface Customer {
   postalAddress?: PostalAddress | null;
   products: Product[];
   status: 'ACTIVE' | 'BLOCKED' | 'DECEASED';
+  /** A business customer may have several IB/MB users; a retail one has one. Absent: RETAIL. */
+  type?: CustomerType;
+}
+
+export type CustomerType = 'RETAIL' | 'BUSINESS';
+
+/** What a self-registering customer types; core banking compares it with its record. */
+export interface IdentityMatchRequest {
+  firstName: string;
+  lastName: string;
+  /** YYYY-MM-DD. */
+  dateOfBirth: string;
+  nationalIdLast4: string;
+}
+
+/** Only whether one customer matches, and which: never which field did not. */
+export interface IdentityMatch {
+  matched: boolean;
+  customerId: string | null;
+}
+
+export interface DisclosureAcceptanceRequest {
+  /** Idempotency key: a replay records nothing twice. */
+  businessKey: string;
+  userId: string | null;
+  channel: string;
+  acceptedAt: string;
+  disclosures: { id: string; version: number; sha256: string }[];
+}
+
+export interface DisclosureAcceptanceRecord extends DisclosureAcceptanceRequest {
+  acceptanceId: string;
+  customerId: string;
+  recordedAt: string;
 }
 
 export type IbUserStatus = 'PENDING_AUTHORISATION' | 'ACTIVE' | 'REJECTED' | 'DEACTIVATED';
@@ -90,4 +124,10 @@ export interface CoreBankingClient {
   setPassword(userId: string, password: string, mustChange: boolean, ctx?: CallContext): Promise<void>;
   deactivateIbUser(userId: string, reason: string, ctx?: CallContext): Promise<IbUser>;
   updateContact(customerId: string, update: ContactUpdate, ctx?: CallContext): Promise<Customer>;
+  matchCustomerIdentity(identity: IdentityMatchRequest, ctx?: CallContext): Promise<IdentityMatch>;
+  recordDisclosureAcceptance(
+    customerId: string,
+    req: DisclosureAcceptanceRequest,
+    ctx?: CallContext,
+  ): Promise<DisclosureAcceptanceRecord>;
 }

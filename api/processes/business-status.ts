@@ -18,5 +18,11 @@ export const BUSINESS_STATUS: Record<BusinessCode, { status: number; title: stri
   PHONE_CHANGE_CANCELLED: { status: 409, title: 'Phone change cancelled' },
   UPDATE_IN_PROGRESS: { status: 409, title: 'Update in progress' },
   PROPAGATION_FAILED: { status: 502, title: 'Linked system did not acknowledge' },
+  IDENTITY_NOT_VERIFIED: { status: 422, title: 'Identity not verified' },
+  IDENTITY_ATTEMPTS_EXCEEDED: { status: 429, title: 'Too many identity checks' },
+  USERNAME_TAKEN: { status: 409, title: 'Username taken' },
+  REGISTRATION_EXPIRED: { status: 410, title: 'Registration expired' },
+  REGISTRATION_FAILED: { status: 502, title: 'Registration failed' },
+  REGISTRATION_NOT_READY: { status: 409, title: 'Registration not ready' },
   ...MFA_BUSINESS_STATUS,
 };
