@@ -28,9 +28,10 @@ export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector
       ...(body.postalAddress !== undefined && { postalAddress: body.postalAddress }),
       products: body.products,
       status: body.status ?? 'ACTIVE',
-      type: body.type ?? 'RETAIL',
-      dateOfBirth: body.dateOfBirth ?? null,
-      nationalId: body.nationalId ?? null,
+      // Absent type: RETAIL. Identity data only when given (self-registration matches on it).
+      ...(body.type !== undefined && { type: body.type }),
+      ...(body.dateOfBirth != null && { dateOfBirth: body.dateOfBirth }),
+      ...(body.nationalId != null && { nationalId: body.nationalId }),
     };
     await store.saveCustomer(customer);
     res.status(201).json(customer);
