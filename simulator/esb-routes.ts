@@ -93,8 +93,17 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
 
   router.post('/ib-users', op('createIbUser'), async (req, res) => {
     const body = parseOrThrow(createIbUserSchema, req.body, 'create IB user request');
-    requireCustomer(store, body.customerId);
-    assertCanCreate(store, body);
+    const customer = requireCustomer(store, body.customerId);
+    const business = customer.type === 'BUSINESS';
+    if (!business && (body.userReference !== undefined || body.linkedCustomerIds?.length)) {
+      throw new EsbHttpError(
+        400,
+        'VALIDATION_FAILED',
+        'a retail customer has one user: no userReference or linked customers',
+      );
+    }
+    for (const linked of body.linkedCustomerIds ?? []) requireCustomer(store, linked);
+    assertCanCreate(store, body, business);
     const at = now().toISOString();
     const user: IbUser = {
       userId: newUserId(store),
@@ -109,6 +118,10 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
       createdAt: at,
       updatedAt: at,
       deactivationReason: null,
+      ...(business && {
+        userReference: body.userReference ?? null,
+        linkedCustomerIds: body.linkedCustomerIds ?? [],
+      }),
     };
     await store.saveIbUser(user);
     res.status(201).json(user);
@@ -253,7 +266,8 @@ function assertPasswordSettable(user: IbUser): void {
  */
 function assertCanCreate(
   store: SimulatorStore,
-  req: { businessKey: string; customerId: string; username: string },
+  req: { businessKey: string; customerId: string; username: string; userReference?: string },
+  business: boolean,
 ) {
   const [sameKey] = store.findIbUsers({ businessKey: req.businessKey });
   if (sameKey) {
@@ -269,9 +283,12 @@ function assertCanCreate(
   if (store.findIbUsers({ username: req.username }).length > 0) {
     throw new EsbHttpError(409, 'USERNAME_TAKEN', 'username is already taken');
   }
-  const live = store
-    .findIbUsers({ customerId: req.customerId })
-    .find((u) => u.status === 'ACTIVE' || u.status === 'PENDING_AUTHORISATION');
+  const live = store.findIbUsers({ customerId: req.customerId }).find(
+    (u) =>
+      (u.status === 'ACTIVE' || u.status === 'PENDING_AUTHORISATION') &&
+      // A business customer has one live user per employee reference.
+      (!business || (u.userReference ?? null) === (req.userReference ?? null)),
+  );
   if (live) {
     throw new EsbHttpError(409, 'ALREADY_REGISTERED', `customer ${req.customerId} already has an IB user`, {
       userId: live.userId,

@@ -42,6 +42,8 @@ export const createIbUserSchema = z
     username,
     channel: z.string().min(1).max(16),
     acceptedDisclosures: z.array(z.string().min(1).max(64)).max(32),
+    userReference: z.string().min(1).max(64).optional(),
+    linkedCustomerIds: z.array(id).max(20).optional(),
   })
   .refine((r) => r.username !== r.customerId, {
     path: ['username'],

@@ -60,6 +60,8 @@ export const ibUserSchema: z.ZodType<IbUser> = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   deactivationReason: z.string().nullable().optional(),
+  userReference: z.string().nullable().optional(),
+  linkedCustomerIds: z.array(z.string()).optional(),
 });
 
 export const ibUserListSchema = z.object({ items: z.array(ibUserSchema) });

@@ -80,6 +80,10 @@ export interface IbUser {
   createdAt: string;
   updatedAt: string;
   deactivationReason?: string | null;
+  /** A business customer's user: which employee (one live user per reference). */
+  userReference?: string | null;
+  /** The other customers this user acts for (a business customer's linked clients). */
+  linkedCustomerIds?: string[];
 }
 
 export interface CreateIbUserRequest {
@@ -88,6 +92,8 @@ export interface CreateIbUserRequest {
   username: string;
   channel: string;
   acceptedDisclosures: string[];
+  userReference?: string;
+  linkedCustomerIds?: string[];
 }
 
 export interface ContactUpdate {

@@ -660,7 +660,9 @@ export interface components {
       email?: string;
       preferredUsername?: string;
       /** @default [] */
-      acceptedDisclosures?: string[];
+      acceptedDisclosures?: components['schemas']['DisclosureAcceptance'][];
+      userReference?: string;
+      linkedCustomerIds?: components['schemas']['CustomerId'][];
     };
     PhoneChangeCancelled: {
       processId: string;

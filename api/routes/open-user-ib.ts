@@ -11,6 +11,8 @@ import { withStartBudget } from '../processes/idempotent-start';
 import { respondWithOutcome } from '../processes/respond';
 import { ProblemError } from '../problem';
 import { openUserIbRequest, type OpenUserIbRequest } from '../schemas/open-user-ib';
+import { currentDisclosures } from '../../config/disclosures';
+import { disclosureVerdict } from '../../workflows/onboarding/disclosures';
 
 export interface OpenUserIbDeps {
   client: Client;
@@ -29,21 +31,28 @@ export function openUserIbRouter(deps: OpenUserIbDeps): Router {
     async (req, res) => {
       const body = validated<OpenUserIbRequest>(req);
       const requestId = requestKey(req, body.requestId);
-      const missing = config.REQUIRED_DISCLOSURES.filter((d) => !body.acceptedDisclosures.includes(d));
-      if (missing.length) {
+      // The one disclosures rule; the workflow applies it again to its own input.
+      const disclosures = currentDisclosures(config);
+      const verdict = disclosureVerdict(disclosures, body.acceptedDisclosures);
+      if (!verdict.accepted) {
         throw new ProblemError(
           422,
-          'DISCLOSURES_NOT_ACCEPTED',
+          verdict.code,
           'Required disclosures not accepted',
-          'The customer must accept every required disclosure.',
-          { required: config.REQUIRED_DISCLOSURES, missing },
+          verdict.message,
+          verdict.extensions,
         );
       }
       const started = await withStartBudget(client, () =>
         startOnboarding(
           client,
           config.TEMPORAL_TASK_QUEUE,
-          { ...body, requestId, authorisationTimeoutHours: config.MAKER_CHECKER_TIMEOUT_HOURS },
+          {
+            ...body,
+            requestId,
+            authorisationTimeoutHours: config.MAKER_CHECKER_TIMEOUT_HOURS,
+            disclosures,
+          },
           requestDigest(deps.serverKey, { ...body, requestId: undefined }),
           starterMemo(req.principal),
         ),
