@@ -95,9 +95,13 @@ export const operations: Operation[] = [
       201: { description: 'User opened, first-time password sent', schema: r.onboardingResult },
       ...accepted,
       ...writeErrors,
-      404: p('CUSTOMER_NOT_FOUND'),
-      409: p('ALREADY_REGISTERED, ONBOARDING_IN_PROGRESS'),
-      422: p('CUSTOMER_NOT_ELIGIBLE, PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED, IDEMPOTENCY_KEY_REUSED'),
+      404: p('CUSTOMER_NOT_FOUND (the customer, or a `linkedCustomerIds` entry)'),
+      409: p(
+        'ALREADY_REGISTERED (a retail customer has one user; a business customer one per `userReference`), ONBOARDING_IN_PROGRESS',
+      ),
+      422: p(
+        'CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer), PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED',
+      ),
       502: p('ONBOARDING_FAILED (compensated)'),
       503: startUnavailable,
     },

@@ -1020,7 +1020,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description CUSTOMER_NOT_FOUND */
+      /** @description CUSTOMER_NOT_FOUND (the customer, or a `linkedCustomerIds` entry) */
       404: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -1030,7 +1030,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description ALREADY_REGISTERED, ONBOARDING_IN_PROGRESS */
+      /** @description ALREADY_REGISTERED (a retail customer has one user; a business customer one per `userReference`), ONBOARDING_IN_PROGRESS */
       409: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -1060,7 +1060,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description CUSTOMER_NOT_ELIGIBLE, PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED, IDEMPOTENCY_KEY_REUSED */
+      /** @description CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer), PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED */
       422: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
