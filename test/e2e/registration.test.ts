@@ -107,6 +107,18 @@ describe('self-registration end to end', () => {
       expect(r.error).toMatchObject({ code, ...(extensions as object) });
       expect(JSON.stringify(r.error)).not.toContain(over.password ?? password);
     }
+    // A number typed in the request is never a destination: there is no field for one.
+    const typedPhone = await call(stack.apiUrl, 'POST', '/registrations', {
+      token: await stack.token('registrations:write'),
+      body: { ...body({ requestId: 'reg-e2e-typed-phone' }), phone: '+254711000999' },
+    });
+    expect(typedPhone.status).toBe(400);
+    // Pre-login, but not open: another scope is refused.
+    const otherScope = await call(stack.apiUrl, 'POST', '/registrations', {
+      token: await stack.token('ib-users:write'),
+      body: body({ requestId: 'reg-e2e-scope' }),
+    });
+    expect(otherScope.status).toBe(403);
     expect(stack.outbox('sms')).toHaveLength(before);
   });
 
