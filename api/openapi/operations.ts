@@ -136,7 +136,7 @@ export const operations: Operation[] = [
         'IDENTITY_NOT_VERIFIED (nothing more is said), USERNAME_POLICY, PASSWORD_POLICY (`reasons`), DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` with the current version), CUSTOMER_NOT_ELIGIBLE, IDEMPOTENCY_KEY_REUSED',
       ),
       429: p(
-        'IDENTITY_ATTEMPTS_EXCEEDED (this identity, Retry-After), DESTINATION_RATE_LIMITED; nothing sent',
+        "IDENTITY_ATTEMPTS_EXCEEDED (this identity, Retry-After), CALLER_RATE_LIMITED (the caller's pre-login budget), DESTINATION_RATE_LIMITED; nothing sent",
       ),
       502: p('OTP_DELIVERY_FAILED, REGISTRATION_FAILED'),
       503: startUnavailable,

@@ -1238,7 +1238,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description IDENTITY_ATTEMPTS_EXCEEDED (this identity, Retry-After), DESTINATION_RATE_LIMITED; nothing sent */
+      /** @description IDENTITY_ATTEMPTS_EXCEEDED (this identity, Retry-After), CALLER_RATE_LIMITED (the caller's pre-login budget), DESTINATION_RATE_LIMITED; nothing sent */
       429: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];

@@ -14,6 +14,7 @@ import type { TokenVerifier } from '../auth';
 import { requestKey } from '../idempotency';
 import { requireAnyScope, requireScopes } from '../middleware/auth';
 import { validateBody, validated } from '../middleware/validate';
+import { preloginCaller } from '../mfa/caller-quota';
 import { createMfaService, mfaProblem } from '../mfa/service';
 import { starterMemo } from '../processes/readers';
 import { ProblemError } from '../problem';
@@ -67,6 +68,7 @@ export function registrationRouter(deps: RegistrationDeps): Router {
       requestId,
       req.principal!.subject,
       starterMemo(req.principal),
+      preloginCaller(req, config),
     );
     if (started.replayed) res.setHeader('Idempotent-Replayed', 'true');
     const verifyUrl = `/registrations/${started.registrationId}/verify`;

@@ -27,6 +27,7 @@ import { Channel, ProcessType } from '../../messages/search-attributes';
 import { usernameProblem } from '../../activities/username-policy';
 import { disclosureVerdict } from '../../workflows/onboarding/disclosures';
 import { requestDigest } from '../idempotency';
+import { reserveCallerSend } from '../mfa/caller-quota';
 import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
 import { BUSINESS_STATUS } from '../processes/business-status';
 import type { StarterMemo } from '../processes/readers';
@@ -88,6 +89,8 @@ export async function startRegistration(
   requestId: string,
   caller: string,
   starter: StarterMemo,
+  /** preloginCaller(): whose pre-login budget a new registration spends. */
+  quotaCaller: string,
 ): Promise<StartedRegistration> {
   const { client, config, serverKey } = deps;
   const keys = registrationKeys(serverKey, caller, requestId);
@@ -135,6 +138,10 @@ export async function startRegistration(
       staticDetails: `Request ${requestId}. Steps: identity check → code to the mobile on file → verify → user with the chosen credentials.`,
       // The id is per request: another run under it is this request's own.
       inFlight: () => new ProblemError(409, 'REGISTRATION_IN_PROGRESS', 'Registration in progress'),
+      // Every new registration may send a pre-login code: it spends the caller's budget of
+      // those (as POST /mfa/challenges does), which also bounds one caller's identity checks
+      // across identities. A replay spends nothing.
+      beforeStart: () => reserveCallerSend(deps, quotaCaller, processId),
     }),
   );
   const handle = started.handle;

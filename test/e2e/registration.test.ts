@@ -1,6 +1,7 @@
 import type { RegistrationRequest } from '../../api/openapi/types.generated';
 import { apiClient, type ApiClient } from '../helpers/api-client';
 import { decodedHistoryText } from '../helpers/history';
+import { mintDevToken } from '../../api/auth';
 import { call, startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -22,6 +23,9 @@ describe('self-registration end to end', () => {
     stack = await startStack({
       DISCLOSURE_VERSIONS: 'IB_TERMS=2',
       REGISTRATION_IDENTITY_MAX_PER_WINDOW: '3',
+      // One shard of 12 per caller: the last test spends one caller's budget.
+      MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: '12',
+      MFA_PRELOGIN_CALLER_SHARDS: '1',
     });
     api = apiClient(stack.apiUrl, await stack.token('registrations:write'));
   }, 120_000);
@@ -268,5 +272,26 @@ describe('self-registration end to end', () => {
     }
     expect(ids.length).toBeGreaterThan(0);
     for (const id of ids) expect(id).toMatch(/^registration-identity-[0-9a-f]{64}$/);
+  });
+
+  it("spends the caller's pre-login budget per new registration, across identities; replays spend nothing", async () => {
+    const prober = apiClient(
+      stack.apiUrl,
+      await mintDevToken(stack.config, { scopes: ['registrations:write'], subject: 'prober-app' }),
+    );
+    const probe = (i: number) =>
+      prober.POST('/registrations', {
+        body: body({
+          requestId: `reg-e2e-probe-${i}`,
+          identity: { ...grace, firstName: `Person${i}`, nationalIdLast4: String(1000 + i) },
+        }),
+      });
+    for (let i = 0; i < 12; i++) expect((await probe(i)).error?.code).toBe('IDENTITY_NOT_VERIFIED');
+    // A replay of an earlier request is answered from its run, not charged again.
+    expect((await probe(0)).error?.code).toBe('IDENTITY_NOT_VERIFIED');
+    const over = await probe(12);
+    expect(over.response.status).toBe(429);
+    expect(over.error?.code).toBe('CALLER_RATE_LIMITED');
+    expect(Number(over.response.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
