@@ -1,3 +1,4 @@
+import { createChallengeRequest } from '../../api/schemas/mfa';
 import type { EligibilityFacts } from '../../activities/types';
 import { passwordProblems } from '../../lib/password-policy';
 import { identityDigest, registrationKeys, sealSecret, unsealSecret } from '../../lib/registration-crypto';
@@ -103,5 +104,16 @@ describe('eligibility for business users', () => {
     expect(eligibilityVerdict({ ...base, businessUserRequested: true, customerType: 'BUSINESS' })).toEqual({
       eligible: true,
     });
+  });
+});
+
+describe('the REGISTRATION purpose', () => {
+  it('cannot be asked for through POST /mfa/challenges: only self-registration starts one', () => {
+    expect(
+      createChallengeRequest.safeParse({ purpose: 'REGISTRATION', phone: '+254700100005' }).success,
+    ).toBe(false);
+    expect(createChallengeRequest.safeParse({ purpose: 'ONBOARDING', phone: '+254700100005' }).success).toBe(
+      true,
+    );
   });
 });
