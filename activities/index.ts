@@ -3,6 +3,7 @@ import { createKeyCheckActivities } from './key-check';
 import { createMfaActivities, type MfaDeps } from './mfa';
 import { createMfaUserLockActivities, type MfaUserLockDeps } from './mfa-user-lock';
 import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
+import { createRegistrationActivities } from './registration';
 
 export type ActivityDeps = OnboardingDeps & MfaDeps & MfaUserLockDeps & ContactChangeDeps;
 
@@ -14,5 +15,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createMfaUserLockActivities(deps),
     ...createContactChangeActivities(deps),
     ...createKeyCheckActivities(deps),
+    ...createRegistrationActivities(deps),
   };
 }

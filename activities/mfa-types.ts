@@ -25,6 +25,8 @@ export interface ResolveDestinationsInput {
   serviceKey: string;
   purpose: MfaPurpose;
   userId?: string;
+  /** REGISTRATION: the customer whose mobile on file gets the code. */
+  customerId?: string;
   phone?: string;
   email?: string;
 }

@@ -140,6 +140,27 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
     return deliveries;
   }
 
+  const resolved = (serviceKey: string, destinations: Destinations) => ({
+    phone: destinations.phone ? [contactRef(destinations.phone, maskPhone)] : [],
+    email: destinations.email ? [contactRef(destinations.email, maskEmail)] : [],
+    sealed: seal(serverKey, serviceKey, JSON.stringify(destinations)),
+  });
+
+  /** A registration code goes to the customer's mobile on file only: never to a typed one. */
+  async function mobileOnFile(input: { customerId?: string; phone?: string; email?: string }) {
+    if (!input.customerId || input.phone || input.email) {
+      throw new BusinessError(
+        'NO_REGISTERED_CONTACT',
+        'A registration code goes to the mobile on file only.',
+      );
+    }
+    const customer = await deps.coreBanking.getCustomer(input.customerId, coreBankingContext());
+    if (!customer.mobilePhone) {
+      throw new BusinessError('NO_REGISTERED_CONTACT', 'The customer has no registered mobile number.');
+    }
+    return { phone: customer.mobilePhone };
+  }
+
   /** The sealed destinations, less those whose digest is in `skip` (over their quota). */
   const openDestinations = (serviceKey: string, sealed: string, skip: string[] = []): Destinations => {
     const all = JSON.parse(unseal(serverKey, serviceKey, sealed)) as Destinations;
@@ -151,6 +172,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
   return {
     resolveChallengeDestinations: (input) =>
       translated(async () => {
+        if (input.purpose === 'REGISTRATION') return resolved(input.serviceKey, await mobileOnFile(input));
         const given = input.phone || input.email;
         if (!given && !input.userId) {
           throw new BusinessError('NO_REGISTERED_CONTACT', 'The challenge names no destination and no user.');
@@ -160,11 +182,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
           ? { phone: input.phone, email: input.email }
           : await registeredContacts(input.userId as string);
         if (given && input.userId) await liveUser(input.userId);
-        return {
-          phone: destinations.phone ? [contactRef(destinations.phone, maskPhone)] : [],
-          email: destinations.email ? [contactRef(destinations.email, maskEmail)] : [],
-          sealed: seal(serverKey, input.serviceKey, JSON.stringify(destinations)),
-        };
+        return resolved(input.serviceKey, destinations);
       }),
 
     // A destination over its quota is skipped, not the challenge refused: a user's email

@@ -33,7 +33,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
   const { coreBanking } = deps;
 
   return {
-    checkEligibility: ({ customerId, phone, businessKey }) =>
+    checkEligibility: ({ customerId, phone, businessKey, userReference, linkedCustomerIds }) =>
       translated(async () => {
         const ctx = coreBankingContext();
         let customer;
@@ -46,9 +46,30 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
           throw e;
         }
         const users = await coreBanking.findIbUsers({ customerId }, ctx);
-        // A reset onboarding meets the user it created itself: that one does not count.
-        const live = users.find((u) => LIVE.has(u.status) && (!businessKey || u.businessKey !== businessKey));
+        const business = customer.type === 'BUSINESS';
+        // A reset onboarding meets the user it created itself: that one does not count. A
+        // business customer has one user per employee (userReference), a retail one one user.
+        const live = users.find(
+          (u) =>
+            LIVE.has(u.status) &&
+            (!businessKey || u.businessKey !== businessKey) &&
+            (!business || (u.userReference ?? null) === (userReference ?? null)),
+        );
+        const businessUserRequested = userReference !== undefined || (linkedCustomerIds?.length ?? 0) > 0;
+        const unknownLinkedCustomerIds: string[] = [];
+        for (const linked of business ? (linkedCustomerIds ?? []) : []) {
+          try {
+            await coreBanking.getCustomer(linked, ctx);
+          } catch (e) {
+            if (e instanceof BusinessError && (e.code === 'CUSTOMER_NOT_FOUND' || e.code === 'NOT_FOUND')) {
+              unknownLinkedCustomerIds.push(linked);
+            } else throw e;
+          }
+        }
         return {
+          customerType: customer.type ?? 'RETAIL',
+          ...(businessUserRequested && { businessUserRequested }),
+          ...(unknownLinkedCustomerIds.length > 0 && { unknownLinkedCustomerIds }),
           found: true,
           customerStatus: customer.status,
           activeProducts: customer.products.filter((p) => p.status === 'ACTIVE').length,

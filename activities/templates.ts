@@ -36,6 +36,7 @@ const OTP_PURPOSE_TEXT: Record<MfaPurpose, string> = {
   UPDATE_PHONE: 'changing your phone number',
   UPDATE_SECURITY_QUESTIONS: 'changing your security questions',
   STEP_UP: 'confirming a security change to your account',
+  REGISTRATION: 'registering for internet & mobile banking',
 };
 
 const minutes = (n: number) => (n === 1 ? '1 minute' : `${n} minutes`);

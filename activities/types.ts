@@ -4,7 +4,7 @@
  */
 import type { ContactChange, ContactField } from '../messages/contact-change';
 import type { Channel } from '../messages/onboarding';
-import type { IbUserStatus } from '../adapters/core-banking/types';
+import type { CustomerType, IbUserStatus } from '../adapters/core-banking/types';
 
 /** Facts about a customer, without contact details: the workflow decides on them. */
 export interface EligibilityFacts {
@@ -17,6 +17,12 @@ export interface EligibilityFacts {
   liveIbUserId: string | null;
   /** For responses: "+2547•••••001". */
   registeredMobileMasked: string | null;
+  /** Absent in runs from before business users: RETAIL. */
+  customerType?: CustomerType;
+  /** The request named a userReference or linked customers (a business customer's user). */
+  businessUserRequested?: boolean;
+  /** Linked customers core banking does not know. */
+  unknownLinkedCustomerIds?: string[];
 }
 
 export interface EligibilityInput {
@@ -24,6 +30,9 @@ export interface EligibilityInput {
   phone?: string;
   /** The onboarding's own business key: a user it created itself is not "another" live user. */
   businessKey?: string;
+  /** A business customer's employee: one user per reference (a retail customer has one user). */
+  userReference?: string;
+  linkedCustomerIds?: string[];
 }
 
 export interface CreateIbUserInput {
@@ -32,6 +41,8 @@ export interface CreateIbUserInput {
   channel: Channel;
   preferredUsername?: string;
   acceptedDisclosures: string[];
+  userReference?: string;
+  linkedCustomerIds?: string[];
 }
 
 export interface CreatedIbUser {

@@ -20,6 +20,7 @@ import { openUserIbRouter } from './onboarding/routes';
 import { processesRouter } from './processes/routes';
 import { updateUserIbRouter } from './contact-change/phone-routes';
 import { contactInfoRouter } from './contact-change/contact-info-routes';
+import { registrationRouter } from './registration/routes';
 
 export interface AppDeps {
   config: Config;
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(INFINITY_BASE_PATH, infinityErrors(deps.logger));
   app.use(updateUserIbRouter(deps));
   app.use(contactInfoRouter(deps));
+  app.use(registrationRouter(deps));
   app.use(processesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -180,6 +180,21 @@ export const configSchema = z
     REQUIRED_DISCLOSURES: envList
       .default(['IB_TERMS', 'PRIVACY'])
       .describe('Disclosures a customer must accept to onboard.'),
+    DISCLOSURE_VERSIONS: envList
+      .pipe(z.array(z.string().regex(/^[A-Z0-9_]{1,40}=[1-9]\d{0,3}$/, 'CODE=version')))
+      .default([])
+      .describe(
+        'Current version of each required disclosure, as CODE=version items (e.g. IB_TERMS=2); unlisted ones are at version 1.',
+      ),
+    REGISTRATION_IDENTITY_MAX_PER_WINDOW: envInt(1, 1000)
+      .default(5)
+      .describe('Identity checks one identity (name and date of birth) may have per window, matched or not.'),
+    REGISTRATION_IDENTITY_WINDOW_MINUTES: envInt(1, 1440)
+      .default(60)
+      .describe('Length of the identity-check window of self-registration, in minutes.'),
+    REGISTRATION_IDENTITY_MAX_PER_DAY: envInt(1, 10_000)
+      .default(10)
+      .describe('Identity checks one identity may have in a rolling day.'),
     MAKER_CHECKER_TIMEOUT_HOURS: envInt(1, 24 * 14)
       .default(24)
       .describe('How long a user pending authorisation is awaited.'),

@@ -1,4 +1,5 @@
 import { MFA_CODES } from './mfa';
+import { REGISTRATION_CODES } from './registration';
 
 /**
  * Business outcomes a process can end with (the API's own refusals are in
@@ -21,6 +22,7 @@ export const BUSINESS_CODES = [
   'PHONE_CHANGE_CANCELLED',
   'PROPAGATION_FAILED',
   ...MFA_CODES,
+  ...REGISTRATION_CODES,
 ] as const;
 
 export type BusinessCode = (typeof BUSINESS_CODES)[number];

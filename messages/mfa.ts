@@ -15,7 +15,12 @@ export const MFA_PURPOSES = [
   /** Re-proves a factor already on file before a sensitive change (a phone change binds a new one). */
   'STEP_UP',
 ] as const;
-export type MfaPurpose = (typeof MFA_PURPOSES)[number];
+/**
+ * Purposes only a process of this service starts (never POST /mfa/challenges): REGISTRATION
+ * sends to the mobile on file of the customer that self-registration matched.
+ */
+export const INTERNAL_MFA_PURPOSES = ['REGISTRATION'] as const;
+export type MfaPurpose = (typeof MFA_PURPOSES)[number] | (typeof INTERNAL_MFA_PURPOSES)[number];
 
 /**
  * A pre-login challenge is bound to no user: anyone holding mfa:prelogin can ask for one
@@ -70,6 +75,8 @@ export interface MfaChallengeInput {
   purpose: MfaPurpose;
   /** The IB/MB user the challenge is bound to (required for LOGIN, UPDATE_PHONE, UPDATE_SECURITY_QUESTIONS, STEP_UP). */
   userId?: string;
+  /** REGISTRATION: the customer whose mobile on file gets the code (no user exists yet). */
+  customerId?: string;
   /** Destinations given by the caller; absent: the user's registered contacts. */
   phone?: string;
   email?: string;

@@ -1,3 +1,5 @@
+import type { DisclosureAcceptance, DisclosureRecord } from './disclosures';
+
 /** The contract between the API and the OnboardIbUser workflow. */
 export const ONBOARD_WORKFLOW = 'OnboardIbUser';
 
@@ -12,7 +14,17 @@ export interface OnboardIbUserInput {
   phone?: string;
   email?: string;
   preferredUsername?: string;
-  acceptedDisclosures: string[];
+  /** Plain codes (the current version) or `{id, version}`. */
+  acceptedDisclosures: DisclosureAcceptance[];
+  /**
+   * The institution's current records when the request came in: the workflow checks the
+   * acceptances against them and records the evidence. Absent in runs from before.
+   */
+  disclosures?: DisclosureRecord[];
+  /** A business customer's employee: one IB/MB user per reference. */
+  userReference?: string;
+  /** The other customers a business user acts for. */
+  linkedCustomerIds?: string[];
   /** Maker-checker: how long a user pending authorisation is awaited. */
   authorisationTimeoutHours: number;
 }
@@ -28,5 +40,11 @@ export interface OnboardIbUserResult {
   credentialDelivery: { channel: 'SMS'; to: string; status: DeliveryStatus };
 }
 
-/** One onboarding per customer at a time: the workflow id is the customer's. */
-export const onboardingProcessId = (customerId: string): string => `onboard-${customerId}`;
+/**
+ * One onboarding per customer at a time: the workflow id is the customer's. A business
+ * customer's employee (userReference) has an id of their own, so several users of one
+ * business can be opened; a retail customer's id is unchanged (`onboard-{customerId}`).
+ * Customer ids hold no dot, so `.` separates the reference unambiguously.
+ */
+export const onboardingProcessId = (customerId: string, userReference?: string): string =>
+  userReference === undefined ? `onboard-${customerId}` : `onboard-${customerId}.${userReference}`;

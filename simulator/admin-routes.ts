@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import type { Customer, IbUser } from '../adapters/core-banking/types';
+import type { IbUser } from '../adapters/core-banking/types';
 import { faultPatchSchema, type FaultInjector } from './faults';
 import { EsbHttpError, notFound, parseOrThrow } from './http-errors';
 import { adminCreateCustomerSchema, authoriseSchema, verifyPasswordSchema } from './schemas';
-import type { SimulatorStore } from './store';
+import type { SimCustomer, SimulatorStore } from './store';
 
 /**
  * /admin routes for tests and demos: create customers, inspect state, play the
@@ -19,7 +19,7 @@ export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector
     if (store.getCustomer(body.customerId)) {
       throw new EsbHttpError(409, 'CUSTOMER_EXISTS', `customer ${body.customerId} already exists`);
     }
-    const customer: Customer = {
+    const customer: SimCustomer = {
       customerId: body.customerId,
       firstName: body.firstName,
       lastName: body.lastName,
@@ -28,6 +28,10 @@ export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector
       ...(body.postalAddress !== undefined && { postalAddress: body.postalAddress }),
       products: body.products,
       status: body.status ?? 'ACTIVE',
+      // Absent type: RETAIL. Identity data only when given (self-registration matches on it).
+      ...(body.type !== undefined && { type: body.type }),
+      ...(body.dateOfBirth != null && { dateOfBirth: body.dateOfBirth }),
+      ...(body.nationalId != null && { nationalId: body.nationalId }),
     };
     await store.saveCustomer(customer);
     res.status(201).json(customer);
@@ -37,8 +41,9 @@ export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector
     const customer = store.getCustomer(req.params.customerId);
     if (!customer) throw notFound('CUSTOMER_NOT_FOUND', req.params.customerId);
     const ibUsers = store.findIbUsers({ customerId: customer.customerId });
+    const disclosureAcceptances = store.disclosureAcceptancesOf(customer.customerId);
     await store.durable();
-    res.json({ ...customer, ibUsers });
+    res.json({ ...customer, ibUsers, disclosureAcceptances });
   });
 
   router.get('/faults', (_req, res) => {

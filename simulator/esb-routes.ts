@@ -7,10 +7,12 @@ import {
   contactUpdateSchema,
   createIbUserSchema,
   deactivateSchema,
+  disclosureAcceptanceSchema,
   findIbUsersQuerySchema,
+  identityMatchSchema,
   setPasswordSchema,
 } from './schemas';
-import type { SimulatorStore } from './store';
+import type { SimCustomer, SimulatorStore } from './store';
 
 /**
  * The /esb/v1 routes: T24 customer and IB-user operations, behind fault injection.
@@ -26,8 +28,55 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
   router.get('/customers/:customerId', op<{ customerId: string }>('getCustomer'), async (req, res) => {
     const customer = requireCustomer(store, req.params.customerId);
     await store.durable();
-    res.json(customer);
+    res.json(publicCustomer(customer));
   });
+
+  // Self-registration: does exactly one customer hold this identity? Only yes (with whom)
+  // or no: never which field differed.
+  router.post('/customers/identity-match', op('matchCustomerIdentity'), async (req, res) => {
+    const typed = parseOrThrow(identityMatchSchema, req.body, 'identity match request');
+    const matches = store.findCustomers(
+      (c) =>
+        !!c.dateOfBirth &&
+        !!c.nationalId &&
+        sameName(c.firstName, typed.firstName) &&
+        sameName(c.lastName, typed.lastName) &&
+        c.dateOfBirth === typed.dateOfBirth &&
+        c.nationalId.slice(-4).toUpperCase() === typed.nationalIdLast4.toUpperCase(),
+    );
+    await store.durable();
+    const [only] = matches;
+    res.json(
+      matches.length === 1 && only
+        ? { matched: true, customerId: only.customerId }
+        : { matched: false, customerId: null },
+    );
+  });
+
+  router.post(
+    '/customers/:customerId/disclosure-acceptances',
+    op<{ customerId: string }>('recordDisclosureAcceptance'),
+    async (req, res) => {
+      const body = parseOrThrow(disclosureAcceptanceSchema, req.body, 'disclosure acceptance');
+      const customer = requireCustomer(store, req.params.customerId);
+      const earlier = store.disclosureAcceptance(body.businessKey);
+      if (earlier) {
+        if (earlier.customerId !== customer.customerId) {
+          throw new EsbHttpError(409, 'DUPLICATE_BUSINESS_KEY', 'this businessKey recorded another customer');
+        }
+        await store.durable(); // replay: the evidence recorded the first time
+        return void res.json(earlier);
+      }
+      const record = {
+        ...body,
+        acceptanceId: `DSA${crypto.randomInt(0, 100_000_000).toString().padStart(8, '0')}`,
+        customerId: customer.customerId,
+        recordedAt: now().toISOString(),
+      };
+      await store.saveDisclosureAcceptance(record);
+      res.status(201).json(record);
+    },
+  );
 
   router.get('/ib-users', op('findIbUsers'), async (req, res) => {
     const filter = parseOrThrow(findIbUsersQuerySchema, req.query, 'query');
@@ -44,8 +93,17 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
 
   router.post('/ib-users', op('createIbUser'), async (req, res) => {
     const body = parseOrThrow(createIbUserSchema, req.body, 'create IB user request');
-    requireCustomer(store, body.customerId);
-    assertCanCreate(store, body);
+    const customer = requireCustomer(store, body.customerId);
+    const business = customer.type === 'BUSINESS';
+    if (!business && (body.userReference !== undefined || body.linkedCustomerIds?.length)) {
+      throw new EsbHttpError(
+        400,
+        'VALIDATION_FAILED',
+        'a retail customer has one user: no userReference or linked customers',
+      );
+    }
+    for (const linked of body.linkedCustomerIds ?? []) requireCustomer(store, linked);
+    assertCanCreate(store, body, business);
     const at = now().toISOString();
     const user: IbUser = {
       userId: newUserId(store),
@@ -60,6 +118,10 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
       createdAt: at,
       updatedAt: at,
       deactivationReason: null,
+      ...(business && {
+        userReference: body.userReference ?? null,
+        linkedCustomerIds: body.linkedCustomerIds ?? [],
+      }),
     };
     await store.saveIbUser(user);
     res.status(201).json(user);
@@ -111,7 +173,7 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
       const appliedTo = store.contactUpdateTarget(update.businessKey);
       if (appliedTo === customer.customerId) {
         await store.durable(); // replay: a no-op, once the first attempt's change is durable
-        return void res.json(customer);
+        return void res.json(publicCustomer(customer));
       }
       if (appliedTo !== undefined) {
         throw new EsbHttpError(
@@ -120,14 +182,14 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
           'businessKey already used for another customer',
         );
       }
-      const changed: Customer = {
+      const changed: SimCustomer = {
         ...customer,
         ...(update.mobilePhone !== undefined && { mobilePhone: update.mobilePhone }),
         ...(update.email !== undefined && { email: update.email }),
         ...(update.postalAddress !== undefined && { postalAddress: update.postalAddress }),
       };
       await store.applyContactUpdate(update.businessKey, changed);
-      res.json(changed);
+      res.json(publicCustomer(changed));
     },
   );
 
@@ -160,7 +222,25 @@ function injectFaults<P>(faults: FaultInjector, operation: EsbOperation): Reques
   };
 }
 
-function requireCustomer(store: SimulatorStore, customerId: string): Customer {
+/** Names compare case-, accent- and space-insensitively. */
+function sameName(a: string, b: string): boolean {
+  const norm = (s: string) =>
+    s
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
+  return norm(a) === norm(b);
+}
+
+/** The ESB never hands out the identity data it matches against. */
+function publicCustomer(c: SimCustomer): Customer {
+  const { dateOfBirth: _dob, nationalId: _nid, ...rest } = c;
+  return rest;
+}
+
+function requireCustomer(store: SimulatorStore, customerId: string): SimCustomer {
   const customer = store.getCustomer(customerId);
   if (!customer) throw notFound('CUSTOMER_NOT_FOUND', customerId);
   return customer;
@@ -186,7 +266,8 @@ function assertPasswordSettable(user: IbUser): void {
  */
 function assertCanCreate(
   store: SimulatorStore,
-  req: { businessKey: string; customerId: string; username: string },
+  req: { businessKey: string; customerId: string; username: string; userReference?: string },
+  business: boolean,
 ) {
   const [sameKey] = store.findIbUsers({ businessKey: req.businessKey });
   if (sameKey) {
@@ -202,9 +283,12 @@ function assertCanCreate(
   if (store.findIbUsers({ username: req.username }).length > 0) {
     throw new EsbHttpError(409, 'USERNAME_TAKEN', 'username is already taken');
   }
-  const live = store
-    .findIbUsers({ customerId: req.customerId })
-    .find((u) => u.status === 'ACTIVE' || u.status === 'PENDING_AUTHORISATION');
+  const live = store.findIbUsers({ customerId: req.customerId }).find(
+    (u) =>
+      (u.status === 'ACTIVE' || u.status === 'PENDING_AUTHORISATION') &&
+      // A business customer has one live user per employee reference.
+      (!business || (u.userReference ?? null) === (req.userReference ?? null)),
+  );
   if (live) {
     throw new EsbHttpError(409, 'ALREADY_REGISTERED', `customer ${req.customerId} already has an IB user`, {
       userId: live.userId,

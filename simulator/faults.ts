@@ -13,6 +13,8 @@ export const ESB_OPERATIONS = [
   'setPassword',
   'deactivateIbUser',
   'updateContact',
+  'matchCustomerIdentity',
+  'recordDisclosureAcceptance',
 ] as const;
 
 export type EsbOperation = (typeof ESB_OPERATIONS)[number];

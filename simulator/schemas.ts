@@ -42,6 +42,8 @@ export const createIbUserSchema = z
     username,
     channel: z.string().min(1).max(16),
     acceptedDisclosures: z.array(z.string().min(1).max(64)).max(32),
+    userReference: z.string().min(1).max(64).optional(),
+    linkedCustomerIds: z.array(id).max(20).optional(),
   })
   .refine((r) => r.username !== r.customerId, {
     path: ['username'],
@@ -79,6 +81,35 @@ export const contactUpdateSchema = z
     message: 'at least one of mobilePhone, email, postalAddress is required',
   });
 
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'a real date');
+
+export const identityMatchSchema = z.object({
+  firstName: z.string().min(1).max(64),
+  lastName: z.string().min(1).max(64),
+  dateOfBirth: isoDate,
+  nationalIdLast4: z.string().regex(/^[0-9A-Za-z]{4}$/, 'the last 4 characters of the national id'),
+});
+
+export const disclosureAcceptanceSchema = z.object({
+  businessKey,
+  userId: z.string().min(1).max(64).nullable(),
+  channel: z.string().min(1).max(16),
+  acceptedAt: z.string().refine((t) => !Number.isNaN(Date.parse(t)), 'an ISO-8601 time'),
+  disclosures: z
+    .array(
+      z.object({
+        id: z.string().min(1).max(64),
+        version: z.number().int().min(1),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest'),
+      }),
+    )
+    .min(1)
+    .max(32),
+});
+
 /** Admin create: `phone` becomes mobilePhone; a product given as a string is an ACTIVE savings account. */
 export const adminCreateCustomerSchema = z.strictObject({
   customerId: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'letters, digits and hyphens, at most 32'),
@@ -92,6 +123,13 @@ export const adminCreateCustomerSchema = z.strictObject({
     .transform((items) => items.map(toProduct)),
   postalAddress: postalAddressSchema.nullable().optional(),
   status: z.enum(['ACTIVE', 'BLOCKED', 'DECEASED']).optional(),
+  type: z.enum(['RETAIL', 'BUSINESS']).optional(),
+  dateOfBirth: isoDate.nullable().optional(),
+  nationalId: z
+    .string()
+    .regex(/^[0-9A-Za-z]{4,20}$/, '4–20 letters and digits')
+    .nullable()
+    .optional(),
 });
 
 export const authoriseSchema = z.strictObject({ decision: z.enum(['APPROVE', 'REJECT']) });

@@ -1,5 +1,5 @@
-import type { Customer, IbUser } from '../adapters/core-banking/types';
-import type { SimulatorState } from './store';
+import type { IbUser } from '../adapters/core-banking/types';
+import type { SimCustomer, SimulatorState } from './store';
 
 /**
  * Demo customers the simulator starts with when its store is empty, one per
@@ -8,7 +8,7 @@ import type { SimulatorState } from './store';
 export type DemoScenario = 'eligible' | 'already-registered' | 'no-mobile' | 'no-product';
 
 export interface DemoCustomer {
-  customer: Customer;
+  customer: SimCustomer;
   scenario: DemoScenario;
   /** The IB user the customer already has (only for 'already-registered'). */
   ibUser?: { userId: string; username: string; businessKey: string; channel: string };
@@ -19,6 +19,8 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
     scenario: 'eligible',
     customer: {
       customerId: '100001',
+      dateOfBirth: '1990-04-12',
+      nationalId: '27640001',
       firstName: 'Amina',
       lastName: 'Wanjiru',
       mobilePhone: '+254700100001',
@@ -31,6 +33,8 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
     scenario: 'already-registered',
     customer: {
       customerId: '100002',
+      dateOfBirth: '1985-11-03',
+      nationalId: '27640002',
       firstName: 'Brian',
       lastName: 'Otieno',
       mobilePhone: '+254700100002',
@@ -44,6 +48,8 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
     scenario: 'no-mobile',
     customer: {
       customerId: '100003',
+      dateOfBirth: '1992-07-21',
+      nationalId: '27640003',
       firstName: 'Caroline',
       lastName: 'Achieng',
       mobilePhone: null,
@@ -56,6 +62,8 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
     scenario: 'no-product',
     customer: {
       customerId: '100004',
+      dateOfBirth: '1978-01-30',
+      nationalId: '27640004',
       firstName: 'Daniel',
       lastName: 'Kiprop',
       mobilePhone: '+254700100004',
@@ -68,6 +76,8 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
     scenario: 'eligible',
     customer: {
       customerId: '100005',
+      dateOfBirth: '1995-09-09',
+      nationalId: '27640005',
       firstName: 'Grace',
       lastName: 'Njeri',
       mobilePhone: '+254700100005',

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Customer, IbUser } from '../adapters/core-banking/types';
+import type { Customer, DisclosureAcceptanceRecord, IbUser } from '../adapters/core-banking/types';
 import { writeFileAtomicSync } from './files';
 import { Journal, readJournalSync, type JournalStats } from './journal';
 import { DEFAULT_SCRYPT_N, hashPassword, isValidScryptN, verifyPasswordHash } from './passwords';
@@ -12,16 +12,24 @@ import { seedIfEmpty } from './seed';
  * resolves only once its line is on disk, so a restart or a crash never loses an
  * acknowledged change. `state.json` is the snapshot the journal is replayed on.
  */
+/**
+ * A T24 customer record as the simulator keeps it: with the identity data self-registration
+ * is matched against (never returned by the ESB's getCustomer).
+ */
+export type SimCustomer = Customer & { dateOfBirth?: string | null; nationalId?: string | null };
+
 export interface SimulatorState {
   version: 1;
   /** Sequence number of the last change this state includes; replay skips older journal lines. */
   seq: number;
-  customers: Record<string, Customer>;
+  customers: Record<string, SimCustomer>;
   ibUsers: Record<string, IbUser>;
   /** userId → scrypt hash. Never the password itself. */
   passwordHashes: Record<string, string>;
   /** Contact-update businessKey → the customerId it was applied to (replays are no-ops). */
   appliedContactUpdates: Record<string, string>;
+  /** Disclosure-acceptance evidence by its businessKey (replays record nothing twice). */
+  disclosureAcceptances: Record<string, DisclosureAcceptanceRecord>;
 }
 
 /** "Set this key of this collection to this value": replaying one twice is harmless. */
@@ -29,7 +37,8 @@ type Change =
   | ['customers', string, Customer]
   | ['ibUsers', string, IbUser]
   | ['passwordHashes', string, string]
-  | ['appliedContactUpdates', string, string];
+  | ['appliedContactUpdates', string, string]
+  | ['disclosureAcceptances', string, DisclosureAcceptanceRecord];
 
 /** One journal line: every change of one logical write, so they land together or not at all. */
 interface JournalRecord {
@@ -37,7 +46,13 @@ interface JournalRecord {
   set: Change[];
 }
 
-const COLLECTIONS: readonly string[] = ['customers', 'ibUsers', 'passwordHashes', 'appliedContactUpdates'];
+const COLLECTIONS: readonly string[] = [
+  'customers',
+  'ibUsers',
+  'passwordHashes',
+  'appliedContactUpdates',
+  'disclosureAcceptances',
+];
 
 export interface StoreOptions {
   /** Seed the demo customers into an empty store (default true). */
@@ -112,11 +127,32 @@ export class SimulatorStore {
     return Object.keys(this.state.customers).length === 0 && Object.keys(this.state.ibUsers).length === 0;
   }
 
-  getCustomer(customerId: string): Customer | undefined {
+  getCustomer(customerId: string): SimCustomer | undefined {
     return copy(this.state.customers[customerId]);
   }
 
-  saveCustomer(customer: Customer): Promise<void> {
+  /** Every customer whose record matches: the caller decides what a match means. */
+  findCustomers(match: (c: SimCustomer) => boolean): SimCustomer[] {
+    return Object.values(this.state.customers)
+      .filter(match)
+      .map((c) => copy(c));
+  }
+
+  disclosureAcceptance(businessKey: string): DisclosureAcceptanceRecord | undefined {
+    return copy(this.state.disclosureAcceptances[businessKey]);
+  }
+
+  disclosureAcceptancesOf(customerId: string): DisclosureAcceptanceRecord[] {
+    return Object.values(this.state.disclosureAcceptances)
+      .filter((a) => a.customerId === customerId)
+      .map((a) => copy(a));
+  }
+
+  saveDisclosureAcceptance(record: DisclosureAcceptanceRecord): Promise<void> {
+    return this.record([['disclosureAcceptances', record.businessKey, record]]);
+  }
+
+  saveCustomer(customer: SimCustomer): Promise<void> {
     return this.record([['customers', customer.customerId, customer]]);
   }
 
@@ -201,7 +237,15 @@ export class SimulatorStore {
 }
 
 function emptyState(): SimulatorState {
-  return { version: 1, seq: 0, customers: {}, ibUsers: {}, passwordHashes: {}, appliedContactUpdates: {} };
+  return {
+    version: 1,
+    seq: 0,
+    customers: {},
+    ibUsers: {},
+    passwordHashes: {},
+    appliedContactUpdates: {},
+    disclosureAcceptances: {},
+  };
 }
 
 function readState(file: string): SimulatorState {

@@ -89,6 +89,24 @@ export const userLockOptions: ActivityOptions = {
 };
 
 /**
+ * Self-registration's calls to its own entities (the identity attempt limit, the code's
+ * challenge) through the Temporal client: quick attempts, retried for a few minutes, as the
+ * customer is waiting for the answer.
+ */
+export const registrationEntityOptions: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+};
+
+/** While the customer waits for the code: core banking must answer within minutes, not hours. */
+export const registrationLookupOptions: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' },
+};
+
+/**
  * A code is only useful while it is valid: every MFA activity gives up when the
  * challenge expires (scheduleToClose = the time left), whatever its own retry policy.
  */

@@ -6,3 +6,4 @@ export { MfaUserOtpLock } from './mfa/user-lock';
 export { UpdateUserPhone } from './contact-change/update-user-phone';
 export { UpdateContactInfo } from './contact-change/update-contact-info';
 export { ServerKeyCheck } from './key-check/server-key-check';
+export { SelfRegistration } from './registration/self-registration';

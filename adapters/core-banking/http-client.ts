@@ -2,7 +2,13 @@ import type { Tracer } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { peerAttributes, traceHeaders, withClientSpan } from '../../lib/trace-http';
 import { BusinessError, TransientError } from '../errors';
-import { customerSchema, ibUserListSchema, ibUserSchema } from './schemas';
+import {
+  customerSchema,
+  disclosureAcceptanceSchema,
+  ibUserListSchema,
+  ibUserSchema,
+  identityMatchSchema,
+} from './schemas';
 import type { CallContext, CoreBankingClient } from './types';
 
 /**
@@ -125,6 +131,29 @@ export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions):
         body: update,
         ctx,
         schema: customerSchema,
+      }),
+
+    // A POST, so the typed identity travels in the body, never in a URL or an access log.
+    matchCustomerIdentity: (identity, ctx) =>
+      send({
+        operation: 'matchCustomerIdentity',
+        method: 'POST',
+        path: '/customers/identity-match',
+        route: '/customers/identity-match',
+        body: identity,
+        ctx,
+        schema: identityMatchSchema,
+      }),
+
+    recordDisclosureAcceptance: (customerId, req, ctx) =>
+      send({
+        operation: 'recordDisclosureAcceptance',
+        method: 'POST',
+        path: `/customers/${seg(customerId)}/disclosure-acceptances`,
+        route: '/customers/{customerId}/disclosure-acceptances',
+        body: req,
+        ctx,
+        schema: disclosureAcceptanceSchema,
       }),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Customer, IbUser } from './types';
+import type { Customer, DisclosureAcceptanceRecord, IbUser, IdentityMatch } from './types';
 
 /**
  * What the ESB's 2xx bodies must look like before anything relies on them
@@ -29,6 +29,23 @@ export const customerSchema: z.ZodType<Customer> = z.object({
     }),
   ),
   status: z.enum(['ACTIVE', 'BLOCKED', 'DECEASED']),
+  type: z.enum(['RETAIL', 'BUSINESS']).optional(),
+});
+
+export const identityMatchSchema: z.ZodType<IdentityMatch> = z.object({
+  matched: z.boolean(),
+  customerId: z.string().min(1).nullable(),
+});
+
+export const disclosureAcceptanceSchema: z.ZodType<DisclosureAcceptanceRecord> = z.object({
+  acceptanceId: z.string().min(1),
+  customerId: z.string().min(1),
+  businessKey: z.string(),
+  userId: z.string().nullable(),
+  channel: z.string(),
+  acceptedAt: z.string(),
+  recordedAt: z.string(),
+  disclosures: z.array(z.object({ id: z.string(), version: z.number().int(), sha256: z.string() })),
 });
 
 export const ibUserSchema: z.ZodType<IbUser> = z.object({
@@ -43,6 +60,8 @@ export const ibUserSchema: z.ZodType<IbUser> = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   deactivationReason: z.string().nullable().optional(),
+  userReference: z.string().nullable().optional(),
+  linkedCustomerIds: z.array(z.string()).optional(),
 });
 
 export const ibUserListSchema = z.object({ items: z.array(ibUserSchema) });

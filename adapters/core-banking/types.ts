@@ -25,6 +25,40 @@ export interface Customer {
   postalAddress?: PostalAddress | null;
   products: Product[];
   status: 'ACTIVE' | 'BLOCKED' | 'DECEASED';
+  /** A business customer may have several IB/MB users; a retail one has one. Absent: RETAIL. */
+  type?: CustomerType;
+}
+
+export type CustomerType = 'RETAIL' | 'BUSINESS';
+
+/** What a self-registering customer types; core banking compares it with its record. */
+export interface IdentityMatchRequest {
+  firstName: string;
+  lastName: string;
+  /** YYYY-MM-DD. */
+  dateOfBirth: string;
+  nationalIdLast4: string;
+}
+
+/** Only whether one customer matches, and which: never which field did not. */
+export interface IdentityMatch {
+  matched: boolean;
+  customerId: string | null;
+}
+
+export interface DisclosureAcceptanceRequest {
+  /** Idempotency key: a replay records nothing twice. */
+  businessKey: string;
+  userId: string | null;
+  channel: string;
+  acceptedAt: string;
+  disclosures: { id: string; version: number; sha256: string }[];
+}
+
+export interface DisclosureAcceptanceRecord extends DisclosureAcceptanceRequest {
+  acceptanceId: string;
+  customerId: string;
+  recordedAt: string;
 }
 
 export type IbUserStatus = 'PENDING_AUTHORISATION' | 'ACTIVE' | 'REJECTED' | 'DEACTIVATED';
@@ -42,6 +76,10 @@ export interface IbUser {
   createdAt: string;
   updatedAt: string;
   deactivationReason?: string | null;
+  /** A business customer's user: which employee (one live user per reference). */
+  userReference?: string | null;
+  /** The other customers this user acts for (a business customer's linked clients). */
+  linkedCustomerIds?: string[];
 }
 
 export interface CreateIbUserRequest {
@@ -50,6 +88,8 @@ export interface CreateIbUserRequest {
   username: string;
   channel: string;
   acceptedDisclosures: string[];
+  userReference?: string;
+  linkedCustomerIds?: string[];
 }
 
 export interface ContactUpdate {
@@ -86,4 +126,10 @@ export interface CoreBankingClient {
   setPassword(userId: string, password: string, mustChange: boolean, ctx?: CallContext): Promise<void>;
   deactivateIbUser(userId: string, reason: string, ctx?: CallContext): Promise<IbUser>;
   updateContact(customerId: string, update: ContactUpdate, ctx?: CallContext): Promise<Customer>;
+  matchCustomerIdentity(identity: IdentityMatchRequest, ctx?: CallContext): Promise<IdentityMatch>;
+  recordDisclosureAcceptance(
+    customerId: string,
+    req: DisclosureAcceptanceRequest,
+    ctx?: CallContext,
+  ): Promise<DisclosureAcceptanceRecord>;
 }

@@ -19,7 +19,8 @@ export type Scope =
   | 'processes:read'
   | 'processes:read-all'
   | 'codec:decode'
-  | 'codec:encode';
+  | 'codec:encode'
+  | 'registrations:write';
 
 export interface Principal {
   subject: string;

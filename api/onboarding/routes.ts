@@ -7,7 +7,9 @@ import { requestDigest, requestKey } from '../http/idempotency';
 import { requireScopes } from '../http/scopes';
 import { startOnboarding } from './start';
 import { starterMemo } from '../processes/readers';
-import { ProblemError } from '../http/problem';
+import { businessProblem } from '../http/business-status';
+import { currentDisclosures } from '../../config/disclosures';
+import { disclosureVerdict } from '../../workflows/onboarding/disclosures';
 import { openUserIbRequest, type OpenUserIbRequest } from './schema';
 
 export interface OpenUserIbDeps {
@@ -27,20 +29,14 @@ export function openUserIbRouter(deps: OpenUserIbDeps): Router {
       schema: openUserIbRequest,
       start: (req, body: OpenUserIbRequest) => {
         const requestId = requestKey(req, body.requestId);
-        const missing = config.REQUIRED_DISCLOSURES.filter((d) => !body.acceptedDisclosures.includes(d));
-        if (missing.length) {
-          throw new ProblemError(
-            422,
-            'DISCLOSURES_NOT_ACCEPTED',
-            'Required disclosures not accepted',
-            'The customer must accept every required disclosure.',
-            { required: config.REQUIRED_DISCLOSURES, missing },
-          );
-        }
+        // The one disclosures rule; the workflow applies it again to its own input.
+        const disclosures = currentDisclosures(config);
+        const verdict = disclosureVerdict(disclosures, body.acceptedDisclosures);
+        if (!verdict.accepted) throw businessProblem(verdict.code, verdict.message, verdict.extensions);
         return startOnboarding(
           client,
           config.TEMPORAL_TASK_QUEUE,
-          { ...body, requestId, authorisationTimeoutHours: config.MAKER_CHECKER_TIMEOUT_HOURS },
+          { ...body, requestId, authorisationTimeoutHours: config.MAKER_CHECKER_TIMEOUT_HOURS, disclosures },
           requestDigest(deps.serverKey, { ...body, requestId: undefined }),
           starterMemo(req.principal),
         );

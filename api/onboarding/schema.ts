@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS } from '../../messages/onboarding';
 import { customerId, e164, idempotencyKey } from '../http/fields';
+import { disclosureAcceptance } from '../registration/schema';
 import { named } from '../openapi/registry';
 
 /** POST /open-user-ib. Unknown fields are refused, not ignored. */
@@ -14,10 +15,13 @@ export const openUserIbRequest = named(
     email: z.email().max(254).optional(),
     // Any string up to 40: an invalid one is replaced by a generated username (policy).
     preferredUsername: z.string().min(1).max(40).optional(),
-    acceptedDisclosures: z
-      .array(z.string().regex(/^[A-Z0-9_]{1,40}$/, 'a disclosure code'))
-      .max(20)
-      .default([]),
+    acceptedDisclosures: z.array(disclosureAcceptance).max(20).default([]),
+    // A business customer's users: one per employee, each scoped to the customers it is linked to.
+    userReference: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and -, at most 40')
+      .optional(),
+    linkedCustomerIds: z.array(customerId).max(20).optional(),
   }),
 );
 

@@ -18,7 +18,7 @@ export function startOnboarding(
   digest: string,
   starter: StarterMemo,
 ): Promise<StartedProcess> {
-  const processId = onboardingProcessId(input.customerId);
+  const processId = onboardingProcessId(input.customerId, input.userReference);
   return startIdempotent(client, {
     workflowType: ONBOARD_WORKFLOW,
     workflowId: processId,

@@ -210,7 +210,15 @@ export function openApiDocument(
         `stable \`code\`; types are under ${PROBLEM_TYPE_BASE}.`,
     },
     servers: [{ url: '/' }],
-    tags: ['ib-users', 'institution-users', 'mfa', 'temenos-infinity', 'processes', 'ops'].map((name) => ({
+    tags: [
+      'ib-users',
+      'registrations',
+      'institution-users',
+      'mfa',
+      'temenos-infinity',
+      'processes',
+      'ops',
+    ].map((name) => ({
       name,
     })),
     components: {
@@ -224,7 +232,8 @@ export function openApiDocument(
             'Scopes (claim `scope` or `scp`): ib-users:write; mfa:write (acts only for the user in `sub`), with ' +
             'mfa:any-user for a channel backend acting for any user; mfa:prelogin (pre-login ONBOARDING codes ' +
             'only; one naming a userId is concealed: the same answer whether or not the user exists or a code went out); institution-users:write; processes:read (the processes this subject started) and ' +
-            'processes:read-all (operations staff); codec:decode, codec:encode. `exp` and an access-token `typ` are required.',
+            'processes:read-all (operations staff); codec:decode, codec:encode; registrations:write (pre-login self-registration). ' +
+            '`exp` and an access-token `typ` are required.',
         },
       },
       headers: { RequestId: { description: 'The request id', schema: { type: 'string' } } },

@@ -5,6 +5,13 @@ import { contactInfoRequest, updateUserIbRequest } from '../contact-change/schem
 import { infinityRequestOtp, infinityVerifyOtp } from '../mfa/infinity-schema';
 import { createChallengeRequest, resendRequest, verifyRequest } from '../mfa/schema';
 import { openUserIbRequest } from '../onboarding/schema';
+import {
+  disclosureList,
+  registrationCodeSent,
+  registrationRequest,
+  registrationResult,
+  registrationVerifyRequest,
+} from '../registration/schema';
 import type { Operation, ResponseSpec } from './operation';
 
 const p = (description: string): ResponseSpec => ({ description, schema: r.problem, problem: true });
@@ -88,11 +95,72 @@ export const operations: Operation[] = [
       201: { description: 'User opened, first-time password sent', schema: r.onboardingResult },
       ...accepted,
       ...writeErrors,
-      404: p('CUSTOMER_NOT_FOUND'),
-      409: p('ALREADY_REGISTERED, ONBOARDING_IN_PROGRESS'),
-      422: p('CUSTOMER_NOT_ELIGIBLE, PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED, IDEMPOTENCY_KEY_REUSED'),
+      404: p('CUSTOMER_NOT_FOUND (the customer, or a `linkedCustomerIds` entry)'),
+      409: p(
+        'ALREADY_REGISTERED (a retail customer has one user; a business customer one per `userReference`), ONBOARDING_IN_PROGRESS',
+      ),
+      422: p(
+        'CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer), PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED',
+      ),
       502: p('ONBOARDING_FAILED (compensated)'),
       503: startUnavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/disclosures',
+    tag: 'registrations',
+    summary: 'The current required disclosures (id, version, title, text, sha256)',
+    scopes: ['registrations:write', 'ib-users:write'],
+    anyScope: true,
+    responses: { 200: { description: 'The records', schema: disclosureList }, ...authErrors },
+  },
+  {
+    method: 'post',
+    path: '/registrations',
+    tag: 'registrations',
+    summary:
+      'Self-register (SelfRegistration): identity matched in core banking, a code to the mobile on file',
+    scopes: ['registrations:write'],
+    body: registrationRequest,
+    headers: [{ name: 'Idempotency-Key', description: 'Idempotency key (or `requestId` in the body)' }],
+    responses: {
+      202: {
+        description:
+          'CODE_SENT: a code went to the mobile on file (masked); the securityKey is returned only in this answer and its replays. CHECKING: ask again with the same requestId',
+        schema: registrationCodeSent,
+      },
+      ...writeErrors,
+      409: p('ALREADY_REGISTERED, USERNAME_TAKEN'),
+      422: p(
+        'IDENTITY_NOT_VERIFIED (nothing more is said), USERNAME_POLICY, PASSWORD_POLICY (`reasons`), DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` with the current version), CUSTOMER_NOT_ELIGIBLE, IDEMPOTENCY_KEY_REUSED',
+      ),
+      429: p(
+        "IDENTITY_ATTEMPTS_EXCEEDED (this identity, Retry-After), CALLER_RATE_LIMITED (the caller's pre-login budget), DESTINATION_RATE_LIMITED; nothing sent",
+      ),
+      502: p('OTP_DELIVERY_FAILED, REGISTRATION_FAILED'),
+      503: startUnavailable,
+    },
+  },
+  {
+    method: 'post',
+    path: '/registrations/:registrationId/verify',
+    tag: 'registrations',
+    summary: 'Verify the code: the user is created, active, with the chosen username and password',
+    scopes: ['registrations:write'],
+    body: registrationVerifyRequest,
+    responses: {
+      201: { description: 'The user exists in core banking, active', schema: registrationResult },
+      ...writeErrors,
+      403: p('SECURITY_KEY_INVALID, INSUFFICIENT_SCOPE'),
+      404: p('REGISTRATION_NOT_FOUND'),
+      409: p(
+        'ALREADY_REGISTERED, USERNAME_TAKEN (meanwhile), REGISTRATION_NOT_READY, CHALLENGE_NOT_VERIFIED',
+      ),
+      410: p('OTP_EXPIRED, REGISTRATION_EXPIRED'),
+      422: p('OTP_INVALID (remainingVerifyAttempts), IDENTITY_NOT_VERIFIED'),
+      423: p('MAX_ATTEMPTS_EXCEEDED'),
+      502: p('REGISTRATION_FAILED (a user made is deactivated)'),
     },
   },
   {

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { ContactChangeResult, PhoneChangeCancelled } from '../../messages/contact-change';
-import type { MfaState } from '../../messages/mfa';
+import { INTERNAL_MFA_PURPOSES, MFA_PURPOSES, type MfaState } from '../../messages/mfa';
 import type { OnboardIbUserResult } from '../../messages/onboarding';
-import { mfaPurpose } from '../mfa/schema';
 import { named } from './registry';
 
 /**
@@ -114,7 +113,8 @@ export const mfaState = named(
   z.object({
     processId: z.string(),
     serviceKey: z.string(),
-    purpose: mfaPurpose,
+    // A challenge a process made (REGISTRATION) reads like any other.
+    purpose: named('MfaStatePurpose', z.enum([...MFA_PURPOSES, ...INTERNAL_MFA_PURPOSES])),
     userId: z.string().nullable(),
     status: named(
       'MfaChallengeStatus',

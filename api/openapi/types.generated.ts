@@ -88,6 +88,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/disclosures': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The current required disclosures (id, version, title, text, sha256) */
+    get: operations['getDisclosures'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/registrations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Self-register (SelfRegistration): identity matched in core banking, a code to the mobile on file */
+    post: operations['postRegistrations'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/registrations/{registrationId}/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Verify the code: the user is created, active, with the chosen username and password */
+    post: operations['postRegistrationsRegistrationIdVerify'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/update-user-ib': {
     parameters: {
       query?: never;
@@ -428,6 +479,23 @@ export interface components {
       email: components['schemas']['MaskedDestination'][];
     };
     CustomerId: string;
+    DisclosureAcceptance:
+      | string
+      | {
+          id: string;
+          version: number;
+        };
+    DisclosureList: {
+      items: components['schemas']['DisclosureRecord'][];
+    };
+    DisclosureRecord: {
+      id: string;
+      version: number;
+      title: string;
+      text?: string;
+      url?: string;
+      sha256: string;
+    };
     E164Phone: string;
     FieldError: {
       path: string;
@@ -476,7 +544,7 @@ export interface components {
     MfaChallengeCreated: {
       processId: string;
       serviceKey: string;
-      purpose: components['schemas']['MfaPurpose'];
+      purpose: components['schemas']['MfaStatePurpose'];
       userId: string | null;
       status: components['schemas']['MfaChallengeStatus'];
       /** @constant */
@@ -499,7 +567,7 @@ export interface components {
     MfaChallengeSending: {
       processId?: string;
       serviceKey?: string;
-      purpose?: components['schemas']['MfaPurpose'];
+      purpose?: components['schemas']['MfaStatePurpose'];
       userId?: string | null;
       status?: components['schemas']['MfaChallengeStatus'];
       /** @constant */
@@ -523,7 +591,7 @@ export interface components {
     MfaChallengeState: {
       processId: string;
       serviceKey: string;
-      purpose: components['schemas']['MfaPurpose'];
+      purpose: components['schemas']['MfaStatePurpose'];
       userId: string | null;
       status: components['schemas']['MfaChallengeStatus'];
       /** @constant */
@@ -548,7 +616,7 @@ export interface components {
     MfaChallengeVerified: {
       processId: string;
       serviceKey: string;
-      purpose: components['schemas']['MfaPurpose'];
+      purpose: components['schemas']['MfaStatePurpose'];
       userId: string | null;
       status: components['schemas']['MfaChallengeStatus'];
       /** @constant */
@@ -571,6 +639,9 @@ export interface components {
     };
     /** @enum {string} */
     MfaPurpose: 'ONBOARDING' | 'LOGIN' | 'UPDATE_PHONE' | 'UPDATE_SECURITY_QUESTIONS' | 'STEP_UP';
+    /** @enum {string} */
+    MfaStatePurpose:
+      'ONBOARDING' | 'LOGIN' | 'UPDATE_PHONE' | 'UPDATE_SECURITY_QUESTIONS' | 'STEP_UP' | 'REGISTRATION';
     OnboardingResult: {
       processId: string;
       /** @constant */
@@ -589,7 +660,9 @@ export interface components {
       email?: string;
       preferredUsername?: string;
       /** @default [] */
-      acceptedDisclosures?: string[];
+      acceptedDisclosures?: components['schemas']['DisclosureAcceptance'][];
+      userReference?: string;
+      linkedCustomerIds?: components['schemas']['CustomerId'][];
     };
     PhoneChangeCancelled: {
       processId: string;
@@ -637,6 +710,47 @@ export interface components {
       };
       auditTrail: components['schemas']['AuditEntry'][] | null;
     };
+    RegistrationCodeSent: {
+      registrationId: string;
+      processId: string;
+      /** @enum {string} */
+      status: 'CODE_SENT' | 'CHECKING';
+      serviceKey?: string;
+      securityKey?: string;
+      expiresAt?: string;
+      maskedDestination?: string;
+      verifyUrl?: string;
+    };
+    RegistrationIdentity: {
+      firstName: string;
+      lastName: string;
+      dateOfBirth: string;
+      nationalIdLast4: string;
+    };
+    RegistrationRequest: {
+      requestId?: components['schemas']['IdempotencyKey'];
+      /**
+       * @default MOBILE
+       * @enum {string}
+       */
+      channel?: 'MOBILE' | 'WEB';
+      identity: components['schemas']['RegistrationIdentity'];
+      username: string;
+      password: string;
+      acceptedDisclosures: components['schemas']['DisclosureAcceptance'][];
+    };
+    RegistrationResult: {
+      processId: string;
+      registrationId: string;
+      /** @constant */
+      status: 'COMPLETED';
+      userId: string;
+      username: string;
+    };
+    RegistrationVerifyRequest: {
+      securityKey: string;
+      otp: string;
+    };
     ResendChallengeRequest: {
       securityKey: string;
     };
@@ -683,6 +797,9 @@ export type CreateChallengeRequest = components['schemas']['CreateChallengeReque
 export type CredentialDelivery = components['schemas']['CredentialDelivery'];
 export type CustomerCommunication = components['schemas']['CustomerCommunication'];
 export type CustomerId = components['schemas']['CustomerId'];
+export type DisclosureAcceptance = components['schemas']['DisclosureAcceptance'];
+export type DisclosureList = components['schemas']['DisclosureList'];
+export type DisclosureRecord = components['schemas']['DisclosureRecord'];
 export type E164Phone = components['schemas']['E164Phone'];
 export type FieldError = components['schemas']['FieldError'];
 export type Health = components['schemas']['Health'];
@@ -698,6 +815,7 @@ export type MfaChallengeState = components['schemas']['MfaChallengeState'];
 export type MfaChallengeStatus = components['schemas']['MfaChallengeStatus'];
 export type MfaChallengeVerified = components['schemas']['MfaChallengeVerified'];
 export type MfaPurpose = components['schemas']['MfaPurpose'];
+export type MfaStatePurpose = components['schemas']['MfaStatePurpose'];
 export type OnboardingResult = components['schemas']['OnboardingResult'];
 export type OpenUserIbRequest = components['schemas']['OpenUserIbRequest'];
 export type PhoneChangeCancelled = components['schemas']['PhoneChangeCancelled'];
@@ -706,6 +824,11 @@ export type Problem = components['schemas']['Problem'];
 export type ProcessAccepted = components['schemas']['ProcessAccepted'];
 export type ProcessStatus = components['schemas']['ProcessStatus'];
 export type ProcessView = components['schemas']['ProcessView'];
+export type RegistrationCodeSent = components['schemas']['RegistrationCodeSent'];
+export type RegistrationIdentity = components['schemas']['RegistrationIdentity'];
+export type RegistrationRequest = components['schemas']['RegistrationRequest'];
+export type RegistrationResult = components['schemas']['RegistrationResult'];
+export type RegistrationVerifyRequest = components['schemas']['RegistrationVerifyRequest'];
 export type ResendChallengeRequest = components['schemas']['ResendChallengeRequest'];
 export type StepUpProof = components['schemas']['StepUpProof'];
 export type UpdateUserIbRequest = components['schemas']['UpdateUserIbRequest'];
@@ -897,7 +1020,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description CUSTOMER_NOT_FOUND */
+      /** @description CUSTOMER_NOT_FOUND (the customer, or a `linkedCustomerIds` entry) */
       404: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -907,7 +1030,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description ALREADY_REGISTERED, ONBOARDING_IN_PROGRESS */
+      /** @description ALREADY_REGISTERED (a retail customer has one user; a business customer one per `userReference`), ONBOARDING_IN_PROGRESS */
       409: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -937,7 +1060,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description CUSTOMER_NOT_ELIGIBLE, PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED, IDEMPOTENCY_KEY_REUSED */
+      /** @description CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer), PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED */
       422: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -959,6 +1082,326 @@ export interface operations {
       };
       /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
       503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getDisclosures: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The records */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DisclosureList'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postRegistrations: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+        /** @description Idempotency key (or `requestId` in the body) */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegistrationRequest'];
+      };
+    };
+    responses: {
+      /** @description CODE_SENT: a code went to the mobile on file (masked); the securityKey is returned only in this answer and its replays. CHECKING: ask again with the same requestId */
+      202: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationCodeSent'];
+        };
+      };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description ALREADY_REGISTERED, USERNAME_TAKEN */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description IDENTITY_NOT_VERIFIED (nothing more is said), USERNAME_POLICY, PASSWORD_POLICY (`reasons`), DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` with the current version), CUSTOMER_NOT_ELIGIBLE, IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description IDENTITY_ATTEMPTS_EXCEEDED (this identity, Retry-After), CALLER_RATE_LIMITED (the caller's pre-login budget), DESTINATION_RATE_LIMITED; nothing sent */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OTP_DELIVERY_FAILED, REGISTRATION_FAILED */
+      502: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postRegistrationsRegistrationIdVerify: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+      };
+      path: {
+        registrationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegistrationVerifyRequest'];
+      };
+    };
+    responses: {
+      /** @description The user exists in core banking, active */
+      201: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationResult'];
+        };
+      };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description SECURITY_KEY_INVALID, INSUFFICIENT_SCOPE */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description REGISTRATION_NOT_FOUND */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description ALREADY_REGISTERED, USERNAME_TAKEN (meanwhile), REGISTRATION_NOT_READY, CHALLENGE_NOT_VERIFIED */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OTP_EXPIRED, REGISTRATION_EXPIRED */
+      410: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OTP_INVALID (remainingVerifyAttempts), IDENTITY_NOT_VERIFIED */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description MAX_ATTEMPTS_EXCEEDED */
+      423: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description REGISTRATION_FAILED (a user made is deactivated) */
+      502: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;

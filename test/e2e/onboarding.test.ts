@@ -89,6 +89,35 @@ describe('open IB/MB user end to end', () => {
     expect(await ibUsers('100001')).toEqual([expect.objectContaining({ userId, status: 'ACTIVE' })]);
   });
 
+  it('records the disclosure evidence in core banking, and refuses a stale version naming the current one', async () => {
+    const { body: customer } = await admin('GET', '/admin/customers/100001');
+    expect(customer.disclosureAcceptances).toEqual([
+      expect.objectContaining({
+        channel: 'MOBILE',
+        acceptedAt: expect.any(String),
+        disclosures: [
+          expect.objectContaining({
+            id: 'IB_TERMS',
+            version: 1,
+            sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+          }),
+          expect.objectContaining({ id: 'PRIVACY', version: 1 }),
+        ],
+      }),
+    ]);
+    const stale = await open({
+      requestId: 'e2e-open-stale-1',
+      customerId: '100005',
+      channel: 'MOBILE',
+      acceptedDisclosures: [{ id: 'IB_TERMS', version: 2 }, 'PRIVACY'],
+    });
+    expect(stale.response.status).toBe(422);
+    expect(stale.error).toMatchObject({
+      code: 'DISCLOSURES_NOT_ACCEPTED',
+      stale: [{ id: 'IB_TERMS', accepted: 2, current: 1 }],
+    });
+  });
+
   it('replays the same request without a second user or SMS, and refuses the key with another body', async () => {
     const body: OpenUserIbRequest = {
       requestId: 'e2e-open-0001',
@@ -247,5 +276,75 @@ describe('open IB/MB user end to end', () => {
       errors: [expect.objectContaining({ path: 'channel' })],
     });
     expect(await ibUsers('100005')).toEqual(before);
+  });
+
+  it('opens several users for a business customer, one per employee, each linked to its customers; a retail one keeps one', async () => {
+    await admin('POST', '/admin/customers', {
+      customerId: '300001',
+      firstName: 'Acme',
+      lastName: 'Traders Ltd',
+      phone: '+254700300001',
+      products: ['CUR-300001'],
+      type: 'BUSINESS',
+    });
+    await admin('POST', '/admin/customers', {
+      customerId: '300002',
+      firstName: 'Acme',
+      lastName: 'Logistics Ltd',
+      phone: '+254700300002',
+      products: ['CUR-300002'],
+      type: 'BUSINESS',
+    });
+    const employee = (ref: string, requestId: string, linked = ['300002']) =>
+      open({
+        requestId,
+        customerId: '300001',
+        channel: 'BRANCH',
+        acceptedDisclosures: disclosures,
+        userReference: ref,
+        linkedCustomerIds: linked,
+      });
+    const first = await employee('emp-001', 'e2e-biz-0001');
+    const second = await employee('emp-002', 'e2e-biz-0002');
+    expect(first.response.status).toBe(201);
+    expect(second.response.status).toBe(201);
+    expect(first.data?.processId).toBe('onboard-300001.emp-001');
+    expect(second.data?.processId).toBe('onboard-300001.emp-002');
+    const users = (await admin('GET', '/admin/customers/300001')).body.ibUsers as Record<string, unknown>[];
+    expect(users).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          userReference: 'emp-001',
+          linkedCustomerIds: ['300002'],
+          status: 'ACTIVE',
+        }),
+        expect.objectContaining({
+          userReference: 'emp-002',
+          linkedCustomerIds: ['300002'],
+          status: 'ACTIVE',
+        }),
+      ]),
+    );
+    expect(new Set(users.map((u) => u.userId)).size).toBe(2);
+
+    // One live user per employee.
+    const again = await employee('emp-001', 'e2e-biz-0003');
+    expect(again.response.status).toBe(409);
+    expect(again.error?.code).toBe('ALREADY_REGISTERED');
+    // A linked customer core banking does not know.
+    const unknown = await employee('emp-003', 'e2e-biz-0004', ['399999']);
+    expect(unknown.response.status).toBe(404);
+    expect(unknown.error).toMatchObject({ code: 'CUSTOMER_NOT_FOUND', linkedCustomerIds: ['399999'] });
+    // A retail customer has one user: no employee references.
+    const retail = await open({
+      requestId: 'e2e-biz-0005',
+      customerId: '100005',
+      channel: 'BRANCH',
+      acceptedDisclosures: disclosures,
+      userReference: 'emp-001',
+    });
+    expect(retail.response.status).toBe(422);
+    expect(retail.error).toMatchObject({ code: 'CUSTOMER_NOT_ELIGIBLE', reason: 'NOT_A_BUSINESS_CUSTOMER' });
+    expect(await ibUsers('100005')).toEqual([]);
   });
 });

@@ -27,6 +27,7 @@ describe('replay of recorded histories', () => {
       'MfaDestinationQuota',
       'MfaUserOtpLock',
       'OnboardIbUser',
+      'SelfRegistration',
       'UpdateContactInfo',
       'UpdateUserPhone',
     ]);
@@ -39,6 +40,7 @@ describe('replay of recorded histories', () => {
     ['OnboardIbUser.v2-maker-checker.history.pb', ['sealed-first-time-password']],
     ['OnboardIbUser.v2-compensation.history.pb', ['sealed-first-time-password']],
     ['OnboardIbUser.v2-failed-create.history.pb', ['compensate-failed-create']],
+    ['OnboardIbUser.v3-disclosures.history.pb', ['record-disclosures']],
     ['UpdateContactInfo.v2-propagation-rounds.history.pb', ['notify-on-acceptance']],
     ['UpdateContactInfo.v2-propagation-refused.history.pb', ['notify-on-acceptance']],
   ])('%s was recorded on the patched branches %j', (file, patches) => {
@@ -67,6 +69,11 @@ describe('replay of recorded histories', () => {
     expect(activities('OnboardIbUser.v2-maker-checker.history.pb')).toContain('getIbUserStatus');
     expect(activities('OnboardIbUser.v2-compensation.history.pb')).toContain('deactivateIbUser');
     expect(activities('OnboardIbUser.v2-failed-create.history.pb')).toContain('deactivateUserByBusinessKey');
+    expect(activities('OnboardIbUser.v3-disclosures.history.pb')).toContain('recordDisclosureAcceptance');
+    // A registration that went all the way: its code consumed, the user made, the password set.
+    expect(activities('SelfRegistration.history.pb')).toEqual(
+      expect.arrayContaining(['consumeRegistrationCode', 'createRegisteredUser', 'setRegisteredPassword']),
+    );
     const rounds = activities('UpdateContactInfo.v2-propagation-rounds.history.pb');
     expect(rounds.filter((a) => a === 'propagateContactChange')).toHaveLength(2);
     expect(activities('UpdateContactInfo.v2-propagation-refused.history.pb')).toContain('sendContactNotice');

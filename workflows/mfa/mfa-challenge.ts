@@ -280,6 +280,8 @@ async function deliverFirstCode(
           serviceKey: input.serviceKey,
           purpose: input.purpose,
           userId: input.userId,
+          // Only an argument: no command changes, runs in flight replay as before.
+          ...(input.customerId !== undefined && { customerId: input.customerId }),
           phone: input.phone,
           email: input.email,
         }),

@@ -23,6 +23,20 @@ export function eligibilityVerdict(f: EligibilityFacts): EligibilityVerdict {
       reason: 'CUSTOMER_NOT_ACTIVE',
     });
   }
+  if (f.businessUserRequested && f.customerType !== 'BUSINESS') {
+    return refuse(
+      'CUSTOMER_NOT_ELIGIBLE',
+      'Only a business customer has several users (userReference, linkedCustomerIds).',
+      {
+        reason: 'NOT_A_BUSINESS_CUSTOMER',
+      },
+    );
+  }
+  if (f.unknownLinkedCustomerIds?.length) {
+    return refuse('CUSTOMER_NOT_FOUND', 'A linked customer does not exist in core banking.', {
+      linkedCustomerIds: f.unknownLinkedCustomerIds,
+    });
+  }
   if (f.liveIbUserId) return refuse('ALREADY_REGISTERED', 'The customer already has an IB/MB user.');
   if (f.activeProducts < 1) {
     return refuse('CUSTOMER_NOT_ELIGIBLE', 'The customer holds no active product.', { reason: 'NO_PRODUCT' });

@@ -6,6 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { OnboardingActivities } from '../../activities/types';
+import type { RegistrationActivities } from '../../activities/registration-types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
 import { failureCode, ProcessTrail } from '../process-trail';
 import {
@@ -16,6 +17,7 @@ import {
   webhookOptions,
 } from '../activity-options';
 import { awaitAuthorisation } from './await-authorisation';
+import { disclosureVerdict } from './disclosures';
 import { eligibilityVerdict } from './eligibility';
 
 const core = proxyActivities<OnboardingActivities>(coreBankingOptions);
@@ -23,11 +25,14 @@ const channelSync = proxyActivities<OnboardingActivities>(webhookOptions);
 const sms = proxyActivities<OnboardingActivities>(messageOptions);
 const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
 const compute = proxyActivities<OnboardingActivities>(computeOptions);
+const evidence = proxyActivities<RegistrationActivities>(coreBankingOptions);
 
 /** Runs from before it send a new password per attempt (no sealing activity in their history). */
 const SEALED_FIRST_TIME_PASSWORD = 'sealed-first-time-password';
 /** Runs from before it left a user committed by a create that then failed outside compensation. */
 const COMPENSATE_FAILED_CREATE = 'compensate-failed-create';
+/** Runs from before it recorded no disclosure evidence in core banking (nor had the records). */
+const RECORD_DISCLOSURES = 'record-disclosures';
 
 /**
  * Opens an IB/MB user: eligibility → create in core banking (→ maker-checker wait)
@@ -42,8 +47,27 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
   // later onboarding of the same customer (same workflow id) gets a key of its own.
   const businessKey = `${processId}:${workflowInfo().firstExecutionRunId}`;
 
+  // The API applied the same rule; a run from before had no records to apply it to.
+  const disclosures = input.disclosures && disclosureVerdict(input.disclosures, input.acceptedDisclosures);
+  if (disclosures && !disclosures.accepted) {
+    trail.finish('FAILED', disclosures.code);
+    throw ApplicationFailure.create({
+      type: disclosures.code,
+      message: disclosures.message,
+      nonRetryable: true,
+      details: [disclosures.extensions],
+    });
+  }
+
   const facts = await trail.step('CHECK_ELIGIBILITY', () =>
-    core.checkEligibility({ customerId: input.customerId, phone: input.phone, businessKey }),
+    core.checkEligibility({
+      customerId: input.customerId,
+      phone: input.phone,
+      businessKey,
+      // Arguments only (absent for retail and older runs): no command changes.
+      ...(input.userReference !== undefined && { userReference: input.userReference }),
+      ...(input.linkedCustomerIds?.length && { linkedCustomerIds: input.linkedCustomerIds }),
+    }),
   );
   const verdict = eligibilityVerdict(facts);
   if (!verdict.eligible) {
@@ -66,7 +90,10 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
           customerId: input.customerId,
           channel: input.channel,
           preferredUsername: input.preferredUsername,
-          acceptedDisclosures: input.acceptedDisclosures,
+          // Codes, as before: the versions go into the evidence record.
+          acceptedDisclosures: input.acceptedDisclosures.map((d) => (typeof d === 'string' ? d : d.id)),
+          ...(input.userReference !== undefined && { userReference: input.userReference }),
+          ...(input.linkedCustomerIds?.length && { linkedCustomerIds: input.linkedCustomerIds }),
         }),
       (u) => `userId=${u.userId} status=${u.status}${u.existed ? ' (found by business key)' : ''}`,
     );
@@ -97,6 +124,22 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
           () => core.getIbUserStatus({ userId: user.userId }),
           input.authorisationTimeoutHours * 3_600_000,
         ),
+      );
+    }
+    if (disclosures?.accepted && patched(RECORD_DISCLOSURES)) {
+      const accepted = disclosures.disclosures;
+      await trail.step(
+        'RECORD_DISCLOSURES',
+        () =>
+          evidence.recordDisclosureAcceptance({
+            customerId: input.customerId,
+            businessKey: `${businessKey}:disclosures`,
+            userId: user.userId,
+            channel: input.channel,
+            acceptedAt: workflowInfo().startTime.toISOString(),
+            disclosures: accepted,
+          }),
+        (r) => `acceptanceId=${r.acceptanceId}`,
       );
     }
     await trail.step('SYNC_USERNAME', () =>

@@ -1,0 +1,201 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { CoreBankingClient } from '../adapters/core-banking/types';
+import { BusinessError } from '../adapters/errors';
+import {
+  identityContext,
+  passwordContext,
+  unsealSecret,
+  type RegistrationIdentity,
+} from '../lib/registration-crypto';
+import {
+  awaitInitialDeliveryUpdate,
+  consumeUpdate,
+  mfaProcessId,
+  mfaStateQuery,
+  type MfaState,
+} from '../messages/mfa';
+import { MFA_QUOTA_WORKFLOW, reserveSendUpdate, type DestinationQuotaInput } from '../messages/mfa-quota';
+import { identityAttemptsWorkflowId } from '../messages/registration';
+import { translated } from './failures';
+import type { CreatedIbUser } from './types';
+import type { RegistrationActivities } from './registration-types';
+
+export type * from './registration-types';
+
+export interface RegistrationDeps {
+  coreBanking: CoreBankingClient;
+  serverKey: Buffer;
+  temporal: { client: Client; taskQueue: string };
+}
+
+const LIVE = new Set(['ACTIVE', 'PENDING_AUTHORISATION']);
+
+function workflowId(): string {
+  const info = Context.current().info;
+  return info.workflowExecution?.workflowId ?? info.activityId;
+}
+
+const correlation = () => ({ correlationId: workflowId() });
+
+/** A refusal carried by an Update failure, as this activity's own non-retryable failure. */
+function refusalOf(e: unknown): ApplicationFailure | undefined {
+  if (!(e instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = e.cause;
+  if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;
+  return ApplicationFailure.create({
+    type: cause.type,
+    message: cause.message,
+    nonRetryable: true,
+    details: cause.details ? [...cause.details] : [],
+  });
+}
+
+export function createRegistrationActivities(deps: RegistrationDeps): RegistrationActivities {
+  const { coreBanking, serverKey } = deps;
+  const { client, taskQueue } = deps.temporal;
+
+  return {
+    // Counted before the identity is compared, whatever the outcome: the answer to a refused
+    // attempt says nothing about the identity, and a retried reservation counts once (its ref).
+    async reserveIdentityAttempt({ identityDigest, ref, policy }) {
+      const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
+        workflowId: identityAttemptsWorkflowId(identityDigest),
+        taskQueue,
+        args: [{ sends: [] } satisfies DestinationQuotaInput],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      try {
+        await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
+          args: [{ ref, policy }],
+          updateId: ref,
+          startWorkflowOperation,
+        });
+        return { reserved: true };
+      } catch (e) {
+        const refusal = refusalOf(e);
+        if (!refusal) throw e;
+        const { retryAfterSeconds } = (refusal.details?.[0] ?? {}) as { retryAfterSeconds?: number };
+        throw ApplicationFailure.create({
+          type: 'IDENTITY_ATTEMPTS_EXCEEDED',
+          message: 'Too many identity checks for this identity: retry later.',
+          nonRetryable: true,
+          details: [{ retryAfterSeconds: retryAfterSeconds ?? 60 }],
+        });
+      }
+    },
+
+    matchRegistrationIdentity: ({ registrationId, sealedIdentity, username }) =>
+      translated(async () => {
+        const identity = JSON.parse(
+          unsealSecret(serverKey, identityContext(registrationId), sealedIdentity),
+        ) as RegistrationIdentity;
+        const match = await coreBanking.matchCustomerIdentity(identity, correlation());
+        if (!match.matched || !match.customerId) return { matched: false as const };
+        const customer = await coreBanking.getCustomer(match.customerId, correlation());
+        // Checked before any code is sent: a taken name is refused while nothing has happened.
+        const taken = await coreBanking.findIbUsers({ username }, correlation());
+        return {
+          matched: true as const,
+          customerId: match.customerId,
+          customerType: customer.type ?? 'RETAIL',
+          usernameTaken: taken.some((u) => u.status !== 'DEACTIVATED' && u.status !== 'REJECTED'),
+        };
+      }),
+
+    async awaitRegistrationCode({ serviceKey }): Promise<MfaState> {
+      const handle = client.workflow.getHandle(mfaProcessId(serviceKey));
+      try {
+        return await handle.executeUpdate(awaitInitialDeliveryUpdate, { updateId: 'initial-delivery' });
+      } catch (e) {
+        const refusal = refusalOf(e);
+        if (refusal) throw refusal;
+        // The challenge ended before the Update reached it (it failed fast): its final state says why.
+        if (e instanceof WorkflowNotFoundError) {
+          const state = await handle.query(mfaStateQuery);
+          if (state.status === 'FAILED') {
+            throw ApplicationFailure.create({
+              type: state.failureCode ?? 'OTP_DELIVERY_FAILED',
+              message: 'The registration code was not sent.',
+              nonRetryable: true,
+            });
+          }
+          return state;
+        }
+        throw e;
+      }
+    },
+
+    async consumeRegistrationCode({ serviceKey, consumerProcessId }) {
+      const handle = client.workflow.getHandle(mfaProcessId(serviceKey));
+      try {
+        await handle.executeUpdate(consumeUpdate, { args: [{ purpose: 'REGISTRATION', consumerProcessId }] });
+        return { consumed: true };
+      } catch (e) {
+        // A retry after our own consume finds it consumed by us: that is success.
+        const state = await handle.query(mfaStateQuery).catch(() => null);
+        if (state?.status === 'CONSUMED' && state.consumedBy === consumerProcessId) return { consumed: true };
+        const refusal = refusalOf(e);
+        if (refusal || e instanceof WorkflowNotFoundError) {
+          throw ApplicationFailure.create({
+            type: 'CHALLENGE_NOT_VERIFIED',
+            message: 'The registration code has not been verified.',
+            nonRetryable: true,
+            details: [{ challengeStatus: state?.status ?? null }],
+          });
+        }
+        throw e;
+      }
+    },
+
+    createRegisteredUser: (input) =>
+      translated(async (): Promise<CreatedIbUser> => {
+        const ctx = correlation();
+        // T24 has no idempotent create: look for this registration's user first.
+        const [existing] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
+        if (existing) return { ...pick(existing), existed: true };
+        try {
+          // The name the customer chose, or none: never a generated one behind their back.
+          return { ...pick(await coreBanking.createIbUser(input, ctx)), existed: false };
+        } catch (e) {
+          if (e instanceof BusinessError && e.code === 'DUPLICATE_BUSINESS_KEY') {
+            const [mine] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
+            if (mine) return { ...pick(mine), existed: true };
+          }
+          throw e;
+        }
+      }),
+
+    // The one place the chosen password is in clear outside the API.
+    setRegisteredPassword: ({ registrationId, userId, sealedPassword }) =>
+      translated(async () => {
+        const password = unsealSecret(serverKey, passwordContext(registrationId), sealedPassword);
+        await coreBanking.setPassword(userId, password, false, correlation());
+        return { passwordSet: true as const };
+      }),
+
+    recordDisclosureAcceptance: ({ customerId, ...req }) =>
+      translated(async () => {
+        const record = await coreBanking.recordDisclosureAcceptance(customerId, req, correlation());
+        return { acceptanceId: record.acceptanceId };
+      }),
+
+    deactivateRegisteredUser: ({ businessKey, reason }) =>
+      translated(async () => {
+        const users = await coreBanking.findIbUsers({ businessKey }, correlation());
+        for (const u of users) {
+          if (LIVE.has(u.status)) await coreBanking.deactivateIbUser(u.userId, reason, correlation());
+        }
+        return { userId: users[0]?.userId ?? null };
+      }),
+  };
+}
+
+function pick(u: { userId: string; username: string; status: CreatedIbUser['status'] }) {
+  return { userId: u.userId, username: u.username, status: u.status };
+}
