@@ -7,7 +7,10 @@ export type DisclosureVerdict =
       code: 'DISCLOSURES_NOT_ACCEPTED';
       message: string;
       extensions: {
-        required: AcceptedDisclosure[];
+        /** The codes, as before versions existed (existing callers read this). */
+        required: string[];
+        /** Each required disclosure at its current version. */
+        current: AcceptedDisclosure[];
         missing: string[];
         /** Accepted at a version that is no longer current: the current one is named. */
         stale: { id: string; accepted: number; current: number }[];
@@ -49,7 +52,12 @@ export function disclosureVerdict(
             .map((s) => `${s.id} is at version ${s.current}`)
             .join(', ')}.`
         : 'The customer must accept every required disclosure.',
-      extensions: { required: current.map((r) => ({ id: r.id, version: r.version })), missing, stale },
+      extensions: {
+        required: current.map((r) => r.id),
+        current: current.map((r) => ({ id: r.id, version: r.version })),
+        missing,
+        stale,
+      },
     };
   }
   return {
