@@ -3,8 +3,9 @@ import { createKeyCheckActivities } from './key-check';
 import { createMfaActivities, type MfaDeps } from './mfa';
 import { createMfaUserLockActivities, type MfaUserLockDeps } from './mfa-user-lock';
 import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
+import { createCredentialActivities, type CredentialDeps } from './user-credentials';
 
-export type ActivityDeps = OnboardingDeps & MfaDeps & MfaUserLockDeps & ContactChangeDeps;
+export type ActivityDeps = OnboardingDeps & MfaDeps & MfaUserLockDeps & ContactChangeDeps & CredentialDeps;
 
 /** Every activity the worker registers, built from its clients (no globals). */
 export function createActivities(deps: ActivityDeps) {
@@ -14,5 +15,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createMfaUserLockActivities(deps),
     ...createContactChangeActivities(deps),
     ...createKeyCheckActivities(deps),
+    ...createCredentialActivities(deps),
   };
 }

@@ -20,6 +20,10 @@ import { openUserIbRouter } from './routes/open-user-ib';
 import { processesRouter } from './routes/processes';
 import { updateUserIbRouter } from './routes/update-user-ib';
 import { contactInfoRouter } from './routes/contact-info';
+import { passwordResetRouter } from './password-reset/routes';
+import { passwordExpiryRouter } from './password-expiry/routes';
+import { userStatusRouter } from './user-status/routes';
+import { securityQuestionsRouter } from './security-questions/routes';
 
 export interface AppDeps {
   config: Config;
@@ -65,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(INFINITY_BASE_PATH, infinityErrors(deps.logger));
   app.use(updateUserIbRouter(deps));
   app.use(contactInfoRouter(deps));
+  app.use(passwordResetRouter(deps), passwordExpiryRouter(deps), userStatusRouter(deps), securityQuestionsRouter(deps));
   app.use(processesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

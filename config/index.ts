@@ -138,6 +138,11 @@ const schema = z
 
     /** A phone change waits this long, cancellable, before core banking is updated (0: at once). */
     PHONE_CHANGE_COOLING_OFF_MINUTES: envInt(0, 10_080).default(0),
+    FIRST_TIME_PASSWORD_TTL_MINUTES: envInt(1, 43_200)
+      .default(4320)
+      .describe(
+        'Minutes a first-time password (onboarding or reset) lives without a first login before it is revoked in core banking (OWASP ASVS 5.0 §6.4.1).',
+      ),
 
     CHANNEL_WEBHOOK_URL: z.url().optional(),
     CHANNEL_WEBHOOK_SECRET: z.string().optional(),

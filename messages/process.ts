@@ -5,7 +5,15 @@ import { defineQuery } from '@temporalio/workflow';
  * is at and an audit trail of steps. Shared by api/ and workflows/.
  */
 export type ProcessType =
-  'ONBOARD_IB_USER' | 'UPDATE_USER_PHONE' | 'UPDATE_CONTACT_INFO' | 'MFA_CHALLENGE' | 'MFA_DESTINATION_QUOTA';
+  | 'ONBOARD_IB_USER'
+  | 'UPDATE_USER_PHONE'
+  | 'UPDATE_CONTACT_INFO'
+  | 'MFA_CHALLENGE'
+  | 'MFA_DESTINATION_QUOTA'
+  | 'RESET_PASSWORD'
+  | 'FIRST_TIME_PASSWORD_EXPIRY'
+  | 'CHANGE_USER_STATUS'
+  | 'UPDATE_SECURITY_QUESTIONS';
 
 export type StepStatus = 'STARTED' | 'COMPLETED' | 'FAILED' | 'WAITING' | 'COMPENSATED' | 'SKIPPED';
 
@@ -27,4 +35,5 @@ export interface ProcessState {
 export const processStateQuery = defineQuery<ProcessState>('processState');
 
 /** Workflow ids the generic process endpoint will look up; anything else is 404. */
-export const PROCESS_ID_PATTERN = /^(onboard|mfa|phone|contact)-[A-Za-z0-9._:-]{1,120}$/;
+export const PROCESS_ID_PATTERN =
+  /^(onboard|mfa|phone|contact|reset|pwexpiry|status|secq)-[A-Za-z0-9._:-]{1,120}$/;

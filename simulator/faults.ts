@@ -12,6 +12,10 @@ export const ESB_OPERATIONS = [
   'createIbUser',
   'setPassword',
   'deactivateIbUser',
+  'lockIbUser',
+  'unlockIbUser',
+  'revokePassword',
+  'setSecurityAnswers',
   'updateContact',
 ] as const;
 

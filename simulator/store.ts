@@ -22,14 +22,26 @@ export interface SimulatorState {
   passwordHashes: Record<string, string>;
   /** Contact-update businessKey → the customerId it was applied to (replays are no-ops). */
   appliedContactUpdates: Record<string, string>;
+  /** userId → its security answers as the caller hashed them (salted scrypt), never the answers. */
+  securityAnswers: Record<string, StoredSecurityAnswers>;
 }
+
+export interface StoredSecurityAnswers {
+  businessKey: string;
+  questions: { questionId: string; answerHash: string }[];
+  updatedAt: string;
+}
+
+/** Stands in for a password hash once the password is revoked: no password verifies against it. */
+export const REVOKED_PASSWORD = 'revoked';
 
 /** "Set this key of this collection to this value": replaying one twice is harmless. */
 type Change =
   | ['customers', string, Customer]
   | ['ibUsers', string, IbUser]
   | ['passwordHashes', string, string]
-  | ['appliedContactUpdates', string, string];
+  | ['appliedContactUpdates', string, string]
+  | ['securityAnswers', string, StoredSecurityAnswers];
 
 /** One journal line: every change of one logical write, so they land together or not at all. */
 interface JournalRecord {
@@ -37,7 +49,13 @@ interface JournalRecord {
   set: Change[];
 }
 
-const COLLECTIONS: readonly string[] = ['customers', 'ibUsers', 'passwordHashes', 'appliedContactUpdates'];
+const COLLECTIONS: readonly string[] = [
+  'customers',
+  'ibUsers',
+  'passwordHashes',
+  'appliedContactUpdates',
+  'securityAnswers',
+];
 
 export interface StoreOptions {
   /** Seed the demo customers into an empty store (default true). */
@@ -163,6 +181,22 @@ export class SimulatorStore {
     return stored !== undefined && (await verifyPasswordHash(password, stored));
   }
 
+  /** The password stops working: the user and the revoked hash land in one journal line. */
+  revokePassword(user: IbUser): Promise<void> {
+    return this.record([
+      ['ibUsers', user.userId, user],
+      ['passwordHashes', user.userId, REVOKED_PASSWORD],
+    ]);
+  }
+
+  getSecurityAnswers(userId: string): StoredSecurityAnswers | undefined {
+    return copy(this.state.securityAnswers[userId]);
+  }
+
+  saveSecurityAnswers(userId: string, answers: StoredSecurityAnswers): Promise<void> {
+    return this.record([['securityAnswers', userId, answers]]);
+  }
+
   /** The customer a contact-update key was applied to, if it was. */
   contactUpdateTarget(businessKey: string): string | undefined {
     return this.state.appliedContactUpdates[businessKey];
@@ -201,7 +235,15 @@ export class SimulatorStore {
 }
 
 function emptyState(): SimulatorState {
-  return { version: 1, seq: 0, customers: {}, ibUsers: {}, passwordHashes: {}, appliedContactUpdates: {} };
+  return {
+    version: 1,
+    seq: 0,
+    customers: {},
+    ibUsers: {},
+    passwordHashes: {},
+    appliedContactUpdates: {},
+    securityAnswers: {},
+  };
 }
 
 function readState(file: string): SimulatorState {

@@ -6,3 +6,7 @@ export { MfaUserOtpLock } from './mfa/user-lock';
 export { UpdateUserPhone } from './contact/update-user-phone';
 export { UpdateContactInfo } from './contact/update-contact-info';
 export { ServerKeyCheck } from './key-check/server-key-check';
+export { ResetUserPassword } from './password-reset/reset-user-password';
+export { FirstTimePasswordExpiry } from './password-expiry/first-time-password-expiry';
+export { ChangeUserStatus } from './user-status/change-user-status';
+export { UpdateSecurityQuestions } from './security-questions/update-security-questions';

@@ -36,13 +36,14 @@ export const ibUserSchema: z.ZodType<IbUser> = z.object({
   customerId: z.string().min(1),
   username: z.string().min(1),
   channel: z.string(),
-  status: z.enum(['PENDING_AUTHORISATION', 'ACTIVE', 'REJECTED', 'DEACTIVATED']),
+  status: z.enum(['PENDING_AUTHORISATION', 'ACTIVE', 'LOCKED', 'REJECTED', 'DEACTIVATED']),
   businessKey: z.string(),
   mustChangePassword: z.boolean(),
   passwordSetAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   deactivationReason: z.string().nullable().optional(),
+  lockReason: z.string().nullable().optional(),
 });
 
 export const ibUserListSchema = z.object({ items: z.array(ibUserSchema) });

@@ -1,6 +1,12 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { securityKeyDigest } from '../../lib/mfa-crypto';
-import { mfaProcessId, mfaStateQuery, securityKeyMatchesQuery, type MfaState } from '../../messages/mfa';
+import {
+  mfaProcessId,
+  mfaStateQuery,
+  securityKeyMatchesQuery,
+  type MfaPurpose,
+  type MfaState,
+} from '../../messages/mfa';
 import { ProblemError } from '../problem';
 
 const notVerified = (detail: string) => new ProblemError(403, 'MFA_NOT_VERIFIED', 'MFA not verified', detail);
@@ -36,6 +42,22 @@ export function assertUsableFor(state: MfaState, userId: string): void {
     throw notVerified(`The MFA challenge is ${state.status.toLowerCase()}, not verified and unused.`);
   }
 }
+
+/**
+ * The same early refusal for the other processes that consume a proof (reset, security
+ * questions): this purpose, this user, VERIFIED and unused. The workflow's consume decides.
+ */
+export function assertProofFor(state: MfaState, purpose: MfaPurpose, userId: string): void {
+  if (state.purpose !== purpose) throw notVerified('The MFA challenge was made for another purpose.');
+  if (state.userId !== userId) throw notVerified('The MFA challenge was made for another user.');
+  if (state.status !== 'VERIFIED') {
+    throw notVerified(`The MFA challenge is ${state.status.toLowerCase()}, not verified and unused.`);
+  }
+}
+
+/** 403 MFA_REQUIRED: a process that consumes a proof was called without one. */
+export const mfaRequired = (purpose: MfaPurpose) =>
+  new ProblemError(403, 'MFA_REQUIRED', 'MFA required', `A verified ${purpose} challenge (mfa) is required.`);
 
 const stepUpRequired = (detail: string) =>
   new ProblemError(403, 'STEP_UP_REQUIRED', 'Step-up required', detail);

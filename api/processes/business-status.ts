@@ -18,5 +18,8 @@ export const BUSINESS_STATUS: Record<BusinessCode, { status: number; title: stri
   PHONE_CHANGE_CANCELLED: { status: 409, title: 'Phone change cancelled' },
   UPDATE_IN_PROGRESS: { status: 409, title: 'Update in progress' },
   PROPAGATION_FAILED: { status: 502, title: 'Linked system did not acknowledge' },
+  EMAIL_MISMATCH: { status: 422, title: 'Email does not match core banking' },
+  INVALID_STATUS_TRANSITION: { status: 409, title: 'Status change not allowed' },
+  CREDENTIALS_CHANGE_IN_PROGRESS: { status: 409, title: 'Change in progress' },
   ...MFA_BUSINESS_STATUS,
 };

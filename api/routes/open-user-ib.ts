@@ -43,7 +43,12 @@ export function openUserIbRouter(deps: OpenUserIbDeps): Router {
         startOnboarding(
           client,
           config.TEMPORAL_TASK_QUEUE,
-          { ...body, requestId, authorisationTimeoutHours: config.MAKER_CHECKER_TIMEOUT_HOURS },
+          {
+            ...body,
+            requestId,
+            authorisationTimeoutHours: config.MAKER_CHECKER_TIMEOUT_HOURS,
+            firstTimePasswordTtlMinutes: config.FIRST_TIME_PASSWORD_TTL_MINUTES,
+          },
           requestDigest(deps.serverKey, { ...body, requestId: undefined }),
           starterMemo(req.principal),
         ),

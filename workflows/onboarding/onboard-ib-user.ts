@@ -5,24 +5,28 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { OnboardingActivities } from '../../activities/types';
+import type { CredentialActivities, OnboardingActivities } from '../../activities/types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
 import { failureCode, ProcessTrail } from '../process-trail';
-import { coreBankingOptions } from '../activity-options';
+import { coreBankingOptions, passwordExpiryOptions } from '../activity-options';
 import { compensationOptions, computeOptions, smsOptions, webhookOptions } from './activity-options';
 import { awaitAuthorisation } from './await-authorisation';
 import { eligibilityVerdict } from './eligibility';
+import { starterOf } from '../starter';
 
 const core = proxyActivities<OnboardingActivities>(coreBankingOptions);
 const channelSync = proxyActivities<OnboardingActivities>(webhookOptions);
 const sms = proxyActivities<OnboardingActivities>(smsOptions);
 const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
 const compute = proxyActivities<OnboardingActivities>(computeOptions);
+const expiry = proxyActivities<CredentialActivities>(passwordExpiryOptions);
 
 /** Runs from before it send a new password per attempt (no sealing activity in their history). */
 const SEALED_FIRST_TIME_PASSWORD = 'sealed-first-time-password';
 /** Runs from before it left a user committed by a create that then failed outside compensation. */
 const COMPENSATE_FAILED_CREATE = 'compensate-failed-create';
+/** Runs from before it left first-time passwords valid until used (no expiry timer). */
+const FIRST_TIME_PASSWORD_EXPIRY = 'first-time-password-expiry';
 
 /**
  * Opens an IB/MB user: eligibility → create in core banking (→ maker-checker wait)
@@ -38,7 +42,13 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
   const businessKey = `${processId}:${workflowInfo().firstExecutionRunId}`;
 
   const facts = await trail.step('CHECK_ELIGIBILITY', () =>
-    core.checkEligibility({ customerId: input.customerId, phone: input.phone, businessKey }),
+    core.checkEligibility({
+      customerId: input.customerId,
+      phone: input.phone,
+      email: input.email,
+      credentialDelivery: input.credentialDelivery,
+      businessKey,
+    }),
   );
   const verdict = eligibilityVerdict(facts);
   if (!verdict.eligible) {
@@ -119,10 +129,32 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
           userId: user.userId,
           username: user.username,
           sealedPassword,
+          delivery: input.credentialDelivery,
         });
       },
-      (d) => `sms ${d.status} via ${d.provider}`,
+      (d) => `${d.channel.toLowerCase()} ${d.status} via ${d.provider}`,
     );
+    let passwordExpiry;
+    const ttlMinutes = input.firstTimePasswordTtlMinutes;
+    if (ttlMinutes && patched(FIRST_TIME_PASSWORD_EXPIRY)) {
+      // The password is out: a durable timer per user revokes it unless the first login
+      // comes first. A failure here leaves the user as it is (the password is delivered);
+      // the trail shows it for ops.
+      const expiresAt = new Date(Date.now() + ttlMinutes * 60_000).toISOString();
+      passwordExpiry = await trail
+        .step(
+          'ARM_PASSWORD_EXPIRY',
+          () =>
+            expiry.armPasswordExpiry({
+              userId: user.userId,
+              issued: { ref: businessKey, issuedBy: processId, ttlMinutes },
+              startedBy: starterOf(workflowInfo().memo),
+            }),
+          (r) => `${r.processId} expires at ${expiresAt}`,
+        )
+        .then((r) => ({ processId: r.processId, expiresAt }))
+        .catch(() => undefined);
+    }
     trail.finish('COMPLETED', `userId=${user.userId}`);
     return {
       processId,
@@ -131,6 +163,7 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
       userId: user.userId,
       username: user.username,
       credentialDelivery: { channel: delivery.channel, to: delivery.to, status: delivery.status },
+      ...(passwordExpiry && { passwordExpiry }),
     };
   } catch (err) {
     const reason = failureCode(err);
@@ -157,3 +190,4 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     });
   }
 }
+
