@@ -73,5 +73,6 @@ export const credentialNoticeTemplates = {
   text: (bankName: string, kind: CredentialNoticeKind) =>
     `${bankName}: ${CREDENTIAL_NOTICE[kind].text}` +
     (kind === 'PASSWORD_EXPIRED' || kind === 'USER_CLOSED' ? '' : UNLESS_YOU),
-  subject: (bankName: string, kind: CredentialNoticeKind) => `${bankName}: ${CREDENTIAL_NOTICE[kind].subject}`,
+  subject: (bankName: string, kind: CredentialNoticeKind) =>
+    `${bankName}: ${CREDENTIAL_NOTICE[kind].subject}`,
 };

@@ -67,7 +67,9 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
             phone === undefined ? null : !!customer.mobilePhone && phone === customer.mobilePhone,
           // Emails compare case-insensitively (mailbox case is not relied on by any provider here).
           emailMatchesRegistered:
-            email === undefined ? null : !!customer.email && email.toLowerCase() === customer.email.toLowerCase(),
+            email === undefined
+              ? null
+              : !!customer.email && email.toLowerCase() === customer.email.toLowerCase(),
           ...(credentialDelivery === 'EMAIL' && { hasRegisteredEmail: !!customer.email }),
           liveIbUserId: live?.userId ?? null,
           registeredMobileMasked: customer.mobilePhone ? maskPhone(customer.mobilePhone) : null,
@@ -161,8 +163,18 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
           : `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`;
         if (delivery === 'EMAIL') {
           const mail = templates.firstTimePasswordEmail({ bankName: deps.bankName, password });
-          const receipt = await (deps.email as EmailSender).send({ id, to, subject: mail.subject, text: mail.text });
-          return { channel: 'EMAIL' as const, to: maskEmail(to), status: 'SENT' as const, provider: receipt.provider };
+          const receipt = await (deps.email as EmailSender).send({
+            id,
+            to,
+            subject: mail.subject,
+            text: mail.text,
+          });
+          return {
+            channel: 'EMAIL' as const,
+            to: maskEmail(to),
+            status: 'SENT' as const,
+            provider: receipt.provider,
+          };
         }
         const receipt = await deps.sms.send({
           id,

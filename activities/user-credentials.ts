@@ -60,7 +60,13 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
           };
         } catch (e) {
           if (!notFound(e)) throw e;
-          return { found: false, userId, customerId: '', status: null, contacts: { phone: null, email: null } };
+          return {
+            found: false,
+            userId,
+            customerId: '',
+            status: null,
+            contacts: { phone: null, email: null },
+          };
         }
       }),
 
@@ -71,7 +77,12 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
           await deps.sms.send({ id, to, body: text });
           return { to: maskPhone(to) };
         }
-        await deps.email.send({ id, to, subject: credentialNoticeTemplates.subject(deps.bankName, kind), text });
+        await deps.email.send({
+          id,
+          to,
+          subject: credentialNoticeTemplates.subject(deps.bankName, kind),
+          text,
+        });
         return { to: maskEmail(to) };
       }),
 
@@ -90,7 +101,8 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
         memo: startedBy ? { startedBy } : {},
         typedSearchAttributes: [{ key: ProcessType, value: 'FIRST_TIME_PASSWORD_EXPIRY' }],
         staticSummary: `First-time password expiry · user ${userId}`,
-        staticDetails: 'Durable timer: revokes the first-time password unless the first login is reported first.',
+        staticDetails:
+          'Durable timer: revokes the first-time password unless the first login is reported first.',
       });
       return { processId: workflowId };
     },
@@ -133,7 +145,9 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
       translated(async () => {
         let answers: { questionId: string; answer: string }[];
         try {
-          answers = JSON.parse(unseal(deps.serverKey, securityAnswersContext(userId, requestId), sealedAnswers)) as {
+          answers = JSON.parse(
+            unseal(deps.serverKey, securityAnswersContext(userId, requestId), sealedAnswers),
+          ) as {
             questionId: string;
             answer: string;
           }[];

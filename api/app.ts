@@ -69,7 +69,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(INFINITY_BASE_PATH, infinityErrors(deps.logger));
   app.use(updateUserIbRouter(deps));
   app.use(contactInfoRouter(deps));
-  app.use(passwordResetRouter(deps), passwordExpiryRouter(deps), userStatusRouter(deps), securityQuestionsRouter(deps));
+  app.use(
+    passwordResetRouter(deps),
+    passwordExpiryRouter(deps),
+    userStatusRouter(deps),
+    securityQuestionsRouter(deps),
+  );
   app.use(processesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

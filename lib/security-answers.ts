@@ -21,8 +21,12 @@ const KEY_LENGTH = 32;
 export async function hashAnswer(answer: string): Promise<string> {
   const salt = crypto.randomBytes(16);
   const hash = await new Promise<Buffer>((resolve, reject) =>
-    crypto.scrypt(normaliseAnswer(answer), salt, KEY_LENGTH, { N, r: R, p: P, maxmem: 128 * R * (N + P + 2) }, (e, k) =>
-      e ? reject(e) : resolve(k),
+    crypto.scrypt(
+      normaliseAnswer(answer),
+      salt,
+      KEY_LENGTH,
+      { N, r: R, p: P, maxmem: 128 * R * (N + P + 2) },
+      (e, k) => (e ? reject(e) : resolve(k)),
     ),
   );
   return ['scrypt', N, R, P, salt.toString('base64'), hash.toString('base64')].join('$');

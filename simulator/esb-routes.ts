@@ -105,7 +105,11 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
   );
 
   // Lock and unlock: idempotent (the target status answers unchanged); only ACTIVE ⇄ LOCKED.
-  const statusChange = (operation: 'lockIbUser' | 'unlockIbUser', from: IbUser['status'], to: IbUser['status']) =>
+  const statusChange = (
+    operation: 'lockIbUser' | 'unlockIbUser',
+    from: IbUser['status'],
+    to: IbUser['status'],
+  ) =>
     router.post(
       `/ib-users/:userId/${operation === 'lockIbUser' ? 'lock' : 'unlock'}`,
       op<{ userId: string }>(operation),

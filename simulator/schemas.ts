@@ -87,7 +87,10 @@ export const securityAnswersSchema = z.object({
     .refine((qs) => new Set(qs.map((q) => q.questionId)).size === qs.length, 'questionIds must differ'),
 });
 
-export const verifyAnswerSchema = z.strictObject({ questionId: z.string().max(40), answer: z.string().max(256) });
+export const verifyAnswerSchema = z.strictObject({
+  questionId: z.string().max(40),
+  answer: z.string().max(256),
+});
 
 export const contactUpdateSchema = z
   .object({

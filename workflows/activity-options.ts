@@ -33,7 +33,12 @@ export const credentialNoticeOptions: ActivityOptions = {
 export const userStatusPropagationOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 3,
+  },
 };
 
 /** Unseal, hash (scrypt per answer) and store in core banking: compute plus one ESB write. */

@@ -20,7 +20,8 @@ export function notifyContacts(
 ): Promise<CredentialNotification[]> {
   const targets: { channel: 'SMS' | 'EMAIL'; to: string }[] = [];
   if (owner.contacts.phone && except !== 'SMS') targets.push({ channel: 'SMS', to: owner.contacts.phone });
-  if (owner.contacts.email && except !== 'EMAIL') targets.push({ channel: 'EMAIL', to: owner.contacts.email });
+  if (owner.contacts.email && except !== 'EMAIL')
+    targets.push({ channel: 'EMAIL', to: owner.contacts.email });
   if (targets.length === 0) {
     trail.record('NOTIFY', 'SKIPPED', 'no other contact on file');
     return Promise.resolve([]);

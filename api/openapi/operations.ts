@@ -117,7 +117,9 @@ export const operations: Operation[] = [
       ),
       404: p('USER_NOT_FOUND'),
       409: p('CREDENTIALS_CHANGE_IN_PROGRESS'),
-      422: p('USER_NOT_ACTIVE (locked or closed), NO_REGISTERED_CONTACT (no email for EMAIL), IDEMPOTENCY_KEY_REUSED'),
+      422: p(
+        'USER_NOT_ACTIVE (locked or closed), NO_REGISTERED_CONTACT (no email for EMAIL), IDEMPOTENCY_KEY_REUSED',
+      ),
       503: startUnavailable,
     },
   },
@@ -134,35 +136,34 @@ export const operations: Operation[] = [
       503: p('Temporal unreachable'),
     },
   },
-  ...(['lock', 'unlock', 'close'] as const).map(
-    (action): Operation => ({
-      method: 'post',
-      path: `/users/:userId/${action}`,
-      tag: 'ib-users',
-      summary: `${action[0]!.toUpperCase()}${action.slice(1)} an IB/MB user (ChangeUserStatus)${
-        action === 'close' ? ': deactivates, never deletes' : ''
-      }`,
-      scopes: action === 'lock' ? ['ib-users:write', 'institution-users:write'] : ['institution-users:write'],
-      anyScope: action === 'lock',
-      body: userStatusRequest,
-      headers: idempotency,
-      responses: {
-        200: { description: 'Status changed (or already so: `changed: false`)', schema: userStatusResult },
-        ...accepted,
-        ...writeErrors,
-        404: p('USER_NOT_FOUND'),
-        409: p('INVALID_STATUS_TRANSITION, CREDENTIALS_CHANGE_IN_PROGRESS'),
-        422: p('IDEMPOTENCY_KEY_REUSED'),
-        502: p('PROPAGATION_FAILED'),
-        503: startUnavailable,
-      },
-    }),
-  ),
+  ...(['lock', 'unlock', 'close'] as const).map((action): Operation => ({
+    method: 'post',
+    path: `/users/:userId/${action}`,
+    tag: 'ib-users',
+    summary: `${action[0]!.toUpperCase()}${action.slice(1)} an IB/MB user (ChangeUserStatus)${
+      action === 'close' ? ': deactivates, never deletes' : ''
+    }`,
+    scopes: action === 'lock' ? ['ib-users:write', 'institution-users:write'] : ['institution-users:write'],
+    anyScope: action === 'lock',
+    body: userStatusRequest,
+    headers: idempotency,
+    responses: {
+      200: { description: 'Status changed (or already so: `changed: false`)', schema: userStatusResult },
+      ...accepted,
+      ...writeErrors,
+      404: p('USER_NOT_FOUND'),
+      409: p('INVALID_STATUS_TRANSITION, CREDENTIALS_CHANGE_IN_PROGRESS'),
+      422: p('IDEMPOTENCY_KEY_REUSED'),
+      502: p('PROPAGATION_FAILED'),
+      503: startUnavailable,
+    },
+  })),
   {
     method: 'put',
     path: '/users/:userId/security-questions',
     tag: 'ib-users',
-    summary: 'Replace the security questions; only salted hashes reach core banking (UpdateSecurityQuestions)',
+    summary:
+      'Replace the security questions; only salted hashes reach core banking (UpdateSecurityQuestions)',
     scopes: ['ib-users:write'],
     body: securityQuestionsRequest,
     headers: idempotency,
@@ -170,7 +171,9 @@ export const operations: Operation[] = [
       200: { description: 'Stored as salted hashes, contacts notified', schema: securityQuestionsResult },
       ...accepted,
       ...writeErrors,
-      403: p('MFA_REQUIRED, MFA_NOT_VERIFIED (not a verified, unused UPDATE_SECURITY_QUESTIONS challenge of this user)'),
+      403: p(
+        'MFA_REQUIRED, MFA_NOT_VERIFIED (not a verified, unused UPDATE_SECURITY_QUESTIONS challenge of this user)',
+      ),
       404: p('USER_NOT_FOUND'),
       409: p('CREDENTIALS_CHANGE_IN_PROGRESS'),
       422: p('USER_NOT_ACTIVE, IDEMPOTENCY_KEY_REUSED'),

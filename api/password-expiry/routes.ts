@@ -19,24 +19,28 @@ export interface PasswordExpiryDeps {
  */
 export function passwordExpiryRouter(deps: PasswordExpiryDeps): Router {
   const router = Router();
-  router.post('/users/:userId/first-login', requireScopes(deps.verifier, 'ib-users:write'), async (req, res) => {
-    const parsed = userIdSchema.safeParse(req.params.userId);
-    if (!parsed.success) throw problems.validation([{ path: 'userId', message: 'an IB/MB user id' }]);
-    const userId = parsed.data;
-    const handle = deps.client.workflow.getHandle(passwordExpiryProcessId(userId));
-    const stopped = await withStartBudget(deps.client, async () => {
-      try {
-        const desc = await handle.describe();
-        if (desc.status.name !== 'RUNNING') return false;
-        await handle.signal(firstLoginSignal, { reportedBy: req.principal!.subject });
-        return true;
-      } catch (e) {
-        // No timer (never armed, or it ended meanwhile): nothing to stop.
-        if (e instanceof WorkflowNotFoundError) return false;
-        throw e;
-      }
-    });
-    res.json({ userId, expiryStopped: stopped });
-  });
+  router.post(
+    '/users/:userId/first-login',
+    requireScopes(deps.verifier, 'ib-users:write'),
+    async (req, res) => {
+      const parsed = userIdSchema.safeParse(req.params.userId);
+      if (!parsed.success) throw problems.validation([{ path: 'userId', message: 'an IB/MB user id' }]);
+      const userId = parsed.data;
+      const handle = deps.client.workflow.getHandle(passwordExpiryProcessId(userId));
+      const stopped = await withStartBudget(deps.client, async () => {
+        try {
+          const desc = await handle.describe();
+          if (desc.status.name !== 'RUNNING') return false;
+          await handle.signal(firstLoginSignal, { reportedBy: req.principal!.subject });
+          return true;
+        } catch (e) {
+          // No timer (never armed, or it ended meanwhile): nothing to stop.
+          if (e instanceof WorkflowNotFoundError) return false;
+          throw e;
+        }
+      });
+      res.json({ userId, expiryStopped: stopped });
+    },
+  );
   return router;
 }

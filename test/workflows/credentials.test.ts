@@ -90,7 +90,12 @@ describe('credential workflows (time-skipping)', () => {
         expect((await handle.describe()).status.name).toBe('RUNNING');
         const result = (await handle.result()) as PasswordExpiryResult;
         expect((await env.currentTimeMs()) - started).toBeGreaterThanOrEqual(TTL_MINUTES * MINUTE);
-        expect(result).toEqual({ userId: 'IBU00000001', outcome: 'EXPIRED', ref: 'onboard-100001:run-1', revoked: true });
+        expect(result).toEqual({
+          userId: 'IBU00000001',
+          outcome: 'EXPIRED',
+          ref: 'onboard-100001:run-1',
+          revoked: true,
+        });
         expect(calls).toEqual([
           'revokeFirstTimePassword',
           'lookupCredentialOwner',
@@ -99,7 +104,12 @@ describe('credential workflows (time-skipping)', () => {
         ]);
         const trail = await handle.query(processStateQuery);
         expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toEqual(
-          expect.arrayContaining(['AWAIT_FIRST_LOGIN:WAITING', 'REVOKE_PASSWORD:COMPLETED', 'NOTIFY:COMPLETED', 'DONE:COMPLETED']),
+          expect.arrayContaining([
+            'AWAIT_FIRST_LOGIN:WAITING',
+            'REVOKE_PASSWORD:COMPLETED',
+            'NOTIFY:COMPLETED',
+            'DONE:COMPLETED',
+          ]),
         );
       });
     });
@@ -121,7 +131,11 @@ describe('credential workflows (time-skipping)', () => {
         const trail = await handle.query(processStateQuery);
         expect(trail.auditTrail).toEqual(
           expect.arrayContaining([
-            expect.objectContaining({ step: 'FIRST_LOGIN', status: 'COMPLETED', detail: 'reported by channel-backend' }),
+            expect.objectContaining({
+              step: 'FIRST_LOGIN',
+              status: 'COMPLETED',
+              detail: 'reported by channel-backend',
+            }),
           ]),
         );
       });
@@ -136,7 +150,11 @@ describe('credential workflows (time-skipping)', () => {
           args: [expiryInput()],
         });
         await env.sleep(4000 * MINUTE);
-        const issued = { ref: 'reset-IBU00000001:run-2', issuedBy: 'reset-IBU00000001', ttlMinutes: TTL_MINUTES };
+        const issued = {
+          ref: 'reset-IBU00000001:run-2',
+          issuedBy: 'reset-IBU00000001',
+          ttlMinutes: TTL_MINUTES,
+        };
         await handle.signal(passwordIssuedSignal, issued);
         await env.sleep(1000 * MINUTE);
         await handle.signal(passwordIssuedSignal, issued); // a retried arm
@@ -145,7 +163,9 @@ describe('credential workflows (time-skipping)', () => {
         expect(calls).toEqual([]);
         const result = (await handle.result()) as PasswordExpiryResult;
         expect(result).toMatchObject({ outcome: 'EXPIRED', ref: 'reset-IBU00000001:run-2' });
-        const waits = (await handle.query(processStateQuery)).auditTrail.filter((e) => e.step === 'AWAIT_FIRST_LOGIN');
+        const waits = (await handle.query(processStateQuery)).auditTrail.filter(
+          (e) => e.step === 'AWAIT_FIRST_LOGIN',
+        );
         expect(waits).toHaveLength(2);
         expect(waits[1]?.detail).toMatch(/^password from reset-IBU00000001; expires at /);
       });
@@ -196,7 +216,11 @@ describe('credential workflows (time-skipping)', () => {
     it('a lock during the reset: core banking refuses the password, the run fails USER_NOT_ACTIVE and sends nothing', async () => {
       const { activities, calls } = fakes({
         issueFirstTimePassword: async () => {
-          throw ApplicationFailure.create({ type: 'INVALID_STATE', message: 'IB user is LOCKED', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'INVALID_STATE',
+            message: 'IB user is LOCKED',
+            nonRetryable: true,
+          });
         },
       });
       const { error, trail } = await run(activities);
@@ -242,11 +266,24 @@ describe('credential workflows (time-skipping)', () => {
     it('locks: core banking, linked systems, notices, and the caller in the trail', async () => {
       const { activities, calls } = fakes();
       const { result, trail } = await run(activities, statusInput('LOCK'));
-      expect(result).toMatchObject({ previousStatus: 'ACTIVE', userStatus: 'LOCKED', changed: true, propagatedTo: ['alerts'] });
+      expect(result).toMatchObject({
+        previousStatus: 'ACTIVE',
+        userStatus: 'LOCKED',
+        changed: true,
+        propagatedTo: ['alerts'],
+      });
       expect(calls).toEqual(
-        expect.arrayContaining(['applyUserStatus', 'propagateUserStatus:alerts', 'sendCredentialNotice:SMS', 'sendCredentialNotice:EMAIL']),
+        expect.arrayContaining([
+          'applyUserStatus',
+          'propagateUserStatus:alerts',
+          'sendCredentialNotice:SMS',
+          'sendCredentialNotice:EMAIL',
+        ]),
       );
-      expect(trail.auditTrail[0]).toMatchObject({ step: 'REQUESTED', detail: 'LOCK by branch-officer-7: lost phone' });
+      expect(trail.auditTrail[0]).toMatchObject({
+        step: 'REQUESTED',
+        detail: 'LOCK by branch-officer-7: lost phone',
+      });
     });
 
     it('refuses to unlock a closed user, changing nothing', async () => {

@@ -44,9 +44,13 @@ export function eligibilityVerdict(f: EligibilityFacts): EligibilityVerdict {
     return refuse('EMAIL_MISMATCH', 'The email given does not match the email registered in core banking.');
   }
   if (f.hasRegisteredEmail === false) {
-    return refuse('CUSTOMER_NOT_ELIGIBLE', 'The customer has no email on file for credentialDelivery EMAIL.', {
-      reason: 'NO_REGISTERED_EMAIL',
-    });
+    return refuse(
+      'CUSTOMER_NOT_ELIGIBLE',
+      'The customer has no email on file for credentialDelivery EMAIL.',
+      {
+        reason: 'NO_REGISTERED_EMAIL',
+      },
+    );
   }
   return { eligible: true };
 }

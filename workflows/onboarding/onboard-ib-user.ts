@@ -190,4 +190,3 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     });
   }
 }
-

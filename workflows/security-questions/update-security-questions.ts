@@ -32,7 +32,11 @@ export async function UpdateSecurityQuestions(
       (o) => (o.found ? `customer ${o.customerId}; status ${o.status}` : 'not found'),
     );
     if (!owner.found) {
-      throw ApplicationFailure.create({ type: 'USER_NOT_FOUND', message: 'No IB/MB user with that id.', nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: 'USER_NOT_FOUND',
+        message: 'No IB/MB user with that id.',
+        nonRetryable: true,
+      });
     }
     if (owner.status !== 'ACTIVE') {
       throw ApplicationFailure.create({
@@ -64,7 +68,13 @@ export async function UpdateSecurityQuestions(
     );
     const notifications = await notifyContacts(trail, owner, sideEffectRef, 'SECURITY_QUESTIONS_CHANGED');
     trail.finish('COMPLETED', `userId=${input.userId}`);
-    return { processId, status: 'COMPLETED', userId: input.userId, questionIds: input.questionIds, notifications };
+    return {
+      processId,
+      status: 'COMPLETED',
+      userId: input.userId,
+      questionIds: input.questionIds,
+      notifications,
+    };
   } catch (err) {
     trail.finish('FAILED', failureCode(err));
     throw err;

@@ -6,7 +6,11 @@ export type TransitionVerdict =
   | { kind: 'unchanged' }
   | { kind: 'refuse'; message: string };
 
-const TARGET: Record<UserStatusAction, IbUserStatus> = { LOCK: 'LOCKED', UNLOCK: 'ACTIVE', CLOSE: 'DEACTIVATED' };
+const TARGET: Record<UserStatusAction, IbUserStatus> = {
+  LOCK: 'LOCKED',
+  UNLOCK: 'ACTIVE',
+  CLOSE: 'DEACTIVATED',
+};
 
 /**
  * Which status changes are allowed: lock an active user, unlock a locked one, close any
@@ -19,7 +23,9 @@ export function statusTransition(from: IbUserStatus, action: UserStatusAction): 
     (action === 'LOCK' && from === 'ACTIVE') ||
     (action === 'UNLOCK' && from === 'LOCKED') ||
     (action === 'CLOSE' && from !== 'REJECTED');
-  return allowed ? { kind: 'apply', to } : { kind: 'refuse', message: `A ${from} user cannot be ${verb[action]}.` };
+  return allowed
+    ? { kind: 'apply', to }
+    : { kind: 'refuse', message: `A ${from} user cannot be ${verb[action]}.` };
 }
 
 const verb: Record<UserStatusAction, string> = { LOCK: 'locked', UNLOCK: 'unlocked', CLOSE: 'closed' };
