@@ -376,6 +376,19 @@ describe('credential lifecycle end to end', () => {
       questions: [{ questionId: 'FIRST_PET', answer: 'Simba' }],
     });
     expect(oneQuestion.status).toBe(400);
+    // The channel's scope: the bank's token (no ib-users:write) neither reports logins nor resets.
+    const login = await api('POST', `/users/${u.userId}/first-login`, undefined, bankToken);
+    expect(login.status).toBe(403);
+    const expiry = await stack.client.workflow.getHandle(`pwexpiry-${u.userId}`).describe();
+    expect(expiry.status.name).toBe('RUNNING');
+    const reset = await api(
+      'POST',
+      '/reset-user-ib',
+      { requestId: 'cred-bad-4', userId: u.userId },
+      bankToken,
+    );
+    expect(reset.status).toBe(403);
+    expect(reset.body.code).toBe('INSUFFICIENT_SCOPE');
     expect((await esbUser(u.userId)).status).toBe('ACTIVE');
   }, 60_000);
 });
