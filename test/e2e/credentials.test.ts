@@ -152,6 +152,31 @@ describe('credential lifecycle end to end', () => {
     expect(stack.logs.join('\n')).not.toContain(fresh);
   }, 120_000);
 
+  it('at the expiry, revokes the unused first-time password in core banking and tells the customer how to reset', async () => {
+    const u = await onboarded();
+    // The onboarding's timer runs 72 h: stop it, then arm one of ~1 s on the real worker and
+    // simulator (the workflow takes the TTL from its issuance; the time-skipping tests cover 72 h).
+    expect((await api('POST', `/users/${u.userId}/first-login`)).body.expiryStopped).toBe(true);
+    await stack.client.workflow.getHandle(`pwexpiry-${u.userId}`).result();
+    const handle = await stack.client.workflow.start('FirstTimePasswordExpiry', {
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      workflowId: `pwexpiry-${u.userId}`,
+      args: [{ userId: u.userId, issued: { ref: 'e2e-short', issuedBy: 'e2e', ttlMinutes: 0.02 } }],
+    });
+    expect(await handle.result()).toMatchObject({ outcome: 'EXPIRED', revoked: true });
+    expect(await passwordWorks(u.userId, u.password)).toBe(false);
+    expect(await esbUser(u.userId)).toMatchObject({ status: 'ACTIVE', passwordSetAt: null });
+    expect(String(smsTo(u.phone).at(-1)?.body)).toMatch(/first-time password expired .* "Forgot password"/);
+    expect(String(mailTo(u.email).at(-1)?.subject)).toMatch(/first-time password expired/);
+    const trail = await api('GET', `/processes/pwexpiry-${u.userId}`, undefined, bankToken);
+    expect(
+      (trail.body.auditTrail as { step: string; status: string }[]).map((e) => `${e.step}:${e.status}`),
+    ).toEqual(
+      expect.arrayContaining(['AWAIT_FIRST_LOGIN:WAITING', 'REVOKE_PASSWORD:COMPLETED', 'NOTIFY:COMPLETED']),
+    );
+    expect(await history(`pwexpiry-${u.userId}`)).not.toContain(u.password);
+  }, 120_000);
+
   it('refuses a reset without a verified, unused RESET_PASSWORD proof of this user, changing nothing', async () => {
     const u = await onboarded();
     const other = await onboarded();
