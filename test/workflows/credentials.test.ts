@@ -96,12 +96,9 @@ describe('credential workflows (time-skipping)', () => {
           ref: 'onboard-100001:run-1',
           revoked: true,
         });
-        expect(calls).toEqual([
-          'revokeFirstTimePassword',
-          'lookupCredentialOwner',
-          'sendCredentialNotice:SMS',
-          'sendCredentialNotice:EMAIL',
-        ]);
+        // The notices go out in parallel: their order is not fixed.
+        expect(calls.slice(0, 2)).toEqual(['revokeFirstTimePassword', 'lookupCredentialOwner']);
+        expect(calls.slice(2).sort()).toEqual(['sendCredentialNotice:EMAIL', 'sendCredentialNotice:SMS']);
         const trail = await handle.query(processStateQuery);
         expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toEqual(
           expect.arrayContaining([
