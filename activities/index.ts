@@ -4,8 +4,9 @@ import { createMfaActivities, type MfaDeps } from './mfa';
 import { createMfaUserLockActivities, type MfaUserLockDeps } from './mfa-user-lock';
 import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
 import { createRegistrationActivities } from './registration';
+import { createCredentialActivities, type CredentialDeps } from './user-credentials';
 
-export type ActivityDeps = OnboardingDeps & MfaDeps & MfaUserLockDeps & ContactChangeDeps;
+export type ActivityDeps = OnboardingDeps & MfaDeps & MfaUserLockDeps & ContactChangeDeps & CredentialDeps;
 
 /** Every activity the worker registers, built from its clients (no globals). */
 export function createActivities(deps: ActivityDeps) {
@@ -16,5 +17,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createContactChangeActivities(deps),
     ...createKeyCheckActivities(deps),
     ...createRegistrationActivities(deps),
+    ...createCredentialActivities(deps),
   };
 }

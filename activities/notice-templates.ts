@@ -27,3 +27,52 @@ export const noticeTemplates = {
         ? `${bankName}: a change of your contact details was requested`
         : `${bankName}: contact details confirmed`,
 };
+
+/** What a credential notice is about (reset, expiry, lock, unlock, close, security questions). */
+export type CredentialNoticeKind =
+  | 'PASSWORD_RESET'
+  | 'PASSWORD_EXPIRED'
+  | 'USER_LOCKED'
+  | 'USER_UNLOCKED'
+  | 'USER_CLOSED'
+  | 'SECURITY_QUESTIONS_CHANGED';
+
+const CREDENTIAL_NOTICE: Record<CredentialNoticeKind, { subject: string; text: string }> = {
+  PASSWORD_RESET: {
+    subject: 'your password was reset',
+    text: 'the password of your internet & mobile banking was reset and a new first-time password was sent.',
+  },
+  PASSWORD_EXPIRED: {
+    subject: 'your first-time password expired',
+    text:
+      'your internet & mobile banking first-time password expired unused and no longer works. ' +
+      'To get a new one, choose "Forgot password" in the app or call us on the number on your card.',
+  },
+  USER_LOCKED: {
+    subject: 'your internet & mobile banking is locked',
+    text: 'your internet & mobile banking was locked. Call us on the number on your card to unlock it.',
+  },
+  USER_UNLOCKED: {
+    subject: 'your internet & mobile banking is unlocked',
+    text: 'your internet & mobile banking was unlocked and can be used again.',
+  },
+  USER_CLOSED: {
+    subject: 'your internet & mobile banking was closed',
+    text: 'your internet & mobile banking access was closed. Your accounts are not affected.',
+  },
+  SECURITY_QUESTIONS_CHANGED: {
+    subject: 'your security questions were changed',
+    text: 'the security questions of your internet & mobile banking were changed.',
+  },
+};
+
+const UNLESS_YOU = ' If this was not you, call us now on the number on your card.';
+
+/** Credential notices: what happened, never a password, answer or code. */
+export const credentialNoticeTemplates = {
+  text: (bankName: string, kind: CredentialNoticeKind) =>
+    `${bankName}: ${CREDENTIAL_NOTICE[kind].text}` +
+    (kind === 'PASSWORD_EXPIRED' || kind === 'USER_CLOSED' ? '' : UNLESS_YOU),
+  subject: (bankName: string, kind: CredentialNoticeKind) =>
+    `${bankName}: ${CREDENTIAL_NOTICE[kind].subject}`,
+};

@@ -2,9 +2,10 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { coreBankingContext, currentRun } from './current-run';
 import type { CoreBankingClient } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
+import type { EmailSender } from '../adapters/email/types';
 import type { SmsSender } from '../adapters/sms/types';
 import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
-import { maskPhone } from '../lib/mask';
+import { maskEmail, maskPhone } from '../lib/mask';
 import { seal, unseal } from '../lib/mfa-crypto';
 import { translated } from './failures';
 import { derivedFirstTimePassword, generateFirstTimePassword } from './first-time-password';
@@ -15,6 +16,8 @@ import { usernameCandidates } from './username-policy';
 export interface OnboardingDeps {
   coreBanking: CoreBankingClient;
   sms: SmsSender;
+  /** For credentialDelivery EMAIL; the worker always has one (the outbox by default). */
+  email?: EmailSender;
   webhooks: WebhookSender;
   /** null: the username sync goes to the outbox. */
   channelWebhook: WebhookTarget | null;
@@ -33,7 +36,15 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
   const { coreBanking } = deps;
 
   return {
-    checkEligibility: ({ customerId, phone, businessKey, userReference, linkedCustomerIds }) =>
+    checkEligibility: ({
+      customerId,
+      phone,
+      email,
+      credentialDelivery,
+      businessKey,
+      userReference,
+      linkedCustomerIds,
+    }) =>
       translated(async () => {
         const ctx = coreBankingContext();
         let customer;
@@ -76,6 +87,12 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
           hasRegisteredMobile: !!customer.mobilePhone,
           phoneMatchesRegistered:
             phone === undefined ? null : !!customer.mobilePhone && phone === customer.mobilePhone,
+          // Emails compare case-insensitively (mailbox case is not relied on by any provider here).
+          emailMatchesRegistered:
+            email === undefined
+              ? null
+              : !!customer.email && email.toLowerCase() === customer.email.toLowerCase(),
+          ...(credentialDelivery === 'EMAIL' && { hasRegisteredEmail: !!customer.email }),
           liveIbUserId: live?.userId ?? null,
           registeredMobileMasked: customer.mobilePhone ? maskPhone(customer.mobilePhone) : null,
         };
@@ -142,10 +159,16 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
     issueFirstTimePassword: (input) =>
       translated(async () => {
         const ctx = coreBankingContext();
+        const delivery = input.delivery ?? 'SMS';
         const customer = await coreBanking.getCustomer(input.customerId, ctx);
-        if (!customer.mobilePhone) {
-          throw new BusinessError('CUSTOMER_NOT_ELIGIBLE', 'the registered mobile number was removed');
+        const to = delivery === 'EMAIL' ? customer.email : customer.mobilePhone;
+        if (!to) {
+          // Checked before the password is set: no password nobody can receive.
+          throw delivery === 'EMAIL'
+            ? new BusinessError('NO_REGISTERED_CONTACT', 'the customer has no email on file')
+            : new BusinessError('CUSTOMER_NOT_ELIGIBLE', 'the registered mobile number was removed');
         }
+        if (delivery === 'EMAIL' && !deps.email) throw new Error('no email sender configured');
         const { workflowId, runId } = currentRun();
         const { sealedPassword } = input;
         // Sealed: every attempt sets and sends the same password under the same message id,
@@ -155,18 +178,34 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
           ? unseal(deps.serverKey, passwordContext(input.processId, input.userId), sealedPassword)
           : generateFirstTimePassword();
         await coreBanking.setPassword(input.userId, password, true, ctx);
+        // One password per issuance (derived), so one message id: a retry or a reset run
+        // re-sends under it and the provider de-duplicates. A reset names its own issuance.
+        const id = sealedPassword
+          ? `${input.messageRef ?? `${workflowId}.${input.userId}`}.first-time-password${delivery === 'EMAIL' ? '.email' : ''}`
+          : `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`;
+        if (delivery === 'EMAIL') {
+          const mail = templates.firstTimePasswordEmail({ bankName: deps.bankName, password });
+          const receipt = await (deps.email as EmailSender).send({
+            id,
+            to,
+            subject: mail.subject,
+            text: mail.text,
+          });
+          return {
+            channel: 'EMAIL' as const,
+            to: maskEmail(to),
+            status: 'SENT' as const,
+            provider: receipt.provider,
+          };
+        }
         const receipt = await deps.sms.send({
-          id: sealedPassword
-            ? // One password per onboarding and user (derived), so one message id: a retry or a
-              // reset run re-sends under it and the provider de-duplicates.
-              `${workflowId}.${input.userId}.first-time-password`
-            : `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`,
-          to: customer.mobilePhone,
+          id,
+          to,
           body: templates.firstTimePasswordSms({ bankName: deps.bankName, password }),
         });
         return {
           channel: 'SMS' as const,
-          to: maskPhone(customer.mobilePhone),
+          to: maskPhone(to),
           status: 'SENT' as const,
           provider: receipt.provider,
         };
@@ -199,6 +238,7 @@ function emptyFacts() {
     activeProducts: 0,
     hasRegisteredMobile: false,
     phoneMatchesRegistered: null,
+    emailMatchesRegistered: null,
     liveIbUserId: null,
     registeredMobileMasked: null,
   };

@@ -7,6 +7,13 @@ export const templates = {
   firstTimePasswordSms: (p: { bankName: string; password: string }) =>
     `${p.bankName}: your internet & mobile banking first-time password is ${p.password}. ` +
     'You will be asked to change it at first login. We will never ask you for it.',
+  firstTimePasswordEmail: (p: { bankName: string; password: string }) => ({
+    subject: `${p.bankName}: your internet & mobile banking first-time password`,
+    text:
+      `Your internet & mobile banking first-time password is ${p.password}\n\n` +
+      'You will be asked to change it at first login. It expires if unused. ' +
+      `${p.bankName} will never ask you for it.`,
+  }),
   // The last line, `@host #code`, lets the bank's site (WebOTP) or app (SMS Retriever
   // with the app hash as host line) read the code without the customer typing it, and
   // only on that origin: a phishing site gets nothing offered.
@@ -37,6 +44,7 @@ const OTP_PURPOSE_TEXT: Record<MfaPurpose, string> = {
   UPDATE_SECURITY_QUESTIONS: 'changing your security questions',
   STEP_UP: 'confirming a security change to your account',
   REGISTRATION: 'registering for internet & mobile banking',
+  RESET_PASSWORD: 'resetting your internet & mobile banking password',
 };
 
 const minutes = (n: number) => (n === 1 ? '1 minute' : `${n} minutes`);

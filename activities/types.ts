@@ -3,8 +3,11 @@
  * types), never the implementations, which hold clients and secrets.
  */
 import type { ContactChange, ContactField } from '../messages/contact-change';
-import type { Channel } from '../messages/onboarding';
+import type { Channel, CredentialDeliveryChannel } from '../messages/onboarding';
 import type { CustomerType, IbUserStatus } from '../adapters/core-banking/types';
+import type { PasswordIssued } from '../messages/password-expiry';
+import type { UserStatusAction } from '../messages/user-status';
+import type { CredentialNoticeKind } from './notice-templates';
 
 /** Facts about a customer, without contact details: the workflow decides on them. */
 export interface EligibilityFacts {
@@ -14,6 +17,10 @@ export interface EligibilityFacts {
   hasRegisteredMobile: boolean;
   /** null when the request carried no phone. */
   phoneMatchesRegistered: boolean | null;
+  /** null (or absent, in runs from before it) when the request carried no email. */
+  emailMatchesRegistered?: boolean | null;
+  /** Present only when the password goes by EMAIL. */
+  hasRegisteredEmail?: boolean;
   liveIbUserId: string | null;
   /** For responses: "+2547•••••001". */
   registeredMobileMasked: string | null;
@@ -28,6 +35,8 @@ export interface EligibilityFacts {
 export interface EligibilityInput {
   customerId: string;
   phone?: string;
+  email?: string;
+  credentialDelivery?: CredentialDeliveryChannel;
   /** The onboarding's own business key: a user it created itself is not "another" live user. */
   businessKey?: string;
   /** A business customer's employee: one user per reference (a retail customer has one user). */
@@ -72,10 +81,14 @@ export interface FirstTimePasswordInput {
    * Absent in runs from before it existed (each attempt then makes its own).
    */
   sealedPassword?: string;
+  /** SMS when absent. */
+  delivery?: CredentialDeliveryChannel;
+  /** The issuance's message-id prefix (a reset's own); absent: `{workflowId}.{userId}` (onboarding). */
+  messageRef?: string;
 }
 
 export interface CredentialDelivery {
-  channel: 'SMS';
+  channel: CredentialDeliveryChannel;
   to: string;
   status: 'SENT';
   provider: string;
@@ -121,7 +134,7 @@ export interface ContactChangeActivities {
     /** The phone the code went to: the new one (UPDATE_PHONE), the one on file (STEP_UP; null: none). */
     phone: string | null;
     /** The purpose the challenge must have been made for; UPDATE_PHONE when absent. */
-    purpose?: 'UPDATE_PHONE' | 'STEP_UP';
+    purpose?: 'UPDATE_PHONE' | 'STEP_UP' | 'RESET_PASSWORD' | 'UPDATE_SECURITY_QUESTIONS';
     consumerProcessId: string;
   }): Promise<void>;
   applyContactChange(input: {
@@ -146,4 +159,51 @@ export interface ContactChangeActivities {
     /** PENDING_CHANGE: minutes until the change takes effect unless cancelled. */
     minutesUntilEffective?: number;
   }): Promise<{ to: string }>;
+}
+
+/** The IB/MB user a credential process works on, with the contacts it notifies (payloads are encrypted). */
+export interface CredentialOwner {
+  found: boolean;
+  userId: string;
+  customerId: string;
+  status: IbUserStatus | null;
+  contacts: { phone: string | null; email: string | null };
+}
+
+export interface CredentialActivities {
+  lookupCredentialOwner(input: { userId: string }): Promise<CredentialOwner>;
+  sendCredentialNotice(input: {
+    id: string;
+    channel: 'SMS' | 'EMAIL';
+    to: string;
+    kind: CredentialNoticeKind;
+  }): Promise<{ to: string }>;
+  /** Signal-with-start of the user's FirstTimePasswordExpiry: the timer (re)starts for this issuance. */
+  armPasswordExpiry(input: {
+    userId: string;
+    issued: PasswordIssued;
+    startedBy?: string;
+  }): Promise<{ processId: string }>;
+  /** Revokes the first-time password if core banking still holds one that must be changed. */
+  revokeFirstTimePassword(input: { userId: string; ref: string }): Promise<{ revoked: boolean }>;
+  applyUserStatus(input: {
+    userId: string;
+    action: UserStatusAction;
+    reason: string;
+  }): Promise<{ status: IbUserStatus }>;
+  propagateUserStatus(input: {
+    system: string;
+    webhookId: string;
+    userId: string;
+    customerId: string;
+    action: UserStatusAction;
+    status: IbUserStatus;
+  }): Promise<void>;
+  /** Unseals the answers, hashes each with its own salt and stores only the hashes in core banking. */
+  storeSecurityAnswers(input: {
+    userId: string;
+    requestId: string;
+    businessKey: string;
+    sealedAnswers: string;
+  }): Promise<{ stored: number }>;
 }

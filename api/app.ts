@@ -21,6 +21,10 @@ import { processesRouter } from './processes/routes';
 import { updateUserIbRouter } from './contact-change/phone-routes';
 import { contactInfoRouter } from './contact-change/contact-info-routes';
 import { registrationRouter } from './registration/routes';
+import { passwordResetRouter } from './password-reset/routes';
+import { passwordExpiryRouter } from './password-expiry/routes';
+import { userStatusRouter } from './user-status/routes';
+import { securityQuestionsRouter } from './security-questions/routes';
 
 export interface AppDeps {
   config: Config;
@@ -67,6 +71,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(updateUserIbRouter(deps));
   app.use(contactInfoRouter(deps));
   app.use(registrationRouter(deps));
+  app.use(
+    passwordResetRouter(deps),
+    passwordExpiryRouter(deps),
+    userStatusRouter(deps),
+    securityQuestionsRouter(deps),
+  );
   app.use(processesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -269,6 +269,11 @@ export const configSchema = z
       .describe(
         'Minutes a phone change waits, cancellable (`POST /update-user-ib/{processId}/cancel`), before core banking is updated; 0: at once.',
       ),
+    FIRST_TIME_PASSWORD_TTL_MINUTES: envInt(1, 43_200)
+      .default(4320)
+      .describe(
+        'Minutes a first-time password (onboarding or reset) lives without a first login before it is revoked in core banking (OWASP ASVS 5.0 §6.4.1).',
+      ),
 
     CHANNEL_WEBHOOK_URL: z
       .url()

@@ -14,6 +14,8 @@ export const MFA_PURPOSES = [
   'UPDATE_SECURITY_QUESTIONS',
   /** Re-proves a factor already on file before a sensitive change (a phone change binds a new one). */
   'STEP_UP',
+  /** Proves possession of a factor on file before a new first-time password is issued (POST /reset-user-ib). */
+  'RESET_PASSWORD',
 ] as const;
 /**
  * Purposes only a process of this service starts (never POST /mfa/challenges): REGISTRATION
@@ -43,6 +45,7 @@ export const REGISTERED_CONTACT_PURPOSES: readonly MfaPurpose[] = [
   'LOGIN',
   'UPDATE_SECURITY_QUESTIONS',
   'STEP_UP',
+  'RESET_PASSWORD',
 ];
 
 export const MFA_TYPE = 'SECURE_ACCESS_CODE';

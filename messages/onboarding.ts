@@ -6,13 +6,22 @@ export const ONBOARD_WORKFLOW = 'OnboardIbUser';
 export const CHANNELS = ['MOBILE', 'BRANCH'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/** How a first-time password reaches the customer: SMS to the mobile, or EMAIL to the address on file. */
+export const CREDENTIAL_DELIVERY = ['SMS', 'EMAIL'] as const;
+export type CredentialDeliveryChannel = (typeof CREDENTIAL_DELIVERY)[number];
+
 export interface OnboardIbUserInput {
   requestId: string;
   customerId: string;
   channel: Channel;
   /** When given, must equal the mobile number registered in core banking. */
   phone?: string;
+  /** When given, must equal the email registered in core banking (case-insensitive). */
   email?: string;
+  /** SMS when absent (also in runs from before it existed). */
+  credentialDelivery?: CredentialDeliveryChannel;
+  /** Minutes the first-time password lives without a first login; absent in runs from before expiry. */
+  firstTimePasswordTtlMinutes?: number;
   preferredUsername?: string;
   /** Plain codes (the current version) or `{id, version}`. */
   acceptedDisclosures: DisclosureAcceptance[];
@@ -37,7 +46,14 @@ export interface OnboardIbUserResult {
   customerId: string;
   userId: string;
   username: string;
-  credentialDelivery: { channel: 'SMS'; to: string; status: DeliveryStatus };
+  credentialDelivery: { channel: CredentialDeliveryChannel; to: string; status: DeliveryStatus };
+  /** The durable timer that revokes the first-time password unless the customer logs in first. */
+  passwordExpiry?: PasswordExpiryView;
+}
+
+export interface PasswordExpiryView {
+  processId: string;
+  expiresAt: string;
 }
 
 /**

@@ -10,7 +10,11 @@ export type ProcessType =
   | 'UPDATE_CONTACT_INFO'
   | 'MFA_CHALLENGE'
   | 'MFA_DESTINATION_QUOTA'
-  | 'SELF_REGISTRATION';
+  | 'SELF_REGISTRATION'
+  | 'RESET_PASSWORD'
+  | 'FIRST_TIME_PASSWORD_EXPIRY'
+  | 'CHANGE_USER_STATUS'
+  | 'UPDATE_SECURITY_QUESTIONS';
 
 export type StepStatus = 'STARTED' | 'COMPLETED' | 'FAILED' | 'WAITING' | 'COMPENSATED' | 'SKIPPED';
 
@@ -32,4 +36,5 @@ export interface ProcessState {
 export const processStateQuery = defineQuery<ProcessState>('processState');
 
 /** Workflow ids the generic process endpoint will look up; anything else is 404. */
-export const PROCESS_ID_PATTERN = /^(onboard|mfa|phone|contact|registration)-[A-Za-z0-9._:-]{1,120}$/;
+export const PROCESS_ID_PATTERN =
+  /^(onboard|mfa|phone|contact|registration|reset|pwexpiry|status|secq)-[A-Za-z0-9._:-]{1,120}$/;

@@ -2,7 +2,14 @@ import { Router } from 'express';
 import type { IbUser } from '../adapters/core-banking/types';
 import { faultPatchSchema, type FaultInjector } from './faults';
 import { EsbHttpError, notFound, parseOrThrow } from './http-errors';
-import { adminCreateCustomerSchema, authoriseSchema, verifyPasswordSchema } from './schemas';
+import { normaliseAnswer } from '../lib/security-answers';
+import { verifyPasswordHash } from './passwords';
+import {
+  adminCreateCustomerSchema,
+  authoriseSchema,
+  verifyAnswerSchema,
+  verifyPasswordSchema,
+} from './schemas';
 import type { SimCustomer, SimulatorStore } from './store';
 
 /**
@@ -84,6 +91,16 @@ export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector
     const matches = await store.verifyPassword(req.params.userId, password);
     await store.durable();
     res.json({ matches });
+  });
+
+  // Lets tests prove an answer was stored as a salted hash of itself, never in clear.
+  router.post('/ib-users/:userId/verify-security-answer', async (req, res) => {
+    const { questionId, answer } = parseOrThrow(verifyAnswerSchema, req.body, 'answer check');
+    const stored = store.getSecurityAnswers(req.params.userId);
+    const hash = stored?.questions.find((q) => q.questionId === questionId)?.answerHash;
+    const matches = hash !== undefined && (await verifyPasswordHash(normaliseAnswer(answer), hash));
+    await store.durable();
+    res.json({ matches, stored: stored ?? null });
   });
 
   return router;

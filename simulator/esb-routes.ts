@@ -10,7 +10,9 @@ import {
   disclosureAcceptanceSchema,
   findIbUsersQuerySchema,
   identityMatchSchema,
+  securityAnswersSchema,
   setPasswordSchema,
+  statusChangeSchema,
 } from './schemas';
 import type { SimCustomer, SimulatorStore } from './store';
 
@@ -164,6 +166,77 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
     },
   );
 
+  // Lock and unlock: idempotent (the target status answers unchanged); only ACTIVE ⇄ LOCKED.
+  const statusChange = (
+    operation: 'lockIbUser' | 'unlockIbUser',
+    from: IbUser['status'],
+    to: IbUser['status'],
+  ) =>
+    router.post(
+      `/ib-users/:userId/${operation === 'lockIbUser' ? 'lock' : 'unlock'}`,
+      op<{ userId: string }>(operation),
+      async (req, res) => {
+        const { reason } = parseOrThrow(statusChangeSchema, req.body, `${operation} request`);
+        const user = requireUser(store, req.params.userId);
+        if (user.status === to) {
+          await store.durable();
+          return void res.json(user);
+        }
+        if (user.status !== from) {
+          throw new EsbHttpError(409, 'INVALID_STATE', `IB user ${user.userId} is ${user.status}`, {
+            status: user.status,
+          });
+        }
+        const changed: IbUser = {
+          ...user,
+          status: to,
+          lockReason: to === 'LOCKED' ? reason : null,
+          updatedAt: now().toISOString(),
+        };
+        await store.saveIbUser(changed);
+        res.json(changed);
+      },
+    );
+  statusChange('lockIbUser', 'ACTIVE', 'LOCKED');
+  statusChange('unlockIbUser', 'LOCKED', 'ACTIVE');
+
+  // The password stops working; the user must get a new one (reset). Idempotent.
+  router.post(
+    '/ib-users/:userId/password/revoke',
+    op<{ userId: string }>('revokePassword'),
+    async (req, res) => {
+      parseOrThrow(statusChangeSchema, req.body, 'revoke password request');
+      const user = requireUser(store, req.params.userId);
+      if (user.passwordSetAt === null) {
+        await store.durable();
+        return void res.status(204).end();
+      }
+      await store.revokePassword({ ...user, passwordSetAt: null, updatedAt: now().toISOString() });
+      res.status(204).end();
+    },
+  );
+
+  // Salted hashes only (the schema refuses anything else); the same businessKey again is a no-op.
+  router.put(
+    '/ib-users/:userId/security-questions',
+    op<{ userId: string }>('setSecurityAnswers'),
+    async (req, res) => {
+      const body = parseOrThrow(securityAnswersSchema, req.body, 'security questions');
+      const user = requireUser(store, req.params.userId);
+      if (store.getSecurityAnswers(user.userId)?.businessKey === body.businessKey) {
+        await store.durable();
+        return void res.status(204).end();
+      }
+      if (user.status !== 'ACTIVE') {
+        throw new EsbHttpError(409, 'INVALID_STATE', `IB user ${user.userId} is ${user.status}`, {
+          status: user.status,
+        });
+      }
+      await store.saveSecurityAnswers(user.userId, { ...body, updatedAt: now().toISOString() });
+      res.status(204).end();
+    },
+  );
+
   router.patch(
     '/customers/:customerId/contact',
     op<{ customerId: string }>('updateContact'),
@@ -253,7 +326,8 @@ function requireUser(store: SimulatorStore, userId: string): IbUser {
 }
 
 function assertPasswordSettable(user: IbUser): void {
-  if (user.status === 'DEACTIVATED' || user.status === 'REJECTED') {
+  // A locked user gets no new password: unlocking comes first.
+  if (user.status === 'DEACTIVATED' || user.status === 'REJECTED' || user.status === 'LOCKED') {
     throw new EsbHttpError(409, 'INVALID_STATE', `IB user ${user.userId} is ${user.status}`, {
       status: user.status,
     });

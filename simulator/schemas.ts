@@ -69,6 +69,30 @@ export const setPasswordSchema = z.object({
 });
 
 export const deactivateSchema = z.object({ reason: z.string().min(1).max(256) });
+/** lock, unlock and revoke carry a reason for T24's audit, as deactivate does. */
+export const statusChangeSchema = deactivateSchema;
+
+/** A salted scrypt hash as passwords.ts writes it: an answer in clear is refused. */
+export const SCRYPT_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]{16,}\$[A-Za-z0-9+/=]{16,}$/;
+
+export const securityAnswersSchema = z.object({
+  businessKey,
+  questions: z
+    .array(
+      z.object({
+        questionId: z.string().regex(/^[A-Z0-9_]{1,40}$/, 'a question code'),
+        answerHash: z.string().max(256).regex(SCRYPT_HASH, 'must be a salted scrypt hash, never an answer'),
+      }),
+    )
+    .min(1)
+    .max(10)
+    .refine((qs) => new Set(qs.map((q) => q.questionId)).size === qs.length, 'questionIds must differ'),
+});
+
+export const verifyAnswerSchema = z.strictObject({
+  questionId: z.string().max(40),
+  answer: z.string().max(256),
+});
 
 export const contactUpdateSchema = z
   .object({

@@ -30,7 +30,18 @@ export interface SimulatorState {
   appliedContactUpdates: Record<string, string>;
   /** Disclosure-acceptance evidence by its businessKey (replays record nothing twice). */
   disclosureAcceptances: Record<string, DisclosureAcceptanceRecord>;
+  /** userId → its security answers as the caller hashed them (salted scrypt), never the answers. */
+  securityAnswers: Record<string, StoredSecurityAnswers>;
 }
+
+export interface StoredSecurityAnswers {
+  businessKey: string;
+  questions: { questionId: string; answerHash: string }[];
+  updatedAt: string;
+}
+
+/** Stands in for a password hash once the password is revoked: no password verifies against it. */
+export const REVOKED_PASSWORD = 'revoked';
 
 /** "Set this key of this collection to this value": replaying one twice is harmless. */
 type Change =
@@ -38,7 +49,8 @@ type Change =
   | ['ibUsers', string, IbUser]
   | ['passwordHashes', string, string]
   | ['appliedContactUpdates', string, string]
-  | ['disclosureAcceptances', string, DisclosureAcceptanceRecord];
+  | ['disclosureAcceptances', string, DisclosureAcceptanceRecord]
+  | ['securityAnswers', string, StoredSecurityAnswers];
 
 /** One journal line: every change of one logical write, so they land together or not at all. */
 interface JournalRecord {
@@ -52,6 +64,7 @@ const COLLECTIONS: readonly string[] = [
   'passwordHashes',
   'appliedContactUpdates',
   'disclosureAcceptances',
+  'securityAnswers',
 ];
 
 export interface StoreOptions {
@@ -199,6 +212,22 @@ export class SimulatorStore {
     return stored !== undefined && (await verifyPasswordHash(password, stored));
   }
 
+  /** The password stops working: the user and the revoked hash land in one journal line. */
+  revokePassword(user: IbUser): Promise<void> {
+    return this.record([
+      ['ibUsers', user.userId, user],
+      ['passwordHashes', user.userId, REVOKED_PASSWORD],
+    ]);
+  }
+
+  getSecurityAnswers(userId: string): StoredSecurityAnswers | undefined {
+    return copy(this.state.securityAnswers[userId]);
+  }
+
+  saveSecurityAnswers(userId: string, answers: StoredSecurityAnswers): Promise<void> {
+    return this.record([['securityAnswers', userId, answers]]);
+  }
+
   /** The customer a contact-update key was applied to, if it was. */
   contactUpdateTarget(businessKey: string): string | undefined {
     return this.state.appliedContactUpdates[businessKey];
@@ -245,6 +274,7 @@ function emptyState(): SimulatorState {
     passwordHashes: {},
     appliedContactUpdates: {},
     disclosureAcceptances: {},
+    securityAnswers: {},
   };
 }
 

@@ -107,6 +107,42 @@ export const registrationLookupOptions: ActivityOptions = {
 };
 
 /**
+ * Signal-with-start of a user's FirstTimePasswordExpiry (a Temporal call, not a side effect
+ * the customer sees): short attempts, retried for up to an hour.
+ */
+export const passwordExpiryOptions: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/** Credential notices (SMS, email): keyed by message id, so a retry sends nothing twice. */
+export const credentialNoticeOptions: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/** Webhooks to linked systems: one round; propagateToAll waits and repeats rounds itself. */
+export const userStatusPropagationOptions: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 3,
+  },
+};
+
+/** Unseal, hash (scrypt per answer) and store in core banking: compute plus one ESB write. */
+export const securityAnswersOptions: ActivityOptions = {
+  startToCloseTimeout: '60 seconds',
+  scheduleToCloseTimeout: '2 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};
+
+/**
  * A code is only useful while it is valid: every MFA activity gives up when the
  * challenge expires (scheduleToClose = the time left), whatever its own retry policy.
  */

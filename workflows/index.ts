@@ -7,3 +7,7 @@ export { UpdateUserPhone } from './contact-change/update-user-phone';
 export { UpdateContactInfo } from './contact-change/update-contact-info';
 export { ServerKeyCheck } from './key-check/server-key-check';
 export { SelfRegistration } from './registration/self-registration';
+export { ResetUserPassword } from './password-reset/reset-user-password';
+export { FirstTimePasswordExpiry } from './password-expiry/first-time-password-expiry';
+export { ChangeUserStatus } from './user-status/change-user-status';
+export { UpdateSecurityQuestions } from './security-questions/update-security-questions';

@@ -122,6 +122,50 @@ export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions):
         schema: ibUserSchema,
       }),
 
+    lockIbUser: (userId, reason, ctx) =>
+      send({
+        operation: 'lockIbUser',
+        method: 'POST',
+        path: `/ib-users/${seg(userId)}/lock`,
+        route: '/ib-users/{userId}/lock',
+        body: { reason },
+        ctx,
+        schema: ibUserSchema,
+      }),
+
+    unlockIbUser: (userId, reason, ctx) =>
+      send({
+        operation: 'unlockIbUser',
+        method: 'POST',
+        path: `/ib-users/${seg(userId)}/unlock`,
+        route: '/ib-users/{userId}/unlock',
+        body: { reason },
+        ctx,
+        schema: ibUserSchema,
+      }),
+
+    revokePassword: async (userId, reason, ctx) => {
+      await send<void>({
+        operation: 'revokePassword',
+        method: 'POST',
+        path: `/ib-users/${seg(userId)}/password/revoke`,
+        route: '/ib-users/{userId}/password/revoke',
+        body: { reason },
+        ctx,
+      });
+    },
+
+    setSecurityAnswers: async (userId, update, ctx) => {
+      await send<void>({
+        operation: 'setSecurityAnswers',
+        method: 'PUT',
+        path: `/ib-users/${seg(userId)}/security-questions`,
+        route: '/ib-users/{userId}/security-questions',
+        body: update,
+        ctx,
+      });
+    },
+
     updateContact: (customerId, update, ctx) =>
       send({
         operation: 'updateContact',

@@ -53,7 +53,7 @@ export const ibUserSchema: z.ZodType<IbUser> = z.object({
   customerId: z.string().min(1),
   username: z.string().min(1),
   channel: z.string(),
-  status: z.enum(['PENDING_AUTHORISATION', 'ACTIVE', 'REJECTED', 'DEACTIVATED']),
+  status: z.enum(['PENDING_AUTHORISATION', 'ACTIVE', 'LOCKED', 'REJECTED', 'DEACTIVATED']),
   businessKey: z.string(),
   mustChangePassword: z.boolean(),
   passwordSetAt: z.string().nullable(),
@@ -62,6 +62,7 @@ export const ibUserSchema: z.ZodType<IbUser> = z.object({
   deactivationReason: z.string().nullable().optional(),
   userReference: z.string().nullable().optional(),
   linkedCustomerIds: z.array(z.string()).optional(),
+  lockReason: z.string().nullable().optional(),
 });
 
 export const ibUserListSchema = z.object({ items: z.array(ibUserSchema) });

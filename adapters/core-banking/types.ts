@@ -61,7 +61,8 @@ export interface DisclosureAcceptanceRecord extends DisclosureAcceptanceRequest 
   recordedAt: string;
 }
 
-export type IbUserStatus = 'PENDING_AUTHORISATION' | 'ACTIVE' | 'REJECTED' | 'DEACTIVATED';
+/** LOCKED: suspended by the bank or the customer (unlock makes it ACTIVE again); DEACTIVATED is final (closed). */
+export type IbUserStatus = 'PENDING_AUTHORISATION' | 'ACTIVE' | 'LOCKED' | 'REJECTED' | 'DEACTIVATED';
 
 export interface IbUser {
   userId: string;
@@ -80,6 +81,8 @@ export interface IbUser {
   userReference?: string | null;
   /** The other customers this user acts for (a business customer's linked clients). */
   linkedCustomerIds?: string[];
+  /** Why the user is LOCKED (null otherwise). */
+  lockReason?: string | null;
 }
 
 export interface CreateIbUserRequest {
@@ -90,6 +93,19 @@ export interface CreateIbUserRequest {
   acceptedDisclosures: string[];
   userReference?: string;
   linkedCustomerIds?: string[];
+}
+
+/** One security question's answer, hashed (salted) by the caller: core banking never sees the answer. */
+export interface SecurityAnswer {
+  questionId: string;
+  /** `scrypt$N$r$p$<salt b64>$<hash b64>` of the normalised answer. */
+  answerHash: string;
+}
+
+export interface SecurityAnswersUpdate {
+  /** Idempotency key of the change: a replay with the same key is a no-op. */
+  businessKey: string;
+  questions: SecurityAnswer[];
 }
 
 export interface ContactUpdate {
@@ -125,6 +141,14 @@ export interface CoreBankingClient {
   createIbUser(req: CreateIbUserRequest, ctx?: CallContext): Promise<IbUser>;
   setPassword(userId: string, password: string, mustChange: boolean, ctx?: CallContext): Promise<void>;
   deactivateIbUser(userId: string, reason: string, ctx?: CallContext): Promise<IbUser>;
+  /** ACTIVE → LOCKED; a LOCKED user answers unchanged. */
+  lockIbUser(userId: string, reason: string, ctx?: CallContext): Promise<IbUser>;
+  /** LOCKED → ACTIVE; an ACTIVE user answers unchanged. */
+  unlockIbUser(userId: string, reason: string, ctx?: CallContext): Promise<IbUser>;
+  /** The password stops working (no password is set); idempotent. */
+  revokePassword(userId: string, reason: string, ctx?: CallContext): Promise<void>;
+  /** Replaces the user's security answers with these salted hashes. */
+  setSecurityAnswers(userId: string, update: SecurityAnswersUpdate, ctx?: CallContext): Promise<void>;
   updateContact(customerId: string, update: ContactUpdate, ctx?: CallContext): Promise<Customer>;
   matchCustomerIdentity(identity: IdentityMatchRequest, ctx?: CallContext): Promise<IdentityMatch>;
   recordDisclosureAcceptance(

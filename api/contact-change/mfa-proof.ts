@@ -5,6 +5,7 @@ import {
   mfaStateQuery,
   securityKeyMatchesQuery,
   type MfaBinding,
+  type MfaPurpose,
   type MfaState,
 } from '../../messages/mfa';
 import { consumeRefusalCode } from '../../workflows/mfa/rules';
@@ -49,9 +50,21 @@ function proofRefusal(state: MfaState, expect: MfaBinding, name: string): string
 
 /** Refuses early (nothing started) when the challenge cannot be the proof for this change. */
 export function assertUsableFor(state: MfaState, userId: string): void {
-  const refusal = proofRefusal(state, { purpose: 'UPDATE_PHONE', userId }, 'MFA');
+  assertProofFor(state, 'UPDATE_PHONE', userId);
+}
+
+/**
+ * The same early refusal for every process that consumes a proof (phone change, reset,
+ * security questions): this purpose, this user, VERIFIED and unused. The workflow's consume decides.
+ */
+export function assertProofFor(state: MfaState, purpose: MfaPurpose, userId: string): void {
+  const refusal = proofRefusal(state, { purpose, userId }, 'MFA');
   if (refusal) throw notVerified(refusal);
 }
+
+/** 403 MFA_REQUIRED: a process that consumes a proof was called without one. */
+export const mfaRequired = (purpose: MfaPurpose) =>
+  businessProblem('MFA_REQUIRED', `A verified ${purpose} challenge (mfa) is required.`);
 
 const stepUpRequired = (detail: string) => businessProblem('STEP_UP_REQUIRED', detail);
 

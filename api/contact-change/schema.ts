@@ -4,7 +4,7 @@ import { named } from '../openapi/registry';
 
 export const userId = z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'an IB/MB user id');
 
-const challengeProof = z.strictObject({
+export const challengeProof = z.strictObject({
   serviceKey: z.uuid(),
   securityKey: z.string().min(16).max(128),
 });
@@ -41,7 +41,7 @@ export const updateUserIbRequest = named(
 export type UpdateUserIbRequest = z.infer<typeof updateUserIbRequest>;
 
 /** Free text printed on letters and screens: no control characters, no bidi overrides. */
-const plainText = (min: number, max: number) =>
+export const plainText = (min: number, max: number) =>
   z
     .string()
     .min(min)

@@ -36,7 +36,13 @@ export function openUserIbRouter(deps: OpenUserIbDeps): Router {
         return startOnboarding(
           client,
           config.TEMPORAL_TASK_QUEUE,
-          { ...body, requestId, authorisationTimeoutHours: config.MAKER_CHECKER_TIMEOUT_HOURS, disclosures },
+          {
+            ...body,
+            requestId,
+            authorisationTimeoutHours: config.MAKER_CHECKER_TIMEOUT_HOURS,
+            firstTimePasswordTtlMinutes: config.FIRST_TIME_PASSWORD_TTL_MINUTES,
+            disclosures,
+          },
           requestDigest(deps.serverKey, { ...body, requestId: undefined }),
           starterMemo(req.principal),
         );

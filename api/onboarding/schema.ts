@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS } from '../../messages/onboarding';
+import { CHANNELS, CREDENTIAL_DELIVERY } from '../../messages/onboarding';
 import { customerId, e164, idempotencyKey } from '../http/fields';
 import { disclosureAcceptance } from '../registration/schema';
 import { named } from '../openapi/registry';
@@ -12,7 +12,9 @@ export const openUserIbRequest = named(
     customerId,
     channel: named('Channel', z.enum(CHANNELS)),
     phone: e164.optional(),
+    // Checked against the email on file (422 EMAIL_MISMATCH), as phone is against the mobile.
     email: z.email().max(254).optional(),
+    credentialDelivery: named('CredentialDeliveryChannel', z.enum(CREDENTIAL_DELIVERY)).optional(),
     // Any string up to 40: an invalid one is replaced by a generated username (policy).
     preferredUsername: z.string().min(1).max(40).optional(),
     acceptedDisclosures: z.array(disclosureAcceptance).max(20).default([]),

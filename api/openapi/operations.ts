@@ -12,6 +12,9 @@ import {
   registrationResult,
   registrationVerifyRequest,
 } from '../registration/schema';
+import { resetResult, resetUserIbRequest } from '../password-reset/schema';
+import { securityQuestionsRequest, securityQuestionsResult } from '../security-questions/schema';
+import { userStatusRequest, userStatusResult } from '../user-status/schema';
 import type { Operation, ResponseSpec } from './operation';
 
 const p = (description: string): ResponseSpec => ({ description, schema: r.problem, problem: true });
@@ -100,7 +103,7 @@ export const operations: Operation[] = [
         'ALREADY_REGISTERED (a retail customer has one user; a business customer one per `userReference`), ONBOARDING_IN_PROGRESS',
       ),
       422: p(
-        'CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer), PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED',
+        'CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer, NO_REGISTERED_EMAIL for credentialDelivery EMAIL), PHONE_MISMATCH, EMAIL_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED',
       ),
       502: p('ONBOARDING_FAILED (compensated)'),
       503: startUnavailable,
@@ -161,6 +164,86 @@ export const operations: Operation[] = [
       422: p('OTP_INVALID (remainingVerifyAttempts), IDENTITY_NOT_VERIFIED'),
       423: p('MAX_ATTEMPTS_EXCEEDED'),
       502: p('REGISTRATION_FAILED (a user made is deactivated)'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/reset-user-ib',
+    tag: 'ib-users',
+    summary: 'Reset the password: a new first-time password (ResetUserPassword)',
+    scopes: ['ib-users:write'],
+    body: resetUserIbRequest,
+    headers: idempotency,
+    responses: {
+      201: { description: 'New first-time password set and sent; expiry restarted', schema: resetResult },
+      ...accepted,
+      ...writeErrors,
+      403: p(
+        'MFA_REQUIRED, MFA_NOT_VERIFIED (not a verified, unused RESET_PASSWORD challenge of this user), or missing scope',
+      ),
+      404: p('USER_NOT_FOUND'),
+      409: p('CREDENTIALS_CHANGE_IN_PROGRESS'),
+      422: p(
+        'USER_NOT_ACTIVE (locked or closed), NO_REGISTERED_CONTACT (no email for EMAIL), IDEMPOTENCY_KEY_REUSED',
+      ),
+      503: startUnavailable,
+    },
+  },
+  {
+    method: 'post',
+    path: '/users/:userId/first-login',
+    tag: 'ib-users',
+    summary: "The customer's first login: stops the first-time password's expiry",
+    scopes: ['ib-users:write'],
+    responses: {
+      200: { description: '`{userId, expiryStopped}`' },
+      ...authErrors,
+      400: p('Validation failed'),
+      503: p('Temporal unreachable'),
+    },
+  },
+  ...(['lock', 'unlock', 'close'] as const).map((action): Operation => ({
+    method: 'post',
+    path: `/users/:userId/${action}`,
+    tag: 'ib-users',
+    summary: `${action[0]!.toUpperCase()}${action.slice(1)} an IB/MB user (ChangeUserStatus)${
+      action === 'close' ? ': deactivates, never deletes' : ''
+    }`,
+    scopes: action === 'lock' ? ['ib-users:write', 'institution-users:write'] : ['institution-users:write'],
+    anyScope: action === 'lock',
+    body: userStatusRequest,
+    headers: idempotency,
+    responses: {
+      200: { description: 'Status changed (or already so: `changed: false`)', schema: userStatusResult },
+      ...accepted,
+      ...writeErrors,
+      404: p('USER_NOT_FOUND'),
+      409: p('INVALID_STATUS_TRANSITION, CREDENTIALS_CHANGE_IN_PROGRESS'),
+      422: p('IDEMPOTENCY_KEY_REUSED'),
+      502: p('PROPAGATION_FAILED'),
+      503: startUnavailable,
+    },
+  })),
+  {
+    method: 'put',
+    path: '/users/:userId/security-questions',
+    tag: 'ib-users',
+    summary:
+      'Replace the security questions; only salted hashes reach core banking (UpdateSecurityQuestions)',
+    scopes: ['ib-users:write'],
+    body: securityQuestionsRequest,
+    headers: idempotency,
+    responses: {
+      200: { description: 'Stored as salted hashes, contacts notified', schema: securityQuestionsResult },
+      ...accepted,
+      ...writeErrors,
+      403: p(
+        'MFA_REQUIRED, MFA_NOT_VERIFIED (not a verified, unused UPDATE_SECURITY_QUESTIONS challenge of this user)',
+      ),
+      404: p('USER_NOT_FOUND'),
+      409: p('CREDENTIALS_CHANGE_IN_PROGRESS'),
+      422: p('USER_NOT_ACTIVE, IDEMPOTENCY_KEY_REUSED'),
+      503: startUnavailable,
     },
   },
   {

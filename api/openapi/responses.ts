@@ -34,6 +34,23 @@ export const accepted = named(
 
 export const health = named('Health', z.object({ status: z.string() }).loose());
 
+export const credentialDelivery = named(
+  'CredentialDelivery',
+  z.object({ channel: z.enum(['SMS', 'EMAIL']), to: z.string(), status: z.literal('SENT') }),
+  'Where the first-time password went (masked)',
+);
+
+export const passwordExpiry = named(
+  'PasswordExpiry',
+  z.object({ processId: z.string(), expiresAt: z.string() }),
+  'The durable timer that revokes the first-time password unless the first login is reported first',
+);
+
+export const credentialNotification = named(
+  'CredentialNotification',
+  z.object({ channel: z.enum(['SMS', 'EMAIL']), to: z.string(), status: z.literal('SENT') }),
+);
+
 export const onboardingResult = named(
   'OnboardingResult',
   z.object({
@@ -42,10 +59,8 @@ export const onboardingResult = named(
     customerId: z.string(),
     userId: z.string(),
     username: z.string(),
-    credentialDelivery: named(
-      'CredentialDelivery',
-      z.object({ channel: z.literal('SMS'), to: z.string(), status: z.literal('SENT') }),
-    ),
+    credentialDelivery,
+    passwordExpiry: passwordExpiry.optional(),
   }),
 );
 

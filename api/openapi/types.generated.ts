@@ -139,6 +139,108 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/reset-user-ib': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reset the password: a new first-time password (ResetUserPassword) */
+    post: operations['postResetUserIb'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/{userId}/first-login': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The customer's first login: stops the first-time password's expiry */
+    post: operations['postUsersUserIdFirstLogin'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/{userId}/lock': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Lock an IB/MB user (ChangeUserStatus) */
+    post: operations['postUsersUserIdLock'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/{userId}/unlock': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Unlock an IB/MB user (ChangeUserStatus) */
+    post: operations['postUsersUserIdUnlock'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/{userId}/close': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Close an IB/MB user (ChangeUserStatus): deactivates, never deletes */
+    post: operations['postUsersUserIdClose'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/{userId}/security-questions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Replace the security questions; only salted hashes reach core banking (UpdateSecurityQuestions) */
+    put: operations['putUsersUserIdSecurityQuestions'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/update-user-ib': {
     parameters: {
       query?: never;
@@ -467,9 +569,19 @@ export interface components {
       email?: string;
       userId?: string;
     };
+    /** @description Where the first-time password went (masked) */
     CredentialDelivery: {
+      /** @enum {string} */
+      channel: 'SMS' | 'EMAIL';
+      to: string;
       /** @constant */
-      channel: 'SMS';
+      status: 'SENT';
+    };
+    /** @enum {string} */
+    CredentialDeliveryChannel: 'SMS' | 'EMAIL';
+    CredentialNotification: {
+      /** @enum {string} */
+      channel: 'SMS' | 'EMAIL';
       to: string;
       /** @constant */
       status: 'SENT';
@@ -506,6 +618,8 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    /** @enum {string} */
+    IbUserStatus: 'PENDING_AUTHORISATION' | 'ACTIVE' | 'LOCKED' | 'REJECTED' | 'DEACTIVATED';
     IdempotencyKey: string;
     InfinityMfaAttributes: {
       serviceKey?: string;
@@ -638,10 +752,17 @@ export interface components {
       isOtpVerified: true;
     };
     /** @enum {string} */
-    MfaPurpose: 'ONBOARDING' | 'LOGIN' | 'UPDATE_PHONE' | 'UPDATE_SECURITY_QUESTIONS' | 'STEP_UP';
+    MfaPurpose:
+      'ONBOARDING' | 'LOGIN' | 'UPDATE_PHONE' | 'UPDATE_SECURITY_QUESTIONS' | 'STEP_UP' | 'RESET_PASSWORD';
     /** @enum {string} */
     MfaStatePurpose:
-      'ONBOARDING' | 'LOGIN' | 'UPDATE_PHONE' | 'UPDATE_SECURITY_QUESTIONS' | 'STEP_UP' | 'REGISTRATION';
+      | 'ONBOARDING'
+      | 'LOGIN'
+      | 'UPDATE_PHONE'
+      | 'UPDATE_SECURITY_QUESTIONS'
+      | 'STEP_UP'
+      | 'RESET_PASSWORD'
+      | 'REGISTRATION';
     OnboardingResult: {
       processId: string;
       /** @constant */
@@ -650,6 +771,7 @@ export interface components {
       userId: string;
       username: string;
       credentialDelivery: components['schemas']['CredentialDelivery'];
+      passwordExpiry?: components['schemas']['PasswordExpiry'];
     };
     OpenUserIbRequest: {
       requestId?: components['schemas']['IdempotencyKey'];
@@ -658,11 +780,26 @@ export interface components {
       phone?: components['schemas']['E164Phone'];
       /** Format: email */
       email?: string;
+      credentialDelivery?: components['schemas']['CredentialDeliveryChannel'];
       preferredUsername?: string;
       /** @default [] */
       acceptedDisclosures?: components['schemas']['DisclosureAcceptance'][];
       userReference?: string;
       linkedCustomerIds?: components['schemas']['CustomerId'][];
+    };
+    /** @description The durable timer that revokes the first-time password unless the first login is reported first */
+    PasswordExpiry: {
+      processId: string;
+      expiresAt: string;
+    };
+    PasswordResetResult: {
+      processId: string;
+      /** @constant */
+      status: 'COMPLETED';
+      userId: string;
+      credentialDelivery: components['schemas']['CredentialDelivery'];
+      passwordExpiry: components['schemas']['PasswordExpiry'];
+      notifications: components['schemas']['CredentialNotification'][];
     };
     PhoneChangeCancelled: {
       processId: string;
@@ -754,19 +891,62 @@ export interface components {
     ResendChallengeRequest: {
       securityKey: string;
     };
-    /** @description The verified STEP_UP challenge, sent to the phone or email on file: its serviceKey and securityKey */
-    StepUpProof: {
+    ResetUserIbRequest: {
+      requestId?: components['schemas']['IdempotencyKey'];
+      userId: string;
+      mfa?: components['schemas']['SecurityQuestionsMfaProof'];
+      /**
+       * @default SMS
+       * @enum {string}
+       */
+      credentialDelivery?: 'SMS' | 'EMAIL';
+    };
+    /** @description The verified UPDATE_SECURITY_QUESTIONS challenge: its serviceKey and securityKey */
+    SecurityQuestionsMfaProof: {
       /** Format: uuid */
       serviceKey: string;
       securityKey: string;
+    };
+    SecurityQuestionsRequest: {
+      requestId?: components['schemas']['IdempotencyKey'];
+      questions: {
+        questionId: string;
+        answer: string;
+      }[];
+      mfa?: components['schemas']['SecurityQuestionsMfaProof'];
+    };
+    SecurityQuestionsResult: {
+      processId: string;
+      /** @constant */
+      status: 'COMPLETED';
+      userId: string;
+      questionIds: string[];
+      notifications: components['schemas']['CredentialNotification'][];
     };
     UpdateUserIbRequest: {
       requestId?: components['schemas']['IdempotencyKey'];
       userId?: string;
       customerId?: components['schemas']['CustomerId'];
       newPhone: components['schemas']['E164Phone'];
-      mfa?: components['schemas']['StepUpProof'];
-      stepUp?: components['schemas']['StepUpProof'];
+      mfa?: components['schemas']['SecurityQuestionsMfaProof'];
+      stepUp?: components['schemas']['SecurityQuestionsMfaProof'];
+    };
+    UserStatusRequest: {
+      requestId?: components['schemas']['IdempotencyKey'];
+      reason: string;
+    };
+    UserStatusResult: {
+      processId: string;
+      /** @constant */
+      status: 'COMPLETED';
+      userId: string;
+      /** @enum {string} */
+      action: 'LOCK' | 'UNLOCK' | 'CLOSE';
+      previousStatus: components['schemas']['IbUserStatus'];
+      userStatus: components['schemas']['IbUserStatus'];
+      changed: boolean;
+      propagatedTo: string[];
+      notifications: components['schemas']['CredentialNotification'][];
     };
     VerifyChallengeRequest: {
       securityKey: string;
@@ -795,6 +975,8 @@ export type ContactInfoPhoneChange = components['schemas']['ContactInfoPhoneChan
 export type ContactInfoRequest = components['schemas']['ContactInfoRequest'];
 export type CreateChallengeRequest = components['schemas']['CreateChallengeRequest'];
 export type CredentialDelivery = components['schemas']['CredentialDelivery'];
+export type CredentialDeliveryChannel = components['schemas']['CredentialDeliveryChannel'];
+export type CredentialNotification = components['schemas']['CredentialNotification'];
 export type CustomerCommunication = components['schemas']['CustomerCommunication'];
 export type CustomerId = components['schemas']['CustomerId'];
 export type DisclosureAcceptance = components['schemas']['DisclosureAcceptance'];
@@ -803,6 +985,7 @@ export type DisclosureRecord = components['schemas']['DisclosureRecord'];
 export type E164Phone = components['schemas']['E164Phone'];
 export type FieldError = components['schemas']['FieldError'];
 export type Health = components['schemas']['Health'];
+export type IbUserStatus = components['schemas']['IbUserStatus'];
 export type IdempotencyKey = components['schemas']['IdempotencyKey'];
 export type InfinityMfaAttributes = components['schemas']['InfinityMfaAttributes'];
 export type InfinityRequestOtp = components['schemas']['InfinityRequestOtp'];
@@ -818,6 +1001,8 @@ export type MfaPurpose = components['schemas']['MfaPurpose'];
 export type MfaStatePurpose = components['schemas']['MfaStatePurpose'];
 export type OnboardingResult = components['schemas']['OnboardingResult'];
 export type OpenUserIbRequest = components['schemas']['OpenUserIbRequest'];
+export type PasswordExpiry = components['schemas']['PasswordExpiry'];
+export type PasswordResetResult = components['schemas']['PasswordResetResult'];
 export type PhoneChangeCancelled = components['schemas']['PhoneChangeCancelled'];
 export type PostalAddress = components['schemas']['PostalAddress'];
 export type Problem = components['schemas']['Problem'];
@@ -830,8 +1015,13 @@ export type RegistrationRequest = components['schemas']['RegistrationRequest'];
 export type RegistrationResult = components['schemas']['RegistrationResult'];
 export type RegistrationVerifyRequest = components['schemas']['RegistrationVerifyRequest'];
 export type ResendChallengeRequest = components['schemas']['ResendChallengeRequest'];
-export type StepUpProof = components['schemas']['StepUpProof'];
+export type ResetUserIbRequest = components['schemas']['ResetUserIbRequest'];
+export type SecurityQuestionsMfaProof = components['schemas']['SecurityQuestionsMfaProof'];
+export type SecurityQuestionsRequest = components['schemas']['SecurityQuestionsRequest'];
+export type SecurityQuestionsResult = components['schemas']['SecurityQuestionsResult'];
 export type UpdateUserIbRequest = components['schemas']['UpdateUserIbRequest'];
+export type UserStatusRequest = components['schemas']['UserStatusRequest'];
+export type UserStatusResult = components['schemas']['UserStatusResult'];
 export type VerifyChallengeRequest = components['schemas']['VerifyChallengeRequest'];
 export type HeaderRequestId = components['headers']['RequestId'];
 export type $defs = Record<string, never>;
@@ -1060,7 +1250,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer), PHONE_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED */
+      /** @description CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer, NO_REGISTERED_EMAIL for credentialDelivery EMAIL), PHONE_MISMATCH, EMAIL_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED */
       422: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -1402,6 +1592,780 @@ export interface operations {
       };
       /** @description REGISTRATION_FAILED (a user made is deactivated) */
       502: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postResetUserIb: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+        /** @description Idempotency key (or `requestId` in the body) */
+        'Idempotency-Key'?: string;
+        /** @description `wait=N`: seconds to wait for the result before answering 202 */
+        Prefer?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ResetUserIbRequest'];
+      };
+    };
+    responses: {
+      /** @description New first-time password set and sent; expiry restarted */
+      201: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PasswordResetResult'];
+        };
+      };
+      /** @description Still running: follow `statusUrl` */
+      202: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProcessAccepted'];
+        };
+      };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description MFA_REQUIRED, MFA_NOT_VERIFIED (not a verified, unused RESET_PASSWORD challenge of this user), or missing scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CREDENTIALS_CHANGE_IN_PROGRESS */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USER_NOT_ACTIVE (locked or closed), NO_REGISTERED_CONTACT (no email for EMAIL), IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postUsersUserIdFirstLogin: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+      };
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description `{userId, expiryStopped}` */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Validation failed */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Temporal unreachable */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postUsersUserIdLock: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+        /** @description Idempotency key (or `requestId` in the body) */
+        'Idempotency-Key'?: string;
+        /** @description `wait=N`: seconds to wait for the result before answering 202 */
+        Prefer?: string;
+      };
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UserStatusRequest'];
+      };
+    };
+    responses: {
+      /** @description Status changed (or already so: `changed: false`) */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserStatusResult'];
+        };
+      };
+      /** @description Still running: follow `statusUrl` */
+      202: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProcessAccepted'];
+        };
+      };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description INVALID_STATUS_TRANSITION, CREDENTIALS_CHANGE_IN_PROGRESS */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description PROPAGATION_FAILED */
+      502: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postUsersUserIdUnlock: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+        /** @description Idempotency key (or `requestId` in the body) */
+        'Idempotency-Key'?: string;
+        /** @description `wait=N`: seconds to wait for the result before answering 202 */
+        Prefer?: string;
+      };
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UserStatusRequest'];
+      };
+    };
+    responses: {
+      /** @description Status changed (or already so: `changed: false`) */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserStatusResult'];
+        };
+      };
+      /** @description Still running: follow `statusUrl` */
+      202: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProcessAccepted'];
+        };
+      };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description INVALID_STATUS_TRANSITION, CREDENTIALS_CHANGE_IN_PROGRESS */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description PROPAGATION_FAILED */
+      502: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postUsersUserIdClose: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+        /** @description Idempotency key (or `requestId` in the body) */
+        'Idempotency-Key'?: string;
+        /** @description `wait=N`: seconds to wait for the result before answering 202 */
+        Prefer?: string;
+      };
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UserStatusRequest'];
+      };
+    };
+    responses: {
+      /** @description Status changed (or already so: `changed: false`) */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserStatusResult'];
+        };
+      };
+      /** @description Still running: follow `statusUrl` */
+      202: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProcessAccepted'];
+        };
+      };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description INVALID_STATUS_TRANSITION, CREDENTIALS_CHANGE_IN_PROGRESS */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description PROPAGATION_FAILED */
+      502: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  putUsersUserIdSecurityQuestions: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+        /** @description Idempotency key (or `requestId` in the body) */
+        'Idempotency-Key'?: string;
+        /** @description `wait=N`: seconds to wait for the result before answering 202 */
+        Prefer?: string;
+      };
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SecurityQuestionsRequest'];
+      };
+    };
+    responses: {
+      /** @description Stored as salted hashes, contacts notified */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SecurityQuestionsResult'];
+        };
+      };
+      /** @description Still running: follow `statusUrl` */
+      202: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProcessAccepted'];
+        };
+      };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description MFA_REQUIRED, MFA_NOT_VERIFIED (not a verified, unused UPDATE_SECURITY_QUESTIONS challenge of this user) */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CREDENTIALS_CHANGE_IN_PROGRESS */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USER_NOT_ACTIVE, IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
+      503: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;

@@ -448,6 +448,8 @@ describe('phone and contact-info updates end to end', () => {
       );
     }
     expect([...seen.keys()].sort()).toEqual([
+      // Started by each onboarding's last step (the first-time password's expiry timer).
+      'FirstTimePasswordExpiry',
       'MfaChallenge',
       'MfaDestinationQuota',
       'OnboardIbUser',

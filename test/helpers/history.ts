@@ -75,7 +75,8 @@ export function encodings(history: unknown): string[] {
 export async function decodedHistoryText(codec: PayloadCodec, history: unknown): Promise<string> {
   const decoded = await codec.decode(payloadsIn(history));
   const texts = decoded.map(
-    (p) => `${encodingOf(p)} ${new TextDecoder().decode(p.data ?? new Uint8Array())}`,
+    // Buffer.from: payload bytes may come from another realm (jest's), which TextDecoder refuses.
+    (p) => `${encodingOf(p)} ${Buffer.from(p.data ?? new Uint8Array()).toString('utf8')}`,
   );
   return `${JSON.stringify(history)}\n${texts.join('\n')}`;
 }

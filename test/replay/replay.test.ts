@@ -23,12 +23,16 @@ describe('replay of recorded histories', () => {
     // before a patch or record a scenario (record.ts), so older runs keep replaying.
     const types = [...new Set(files.map((f) => f.split('.')[0]))].sort();
     expect(types).toEqual([
+      'ChangeUserStatus',
+      'FirstTimePasswordExpiry',
       'MfaChallenge',
       'MfaDestinationQuota',
       'MfaUserOtpLock',
       'OnboardIbUser',
       'SelfRegistration',
+      'ResetUserPassword',
       'UpdateContactInfo',
+      'UpdateSecurityQuestions',
       'UpdateUserPhone',
     ]);
   });
@@ -41,6 +45,8 @@ describe('replay of recorded histories', () => {
     ['OnboardIbUser.v2-compensation.history.pb', ['sealed-first-time-password']],
     ['OnboardIbUser.v2-failed-create.history.pb', ['compensate-failed-create']],
     ['OnboardIbUser.v3-disclosures.history.pb', ['record-disclosures']],
+    // record-credentials.ts: the onboarding that armed the first-time password's expiry.
+    ['OnboardIbUser.v3.history.pb', ['sealed-first-time-password', 'first-time-password-expiry']],
     ['UpdateContactInfo.v2-propagation-rounds.history.pb', ['notify-on-acceptance']],
     ['UpdateContactInfo.v2-propagation-refused.history.pb', ['notify-on-acceptance']],
   ])('%s was recorded on the patched branches %j', (file, patches) => {
@@ -77,6 +83,11 @@ describe('replay of recorded histories', () => {
     const rounds = activities('UpdateContactInfo.v2-propagation-rounds.history.pb');
     expect(rounds.filter((a) => a === 'propagateContactChange')).toHaveLength(2);
     expect(activities('UpdateContactInfo.v2-propagation-refused.history.pb')).toContain('sendContactNotice');
+    // The expiry entity: armed by the onboarding, re-armed by the reset, stopped by a first login.
+    const signals = events('FirstTimePasswordExpiry.v3.history.pb')
+      .map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)
+      .filter(Boolean);
+    expect(signals).toEqual(['passwordIssued', 'passwordIssued', 'firstLogin']);
     // A destination quota's first run, ended by its continue-as-new (record-quota-rollover.ts).
     const rollover = events('MfaDestinationQuota.v2-continue-as-new.history.pb');
     expect(rollover.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();

@@ -24,6 +24,8 @@ describe('eligibility verdict', () => {
     [{ activeProducts: 0 }, 'CUSTOMER_NOT_ELIGIBLE', 'NO_PRODUCT'],
     [{ hasRegisteredMobile: false }, 'CUSTOMER_NOT_ELIGIBLE', 'NO_REGISTERED_MOBILE'],
     [{ phoneMatchesRegistered: false }, 'PHONE_MISMATCH', undefined],
+    [{ emailMatchesRegistered: false }, 'EMAIL_MISMATCH', undefined],
+    [{ hasRegisteredEmail: false }, 'CUSTOMER_NOT_ELIGIBLE', 'NO_REGISTERED_EMAIL'],
   ])('refuses %j with %s', (change, code, reason) => {
     const v = eligibilityVerdict({ ...eligible, ...change });
     expect(v).toMatchObject({ eligible: false, code });

@@ -90,6 +90,39 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
     ]);
   });
 
+  it('arms the first-time password expiry as its last step, with the issuance and the TTL', async () => {
+    const armed: unknown[] = [];
+    const { activities, calls } = fakeActivities();
+    const result = await withWorker(
+      env,
+      {
+        ...activities,
+        armPasswordExpiry: async (a: { userId: string }) => {
+          armed.push(a);
+          return { processId: `pwexpiry-${a.userId}` };
+        },
+      },
+      (taskQueue) =>
+        env.client.workflow.execute('OnboardIbUser', {
+          taskQueue,
+          workflowId: 'onboard-100001-expiry',
+          args: [{ ...input, firstTimePasswordTtlMinutes: 4320 }],
+        }),
+    );
+    expect(calls.at(-1)).toBe('issueFirstTimePassword');
+    expect(armed).toEqual([
+      {
+        userId: 'IBU00000001',
+        issued: {
+          ref: expect.stringMatching(/^onboard-100001-expiry:/),
+          issuedBy: 'onboard-100001-expiry',
+          ttlMinutes: 4320,
+        },
+      },
+    ]);
+    expect(result).toMatchObject({ passwordExpiry: { processId: 'pwexpiry-IBU00000001' } });
+  });
+
   it('creates nothing for an ineligible customer', async () => {
     const { activities, calls } = fakeActivities({
       checkEligibility: async () => ({ ...facts, activeProducts: 0 }),

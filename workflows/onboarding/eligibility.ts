@@ -52,5 +52,19 @@ export function eligibilityVerdict(f: EligibilityFacts): EligibilityVerdict {
       'The phone given does not match the mobile number registered in core banking.',
     );
   }
+  // Checked like the phone: a channel that typed another address than the bank holds
+  // must not believe the password goes there.
+  if (f.emailMatchesRegistered === false) {
+    return refuse('EMAIL_MISMATCH', 'The email given does not match the email registered in core banking.');
+  }
+  if (f.hasRegisteredEmail === false) {
+    return refuse(
+      'CUSTOMER_NOT_ELIGIBLE',
+      'The customer has no email on file for credentialDelivery EMAIL.',
+      {
+        reason: 'NO_REGISTERED_EMAIL',
+      },
+    );
+  }
   return { eligible: true };
 }

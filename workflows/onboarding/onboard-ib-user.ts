@@ -5,7 +5,7 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { OnboardingActivities } from '../../activities/types';
+import type { CredentialActivities, OnboardingActivities } from '../../activities/types';
 import type { RegistrationActivities } from '../../activities/registration-types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
 import { failureCode, ProcessTrail } from '../process-trail';
@@ -14,11 +14,13 @@ import {
   computeOptions,
   coreBankingOptions,
   messageOptions,
+  passwordExpiryOptions,
   webhookOptions,
 } from '../activity-options';
 import { awaitAuthorisation } from './await-authorisation';
 import { disclosureVerdict } from './disclosures';
 import { eligibilityVerdict } from './eligibility';
+import { starterOf } from '../starter';
 
 const core = proxyActivities<OnboardingActivities>(coreBankingOptions);
 const channelSync = proxyActivities<OnboardingActivities>(webhookOptions);
@@ -26,6 +28,7 @@ const sms = proxyActivities<OnboardingActivities>(messageOptions);
 const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
 const compute = proxyActivities<OnboardingActivities>(computeOptions);
 const evidence = proxyActivities<RegistrationActivities>(coreBankingOptions);
+const expiry = proxyActivities<CredentialActivities>(passwordExpiryOptions);
 
 /** Runs from before it send a new password per attempt (no sealing activity in their history). */
 const SEALED_FIRST_TIME_PASSWORD = 'sealed-first-time-password';
@@ -33,6 +36,8 @@ const SEALED_FIRST_TIME_PASSWORD = 'sealed-first-time-password';
 const COMPENSATE_FAILED_CREATE = 'compensate-failed-create';
 /** Runs from before it recorded no disclosure evidence in core banking (nor had the records). */
 const RECORD_DISCLOSURES = 'record-disclosures';
+/** Runs from before it left first-time passwords valid until used (no expiry timer). */
+const FIRST_TIME_PASSWORD_EXPIRY = 'first-time-password-expiry';
 
 /**
  * Opens an IB/MB user: eligibility → create in core banking (→ maker-checker wait)
@@ -63,6 +68,8 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     core.checkEligibility({
       customerId: input.customerId,
       phone: input.phone,
+      email: input.email,
+      credentialDelivery: input.credentialDelivery,
       businessKey,
       // Arguments only (absent for retail and older runs): no command changes.
       ...(input.userReference !== undefined && { userReference: input.userReference }),
@@ -167,10 +174,32 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
           userId: user.userId,
           username: user.username,
           sealedPassword,
+          delivery: input.credentialDelivery,
         });
       },
-      (d) => `sms ${d.status} via ${d.provider}`,
+      (d) => `${d.channel.toLowerCase()} ${d.status} via ${d.provider}`,
     );
+    let passwordExpiry;
+    const ttlMinutes = input.firstTimePasswordTtlMinutes;
+    if (ttlMinutes && patched(FIRST_TIME_PASSWORD_EXPIRY)) {
+      // The password is out: a durable timer per user revokes it unless the first login
+      // comes first. A failure here leaves the user as it is (the password is delivered);
+      // the trail shows it for ops.
+      const expiresAt = new Date(Date.now() + ttlMinutes * 60_000).toISOString();
+      passwordExpiry = await trail
+        .step(
+          'ARM_PASSWORD_EXPIRY',
+          () =>
+            expiry.armPasswordExpiry({
+              userId: user.userId,
+              issued: { ref: businessKey, issuedBy: processId, ttlMinutes },
+              startedBy: starterOf(workflowInfo().memo),
+            }),
+          (r) => `${r.processId} expires at ${expiresAt}`,
+        )
+        .then((r) => ({ processId: r.processId, expiresAt }))
+        .catch(() => undefined);
+    }
     trail.finish('COMPLETED', `userId=${user.userId}`);
     return {
       processId,
@@ -179,6 +208,7 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
       userId: user.userId,
       username: user.username,
       credentialDelivery: { channel: delivery.channel, to: delivery.to, status: delivery.status },
+      ...(passwordExpiry && { passwordExpiry }),
     };
   } catch (err) {
     const reason = failureCode(err);

@@ -1,0 +1,170 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { CoreBankingClient, SecurityAnswer } from '../adapters/core-banking/types';
+import type { EmailSender } from '../adapters/email/types';
+import { BusinessError } from '../adapters/errors';
+import type { SmsSender } from '../adapters/sms/types';
+import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
+import { maskEmail, maskPhone } from '../lib/mask';
+import { unseal } from '../lib/mfa-crypto';
+import { hashAnswer } from '../lib/security-answers';
+import {
+  PASSWORD_EXPIRY_WORKFLOW,
+  passwordExpiryProcessId,
+  passwordIssuedSignal,
+  type PasswordExpiryInput,
+} from '../messages/password-expiry';
+import { securityAnswersContext } from '../messages/security-questions';
+import { ProcessType } from '../messages/search-attributes';
+import { translated } from './failures';
+import { credentialNoticeTemplates } from './notice-templates';
+import type { CredentialActivities, CredentialOwner } from './types';
+
+/**
+ * The credential processes' side effects: reset (with onboarding's password activities),
+ * first-time password expiry, lock / unlock / close, security questions. Every write is
+ * keyed or idempotent in core banking; every message carries a stable id.
+ */
+export interface CredentialDeps {
+  coreBanking: CoreBankingClient;
+  sms: SmsSender;
+  email: EmailSender;
+  webhooks: WebhookSender;
+  linkedSystems: Map<string, WebhookTarget | null>;
+  bankName: string;
+  serverKey: Buffer;
+  temporal: { client: Client; taskQueue: string };
+}
+
+const correlation = () => ({ correlationId: Context.current().info.workflowExecution?.workflowId });
+
+const notFound = (e: unknown) =>
+  e instanceof BusinessError && ['USER_NOT_FOUND', 'CUSTOMER_NOT_FOUND', 'NOT_FOUND'].includes(e.code);
+
+export function createCredentialActivities(deps: CredentialDeps): CredentialActivities {
+  const { coreBanking } = deps;
+  return {
+    lookupCredentialOwner: ({ userId }) =>
+      translated(async (): Promise<CredentialOwner> => {
+        const ctx = correlation();
+        try {
+          const user = await coreBanking.getIbUser(userId, ctx);
+          const customer = await coreBanking.getCustomer(user.customerId, ctx);
+          return {
+            found: true,
+            userId,
+            customerId: user.customerId,
+            status: user.status,
+            contacts: { phone: customer.mobilePhone, email: customer.email },
+          };
+        } catch (e) {
+          if (!notFound(e)) throw e;
+          return {
+            found: false,
+            userId,
+            customerId: '',
+            status: null,
+            contacts: { phone: null, email: null },
+          };
+        }
+      }),
+
+    sendCredentialNotice: ({ id, channel, to, kind }) =>
+      translated(async () => {
+        const text = credentialNoticeTemplates.text(deps.bankName, kind);
+        if (channel === 'SMS') {
+          await deps.sms.send({ id, to, body: text });
+          return { to: maskPhone(to) };
+        }
+        await deps.email.send({
+          id,
+          to,
+          subject: credentialNoticeTemplates.subject(deps.bankName, kind),
+          text,
+        });
+        return { to: maskEmail(to) };
+      }),
+
+    async armPasswordExpiry({ userId, issued, startedBy }) {
+      const workflowId = passwordExpiryProcessId(userId);
+      const args: [PasswordExpiryInput] = [{ userId, issued }];
+      // A new run when none is open; else the open one restarts its timer. The signal
+      // carries the issuance's ref, so a retried arm is one issuance, not two.
+      await deps.temporal.client.workflow.signalWithStart(PASSWORD_EXPIRY_WORKFLOW, {
+        workflowId,
+        taskQueue: deps.temporal.taskQueue,
+        args,
+        signal: passwordIssuedSignal,
+        signalArgs: [issued],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        memo: startedBy ? { startedBy } : {},
+        typedSearchAttributes: [{ key: ProcessType, value: 'FIRST_TIME_PASSWORD_EXPIRY' }],
+        staticSummary: `First-time password expiry · user ${userId}`,
+        staticDetails:
+          'Durable timer: revokes the first-time password unless the first login is reported first.',
+      });
+      return { processId: workflowId };
+    },
+
+    revokeFirstTimePassword: ({ userId }) =>
+      translated(async () => {
+        const ctx = correlation();
+        const user = await coreBanking.getIbUser(userId, ctx);
+        // Changed already (a first login the channel did not report) or none set: nothing to revoke.
+        if (!user.mustChangePassword || user.passwordSetAt === null) return { revoked: false };
+        await coreBanking.revokePassword(userId, 'first-time password expired unused', ctx);
+        return { revoked: true };
+      }),
+
+    applyUserStatus: ({ userId, action, reason }) =>
+      translated(async () => {
+        const ctx = correlation();
+        const user =
+          action === 'LOCK'
+            ? await coreBanking.lockIbUser(userId, reason, ctx)
+            : action === 'UNLOCK'
+              ? await coreBanking.unlockIbUser(userId, reason, ctx)
+              : await coreBanking.deactivateIbUser(userId, reason, ctx);
+        return { status: user.status };
+      }),
+
+    propagateUserStatus: ({ system, webhookId, userId, customerId, action, status }) =>
+      translated(async () => {
+        if (!deps.linkedSystems.has(system)) {
+          throw new BusinessError('UNKNOWN_LINKED_SYSTEM', `linked system ${system} is not configured`);
+        }
+        await deps.webhooks.send(deps.linkedSystems.get(system) ?? null, {
+          id: webhookId,
+          type: 'ib_user.status_changed',
+          payload: { userId, customerId, action, status },
+        });
+      }),
+
+    storeSecurityAnswers: ({ userId, requestId, businessKey, sealedAnswers }) =>
+      translated(async () => {
+        let answers: { questionId: string; answer: string }[];
+        try {
+          answers = JSON.parse(
+            unseal(deps.serverKey, securityAnswersContext(userId, requestId), sealedAnswers),
+          ) as {
+            questionId: string;
+            answer: string;
+          }[];
+        } catch {
+          // Another server key, or a blob made for another user or request: retrying cannot help.
+          throw ApplicationFailure.create({
+            type: 'SEALED_ANSWERS_UNREADABLE',
+            message: 'the sealed answers do not open with this server key',
+            nonRetryable: true,
+          });
+        }
+        // A fresh salt per attempt: core banking keeps the first write under this businessKey.
+        const questions: SecurityAnswer[] = await Promise.all(
+          answers.map(async (a) => ({ questionId: a.questionId, answerHash: await hashAnswer(a.answer) })),
+        );
+        await coreBanking.setSecurityAnswers(userId, { businessKey, questions }, correlation());
+        return { stored: questions.length };
+      }),
+  };
+}

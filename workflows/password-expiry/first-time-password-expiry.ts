@@ -1,0 +1,73 @@
+import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { CredentialActivities } from '../../activities/types';
+import {
+  firstLoginSignal,
+  type FirstLogin,
+  passwordIssuedSignal,
+  type PasswordExpiryInput,
+  type PasswordExpiryResult,
+  type PasswordIssued,
+} from '../../messages/password-expiry';
+import { coreBankingOptions } from '../activity-options';
+import { notifyContacts } from '../credential-notices';
+import { ProcessTrail } from '../process-trail';
+
+const core = proxyActivities<CredentialActivities>(coreBankingOptions);
+
+/**
+ * One per IB/MB user: the durable timer of the user's current first-time password. A new
+ * issuance (reset) restarts it; a first login stops it; at the deadline the password is
+ * revoked in core banking and the customer is told how to get a new one. Each wait, restart
+ * and outcome is in the trail.
+ */
+export async function FirstTimePasswordExpiry(input: PasswordExpiryInput): Promise<PasswordExpiryResult> {
+  const trail = new ProcessTrail('FIRST_TIME_PASSWORD_EXPIRY');
+  let current: PasswordIssued = input.issued;
+  let rearmed = false;
+  // Cast, not annotated: TypeScript must not narrow what the signal handler assigns.
+  let firstLogin = null as FirstLogin | null;
+
+  setHandler(passwordIssuedSignal, (issued) => {
+    // The same issuance again (a retried arm, the start's own signal) changes nothing.
+    if (issued.ref === current.ref) return;
+    current = issued;
+    rearmed = true;
+  });
+  setHandler(firstLoginSignal, (login) => {
+    firstLogin ??= login;
+  });
+
+  for (;;) {
+    if (firstLogin) {
+      const { reportedBy } = firstLogin;
+      trail.record('FIRST_LOGIN', 'COMPLETED', `reported by ${reportedBy}`);
+      trail.finish('COMPLETED', 'first login before expiry');
+      return { userId: input.userId, outcome: 'FIRST_LOGIN', ref: current.ref };
+    }
+    // A new issuance restarts the wait from now, with that issuance's TTL.
+    rearmed = false;
+    const deadline = Date.now() + current.ttlMinutes * 60_000;
+    trail.record(
+      'AWAIT_FIRST_LOGIN',
+      'WAITING',
+      `password from ${current.issuedBy}; expires at ${new Date(deadline).toISOString()}`,
+    );
+    const woke = await condition(() => firstLogin !== null || rearmed, deadline - Date.now());
+    if (!woke) break;
+  }
+
+  const ref = current.ref;
+  const { revoked } = await trail.step(
+    'REVOKE_PASSWORD',
+    () => core.revokeFirstTimePassword({ userId: input.userId, ref }),
+    (r) => (r.revoked ? 'revoked in core banking' : 'already changed or none set'),
+  );
+  if (revoked) {
+    const owner = await trail.step('LOOKUP', () => core.lookupCredentialOwner({ userId: input.userId }));
+    if (owner.found) {
+      await notifyContacts(trail, owner, `${workflowInfo().workflowId}.${ref}`, 'PASSWORD_EXPIRED');
+    }
+  }
+  trail.finish('COMPLETED', revoked ? 'expired and revoked' : 'expired; nothing to revoke');
+  return { userId: input.userId, outcome: 'EXPIRED', ref, revoked };
+}
