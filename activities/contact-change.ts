@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { coreBankingContext } from './current-run';
+import { tellLinkedSystem } from './linked-systems';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { CoreBankingClient, Customer } from '../adapters/core-banking/types';
 import type { EmailSender } from '../adapters/email/types';
@@ -139,10 +140,7 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
 
     propagateContactChange: ({ system, webhookId, customerId, userId, changed, change }) =>
       translated(async () => {
-        if (!deps.linkedSystems.has(system)) {
-          throw new BusinessError('UNKNOWN_LINKED_SYSTEM', `linked system ${system} is not configured`);
-        }
-        await deps.webhooks.send(deps.linkedSystems.get(system) ?? null, {
+        await tellLinkedSystem(deps, system, {
           id: webhookId,
           type: 'customer.contact_changed',
           payload: { customerId, userId, changed, ...change },

@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { CoreBankingClient, SecurityAnswer } from '../adapters/core-banking/types';
@@ -17,7 +17,9 @@ import {
 } from '../messages/password-expiry';
 import { securityAnswersContext } from '../messages/security-questions';
 import { ProcessType } from '../messages/search-attributes';
+import { coreBankingContext } from './current-run';
 import { translated } from './failures';
+import { tellLinkedSystem } from './linked-systems';
 import { credentialNoticeTemplates } from './notice-templates';
 import type { CredentialActivities, CredentialOwner } from './types';
 
@@ -37,8 +39,6 @@ export interface CredentialDeps {
   temporal: { client: Client; taskQueue: string };
 }
 
-const correlation = () => ({ correlationId: Context.current().info.workflowExecution?.workflowId });
-
 const notFound = (e: unknown) =>
   e instanceof BusinessError && ['USER_NOT_FOUND', 'CUSTOMER_NOT_FOUND', 'NOT_FOUND'].includes(e.code);
 
@@ -47,7 +47,7 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
   return {
     lookupCredentialOwner: ({ userId }) =>
       translated(async (): Promise<CredentialOwner> => {
-        const ctx = correlation();
+        const ctx = coreBankingContext();
         try {
           const user = await coreBanking.getIbUser(userId, ctx);
           const customer = await coreBanking.getCustomer(user.customerId, ctx);
@@ -109,7 +109,7 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
 
     revokeFirstTimePassword: ({ userId }) =>
       translated(async () => {
-        const ctx = correlation();
+        const ctx = coreBankingContext();
         const user = await coreBanking.getIbUser(userId, ctx);
         // Changed already (a first login the channel did not report) or none set: nothing to revoke.
         if (!user.mustChangePassword || user.passwordSetAt === null) return { revoked: false };
@@ -119,7 +119,7 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
 
     applyUserStatus: ({ userId, action, reason }) =>
       translated(async () => {
-        const ctx = correlation();
+        const ctx = coreBankingContext();
         const user =
           action === 'LOCK'
             ? await coreBanking.lockIbUser(userId, reason, ctx)
@@ -131,10 +131,7 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
 
     propagateUserStatus: ({ system, webhookId, userId, customerId, action, status }) =>
       translated(async () => {
-        if (!deps.linkedSystems.has(system)) {
-          throw new BusinessError('UNKNOWN_LINKED_SYSTEM', `linked system ${system} is not configured`);
-        }
-        await deps.webhooks.send(deps.linkedSystems.get(system) ?? null, {
+        await tellLinkedSystem(deps, system, {
           id: webhookId,
           type: 'ib_user.status_changed',
           payload: { userId, customerId, action, status },
@@ -163,7 +160,7 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
         const questions: SecurityAnswer[] = await Promise.all(
           answers.map(async (a) => ({ questionId: a.questionId, answerHash: await hashAnswer(a.answer) })),
         );
-        await coreBanking.setSecurityAnswers(userId, { businessKey, questions }, correlation());
+        await coreBanking.setSecurityAnswers(userId, { businessKey, questions }, coreBankingContext());
         return { stored: questions.length };
       }),
   };
