@@ -14,6 +14,7 @@ import type {
 } from '../../messages/contact-change';
 import { maskEmail, maskPhone } from '../../lib/mask';
 import type { ProcessTrail } from '../process-trail';
+import { businessFailure } from '../business-failure';
 import {
   coreBankingOptions,
   messageOptions,
@@ -45,9 +46,6 @@ export interface ContactChangeRequest {
   unchanged: 'refuse' | 'no-op';
 }
 
-const fail = (type: string, message: string, details: Record<string, unknown> = {}) =>
-  ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
-
 /**
  * One contact change: find the owner → (consume the MFA proof) → update core banking
  * (read back) → propagate to linked systems in parallel → notify old and new contacts.
@@ -70,8 +68,8 @@ export async function runContactChange(
   );
   if (!owner.found || (req.mfaServiceKey && !owner.userId)) {
     throw req.userId || req.mfaServiceKey
-      ? fail('USER_NOT_FOUND', 'No IB/MB user with that id.')
-      : fail('CUSTOMER_NOT_FOUND', 'The customer does not exist in core banking.');
+      ? businessFailure('USER_NOT_FOUND', 'No IB/MB user with that id.')
+      : businessFailure('CUSTOMER_NOT_FOUND', 'The customer does not exist in core banking.');
   }
   const result = (
     changed: ContactField[],
@@ -88,7 +86,8 @@ export async function runContactChange(
     notifications,
   });
   if (owner.changed.length === 0) {
-    if (req.unchanged === 'refuse') throw fail('PHONE_UNCHANGED', 'The new phone is the registered one.');
+    if (req.unchanged === 'refuse')
+      throw businessFailure('PHONE_UNCHANGED', 'The new phone is the registered one.');
     trail.finish('COMPLETED', 'nothing to change');
     return result([], [], []);
   }
@@ -203,7 +202,7 @@ export async function runContactChange(
 function stepUpRefusal(err: unknown): unknown {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
   if (!(cause instanceof ApplicationFailure) || cause.type !== 'MFA_NOT_VERIFIED') return err;
-  return fail(
+  return businessFailure(
     'STEP_UP_REQUIRED',
     'The STEP_UP challenge is not a verified, unused proof of a factor on file for this user.',
     (cause.details?.[0] ?? {}) as Record<string, unknown>,

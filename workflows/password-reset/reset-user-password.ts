@@ -1,15 +1,20 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type {
   ContactChangeActivities,
   CredentialActivities,
   OnboardingActivities,
 } from '../../activities/types';
 import type { ResetUserPasswordInput, ResetUserPasswordResult } from '../../messages/password-reset';
-import { coreBankingOptions, passwordExpiryOptions } from '../activity-options';
-import { mfaConsumeOptions } from '../activity-options';
+import {
+  computeOptions,
+  coreBankingOptions,
+  messageOptions,
+  mfaConsumeOptions,
+  passwordExpiryOptions,
+} from '../activity-options';
 import { notifyContacts } from '../credential-notices';
-import { computeOptions, messageOptions } from '../activity-options';
 import { starterOf } from '../starter';
+import { businessFailure } from '../business-failure';
 import { failureCode, ProcessTrail } from '../process-trail';
 
 const core = proxyActivities<CredentialActivities>(coreBankingOptions);
@@ -17,9 +22,6 @@ const mfa = proxyActivities<ContactChangeActivities>(mfaConsumeOptions);
 const expiry = proxyActivities<CredentialActivities>(passwordExpiryOptions);
 const compute = proxyActivities<OnboardingActivities>(computeOptions);
 const delivery = proxyActivities<OnboardingActivities>(messageOptions);
-
-const fail = (type: string, message: string, details: Record<string, unknown> = {}) =>
-  ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
 
 /**
  * Resets an IB/MB user's password: look up the user (ACTIVE only) → consume the VERIFIED
@@ -41,10 +43,10 @@ export async function ResetUserPassword(input: ResetUserPasswordInput): Promise<
       () => core.lookupCredentialOwner({ userId: input.userId }),
       (o) => (o.found ? `customer ${o.customerId}; status ${o.status}` : 'not found'),
     );
-    if (!owner.found) throw fail('USER_NOT_FOUND', 'No IB/MB user with that id.');
+    if (!owner.found) throw businessFailure('USER_NOT_FOUND', 'No IB/MB user with that id.');
     // A locked or closed user gets no new password (unlock first): nothing is consumed.
     if (owner.status !== 'ACTIVE') {
-      throw fail('USER_NOT_ACTIVE', 'The IB/MB user is not active.', { userStatus: owner.status });
+      throw businessFailure('USER_NOT_ACTIVE', 'The IB/MB user is not active.', { userStatus: owner.status });
     }
 
     await trail.step('CONSUME_MFA', () =>
@@ -89,7 +91,7 @@ export async function ResetUserPassword(input: ResetUserPasswordInput): Promise<
           .catch((err: unknown) => {
             // Locked or closed since the lookup: core banking refused the password.
             if (failureCode(err) === 'INVALID_STATE') {
-              throw fail('USER_NOT_ACTIVE', 'The IB/MB user is no longer active.', {});
+              throw businessFailure('USER_NOT_ACTIVE', 'The IB/MB user is no longer active.', {});
             }
             throw err;
           });

@@ -4,8 +4,7 @@ import type {
   UpdateSecurityQuestionsInput,
   UpdateSecurityQuestionsResult,
 } from '../../messages/security-questions';
-import { securityAnswersOptions, coreBankingOptions } from '../activity-options';
-import { mfaConsumeOptions } from '../activity-options';
+import { coreBankingOptions, mfaConsumeOptions, securityAnswersOptions } from '../activity-options';
 import { notifyContacts } from '../credential-notices';
 import { failureCode, ProcessTrail } from '../process-trail';
 
