@@ -9,7 +9,7 @@ import {
 } from '../../messages/contact-change';
 import { PROCESS_ID_PATTERN } from '../../messages/process';
 import type { TokenVerifier } from '../http/auth';
-import { assertStepUpFor, assertUsableFor, provenChallenge, provenStepUp } from './mfa-proof';
+import { assertStepUpFor, assertUsableFor, provenChallenge, provenStepUp } from '../mfa/proofs';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { requireAnyScope, requireScopes } from '../http/scopes';
 import { mayCancel, starterMemo } from '../processes/readers';

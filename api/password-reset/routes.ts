@@ -9,7 +9,7 @@ import {
 } from '../../messages/password-reset';
 import { ProcessType } from '../../messages/search-attributes';
 import type { TokenVerifier } from '../http/auth';
-import { assertProofFor, mfaRequired, provenChallenge } from '../contact-change/mfa-proof';
+import { assertProofFor, mfaRequired, provenChallenge } from '../mfa/proofs';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { requireScopes } from '../http/scopes';
 import { validateBody, validated } from '../http/validate';

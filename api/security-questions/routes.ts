@@ -11,7 +11,7 @@ import {
   type UpdateSecurityQuestionsInput,
 } from '../../messages/security-questions';
 import type { TokenVerifier } from '../http/auth';
-import { assertProofFor, mfaRequired, provenChallenge } from '../contact-change/mfa-proof';
+import { assertProofFor, mfaRequired, provenChallenge } from '../mfa/proofs';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { requireScopes } from '../http/scopes';
 import { validateBody, validated } from '../http/validate';

@@ -10,7 +10,7 @@ import { constantTimeEqual } from './constant-time';
 /**
  * The rules of a challenge's use, written once: the workflow enforces them in its
  * validators (state.ts), and the API calls them to refuse a proof before it starts a
- * process that would fail on it (api/contact-change/mfa-proof.ts). Pure: no SDK calls.
+ * process that would fail on it (api/mfa/proofs.ts). Pure: no SDK calls.
  */
 export interface ChallengeFacts {
   status: MfaStatus;
