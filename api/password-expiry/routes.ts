@@ -3,8 +3,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { firstLoginSignal, passwordExpiryProcessId } from '../../messages/password-expiry';
 import type { TokenVerifier } from '../http/auth';
 import { requireScopes } from '../http/scopes';
-import { userId as userIdSchema } from '../contact-change/schema';
-import { problems } from '../http/problem';
+import { userIdParam } from '../processes/user-process';
 import { withStartBudget } from '../processes/idempotent-start';
 
 export interface PasswordExpiryDeps {
@@ -23,9 +22,7 @@ export function passwordExpiryRouter(deps: PasswordExpiryDeps): Router {
     '/users/:userId/first-login',
     requireScopes(deps.verifier, 'ib-users:write'),
     async (req, res) => {
-      const parsed = userIdSchema.safeParse(req.params.userId);
-      if (!parsed.success) throw problems.validation([{ path: 'userId', message: 'an IB/MB user id' }]);
-      const userId = parsed.data;
+      const userId = userIdParam(req);
       const handle = deps.client.workflow.getHandle(passwordExpiryProcessId(userId));
       const stopped = await withStartBudget(deps.client, async () => {
         try {

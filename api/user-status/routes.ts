@@ -1,8 +1,6 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../../config';
-import { ProcessType } from '../../messages/search-attributes';
 import {
   USER_STATUS_SCOPES,
   USER_STATUS_WORKFLOW,
@@ -13,12 +11,9 @@ import {
 import type { Scope, TokenVerifier } from '../http/auth';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { requireAnyScope } from '../http/scopes';
-import { validateBody, validated } from '../http/validate';
-import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
+import { startRoute } from '../processes/start-route';
+import { startUserProcess, userIdParam } from '../processes/user-process';
 import { starterMemo } from '../processes/readers';
-import { respondWithOutcome } from '../processes/respond';
-import { ProblemError, problems } from '../http/problem';
-import { userId as userIdSchema } from '../contact-change/schema';
 import { userStatusRequest, type UserStatusRequest } from './schema';
 
 export interface UserStatusDeps {
@@ -40,49 +35,36 @@ export function userStatusRouter(deps: UserStatusDeps): Router {
   for (const action of Object.keys(PATHS) as UserStatusAction[]) {
     router.post(
       `/users/:userId/${PATHS[action]}`,
-      requireAnyScope(deps.verifier, USER_STATUS_SCOPES[action] as Scope[]),
-      validateBody(userStatusRequest),
-      async (req, res) => {
-        const parsed = userIdSchema.safeParse(req.params.userId);
-        if (!parsed.success) throw problems.validation([{ path: 'userId', message: 'an IB/MB user id' }]);
-        const userId = parsed.data;
-        const body = validated<UserStatusRequest>(req);
-        const requestId = requestKey(req, body.requestId);
-        const processId = userStatusProcessId(userId);
-        const input: ChangeUserStatusInput = {
-          requestId,
-          userId,
-          action,
-          reason: body.reason,
-          requestedBy: req.principal!.subject,
-          linkedSystems: config.LINKED_SYSTEMS.map((s) => s.name),
-        };
-        const started = await withStartBudget(client, () =>
-          startIdempotent(client, {
-            workflowType: USER_STATUS_WORKFLOW,
-            workflowId: processId,
-            taskQueue: config.TEMPORAL_TASK_QUEUE,
-            args: [input],
+      ...startRoute(deps, {
+        auth: requireAnyScope(deps.verifier, USER_STATUS_SCOPES[action] as Scope[]),
+        schema: userStatusRequest,
+        doneStatus: 200,
+        start: (req, body: UserStatusRequest) => {
+          const userId = userIdParam(req);
+          const requestId = requestKey(req, body.requestId);
+          const input: ChangeUserStatusInput = {
             requestId,
+            userId,
+            action,
+            reason: body.reason,
+            requestedBy: req.principal!.subject,
+            linkedSystems: config.LINKED_SYSTEMS.map((s) => s.name),
+          };
+          return startUserProcess(client, {
+            workflowType: USER_STATUS_WORKFLOW,
+            processId: userStatusProcessId(userId),
+            processType: 'CHANGE_USER_STATUS',
+            input,
+            taskQueue: config.TEMPORAL_TASK_QUEUE,
             // The action is part of the request: the same key for a lock and a close is a reuse.
             digest: requestDigest(serverKey, { ...body, requestId: undefined, action, userId }),
             starter: starterMemo(req.principal),
-            reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-            searchAttributes: [{ key: ProcessType, value: 'CHANGE_USER_STATUS' }],
-            staticSummary: `${action} · user ${userId}`,
-            staticDetails: `Request ${requestId} by ${req.principal!.subject}. Steps: look up → core banking → linked systems and notices.`,
-            inFlight: () =>
-              new ProblemError(
-                409,
-                'CREDENTIALS_CHANGE_IN_PROGRESS',
-                'Change in progress',
-                'A status change for this user is in flight.',
-                { processId },
-              ),
-          }),
-        );
-        await respondWithOutcome(req, res, deps, started, 200);
-      },
+            summary: `${action} · user ${userId}`,
+            details: `Request ${requestId} by ${req.principal!.subject}. Steps: look up → core banking → linked systems and notices.`,
+            inFlight: 'A status change',
+          });
+        },
+      }),
     );
   }
   return router;
