@@ -107,7 +107,11 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
     // unknown id gets the same answer as an unrelated one.
     if (
       business &&
-      !linkedCustomersAllowed(body.customerId, body.linkedCustomerIds ?? [], customer.relatedCustomerIds ?? [])
+      !linkedCustomersAllowed(
+        body.customerId,
+        body.linkedCustomerIds ?? [],
+        customer.relatedCustomerIds ?? [],
+      )
     ) {
       throw new EsbHttpError(
         422,

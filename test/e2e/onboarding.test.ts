@@ -339,7 +339,12 @@ describe('open IB/MB user end to end', () => {
     for (const [i, linked] of [['399999'], ['100005'], ['300002', '300002'], ['300001']].entries()) {
       const { response, error } = await employee('emp-003', `e2e-biz-01${i}`, linked);
       // What differs per request by design (its id, its process) is left out of the comparison.
-      const { instance: _i, requestId: _r, processId: _p, ...same } = (error ?? {}) as Record<string, unknown>;
+      const {
+        instance: _i,
+        requestId: _r,
+        processId: _p,
+        ...same
+      } = (error ?? {}) as Record<string, unknown>;
       refused.push({ status: response.status, error: same });
     }
     expect(refused[0]).toEqual({
