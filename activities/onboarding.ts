@@ -7,6 +7,7 @@ import type { SmsSender } from '../adapters/sms/types';
 import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
 import { maskEmail, maskPhone } from '../lib/mask';
 import { seal, unseal } from '../lib/mfa-crypto';
+import { linkedCustomersAllowed } from '../workflows/onboarding/eligibility';
 import { translated } from './failures';
 import { derivedFirstTimePassword, generateFirstTimePassword } from './first-time-password';
 import { templates } from './templates';
@@ -67,20 +68,15 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
             (!business || (u.userReference ?? null) === (userReference ?? null)),
         );
         const businessUserRequested = userReference !== undefined || (linkedCustomerIds?.length ?? 0) > 0;
-        const unknownLinkedCustomerIds: string[] = [];
-        for (const linked of business ? (linkedCustomerIds ?? []) : []) {
-          try {
-            await coreBanking.getCustomer(linked, ctx);
-          } catch (e) {
-            if (e instanceof BusinessError && (e.code === 'CUSTOMER_NOT_FOUND' || e.code === 'NOT_FOUND')) {
-              unknownLinkedCustomerIds.push(linked);
-            } else throw e;
-          }
-        }
+        // Core banking says whom the business may link; the linked ids are never looked up
+        // themselves, so whether an unrelated id exists is not told.
+        const linkedCustomersNotRelated =
+          business &&
+          !linkedCustomersAllowed(customerId, linkedCustomerIds ?? [], customer.relatedCustomerIds ?? []);
         return {
           customerType: customer.type ?? 'RETAIL',
           ...(businessUserRequested && { businessUserRequested }),
-          ...(unknownLinkedCustomerIds.length > 0 && { unknownLinkedCustomerIds }),
+          ...(linkedCustomersNotRelated && { linkedCustomersNotRelated }),
           found: true,
           customerStatus: customer.status,
           activeProducts: customer.products.filter((p) => p.status === 'ACTIVE').length,

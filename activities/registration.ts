@@ -22,6 +22,7 @@ import {
 } from '../messages/mfa';
 import { MFA_QUOTA_WORKFLOW, reserveSendUpdate, type DestinationQuotaInput } from '../messages/mfa-quota';
 import { identityAttemptsWorkflowId } from '../messages/registration';
+import { mayRegisterItself } from '../workflows/registration/rules';
 import { translated } from './failures';
 import type { CreatedIbUser } from './types';
 import type { RegistrationActivities } from './registration-types';
@@ -98,6 +99,8 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
         const match = await coreBanking.matchCustomerIdentity(identity, correlation());
         if (!match.matched || !match.customerId) return { matched: false as const };
         const customer = await coreBanking.getCustomer(match.customerId, correlation());
+        // The same answer as a mismatch: nothing is sent and nothing said about the customer.
+        if (!mayRegisterItself(customer.type)) return { matched: false as const };
         // Checked before any code is sent: a taken name is refused while nothing has happened.
         const taken = await coreBanking.findIbUsers({ username }, correlation());
         return {

@@ -28,8 +28,10 @@ export interface EligibilityFacts {
   customerType?: CustomerType;
   /** The request named a userReference or linked customers (a business customer's user). */
   businessUserRequested?: boolean;
-  /** Linked customers core banking does not know. */
+  /** Linked customers core banking does not know (runs from before linkedCustomersNotRelated). */
   unknownLinkedCustomerIds?: string[];
+  /** A linked customer is not among the business customer's relations, is repeated, or is itself. */
+  linkedCustomersNotRelated?: boolean;
 }
 
 export interface EligibilityInput {

@@ -77,6 +77,8 @@ export const awaitCodeSentUpdate = defineUpdate<CodeSent>('awaitCodeSent');
 /** After the API verified the code: consumes it, creates the user, sets the password. */
 export const completeRegistrationUpdate = defineUpdate<SelfRegistrationResult>('complete');
 export const registrationStateQuery = defineQuery<RegistrationView>('registrationState');
+/** Whether a securityKey digest is this registration's: the API asks before it says anything else. */
+export const registrationKeyMatchesQuery = defineQuery<boolean, [string]>('securityKeyMatches');
 
 export const REGISTRATION_CODES = [
   'IDENTITY_NOT_VERIFIED',

@@ -26,6 +26,9 @@ export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector
     if (store.getCustomer(body.customerId)) {
       throw new EsbHttpError(409, 'CUSTOMER_EXISTS', `customer ${body.customerId} already exists`);
     }
+    if (body.relatedCustomerIds?.length && body.type !== 'BUSINESS') {
+      throw new EsbHttpError(400, 'VALIDATION_FAILED', 'only a business customer has related customers');
+    }
     const customer: SimCustomer = {
       customerId: body.customerId,
       firstName: body.firstName,
@@ -37,6 +40,7 @@ export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector
       status: body.status ?? 'ACTIVE',
       // Absent type: RETAIL. Identity data only when given (self-registration matches on it).
       ...(body.type !== undefined && { type: body.type }),
+      ...(body.type === 'BUSINESS' && { relatedCustomerIds: body.relatedCustomerIds ?? [] }),
       ...(body.dateOfBirth != null && { dateOfBirth: body.dateOfBirth }),
       ...(body.nationalId != null && { nationalId: body.nationalId }),
     };

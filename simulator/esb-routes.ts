@@ -14,6 +14,7 @@ import {
   setPasswordSchema,
   statusChangeSchema,
 } from './schemas';
+import { linkedCustomersAllowed } from '../workflows/onboarding/eligibility';
 import type { SimCustomer, SimulatorStore } from './store';
 
 /**
@@ -104,7 +105,22 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
         'a retail customer has one user: no userReference or linked customers',
       );
     }
-    for (const linked of body.linkedCustomerIds ?? []) requireCustomer(store, linked);
+    // T24 links only the customers it relates to the business, each once, never itself; an
+    // unknown id gets the same answer as an unrelated one.
+    if (
+      business &&
+      !linkedCustomersAllowed(
+        body.customerId,
+        body.linkedCustomerIds ?? [],
+        customer.relatedCustomerIds ?? [],
+      )
+    ) {
+      throw new EsbHttpError(
+        422,
+        'LINKED_CUSTOMER_NOT_RELATED',
+        'a linked customer is not related to this business customer',
+      );
+    }
     assertCanCreate(store, body, business);
     const at = now().toISOString();
     const user: IbUser = {

@@ -148,6 +148,8 @@ export const adminCreateCustomerSchema = z.strictObject({
   postalAddress: postalAddressSchema.nullable().optional(),
   status: z.enum(['ACTIVE', 'BLOCKED', 'DECEASED']).optional(),
   type: z.enum(['RETAIL', 'BUSINESS']).optional(),
+  /** BUSINESS only: the customers its users may be linked to. */
+  relatedCustomerIds: z.array(id).max(50).optional(),
   dateOfBirth: isoDate.nullable().optional(),
   nationalId: z
     .string()

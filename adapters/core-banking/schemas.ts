@@ -30,6 +30,7 @@ export const customerSchema: z.ZodType<Customer> = z.object({
   ),
   status: z.enum(['ACTIVE', 'BLOCKED', 'DECEASED']),
   type: z.enum(['RETAIL', 'BUSINESS']).optional(),
+  relatedCustomerIds: z.array(z.string()).optional(),
 });
 
 export const identityMatchSchema: z.ZodType<IdentityMatch> = z.object({

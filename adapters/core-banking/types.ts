@@ -27,6 +27,8 @@ export interface Customer {
   status: 'ACTIVE' | 'BLOCKED' | 'DECEASED';
   /** A business customer may have several IB/MB users; a retail one has one. Absent: RETAIL. */
   type?: CustomerType;
+  /** BUSINESS only: the customers its users may act for (linkedCustomerIds). Absent: none. */
+  relatedCustomerIds?: string[];
 }
 
 export type CustomerType = 'RETAIL' | 'BUSINESS';
@@ -123,6 +125,7 @@ export type CoreBankingErrorCode =
   | 'USERNAME_TAKEN'
   | 'ALREADY_REGISTERED'
   | 'DUPLICATE_BUSINESS_KEY'
+  | 'LINKED_CUSTOMER_NOT_RELATED'
   | 'INVALID_STATE'
   | 'VALIDATION_FAILED';
 

@@ -25,6 +25,7 @@ export const BUSINESS_STATUS: Record<RefusalCode, { status: number; title: strin
   ALREADY_REGISTERED: { status: 409, title: 'Already registered' },
   ONBOARDING_IN_PROGRESS: { status: 409, title: 'Onboarding in progress' },
   PHONE_MISMATCH: { status: 422, title: 'Phone does not match core banking' },
+  LINKED_CUSTOMER_NOT_RELATED: { status: 422, title: 'Linked customer not related' },
   DISCLOSURES_NOT_ACCEPTED: { status: 422, title: 'Required disclosures not accepted' },
   AUTHORISATION_REJECTED: { status: 422, title: 'User rejected at authorisation' },
   AUTHORISATION_TIMEOUT: { status: 422, title: 'User not authorised in time' },

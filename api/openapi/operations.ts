@@ -98,12 +98,12 @@ export const operations: Operation[] = [
       201: { description: 'User opened, first-time password sent', schema: r.onboardingResult },
       ...accepted,
       ...writeErrors,
-      404: p('CUSTOMER_NOT_FOUND (the customer, or a `linkedCustomerIds` entry)'),
+      404: p('CUSTOMER_NOT_FOUND (the customer)'),
       409: p(
         'ALREADY_REGISTERED (a retail customer has one user; a business customer one per `userReference`), ONBOARDING_IN_PROGRESS',
       ),
       422: p(
-        'CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer, NO_REGISTERED_EMAIL for credentialDelivery EMAIL), PHONE_MISMATCH, EMAIL_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED',
+        'CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer, NO_REGISTERED_EMAIL for credentialDelivery EMAIL), LINKED_CUSTOMER_NOT_RELATED (a `linkedCustomerIds` entry core banking does not relate to the business, repeated, or the business itself; the same answer whether the id exists or not), PHONE_MISMATCH, EMAIL_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED',
       ),
       502: p('ONBOARDING_FAILED (compensated)'),
       503: startUnavailable,
@@ -155,7 +155,9 @@ export const operations: Operation[] = [
     responses: {
       201: { description: 'The user exists in core banking, active', schema: registrationResult },
       ...writeErrors,
-      403: p('SECURITY_KEY_INVALID, INSUFFICIENT_SCOPE'),
+      403: p(
+        'SECURITY_KEY_INVALID (checked first: without the key no outcome, stage or reason is told), INSUFFICIENT_SCOPE',
+      ),
       404: p('REGISTRATION_NOT_FOUND'),
       409: p(
         'ALREADY_REGISTERED, USERNAME_TAKEN (meanwhile), REGISTRATION_NOT_READY, CHALLENGE_NOT_VERIFIED',

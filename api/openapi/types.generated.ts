@@ -1210,7 +1210,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description CUSTOMER_NOT_FOUND (the customer, or a `linkedCustomerIds` entry) */
+      /** @description CUSTOMER_NOT_FOUND (the customer) */
       404: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -1250,7 +1250,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer, NO_REGISTERED_EMAIL for credentialDelivery EMAIL), PHONE_MISMATCH, EMAIL_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED */
+      /** @description CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER for employee fields on a retail customer, NO_REGISTERED_EMAIL for credentialDelivery EMAIL), LINKED_CUSTOMER_NOT_RELATED (a `linkedCustomerIds` entry core banking does not relate to the business, repeated, or the business itself; the same answer whether the id exists or not), PHONE_MISMATCH, EMAIL_MISMATCH, DISCLOSURES_NOT_ACCEPTED (`missing`, `stale` naming the current version), IDEMPOTENCY_KEY_REUSED */
       422: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -1510,7 +1510,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description SECURITY_KEY_INVALID, INSUFFICIENT_SCOPE */
+      /** @description SECURITY_KEY_INVALID (checked first: without the key no outcome, stage or reason is told), INSUFFICIENT_SCOPE */
       403: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];

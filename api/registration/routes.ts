@@ -3,9 +3,9 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import { currentDisclosures } from '../../config/disclosures';
 import { securityKeyDigest } from '../../lib/mfa-crypto';
-import { mfaProcessId, securityKeyMatchesQuery } from '../../messages/mfa';
 import {
   completeRegistrationUpdate,
+  registrationKeyMatchesQuery,
   registrationProcessId,
   registrationStateQuery,
   type RegistrationView,
@@ -111,14 +111,15 @@ export function registrationRouter(deps: RegistrationDeps): Router {
         if (e instanceof WorkflowNotFoundError) throw notFound();
         throw e;
       }
+      // The key first, whatever the stage: without it no outcome, reason or stage is told,
+      // and every wrong key gets the same 403.
+      const keyMatches = await handle.query(
+        registrationKeyMatchesQuery,
+        securityKeyDigest(serverKey, securityKey),
+      );
+      if (!keyMatches) throw mfaProblem('SECURITY_KEY_INVALID');
       if (view.stage === 'COMPLETED' && view.result) {
         // A retry after a lost answer: the same result, to the holder of the key only.
-        const challenge = client.workflow.getHandle(mfaProcessId(view.serviceKey));
-        const matches = await challenge.query(
-          securityKeyMatchesQuery,
-          securityKeyDigest(serverKey, securityKey),
-        );
-        if (!matches) throw mfaProblem('SECURITY_KEY_INVALID');
         res.setHeader('Idempotent-Replayed', 'true');
         return void res.status(201).json(view.result);
       }

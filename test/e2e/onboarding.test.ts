@@ -286,6 +286,7 @@ describe('open IB/MB user end to end', () => {
       phone: '+254700300001',
       products: ['CUR-300001'],
       type: 'BUSINESS',
+      relatedCustomerIds: ['300002'],
     });
     await admin('POST', '/admin/customers', {
       customerId: '300002',
@@ -331,10 +332,33 @@ describe('open IB/MB user end to end', () => {
     const again = await employee('emp-001', 'e2e-biz-0003');
     expect(again.response.status).toBe(409);
     expect(again.error?.code).toBe('ALREADY_REGISTERED');
-    // A linked customer core banking does not know.
-    const unknown = await employee('emp-003', 'e2e-biz-0004', ['399999']);
-    expect(unknown.response.status).toBe(404);
-    expect(unknown.error).toMatchObject({ code: 'CUSTOMER_NOT_FOUND', linkedCustomerIds: ['399999'] });
+    // Only the customers core banking relates to the business: an unknown id, an unrelated
+    // one, a repeated one and the business itself get one answer, which says nothing of
+    // whether the id exists.
+    const refused = [];
+    for (const [i, linked] of [['399999'], ['100005'], ['300002', '300002'], ['300001']].entries()) {
+      const { response, error } = await employee('emp-003', `e2e-biz-01${i}`, linked);
+      // What differs per request by design (its id, its process) is left out of the comparison.
+      const {
+        instance: _i,
+        requestId: _r,
+        processId: _p,
+        ...same
+      } = (error ?? {}) as Record<string, unknown>;
+      refused.push({ status: response.status, error: same });
+    }
+    expect(refused[0]).toEqual({
+      status: 422,
+      error: expect.objectContaining({ code: 'LINKED_CUSTOMER_NOT_RELATED' }),
+    });
+    for (const r of refused) expect(r).toEqual(refused[0]);
+    expect(JSON.stringify(refused)).not.toMatch(/399999|100005/);
+    expect(await ibUsers('100005')).toEqual([]);
+    expect(
+      ((await admin('GET', '/admin/customers/300001')).body.ibUsers as { userReference: string }[]).some(
+        (u) => u.userReference === 'emp-003',
+      ),
+    ).toBe(false);
     // A retail customer has one user: no employee references.
     const retail = await open({
       requestId: 'e2e-biz-0005',

@@ -2,6 +2,8 @@ import type { RegistrationRequest } from '../../api/openapi/types.generated';
 import { apiClient, type ApiClient } from '../helpers/api-client';
 import { decodedHistoryText } from '../helpers/history';
 import { mintDevToken } from '../../lib/dev-keys';
+import { registrationKeys } from '../../lib/registration-crypto';
+import { loadServerKey } from '../../lib/server-key';
 import { call, startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -87,6 +89,68 @@ describe('self-registration end to end', () => {
     expect(Object.keys(bare(wrongId.error)).sort()).toEqual(['code', 'detail', 'status', 'title', 'type']);
     expect(JSON.stringify(wrongId.error)).not.toMatch(/\+254|•|processId/);
     expect(stack.outbox('sms')).toHaveLength(before);
+  });
+
+  it("answers a business customer's identity as a mismatch: no user without an employee reference, nothing sent", async () => {
+    await admin('POST', '/admin/customers', {
+      customerId: '300101',
+      firstName: 'Baraka',
+      lastName: 'Holdings',
+      phone: '+254700300101',
+      products: ['CUR-300101'],
+      type: 'BUSINESS',
+      dateOfBirth: '2001-04-01',
+      nationalId: '55550101',
+    });
+    const business = {
+      firstName: 'Baraka',
+      lastName: 'Holdings',
+      dateOfBirth: '2001-04-01',
+      nationalIdLast4: '0101',
+    };
+    const matched = await register(
+      body({ requestId: 'reg-e2e-business-1', identity: business, username: 'baraka.holdings' }),
+    );
+    const wrong = await register(
+      body({
+        requestId: 'reg-e2e-business-2',
+        identity: { ...business, nationalIdLast4: '9999' },
+        username: 'baraka.holdings',
+      }),
+    );
+    expect(matched.response.status).toBe(422);
+    expect(bare(matched.error)).toEqual(bare(wrong.error));
+    expect(matched.error?.code).toBe('IDENTITY_NOT_VERIFIED');
+    expect(smsTo('+254700300101')).toHaveLength(0);
+    expect((await admin('GET', '/admin/customers/300101')).body.ibUsers).toEqual([]);
+  });
+
+  it('tells how a registration ended only to the holder of its securityKey', async () => {
+    // The ids are derived from the caller and the requestId, so the test knows them as the app would.
+    const subject = 'keyholder-app';
+    const app = apiClient(
+      stack.apiUrl,
+      await mintDevToken(stack.config, { scopes: ['registrations:write'], subject }),
+    );
+    const requestId = 'reg-e2e-keyholder-1';
+    const failed = await app.POST('/registrations', {
+      // Not Grace's name: her identity budget is spent by the tests below.
+      body: body({ requestId, identity: { ...grace, firstName: 'Keyholder' } }),
+    });
+    expect(failed.error?.code).toBe('IDENTITY_NOT_VERIFIED');
+    const keys = registrationKeys(loadServerKey({ keysDir: stack.config.keysDir }), subject, requestId);
+    const ask = (securityKey: string) =>
+      app.POST('/registrations/{registrationId}/verify', {
+        params: { path: { registrationId: keys.registrationId } },
+        body: { securityKey, otp: '123456' },
+      });
+    const stranger = await ask('not-the-key');
+    expect(stranger.response.status).toBe(403);
+    expect(stranger.error?.code).toBe('SECURITY_KEY_INVALID');
+    expect(JSON.stringify(stranger.error)).not.toMatch(/IDENTITY|FAILED|reason/);
+    const holder = await ask(keys.securityKey);
+    expect(holder.response.status).toBe(422);
+    expect(holder.error?.code).toBe('IDENTITY_NOT_VERIFIED');
   });
 
   it('refuses bad credentials and a stale disclosure with clear 422s before anything starts', async () => {

@@ -5,7 +5,7 @@ import { identityDigest, registrationKeys, sealSecret, unsealSecret } from '../.
 import { seal } from '../../lib/mfa-crypto';
 import type { DisclosureRecord } from '../../messages/disclosures';
 import { disclosureVerdict } from '../../workflows/onboarding/disclosures';
-import { eligibilityVerdict } from '../../workflows/onboarding/eligibility';
+import { eligibilityVerdict, linkedCustomersAllowed } from '../../workflows/onboarding/eligibility';
 
 const KEY = Buffer.alloc(32, 7);
 const records: DisclosureRecord[] = [
@@ -104,6 +104,33 @@ describe('eligibility for business users', () => {
     expect(eligibilityVerdict({ ...base, businessUserRequested: true, customerType: 'BUSINESS' })).toEqual({
       eligible: true,
     });
+  });
+
+  it('refuses linked customers core banking does not relate to the business', () => {
+    expect(
+      eligibilityVerdict({
+        ...base,
+        businessUserRequested: true,
+        customerType: 'BUSINESS',
+        linkedCustomersNotRelated: true,
+      }),
+    ).toEqual({
+      eligible: false,
+      code: 'LINKED_CUSTOMER_NOT_RELATED',
+      message: expect.any(String),
+      extensions: {},
+    });
+  });
+});
+
+describe('linkedCustomersAllowed', () => {
+  it('allows only related customers, each once, never the business itself', () => {
+    expect(linkedCustomersAllowed('B1', [], [])).toBe(true);
+    expect(linkedCustomersAllowed('B1', ['C1', 'C2'], ['C2', 'C1', 'C3'])).toBe(true);
+    expect(linkedCustomersAllowed('B1', ['C9'], ['C1'])).toBe(false);
+    expect(linkedCustomersAllowed('B1', ['C1', 'C1'], ['C1'])).toBe(false);
+    expect(linkedCustomersAllowed('B1', ['B1'], ['B1'])).toBe(false);
+    expect(linkedCustomersAllowed('B1', ['C1'], [])).toBe(false);
   });
 });
 

@@ -5,6 +5,23 @@ export type EligibilityVerdict =
   | { eligible: true }
   | { eligible: false; code: BusinessCode; message: string; extensions: Record<string, unknown> };
 
+/**
+ * Whether a business customer may link these customers to one of its users: only the
+ * customers core banking relates to it (relatedCustomerIds), each once, never itself. One
+ * yes/no whatever the reason, so an unknown id and an unrelated one look alike.
+ */
+export function linkedCustomersAllowed(
+  customerId: string,
+  linkedCustomerIds: readonly string[],
+  relatedCustomerIds: readonly string[],
+): boolean {
+  const related = new Set(relatedCustomerIds);
+  return (
+    new Set(linkedCustomerIds).size === linkedCustomerIds.length &&
+    linkedCustomerIds.every((id) => id !== customerId && related.has(id))
+  );
+}
+
 /** Pure decision over core-banking facts, in the order a branch officer would check. */
 export function eligibilityVerdict(f: EligibilityFacts): EligibilityVerdict {
   const refuse = (
@@ -32,6 +49,13 @@ export function eligibilityVerdict(f: EligibilityFacts): EligibilityVerdict {
       },
     );
   }
+  if (f.linkedCustomersNotRelated) {
+    return refuse(
+      'LINKED_CUSTOMER_NOT_RELATED',
+      'A linked customer is not one core banking relates to this business customer.',
+    );
+  }
+  // Only runs recorded before relatedCustomerIds carry this fact; kept so they replay alike.
   if (f.unknownLinkedCustomerIds?.length) {
     return refuse('CUSTOMER_NOT_FOUND', 'A linked customer does not exist in core banking.', {
       linkedCustomerIds: f.unknownLinkedCustomerIds,

@@ -17,6 +17,7 @@ import { mfaProcessId, type MfaChallengeInput } from '../../messages/mfa';
 import {
   awaitCodeSentUpdate,
   completeRegistrationUpdate,
+  registrationKeyMatchesQuery,
   registrationStateQuery,
   type CodeSent,
   type RegistrationFailure,
@@ -33,6 +34,7 @@ import {
 } from '../activity-options';
 import { eligibilityVerdict } from '../onboarding/eligibility';
 import { disclosureVerdict } from '../onboarding/disclosures';
+import { constantTimeEqual } from '../mfa/constant-time';
 import { MfaChallenge } from '../mfa/mfa-challenge';
 
 const entities = proxyActivities<RegistrationActivities>(registrationEntityOptions);
@@ -90,6 +92,11 @@ export async function SelfRegistration(input: SelfRegistrationInput): Promise<Se
     result,
     failure,
   }));
+  // A query: no command, so runs recorded before it replay alike.
+  setHandler(
+    registrationKeyMatchesQuery,
+    (digest: string) => typeof digest === 'string' && constantTimeEqual(digest, input.securityKeyDigest),
+  );
   setHandler(awaitCodeSentUpdate, async () => {
     await condition(() => stage !== 'CHECKING');
     if (codeSent) return codeSent;
