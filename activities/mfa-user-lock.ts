@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import {
   MFA_USER_LOCK_WORKFLOW,
+  preloginLockKey,
   recordFailureUpdate,
   recordSuccessUpdate,
   userLockWorkflowId,
@@ -22,8 +23,14 @@ export interface MfaUserLockDeps {
   userOtpLock: UserOtpLockPolicy;
 }
 
+/**
+ * `prelogin`: the challenge is concealed (a pre-login caller not bound to the user). Its
+ * wrong codes count on the user's pre-login lock (preloginLockKey), never on the lock the
+ * user's own channels check, so such a caller cannot lock the user out of its LOGIN codes.
+ */
 export interface RecordUserOtpAttemptInput {
   userId: string;
+  prelogin?: boolean;
   /** Unique per verify: the Update id, so a retried record counts once. */
   ref: string;
   correct: boolean;
@@ -31,8 +38,11 @@ export interface RecordUserOtpAttemptInput {
 
 /** Signatures as the MfaChallenge workflow sees them. */
 export interface MfaUserLockActivities {
-  /** The user's lock as it stands; the workflow compares lockedUntil with its own clock. */
-  checkUserOtpLock(input: { userId: string }): Promise<UserOtpLockView>;
+  /**
+   * The user's lock as it stands; the workflow compares lockedUntil with its own clock.
+   * `prelogin` (concealed): the later of the user's lock and its pre-login lock.
+   */
+  checkUserOtpLock(input: { userId: string; prelogin?: boolean }): Promise<UserOtpLockView>;
   /** Records a verify on the user's entity; fails USER_OTP_LOCKED (non-retryable) while locked. */
   recordUserOtpAttempt(input: RecordUserOtpAttemptInput): Promise<UserOtpLockView>;
 }
@@ -41,19 +51,26 @@ const UNLOCKED: UserOtpLockView = { consecutiveFailures: 0, lockedUntil: null };
 
 export function createMfaUserLockActivities(deps: MfaUserLockDeps): MfaUserLockActivities {
   const { client } = deps.temporal;
+  const lockOf = async (key: string): Promise<UserOtpLockView> => {
+    try {
+      // A query writes no history; no entity (never a wrong code, or forgotten) is no lock.
+      return await client.workflow.getHandle(userLockWorkflowId(key)).query(userOtpLockQuery);
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return UNLOCKED;
+      throw e;
+    }
+  };
   return {
-    async checkUserOtpLock({ userId }) {
-      try {
-        // A query writes no history; no entity (never a wrong code, or forgotten) is no lock.
-        return await client.workflow.getHandle(userLockWorkflowId(userId)).query(userOtpLockQuery);
-      } catch (e) {
-        if (e instanceof WorkflowNotFoundError) return UNLOCKED;
-        throw e;
-      }
+    async checkUserOtpLock({ userId, prelogin }) {
+      if (!prelogin) return lockOf(userId);
+      // Concealed: no code while either lock holds (the user's own is only read here).
+      const [own, pre] = await Promise.all([lockOf(userId), lockOf(preloginLockKey(userId))]);
+      const until = (v: UserOtpLockView) => Date.parse(v.lockedUntil ?? '') || 0;
+      return until(pre) > until(own) ? pre : own;
     },
 
-    async recordUserOtpAttempt({ userId, ref, correct }) {
-      const workflowId = userLockWorkflowId(userId);
+    async recordUserOtpAttempt({ userId, prelogin, ref, correct }) {
+      const workflowId = userLockWorkflowId(prelogin ? preloginLockKey(userId) : userId);
       const args = [{ ref, policy: deps.userOtpLock }] as [{ ref: string; policy: UserOtpLockPolicy }];
       try {
         if (correct) {

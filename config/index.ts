@@ -141,6 +141,11 @@ export const configSchema = z
       .default(DEV_AUTH_AUDIENCE)
       .describe('Required `aud` of tokens; production: must be set (the dev default is refused).'),
     /** Refused in production by the API and the worker (config/production.ts). */
+    IBMB_DEV_ONLY_SAMPLES: envBool
+      .optional()
+      .describe(
+        'DEV ONLY, set by docker/dev-only/production.env alone: `true` lets production run with the public samples of docker/dev-only/ and the simulator; never in a deployment.',
+      ),
     AUTH_DEV_KEYS: envBool
       .optional()
       .describe(
@@ -160,7 +165,10 @@ export const configSchema = z
         'A verified token is trusted this long (at most until its `exp`) without a new signature check; a key withdrawn from the JWKS stops working within it; `0` checks every request.',
       ),
 
-    CORE_BANKING_URL: z.url().default('http://127.0.0.1:4010').describe('ESB base URL.'),
+    CORE_BANKING_URL: z
+      .url()
+      .default('http://127.0.0.1:4010')
+      .describe('ESB base URL; unset: the simulator on this machine (required in production).'),
     CORE_BANKING_TIMEOUT_MS: envInt(100, 120_000).default(5_000).describe('Per-call timeout to the ESB.'),
     SIMULATOR_HOST: z.string().default('127.0.0.1').describe('The core-banking simulator listen address.'),
     SIMULATOR_PORT: envInt(0, 65535).default(4010).describe('The core-banking simulator listen port.'),

@@ -1,7 +1,62 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { ConfigError, loadConfig, type Config } from './index';
 import { withoutBlanks, type Env } from './env';
 
 const TRUE = new Set(['true', '1', 'yes']);
+
+/**
+ * SHA-256 (hex) of the public samples in docker/dev-only/ (test/unit/production-config
+ * checks them against the files): production refuses each unless IBMB_DEV_ONLY_SAMPLES is
+ * on, which only docker/dev-only/production.env sets. Fingerprints, so the code does not
+ * carry a key anyone could copy from it.
+ */
+export const DEV_ONLY_SAMPLE_FINGERPRINTS = {
+  /** Of the decoded key bytes: another spelling of the same key is refused too. */
+  SERVER_HMAC_KEY: ['9fadf92995768725cc45895a0c3efb57894e5773b1e4f2f904c1eb028433dfbd'],
+  /** Of each key's decoded bytes, whatever its kid. */
+  PAYLOAD_KEYS: ['d61c6555692d85e0194e11313a15c5197790904aa69c89bcb877340a9c065eb0'],
+  CHANNEL_WEBHOOK_SECRET: ['69e450dde8a59e7fced9a2e3ccecf80914b069a5c55f07668e9342c9d4de7edb'],
+  KANNEL_PASSWORD: ['488235f0830279d50d70c9421628ddd44a8ae78284cf1d30abecf76f28286da7'],
+} as const;
+
+/** The core-banking simulator as docker-compose.yml reaches it: a stand-in for T24/ESB. */
+const SIMULATOR_URLS = new Set(['http://simulator:4010', 'http://simulator:4010/']);
+
+const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const isSample = (name: keyof typeof DEV_ONLY_SAMPLE_FINGERPRINTS, b: Buffer | string) =>
+  (DEV_ONLY_SAMPLE_FINGERPRINTS[name] as readonly string[]).includes(sha256(b));
+
+/** The payload keys' bytes, from PAYLOAD_KEYS or its file; unreadable ones are the keyring's to report. */
+function payloadKeyBytes(env: Env): Buffer[] {
+  let list = env.PAYLOAD_KEYS;
+  if (!list && env.PAYLOAD_KEYS_FILE) {
+    try {
+      list = fs.readFileSync(env.PAYLOAD_KEYS_FILE, 'utf8');
+    } catch {
+      return [];
+    }
+  }
+  return (list ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((e) => Buffer.from(e.slice(e.indexOf(':') + 1), 'base64'));
+}
+
+/** Each public sample of docker/dev-only/ this environment carries, by variable name. */
+function samplesIn(env: Env): string[] {
+  const found: string[] = [];
+  if (env.SERVER_HMAC_KEY && isSample('SERVER_HMAC_KEY', Buffer.from(env.SERVER_HMAC_KEY, 'base64')))
+    found.push('SERVER_HMAC_KEY');
+  if (payloadKeyBytes(env).some((k) => isSample('PAYLOAD_KEYS', k)))
+    found.push(env.PAYLOAD_KEYS ? 'PAYLOAD_KEYS' : 'PAYLOAD_KEYS_FILE');
+  if (env.CHANNEL_WEBHOOK_SECRET && isSample('CHANNEL_WEBHOOK_SECRET', env.CHANNEL_WEBHOOK_SECRET))
+    found.push('CHANNEL_WEBHOOK_SECRET');
+  if (env.KANNEL_PASSWORD && isSample('KANNEL_PASSWORD', env.KANNEL_PASSWORD)) found.push('KANNEL_PASSWORD');
+  if (env.CORE_BANKING_URL && SIMULATOR_URLS.has(env.CORE_BANKING_URL)) found.push('CORE_BANKING_URL');
+  return found;
+}
 
 /**
  * What the API and the worker refuse to run with when NODE_ENV=production: every
@@ -34,6 +89,15 @@ export function productionProblems(rawEnv: Env): string[] {
     );
   need('SERVER_HMAC_KEY', 'the API and every worker must share it; no key generated under DATA_DIR');
   need('CHANNEL_WEBHOOK_URL', 'usernames would go to an outbox file instead of the channel');
+  need('CORE_BANKING_URL', 'the default is the core-banking simulator on this machine');
+  // Public samples run only with the dev-only env file, the one place that sets the flag.
+  if (!TRUE.has(env.IBMB_DEV_ONLY_SAMPLES ?? ''))
+    for (const name of samplesIn(env))
+      problems.push(
+        name === 'CORE_BANKING_URL'
+          ? 'CORE_BANKING_URL: the dev-only core-banking simulator is refused when NODE_ENV=production'
+          : `${name}: the public dev-only sample (docker/dev-only/) is refused when NODE_ENV=production`,
+      );
   return problems;
 }
 

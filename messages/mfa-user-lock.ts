@@ -50,3 +50,10 @@ export const userOtpLockQuery = defineQuery<UserOtpLockView>('userOtpLock');
 
 /** userIds are core-banking ids (no PII): the entity is addressable by them. */
 export const userLockWorkflowId = (userId: string): string => `mfa-user-${userId}`;
+
+/**
+ * The lock that counts wrong codes typed through concealed challenges (a pre-login caller
+ * naming a user it is not bound to): its own entity, so such a caller can never lock the
+ * user out of the codes the user's own channel asks for (LOGIN, STEP_UP, …).
+ */
+export const preloginLockKey = (userId: string): string => `${userId}|prelogin`;

@@ -70,8 +70,12 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
         },
       ]);
     }
+    // Concealed: `Prefer` is ignored, so a caller cannot pick when it sees the state.
+    const createWaitMs = conceal
+      ? config.API_WAIT_BUDGET_MS
+      : waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS);
     const creating = service
-      .create(body, waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS), {
+      .create(body, createWaitMs, {
         starter: starterMemo(req.principal),
         caller: preloginCaller(req, config),
         conceal,
@@ -87,7 +91,7 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
     res.location(statusUrl(serviceKey));
     if (created.kind === 'accepted') {
       res.status(202).setHeader('Retry-After', '1');
-      return void res.json(acceptedBody(created));
+      return void res.json(acceptedBody(created, conceal));
     }
     if (created.replayed) res.setHeader('Idempotent-Replayed', 'true');
     // The securityKey is in this answer and nowhere else, ever.
@@ -148,11 +152,12 @@ function cancelKey(req: Request): string {
   return key;
 }
 
-function acceptedBody(created: Extract<CreatedChallenge, { kind: 'accepted' }>) {
+function acceptedBody(created: Extract<CreatedChallenge, { kind: 'accepted' }>, conceal: boolean) {
   return {
     processId: created.processId,
     serviceKey: created.serviceKey,
-    status: 'SENDING',
+    // As the concealed view shows it (workflows/mfa/state.ts counters).
+    status: conceal ? 'PENDING' : 'SENDING',
     ...created.state,
     securityKey: created.securityKey,
     statusUrl: statusUrl(created.serviceKey),

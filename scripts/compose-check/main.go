@@ -4,7 +4,10 @@
 // normalized project as JSON (what Compose would run); on error, the loader's message and
 // exit status 1. test/compose runs it on docker-compose.yml.
 //
-//	go run ./scripts/compose-check docker-compose.yml
+//	go run ./scripts/compose-check docker-compose.yml [NAME=VALUE ...]
+//
+// NAME=VALUE arguments are the only variables it interpolates, as if set in the shell
+// (e.g. IBMB_ENV_FILE=/path/to/production.env).
 package main
 
 import (
@@ -16,12 +19,16 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: compose-check FILE")
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: compose-check FILE [NAME=VALUE ...]")
 		os.Exit(2)
 	}
-	// Only the file's own defaults: no .env and no shell variables, as a plain `up` reads it.
-	opts, err := cli.NewProjectOptions([]string{os.Args[1]}, cli.WithName("compose-check"))
+	// Only the file's own defaults and the variables given: no .env and no shell variables.
+	opts, err := cli.NewProjectOptions(
+		[]string{os.Args[1]},
+		cli.WithName("compose-check"),
+		cli.WithEnv(os.Args[2:]),
+	)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -28,7 +28,9 @@ interface NormalizedService {
 describe('docker-compose.yml as Compose loads it', () => {
   let dir: string;
   let checker: string;
-  const load = (file: string) => spawnSync(checker, [file], { encoding: 'utf8' });
+  /** `vars`: what the shell would set (NAME=VALUE), the only variables interpolated. */
+  const load = (file: string, vars: string[] = []) =>
+    spawnSync(checker, [file, ...vars], { encoding: 'utf8' });
 
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-compose-check-'));
@@ -91,14 +93,14 @@ describe('docker-compose.yml as Compose loads it', () => {
      * secrets' mount paths pointed at the files Compose would mount, and DATA_DIR at a
      * scratch directory: what loadServiceConfig sees at the start of the container.
      */
-    function startEnv(name: string): Record<string, string> {
-      const svc = project.services[name];
+    function startEnv(name: string, from: typeof project = project): Record<string, string> {
+      const svc = from.services[name];
       const env = Object.fromEntries(
         Object.entries(svc?.environment ?? {}).map(([k, v]) => [k, v ?? '']),
       ) as Record<string, string>;
       for (const s of svc?.secrets ?? []) {
         const target = s.target ?? `/run/secrets/${s.source}`;
-        const file = project.secrets[s.source]?.file as string;
+        const file = from.secrets[s.source]?.file as string;
         for (const [k, v] of Object.entries(env)) if (v === target) env[k] = file;
       }
       env.DATA_DIR = path.join(dir, `data-${name}`);
@@ -124,12 +126,53 @@ describe('docker-compose.yml as Compose loads it', () => {
       'SMS_PROVIDER',
       'EMAIL_PROVIDER',
       'CHANNEL_WEBHOOK_URL',
+      'CORE_BANKING_URL',
     ];
+    /** Each public sample of docker/dev-only/, refused without the dev-only flag. */
+    const SAMPLES = [
+      'SERVER_HMAC_KEY',
+      'PAYLOAD_KEYS_FILE',
+      'KANNEL_PASSWORD',
+      'CHANNEL_WEBHOOK_SECRET',
+      'CORE_BANKING_URL',
+    ];
+    const devOnlyEnvFile = () =>
+      fs.readFileSync(path.join(repoRoot, 'docker/dev-only/production.env'), 'utf8');
+    /** The dev-only env file with some lines replaced (null: dropped), as a deployer would edit it. */
+    function deployerEnvFile(changes: Record<string, string | null>): string {
+      const text = devOnlyEnvFile().replace(/^([A-Z][A-Z0-9_]+)=.*$/gm, (line, k: string) => {
+        if (!(k in changes)) return line;
+        return changes[k] === null ? '' : `${k}=${changes[k]}`;
+      });
+      const file = path.join(dir, `deployer-${Math.random().toString(36).slice(2)}.env`);
+      fs.writeFileSync(file, text);
+      return file;
+    }
+    const projectWith = (vars: string[]): typeof project => {
+      const res = load(composeFile, vars);
+      expect({ status: res.status, stderr: res.stderr }).toEqual({ status: 0, stderr: '' });
+      return JSON.parse(res.stdout) as typeof project;
+    };
+    const ownKeys = () => {
+      const file = path.join(dir, 'own-payload-keys');
+      fs.writeFileSync(file, `prod-1:${Buffer.alloc(32, 7).toString('base64')}\n`);
+      return file;
+    };
+    /** A deployer's own values for every sample the dev-only file carries; no dev-only flag. */
+    const OWN_VALUES = {
+      IBMB_DEV_ONLY_SAMPLES: null,
+      SERVER_HMAC_KEY: Buffer.alloc(32, 9).toString('base64'),
+      KANNEL_PASSWORD: 'the-bank-sendsms-password',
+      CHANNEL_WEBHOOK_SECRET: 'whsec_the-bank-channel-secret',
+      CORE_BANKING_URL: 'https://esb.bank.example',
+    };
 
     it.each(['api', 'worker'])('%s starts with NODE_ENV=production and no refusal', (name) => {
       const env = startEnv(name);
       expect(env.NODE_ENV).toBe('production');
       expect(env.AUTH_DEV_KEYS).toBeUndefined();
+      // The dev-only env file, and only it, lets the public samples run.
+      expect(env.IBMB_DEV_ONLY_SAMPLES).toBe('true');
       expect(refusals(env)).toEqual([]);
       const config = loadServiceConfig(env);
       expect(config).toMatchObject({ SMS_PROVIDER: 'kannel', EMAIL_PROVIDER: 'smtp' });
@@ -160,6 +203,46 @@ describe('docker-compose.yml as Compose loads it', () => {
       http.AUTH_JWKS_URL = http.AUTH_JWKS_URL!.replace('https:', 'http:');
       expect(refusals(http)).toEqual([expect.stringMatching(/^AUTH_JWKS_URL: must be an https URL/)]);
     });
+
+    it.each(['api', 'worker'])('%s refuses every public sample without the dev-only flag', (name) => {
+      const env = startEnv(name);
+      delete env.IBMB_DEV_ONLY_SAMPLES;
+      expect(
+        refusals(env)
+          .map((i) => i.split(':')[0])
+          .sort(),
+      ).toEqual([...SAMPLES].sort());
+    });
+
+    it.each(['api', 'worker'])(
+      "%s, on a deployer's env file (IBMB_ENV_FILE) with the sample payload keys, is refused",
+      (name) => {
+        const deployed = projectWith([`IBMB_ENV_FILE=${deployerEnvFile(OWN_VALUES)}`]);
+        const env = startEnv(name, deployed);
+        expect(env.IBMB_DEV_ONLY_SAMPLES).toBeUndefined();
+        expect(refusals(env)).toEqual([
+          expect.stringMatching(/^PAYLOAD_KEYS_FILE: the public dev-only sample/),
+        ]);
+        // Its own payload keys too (IBMB_PAYLOAD_KEYS_FILE): it starts.
+        const own = projectWith([
+          `IBMB_ENV_FILE=${deployerEnvFile(OWN_VALUES)}`,
+          `IBMB_PAYLOAD_KEYS_FILE=${ownKeys()}`,
+        ]);
+        expect(refusals(startEnv(name, own))).toEqual([]);
+        expect(loadServiceConfig(startEnv(name, own)).CORE_BANKING_URL).toBe('https://esb.bank.example');
+        // Nor does a deployer's file run on the simulator, or on no core banking at all.
+        for (const [url, problem] of [
+          ['http://simulator:4010', /^CORE_BANKING_URL: the dev-only core-banking simulator is refused/],
+          [null, /^CORE_BANKING_URL: required/],
+        ] as const) {
+          const vars = [
+            `IBMB_ENV_FILE=${deployerEnvFile({ ...OWN_VALUES, CORE_BANKING_URL: url })}`,
+            `IBMB_PAYLOAD_KEYS_FILE=${ownKeys()}`,
+          ];
+          expect(refusals(startEnv(name, projectWith(vars)))).toEqual([expect.stringMatching(problem)]);
+        }
+      },
+    );
 
     describe('dev-only-services, run as the service runs it', () => {
       let devOnly: DevOnlyServices;

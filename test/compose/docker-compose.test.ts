@@ -170,7 +170,6 @@ describe('docker-compose.yml', () => {
         'TEMPORAL_NAMESPACE',
         'TEMPORAL_TASK_QUEUE',
         'DATA_DIR',
-        'CORE_BANKING_URL',
         'TEMPORAL_WORKFLOW_BUNDLE',
       ],
       simulator: ['DATA_DIR', 'SIMULATOR_HOST', 'SIMULATOR_PORT'],
@@ -207,7 +206,13 @@ describe('docker-compose.yml', () => {
       expect(envOf(name).TEMPORAL_NAMESPACE).toBe(envOf('temporal-namespace').TEMPORAL_NAMESPACE);
     }
     expect(envOf('worker').TEMPORAL_WORKFLOW_BUNDLE).toBe('/app/dist/workflow-bundle.js');
-    expect(envOf('worker').CORE_BANKING_URL).toBe(`http://simulator:${envOf('simulator').SIMULATOR_PORT}`);
+    // Core banking comes from the env file only: set in `environment:` it would override a
+    // deployment's file and keep talking to the simulator.
+    for (const name of ['api', 'worker']) expect(envOf(name).CORE_BANKING_URL).toBeUndefined();
+    const devOnlyEnv = read('docker/dev-only/production.env');
+    expect(devOnlyEnv).toContain(
+      `\nCORE_BANKING_URL=http://simulator:${envOf('simulator').SIMULATOR_PORT}\n`,
+    );
     expect(envOf('api').TEMPORAL_TASK_QUEUE).toBe(envOf('worker').TEMPORAL_TASK_QUEUE);
     expect(envOf('temporal-ui').TEMPORAL_ADDRESS).toBe(`temporal:${temporalPort}`);
     expect(envOf('temporal-namespace').TEMPORAL_ADDRESS).toBe(`temporal:${temporalPort}`);

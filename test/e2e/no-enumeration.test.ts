@@ -136,6 +136,36 @@ describe('MFA answers tell an unbound caller nothing about a user', () => {
     expect(ok.body).toMatchObject({ status: 'VERIFIED', isOtpVerified: true });
   });
 
+  it('with `Prefer: wait=0` and polling at once, still answers alike for a real and an unknown user', async () => {
+    // Every ESB call slow: a real user's lookup (user, then customer) takes twice an unknown
+    // one's, so a view that showed SENDING until the code went out would tell them apart.
+    expect((await esb('PUT', '/admin/faults', { latencyMs: 1200 })).status).toBe(200);
+    try {
+      const observe = async (userId: string) => {
+        const res = await call(stack.apiUrl, 'POST', '/mfa/challenges', {
+          token: app,
+          body: { purpose: 'ONBOARDING', userId },
+          headers: { Prefer: 'wait=0' },
+        });
+        const polls: unknown[] = [];
+        for (let i = 0; i < 12; i++) {
+          const got = await call(stack.apiUrl, 'GET', `/mfa/challenges/${res.body.serviceKey}`, {
+            token: app,
+          });
+          polls.push([got.status, got.body.status]);
+          await new Promise((r) => setTimeout(r, 150));
+        }
+        return { create: [res.status, res.body.status], polls };
+      };
+      const [real, unknown] = await Promise.all([observe(REAL), observe(UNKNOWN)]);
+      expect(unknown).toEqual(real);
+      // `Prefer` is ignored for a concealed create: the floor and the wait budget apply.
+      expect(real.create).toEqual([201, 'PENDING']);
+    } finally {
+      await esb('PUT', '/admin/faults', { latencyMs: 0 });
+    }
+  }, 60_000);
+
   it("keeps the precise refusals for a caller bound to the user (the user's own token)", async () => {
     // First: the wrong codes below count on these users' locks too, as on a real user's.
     const own = async (userId: string) =>
@@ -226,6 +256,38 @@ describe('MFA answers tell an unbound caller nothing about a user', () => {
       const res = await call(stack.apiUrl, 'GET', `/processes/${mfaProcessId(keyOf(name))}`, { token: app });
       expect({ name, status: res.status }).toEqual({ name, status: 404 });
     }
+  }, 120_000);
+
+  it('never locks a user out of its own codes by wrong codes a pre-login caller types', async () => {
+    const userId = await newUser('100004', 'daniel.kiprop');
+    // MFA_USER_MAX_CONSECUTIVE_FAILURES (3) wrong codes through a concealed challenge.
+    const res = await create(userId);
+    expect(res.status).toBe(201);
+    const bad = wrong(codeOf(res.body.serviceKey as string));
+    for (let i = 0; i < 3; i++) {
+      const v = await call(stack.apiUrl, 'POST', `/mfa/challenges/${res.body.serviceKey}/verify`, {
+        token: app,
+        body: { securityKey: res.body.securityKey, otp: bad },
+      });
+      expect(v.status).toBe(422);
+    }
+    // The user's own LOGIN code goes out and verifies: not 423 USER_OTP_LOCKED.
+    const own = await ownToken(userId);
+    const login = await call(stack.apiUrl, 'POST', '/mfa/challenges', {
+      token: own,
+      body: { purpose: 'LOGIN', userId },
+    });
+    expect({ status: login.status, code: login.body.code }).toEqual({ status: 201, code: undefined });
+    const ok = await call(stack.apiUrl, 'POST', `/mfa/challenges/${login.body.serviceKey}/verify`, {
+      token: own,
+      body: { securityKey: login.body.securityKey, otp: codeOf(login.body.serviceKey as string) },
+    });
+    expect(ok.status).toBe(200);
+    // The pre-login caller's wrong codes did count, on the user's pre-login lock: its next
+    // concealed challenge is a decoy (nothing sent), answered as a real one.
+    const after = await create(userId);
+    expect(after.status).toBe(201);
+    expect(messagesOf(after.body.serviceKey as string)).toHaveLength(0);
   }, 120_000);
 
   it('refuses a pre-login caller naming a user and a destination of its own, before anything is sent', async () => {

@@ -184,7 +184,7 @@ describe('MFA challenge policy', () => {
       const real = new ChallengeState(concealed, 'mfa-svc', T0);
       real.markSent(destinations, { codeDigest: 'c'.repeat(64), sealedCode: 'sealed', deliveries: [] }, T0);
       const decoy = new ChallengeState(concealed, 'mfa-svc', T0);
-      decoy.markDecoy(T0);
+      decoy.markDecoy();
       expect(decoy.isDecoy()).toBe(true);
       expect(decoy.initialRefusal(T0)).toBeNull();
       expect(decoy.view(T0 + S)).toEqual(real.view(T0 + S));
@@ -213,6 +213,24 @@ describe('MFA challenge policy', () => {
       expect(s.failAttempt(T0)?.code).toBe('OTP_INVALID');
       expect(s.failAttempt(T0)?.code).toBe('MAX_ATTEMPTS_EXCEEDED');
       expect(s.failAttempt(T0)?.code).toBe('MAX_ATTEMPTS_EXCEEDED');
+    });
+
+    it('shows PENDING from creation, so a poll cannot tell a decoy from a code still going out', () => {
+      const sending = new ChallengeState(concealed, 'mfa-svc', T0);
+      const decoy = new ChallengeState(concealed, 'mfa-svc', T0);
+      decoy.markDecoy();
+      expect(sending.status).toBe('SENDING');
+      expect(sending.view(T0 + S)).toEqual(decoy.view(T0 + S));
+      expect(sending.view(T0 + S).status).toBe('PENDING');
+      // Nor once it is out: the resend clock does not tell how long the send took.
+      sending.markSent(
+        destinations,
+        { codeDigest: 'c'.repeat(64), sealedCode: 's', deliveries: [] },
+        T0 + 2 * S,
+      );
+      expect(sending.view(T0 + 3 * S)).toEqual(decoy.view(T0 + 3 * S));
+      // A bound caller's challenge says what it is doing.
+      expect(new ChallengeState(input, 'mfa-svc', T0).view(T0).status).toBe('SENDING');
     });
 
     it('shows where the code went when the caller is bound', () => {

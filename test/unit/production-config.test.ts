@@ -1,5 +1,16 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ConfigError } from '../../config';
 import { loadServiceConfig, productionProblems } from '../../config/production';
+
+const devOnly = path.resolve(__dirname, '../../docker/dev-only');
+/** The values docker/dev-only/production.env sets, read from the file (the public samples). */
+const sampleEnv = Object.fromEntries(
+  [
+    ...fs.readFileSync(path.join(devOnly, 'production.env'), 'utf8').matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm),
+  ].map((m) => [m[1] as string, m[2] as string]),
+);
+const samplePayloadKeys = fs.readFileSync(path.join(devOnly, 'payload-keys'), 'utf8').trim();
 
 const key32 = Buffer.alloc(32, 1).toString('base64');
 
@@ -19,6 +30,7 @@ const good: Record<string, string> = {
   SMTP_HOST: 'smtp.bank.example',
   CHANNEL_WEBHOOK_URL: 'https://channel.bank.example/hooks',
   CHANNEL_WEBHOOK_SECRET: 'whsec_abcdefgh',
+  CORE_BANKING_URL: 'https://esb.bank.example',
 };
 
 function issuesOf(env: Record<string, string>): string[] {
@@ -57,6 +69,42 @@ describe('production configuration of the API and the worker', () => {
       /^PAYLOAD_KEYS: PAYLOAD_KEYS or PAYLOAD_KEYS_FILE is required/,
     ],
     ['no server HMAC key', { SERVER_HMAC_KEY: undefined }, /^SERVER_HMAC_KEY: required/],
+    ['no core-banking URL', { CORE_BANKING_URL: undefined }, /^CORE_BANKING_URL: required/],
+    [
+      'the core-banking simulator',
+      { CORE_BANKING_URL: 'http://simulator:4010' },
+      /^CORE_BANKING_URL: the dev-only core-banking simulator is refused/,
+    ],
+    [
+      'the sample server HMAC key',
+      { SERVER_HMAC_KEY: sampleEnv.SERVER_HMAC_KEY },
+      /^SERVER_HMAC_KEY: the public dev-only sample/,
+    ],
+    [
+      'the sample payload key, under any kid and among others',
+      { PAYLOAD_KEYS: `k1:${key32},other:${samplePayloadKeys.split(':')[1]}` },
+      /^PAYLOAD_KEYS: the public dev-only sample/,
+    ],
+    [
+      'the sample payload-keys file',
+      { PAYLOAD_KEYS: undefined, PAYLOAD_KEYS_FILE: path.join(devOnly, 'payload-keys') },
+      /^PAYLOAD_KEYS_FILE: the public dev-only sample/,
+    ],
+    [
+      'the sample webhook secret',
+      { CHANNEL_WEBHOOK_SECRET: sampleEnv.CHANNEL_WEBHOOK_SECRET },
+      /^CHANNEL_WEBHOOK_SECRET: the public dev-only sample/,
+    ],
+    [
+      'the sample sendsms password',
+      { KANNEL_PASSWORD: sampleEnv.KANNEL_PASSWORD },
+      /^KANNEL_PASSWORD: the public dev-only sample/,
+    ],
+    [
+      'the dev-only flag set to anything but true',
+      { IBMB_DEV_ONLY_SAMPLES: 'false', SERVER_HMAC_KEY: sampleEnv.SERVER_HMAC_KEY },
+      /^SERVER_HMAC_KEY: the public dev-only sample/,
+    ],
     ['a 0-byte HMAC key', { SERVER_HMAC_KEY: '!'.repeat(44) }, /^SERVER_HMAC_KEY: must be standard base64/],
     [
       'no channel webhook URL',
@@ -93,8 +141,30 @@ describe('production configuration of the API and the worker', () => {
         'PAYLOAD_KEYS',
         'SERVER_HMAC_KEY',
         'CHANNEL_WEBHOOK_URL',
+        'CORE_BANKING_URL',
       ].sort(),
     );
+  });
+
+  it('runs the public samples only with the dev-only flag of docker/dev-only/production.env', () => {
+    expect(sampleEnv.IBMB_DEV_ONLY_SAMPLES).toBe('true');
+    const samples = {
+      SERVER_HMAC_KEY: sampleEnv.SERVER_HMAC_KEY as string,
+      PAYLOAD_KEYS: samplePayloadKeys,
+      CHANNEL_WEBHOOK_SECRET: sampleEnv.CHANNEL_WEBHOOK_SECRET as string,
+      KANNEL_PASSWORD: sampleEnv.KANNEL_PASSWORD as string,
+      CORE_BANKING_URL: sampleEnv.CORE_BANKING_URL as string,
+    };
+    expect(
+      issuesOf({ ...good, ...samples })
+        .map((i) => i.split(':')[0])
+        .sort(),
+    ).toEqual(Object.keys(samples).sort());
+    expect(issuesOf({ ...good, ...samples, IBMB_DEV_ONLY_SAMPLES: 'true' })).toEqual([]);
+    // No sample fingerprint is the sample itself: the code carries no copy of a key.
+    const code = fs.readFileSync(path.resolve(__dirname, '../../config/production.ts'), 'utf8');
+    for (const v of [...Object.values(samples), samplePayloadKeys.split(':')[1] as string])
+      if (v !== samples.CORE_BANKING_URL) expect(code).not.toContain(v);
   });
 
   it('asks nothing more outside production', () => {

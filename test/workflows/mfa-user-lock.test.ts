@@ -18,6 +18,7 @@ import {
 } from '../../messages/mfa';
 import {
   recordFailureUpdate,
+  preloginLockKey,
   userLockWorkflowId,
   userOtpLockQuery,
   type UserOtpLockPolicy,
@@ -214,6 +215,42 @@ describe('per-user OTP lockout (time-skipping)', () => {
       const prelogin = await challenge(taskQueue, { purpose: 'ONBOARDING', phone: PHONE });
       for (let i = 0; i < 3; i++)
         expect(await refusal(prelogin.verify(WRONG))).toMatchObject({ type: 'OTP_INVALID' });
+    });
+  });
+
+  it("counts a concealed challenge's wrong codes on the user's pre-login lock, never on its own", async () => {
+    const userId = newUser();
+    openIds.push(userLockWorkflowId(userId), userLockWorkflowId(preloginLockKey(userId)));
+    const concealed = { purpose: 'ONBOARDING', userId, conceal: true } as const;
+    await run(async (taskQueue) => {
+      const a = await challenge(taskQueue, concealed);
+      // Concealed: the lock tripping answers as a wrong code does.
+      for (let i = 0; i < 3; i++)
+        expect(await refusal(a.verify(WRONG))).toMatchObject({ type: 'OTP_INVALID' });
+      expect(await lockOf(preloginLockKey(userId))).toMatchObject({ consecutiveFailures: 3 });
+      // The user's own lock was never started: its LOGIN code goes out and verifies.
+      await expect(lockOf(userId)).rejects.toThrow(/not found/i);
+      const own = await challenge(taskQueue, { userId });
+      expect(await own.verify(CODE)).toMatchObject({ status: 'VERIFIED' });
+      // The pre-login lock holds for concealed challenges: a decoy, nothing sent.
+      const sentBefore = sends.length;
+      const b = await challenge(taskQueue, concealed);
+      expect(b.created.status).toBe('PENDING');
+      expect(sends.length).toBe(sentBefore);
+    });
+  });
+
+  it("gives no code through a concealed challenge while the user's own lock holds", async () => {
+    const userId = newUser();
+    openIds.push(userLockWorkflowId(userId));
+    await run(async (taskQueue) => {
+      const a = await challenge(taskQueue, { userId });
+      for (let i = 0; i < 2; i++) await refusal(a.verify(WRONG));
+      expect(await refusal(a.verify(WRONG))).toMatchObject({ type: 'USER_OTP_LOCKED' });
+      const sentBefore = sends.length;
+      const b = await challenge(taskQueue, { purpose: 'ONBOARDING', userId, conceal: true });
+      expect(b.created.status).toBe('PENDING');
+      expect(sends.length).toBe(sentBefore);
     });
   });
 

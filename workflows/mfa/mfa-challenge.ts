@@ -195,7 +195,14 @@ function verifyCountingUser(state: ChallengeState, trail: ProcessTrail, userId: 
       const correct = state.codeMatches(args.otpDigest);
       let user: UserOtpLockView;
       try {
-        user = await userLockActivities(state).recordUserOtpAttempt({ userId, ref, correct });
+        // Concealed: on the user's pre-login lock, so a caller not bound to the user cannot
+        // lock it out of its own codes. Only an argument: no command changes.
+        user = await userLockActivities(state).recordUserOtpAttempt({
+          userId,
+          ref,
+          correct,
+          ...(conceal && { prelogin: true }),
+        });
       } catch (err) {
         const locked = userLockedIn(err, state);
         trail.record('VERIFY', 'FAILED', locked ? locked.code : failureCode(err));
@@ -268,7 +275,11 @@ async function deliverFirstCode(
     if (userId !== undefined) {
       // Before anything is looked up or sent: a locked user gets no code at all.
       await trail.step('CHECK_USER_OTP_LOCK', async () => {
-        const lock = await userLockActivities(state).checkUserOtpLock({ userId });
+        // Concealed: either the user's lock or its pre-login lock stops the code (an argument only).
+        const lock = await userLockActivities(state).checkUserOtpLock({
+          userId,
+          ...(conceal && { prelogin: true }),
+        });
         const until = lock.lockedUntil ? Date.parse(lock.lockedUntil) : 0;
         if (until > Date.now()) throw asFailure(lockedRefusal(state, until));
       });
@@ -313,7 +324,7 @@ async function deliverFirstCode(
     if (!conceal) return state.markFailed(refusal);
     // The caller sees a challenge like any other; only the trail (ops) says why nothing went out.
     trail.record('DECOY', 'COMPLETED', refusal.code);
-    state.markDecoy(Date.now());
+    state.markDecoy();
   }
 }
 

@@ -95,13 +95,17 @@ export class ChallengeState {
   }
 
   counters(nowMs: number): MfaCounters {
-    const status = this.statusAt(nowMs);
+    const at = this.statusAt(nowMs);
+    // Concealed: PENDING from creation. A decoy (lookup failed fast) would otherwise leave
+    // SENDING sooner than a real send, and a poll would tell real users from unknown ones.
+    // Only what queries and answers show: no state nor command changes.
+    const status = at === 'SENDING' && isConcealed(this.input) ? 'PENDING' : at;
     return {
       status,
       expiresAt: iso(this.expiresAtMs),
       remainingVerifyAttempts: Math.max(0, this.policy.maxVerifyAttempts - this.failedAttempts),
       remainingResendAttempts: Math.max(0, this.policy.maxResends - this.resendsUsed),
-      resendAvailableAt: this.resendAvailableAtMs(nowMs) === null ? null : iso(this.nextResendMs()),
+      resendAvailableAt: this.resendAvailableAtMs(nowMs, status) === null ? null : iso(this.nextResendMs()),
     };
   }
 
@@ -212,7 +216,9 @@ export class ChallengeState {
     if (this.status !== 'SENDING') return;
     this.codeDigest = sent.codeDigest;
     this.sealedCode = sent.sealedCode;
-    this.lastSendAtMs = nowMs;
+    // Concealed: the resend clock runs from creation, as a decoy's does (markDecoy), so
+    // resendAvailableAt does not tell how long the lookup and send took.
+    if (!isConcealed(this.input)) this.lastSendAtMs = nowMs;
     this.status = 'PENDING';
   }
 
@@ -220,10 +226,9 @@ export class ChallengeState {
    * A concealed challenge whose first code did not go out: it answers as if it had
    * (PENDING, same counters and clock), sends nothing, and every code is wrong.
    */
-  markDecoy(nowMs: number): void {
+  markDecoy(): void {
     if (this.status !== 'SENDING') return;
     this.decoy = true;
-    this.lastSendAtMs = nowMs;
     this.status = 'PENDING';
   }
 
@@ -317,8 +322,8 @@ export class ChallengeState {
   }
 
   /** When a resend is possible next; null when none is (not PENDING, budget spent, or past expiry). */
-  private resendAvailableAtMs(nowMs: number): number | null {
-    if (this.statusAt(nowMs) !== 'PENDING' || this.resendsUsed >= this.policy.maxResends) return null;
+  private resendAvailableAtMs(nowMs: number, status = this.statusAt(nowMs)): number | null {
+    if (status !== 'PENDING' || this.resendsUsed >= this.policy.maxResends) return null;
     const next = this.nextResendMs();
     return next >= this.expiresAtMs ? null : next;
   }
