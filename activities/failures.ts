@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { BusinessError } from '../adapters/errors';
 
 /**
@@ -24,4 +25,20 @@ export async function translated<T>(run: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw asActivityFailure(err);
   }
+}
+
+/**
+ * A business refusal from an Update on another workflow (its validator or handler), as
+ * this activity's own non-retryable failure: retrying cannot change the other's answer.
+ */
+export function updateRefusal(e: unknown): ApplicationFailure | undefined {
+  if (!(e instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = e.cause;
+  if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;
+  return ApplicationFailure.create({
+    type: cause.type,
+    message: cause.message,
+    nonRetryable: true,
+    details: cause.details ? [...cause.details] : [],
+  });
 }

@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { coreBankingContext } from './current-run';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { CoreBankingClient } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
 import type { EmailSender } from '../adapters/email/types';
@@ -16,7 +16,7 @@ import {
   type DestinationQuotaInput,
   type DestinationQuotaPolicy,
 } from '../messages/mfa-quota';
-import { translated } from './failures';
+import { translated, updateRefusal } from './failures';
 import type { ContactRef, Delivery, MfaActivities } from './mfa-types';
 import { templates } from './templates';
 
@@ -261,23 +261,10 @@ async function reserve(
     });
     return undefined;
   } catch (e) {
-    const refusal = refusalOf(e);
+    const refusal = updateRefusal(e);
     if (refusal) return refusal;
     throw e;
   }
-}
-
-/** A business refusal from an Update (validator or handler), as this activity's failure. */
-function refusalOf(e: unknown): ApplicationFailure | undefined {
-  if (!(e instanceof WorkflowUpdateFailedError)) return undefined;
-  const cause = e.cause;
-  if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;
-  return ApplicationFailure.create({
-    type: cause.type,
-    message: cause.message,
-    nonRetryable: true,
-    details: cause.details ? [...cause.details] : [],
-  });
 }
 
 /** What an attempt heartbeats: the legs that accepted the message so far. */

@@ -1,10 +1,5 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import {
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/activity';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CoreBankingClient } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
 import {
@@ -23,7 +18,8 @@ import {
 import { MFA_QUOTA_WORKFLOW, reserveSendUpdate, type DestinationQuotaInput } from '../messages/mfa-quota';
 import { identityAttemptsWorkflowId } from '../messages/registration';
 import { mayRegisterItself } from '../workflows/registration/rules';
-import { translated } from './failures';
+import { coreBankingContext } from './current-run';
+import { translated, updateRefusal } from './failures';
 import type { CreatedIbUser } from './types';
 import type { RegistrationActivities } from './registration-types';
 
@@ -36,26 +32,6 @@ export interface RegistrationDeps {
 }
 
 const LIVE = new Set(['ACTIVE', 'PENDING_AUTHORISATION']);
-
-function workflowId(): string {
-  const info = Context.current().info;
-  return info.workflowExecution?.workflowId ?? info.activityId;
-}
-
-const correlation = () => ({ correlationId: workflowId() });
-
-/** A refusal carried by an Update failure, as this activity's own non-retryable failure. */
-function refusalOf(e: unknown): ApplicationFailure | undefined {
-  if (!(e instanceof WorkflowUpdateFailedError)) return undefined;
-  const cause = e.cause;
-  if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;
-  return ApplicationFailure.create({
-    type: cause.type,
-    message: cause.message,
-    nonRetryable: true,
-    details: cause.details ? [...cause.details] : [],
-  });
-}
 
 export function createRegistrationActivities(deps: RegistrationDeps): RegistrationActivities {
   const { coreBanking, serverKey } = deps;
@@ -79,7 +55,7 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
         });
         return { reserved: true };
       } catch (e) {
-        const refusal = refusalOf(e);
+        const refusal = updateRefusal(e);
         if (!refusal) throw e;
         const { retryAfterSeconds } = (refusal.details?.[0] ?? {}) as { retryAfterSeconds?: number };
         throw ApplicationFailure.create({
@@ -96,13 +72,13 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
         const identity = JSON.parse(
           unsealSecret(serverKey, identityContext(registrationId), sealedIdentity),
         ) as RegistrationIdentity;
-        const match = await coreBanking.matchCustomerIdentity(identity, correlation());
+        const match = await coreBanking.matchCustomerIdentity(identity, coreBankingContext());
         if (!match.matched || !match.customerId) return { matched: false as const };
-        const customer = await coreBanking.getCustomer(match.customerId, correlation());
+        const customer = await coreBanking.getCustomer(match.customerId, coreBankingContext());
         // The same answer as a mismatch: nothing is sent and nothing said about the customer.
         if (!mayRegisterItself(customer.type)) return { matched: false as const };
         // Checked before any code is sent: a taken name is refused while nothing has happened.
-        const taken = await coreBanking.findIbUsers({ username }, correlation());
+        const taken = await coreBanking.findIbUsers({ username }, coreBankingContext());
         return {
           matched: true as const,
           customerId: match.customerId,
@@ -116,7 +92,7 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
       try {
         return await handle.executeUpdate(awaitInitialDeliveryUpdate, { updateId: 'initial-delivery' });
       } catch (e) {
-        const refusal = refusalOf(e);
+        const refusal = updateRefusal(e);
         if (refusal) throw refusal;
         // The challenge ended before the Update reached it (it failed fast): its final state says why.
         if (e instanceof WorkflowNotFoundError) {
@@ -143,7 +119,7 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
         // A retry after our own consume finds it consumed by us: that is success.
         const state = await handle.query(mfaStateQuery).catch(() => null);
         if (state?.status === 'CONSUMED' && state.consumedBy === consumerProcessId) return { consumed: true };
-        const refusal = refusalOf(e);
+        const refusal = updateRefusal(e);
         if (refusal || e instanceof WorkflowNotFoundError) {
           throw ApplicationFailure.create({
             type: 'CHALLENGE_NOT_VERIFIED',
@@ -158,7 +134,7 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
 
     createRegisteredUser: (input) =>
       translated(async (): Promise<CreatedIbUser> => {
-        const ctx = correlation();
+        const ctx = coreBankingContext();
         // T24 has no idempotent create: look for this registration's user first.
         const [existing] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
         if (existing) return { ...pick(existing), existed: true };
@@ -178,21 +154,21 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
     setRegisteredPassword: ({ registrationId, userId, sealedPassword }) =>
       translated(async () => {
         const password = unsealSecret(serverKey, passwordContext(registrationId), sealedPassword);
-        await coreBanking.setPassword(userId, password, false, correlation());
+        await coreBanking.setPassword(userId, password, false, coreBankingContext());
         return { passwordSet: true as const };
       }),
 
     recordDisclosureAcceptance: ({ customerId, ...req }) =>
       translated(async () => {
-        const record = await coreBanking.recordDisclosureAcceptance(customerId, req, correlation());
+        const record = await coreBanking.recordDisclosureAcceptance(customerId, req, coreBankingContext());
         return { acceptanceId: record.acceptanceId };
       }),
 
     deactivateRegisteredUser: ({ businessKey, reason }) =>
       translated(async () => {
-        const users = await coreBanking.findIbUsers({ businessKey }, correlation());
+        const users = await coreBanking.findIbUsers({ businessKey }, coreBankingContext());
         for (const u of users) {
-          if (LIVE.has(u.status)) await coreBanking.deactivateIbUser(u.userId, reason, correlation());
+          if (LIVE.has(u.status)) await coreBanking.deactivateIbUser(u.userId, reason, coreBankingContext());
         }
         return { userId: users[0]?.userId ?? null };
       }),

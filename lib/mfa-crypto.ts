@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { sealer } from './sealing';
 import { hmacHex } from './server-key';
 
 /**
@@ -66,37 +67,11 @@ export function derivedOtp(serverKey: Buffer, sendRef: string, length: number): 
   return code;
 }
 
-const SEAL_VERSION = 'v1';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-
-/** The sealing key, derived from the server key so one secret serves digests and sealing. */
-function sealKey(serverKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), 'mfa-otp-seal', 32));
-}
-
 /**
- * AES-256-GCM under the derived key; `context` (the serviceKey) is authenticated data,
- * so a blob sealed for one challenge does not open for another.
+ * Sealed codes and first-time passwords: under the key derived for 'mfa-otp-seal';
+ * `context` (the serviceKey, or the process) is authenticated data, so a blob sealed for
+ * one challenge does not open for another.
  */
-export function seal(serverKey: Buffer, context: string, plaintext: string): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', sealKey(serverKey), iv);
-  cipher.setAAD(Buffer.from(context, 'utf8'));
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return `${SEAL_VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
-}
-
-export function unseal(serverKey: Buffer, context: string, sealed: string): string {
-  const [version, data] = sealed.split('.');
-  if (version !== SEAL_VERSION || !data) throw new Error('not a sealed MFA value');
-  const raw = Buffer.from(data, 'base64url');
-  if (raw.length < IV_BYTES + TAG_BYTES) throw new Error('sealed MFA value too short');
-  const decipher = createDecipheriv('aes-256-gcm', sealKey(serverKey), raw.subarray(0, IV_BYTES));
-  decipher.setAAD(Buffer.from(context, 'utf8'));
-  decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-  return Buffer.concat([
-    decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
-    decipher.final(),
-  ]).toString('utf8');
-}
+const otpSealer = sealer('mfa-otp-seal', 'v1');
+export const seal = otpSealer.seal;
+export const unseal = otpSealer.unseal;

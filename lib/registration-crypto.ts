@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sealer } from './sealing';
 import { hmacHex } from './server-key';
 
 /**
@@ -8,39 +9,13 @@ import { hmacHex } from './server-key';
  * the payload codec (and so the Temporal UI) holds other keys; only the worker's activities,
  * which share the server key, can open it.
  */
-const SEAL_VERSION = 'r1';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-
-function sealKey(serverKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), 'registration-secret-seal', 32));
-}
-
 /** Sealed for one purpose of one registration (`context` is authenticated data). */
 export const passwordContext = (registrationId: string) => `registration-password:${registrationId}`;
 export const identityContext = (registrationId: string) => `registration-identity:${registrationId}`;
 
-export function sealSecret(serverKey: Buffer, context: string, plaintext: string): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', sealKey(serverKey), iv);
-  cipher.setAAD(Buffer.from(context, 'utf8'));
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return `${SEAL_VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
-}
-
-export function unsealSecret(serverKey: Buffer, context: string, sealed: string): string {
-  const [version, data] = sealed.split('.');
-  if (version !== SEAL_VERSION || !data) throw new Error('not a sealed registration secret');
-  const raw = Buffer.from(data, 'base64url');
-  if (raw.length < IV_BYTES + TAG_BYTES) throw new Error('sealed registration secret too short');
-  const decipher = createDecipheriv('aes-256-gcm', sealKey(serverKey), raw.subarray(0, IV_BYTES));
-  decipher.setAAD(Buffer.from(context, 'utf8'));
-  decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-  return Buffer.concat([
-    decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
-    decipher.final(),
-  ]).toString('utf8');
-}
+const registrationSealer = sealer('registration-secret-seal', 'r1');
+export const sealSecret = registrationSealer.seal;
+export const unsealSecret = registrationSealer.unseal;
 
 export interface RegistrationIdentity {
   firstName: string;
