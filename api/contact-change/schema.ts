@@ -1,13 +1,6 @@
 import { z } from 'zod';
-import { customerId, e164, idempotencyKey } from '../http/fields';
+import { challengeProof, customerId, e164, idempotencyKey, plainText, userId } from '../http/fields';
 import { named } from '../openapi/registry';
-
-export const userId = z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'an IB/MB user id');
-
-export const challengeProof = z.strictObject({
-  serviceKey: z.uuid(),
-  securityKey: z.string().min(16).max(128),
-});
 
 /**
  * POST /update-user-ib. `mfa` and `stepUp` are checked by the route (403 MFA_REQUIRED,
@@ -39,18 +32,6 @@ export const updateUserIbRequest = named(
 );
 
 export type UpdateUserIbRequest = z.infer<typeof updateUserIbRequest>;
-
-/** Free text printed on letters and screens: no control characters, no bidi overrides. */
-export const plainText = (min: number, max: number) =>
-  z
-    .string()
-    .min(min)
-    .max(max)
-    .regex(
-      // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-      /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/,
-      'text without control or bidi-override characters',
-    );
 
 const postalAddress = named(
   'PostalAddress',

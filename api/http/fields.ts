@@ -13,3 +13,22 @@ export const customerId = named(
   'CustomerId',
   z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'a core-banking customer id'),
 );
+export const userId = z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'an IB/MB user id');
+
+/** A verified MFA challenge named as the proof of a change: its serviceKey and securityKey. */
+export const challengeProof = z.strictObject({
+  serviceKey: z.uuid(),
+  securityKey: z.string().min(16).max(128),
+});
+
+/** Free text printed on letters and screens: no control characters, no bidi overrides. */
+export const plainText = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(
+      // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+      /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/,
+      'text without control or bidi-override characters',
+    );

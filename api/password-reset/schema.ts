@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CREDENTIAL_DELIVERY } from '../../messages/onboarding';
 import type { ResetUserPasswordResult } from '../../messages/password-reset';
 import { idempotencyKey } from '../http/fields';
-import { challengeProof, userId } from '../contact-change/schema';
+import { challengeProof, userId } from '../http/fields';
 import { named } from '../openapi/registry';
 import { credentialDelivery, credentialNotification, passwordExpiry } from '../openapi/responses';
 

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { ProcessType as ProcessTypeName } from '../../messages/process';
 import { ProcessType } from '../../messages/search-attributes';
-import { userId as userIdSchema } from '../contact-change/schema';
+import { userId as userIdSchema } from '../http/fields';
 import { businessProblem } from '../http/business-status';
 import { problems } from '../http/problem';
 import { startIdempotent, type StartedProcess } from './idempotent-start';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { UpdateSecurityQuestionsResult } from '../../messages/security-questions';
 import { normaliseAnswer } from '../../lib/security-answers';
 import { idempotencyKey } from '../http/fields';
-import { challengeProof } from '../contact-change/schema';
+import { challengeProof } from '../http/fields';
 import { named } from '../openapi/registry';
 import { credentialNotification } from '../openapi/responses';
 

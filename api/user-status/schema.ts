@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChangeUserStatusResult } from '../../messages/user-status';
 import { idempotencyKey } from '../http/fields';
-import { plainText } from '../contact-change/schema';
+import { plainText } from '../http/fields';
 import { named } from '../openapi/registry';
 import { credentialNotification } from '../openapi/responses';
 
