@@ -187,7 +187,12 @@ export interface CredentialActivities {
     startedBy?: string;
   }): Promise<{ processId: string }>;
   /** Revokes the first-time password if core banking still holds one that must be changed. */
-  revokeFirstTimePassword(input: { userId: string; ref: string }): Promise<{ revoked: boolean }>;
+  /** `setNotAfter`: revoke only a password set at or before this (ISO time); a later one is newer. */
+  revokeFirstTimePassword(input: {
+    userId: string;
+    ref: string;
+    setNotAfter?: string;
+  }): Promise<{ revoked: boolean }>;
   applyUserStatus(input: {
     userId: string;
     action: UserStatusAction;

@@ -107,12 +107,15 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
       return { processId: workflowId };
     },
 
-    revokeFirstTimePassword: ({ userId }) =>
+    revokeFirstTimePassword: ({ userId, setNotAfter }) =>
       translated(async () => {
         const ctx = coreBankingContext();
         const user = await coreBanking.getIbUser(userId, ctx);
         // Changed already (a first login the channel did not report) or none set: nothing to revoke.
         if (!user.mustChangePassword || user.passwordSetAt === null) return { revoked: false };
+        // Set after the deadline: a newer first-time password (a reset), not the one expiring.
+        if (setNotAfter && Date.parse(user.passwordSetAt) > Date.parse(setNotAfter))
+          return { revoked: false };
         await coreBanking.revokePassword(userId, 'first-time password expired unused', ctx);
         return { revoked: true };
       }),

@@ -111,6 +111,48 @@ describe('credential workflows (time-skipping)', () => {
       });
     });
 
+    it('re-arms for a reset that lands while the expiry revokes: the new password gets its own timer', async () => {
+      let handleRef:
+        | {
+            signal: (
+              s: typeof passwordIssuedSignal,
+              a: { ref: string; issuedBy: string; ttlMinutes: number },
+            ) => Promise<void>;
+          }
+        | undefined;
+      const revokes: { ref: string; setNotAfter?: string }[] = [];
+      const { activities } = fakes({
+        revokeFirstTimePassword: async (a: { ref: string; setNotAfter?: string }) => {
+          revokes.push(a);
+          // The reset re-arms the timer while this revoke is running.
+          if (revokes.length === 1) {
+            await handleRef!.signal(passwordIssuedSignal, {
+              ref: 'reset-IBU00000001:run-2',
+              issuedBy: 'reset-IBU00000001',
+              ttlMinutes: TTL_MINUTES,
+            });
+          }
+          return { revoked: false };
+        },
+      });
+      await withWorker(env, activities, async (taskQueue) => {
+        const handle = await env.client.workflow.start('FirstTimePasswordExpiry', {
+          taskQueue,
+          workflowId: `pwexpiry-race-${++seq}`,
+          args: [expiryInput()],
+        });
+        handleRef = handle;
+        const result = (await handle.result()) as PasswordExpiryResult;
+        expect(revokes.map((r) => r.ref)).toEqual(['onboard-100001:run-1', 'reset-IBU00000001:run-2']);
+        // Each revoke names its deadline, so core banking keeps a password set after it.
+        for (const r of revokes) expect(Date.parse(r.setNotAfter ?? '')).not.toBeNaN();
+        expect(
+          Date.parse(revokes[1]!.setNotAfter!) - Date.parse(revokes[0]!.setNotAfter!),
+        ).toBeGreaterThanOrEqual(TTL_MINUTES * MINUTE);
+        expect(result).toMatchObject({ outcome: 'EXPIRED', ref: 'reset-IBU00000001:run-2' });
+      });
+    });
+
     it('stops at a first login before the TTL: nothing is revoked, nobody is told', async () => {
       const { activities, calls } = fakes();
       await withWorker(env, activities, async (taskQueue) => {

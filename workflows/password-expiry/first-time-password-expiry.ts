@@ -38,36 +38,43 @@ export async function FirstTimePasswordExpiry(input: PasswordExpiryInput): Promi
   });
 
   for (;;) {
-    if (firstLogin) {
-      const { reportedBy } = firstLogin;
-      trail.record('FIRST_LOGIN', 'COMPLETED', `reported by ${reportedBy}`);
-      trail.finish('COMPLETED', 'first login before expiry');
-      return { userId: input.userId, outcome: 'FIRST_LOGIN', ref: current.ref };
+    for (;;) {
+      if (firstLogin) {
+        const { reportedBy } = firstLogin;
+        trail.record('FIRST_LOGIN', 'COMPLETED', `reported by ${reportedBy}`);
+        trail.finish('COMPLETED', 'first login before expiry');
+        return { userId: input.userId, outcome: 'FIRST_LOGIN', ref: current.ref };
+      }
+      // A new issuance restarts the wait from now, with that issuance's TTL.
+      rearmed = false;
+      const deadline = Date.now() + current.ttlMinutes * 60_000;
+      trail.record(
+        'AWAIT_FIRST_LOGIN',
+        'WAITING',
+        `password from ${current.issuedBy}; expires at ${new Date(deadline).toISOString()}`,
+      );
+      const woke = await condition(() => firstLogin !== null || rearmed, deadline - Date.now());
+      if (!woke) break;
     }
-    // A new issuance restarts the wait from now, with that issuance's TTL.
-    rearmed = false;
-    const deadline = Date.now() + current.ttlMinutes * 60_000;
-    trail.record(
-      'AWAIT_FIRST_LOGIN',
-      'WAITING',
-      `password from ${current.issuedBy}; expires at ${new Date(deadline).toISOString()}`,
-    );
-    const woke = await condition(() => firstLogin !== null || rearmed, deadline - Date.now());
-    if (!woke) break;
-  }
 
-  const ref = current.ref;
-  const { revoked } = await trail.step(
-    'REVOKE_PASSWORD',
-    () => core.revokeFirstTimePassword({ userId: input.userId, ref }),
-    (r) => (r.revoked ? 'revoked in core banking' : 'already changed or none set'),
-  );
-  if (revoked) {
-    const owner = await trail.step('LOOKUP', () => core.lookupCredentialOwner({ userId: input.userId }));
-    if (owner.found) {
-      await notifyContacts(trail, owner, `${workflowInfo().workflowId}.${ref}`, 'PASSWORD_EXPIRED');
+    const ref = current.ref;
+    // A password set after the deadline is a newer issuance's (a reset racing the timer):
+    // core banking revokes only one set at or before it.
+    const expiredAt = new Date(Date.now()).toISOString();
+    const { revoked } = await trail.step(
+      'REVOKE_PASSWORD',
+      () => core.revokeFirstTimePassword({ userId: input.userId, ref, setNotAfter: expiredAt }),
+      (r) => (r.revoked ? 'revoked in core banking' : 'already changed, newer or none set'),
+    );
+    if (revoked) {
+      const owner = await trail.step('LOOKUP', () => core.lookupCredentialOwner({ userId: input.userId }));
+      if (owner.found) {
+        await notifyContacts(trail, owner, `${workflowInfo().workflowId}.${ref}`, 'PASSWORD_EXPIRED');
+      }
     }
+    // Re-armed while this expiry ran (a reset): the new password gets its own timer.
+    if (rearmed && !firstLogin) continue;
+    trail.finish('COMPLETED', revoked ? 'expired and revoked' : 'expired; nothing to revoke');
+    return { userId: input.userId, outcome: 'EXPIRED', ref, revoked };
   }
-  trail.finish('COMPLETED', revoked ? 'expired and revoked' : 'expired; nothing to revoke');
-  return { userId: input.userId, outcome: 'EXPIRED', ref, revoked };
 }

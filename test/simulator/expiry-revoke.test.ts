@@ -1,0 +1,49 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createCoreBankingHttpClient } from '../../adapters/core-banking/http-client';
+import type { CoreBankingClient } from '../../adapters/core-banking/types';
+import { createCredentialActivities, type CredentialDeps } from '../../activities/user-credentials';
+import { createRequest, startSimulator, type RunningSimulator } from './sim-harness';
+
+/**
+ * The expiry's revoke against the simulator: it revokes the first-time password it expires,
+ * never a newer one a reset set after the deadline (a reset racing the timer).
+ */
+let sim: RunningSimulator;
+let client: CoreBankingClient;
+let revoke: ReturnType<typeof createCredentialActivities>['revokeFirstTimePassword'];
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  client = createCoreBankingHttpClient({ baseUrl: sim.baseUrl, timeoutMs: 2_000 });
+  // Only core banking is used by this activity; the other clients are never reached.
+  revoke = createCredentialActivities({
+    coreBanking: client,
+  } as unknown as CredentialDeps).revokeFirstTimePassword;
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+async function userWithPassword(password: string): Promise<{ userId: string; setAt: string }> {
+  const user = await client.createIbUser(createRequest(await sim.newCustomer()));
+  await client.setPassword(user.userId, password, true);
+  return { userId: user.userId, setAt: (await client.getIbUser(user.userId)).passwordSetAt! };
+}
+
+const run = (input: Parameters<typeof revoke>[0]) => new MockActivityEnvironment().run(revoke, input);
+
+describe('revoking an expired first-time password', () => {
+  it('revokes the password set before the deadline', async () => {
+    const { userId, setAt } = await userWithPassword('first-time-pass-1');
+    const deadline = new Date(Date.parse(setAt) + 1000).toISOString();
+    expect(await run({ userId, ref: 'r1', setNotAfter: deadline })).toEqual({ revoked: true });
+    expect(await sim.store.verifyPassword(userId, 'first-time-pass-1')).toBe(false);
+  });
+
+  it('keeps a password set after the deadline: a reset that raced the timer', async () => {
+    const { userId, setAt } = await userWithPassword('new-first-pass-2');
+    const deadline = new Date(Date.parse(setAt) - 1000).toISOString();
+    expect(await run({ userId, ref: 'r-old', setNotAfter: deadline })).toEqual({ revoked: false });
+    expect(await sim.store.verifyPassword(userId, 'new-first-pass-2')).toBe(true);
+  });
+});
