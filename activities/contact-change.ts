@@ -1,12 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { coreBankingContext } from './current-run';
-import { tellLinkedSystem } from './linked-systems';
+import { tellLinkedSystem, type LinkedSystemsDeps } from './linked-systems';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { CoreBankingClient, Customer } from '../adapters/core-banking/types';
 import type { EmailSender } from '../adapters/email/types';
-import { BusinessError, TransientError } from '../adapters/errors';
+import { isNotFound, TransientError } from '../adapters/errors';
 import type { SmsSender } from '../adapters/sms/types';
-import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
 import { destinationDigest } from '../lib/mfa-crypto';
 import { maskEmail, maskPhone } from '../lib/mask';
 import type { ContactChange, ContactField } from '../messages/contact-change';
@@ -15,20 +14,14 @@ import { translated } from './failures';
 import { noticeTemplates } from './notice-templates';
 import type { ContactChangeActivities, ContactOwner } from './types';
 
-export interface ContactChangeDeps {
+export interface ContactChangeDeps extends LinkedSystemsDeps {
   coreBanking: CoreBankingClient;
   sms: SmsSender;
   email: EmailSender;
-  webhooks: WebhookSender;
-  /** Linked systems by name; a system without a target gets the outbox. */
-  linkedSystems: Map<string, WebhookTarget | null>;
   bankName: string;
   serverKey: Buffer;
   temporal: { client: Client };
 }
-
-const notFound = (e: unknown) =>
-  e instanceof BusinessError && ['USER_NOT_FOUND', 'CUSTOMER_NOT_FOUND', 'NOT_FOUND'].includes(e.code);
 
 function changedFields(customer: Customer, change: ContactChange): ContactField[] {
   const out: ContactField[] = [];
@@ -89,7 +82,7 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
             changed: changedFields(customer, change),
           };
         } catch (e) {
-          if (notFound(e)) return none;
+          if (isNotFound(e)) return none;
           throw e;
         }
       }),

@@ -3,9 +3,8 @@ import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { CoreBankingClient, SecurityAnswer } from '../adapters/core-banking/types';
 import type { EmailSender } from '../adapters/email/types';
-import { BusinessError } from '../adapters/errors';
+import { isNotFound } from '../adapters/errors';
 import type { SmsSender } from '../adapters/sms/types';
-import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
 import { maskEmail, maskPhone } from '../lib/mask';
 import { unseal } from '../lib/mfa-crypto';
 import { hashAnswer } from '../lib/security-answers';
@@ -19,7 +18,7 @@ import { securityAnswersContext } from '../messages/security-questions';
 import { ProcessType } from '../messages/search-attributes';
 import { coreBankingContext } from './current-run';
 import { translated } from './failures';
-import { tellLinkedSystem } from './linked-systems';
+import { tellLinkedSystem, type LinkedSystemsDeps } from './linked-systems';
 import { credentialNoticeTemplates } from './notice-templates';
 import type { CredentialActivities, CredentialOwner } from './types';
 
@@ -28,19 +27,14 @@ import type { CredentialActivities, CredentialOwner } from './types';
  * first-time password expiry, lock / unlock / close, security questions. Every write is
  * keyed or idempotent in core banking; every message carries a stable id.
  */
-export interface CredentialDeps {
+export interface CredentialDeps extends LinkedSystemsDeps {
   coreBanking: CoreBankingClient;
   sms: SmsSender;
   email: EmailSender;
-  webhooks: WebhookSender;
-  linkedSystems: Map<string, WebhookTarget | null>;
   bankName: string;
   serverKey: Buffer;
   temporal: { client: Client; taskQueue: string };
 }
-
-const notFound = (e: unknown) =>
-  e instanceof BusinessError && ['USER_NOT_FOUND', 'CUSTOMER_NOT_FOUND', 'NOT_FOUND'].includes(e.code);
 
 export function createCredentialActivities(deps: CredentialDeps): CredentialActivities {
   const { coreBanking } = deps;
@@ -59,7 +53,7 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
             contacts: { phone: customer.mobilePhone, email: customer.email },
           };
         } catch (e) {
-          if (!notFound(e)) throw e;
+          if (!isNotFound(e)) throw e;
           return {
             found: false,
             userId,

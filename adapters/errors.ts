@@ -23,3 +23,7 @@ export class TransientError extends Error {
     this.name = 'TransientError';
   }
 }
+
+/** Core banking answered that the user or customer does not exist. */
+export const isNotFound = (e: unknown): boolean =>
+  e instanceof BusinessError && ['USER_NOT_FOUND', 'CUSTOMER_NOT_FOUND', 'NOT_FOUND'].includes(e.code);
