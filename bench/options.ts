@@ -8,6 +8,8 @@ export interface BenchOptions {
   startWorker: 'paused' | 'running';
   onboardingConcurrency: number;
   onboardings: number;
+  /** Onboardings (and as many baseline runs) timed one at a time, for the first-response ratio. */
+  onboardingSerial: number;
   /** Onboarding and baseline run in this many alternating blocks each, so drift hits both alike. */
   onboardingBlocks: number;
   mfaIterations: number;
@@ -29,6 +31,7 @@ export function benchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     startWorker: env.BENCH_START_WORKER === 'running' ? 'running' : 'paused',
     onboardingConcurrency: int(env.BENCH_ONBOARDING_CONCURRENCY, smoke ? 2 : 16),
     onboardings: int(env.BENCH_ONBOARDINGS, smoke ? 6 : 300),
+    onboardingSerial: int(env.BENCH_ONBOARDING_SERIAL, smoke ? 4 : 60),
     onboardingBlocks: int(env.BENCH_ONBOARDING_BLOCKS, smoke ? 2 : 4),
     mfaIterations: int(env.BENCH_MFA_ITERATIONS, smoke ? 5 : 100),
     scaleChallenges: int(env.BENCH_SCALE_CHALLENGES, smoke ? 100 : 2_500),

@@ -25,9 +25,18 @@ export interface BenchResults {
   summary: {
     httpToRawStartThroughput: number;
     httpStartP50OverheadMs: number;
+    /** Onboarding p50 / baseline p50 at concurrency 1 (target ≤ 0.5). */
+    onboardingP50ToBaselineP50: number;
+    onboardingSerialP50Ms: number;
+    baselineSerialP50Ms: number;
+    /** Throughput at the onboarding concurrency (target ≥ 1.0). */
     onboardingToBaseline: number;
     onboardingsPerSecond: number;
     baselinePerSecond: number;
+    /** HTTP MFA create (201) p50 / raw update-with-start p50 (target ≤ 4). */
+    mfaCreateP50ToRawUpdateWithStart: number;
+    mfaCreateP50Ms: number;
+    rawUpdateWithStartP50Ms: number;
     mfaVerifyP50ToRawUpdate: number;
     mfaVerifyP50Ms: number;
     rawUpdateP50Ms: number;
@@ -38,6 +47,9 @@ export interface BenchResults {
     cpuMsPerOnboardingApi: number;
     cpuMsPerOnboardingWorker: number;
     cpuMsPerOnboardingServer: number;
+    cpuMsPerChallengeApi: number;
+    cpuMsPerChallengeWorker: number;
+    cpuMsPerChallengeServer: number;
     /** The server's CPU-ms per baseline run, the floor for cpuMsPerOnboardingServer. */
     cpuMsPerBaselineServer: number;
     errors: number;
@@ -112,6 +124,9 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
       Math.abs(start.accepted - start.executed) +
       onboarding.onboarding.errors +
       onboarding.baseline.errors +
+      onboarding.serial.onboarding.errors +
+      onboarding.serial.baseline.errors +
+      mfa.rawUpdateWithStart.errors +
       mfa.create.errors +
       mfa.verify.errors +
       mfa.rawUpdate.errors +
@@ -126,9 +141,15 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
       summary: {
         httpToRawStartThroughput: round(start.httpToRawStartThroughput, 3),
         httpStartP50OverheadMs: round(start.httpStartP50OverheadMs),
+        onboardingP50ToBaselineP50: round(onboarding.onboardingP50ToBaselineP50, 3),
+        onboardingSerialP50Ms: onboarding.serial.onboarding.p50Ms,
+        baselineSerialP50Ms: onboarding.serial.baseline.p50Ms,
         onboardingToBaseline: round(onboarding.onboardingToBaseline, 3),
         onboardingsPerSecond: onboarding.onboarding.throughput,
         baselinePerSecond: onboarding.baseline.throughput,
+        mfaCreateP50ToRawUpdateWithStart: round(mfa.mfaCreateP50ToRawUpdateWithStart, 3),
+        mfaCreateP50Ms: mfa.create.p50Ms,
+        rawUpdateWithStartP50Ms: mfa.rawUpdateWithStart.p50Ms,
         mfaVerifyP50ToRawUpdate: round(mfa.mfaVerifyP50ToRawUpdate, 3),
         mfaVerifyP50Ms: mfa.verify.p50Ms,
         rawUpdateP50Ms: mfa.rawUpdate.p50Ms,
@@ -139,6 +160,9 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
         cpuMsPerOnboardingApi: onboarding.cpuMsPerOnboarding.api,
         cpuMsPerOnboardingWorker: onboarding.cpuMsPerOnboarding.worker,
         cpuMsPerOnboardingServer: onboarding.cpuMsPerOnboarding.temporal,
+        cpuMsPerChallengeApi: scale.cpuMsPerChallenge.api,
+        cpuMsPerChallengeWorker: scale.cpuMsPerChallenge.worker,
+        cpuMsPerChallengeServer: scale.cpuMsPerChallenge.temporal,
         cpuMsPerBaselineServer: onboarding.cpuMsPerBaseline.temporal,
         errors,
         started: onboarding.started,

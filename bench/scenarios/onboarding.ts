@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { ONBOARD_WORKFLOW } from '../../messages/onboarding';
 import { addSimulatorCustomer } from '../../simulator/admin-client';
 import { closedLoop, mergeLoops, type LoopResult } from '../load';
@@ -10,13 +11,17 @@ import {
   type BenchStack,
 } from '../stack';
 import type { BenchOptions } from '../options';
-import { round } from '../stats';
+import { round, summarize, type Summary } from '../stats';
 
 export interface OnboardingResult {
   onboarding: LoopResult;
   baseline: LoopResult;
-  /** Onboarding throughput / baseline throughput. */
+  /** Onboarding throughput / baseline throughput (at onboardingConcurrency). */
   onboardingToBaseline: number;
+  /** One at a time, interleaved: the first-response latency of each flow. */
+  serial: { onboarding: Summary; baseline: Summary };
+  /** Onboarding p50 / baseline p50 at concurrency 1. */
+  onboardingP50ToBaselineP50: number;
   started: number;
   /** Completed OnboardIbUser runs of this phase, counted through visibility. */
   completed: number;
@@ -40,7 +45,7 @@ export async function onboardingScenario(
   o: BenchOptions,
   runTag: string,
 ): Promise<OnboardingResult> {
-  const total = o.onboardings + Math.ceil(o.onboardings / 10);
+  const total = o.onboardings + o.onboardingSerial + Math.ceil(o.onboardings / 10);
   const ids = Array.from({ length: total }, (_, i) => `B${runTag}${String(i + 1).padStart(7, '0')}`);
   // Customers first (not measured): the simulator's admin route, a few at a time.
   await closedLoop({ concurrency: 4, iterations: ids.length }, (i) =>
@@ -58,8 +63,9 @@ export async function onboardingScenario(
     if (res.status !== 201 || res.body.status !== 'COMPLETED')
       throw new Error(`POST /open-user-ib answered ${res.status}: ${JSON.stringify(res.body)}`);
   };
-  const warm = ids.slice(o.onboardings);
   const measured = ids.slice(0, o.onboardings);
+  const serialIds = ids.slice(o.onboardings, o.onboardings + o.onboardingSerial);
+  const warm = ids.slice(o.onboardings + o.onboardingSerial);
   const warmed = await closedLoop(
     { concurrency: Math.min(4, o.onboardingConcurrency), iterations: warm.length },
     (i) => onboard(warm[i] as string),
@@ -82,6 +88,8 @@ export async function onboardingScenario(
   await closedLoop({ concurrency: Math.min(4, o.onboardingConcurrency), iterations: warm.length }, (i) =>
     baselineRun(1_000_000 + i),
   );
+
+  const serial = await serialPhase(serialIds, onboard, (i) => baselineRun(2_000_000 + i));
 
   // Alternating blocks, as in the MFA scenario: a growing database, checkpoints and each
   // block's trailing work (visibility writes) meet both flows alike, not the later one.
@@ -136,10 +144,50 @@ export async function onboardingScenario(
     onboarding,
     baseline,
     onboardingToBaseline: onboarding.throughput / baseline.throughput,
+    serial,
+    onboardingP50ToBaselineP50: serial.onboarding.p50Ms / serial.baseline.p50Ms,
     started: measured.length,
     completed,
     cpuMsPerOnboarding: perOnboarding,
     cpuMsPerBaseline,
+  };
+}
+
+/**
+ * Concurrency 1: one onboarding, then one baseline run (alternating which goes first), so
+ * each is the only work in flight and both meet the same drift: the first response a
+ * channel waits for, against naive Temporal's.
+ */
+async function serialPhase(
+  ids: string[],
+  onboard: (customerId: string) => Promise<void>,
+  baselineRun: (i: number) => Promise<void>,
+): Promise<{ onboarding: Summary; baseline: Summary }> {
+  const times = { onboarding: [] as number[], baseline: [] as number[] };
+  const errors = { onboarding: 0, baseline: 0 };
+  const t0 = performance.now();
+  const timed = async (flow: keyof typeof times, op: () => Promise<void>) => {
+    const s0 = performance.now();
+    try {
+      await op();
+      times[flow].push(performance.now() - s0);
+    } catch (e) {
+      if (errors.onboarding + errors.baseline < 3)
+        console.error(`[bench] serial ${flow}: ${e instanceof Error ? e.message : e}`);
+      errors[flow]++;
+    }
+  };
+  for (let i = 0; i < ids.length; i++) {
+    const pair = [
+      () => timed('onboarding', () => onboard(ids[i] as string)),
+      () => timed('baseline', () => baselineRun(i)),
+    ];
+    for (const op of i % 2 ? pair.reverse() : pair) await op();
+  }
+  const ms = performance.now() - t0;
+  return {
+    onboarding: summarize(times.onboarding, errors.onboarding, ms),
+    baseline: summarize(times.baseline, errors.baseline, ms),
   };
 }
 

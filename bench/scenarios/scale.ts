@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { MFA_CHALLENGE_WORKFLOW } from '../../messages/mfa';
 import { closedLoop, type LoopResult } from '../load';
-import { rssSnapshot, type Role } from '../proc';
-import { summarize, type Summary } from '../stats';
+import { cpuSnapshot, ROLES, rssSnapshot, type Role } from '../proc';
+import { round, summarize, type Summary } from '../stats';
 import { visibilityCount, visibilityCountSince, type BenchStack } from '../stack';
 import type { BenchOptions } from '../options';
 import { createChallenge, verifyChallenge, type Challenge } from './mfa';
@@ -16,6 +16,8 @@ export interface ScaleResult {
   openChallenges: number;
   /** All open workflows (challenges plus their destinations' quota runs). */
   openWorkflows: number;
+  /** CPU-ms per challenge created and delivered (first code sent), by process. */
+  cpuMsPerChallenge: Record<Role, number>;
   rssMbBefore: Record<Role, number>;
   rssMbOpen: Record<Role, number>;
   /** The worker's sticky cache as its metrics report it, and the bound configured. */
@@ -39,6 +41,7 @@ export async function scaleScenario(
     `WorkflowType = '${MFA_CHALLENGE_WORKFLOW}' AND ExecutionStatus = 'Running'`,
   );
   const created: Challenge[] = [];
+  const cpu0 = cpuSnapshot(stack.roles);
   const create = await closedLoop(
     { concurrency: o.scaleCreateConcurrency, iterations: o.scaleChallenges },
     async (i) => {
@@ -54,6 +57,10 @@ export async function scaleScenario(
     if (delivered === created.length || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
+  const cpu1 = cpuSnapshot(stack.roles);
+  const cpuMsPerChallenge = Object.fromEntries(
+    ROLES.map((r) => [r, delivered > 0 ? round((cpu1[r] - cpu0[r]) / delivered) : NaN]),
+  ) as Record<Role, number>;
   const openChallenges = await visibilityCountSince(
     stack.client,
     `WorkflowType = '${MFA_CHALLENGE_WORKFLOW}' AND ExecutionStatus = 'Running'`,
@@ -88,6 +95,7 @@ export async function scaleScenario(
     delivered,
     openChallenges,
     openWorkflows,
+    cpuMsPerChallenge,
     rssMbBefore,
     rssMbOpen,
     workerStickyCacheSize: cache === undefined ? null : Number(cache),
