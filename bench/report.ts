@@ -133,5 +133,16 @@ export function markdown(r: BenchResults): string {
     '',
     flows,
     '',
+    // Drawn beside latest.md by bench/charts.ts; a smoke run's charts are not kept.
+    ...(r.mode === 'full'
+      ? [
+          '![Latency distribution per flow](charts/latency.svg)',
+          '',
+          '![Throughput per flow](charts/throughput.svg)',
+          '',
+          '![Start throughput, raw vs HTTP, against concurrency](charts/start.svg)',
+          '',
+        ]
+      : []),
   ].join('\n');
 }

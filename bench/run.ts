@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { benchOptions, type BenchOptions } from './options';
+import { chartsDir, drawCharts } from './charts';
 import { markdown } from './report';
 import { onboardingScenario, type OnboardingResult } from './scenarios/onboarding';
 import { mfaScenario, type MfaResult } from './scenarios/mfa';
@@ -192,6 +193,8 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
     fs.writeFileSync(out.replace(/\.json$/, '.md'), table);
     console.log(table);
     log(`wrote ${path.relative(repoRoot, out)}`);
+    const charts = await drawCharts(results, chartsDir(out, results.mode));
+    log(`drew ${charts.map((c) => path.relative(repoRoot, c)).join(', ')}`);
     return results;
   } finally {
     await stack.stop();

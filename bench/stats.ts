@@ -9,6 +9,8 @@ export interface Summary {
   p50Ms: number;
   p99Ms: number;
   meanMs: number;
+  /** Latency at percentiles 1..100 (nearest rank, index = percentile - 1); empty without samples. */
+  distribution: number[];
 }
 
 /** Nearest-rank percentile of already sorted values (NaN when empty). */
@@ -29,6 +31,9 @@ export function summarize(latenciesMs: readonly number[], errors: number, durati
     p50Ms: round(percentile(sorted, 50)),
     p99Ms: round(percentile(sorted, 99)),
     meanMs: round(mean),
+    distribution: sorted.length
+      ? Array.from({ length: 100 }, (_, i) => round(percentile(sorted, i + 1)))
+      : [],
   };
 }
 

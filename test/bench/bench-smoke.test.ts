@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { flows, type ChartInput } from '../../bench/charts';
 import { repoRoot } from '../setup/tools';
 
 /**
@@ -76,5 +77,22 @@ describe('bench harness (smoke)', () => {
     const table = fs.readFileSync(out.replace(/\.json$/, '.md'), 'utf8');
     expect(table).toContain('| Metric | Value | Target | Met |');
     expect(table).toContain('Onboarding / baseline throughput');
+    // A smoke run's charts are not kept, so its table links none.
+    expect(table).not.toContain('charts/latency.svg');
+  });
+
+  it("records every flow's latency distribution and draws the charts beside the JSON (smoke-charts/)", () => {
+    const charts = path.join(path.dirname(out), 'smoke-charts');
+    for (const f of flows(results as unknown as ChartInput))
+      expect([f.label, f.summary.distribution.length]).toEqual([f.label, 100]);
+    expect(fs.readdirSync(charts).sort()).toEqual(['latency.svg', 'start.svg', 'throughput.svg']);
+    for (const name of ['latency.svg', 'start.svg', 'throughput.svg'])
+      expect([name, fs.readFileSync(path.join(charts, name), 'utf8').startsWith('<svg')]).toEqual([
+        name,
+        true,
+      ]);
+    expect(fs.readFileSync(path.join(charts, 'latency.svg'), 'utf8')).toContain(
+      '>MFA verify via HTTP (Update)</text>',
+    );
   });
 });
