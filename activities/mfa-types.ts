@@ -54,6 +54,8 @@ export interface SendCodeInput {
   codeLength: number;
   /** ISO-8601: the message says how long the code stays valid. */
   expiresAt: string;
+  /** Legs a local attempt delivered before it failed (workflows/local-first.ts): not sent again. */
+  accepted?: Delivery[];
 }
 
 export interface ResendCodeInput {
@@ -65,6 +67,8 @@ export interface ResendCodeInput {
   expiresAt: string;
   /** 1 for the first resend: part of the message ids. */
   sendNumber: number;
+  /** Legs a local attempt delivered before it failed (workflows/local-first.ts): not sent again. */
+  accepted?: Delivery[];
 }
 
 export interface Delivery {

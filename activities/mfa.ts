@@ -30,7 +30,8 @@ export interface MfaDeps {
   /** The same key the API digests with (SERVER_HMAC_KEY or DATA_DIR/keys). */
   serverKey: Buffer;
   /** For the destination quota entity workflows. */
-  temporal: { client: Client; taskQueue: string };
+  /** entityTaskQueue: where quota workflows run (config entityTaskQueue); taskQueue without it. */
+  temporal: { client: Client; taskQueue: string; entityTaskQueue?: string };
   destinationQuota: DestinationQuotaPolicy;
 }
 
@@ -82,6 +83,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
     destinations: Destinations,
     message: { code: string; purpose: MfaPurpose; expiresAt: string },
     messageId: string,
+    passedOn: Delivery[] = [],
   ): Promise<Delivery[]> {
     const text = {
       bankName: deps.bankName,
@@ -91,7 +93,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
     };
     const deliveries: Delivery[] = [];
     const refusals: BusinessError[] = [];
-    const accepted = acceptedEarlier();
+    const accepted = [...acceptedEarlier(), ...passedOn];
     const attempt = async (channel: Delivery['channel'], send: () => Promise<Delivery>) => {
       const earlier = accepted.find((d) => d.channel === channel);
       if (earlier) {
@@ -100,9 +102,11 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
       }
       try {
         deliveries.push(await send());
-        Context.current().heartbeat({ accepted: deliveries } satisfies AcceptedLegs);
+        // A local attempt has no heartbeat: withAccepted passes the legs on instead.
+        if (!Context.current().info.isLocal)
+          Context.current().heartbeat({ accepted: deliveries } satisfies AcceptedLegs);
       } catch (e) {
-        if (!(e instanceof BusinessError)) throw e; // transient: the activity is retried
+        if (!(e instanceof BusinessError)) throw withAccepted(e, deliveries); // transient: retried
         refusals.push(e);
       }
     };
@@ -212,6 +216,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
           destinations,
           { code, purpose: input.purpose, expiresAt: input.expiresAt },
           sendRef,
+          input.accepted,
         );
         return {
           codeDigest: otpDigest(serverKey, input.serviceKey, code),
@@ -229,6 +234,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
           destinations,
           { code, purpose: input.purpose, expiresAt: input.expiresAt },
           `${runRef()}.otp.${input.sendNumber}`,
+          input.accepted,
         );
         return { deliveries };
       }),
@@ -245,10 +251,10 @@ async function reserve(
   ref: string,
   budget: QuotaBudget,
 ): Promise<ApplicationFailure | undefined> {
-  const { client, taskQueue } = deps.temporal;
+  const { client, taskQueue, entityTaskQueue } = deps.temporal;
   const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
     workflowId: quotaWorkflowId(digest, budget),
-    taskQueue,
+    taskQueue: entityTaskQueue ?? taskQueue,
     args: [{ sends: [] } satisfies DestinationQuotaInput],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
@@ -265,6 +271,22 @@ async function reserve(
     if (refusal) return refusal;
     throw e;
   }
+}
+
+const DELIVERY_INCOMPLETE = 'DELIVERY_INCOMPLETE';
+
+/**
+ * A local attempt has no heartbeat to leave for the next one: its failure carries the legs
+ * that accepted the message, and the regular attempt that follows gets them as `accepted`
+ * (workflows/local-first.ts), so it sends only the rest.
+ */
+function withAccepted(e: unknown, accepted: Delivery[]): unknown {
+  if (!Context.current().info.isLocal || accepted.length === 0) return e;
+  return ApplicationFailure.create({
+    type: DELIVERY_INCOMPLETE,
+    message: `Delivery incomplete: ${e instanceof Error ? e.message : String(e)}`,
+    details: [{ accepted } satisfies AcceptedLegs],
+  });
 }
 
 /** What an attempt heartbeats: the legs that accepted the message so far. */

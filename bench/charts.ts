@@ -18,9 +18,12 @@ export interface Flow {
  */
 export function flows(r: ChartInput): Flow[] {
   const all: Flow[] = [
-    { label: 'Onboarding via HTTP', summary: r.onboarding.onboarding },
-    { label: 'Baseline: 4 no-op activities', summary: r.onboarding.baseline },
+    { label: 'Onboarding via HTTP, c16', summary: r.onboarding.onboarding },
+    { label: 'Baseline: 4 no-op activities, c16', summary: r.onboarding.baseline },
+    { label: 'Onboarding via HTTP, c1', summary: r.onboarding.serial.onboarding },
+    { label: 'Baseline: 4 no-op activities, c1', summary: r.onboarding.serial.baseline },
     { label: 'MFA create via HTTP', summary: r.mfa.create },
+    { label: 'Raw update-with-start', summary: r.mfa.rawUpdateWithStart },
     { label: 'MFA verify via HTTP (Update)', summary: r.mfa.verify },
     { label: 'Raw trivial Update', summary: r.mfa.rawUpdate },
     { label: 'Scale: create challenge', summary: r.scale.create },

@@ -78,6 +78,13 @@ export const configSchema = z
       .min(1)
       .default('ibmb-user-lifecycle')
       .describe('Task queue of the worker.'),
+    TEMPORAL_ENTITY_TASK_QUEUE: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Unset: `<TEMPORAL_TASK_QUEUE>-entities`. Task queue of the MFA quota workflows, served by a second worker in the worker process with workflow task slots of its own, so a challenge waiting on its quota inside a workflow task cannot starve the quota it waits on.',
+      ),
     TEMPORAL_WORKFLOW_BUNDLE: z
       .string()
       .optional()
@@ -430,6 +437,8 @@ export type Config = Raw & {
   dataDir: string;
   outboxDir: string;
   keysDir: string;
+  /** TEMPORAL_ENTITY_TASK_QUEUE, or its default. */
+  entityTaskQueue: string;
 };
 
 export class ConfigError extends Error {
@@ -450,5 +459,6 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     outboxDir: path.join(dataDir, 'outbox'),
     keysDir: path.join(dataDir, 'keys'),
+    entityTaskQueue: parsed.data.TEMPORAL_ENTITY_TASK_QUEUE ?? `${parsed.data.TEMPORAL_TASK_QUEUE}-entities`,
   };
 }

@@ -1,3 +1,4 @@
+import { defineUpdate } from '@temporalio/workflow';
 import type { DisclosureAcceptance, DisclosureRecord } from './disclosures';
 
 /** The contract between the API and the OnboardIbUser workflow. */
@@ -50,6 +51,23 @@ export interface OnboardIbUserResult {
   /** The durable timer that revokes the first-time password unless the customer logs in first. */
   passwordExpiry?: PasswordExpiryView;
 }
+
+/**
+ * The first response a channel needs (Early Return): the user exists in core banking, with
+ * its username; the username sync and the first-time password follow in the same run,
+ * whose outcome is at statusUrl. A run that fails before it rejects the Update with its
+ * business failure.
+ */
+export interface OnboardingMilestone {
+  processId: string;
+  status: 'USER_CREATED' | 'PENDING_AUTHORISATION';
+  customerId: string;
+  userId: string;
+  username: string;
+}
+
+/** Answers once the run's user exists (update-with-start by `Prefer: return=user-created`). */
+export const userCreatedUpdate = defineUpdate<OnboardingMilestone>('userCreated');
 
 export interface PasswordExpiryView {
   processId: string;

@@ -4,6 +4,7 @@ import { Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { CODEC_CAPABILITY_TTL_MS, keepCodecCapability } from '../lib/codec-capability';
 import { prettyLine, prettyLogs } from '../lib/logger';
+import { devServerDynamicConfigArgs } from '../lib/temporal-tuning';
 import { devServerSearchAttributeArgs } from '../messages/search-attributes';
 import { Child, httpOk, waitUntil, type ChildSpec } from './launcher/child';
 import { temporalCli as temporalCliPath } from '../lib/tools';
@@ -66,6 +67,7 @@ const specs = (): ChildSpec[] => [
       '--log-level',
       'error',
       ...devServerSearchAttributeArgs(),
+      ...devServerDynamicConfigArgs(),
       ...(codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : []),
     ],
     ready: () =>

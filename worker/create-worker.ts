@@ -11,6 +11,8 @@ export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
+  /** Where the MFA quota workflows run (config entityTaskQueue): a second worker serves it. */
+  entityTaskQueue: string;
   deps: ActivityDeps;
   /** A prebuilt bundle (production, tests); without one, workflows are bundled at start. */
   workflowBundlePath?: string;
@@ -29,16 +31,29 @@ export function resolveBundlePath(configured?: string): string | undefined {
   return fs.existsSync(defaultBundlePath) ? defaultBundlePath : undefined;
 }
 
-export async function createWorker(setup: WorkerSetup): Promise<Worker> {
+/**
+ * The worker process's two workers, on one connection and one bundle: every process on
+ * `taskQueue`, the MFA quota entities on `entityTaskQueue` with workflow task slots of
+ * their own. A challenge holds its workflow task (and its slot) while its local-first
+ * reservation waits for the quota's Update; on one shared pool, enough such challenges
+ * at once would leave no slot for the quotas they wait on.
+ */
+export interface Workers {
+  main: Worker;
+  entities: Worker;
+  /** Resolves when both have stopped; rejects (after stopping the other) if one fails. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createWorker(setup: WorkerSetup): Promise<Workers> {
   const workflows = setup.workflowBundlePath
     ? { workflowBundle: { codePath: setup.workflowBundlePath } }
     : { workflowsPath: require.resolve('../workflows') };
   const tracing = workerTracingOptions(setup.tracing);
-  return Worker.create({
+  const common = {
     connection: setup.connection,
     namespace: setup.namespace,
-    taskQueue: setup.taskQueue,
-    activities: createActivities(setup.deps),
     dataConverter: setup.dataConverter,
     ...workflows,
     sinks: tracing.sinks,
@@ -47,6 +62,29 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
       // Only for bundling at start: a prebuilt bundle has them built in (the SDK warns otherwise).
       ...(setup.workflowBundlePath ? {} : { workflowModules: workflowInterceptorModules }),
     },
+  };
+  const main = await Worker.create({
+    ...common,
+    taskQueue: setup.taskQueue,
+    activities: createActivities(setup.deps),
     ...setup.options,
   });
+  // Quota workflows run no activities: this one polls workflow tasks only.
+  const entities = await Worker.create({ ...common, taskQueue: setup.entityTaskQueue, ...setup.options });
+  const shutdown = () => {
+    for (const w of [main, entities]) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  return {
+    main,
+    entities,
+    shutdown,
+    async run() {
+      const runs = [main.run(), entities.run()].map((r) =>
+        r.catch((e: unknown) => (shutdown(), Promise.reject(e))),
+      );
+      const results = await Promise.allSettled(runs);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
 }

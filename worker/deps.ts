@@ -32,7 +32,11 @@ export function activityDeps(config: Config, temporalClient: Client, tracer?: Tr
     ...(config.MFA_WEBOTP_HOST && { webOtpHost: config.MFA_WEBOTP_HOST }),
     email: createEmailSender(config),
     serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
-    temporal: { client: temporalClient, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      client: temporalClient,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      entityTaskQueue: config.entityTaskQueue,
+    },
     destinationQuota: destinationQuotaPolicy(config),
     userOtpLock: userOtpLockPolicy(config),
     linkedSystems: new Map(

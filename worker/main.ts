@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     connection,
     namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    entityTaskQueue: config.entityTaskQueue,
     deps: activityDeps(config, client, tracing?.tracer),
     workflowBundlePath,
     dataConverter,
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   logger.info(
     {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      entityTaskQueue: config.entityTaskQueue,
       namespace,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       bundle: workflowBundlePath ?? 'bundled at start',

@@ -8,6 +8,14 @@ export function waitBudgetMs(req: Request, defaultMs: number, maxSeconds: number
   return Math.min(Number(match[1]), maxSeconds) * 1000;
 }
 
+/**
+ * `Prefer: milestone=<name>` (an RFC 7240 extension preference): answer at that milestone
+ * of the process (Early Return) rather than at its outcome.
+ */
+export function prefersMilestone(req: Request, name: string): boolean {
+  return new RegExp(`(?:^|[;,\\s])milestone=${name}(?:$|[;,\\s])`, 'i').test(req.get('prefer') ?? '');
+}
+
 /** The wait budget ran out before the awaited result came. */
 export class BudgetExceeded extends Error {
   constructor(ms: number) {

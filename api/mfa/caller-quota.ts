@@ -33,7 +33,7 @@ export async function reserveCallerSend(
     config.MFA_PRELOGIN_CALLER_SHARDS;
   const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
     workflowId: callerQuotaId(deps.serverKey, caller, shard),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    taskQueue: config.entityTaskQueue,
     args: [{ sends: [] } satisfies DestinationQuotaInput],
     workflowIdConflictPolicy: 'USE_EXISTING',
     staticSummary: 'MFA pre-login caller quota',

@@ -5,6 +5,7 @@ import type { Config } from '../../config';
 import type { TokenVerifier } from '../http/auth';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { requireScopes } from '../http/scopes';
+import { prefersMilestone } from '../http/wait-budget';
 import { startOnboarding } from './start';
 import { starterMemo } from '../processes/readers';
 import { businessProblem } from '../http/business-status';
@@ -45,6 +46,7 @@ export function openUserIbRouter(deps: OpenUserIbDeps): Router {
           },
           requestDigest(deps.serverKey, { ...body, requestId: undefined }),
           starterMemo(req.principal),
+          prefersMilestone(req, 'user-created'),
         );
       },
     }),

@@ -1,6 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { ONBOARD_WORKFLOW, onboardingProcessId, type OnboardIbUserInput } from '../../messages/onboarding';
+import {
+  ONBOARD_WORKFLOW,
+  onboardingProcessId,
+  userCreatedUpdate,
+  type OnboardIbUserInput,
+} from '../../messages/onboarding';
 import { Channel, CustomerId, ProcessType } from '../../messages/search-attributes';
 import { startIdempotent, type StartedProcess } from '../processes/idempotent-start';
 import type { StarterMemo } from '../processes/readers';
@@ -17,6 +22,8 @@ export function startOnboarding(
   input: OnboardIbUserInput,
   digest: string,
   starter: StarterMemo,
+  /** Answer once the user exists (Early Return), not at the outcome. */
+  atUserCreated = false,
 ): Promise<StartedProcess> {
   const processId = onboardingProcessId(input.customerId, input.userReference);
   return startIdempotent(client, {
@@ -35,6 +42,7 @@ export function startOnboarding(
     ],
     staticSummary: `Open IB/MB user · customer ${input.customerId} · ${input.channel}`,
     staticDetails: `Request ${input.requestId}. Steps: eligibility → core-banking user → username to channel → first-time password SMS.`,
+    ...(atUserCreated && { milestone: userCreatedUpdate }),
     inFlight: () =>
       businessProblem('ONBOARDING_IN_PROGRESS', 'This customer already has an onboarding in flight.', {
         processId,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { INFINITY_BASE_PATH } from '../mfa/infinity';
 import { codecPayloads as codecBody } from './responses';
 import * as r from './responses';
@@ -93,10 +94,21 @@ export const operations: Operation[] = [
     summary: 'Open an IB/MB user (OnboardIbUser)',
     scopes: ['ib-users:write'],
     body: openUserIbRequest,
-    headers: idempotency,
+    headers: [
+      idempotency[0] as (typeof idempotency)[number],
+      {
+        name: 'Prefer',
+        description:
+          '`wait=N`: seconds to wait for the result before answering 202; `milestone=user-created`: answer 202 as soon as the user exists (Early Return), the rest follows',
+      },
+    ],
     responses: {
       201: { description: 'User opened, first-time password sent', schema: r.onboardingResult },
-      ...accepted,
+      202: {
+        description:
+          'Still running (`RUNNING`), or the user exists (`milestone=user-created`): follow `statusUrl`',
+        schema: z.union([r.accepted, r.onboardingMilestone]),
+      },
       ...writeErrors,
       404: p('CUSTOMER_NOT_FOUND (the customer)'),
       409: p(

@@ -32,6 +32,19 @@ export const accepted = named(
   }),
 );
 
+export const onboardingMilestone = named(
+  'OnboardingMilestone',
+  z.object({
+    processId: z.string(),
+    status: z.enum(['USER_CREATED', 'PENDING_AUTHORISATION']),
+    customerId: z.string(),
+    userId: z.string(),
+    username: z.string(),
+    statusUrl: z.string(),
+  }),
+  'Early Return (`Prefer: milestone=user-created`): the user exists; the username sync and first-time password follow, the outcome is at `statusUrl`',
+);
+
 export const health = named('Health', z.object({ status: z.string() }).loose());
 
 export const credentialDelivery = named(

@@ -763,6 +763,16 @@ export interface components {
       | 'STEP_UP'
       | 'RESET_PASSWORD'
       | 'REGISTRATION';
+    /** @description Early Return (`Prefer: milestone=user-created`): the user exists; the username sync and first-time password follow, the outcome is at `statusUrl` */
+    OnboardingMilestone: {
+      processId: string;
+      /** @enum {string} */
+      status: 'USER_CREATED' | 'PENDING_AUTHORISATION';
+      customerId: string;
+      userId: string;
+      username: string;
+      statusUrl: string;
+    };
     OnboardingResult: {
       processId: string;
       /** @constant */
@@ -806,6 +816,8 @@ export interface components {
       /** @constant */
       status: 'CANCELLED';
     };
+    PostOpenUserIb202:
+      components['schemas']['ProcessAccepted'] | components['schemas']['OnboardingMilestone'];
     PostalAddress: {
       line1: string;
       line2?: string;
@@ -999,11 +1011,13 @@ export type MfaChallengeStatus = components['schemas']['MfaChallengeStatus'];
 export type MfaChallengeVerified = components['schemas']['MfaChallengeVerified'];
 export type MfaPurpose = components['schemas']['MfaPurpose'];
 export type MfaStatePurpose = components['schemas']['MfaStatePurpose'];
+export type OnboardingMilestone = components['schemas']['OnboardingMilestone'];
 export type OnboardingResult = components['schemas']['OnboardingResult'];
 export type OpenUserIbRequest = components['schemas']['OpenUserIbRequest'];
 export type PasswordExpiry = components['schemas']['PasswordExpiry'];
 export type PasswordResetResult = components['schemas']['PasswordResetResult'];
 export type PhoneChangeCancelled = components['schemas']['PhoneChangeCancelled'];
+export type PostOpenUserIb202 = components['schemas']['PostOpenUserIb202'];
 export type PostalAddress = components['schemas']['PostalAddress'];
 export type Problem = components['schemas']['Problem'];
 export type ProcessAccepted = components['schemas']['ProcessAccepted'];
@@ -1148,7 +1162,7 @@ export interface operations {
         TransactionId?: string;
         /** @description Idempotency key (or `requestId` in the body) */
         'Idempotency-Key'?: string;
-        /** @description `wait=N`: seconds to wait for the result before answering 202 */
+        /** @description `wait=N`: seconds to wait for the result before answering 202; `milestone=user-created`: answer 202 as soon as the user exists (Early Return), the rest follows */
         Prefer?: string;
       };
       path?: never;
@@ -1170,14 +1184,14 @@ export interface operations {
           'application/json': components['schemas']['OnboardingResult'];
         };
       };
-      /** @description Still running: follow `statusUrl` */
+      /** @description Still running (`RUNNING`), or the user exists (`milestone=user-created`): follow `statusUrl` */
       202: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProcessAccepted'];
+          'application/json': components['schemas']['PostOpenUserIb202'];
         };
       };
       /** @description Validation failed (`errors[]`) */

@@ -1,9 +1,12 @@
 import {
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import { keyReused } from '../http/idempotency';
 import { ProblemError } from '../http/problem';
@@ -42,6 +45,11 @@ export interface IdempotentStartOptions {
    * new request, not a retry).
    */
   replays?: 'any' | 'latest';
+  /**
+   * Early Return: a fresh run is started with this Update (update-with-start) and the
+   * request is answered with its result, the first milestone, instead of the outcome.
+   */
+  milestone?: UpdateDefinition<unknown, []>;
 }
 
 const START_BUDGET_MS = 5_000;
@@ -57,6 +65,8 @@ export interface StartedProcess {
   handle: WorkflowHandle;
   /** True when this request replays an earlier one with the same key. */
   replayed: boolean;
+  /** The milestone Update's answer, when a fresh run was started with it. */
+  milestone?: unknown;
 }
 
 /**
@@ -70,6 +80,7 @@ export async function startIdempotent(client: Client, o: IdempotentStartOptions)
   // status, with this id), so replays and refusals are exactly those of the path below.
   if (!o.beforeStart) {
     try {
+      if (o.milestone) return await startWithMilestone(client, o, o.milestone);
       return { handle: await start(client, o, WorkflowIdReusePolicy.REJECT_DUPLICATE), replayed: false };
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
@@ -103,14 +114,19 @@ async function start(
     return await startNow(client, o, reusePolicy);
   } catch (e) {
     if (!isOutcomeUnknown(e)) throw e;
-    const latest = await client
-      .withDeadline(Date.now() + LOOKUP_BUDGET_MS, () => client.workflow.getHandle(o.workflowId).describe())
-      .catch(() => null);
-    if ((latest?.memo as RequestMemo | undefined)?.requestId === o.requestId && latest) {
-      return client.workflow.getHandle(o.workflowId, latest.runId, { followRuns: false });
-    }
-    throw mayHaveStarted(o.workflowId);
+    return startedByThisRequest(client, o);
   }
+}
+
+/** After an unanswered start: the run this request started, else "may have started" (503). */
+async function startedByThisRequest(client: Client, o: IdempotentStartOptions): Promise<WorkflowHandle> {
+  const latest = await client
+    .withDeadline(Date.now() + LOOKUP_BUDGET_MS, () => client.workflow.getHandle(o.workflowId).describe())
+    .catch(() => null);
+  if ((latest?.memo as RequestMemo | undefined)?.requestId === o.requestId && latest) {
+    return client.workflow.getHandle(o.workflowId, latest.runId, { followRuns: false });
+  }
+  throw mayHaveStarted(o.workflowId);
 }
 
 const mayHaveStarted = (processId: string) =>
@@ -123,8 +139,38 @@ const mayHaveStarted = (processId: string) =>
     { 'Retry-After': '5' },
   );
 
+/**
+ * The fast path's start with the milestone Update, in one round trip. A refusal the run
+ * ends with (the Update rejected with it) is answered from the run's outcome, as without
+ * a milestone; an unanswered start is looked up as `start` does.
+ */
+async function startWithMilestone(
+  client: Client,
+  o: IdempotentStartOptions,
+  milestone: UpdateDefinition<unknown, []>,
+): Promise<StartedProcess> {
+  const startWorkflowOperation = new WithStartWorkflowOperation(o.workflowType, {
+    ...startOptions(o, WorkflowIdReusePolicy.REJECT_DUPLICATE),
+    workflowIdConflictPolicy: 'FAIL',
+  });
+  try {
+    const answer = await client.workflow.executeUpdateWithStart(milestone, { startWorkflowOperation });
+    return { handle: await startWorkflowOperation.workflowHandle(), replayed: false, milestone: answer };
+  } catch (e) {
+    if (e instanceof WorkflowUpdateFailedError) {
+      return { handle: await startWorkflowOperation.workflowHandle(), replayed: false };
+    }
+    if (!isOutcomeUnknown(e)) throw e;
+    return { handle: await startedByThisRequest(client, o), replayed: false };
+  }
+}
+
 function startNow(client: Client, o: IdempotentStartOptions, reusePolicy: WorkflowIdReusePolicy) {
-  return client.workflow.start(o.workflowType, {
+  return client.workflow.start(o.workflowType, startOptions(o, reusePolicy));
+}
+
+function startOptions(o: IdempotentStartOptions, reusePolicy: WorkflowIdReusePolicy) {
+  return {
     taskQueue: o.taskQueue,
     workflowId: o.workflowId,
     args: o.args,
@@ -134,7 +180,7 @@ function startNow(client: Client, o: IdempotentStartOptions, reusePolicy: Workfl
     typedSearchAttributes: o.searchAttributes,
     staticSummary: o.staticSummary,
     staticDetails: o.staticDetails,
-  });
+  };
 }
 
 /** The run started with this key, or a refusal when the entity's latest run stands in the way. */

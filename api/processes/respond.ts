@@ -15,11 +15,18 @@ export async function respondWithOutcome(
   req: Request,
   res: Response,
   deps: { client: Client; config: Config },
-  started: { handle: WorkflowHandle; replayed: boolean },
+  started: { handle: WorkflowHandle; replayed: boolean; milestone?: unknown },
   doneStatus = 201,
 ): Promise<void> {
   const { handle, replayed } = started;
   if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+  const statusUrl = `/processes/${encodeURIComponent(handle.workflowId)}`;
+  if (started.milestone !== undefined) {
+    // Early Return: the milestone, while the run goes on; its outcome is at statusUrl.
+    res.status(202).location(statusUrl).setHeader('Retry-After', '2');
+    res.json({ ...(started.milestone as object), statusUrl });
+    return;
+  }
   const waitMs = waitBudgetMs(req, deps.config.API_WAIT_BUDGET_MS, deps.config.API_MAX_WAIT_SECONDS);
   // A run this request just started cannot have finished yet: with no wait budget it is
   // answered at once, without opening (and aborting) a long poll on its result.
@@ -29,7 +36,6 @@ export async function respondWithOutcome(
     res.status(doneStatus).json(outcome.result);
     return;
   }
-  const statusUrl = `/processes/${encodeURIComponent(handle.workflowId)}`;
   res.status(202).location(statusUrl).setHeader('Retry-After', '2');
   res.json({ processId: handle.workflowId, status: 'RUNNING', statusUrl });
 }

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { devServerDynamicConfigArgs } from '../../lib/temporal-tuning';
 import { devServerSearchAttributeArgs } from '../../messages/search-attributes';
 import { httpOk, waitUntil } from '../launcher/child';
 import { temporalCli } from '../../lib/tools';
@@ -154,6 +155,7 @@ export class ChaosStack {
             '--log-level',
             'error',
             ...devServerSearchAttributeArgs(),
+            ...devServerDynamicConfigArgs(),
           ],
         ];
       case 'simulator':

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { payloadCodec } from '../../lib/codec/data-converter';
+import { TEMPORAL_DYNAMIC_CONFIG } from '../../lib/temporal-tuning';
 import { startApiApp } from '../helpers/api-app';
 import { readScrapeConfig } from '../helpers/prometheus';
 
@@ -233,6 +234,15 @@ describe('docker-compose.yml', () => {
       (v) => v.target === '/etc/temporal/config/dynamicconfig',
     );
     expect(fs.existsSync(path.join(root, dynamicConfig?.source ?? '-', 'development-sql.yaml'))).toBe(true);
+  });
+
+  it('tunes the Temporal server as the dev server is tuned (lib/temporal-tuning.ts)', () => {
+    const file = parse(
+      fs.readFileSync(path.join(root, 'docker/temporal/dynamicconfig/development-sql.yaml'), 'utf8'),
+    ) as Record<string, { value: unknown; constraints: object }[]>;
+    for (const [key, value] of Object.entries(TEMPORAL_DYNAMIC_CONFIG)) {
+      expect({ key, entries: file[key] }).toEqual({ key, entries: [{ value, constraints: {} }] });
+    }
   });
 
   it('publishes the API, the Temporal frontend, the UI, Prometheus and Grafana on loopback only', () => {

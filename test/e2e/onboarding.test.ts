@@ -223,6 +223,69 @@ describe('open IB/MB user end to end', () => {
     expect(stack.outbox('sms').filter((m) => m.to === '+254700200001')).toHaveLength(1);
   }, 90_000);
 
+  it('answers at the milestone (Prefer: milestone=user-created): 202 with the user, then the same run completes once', async () => {
+    await admin('POST', '/admin/customers', {
+      customerId: '200009',
+      firstName: 'Early',
+      lastName: 'Return',
+      phone: '+254700200009',
+      email: 'early@example.com',
+      products: ['SAV-200009'],
+    });
+    const body = {
+      requestId: 'e2e-milestone-0001',
+      customerId: '200009',
+      channel: 'MOBILE' as const,
+      acceptedDisclosures: disclosures,
+    };
+    const { data, response } = await open(body, { Prefer: 'milestone=user-created' });
+    expect(response.status).toBe(202);
+    expect(response.headers.get('location')).toBe('/processes/onboard-200009');
+    expect(data).toEqual({
+      processId: 'onboard-200009',
+      status: 'USER_CREATED',
+      customerId: '200009',
+      userId: expect.any(String),
+      username: expect.stringMatching(/^ib[a-z0-9]{8}$/),
+      statusUrl: '/processes/onboard-200009',
+    });
+    const users = await ibUsers('200009');
+    expect(users.map((u) => u.userId)).toEqual([(data as { userId: string }).userId]);
+
+    const done = await waitForProcess(stack, 'onboard-200009');
+    expect(done.body).toMatchObject({
+      status: 'COMPLETED',
+      result: { userId: (data as { userId: string }).userId },
+    });
+    expect(stack.outbox('sms').filter((m) => m.to === '+254700200009')).toHaveLength(1);
+    // The same request again replays the run (its outcome now), never a second user.
+    const again = await open(body, { Prefer: 'milestone=user-created' });
+    expect(again.response.status).toBe(201);
+    expect(again.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(await ibUsers('200009')).toHaveLength(1);
+  });
+
+  it.each([
+    ['CUSTOMER_NOT_FOUND', 404, '999998'],
+    ['CUSTOMER_NOT_ELIGIBLE', 422, '100003'],
+  ])(
+    'answers a run that fails before the milestone with its refusal, %s (%i)',
+    async (code, status, customerId) => {
+      const { error, response } = await open(
+        {
+          requestId: `e2e-milestone-${code}`,
+          customerId,
+          channel: 'BRANCH',
+          acceptedDisclosures: disclosures,
+        },
+        { Prefer: 'milestone=user-created' },
+      );
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(error).toMatchObject({ code, processId: `onboard-${customerId}` });
+    },
+  );
+
   it('refuses a second onboarding for a customer while one is in flight', async () => {
     await admin('POST', '/admin/customers', {
       customerId: '200002',

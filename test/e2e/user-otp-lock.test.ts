@@ -138,9 +138,30 @@ describe('per-user OTP lockout end to end', () => {
     for (const { serviceKey, code } of seen) {
       const history = await stack.client.workflow.getHandle(mfaProcessId(serviceKey)).fetchHistory();
       expect(new Set(encodings(history))).toEqual(new Set(['binary/encrypted']));
-      // The one plain JSON the SDK writes itself: the patch marker, with the patch id only.
+      // The plain JSON the SDK writes itself: patch ids, and each local activity's bookkeeping.
       const markers = coreMarkerData(history);
-      expect(markers).toEqual([{ marker: 'core_patch', id: 'user-otp-lock', deprecated: false }]);
+      expect(markers.filter((m) => m.marker === 'core_patch')).toEqual([
+        { marker: 'core_patch', id: 'user-otp-lock', deprecated: false },
+        { marker: 'core_patch', id: 'local-first-delivery', deprecated: false },
+      ]);
+      const local = markers.filter((m) => m.marker === 'core_local_activity');
+      expect(local.map((m) => m.activity_type)).toEqual([
+        'resolveChallengeDestinations',
+        'reserveDestinationSend',
+        'sendChallengeCode',
+      ]);
+      for (const m of local) {
+        expect(Object.keys(m).sort()).toEqual([
+          'activity_id',
+          'activity_type',
+          'attempt',
+          'backoff',
+          'complete_time',
+          'marker',
+          'original_schedule_time',
+          'seq',
+        ]);
+      }
       const decodedText = await decodedHistoryText(stack.codec, history);
       expect(decodedText).toContain(serviceKey);
       for (const otp of [code, wrong(code)])

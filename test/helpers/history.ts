@@ -38,10 +38,11 @@ export function searchAttributeValues(value: unknown, found: string[] = []): str
 
 /**
  * Details the SDK core writes itself, as plain JSON, never through the data converter: a
- * patch marker's patch id. Like search attributes they hold no business data, which
- * coreMarkerData lets tests check.
+ * patch marker's patch id, a local activity's bookkeeping (its id, type, attempt, time; its
+ * result is a payload like any other). Like search attributes they hold no business data,
+ * which coreMarkerData lets tests check.
  */
-const SDK_MARKER_DATA: Record<string, string> = { core_patch: 'patch-data' };
+const SDK_MARKER_DATA: Record<string, string> = { core_patch: 'patch-data', core_local_activity: 'data' };
 
 /** The SDK's own marker details of a history, decoded: `{marker, ...fields}` each. */
 export function coreMarkerData(history: {

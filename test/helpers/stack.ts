@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+
 import { createApp } from '../../api/app';
 import { verifierFromConfig } from '../../api/http/auth';
 import { mintDevToken } from '../../lib/dev-keys';
@@ -86,10 +86,11 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
       interceptors: temporalClientInterceptors(tracing?.tracer),
     });
   const client = clientFor(apiTracing);
-  const worker: Worker = await createWorker({
+  const worker = await createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    entityTaskQueue: config.entityTaskQueue,
     deps: activityDeps(config, workerTracing ? clientFor(workerTracing) : client, workerTracing?.tracer),
     workflowBundlePath,
     dataConverter,

@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../../messages/search-attributes';
+import { devServerDynamicConfigArgs } from '../../lib/temporal-tuning';
 import { temporalCliPath, testServerPath } from '../setup/tools';
 
 let runtimeInstalled = false;
@@ -55,6 +56,8 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
       ip: '127.0.0.1',
       searchAttributes: SEARCH_ATTRIBUTES,
       log: { format: 'json', level: 'error' },
+      // Tuned as npm start runs it (lib/temporal-tuning.ts), so the tests meet the same server.
+      extraArgs: devServerDynamicConfigArgs(),
     },
   });
 }

@@ -37,6 +37,7 @@ import {
   untilExpiry,
   userLockOptions,
 } from '../activity-options';
+import { localFirst, type LocalFirstOptions } from '../local-first';
 import { ChallengeState, digestsOf, secondsUntil, type Refusal } from './state';
 
 /**
@@ -59,6 +60,13 @@ const quotaBudget = (input: MfaChallengeInput): QuotaBudget =>
  * so runs started before it replay as before.
  */
 export const CONCEAL_PATCH = 'conceal-unbound-caller';
+
+/**
+ * The lookup, the quota reservation and the send run local first (workflows/local-first.ts):
+ * inside the workflow task, so the first code goes out without three trips through the
+ * server. Runs from before it keep their regular activities.
+ */
+export const LOCAL_FIRST_PATCH = 'local-first-delivery';
 
 /**
  * After EXPIRED, LOCKED or CANCELLED the run stays open this long past the expiry, so a
@@ -88,7 +96,8 @@ export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> 
   // Only a challenge bound to a user counts (a pre-login code to a typed phone has none).
   const userId = patched(USER_OTP_LOCK_PATCH) ? input.userId : undefined;
   const conceal = isConcealed(input) && patched(CONCEAL_PATCH);
-  registerHandlers(state, trail, userId, conceal);
+  const local = patched(LOCAL_FIRST_PATCH);
+  registerHandlers(state, trail, userId, conceal, local);
   trail.record(
     'CREATE',
     'COMPLETED',
@@ -96,7 +105,7 @@ export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> 
   );
   void expireOnTime(state, trail);
 
-  await deliverFirstCode(state, trail, userId, conceal);
+  await deliverFirstCode(state, trail, userId, conceal, local);
   await condition(() => state.isSettled());
   await holdOpen(state);
   await condition(allHandlersFinished);
@@ -115,6 +124,7 @@ function registerHandlers(
   trail: ProcessTrail,
   userId: string | undefined,
   conceal: boolean,
+  local: boolean,
 ): void {
   const now = () => Date.now();
   setHandler(mfaStateQuery, () => state.view(now()));
@@ -142,7 +152,7 @@ function registerHandlers(
 
   setHandler(
     resendUpdate,
-    () => (state.isDecoy() ? resendDecoy(state, trail) : resend(state, trail, conceal)),
+    () => (state.isDecoy() ? resendDecoy(state, trail) : resend(state, trail, conceal, local)),
     {
       validator: (args) => rejectIf(state.resendRefusal(args, now())),
     },
@@ -259,9 +269,19 @@ function userLockActivities(state: ChallengeState) {
   return proxyActivities<MfaUserLockActivities>(untilExpiry(userLockOptions, state.remainingMs(Date.now())));
 }
 
-/** MFA activities bounded by the challenge's remaining validity. */
-function activities(base: ActivityOptions, state: ChallengeState) {
-  return proxyActivities<MfaActivities>(untilExpiry(base, state.remainingMs(Date.now())));
+/** MFA activities bounded by the challenge's remaining validity; `local`: local first. */
+function activities(base: ActivityOptions, state: ChallengeState, local: boolean, how?: LocalFirstOptions) {
+  const options = untilExpiry(base, state.remainingMs(Date.now()));
+  return local ? localFirst<MfaActivities>(options, how) : proxyActivities<MfaActivities>(options);
+}
+
+/** A send resumes from the legs already accepted: one local attempt, whose failure names them. */
+const SEND: LocalFirstOptions = { localAttempts: 1, resume: withAcceptedLegs };
+
+/** The send's input, with the legs a failed local attempt reported as accepted. */
+function withAcceptedLegs(args: unknown[], details: unknown): unknown[] {
+  const accepted = (details as { accepted?: Delivery[] } | undefined)?.accepted;
+  return accepted?.length ? [{ ...(args[0] as object), accepted }] : args;
 }
 
 async function deliverFirstCode(
@@ -269,6 +289,7 @@ async function deliverFirstCode(
   trail: ProcessTrail,
   userId: string | undefined,
   conceal: boolean,
+  local: boolean,
 ): Promise<void> {
   const { input } = state;
   try {
@@ -287,7 +308,7 @@ async function deliverFirstCode(
     const destinations = await trail.step(
       'RESOLVE_DESTINATIONS',
       () =>
-        activities(lookupOptions, state).resolveChallengeDestinations({
+        activities(lookupOptions, state, local).resolveChallengeDestinations({
           serviceKey: input.serviceKey,
           purpose: input.purpose,
           userId: input.userId,
@@ -299,7 +320,7 @@ async function deliverFirstCode(
       (d) => `${d.phone.length} phone, ${d.email.length} email`,
     );
     const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
-      activities(quotaOptions, state).reserveDestinationSend({
+      activities(quotaOptions, state, local).reserveDestinationSend({
         ref: `${state.processId}.send-0`,
         destinationDigests: digestsOf(destinations),
         budget: quotaBudget(input),
@@ -308,7 +329,7 @@ async function deliverFirstCode(
     const sent = await trail.step(
       'SEND_CODE',
       () =>
-        activities(deliveryOptions, state).sendChallengeCode({
+        activities(deliveryOptions, state, local, SEND).sendChallengeCode({
           serviceKey: input.serviceKey,
           purpose: input.purpose,
           sealedDestinations: destinations.sealed,
@@ -332,13 +353,18 @@ async function deliverFirstCode(
  * Re-delivers the same, still valid code; the cooldown counts from this attempt. A
  * concealed challenge's failed resend answers as one that went out (its trail says why).
  */
-async function resend(state: ChallengeState, trail: ProcessTrail, conceal: boolean): Promise<MfaState> {
+async function resend(
+  state: ChallengeState,
+  trail: ProcessTrail,
+  conceal: boolean,
+  local: boolean,
+): Promise<MfaState> {
   const sealed = state.sealed();
   if (!sealed) throw asFailure(state.statusRefusal(Date.now()) ?? NOT_SENT);
   const sendNumber = state.beginResend(Date.now());
   try {
     const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
-      activities(quotaOptions, state).reserveDestinationSend({
+      activities(quotaOptions, state, local).reserveDestinationSend({
         ref: `${state.processId}.send-${sendNumber}`,
         destinationDigests: state.destinationDigests(),
         budget: quotaBudget(state.input),
@@ -347,7 +373,7 @@ async function resend(state: ChallengeState, trail: ProcessTrail, conceal: boole
     await trail.step(
       'RESEND_CODE',
       () =>
-        activities(deliveryOptions, state).resendChallengeCode({
+        activities(deliveryOptions, state, local, SEND).resendChallengeCode({
           serviceKey: state.input.serviceKey,
           purpose: state.input.purpose,
           sealedDestinations: sealed.destinations,

@@ -1,9 +1,12 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
+  condition,
   patched,
   proxyActivities,
   workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { CredentialActivities, OnboardingActivities } from '../../activities/types';
 import type { RegistrationActivities } from '../../activities/registration-types';
@@ -21,14 +24,36 @@ import { awaitAuthorisation } from './await-authorisation';
 import { disclosureVerdict } from './disclosures';
 import { eligibilityVerdict } from './eligibility';
 import { starterOf } from '../starter';
+import { localFirst } from '../local-first';
+import { UserCreatedMilestone } from './milestone';
 
-const core = proxyActivities<OnboardingActivities>(coreBankingOptions);
-const channelSync = proxyActivities<OnboardingActivities>(webhookOptions);
-const sms = proxyActivities<OnboardingActivities>(messageOptions);
 const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
-const compute = proxyActivities<OnboardingActivities>(computeOptions);
-const evidence = proxyActivities<RegistrationActivities>(coreBankingOptions);
-const expiry = proxyActivities<CredentialActivities>(passwordExpiryOptions);
+/** The maker-checker poll waits on timers anyway: regular activities in every run. */
+const authorisation = proxyActivities<OnboardingActivities>(coreBankingOptions);
+
+/**
+ * The steps' activities: local first (workflows/local-first.ts) in runs with
+ * LOCAL_FIRST_STEPS, except a call for which `regularNow()` says the workflow task must
+ * complete (the milestone's answer waits in it).
+ */
+function stepActivities(local: boolean, regularNow: () => boolean) {
+  const proxy = <A extends object>(options: ActivityOptions): A => {
+    const regular = proxyActivities<A>(options) as A;
+    if (!local) return regular;
+    const inWorker = localFirst<A>(options);
+    return new Proxy({} as A, {
+      get: (_, name) => (regularNow() ? regular : inWorker)[name as keyof A],
+    });
+  };
+  return {
+    core: proxy<OnboardingActivities>(coreBankingOptions),
+    channelSync: proxy<OnboardingActivities>(webhookOptions),
+    sms: proxy<OnboardingActivities>(messageOptions),
+    compute: proxy<OnboardingActivities>(computeOptions),
+    evidence: proxy<RegistrationActivities>(coreBankingOptions),
+    expiry: proxy<CredentialActivities>(passwordExpiryOptions),
+  };
+}
 
 /** Runs from before it send a new password per attempt (no sealing activity in their history). */
 const SEALED_FIRST_TIME_PASSWORD = 'sealed-first-time-password';
@@ -38,6 +63,11 @@ const COMPENSATE_FAILED_CREATE = 'compensate-failed-create';
 const RECORD_DISCLOSURES = 'record-disclosures';
 /** Runs from before it left first-time passwords valid until used (no expiry timer). */
 const FIRST_TIME_PASSWORD_EXPIRY = 'first-time-password-expiry';
+/**
+ * Runs from before it ran every step as a regular activity (a trip through the server
+ * each); since, the steps run local first, most onboardings in a single workflow task.
+ */
+export const LOCAL_FIRST_STEPS = 'local-first-steps';
 
 /**
  * Opens an IB/MB user: eligibility → create in core banking (→ maker-checker wait)
@@ -45,12 +75,32 @@ const FIRST_TIME_PASSWORD_EXPIRY = 'first-time-password-expiry';
  * exists deactivates it (never deletes) and ends the run FAILED with the reason.
  */
 export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardIbUserResult> {
+  const milestone = new UserCreatedMilestone();
+  try {
+    const result = await onboard(input, milestone);
+    await condition(allHandlersFinished);
+    return result;
+  } catch (err) {
+    milestone.fail(err);
+    await condition(allHandlersFinished);
+    throw err;
+  }
+}
+
+async function onboard(
+  input: OnboardIbUserInput,
+  milestone: UserCreatedMilestone,
+): Promise<OnboardIbUserResult> {
   const trail = new ProcessTrail('ONBOARD_IB_USER');
   const processId = workflowInfo().workflowId;
   // One user per onboarding: the first run's id survives retries, resets and continue-as-new
   // (for a run never reset it is its own run id, the key runs in flight already use), while a
   // later onboarding of the same customer (same workflow id) gets a key of its own.
   const businessKey = `${processId}:${workflowInfo().firstExecutionRunId}`;
+  const { core, channelSync, sms, compute, evidence, expiry } = stepActivities(
+    patched(LOCAL_FIRST_STEPS),
+    () => milestone.releaseTask(),
+  );
 
   // The API applied the same rule; a run from before had no records to apply it to.
   const disclosures = input.disclosures && disclosureVerdict(input.disclosures, input.acceptedDisclosures);
@@ -123,12 +173,19 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
     throw err;
   }
 
+  milestone.reach({
+    processId,
+    status: user.status === 'PENDING_AUTHORISATION' ? 'PENDING_AUTHORISATION' : 'USER_CREATED',
+    customerId: input.customerId,
+    userId: user.userId,
+    username: user.username,
+  });
   try {
     if (user.status === 'PENDING_AUTHORISATION') {
       trail.record('AWAIT_AUTHORISATION', 'WAITING', `timeout ${input.authorisationTimeoutHours} h`);
       await trail.step('AWAIT_AUTHORISATION', () =>
         awaitAuthorisation(
-          () => core.getIbUserStatus({ userId: user.userId }),
+          () => authorisation.getIbUserStatus({ userId: user.userId }),
           input.authorisationTimeoutHours * 3_600_000,
         ),
       );

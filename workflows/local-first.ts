@@ -1,0 +1,87 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common';
+import { findCause } from '../lib/failure-chain';
+
+/**
+ * How long a step tries inside the worker before it becomes a regular activity: long
+ * enough for a slow answer and a few quick retries (0.2, 0.4, 0.8 s apart), short enough
+ * that a workflow task is not held open (nor its Updates unanswered) through an outage.
+ * Bounded by attempts: the SDK's local schedule-to-close does not stop retries that are
+ * backing off (test/workflows/local-first.test.ts saw them go on past it).
+ */
+export const LOCAL_BUDGET = {
+  startToCloseMs: 5_000,
+  scheduleToCloseMs: 10_000,
+  maximumAttempts: 4,
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds' },
+} as const;
+
+/**
+ * Activities that run local first: in the worker, inside the workflow task that calls them,
+ * with no round trip through the server to schedule, dispatch and record each one (a
+ * marker is all the history gets). A call still failing after LOCAL_BUDGET (the dependency
+ * is down or slow) runs again as a regular activity with `options`: durable retries for as
+ * long as they allow, visible in the UI as pending. A business refusal (non-retryable) or a
+ * cancellation ends the call either way.
+ *
+ * Both runs of a call use the same arguments, so the side effect's key is the same: a
+ * local attempt that did its work but was not recorded (a crash, a timeout) is repeated
+ * under the same key, as a retried regular activity's would be.
+ */
+export function localFirst<A extends object>(options: ActivityOptions, how: LocalFirstOptions = {}): A {
+  type Calls = Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const local = proxyLocalActivities<A>(localOptions(options, how.localAttempts)) as unknown as Calls;
+  const regular = proxyActivities<A>(options) as unknown as Calls;
+  const call =
+    (name: string) =>
+    async (...args: unknown[]): Promise<unknown> => {
+      try {
+        return await (local[name] as Calls[string])(...args);
+      } catch (err) {
+        if (!fallsBack(err)) throw err;
+        const details = findCause(
+          err,
+          (e): e is ApplicationFailure => e instanceof ApplicationFailure,
+        )?.details;
+        return (regular[name] as Calls[string])(...(how.resume ? how.resume(args, details?.[0]) : args));
+      }
+    };
+  return new Proxy({} as A, { get: (_, name) => (typeof name === 'string' ? call(name) : undefined) });
+}
+
+export interface LocalFirstOptions {
+  /**
+   * Local attempts before the regular activity (unset: LOCAL_BUDGET's).
+   * 1 for an activity whose retries resume from heartbeat details, which a local attempt
+   * cannot leave: it passes them in its failure's details instead.
+   */
+  localAttempts?: number;
+  /** The regular activity's arguments from the local ones and the last failure's details. */
+  resume?: (args: unknown[], details: unknown) => unknown[];
+}
+
+/** The local budget, never longer than the regular activity's own bounds. */
+export function localOptions(options: ActivityOptions, attempts?: number): LocalActivityOptions {
+  const bound = (budget: number, limit: ActivityOptions['startToCloseTimeout']) =>
+    limit === undefined ? budget : Math.min(budget, msToNumber(limit));
+  return {
+    startToCloseTimeout: bound(LOCAL_BUDGET.startToCloseMs, options.startToCloseTimeout),
+    scheduleToCloseTimeout: bound(LOCAL_BUDGET.scheduleToCloseMs, options.scheduleToCloseTimeout),
+    retry: { ...LOCAL_BUDGET.retry, maximumAttempts: attempts ?? LOCAL_BUDGET.maximumAttempts },
+  };
+}
+
+/** A local attempt that ran out of budget falls back; a refusal or a cancellation does not. */
+export function fallsBack(err: unknown): boolean {
+  if (isCancellation(err)) return false;
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return !(cause instanceof ApplicationFailure && cause.nonRetryable);
+}
