@@ -20,7 +20,8 @@ export function flows(r: ChartInput): Flow[] {
   const all: Flow[] = [
     { label: 'Onboarding via HTTP, c16', summary: r.onboarding.onboarding },
     { label: 'Baseline: 4 no-op activities, c16', summary: r.onboarding.baseline },
-    { label: 'Onboarding via HTTP, c1', summary: r.onboarding.serial.onboarding },
+    { label: 'Onboarding first response, c1', summary: r.onboarding.serial.onboarding },
+    { label: 'Onboarding to its outcome, c1', summary: r.onboarding.serial.onboardingCompleted },
     { label: 'Baseline: 4 no-op activities, c1', summary: r.onboarding.serial.baseline },
     { label: 'MFA create via HTTP', summary: r.mfa.create },
     { label: 'Raw update-with-start', summary: r.mfa.rawUpdateWithStart },

@@ -29,6 +29,8 @@ export interface BenchResults {
     /** Onboarding p50 / baseline p50 at concurrency 1 (target ≤ 0.5). */
     onboardingP50ToBaselineP50: number;
     onboardingSerialP50Ms: number;
+    /** The same runs at concurrency 1, to their outcome (password sent). */
+    onboardingSerialCompletedP50Ms: number;
     baselineSerialP50Ms: number;
     /** Throughput at the onboarding concurrency (target ≥ 1.0). */
     onboardingToBaseline: number;
@@ -126,6 +128,7 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
       onboarding.onboarding.errors +
       onboarding.baseline.errors +
       onboarding.serial.onboarding.errors +
+      onboarding.serial.onboardingCompleted.errors +
       onboarding.serial.baseline.errors +
       mfa.rawUpdateWithStart.errors +
       mfa.create.errors +
@@ -144,6 +147,7 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
         httpStartP50OverheadMs: round(start.httpStartP50OverheadMs),
         onboardingP50ToBaselineP50: round(onboarding.onboardingP50ToBaselineP50, 3),
         onboardingSerialP50Ms: onboarding.serial.onboarding.p50Ms,
+        onboardingSerialCompletedP50Ms: onboarding.serial.onboardingCompleted.p50Ms,
         baselineSerialP50Ms: onboarding.serial.baseline.p50Ms,
         onboardingToBaseline: round(onboarding.onboardingToBaseline, 3),
         onboardingsPerSecond: onboarding.onboarding.throughput,
