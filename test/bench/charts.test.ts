@@ -27,8 +27,17 @@ function fixture(): ChartInput {
       raw: [loop(5, 200, 1), loop(40, 300, 8)],
       http: [loop(7, 150, 1), loop(48, 250, 8)],
     },
-    onboarding: { onboarding: loop(900, 50), baseline: loop(600, 50) },
-    mfa: { create: loop(380, 20), verify: loop(17, 20), rawUpdate: loop(11, 20) },
+    onboarding: {
+      onboarding: loop(900, 50),
+      baseline: loop(600, 50),
+      serial: { onboarding: loop(30, 20), onboardingCompleted: loop(80, 20), baseline: loop(50, 20) },
+    },
+    mfa: {
+      create: loop(50, 20),
+      rawUpdateWithStart: loop(12, 20),
+      verify: loop(17, 20),
+      rawUpdate: loop(11, 20),
+    },
     scale: { create: loop(700, 100), verifyWhileOpen: { ...loop(28, 0), errors: 5 } },
   } as unknown as ChartInput;
 }
@@ -44,14 +53,18 @@ describe('bench charts', () => {
 
   it('lists every measured flow once, in order, leaving out those with no success', () => {
     expect(flows(input).map((f) => f.label)).toEqual([
-      'Onboarding via HTTP',
-      'Baseline: 4 no-op activities',
+      'Onboarding via HTTP, c16',
+      'Baseline: 4 no-op activities, c16',
+      'Onboarding first response, c1',
+      'Onboarding to its outcome, c1',
+      'Baseline: 4 no-op activities, c1',
       'MFA create via HTTP',
+      'Raw update-with-start',
       'MFA verify via HTTP (Update)',
       'Raw trivial Update',
       'Scale: create challenge',
     ]);
-    expect(flows(input)[3]?.summary).toBe(input.mfa.verify);
+    expect(flows(input)[7]?.summary).toBe(input.mfa.verify);
   });
 
   describe('drawn by `npm run bench:charts` from a results file', () => {

@@ -318,8 +318,12 @@ describe('credential lifecycle end to end', () => {
     expect([reopen.status, reopen.body.code]).toEqual([409, 'INVALID_STATUS_TRANSITION']);
 
     // Every transition is in its run's trail with its caller.
+    // Visibility is eventually consistent: the last runs are listed once it has caught up.
+    const query = `WorkflowId = 'status-${u.userId}'`;
+    for (let t = Date.now(); (await stack.client.workflow.count(query)).count < 4 && Date.now() - t < 10_000;)
+      await new Promise((r) => setTimeout(r, 100));
     const requested: string[] = [];
-    for await (const r of stack.client.workflow.list({ query: `WorkflowId = 'status-${u.userId}'` })) {
+    for await (const r of stack.client.workflow.list({ query })) {
       const handle = stack.client.workflow.getHandle(r.workflowId, r.runId);
       const trail = await handle.query(processStateQuery);
       requested.push(String(trail.auditTrail[0]?.detail));

@@ -145,7 +145,9 @@ describe('local-first activities (workflows/local-first.ts), on MfaChallenge (de
     });
     const run = await create(activities);
     expect(run.error).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect((run.error as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'DESTINATION_RATE_LIMITED' });
+    expect((run.error as WorkflowUpdateFailedError).cause).toMatchObject({
+      type: 'DESTINATION_RATE_LIMITED',
+    });
     expect(calls.filter((c) => c.name === 'reserveDestinationSend')).toHaveLength(1);
     expect(run.scheduled).toEqual([]);
     expect(calls.some((c) => c.name === 'sendChallengeCode')).toBe(false);
