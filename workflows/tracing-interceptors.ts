@@ -14,20 +14,26 @@ import type {
   WorkflowInternalsInterceptor,
   WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
-// The SDK's sandbox-safe modules; the restriction on `lib/` paths is meant for this repo's lib/.
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import { TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import {
-  OpenTelemetryInboundInterceptor,
-  OpenTelemetryInternalsInterceptor,
-  OpenTelemetryOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import type * as OtelWorkflow from '@temporalio/interceptors-opentelemetry/lib/workflow';
+
+/** The header a traced client sets (the library's TRACE_HEADER; a unit test keeps them equal). */
+export const TRACE_HEADER = '_tracer-data';
+
+/**
+ * OpenTelemetry, loaded by the first traced call of a run only. Imported at the top, its
+ * modules were evaluated for every run (the SDK's reusable context shares none of them),
+ * traced or not: a fixed cost on every workflow start.
+ */
+function loadOtel(): typeof OtelWorkflow {
+  // The SDK's sandbox-safe module, bundled with the workflows.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@temporalio/interceptors-opentelemetry/lib/workflow') as typeof OtelWorkflow;
+}
 
 interface Otel {
-  inbound: OpenTelemetryInboundInterceptor;
-  outbound: OpenTelemetryOutboundInterceptor;
-  internals: OpenTelemetryInternalsInterceptor;
+  inbound: OtelWorkflow.OpenTelemetryInboundInterceptor;
+  outbound: OtelWorkflow.OpenTelemetryOutboundInterceptor;
+  internals: OtelWorkflow.OpenTelemetryInternalsInterceptor;
 }
 
 type In = WorkflowInboundCallsInterceptor;
@@ -38,10 +44,11 @@ export const interceptors = (): WorkflowInterceptors => {
   let otel: Otel | undefined;
   const traced = (headers: Headers): Otel | undefined => {
     if (!otel && headers[TRACE_HEADER] !== undefined) {
+      const lib = loadOtel();
       otel = {
-        inbound: new OpenTelemetryInboundInterceptor(),
-        outbound: new OpenTelemetryOutboundInterceptor(),
-        internals: new OpenTelemetryInternalsInterceptor(),
+        inbound: new lib.OpenTelemetryInboundInterceptor(),
+        outbound: new lib.OpenTelemetryOutboundInterceptor(),
+        internals: new lib.OpenTelemetryInternalsInterceptor(),
       };
     }
     return otel;
