@@ -11,6 +11,8 @@ interface Row {
 const n = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : String(v));
 const lat = (r: { p50Ms: number; p99Ms: number }) => `p50 ${n(r.p50Ms, 1)} / p99 ${n(r.p99Ms, 1)} ms`;
 
+const roles = ['api', 'worker', 'temporal', 'simulator'] as const;
+
 /** The run as a markdown table: headline ratios against their targets, then the detail. */
 export function markdown(r: BenchResults): string {
   const s = r.summary;
@@ -74,6 +76,18 @@ export function markdown(r: BenchResults): string {
       value: (['api', 'worker', 'temporal', 'simulator'] as const)
         .map((k) => n(r.scale.cpuMsPerChallenge[k], 1))
         .join(' / '),
+    },
+    {
+      metric: `vCPUs per 100 onboardings/s at ${n(r.sizing.targetUtilisation * 100, 0)} % busy: API / worker / server / simulator`,
+      value: roles.map((k) => n(r.sizing.vcpuPer100OnboardingsPerSecond[k], 2)).join(' / '),
+    },
+    {
+      metric: `vCPUs per 100 OTP requests/s at ${n(r.sizing.targetUtilisation * 100, 0)} % busy: API / worker / server / simulator`,
+      value: roles.map((k) => n(r.sizing.vcpuPer100OtpRequestsPerSecond[k], 2)).join(' / '),
+    },
+    {
+      metric: 'MiB per 1,000 open challenges: API / worker / server / simulator',
+      value: roles.map((k) => n(r.sizing.mbPer1000OpenChallenges[k], 1)).join(' / '),
     },
     {
       metric: 'CPU-ms per baseline run: server / bench process (its worker and client)',

@@ -13,6 +13,7 @@ import { startScenario, type StartResult } from './scenarios/start';
 import { cpuMs, cpuSnapshot, machineBusyMs, ROLES } from './proc';
 import { startBenchStack } from './stack';
 import { round } from './stats';
+import { sizing, type Sizing } from './sizing';
 import { temporalCli } from '../lib/tools';
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -60,6 +61,8 @@ export interface BenchResults {
     completed: number;
     benchEventLoopDelayP99Ms: number;
   };
+  /** docs/sizing.md's inputs, from this run's CPU-ms per operation and RSS at scale. */
+  sizing: Sizing;
   start: StartResult;
   onboarding: OnboardingResult;
   mfa: MfaResult;
@@ -174,6 +177,11 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
         completed: onboarding.completed,
         benchEventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
       },
+      sizing: sizing(ROLES, onboarding.cpuMsPerOnboarding, scale.cpuMsPerChallenge, {
+        before: scale.rssMbBefore,
+        open: scale.rssMbOpen,
+        openChallenges: scale.openChallenges,
+      }),
       start,
       onboarding,
       mfa,

@@ -38,17 +38,3 @@ export async function BareUpdate(): Promise<number> {
   await condition(() => done, '20 minutes');
   return pings;
 }
-
-const { noop: localNoop } = proxyLocalActivities<NoopActivities>({ startToCloseTimeout: '5 seconds' });
-
-/** BareUpdate whose Update first runs `locals` no-op local activities: what a local activity adds. */
-export async function LocalUpdate(locals: number): Promise<number> {
-  let done = false;
-  setHandler(pingUpdate, async (args) => {
-    for (let i = 0; i < locals; i++) await localNoop(`step-${i}`);
-    return { n: args.n };
-  });
-  setHandler(finishUpdate, () => void (done = true));
-  await condition(() => done, '20 minutes');
-  return locals;
-}
