@@ -1,11 +1,5 @@
 // Bench-only baselines, bundled by the bench's own worker (never part of the production bundle).
-import {
-  condition,
-  defineUpdate,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { condition, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 
 export interface NoopActivities {
   noop(step: string): Promise<string>;

@@ -100,7 +100,7 @@ export const configSchema = z
     WORKER_MAX_CACHED_WORKFLOWS: envInt(0, 100_000)
       .default(1000)
       .describe(
-        'Runs the worker keeps in its sticky cache; bounds its memory whatever the number of open runs.',
+        "Runs the worker keeps in its sticky cache (its entity worker, a quarter as many); bounds the worker's memory whatever the number of open runs.",
       ),
 
     PAYLOAD_KEYS: z

@@ -46,6 +46,9 @@ export interface Workers {
   shutdown(): void;
 }
 
+/** The entity worker's sticky cache for a main worker's `cached`. */
+export const entityCacheSize = (cached: number) => Math.ceil(cached / 4);
+
 export async function createWorker(setup: WorkerSetup): Promise<Workers> {
   const workflows = setup.workflowBundlePath
     ? { workflowBundle: { codePath: setup.workflowBundlePath } }
@@ -69,8 +72,15 @@ export async function createWorker(setup: WorkerSetup): Promise<Workers> {
     activities: createActivities(setup.deps),
     ...setup.options,
   });
-  // Quota workflows run no activities: this one polls workflow tasks only.
-  const entities = await Worker.create({ ...common, taskQueue: setup.entityTaskQueue, ...setup.options });
+  // Quota workflows run no activities: this one polls workflow tasks only. Their tasks are
+  // small and their histories short (an evicted run replays cheaply): a quarter of the cache.
+  const cached = setup.options?.maxCachedWorkflows;
+  const entities = await Worker.create({
+    ...common,
+    taskQueue: setup.entityTaskQueue,
+    ...setup.options,
+    ...(cached !== undefined && { maxCachedWorkflows: entityCacheSize(cached) }),
+  });
   const shutdown = () => {
     for (const w of [main, entities]) if (w.getState() === 'RUNNING') w.shutdown();
   };

@@ -6,6 +6,7 @@ import { round, summarize, type Summary } from '../stats';
 import { visibilityCount, visibilityCountSince, type BenchStack } from '../stack';
 import type { BenchOptions } from '../options';
 import { createChallenge, verifyChallenge, type Challenge } from './mfa';
+import { entityCacheSize } from '../../worker/create-worker';
 
 export interface ScaleResult {
   challenges: number;
@@ -20,9 +21,11 @@ export interface ScaleResult {
   cpuMsPerChallenge: Record<Role, number>;
   rssMbBefore: Record<Role, number>;
   rssMbOpen: Record<Role, number>;
-  /** The worker's sticky cache as its metrics report it, and the bound configured. */
+  /** The worker's sticky caches as its metrics report them (main and entity queue), and their bounds. */
   workerStickyCacheSize: number | null;
   maxCachedWorkflows: number;
+  entityStickyCacheSize: number | null;
+  entityMaxCachedWorkflows: number;
   verifyWhileOpen: Summary;
 }
 
@@ -70,7 +73,13 @@ export async function scaleScenario(
   const openWorkflows = await visibilityCount(stack.client, `ExecutionStatus = 'Running'`);
   const rssMbOpen = rssSnapshot(stack.roles);
   const metrics = await stack.workerMetrics().catch(() => '');
-  const cache = /^temporal_sticky_cache_size(?:\{[^}]*\})?\s+([\d.e+]+)/m.exec(metrics)?.[1];
+  const cacheOf = (queue: string) => {
+    const line = metrics
+      .split('\n')
+      .find((l) => l.startsWith('temporal_sticky_cache_size') && l.includes(`task_queue="${queue}"`));
+    const v = line?.split(/\s+/).at(-1);
+    return v === undefined ? null : Number(v);
+  };
 
   // Verify a sample spread over the open challenges (older ones have left the sticky cache).
   const verifies: number[] = [];
@@ -98,8 +107,10 @@ export async function scaleScenario(
     cpuMsPerChallenge,
     rssMbBefore,
     rssMbOpen,
-    workerStickyCacheSize: cache === undefined ? null : Number(cache),
+    workerStickyCacheSize: cacheOf(stack.config.TEMPORAL_TASK_QUEUE),
     maxCachedWorkflows: Number(stack.env.WORKER_MAX_CACHED_WORKFLOWS),
+    entityStickyCacheSize: cacheOf(stack.config.entityTaskQueue),
+    entityMaxCachedWorkflows: entityCacheSize(Number(stack.env.WORKER_MAX_CACHED_WORKFLOWS)),
     verifyWhileOpen: summarize(verifies, errors, performance.now() - t0),
   };
 }
