@@ -151,7 +151,7 @@ export function markdown(r: BenchResults): string {
     '',
     flows,
     '',
-    // Drawn beside latest.md by bench/charts.ts; a smoke run's charts are not kept.
+    // Drawn beside bench/results/latest.md by bench/charts.ts; a smoke run's charts are not kept.
     ...(r.mode === 'full'
       ? [
           '![Latency distribution per flow](charts/latency.svg)',

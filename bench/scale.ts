@@ -73,8 +73,8 @@ async function main(): Promise<void> {
         ROLES.map((r) => String(results.sizing[r])).join(' / '),
       ),
       row(
-        'Worker sticky cache / bound',
-        `${scale.workerStickyCacheSize ?? '?'} / ${scale.maxCachedWorkflows}`,
+        'Worker sticky caches / bounds (main, entities)',
+        `${scale.workerStickyCacheSize ?? '?'} / ${scale.maxCachedWorkflows}, ${scale.entityStickyCacheSize ?? '?'} / ${scale.entityMaxCachedWorkflows}`,
       ),
       row(
         'CPU-ms per challenge: API / worker / server / simulator',
