@@ -86,22 +86,7 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
   const o = benchOptions(argv, process.env);
   const t0 = performance.now();
   const realCli = temporalCli(repoRoot);
-  const settings: Record<string, string> = {
-    // The launcher waits for the worker's info-level 'worker running' line: info, as in production.
-    LOG_LEVEL: 'info',
-    // Long enough that no challenge of the scale scenario expires while measured (cap: 600).
-    MFA_OTP_TTL_SECONDS: '600',
-    WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? '1000',
-    // T24 hashes passwords on its own hardware; here the simulator shares the 2 cores, so its
-    // scrypt work factor is lowered rather than charged to the service (default 16384).
-    SIMULATOR_SCRYPT_N: process.env.SIMULATOR_SCRYPT_N ?? '1024',
-    // One token sends every pre-login code here: the per-caller fraud budget is not what is
-    // measured (its reservation, on sharded quota workflows, still runs on every create).
-    MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: '1000000',
-    TEMPORAL_CLI: path.join(repoRoot, 'bench', 'temporal-wal.sh'),
-    BENCH_REAL_TEMPORAL_CLI: realCli,
-    TEMPORAL_SQLITE_PRAGMA: 'journal_mode=wal',
-  };
+  const settings = benchSettings(realCli);
   const log = (m: string) => console.error(`[bench] ${m} (${Math.round((performance.now() - t0) / 1000)} s)`);
   log(`starting the stack (${o.smoke ? 'smoke' : 'full'} run)`);
   const stack = await startBenchStack(settings);
@@ -211,6 +196,26 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
   } finally {
     await stack.stop();
   }
+}
+
+/** The stack's settings for every measured run (`npm run bench`, `npm run bench:scale`). */
+export function benchSettings(realCli = temporalCli(repoRoot)): Record<string, string> {
+  return {
+    // The launcher waits for the worker's info-level 'worker running' line: info, as in production.
+    LOG_LEVEL: 'info',
+    // Long enough that no challenge of the scale scenario expires while measured (cap: 600).
+    MFA_OTP_TTL_SECONDS: '600',
+    WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? '1000',
+    // T24 hashes passwords on its own hardware; here the simulator shares the 2 cores, so its
+    // scrypt work factor is lowered rather than charged to the service (default 16384).
+    SIMULATOR_SCRYPT_N: process.env.SIMULATOR_SCRYPT_N ?? '1024',
+    // One token sends every pre-login code here: the per-caller fraud budget is not what is
+    // measured (its reservation, on sharded quota workflows, still runs on every create).
+    MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: '1000000',
+    TEMPORAL_CLI: path.join(repoRoot, 'bench', 'temporal-wal.sh'),
+    BENCH_REAL_TEMPORAL_CLI: realCli,
+    TEMPORAL_SQLITE_PRAGMA: 'journal_mode=wal',
+  };
 }
 
 /** CPU-ms of the stack's processes, the launcher and this process. */

@@ -2,15 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchOptions } from './options';
-import { resultsDir } from './run';
+import { benchSettings, resultsDir } from './run';
 import { scaleScenario } from './scenarios/scale';
 import { sizing } from './sizing';
 import { ROLES } from './proc';
 import { startBenchStack } from './stack';
 import { round } from './stats';
-import { temporalCli } from '../lib/tools';
-
-const repoRoot = path.resolve(__dirname, '..');
 
 /**
  * `npm run bench:scale`: the scale scenario alone, at BENCH_SCALE_CHALLENGES (10,000 unless
@@ -23,15 +20,7 @@ async function main(): Promise<void> {
     BENCH_SCALE_CHALLENGES: process.env.BENCH_SCALE_CHALLENGES ?? '10000',
   });
   const t0 = performance.now();
-  const stack = await startBenchStack({
-    LOG_LEVEL: 'info',
-    MFA_OTP_TTL_SECONDS: '600',
-    WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? '1000',
-    SIMULATOR_SCRYPT_N: process.env.SIMULATOR_SCRYPT_N ?? '1024',
-    MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: '1000000',
-    TEMPORAL_CLI: path.join(repoRoot, 'bench', 'temporal-wal.sh'),
-    BENCH_REAL_TEMPORAL_CLI: temporalCli(repoRoot),
-  });
+  const stack = await startBenchStack(benchSettings());
   try {
     const scale = await scaleScenario(stack, o, '+254730');
     const cpu = scale.cpuMsPerChallenge;

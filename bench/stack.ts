@@ -33,8 +33,15 @@ export interface BenchStack {
  * Builds dist/ (unless BENCH_SKIP_BUILD=1), starts the launcher's stack on free ports with
  * a fresh DATA_DIR (dev server on a SQLite file in WAL mode), and the bench worker.
  */
-/** POST /open-user-ib for a bench customer, as a channel would send it; `wait` is the Prefer budget in seconds. */
-export function openUserIb(stack: BenchStack, customerId: string, wait: number): Promise<HttpAnswer> {
+/**
+ * POST /open-user-ib for a bench customer, as a channel would send it; `wait` is the Prefer
+ * budget in seconds, or the whole Prefer header.
+ */
+export function openUserIb(
+  stack: BenchStack,
+  customerId: string,
+  wait: number | string,
+): Promise<HttpAnswer> {
   return stack.http(
     'POST',
     '/open-user-ib',
@@ -44,7 +51,7 @@ export function openUserIb(stack: BenchStack, customerId: string, wait: number):
       channel: 'MOBILE',
       acceptedDisclosures: ['IB_TERMS', 'PRIVACY'],
     },
-    { prefer: `wait=${wait}` },
+    { prefer: typeof wait === 'number' ? `wait=${wait}` : wait },
   );
 }
 

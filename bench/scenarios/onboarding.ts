@@ -178,17 +178,7 @@ async function serialPhase(
   const onboard = async (customerId: string) => {
     const s0 = performance.now();
     try {
-      const res = await stack.http(
-        'POST',
-        '/open-user-ib',
-        {
-          requestId: `req-${customerId}`,
-          customerId,
-          channel: 'MOBILE',
-          acceptedDisclosures: ['IB_TERMS', 'PRIVACY'],
-        },
-        { prefer: 'milestone=user-created' },
-      );
+      const res = await openUserIb(stack, customerId, 'milestone=user-created');
       if (res.status !== 202 || res.body.status !== 'USER_CREATED')
         throw new Error(`POST /open-user-ib answered ${res.status}: ${JSON.stringify(res.body)}`);
       times.onboarding.push(performance.now() - s0);
