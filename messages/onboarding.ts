@@ -66,7 +66,7 @@ export interface OnboardingMilestone {
   username: string;
 }
 
-/** Answers once the run's user exists (update-with-start by `Prefer: return=user-created`). */
+/** Answers once the run's user exists (update-with-start by `Prefer: milestone=user-created`). */
 export const userCreatedUpdate = defineUpdate<OnboardingMilestone>('userCreated');
 
 export interface PasswordExpiryView {

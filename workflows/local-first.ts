@@ -36,10 +36,15 @@ export const LOCAL_BUDGET = {
  * local attempt that did its work but was not recorded (a crash, a timeout) is repeated
  * under the same key, as a retried regular activity's would be.
  */
-export function localFirst<A extends object>(options: ActivityOptions, how: LocalFirstOptions = {}): A {
+export function localFirst<A extends object>(
+  options: ActivityOptions | (() => ActivityOptions),
+  how: LocalFirstOptions = {},
+): A {
   type Calls = Record<string, (...args: unknown[]) => Promise<unknown>>;
-  const local = proxyLocalActivities<A>(localOptions(options, how.localAttempts)) as unknown as Calls;
-  const regular = proxyActivities<A>(options) as unknown as Calls;
+  // A function: the regular activity's options are worked out when it falls back (a bound
+  // that counts down, such as a code's validity, has run on meanwhile).
+  const optionsNow = () => (typeof options === 'function' ? options() : options);
+  const local = proxyLocalActivities<A>(localOptions(optionsNow(), how.localAttempts)) as unknown as Calls;
   const call =
     (name: string) =>
     async (...args: unknown[]): Promise<unknown> => {
@@ -51,6 +56,7 @@ export function localFirst<A extends object>(options: ActivityOptions, how: Loca
           err,
           (e): e is ApplicationFailure => e instanceof ApplicationFailure,
         )?.details;
+        const regular = proxyActivities<A>(optionsNow()) as unknown as Calls;
         return (regular[name] as Calls[string])(...(how.resume ? how.resume(args, details?.[0]) : args));
       }
     };

@@ -80,7 +80,8 @@ export async function startIdempotent(client: Client, o: IdempotentStartOptions)
   // status, with this id), so replays and refusals are exactly those of the path below.
   if (!o.beforeStart) {
     try {
-      if (o.milestone) return await startWithMilestone(client, o, o.milestone);
+      if (o.milestone)
+        return await startWithMilestone(client, o, o.milestone, WorkflowIdReusePolicy.REJECT_DUPLICATE);
       return { handle: await start(client, o, WorkflowIdReusePolicy.REJECT_DUPLICATE), replayed: false };
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
@@ -91,6 +92,7 @@ export async function startIdempotent(client: Client, o: IdempotentStartOptions)
     if (existing) return { handle: existing, replayed: true };
     await o.beforeStart?.();
     try {
+      if (o.milestone) return await startWithMilestone(client, o, o.milestone, o.reusePolicy);
       return { handle: await start(client, o, o.reusePolicy), replayed: false };
     } catch (e) {
       // Lost a race with another request for the same entity: look again.
@@ -148,9 +150,10 @@ async function startWithMilestone(
   client: Client,
   o: IdempotentStartOptions,
   milestone: UpdateDefinition<unknown, []>,
+  reusePolicy: WorkflowIdReusePolicy,
 ): Promise<StartedProcess> {
   const startWorkflowOperation = new WithStartWorkflowOperation(o.workflowType, {
-    ...startOptions(o, WorkflowIdReusePolicy.REJECT_DUPLICATE),
+    ...startOptions(o, reusePolicy),
     workflowIdConflictPolicy: 'FAIL',
   });
   try {

@@ -265,6 +265,27 @@ describe('open IB/MB user end to end', () => {
     expect(await ibUsers('200009')).toHaveLength(1);
   });
 
+  it('answers at the milestone also for a customer whose earlier onboarding failed', async () => {
+    await admin('POST', '/admin/customers', {
+      customerId: '200010',
+      firstName: 'Second',
+      lastName: 'Attempt',
+      phone: '+254700200010',
+      email: 'second@example.com',
+      products: ['SAV-200010'],
+    });
+    const body = { customerId: '200010', channel: 'MOBILE' as const, acceptedDisclosures: disclosures };
+    const failed = await open({ ...body, requestId: 'e2e-milestone-0010a', phone: '+254799999998' });
+    expect([failed.response.status, failed.error?.code]).toEqual([422, 'PHONE_MISMATCH']);
+    const { data, response } = await open(
+      { ...body, requestId: 'e2e-milestone-0010b' },
+      { Prefer: 'milestone=user-created' },
+    );
+    expect(response.status).toBe(202);
+    expect(data).toMatchObject({ processId: 'onboard-200010', status: 'USER_CREATED' });
+    expect((await waitForProcess(stack, 'onboard-200010')).body.status).toBe('COMPLETED');
+  });
+
   it.each([
     ['CUSTOMER_NOT_FOUND', 404, '999998'],
     ['CUSTOMER_NOT_ELIGIBLE', 422, '100003'],

@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { IbUserStatus } from '../../adapters/core-banking/types';
 import type { EligibilityFacts, OnboardingActivities } from '../../activities/types';
-import type { OnboardIbUserInput } from '../../messages/onboarding';
+import { userCreatedUpdate, type OnboardIbUserInput } from '../../messages/onboarding';
 import { processStateQuery } from '../../messages/process';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { withWorker } from '../helpers/workflow-worker';
@@ -203,6 +203,53 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
         'COMPENSATE_DEACTIVATE_USER:COMPLETED',
       ]),
     );
+  });
+
+  it.each([
+    ['started plainly', false],
+    ['started with its milestone Update (Early Return)', true],
+  ])('ends a cancelled onboarding FAILED, its user deactivated, when %s', async (_how, early) => {
+    const deactivated: string[] = [];
+    const { activities } = fakeActivities({
+      createIbUser: async () => ({
+        userId: 'IBU9',
+        username: 'ibpending9',
+        status: 'PENDING_AUTHORISATION',
+        existed: false,
+      }),
+      getIbUserStatus: async () => 'PENDING_AUTHORISATION',
+      deactivateIbUser: async ({ userId }) => void deactivated.push(userId),
+    });
+    const err = await withWorker(env, activities, async (taskQueue) => {
+      const workflowId = `onboard-cancelled-${String(early)}`;
+      let handle: WorkflowHandle;
+      if (early) {
+        const startWorkflowOperation = new WithStartWorkflowOperation('OnboardIbUser', {
+          taskQueue,
+          workflowId,
+          args: [input],
+          workflowIdConflictPolicy: 'FAIL',
+        });
+        const milestone = await env.client.workflow.executeUpdateWithStart(userCreatedUpdate, {
+          startWorkflowOperation,
+        });
+        expect(milestone).toMatchObject({ status: 'PENDING_AUTHORISATION', userId: 'IBU9' });
+        handle = await startWorkflowOperation.workflowHandle();
+      } else {
+        handle = await env.client.workflow.start('OnboardIbUser', { taskQueue, workflowId, args: [input] });
+      }
+      // Cancelled while it waits for the checker (time does not skip without a result awaited).
+      for (let i = 0; i < 100; i++) {
+        const { step } = await handle.query(processStateQuery);
+        if (step === 'AWAIT_AUTHORISATION') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await handle.cancel();
+      return handle.result().catch((x: unknown) => x);
+    });
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'ONBOARDING_FAILED' });
+    expect(deactivated).toEqual(['IBU9']);
   });
 
   it('compensates when the first-time password cannot be delivered for good', async () => {

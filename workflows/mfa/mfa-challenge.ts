@@ -271,8 +271,8 @@ function userLockActivities(state: ChallengeState) {
 
 /** MFA activities bounded by the challenge's remaining validity; `local`: local first. */
 function activities(base: ActivityOptions, state: ChallengeState, local: boolean, how?: LocalFirstOptions) {
-  const options = untilExpiry(base, state.remainingMs(Date.now()));
-  return local ? localFirst<MfaActivities>(options, how) : proxyActivities<MfaActivities>(options);
+  const options = () => untilExpiry(base, state.remainingMs(Date.now()));
+  return local ? localFirst<MfaActivities>(options, how) : proxyActivities<MfaActivities>(options());
 }
 
 /** A send resumes from the legs already accepted: one local attempt, whose failure names them. */

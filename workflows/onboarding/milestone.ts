@@ -1,4 +1,10 @@
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  setHandler,
+} from '@temporalio/workflow';
 import { userCreatedUpdate, type OnboardingMilestone } from '../../messages/onboarding';
 
 /**
@@ -34,6 +40,15 @@ export class UserCreatedMilestone {
             message: 'Onboarding failed.',
             nonRetryable: true,
           });
+  }
+
+  /**
+   * Before the run ends: lets a waiting Update answer first. Only when one came (runs
+   * without it, all of them before Early Return, do exactly as before), and shielded from
+   * the run's cancellation, which would otherwise fail the wait itself.
+   */
+  async settled(): Promise<void> {
+    if (this.awaited) await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   }
 
   /**

@@ -1,8 +1,6 @@
 import {
-  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
-  condition,
   patched,
   proxyActivities,
   workflowInfo,
@@ -78,11 +76,11 @@ export async function OnboardIbUser(input: OnboardIbUserInput): Promise<OnboardI
   const milestone = new UserCreatedMilestone();
   try {
     const result = await onboard(input, milestone);
-    await condition(allHandlersFinished);
+    await milestone.settled();
     return result;
   } catch (err) {
     milestone.fail(err);
-    await condition(allHandlersFinished);
+    await milestone.settled();
     throw err;
   }
 }
