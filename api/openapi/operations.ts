@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { INFINITY_BASE_PATH } from '../mfa/infinity';
 import { codecPayloads as codecBody } from './responses';
 import * as r from './responses';
@@ -107,7 +106,7 @@ export const operations: Operation[] = [
       202: {
         description:
           'Still running (`RUNNING`), or the user exists (`milestone=user-created`): follow `statusUrl`',
-        schema: z.union([r.accepted, r.onboardingMilestone]),
+        schema: r.onboardingAccepted,
       },
       ...writeErrors,
       404: p('CUSTOMER_NOT_FOUND (the customer)'),

@@ -45,6 +45,13 @@ export const onboardingMilestone = named(
   'Early Return (`Prefer: milestone=user-created`): the user exists; the username sync and first-time password follow, the outcome is at `statusUrl`',
 );
 
+/** 202 of POST /open-user-ib: still running, or at its milestone (Early Return). */
+export const onboardingAccepted = named(
+  'OnboardingAccepted',
+  z.union([accepted, onboardingMilestone]),
+  '`RUNNING` past the wait budget, or `USER_CREATED` / `PENDING_AUTHORISATION` at the milestone',
+);
+
 export const health = named('Health', z.object({ status: z.string() }).loose());
 
 export const credentialDelivery = named(

@@ -763,6 +763,9 @@ export interface components {
       | 'STEP_UP'
       | 'RESET_PASSWORD'
       | 'REGISTRATION';
+    /** @description `RUNNING` past the wait budget, or `USER_CREATED` / `PENDING_AUTHORISATION` at the milestone */
+    OnboardingAccepted:
+      components['schemas']['ProcessAccepted'] | components['schemas']['OnboardingMilestone'];
     /** @description Early Return (`Prefer: milestone=user-created`): the user exists; the username sync and first-time password follow, the outcome is at `statusUrl` */
     OnboardingMilestone: {
       processId: string;
@@ -816,8 +819,6 @@ export interface components {
       /** @constant */
       status: 'CANCELLED';
     };
-    PostOpenUserIb202:
-      components['schemas']['ProcessAccepted'] | components['schemas']['OnboardingMilestone'];
     PostalAddress: {
       line1: string;
       line2?: string;
@@ -1011,13 +1012,13 @@ export type MfaChallengeStatus = components['schemas']['MfaChallengeStatus'];
 export type MfaChallengeVerified = components['schemas']['MfaChallengeVerified'];
 export type MfaPurpose = components['schemas']['MfaPurpose'];
 export type MfaStatePurpose = components['schemas']['MfaStatePurpose'];
+export type OnboardingAccepted = components['schemas']['OnboardingAccepted'];
 export type OnboardingMilestone = components['schemas']['OnboardingMilestone'];
 export type OnboardingResult = components['schemas']['OnboardingResult'];
 export type OpenUserIbRequest = components['schemas']['OpenUserIbRequest'];
 export type PasswordExpiry = components['schemas']['PasswordExpiry'];
 export type PasswordResetResult = components['schemas']['PasswordResetResult'];
 export type PhoneChangeCancelled = components['schemas']['PhoneChangeCancelled'];
-export type PostOpenUserIb202 = components['schemas']['PostOpenUserIb202'];
 export type PostalAddress = components['schemas']['PostalAddress'];
 export type Problem = components['schemas']['Problem'];
 export type ProcessAccepted = components['schemas']['ProcessAccepted'];
@@ -1191,7 +1192,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PostOpenUserIb202'];
+          'application/json': components['schemas']['OnboardingAccepted'];
         };
       };
       /** @description Validation failed (`errors[]`) */
