@@ -48,6 +48,8 @@ export function localFirst<A extends object>(
   const call =
     (name: string) =>
     async (...args: unknown[]): Promise<unknown> => {
+      const regular = () => proxyActivities<A>(optionsNow()) as unknown as Calls;
+      if (how.regularNow?.()) return (regular()[name] as Calls[string])(...args);
       try {
         return await (local[name] as Calls[string])(...args);
       } catch (err) {
@@ -56,8 +58,7 @@ export function localFirst<A extends object>(
           err,
           (e): e is ApplicationFailure => e instanceof ApplicationFailure,
         )?.details;
-        const regular = proxyActivities<A>(optionsNow()) as unknown as Calls;
-        return (regular[name] as Calls[string])(...(how.resume ? how.resume(args, details?.[0]) : args));
+        return (regular()[name] as Calls[string])(...(how.resume ? how.resume(args, details?.[0]) : args));
       }
     };
   return new Proxy({} as A, { get: (_, name) => (typeof name === 'string' ? call(name) : undefined) });
@@ -72,6 +73,11 @@ export interface LocalFirstOptions {
   localAttempts?: number;
   /** The regular activity's arguments from the local ones and the last failure's details. */
   resume?: (args: unknown[], details: unknown) => unknown[];
+  /**
+   * Asked at each call: true runs this call as a regular activity at once, so the workflow
+   * task (held open while local activities run) completes first.
+   */
+  regularNow?: () => boolean;
 }
 
 /** The local budget, never longer than the regular activity's own bounds. */

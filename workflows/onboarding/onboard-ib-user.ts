@@ -35,14 +35,8 @@ const authorisation = proxyActivities<OnboardingActivities>(coreBankingOptions);
  * complete (the milestone's answer waits in it).
  */
 function stepActivities(local: boolean, regularNow: () => boolean) {
-  const proxy = <A extends object>(options: ActivityOptions): A => {
-    const regular = proxyActivities<A>(options) as A;
-    if (!local) return regular;
-    const inWorker = localFirst<A>(options);
-    return new Proxy({} as A, {
-      get: (_, name) => (regularNow() ? regular : inWorker)[name as keyof A],
-    });
-  };
+  const proxy = <A extends object>(options: ActivityOptions): A =>
+    local ? localFirst<A>(options, { regularNow }) : (proxyActivities<A>(options) as A);
   return {
     core: proxy<OnboardingActivities>(coreBankingOptions),
     channelSync: proxy<OnboardingActivities>(webhookOptions),
