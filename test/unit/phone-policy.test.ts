@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config';
-import { isKnownCountry, phoneRefusal } from '../../lib/phone-policy';
+import { isKnownCountry, phoneRefusal } from '../../rules/phone';
 
 describe('which numbers may be texted a code', () => {
   const KE = ['KE'];
