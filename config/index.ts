@@ -385,6 +385,12 @@ export const configSchema = z
       .min(1)
       .optional()
       .describe("Unset: `ibmb-api` / `ibmb-worker`. Service name of the process's spans."),
+    INFINITY_MFA_COMMUNICATION_TYPE: z
+      .enum(['DISPLAY_PRIMARY', 'DISPLAY_ALL'])
+      .default('DISPLAY_PRIMARY')
+      .describe(
+        'Infinity DbxUser `requestOTP…` without a serviceKey: `DISPLAY_PRIMARY` sends the code at once to every contact on file (or to those `MFAAttributes.OTP.phone`/`email` name); `DISPLAY_ALL` only lists the contacts (`OFFERED`) and sends once a request with the serviceKey names the choice.',
+      ),
     /** Host of the site that reads OTPs by WebOTP (`@host #code` line in the SMS); unset: no line. */
     MFA_WEBOTP_HOST: z
       .string()

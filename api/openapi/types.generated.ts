@@ -625,6 +625,8 @@ export interface components {
       serviceKey?: string;
       OTP?: {
         securityKey?: string;
+        phone?: string | number;
+        email?: string | number;
         otp?: string;
       } & {
         [key: string]: unknown;
@@ -672,6 +674,9 @@ export interface components {
       maxVerifyAttempts: number;
       maxResendRequestsAllowed: number;
       customerCommunication: components['schemas']['CustomerCommunication'];
+      /** @enum {string} */
+      deliveryMode: 'SEND_AT_ONCE' | 'OFFER_THEN_CHOOSE';
+      sentTo: components['schemas']['MfaSentTo'];
       verifiedAt: string | null;
       consumedAt: string | null;
       consumedBy: string | null;
@@ -695,6 +700,9 @@ export interface components {
       maxVerifyAttempts?: number;
       maxResendRequestsAllowed?: number;
       customerCommunication?: components['schemas']['CustomerCommunication'];
+      /** @enum {string} */
+      deliveryMode?: 'SEND_AT_ONCE' | 'OFFER_THEN_CHOOSE';
+      sentTo?: components['schemas']['MfaSentTo'];
       verifiedAt?: string | null;
       consumedAt?: string | null;
       consumedBy?: string | null;
@@ -719,6 +727,9 @@ export interface components {
       maxVerifyAttempts: number;
       maxResendRequestsAllowed: number;
       customerCommunication: components['schemas']['CustomerCommunication'];
+      /** @enum {string} */
+      deliveryMode: 'SEND_AT_ONCE' | 'OFFER_THEN_CHOOSE';
+      sentTo: components['schemas']['MfaSentTo'];
       verifiedAt: string | null;
       consumedAt: string | null;
       consumedBy: string | null;
@@ -726,7 +737,15 @@ export interface components {
     };
     /** @enum {string} */
     MfaChallengeStatus:
-      'SENDING' | 'PENDING' | 'VERIFIED' | 'CONSUMED' | 'EXPIRED' | 'LOCKED' | 'CANCELLED' | 'FAILED';
+      | 'SENDING'
+      | 'OFFERED'
+      | 'PENDING'
+      | 'VERIFIED'
+      | 'CONSUMED'
+      | 'EXPIRED'
+      | 'LOCKED'
+      | 'CANCELLED'
+      | 'FAILED';
     MfaChallengeVerified: {
       processId: string;
       serviceKey: string;
@@ -744,6 +763,9 @@ export interface components {
       maxVerifyAttempts: number;
       maxResendRequestsAllowed: number;
       customerCommunication: components['schemas']['CustomerCommunication'];
+      /** @enum {string} */
+      deliveryMode: 'SEND_AT_ONCE' | 'OFFER_THEN_CHOOSE';
+      sentTo: components['schemas']['MfaSentTo'];
       verifiedAt: string | null;
       consumedAt: string | null;
       consumedBy: string | null;
@@ -754,6 +776,11 @@ export interface components {
     /** @enum {string} */
     MfaPurpose:
       'ONBOARDING' | 'LOGIN' | 'UPDATE_PHONE' | 'UPDATE_SECURITY_QUESTIONS' | 'STEP_UP' | 'RESET_PASSWORD';
+    /** @description referenceIds of the contacts the latest code went to */
+    MfaSentTo: {
+      phone: string[];
+      email: string[];
+    };
     /** @enum {string} */
     MfaStatePurpose:
       | 'ONBOARDING'
@@ -1011,6 +1038,7 @@ export type MfaChallengeState = components['schemas']['MfaChallengeState'];
 export type MfaChallengeStatus = components['schemas']['MfaChallengeStatus'];
 export type MfaChallengeVerified = components['schemas']['MfaChallengeVerified'];
 export type MfaPurpose = components['schemas']['MfaPurpose'];
+export type MfaSentTo = components['schemas']['MfaSentTo'];
 export type MfaStatePurpose = components['schemas']['MfaStatePurpose'];
 export type OnboardingAccepted = components['schemas']['OnboardingAccepted'];
 export type OnboardingMilestone = components['schemas']['OnboardingMilestone'];
