@@ -8,7 +8,7 @@ import { isNotFound, TransientError } from '../adapters/errors';
 import type { SmsSender } from '../adapters/sms/types';
 import { destinationDigest } from '../lib/mfa-crypto';
 import { maskEmail, maskPhone } from '../lib/mask';
-import type { ContactChange, ContactField } from '../messages/contact-change';
+import type { ContactChange, ContactField, ContactInfoRead } from '../messages/contact-change';
 import { consumeUpdate, mfaProcessId, mfaStateQuery } from '../messages/mfa';
 import { translated } from './failures';
 import { noticeTemplates } from './notice-templates';
@@ -21,6 +21,12 @@ export interface ContactChangeDeps extends LinkedSystemsDeps {
   bankName: string;
   serverKey: Buffer;
   temporal: { client: Client };
+}
+
+/** A street line recognisable by its first characters only ("1 B••••••••••"). */
+function maskStreet(line: string): string {
+  const shown = Math.min(3, Math.floor(line.length / 3));
+  return line.slice(0, shown) + '•'.repeat(Math.max(line.length - shown, 3));
 }
 
 function changedFields(customer: Customer, change: ContactChange): ContactField[] {
@@ -48,6 +54,32 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
     });
 
   return {
+    readContactInfo: ({ customerId }) =>
+      translated(async (): Promise<ContactInfoRead> => {
+        try {
+          const c = await coreBanking.getCustomer(customerId, coreBankingContext());
+          // Masked here: the workflow's history holds nothing usable.
+          return {
+            found: true,
+            contactInfo: {
+              customerId: c.customerId,
+              phoneNumber: c.mobilePhone ? maskPhone(c.mobilePhone) : null,
+              emailAddress: c.email ? maskEmail(c.email) : null,
+              postalAddress: c.postalAddress
+                ? {
+                    address1: maskStreet(c.postalAddress.line1),
+                    city: c.postalAddress.city,
+                    country: c.postalAddress.country,
+                  }
+                : null,
+            },
+          };
+        } catch (e) {
+          if (isNotFound(e)) return { found: false, contactInfo: null };
+          throw e;
+        }
+      }),
+
     lookupContactOwner: ({ userId, customerId, change }) =>
       translated(async (): Promise<ContactOwner> => {
         const none = {

@@ -2,7 +2,7 @@
  * Activity signatures as workflows see them. Workflows import this file only (as
  * types), never the implementations, which hold clients and secrets.
  */
-import type { ContactChange, ContactField } from '../messages/contact-change';
+import type { ContactChange, ContactField, ContactInfoRead } from '../messages/contact-change';
 import type { Channel, CredentialDeliveryChannel } from '../messages/onboarding';
 import type { CustomerType, IbUserStatus } from '../adapters/core-banking/types';
 import type { PasswordIssued } from '../messages/password-expiry';
@@ -125,6 +125,8 @@ export interface ContactOwner {
 }
 
 export interface ContactChangeActivities {
+  /** The customer's masked contacts (GET contact-info), or found: false. */
+  readContactInfo(input: { customerId: string }): Promise<ContactInfoRead>;
   lookupContactOwner(input: {
     userId?: string;
     customerId?: string;

@@ -44,22 +44,42 @@ const postalAddress = named(
   }),
 );
 
-/** PUT /customers/{customerId}/contact-info (Candescent Update Contact Info): email, or phone (+ address). */
+/** The seed's `userIdType`: the path names a customer id. */
+const userIdType = z.literal('CUSTOMER_ID').optional();
+
+/**
+ * PUT /customers/{customerId}/contact-info (Candescent Update Contact Info): exactly the
+ * combinations the seed lists, one call each: a postal address alone, an email alone, or a
+ * phone with a postal address. Anything else (phone alone, email with anything) is 400.
+ */
 export const contactInfoRequest = named(
   'ContactInfoRequest',
   z.union([
+    named('ContactInfoAddressChange', z.strictObject({ userIdType, postalAddress })),
     named(
       'ContactInfoEmailChange',
-      z.strictObject({ email: z.strictObject({ emailAddress: z.email().max(254) }) }),
+      z.strictObject({ userIdType, email: z.strictObject({ emailAddress: z.email().max(254) }) }),
     ),
     named(
       'ContactInfoPhoneChange',
       z.strictObject({
+        userIdType,
         phoneNumber: z.strictObject({ newPhoneNumber: e164 }),
-        postalAddress: postalAddress.optional(),
+        postalAddress,
       }),
     ),
   ]),
 );
 
 export type ContactInfoRequest = z.infer<typeof contactInfoRequest>;
+
+/** GET /customers/{customerId}/contact-info: masked, to recognise a contact, never to use it. */
+export const contactInfoView = named(
+  'ContactInfoView',
+  z.object({
+    customerId: z.string(),
+    phoneNumber: z.string().nullable(),
+    emailAddress: z.string().nullable(),
+    postalAddress: z.object({ address1: z.string(), city: z.string(), country: z.string() }).nullable(),
+  }),
+);

@@ -1,7 +1,7 @@
 import { INFINITY_BASE_PATH } from '../mfa/infinity';
 import { codecPayloads as codecBody } from './responses';
 import * as r from './responses';
-import { contactInfoRequest, updateUserIbRequest } from '../contact-change/schema';
+import { contactInfoRequest, contactInfoView, updateUserIbRequest } from '../contact-change/schema';
 import { infinityRequestOtp, infinityVerifyOtp } from '../mfa/infinity-schema';
 import { createChallengeRequest, resendRequest, verifyRequest } from '../mfa/schema';
 import { openUserIbRequest } from '../onboarding/schema';
@@ -317,6 +317,20 @@ export const operations: Operation[] = [
       404: p('CUSTOMER_NOT_FOUND'),
       409: p('UPDATE_IN_PROGRESS'),
       503: startUnavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/customers/:customerId/contact-info',
+    tag: 'institution-users',
+    summary: "The customer's contact info, masked: verifies that the customer exists (ReadContactInfo)",
+    scopes: ['institution-users:read', 'institution-users:write'],
+    anyScope: true,
+    responses: {
+      200: { description: 'Masked phone, email and postal address', schema: contactInfoView },
+      ...authErrors,
+      400: p('VALIDATION_FAILED: not a customer id'),
+      404: p('CUSTOMER_NOT_FOUND'),
     },
   },
   {

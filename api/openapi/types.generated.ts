@@ -282,7 +282,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** The customer's contact info, masked: verifies that the customer exists (ReadContactInfo) */
+    get: operations['getCustomersCustomerIdContactInfo'];
     /** Update contact info (UpdateContactInfo) */
     put: operations['putCustomersCustomerIdContactInfo'];
     post?: never;
@@ -548,20 +549,41 @@ export interface components {
       propagatedTo: string[];
       notifications: components['schemas']['ContactChangeNotification'][];
     };
+    ContactInfoAddressChange: {
+      /** @constant */
+      userIdType?: 'CUSTOMER_ID';
+      postalAddress: components['schemas']['PostalAddress'];
+    };
     ContactInfoEmailChange: {
+      /** @constant */
+      userIdType?: 'CUSTOMER_ID';
       email: {
         /** Format: email */
         emailAddress: string;
       };
     };
     ContactInfoPhoneChange: {
+      /** @constant */
+      userIdType?: 'CUSTOMER_ID';
       phoneNumber: {
         newPhoneNumber: components['schemas']['E164Phone'];
       };
-      postalAddress?: components['schemas']['PostalAddress'];
+      postalAddress: components['schemas']['PostalAddress'];
     };
     ContactInfoRequest:
-      components['schemas']['ContactInfoEmailChange'] | components['schemas']['ContactInfoPhoneChange'];
+      | components['schemas']['ContactInfoAddressChange']
+      | components['schemas']['ContactInfoEmailChange']
+      | components['schemas']['ContactInfoPhoneChange'];
+    ContactInfoView: {
+      customerId: string;
+      phoneNumber: string | null;
+      emailAddress: string | null;
+      postalAddress: {
+        address1: string;
+        city: string;
+        country: string;
+      } | null;
+    };
     CreateChallengeRequest: {
       purpose: components['schemas']['MfaPurpose'];
       phone?: components['schemas']['E164Phone'];
@@ -1010,9 +1032,11 @@ export type CodecPayloads = components['schemas']['CodecPayloads'];
 export type CodecPayloadsInput = components['schemas']['CodecPayloadsInput'];
 export type ContactChangeNotification = components['schemas']['ContactChangeNotification'];
 export type ContactChangeResult = components['schemas']['ContactChangeResult'];
+export type ContactInfoAddressChange = components['schemas']['ContactInfoAddressChange'];
 export type ContactInfoEmailChange = components['schemas']['ContactInfoEmailChange'];
 export type ContactInfoPhoneChange = components['schemas']['ContactInfoPhoneChange'];
 export type ContactInfoRequest = components['schemas']['ContactInfoRequest'];
+export type ContactInfoView = components['schemas']['ContactInfoView'];
 export type CreateChallengeRequest = components['schemas']['CreateChallengeRequest'];
 export type CredentialDelivery = components['schemas']['CredentialDelivery'];
 export type CredentialDeliveryChannel = components['schemas']['CredentialDeliveryChannel'];
@@ -2651,6 +2675,74 @@ export interface operations {
       };
       /** @description Not JSON */
       415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCustomersCustomerIdContactInfo: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+      };
+      path: {
+        customerId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Masked phone, email and postal address */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContactInfoView'];
+        };
+      };
+      /** @description VALIDATION_FAILED: not a customer id */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CUSTOMER_NOT_FOUND */
+      404: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;

@@ -31,6 +31,7 @@ const owner: ContactOwner = {
 function fakes(over: Partial<ContactChangeActivities> = {}) {
   const calls: string[] = [];
   const base: ContactChangeActivities = {
+    readContactInfo: async () => ({ found: false, contactInfo: null }),
     lookupContactOwner: async () => owner,
     consumeMfaChallenge: async () => undefined,
     applyContactChange: async () => undefined,
