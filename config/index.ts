@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { isKnownCountry } from '../lib/phone-policy';
+import { IDENTITY_FACTOR_NAMES } from '../messages/registration';
 import { envBool, envInt, envList, withoutBlanks, type Env } from './env';
 
 const DEV_AUTH_ISSUER = 'ibmb-dev';
@@ -210,6 +211,12 @@ export const configSchema = z
     REGISTRATION_IDENTITY_MAX_PER_DAY: envInt(1, 10_000)
       .default(10)
       .describe('Identity checks one identity may have in a rolling day.'),
+    REGISTRATION_IDENTITY_FACTORS: envList
+      .pipe(z.array(z.enum(IDENTITY_FACTOR_NAMES)))
+      .default(['NATIONAL_ID'])
+      .describe(
+        'Identity factors self-registration requires besides name and date of birth: `NATIONAL_ID` (the full Social Security number or its last 4), `FULL_NATIONAL_ID`, `POSTAL_ADDRESS`, `PHONE`, `EMAIL`, `MOTHERS_MAIDEN_NAME`. Every factor given is matched against what core banking holds.',
+      ),
     MAKER_CHECKER_TIMEOUT_HOURS: envInt(1, 24 * 14)
       .default(24)
       .describe('How long a user pending authorisation is awaited.'),

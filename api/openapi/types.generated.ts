@@ -924,7 +924,20 @@ export interface components {
       firstName: string;
       lastName: string;
       dateOfBirth: string;
-      nationalIdLast4: string;
+      nationalIdLast4?: string;
+      socialSecurityNumber?: string;
+      postalAddress?: components['schemas']['RegistrationPostalAddress'];
+      phoneNumber?: components['schemas']['E164Phone'];
+      /** Format: email */
+      emailAddress?: string;
+      mothersMaidenName?: string;
+    };
+    RegistrationPostalAddress: {
+      street: string;
+      city: string;
+      state?: string;
+      zipCode?: string;
+      country: string;
     };
     RegistrationRequest: {
       requestId?: components['schemas']['IdempotencyKey'];
@@ -1078,6 +1091,7 @@ export type ProcessStatus = components['schemas']['ProcessStatus'];
 export type ProcessView = components['schemas']['ProcessView'];
 export type RegistrationCodeSent = components['schemas']['RegistrationCodeSent'];
 export type RegistrationIdentity = components['schemas']['RegistrationIdentity'];
+export type RegistrationPostalAddress = components['schemas']['RegistrationPostalAddress'];
 export type RegistrationRequest = components['schemas']['RegistrationRequest'];
 export type RegistrationResult = components['schemas']['RegistrationResult'];
 export type RegistrationVerifyRequest = components['schemas']['RegistrationVerifyRequest'];

@@ -1,3 +1,8 @@
+import { mintDevToken } from '../../lib/dev-keys';
+import { registrationKeys } from '../../lib/registration-crypto';
+import { loadServerKey } from '../../lib/server-key';
+import { registrationProcessId } from '../../messages/registration';
+import { decodedHistoryText } from '../helpers/history';
 import { call, startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -10,7 +15,10 @@ describe('Candescent seed shapes end to end', () => {
   let writer: string;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({
+      // A bank requiring the seed's stronger factors besides name and date of birth.
+      REGISTRATION_IDENTITY_FACTORS: 'FULL_NATIONAL_ID,POSTAL_ADDRESS,MOTHERS_MAIDEN_NAME',
+    });
     writer = await stack.token('institution-users:write');
   }, 120_000);
   afterAll(async () => {
@@ -92,5 +100,104 @@ describe('Candescent seed shapes end to end', () => {
     expect(both.body).toMatchObject({ changed: ['phone', 'postalAddress'] });
     expect(String(smsTo(onFile).at(-1)?.body)).toContain('mobile number and postal address');
     expect(String(smsTo('+254711500005').at(-1)?.body)).toContain('mobile number and postal address');
+  }, 90_000);
+
+  it("registers with the seed's data under any valid token: every factor matched, none of it in clear in history or logs", async () => {
+    // A customer whose record holds every factor the seed asks for.
+    await call(stack.simulatorUrl, 'POST', '/admin/customers', {
+      body: {
+        customerId: '600001',
+        firstName: 'Wanjiku',
+        lastName: 'Kamau',
+        phone: '+254700600001',
+        email: 'wanjiku.kamau@example.com',
+        products: ['SAV-600001'],
+        dateOfBirth: '1988-02-14',
+        nationalId: '318406221',
+        mothersMaidenName: 'Nyambura',
+        postalAddress: { line1: '7 Moi Avenue', city: 'Nairobi', postalCode: '00200', country: 'KE' },
+      },
+    });
+    const identity = {
+      firstName: 'Wanjiku',
+      lastName: 'Kamau',
+      socialSecurityNumber: '318406221',
+      dateOfBirth: '1988-02-14',
+      postalAddress: {
+        street: '7 Moi Avenue',
+        city: 'Nairobi',
+        state: 'Nairobi',
+        zipCode: '00200',
+        country: 'KE',
+      },
+      phoneNumber: '+254700600001',
+      emailAddress: 'wanjiku.kamau@example.com',
+      mothersMaidenName: 'Nyambura',
+    };
+    // No special scope: any valid token of the bank's issuer.
+    const subject = 'seed-registration-app';
+    const token = await mintDevToken(stack.config, { scopes: ['processes:read'], subject });
+    const register = (requestId: string, id: Record<string, unknown>) =>
+      call(stack.apiUrl, 'POST', '/registrations', {
+        token,
+        body: {
+          requestId,
+          identity: id,
+          username: 'wanjiku.kamau',
+          password: 'copper-meadow-lantern-77',
+          acceptedDisclosures: ['IB_TERMS', 'PRIVACY'],
+        },
+      });
+
+    // A factor the bank requires is missing: 400 naming it, nothing started.
+    const { mothersMaidenName: _m, ...withoutMaiden } = identity;
+    const missing = await register('seed-reg-missing', withoutMaiden);
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body.errors)).toContain('identity.mothersMaidenName');
+
+    // Every other factor right, the maiden name wrong: no match, nothing sent.
+    const wrong = await register('seed-reg-wrong', { ...identity, mothersMaidenName: 'Wambui' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.code).toBe('IDENTITY_NOT_VERIFIED');
+    expect(smsTo('+254700600001')).toHaveLength(0);
+
+    const ok = await register('seed-reg-ok', identity);
+    expect(ok.status).toBe(202);
+    expect(ok.body.status).toBe('CODE_SENT');
+    const code = /(\d{6}) is your verification code/.exec(String(smsTo('+254700600001')[0]?.body))?.[1];
+    const done = await call(stack.apiUrl, 'POST', `/registrations/${String(ok.body.registrationId)}/verify`, {
+      token,
+      body: { securityKey: ok.body.securityKey, otp: code },
+    });
+    expect(done.status).toBe(201);
+    expect(done.body).toMatchObject({ status: 'COMPLETED', username: 'wanjiku.kamau' });
+
+    // Sealed or digested before any workflow: the decoded histories (what the codec's holders
+    // see) and the logs hold none of the typed values.
+    const wrongRun = registrationProcessId(
+      registrationKeys(loadServerKey({ keysDir: stack.config.keysDir }), subject, 'seed-reg-wrong')
+        .registrationId,
+    );
+    const histories = await Promise.all(
+      [String(ok.body.processId), wrongRun, `mfa-${String(ok.body.serviceKey)}`].map(async (id) =>
+        decodedHistoryText(stack.codec, await stack.client.workflow.getHandle(id).fetchHistory()),
+      ),
+    );
+    // The histories are real (the runs exist and carry their sealed identity).
+    expect(histories.every((h) => h.length > 1000)).toBe(true);
+    const clear = [
+      '318406221',
+      'Nyambura',
+      'Wambui',
+      'Moi Avenue',
+      'wanjiku.kamau@example.com',
+      '700600001',
+      '1988-02-14',
+      'copper-meadow',
+    ];
+    for (const text of [...histories, stack.logs.join('\n')]) {
+      for (const value of clear)
+        expect({ value, found: text.includes(value) }).toEqual({ value, found: false });
+    }
   }, 90_000);
 });
