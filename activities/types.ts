@@ -87,6 +87,8 @@ export interface FirstTimePasswordInput {
   delivery?: CredentialDeliveryChannel;
   /** The issuance's message-id prefix (a reset's own); absent: `{workflowId}.{userId}` (onboarding). */
   messageRef?: string;
+  /** The phone an onboarding's phoneProof proved (its digest): the password goes to it only. */
+  provenPhoneDigest?: string;
 }
 
 export interface CredentialDelivery {
@@ -125,6 +127,15 @@ export interface ContactOwner {
 }
 
 export interface ContactChangeActivities {
+  /**
+   * Consumes a VERIFIED pre-login ONBOARDING challenge as proof of the customer's mobile on
+   * file (bound to purpose, no user, and that number's digest); returns the proven digest.
+   */
+  consumePhoneProof(input: {
+    serviceKey: string;
+    customerId: string;
+    consumerProcessId: string;
+  }): Promise<{ phoneDigest: string }>;
   /** The customer's masked contacts (GET contact-info), or found: false. */
   readContactInfo(input: { customerId: string }): Promise<ContactInfoRead>;
   lookupContactOwner(input: {

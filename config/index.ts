@@ -217,6 +217,11 @@ export const configSchema = z
       .describe(
         'Identity factors self-registration requires besides name and date of birth: `NATIONAL_ID` (the full Social Security number or its last 4), `FULL_NATIONAL_ID`, `POSTAL_ADDRESS`, `PHONE`, `EMAIL`, `MOTHERS_MAIDEN_NAME`. Every factor given is matched against what core banking holds.',
       ),
+    ONBOARDING_REQUIRES_PHONE_PROOF: envBool
+      .default(false)
+      .describe(
+        '`POST /open-user-ib` needs `phoneProof`, a verified pre-login `ONBOARDING` challenge sent to the mobile on file (403 `MFA_REQUIRED` without one); given, it is consumed once and the first-time password goes to that number only.',
+      ),
     MAKER_CHECKER_TIMEOUT_HOURS: envInt(1, 24 * 14)
       .default(24)
       .describe('How long a user pending authorisation is awaited.'),

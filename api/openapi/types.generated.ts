@@ -848,6 +848,7 @@ export interface components {
       acceptedDisclosures?: components['schemas']['DisclosureAcceptance'][];
       userReference?: string;
       linkedCustomerIds?: components['schemas']['CustomerId'][];
+      phoneProof?: components['schemas']['SecurityQuestionsMfaProof'];
     };
     /** @description The durable timer that revokes the first-time password unless the first login is reported first */
     PasswordExpiry: {

@@ -40,8 +40,8 @@ const notFound = () =>
   new ProblemError(404, 'REGISTRATION_NOT_FOUND', 'Registration not found', 'No registration has this id.');
 
 /**
- * Self-registration (docs/registration.md), pre-login: any valid token (the
- * channel app's client), no user token. Secrets stop here: the password and the identity
+ * Self-registration (docs/registration.md), pre-login: any valid token of the bank's issuer
+ * (the channel app's client; no special scope, as Candescent's). Secrets stop here: the password and the identity
  * go on sealed, the securityKey and the code as digests.
  */
 export function registrationRouter(deps: RegistrationDeps): Router {

@@ -32,6 +32,7 @@ function fakes(over: Partial<ContactChangeActivities> = {}) {
   const calls: string[] = [];
   const base: ContactChangeActivities = {
     readContactInfo: async () => ({ found: false, contactInfo: null }),
+    consumePhoneProof: async () => ({ phoneDigest: 'd' }),
     lookupContactOwner: async () => owner,
     consumeMfaChallenge: async () => undefined,
     applyContactChange: async () => undefined,
