@@ -5,6 +5,8 @@ export interface PostalAddress {
   line1: string;
   line2?: string;
   city: string;
+  /** State or county (the seed's `state`). */
+  state?: string;
   postalCode?: string;
   country: string;
 }

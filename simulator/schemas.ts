@@ -23,6 +23,7 @@ const postalAddressSchema = z.object({
   line1: z.string().min(1).max(128),
   line2: z.string().max(128).optional(),
   city: z.string().min(1).max(64),
+  state: z.string().max(64).optional(),
   postalCode: z.string().max(16).optional(),
   country: z.string().min(2).max(64),
 });

@@ -22,8 +22,7 @@ import { startContactInfoChange } from './start';
 
 function toChange(body: ContactInfoRequest): ContactChange {
   if ('email' in body) return { email: body.email.emailAddress };
-  if ('phoneNumber' in body)
-    return { phone: body.phoneNumber.newPhoneNumber, postalAddress: body.postalAddress };
+  if ('phoneNumber' in body) return { phone: body.phoneNumber, postalAddress: body.postalAddress };
   return { postalAddress: body.postalAddress };
 }
 

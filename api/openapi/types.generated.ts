@@ -508,6 +508,14 @@ export interface components {
       at: string;
       detail?: string;
     };
+    CandescentPostalAddress: {
+      address1: string;
+      address2?: string;
+      city: string;
+      state?: string;
+      postalCode?: string | number;
+      country: string;
+    };
     /** @enum {string} */
     Channel: 'MOBILE' | 'BRANCH';
     CodecPayload: {
@@ -552,7 +560,8 @@ export interface components {
     ContactInfoAddressChange: {
       /** @constant */
       userIdType?: 'CUSTOMER_ID';
-      postalAddress: components['schemas']['PostalAddress'];
+      postalAddress:
+        components['schemas']['PostalAddress'] | components['schemas']['CandescentPostalAddress'];
     };
     ContactInfoEmailChange: {
       /** @constant */
@@ -566,9 +575,13 @@ export interface components {
       /** @constant */
       userIdType?: 'CUSTOMER_ID';
       phoneNumber: {
-        newPhoneNumber: components['schemas']['E164Phone'];
+        newPhoneNumber: string | number;
+        newCountryCode?: string | number;
+        oldPhoneNumber?: string | number;
+        oldCountryCode?: string | number;
       };
-      postalAddress: components['schemas']['PostalAddress'];
+      postalAddress:
+        components['schemas']['PostalAddress'] | components['schemas']['CandescentPostalAddress'];
     };
     ContactInfoRequest:
       | components['schemas']['ContactInfoAddressChange']
@@ -873,6 +886,7 @@ export interface components {
       line1: string;
       line2?: string;
       city: string;
+      state?: string;
       postalCode?: string;
       country: string;
     };
@@ -1039,6 +1053,7 @@ export interface components {
   pathItems: never;
 }
 export type AuditEntry = components['schemas']['AuditEntry'];
+export type CandescentPostalAddress = components['schemas']['CandescentPostalAddress'];
 export type Channel = components['schemas']['Channel'];
 export type CodecPayload = components['schemas']['CodecPayload'];
 export type CodecPayloadInput = components['schemas']['CodecPayloadInput'];

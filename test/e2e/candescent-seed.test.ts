@@ -100,6 +100,39 @@ describe('Candescent seed shapes end to end', () => {
     expect(both.body).toMatchObject({ changed: ['phone', 'postalAddress'] });
     expect(String(smsTo(onFile).at(-1)?.body)).toContain('mobile number and postal address');
     expect(String(smsTo('+254711500005').at(-1)?.body)).toContain('mobile number and postal address');
+
+    // The seed's literal body: national number with its country code (as numbers too), address1/address2/state.
+    const seedBody = await put({
+      userIdType: 'CUSTOMER_ID',
+      phoneNumber: {
+        oldPhoneNumber: '711500005',
+        oldCountryCode: '254',
+        newPhoneNumber: 711500006,
+        newCountryCode: '254',
+      },
+      postalAddress: {
+        address1: '3 Harambee Avenue',
+        address2: 'Block B',
+        city: 'Nairobi',
+        state: 'Nairobi County',
+        postalCode: 100,
+        country: 'KE',
+      },
+    });
+    expect(seedBody.status).toBe(200);
+    expect(seedBody.body).toMatchObject({ changed: ['phone', 'postalAddress'], phone: '+254••••••006' });
+    const onRecord = (await call(stack.simulatorUrl, 'GET', '/admin/customers/100005')).body;
+    expect(onRecord).toMatchObject({
+      mobilePhone: '+254711500006',
+      postalAddress: {
+        line1: '3 Harambee Avenue',
+        line2: 'Block B',
+        city: 'Nairobi',
+        state: 'Nairobi County',
+        postalCode: '100',
+        country: 'KE',
+      },
+    });
   }, 90_000);
 
   it("registers with the seed's data under any valid token: every factor matched, none of it in clear in history or logs", async () => {
