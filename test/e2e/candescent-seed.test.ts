@@ -188,6 +188,15 @@ describe('Candescent seed shapes end to end', () => {
     expect(missing.status).toBe(400);
     expect(JSON.stringify(missing.body.errors)).toContain('identity.mothersMaidenName');
 
+    // A malformed factor: 400 naming the field, never echoing the value.
+    const malformed = await register('seed-reg-malformed', {
+      ...identity,
+      socialSecurityNumber: '318-40-6221',
+    });
+    expect(malformed.status).toBe(400);
+    expect(JSON.stringify(malformed.body)).toContain('identity.socialSecurityNumber');
+    expect(JSON.stringify(malformed.body)).not.toContain('318-40');
+
     // Every other factor right, the maiden name wrong: no match, nothing sent.
     const wrong = await register('seed-reg-wrong', { ...identity, mothersMaidenName: 'Wambui' });
     expect(wrong.status).toBe(422);
@@ -219,6 +228,7 @@ describe('Candescent seed shapes end to end', () => {
     // The histories are real (the runs exist and carry their sealed identity).
     expect(histories.every((h) => h.length > 1000)).toBe(true);
     const clear = [
+      '318-40',
       '318406221',
       'Nyambura',
       'Wambui',
