@@ -8,8 +8,8 @@ import { isNotFound, TransientError } from '../adapters/errors';
 import type { SmsSender } from '../adapters/sms/types';
 import { destinationDigest } from '../lib/mfa-crypto';
 import { maskEmail, maskPhone } from '../lib/mask';
-import type { ContactChange, ContactField } from '../messages/contact-change';
-import { consumeUpdate, mfaProcessId, mfaStateQuery } from '../messages/mfa';
+import type { ContactChange, ContactField, ContactInfoRead } from '../messages/contact-change';
+import { consumeUpdate, mfaProcessId, mfaStateQuery, type MfaPurpose } from '../messages/mfa';
 import { translated } from './failures';
 import { noticeTemplates } from './notice-templates';
 import type { ContactChangeActivities, ContactOwner } from './types';
@@ -21,6 +21,12 @@ export interface ContactChangeDeps extends LinkedSystemsDeps {
   bankName: string;
   serverKey: Buffer;
   temporal: { client: Client };
+}
+
+/** A street line recognisable by its first characters only ("1 B••••••••••"). */
+function maskStreet(line: string): string {
+  const shown = Math.min(3, Math.floor(line.length / 3));
+  return line.slice(0, shown) + '•'.repeat(Math.max(line.length - shown, 3));
 }
 
 function changedFields(customer: Customer, change: ContactChange): ContactField[] {
@@ -47,7 +53,70 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
       details: [{ reason: why }],
     });
 
+  /** Consumes a challenge once as this process's proof; a retry after our own consume succeeds. */
+  async function consume({
+    serviceKey,
+    userId,
+    phone,
+    purpose,
+    consumerProcessId,
+  }: {
+    serviceKey: string;
+    userId?: string;
+    phone: string | null;
+    purpose: MfaPurpose;
+    consumerProcessId: string;
+  }): Promise<void> {
+    const handle = deps.temporal.client.workflow.getHandle(mfaProcessId(serviceKey));
+    const binding = {
+      purpose,
+      userId,
+      ...(phone ? { phoneDigest: destinationDigest(deps.serverKey, phone) } : {}),
+    };
+    try {
+      await handle.executeUpdate(consumeUpdate, { args: [{ ...binding, consumerProcessId }] });
+    } catch (e) {
+      // A retry after our own successful consume finds it consumed by us: that is success.
+      // The consumed run has usually ended by then (the Update meets a closed run, which
+      // the client reports as not found), so the final state decides before anything else.
+      const state = await handle.query(mfaStateQuery).catch(() => null);
+      if (state?.status === 'CONSUMED' && state.consumedBy === consumerProcessId) return;
+      if (e instanceof WorkflowNotFoundError) throw mfaNotVerified(state?.status ?? 'CHALLENGE_NOT_FOUND');
+      if (e instanceof WorkflowUpdateFailedError) {
+        throw mfaNotVerified((e.cause as { type?: string } | undefined)?.type ?? 'REFUSED');
+      }
+      if (state && state.status !== 'VERIFIED') throw mfaNotVerified(state.status);
+      throw e;
+    }
+  }
+
   return {
+    readContactInfo: ({ customerId }) =>
+      translated(async (): Promise<ContactInfoRead> => {
+        try {
+          const c = await coreBanking.getCustomer(customerId, coreBankingContext());
+          // Masked here: the workflow's history holds nothing usable.
+          return {
+            found: true,
+            contactInfo: {
+              customerId: c.customerId,
+              phoneNumber: c.mobilePhone ? maskPhone(c.mobilePhone) : null,
+              emailAddress: c.email ? maskEmail(c.email) : null,
+              postalAddress: c.postalAddress
+                ? {
+                    address1: maskStreet(c.postalAddress.line1),
+                    city: c.postalAddress.city,
+                    country: c.postalAddress.country,
+                  }
+                : null,
+            },
+          };
+        } catch (e) {
+          if (isNotFound(e)) return { found: false, contactInfo: null };
+          throw e;
+        }
+      }),
+
     lookupContactOwner: ({ userId, customerId, change }) =>
       translated(async (): Promise<ContactOwner> => {
         const none = {
@@ -87,30 +156,19 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
         }
       }),
 
+    consumePhoneProof: ({ serviceKey, customerId, consumerProcessId }) =>
+      translated(async () => {
+        const customer = await coreBanking.getCustomer(customerId, coreBankingContext());
+        if (!customer.mobilePhone) throw mfaNotVerified('NO_PHONE_ON_FILE');
+        // The proof must be of the number on file: the workflow never holds the number itself.
+        await consume({ serviceKey, purpose: 'ONBOARDING', phone: customer.mobilePhone, consumerProcessId });
+        return { phoneDigest: destinationDigest(deps.serverKey, customer.mobilePhone) };
+      }),
+
     async consumeMfaChallenge({ serviceKey, userId, phone, purpose = 'UPDATE_PHONE', consumerProcessId }) {
       // The proof of a new number must name that number.
       if (purpose === 'UPDATE_PHONE' && !phone) throw mfaNotVerified('NO_PHONE');
-      const handle = deps.temporal.client.workflow.getHandle(mfaProcessId(serviceKey));
-      const binding = {
-        purpose,
-        userId,
-        ...(phone ? { phoneDigest: destinationDigest(deps.serverKey, phone) } : {}),
-      };
-      try {
-        await handle.executeUpdate(consumeUpdate, { args: [{ ...binding, consumerProcessId }] });
-      } catch (e) {
-        // A retry after our own successful consume finds it consumed by us: that is success.
-        // The consumed run has usually ended by then (the Update meets a closed run, which
-        // the client reports as not found), so the final state decides before anything else.
-        const state = await handle.query(mfaStateQuery).catch(() => null);
-        if (state?.status === 'CONSUMED' && state.consumedBy === consumerProcessId) return;
-        if (e instanceof WorkflowNotFoundError) throw mfaNotVerified(state?.status ?? 'CHALLENGE_NOT_FOUND');
-        if (e instanceof WorkflowUpdateFailedError) {
-          throw mfaNotVerified((e.cause as { type?: string } | undefined)?.type ?? 'REFUSED');
-        }
-        if (state && state.status !== 'VERIFIED') throw mfaNotVerified(state.status);
-        throw e;
-      }
+      await consume({ serviceKey, userId, phone, purpose, consumerProcessId });
     },
 
     applyContactChange: ({ customerId, businessKey, change }) =>

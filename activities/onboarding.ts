@@ -6,7 +6,7 @@ import type { EmailSender } from '../adapters/email/types';
 import type { SmsSender } from '../adapters/sms/types';
 import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
 import { maskEmail, maskPhone } from '../lib/mask';
-import { seal, unseal } from '../lib/mfa-crypto';
+import { destinationDigest, seal, unseal } from '../lib/mfa-crypto';
 import { linkedCustomersAllowed } from '../rules/eligibility';
 import { translated } from './failures';
 import { derivedFirstTimePassword, generateFirstTimePassword } from './first-time-password';
@@ -158,6 +158,17 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         const delivery = input.delivery ?? 'SMS';
         const customer = await coreBanking.getCustomer(input.customerId, ctx);
         const to = delivery === 'EMAIL' ? customer.email : customer.mobilePhone;
+        // A proven onboarding: the password goes to the number the customer proved, or nowhere
+        // (the number on file changed since: the run fails and the user is deactivated).
+        if (
+          input.provenPhoneDigest !== undefined &&
+          (delivery !== 'SMS' || !to || destinationDigest(deps.serverKey, to) !== input.provenPhoneDigest)
+        ) {
+          throw new BusinessError(
+            'PHONE_MISMATCH',
+            'the mobile on file is not the number the phoneProof proved',
+          );
+        }
         if (!to) {
           // Checked before the password is set: no password nobody can receive.
           throw delivery === 'EMAIL'

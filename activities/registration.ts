@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { CoreBankingClient } from '../adapters/core-banking/types';
+import type { CoreBankingClient, IdentityMatchRequest } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
 import {
   identityContext,
@@ -72,7 +72,10 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
         const identity = JSON.parse(
           unsealSecret(serverKey, identityContext(registrationId), sealedIdentity),
         ) as RegistrationIdentity;
-        const match = await coreBanking.matchCustomerIdentity(identity, coreBankingContext());
+        const match = await coreBanking.matchCustomerIdentity(
+          identityMatchRequest(identity),
+          coreBankingContext(),
+        );
         if (!match.matched || !match.customerId) return { matched: false as const };
         const customer = await coreBanking.getCustomer(match.customerId, coreBankingContext());
         // The same answer as a mismatch: nothing is sent and nothing said about the customer.
@@ -177,4 +180,19 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
 
 function pick(u: { userId: string; username: string; status: CreatedIbUser['status'] }) {
   return { userId: u.userId, username: u.username, status: u.status };
+}
+
+/** The typed identity as core banking's identity match takes it: every factor the customer gave. */
+export function identityMatchRequest(identity: RegistrationIdentity): IdentityMatchRequest {
+  return {
+    firstName: identity.firstName,
+    lastName: identity.lastName,
+    dateOfBirth: identity.dateOfBirth,
+    ...(identity.nationalIdLast4 !== undefined && { nationalIdLast4: identity.nationalIdLast4 }),
+    ...(identity.socialSecurityNumber !== undefined && { nationalId: identity.socialSecurityNumber }),
+    ...(identity.postalAddress !== undefined && { postalAddress: identity.postalAddress }),
+    ...(identity.phoneNumber !== undefined && { mobilePhone: identity.phoneNumber }),
+    ...(identity.emailAddress !== undefined && { email: identity.emailAddress }),
+    ...(identity.mothersMaidenName !== undefined && { mothersMaidenName: identity.mothersMaidenName }),
+  };
 }

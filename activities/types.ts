@@ -2,7 +2,7 @@
  * Activity signatures as workflows see them. Workflows import this file only (as
  * types), never the implementations, which hold clients and secrets.
  */
-import type { ContactChange, ContactField } from '../messages/contact-change';
+import type { ContactChange, ContactField, ContactInfoRead } from '../messages/contact-change';
 import type { Channel, CredentialDeliveryChannel } from '../messages/onboarding';
 import type { IbUserStatus } from '../adapters/core-banking/types';
 import type { EligibilityFacts } from '../rules/eligibility';
@@ -63,6 +63,8 @@ export interface FirstTimePasswordInput {
   delivery?: CredentialDeliveryChannel;
   /** The issuance's message-id prefix (a reset's own); absent: `{workflowId}.{userId}` (onboarding). */
   messageRef?: string;
+  /** The phone an onboarding's phoneProof proved (its digest): the password goes to it only. */
+  provenPhoneDigest?: string;
 }
 
 export interface CredentialDelivery {
@@ -102,6 +104,17 @@ export interface ContactOwner {
 }
 
 export interface ContactChangeActivities {
+  /**
+   * Consumes a VERIFIED pre-login ONBOARDING challenge as proof of the customer's mobile on
+   * file (bound to purpose, no user, and that number's digest); returns the proven digest.
+   */
+  consumePhoneProof(input: {
+    serviceKey: string;
+    customerId: string;
+    consumerProcessId: string;
+  }): Promise<{ phoneDigest: string }>;
+  /** The customer's masked contacts (GET contact-info), or found: false. */
+  readContactInfo(input: { customerId: string }): Promise<ContactInfoRead>;
   lookupContactOwner(input: {
     userId?: string;
     customerId?: string;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { isKnownCountry } from '../rules/phone';
+import { IDENTITY_FACTOR_NAMES } from '../messages/registration';
 import { envBool, envInt, envList, withoutBlanks, type Env } from './env';
 
 const DEV_AUTH_ISSUER = 'ibmb-dev';
@@ -210,6 +211,17 @@ export const configSchema = z
     REGISTRATION_IDENTITY_MAX_PER_DAY: envInt(1, 10_000)
       .default(10)
       .describe('Identity checks one identity may have in a rolling day.'),
+    REGISTRATION_IDENTITY_FACTORS: envList
+      .pipe(z.array(z.enum(IDENTITY_FACTOR_NAMES)))
+      .default(['NATIONAL_ID'])
+      .describe(
+        'Identity factors self-registration requires besides name and date of birth: `NATIONAL_ID` (the full Social Security number or its last 4), `FULL_NATIONAL_ID`, `POSTAL_ADDRESS`, `PHONE`, `EMAIL`, `MOTHERS_MAIDEN_NAME`. Every factor given is matched against what core banking holds.',
+      ),
+    ONBOARDING_REQUIRES_PHONE_PROOF: envBool
+      .default(false)
+      .describe(
+        '`POST /open-user-ib` needs `phoneProof`, a verified pre-login `ONBOARDING` challenge sent to the mobile on file (403 `MFA_REQUIRED` without one); given, it is consumed once and the first-time password goes to that number only.',
+      ),
     MAKER_CHECKER_TIMEOUT_HOURS: envInt(1, 24 * 14)
       .default(24)
       .describe('How long a user pending authorisation is awaited.'),
@@ -385,6 +397,12 @@ export const configSchema = z
       .min(1)
       .optional()
       .describe("Unset: `ibmb-api` / `ibmb-worker`. Service name of the process's spans."),
+    INFINITY_MFA_COMMUNICATION_TYPE: z
+      .enum(['DISPLAY_PRIMARY', 'DISPLAY_ALL'])
+      .default('DISPLAY_PRIMARY')
+      .describe(
+        'Infinity DbxUser `requestOTP…` without a serviceKey: `DISPLAY_PRIMARY` sends the code at once to every contact on file (or to those `MFAAttributes.OTP.phone`/`email` name); `DISPLAY_ALL` only lists the contacts (`OFFERED`) and sends once a request with the serviceKey names the choice.',
+      ),
     /** Host of the site that reads OTPs by WebOTP (`@host #code` line in the SMS); unset: no line. */
     MFA_WEBOTP_HOST: z
       .string()

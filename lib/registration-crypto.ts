@@ -17,12 +17,19 @@ const registrationSealer = sealer('registration-secret-seal', 'r1');
 export const sealSecret = registrationSealer.seal;
 export const unsealSecret = registrationSealer.unseal;
 
+/** What the customer typed to prove who they are (Candescent's registration data); sealed. */
 export interface RegistrationIdentity {
   firstName: string;
   lastName: string;
   /** YYYY-MM-DD. */
   dateOfBirth: string;
-  nationalIdLast4: string;
+  nationalIdLast4?: string;
+  /** The full Social Security (national id) number. */
+  socialSecurityNumber?: string;
+  postalAddress?: { street: string; city: string; state?: string; zipCode?: string; country: string };
+  phoneNumber?: string;
+  emailAddress?: string;
+  mothersMaidenName?: string;
 }
 
 /** Names compare case-, accent- and space-insensitively, as a branch officer would. */

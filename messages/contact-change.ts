@@ -5,6 +5,8 @@ export interface PostalAddress {
   line1: string;
   line2?: string;
   city: string;
+  /** State or county (the seed's `state`). */
+  state?: string;
   postalCode?: string;
   country: string;
 }
@@ -88,3 +90,20 @@ export const cancelPhoneChangeUpdate = defineUpdate<PhoneChangeCancelled, [Cance
 
 export const phoneChangeProcessId = (userId: string): string => `phone-${userId}`;
 export const contactChangeProcessId = (customerId: string): string => `contact-${customerId}`;
+
+/** GET /customers/{customerId}/contact-info: a short read, run as a workflow (the API holds no core-banking client). */
+export const READ_CONTACT_INFO_WORKFLOW = 'ReadContactInfo';
+
+/** The customer's contacts as the read answers them: masked, never usable. */
+export interface ContactInfoView {
+  customerId: string;
+  phoneNumber: string | null;
+  emailAddress: string | null;
+  postalAddress: { address1: string; city: string; country: string } | null;
+}
+
+/** Whether the customer exists, and its masked contacts when it does. */
+export interface ContactInfoRead {
+  found: boolean;
+  contactInfo: ContactInfoView | null;
+}

@@ -56,7 +56,16 @@ export const MFA_TYPE = 'SECURE_ACCESS_CODE';
  * CANCELLED and FAILED (nothing could be sent) are final.
  */
 export type MfaStatus =
-  'SENDING' | 'PENDING' | 'VERIFIED' | 'CONSUMED' | 'EXPIRED' | 'LOCKED' | 'CANCELLED' | 'FAILED';
+  | 'SENDING'
+  /** The contacts were looked up and offered; nothing is sent until the caller names its choice. */
+  | 'OFFERED'
+  | 'PENDING'
+  | 'VERIFIED'
+  | 'CONSUMED'
+  | 'EXPIRED'
+  | 'LOCKED'
+  | 'CANCELLED'
+  | 'FAILED';
 
 /** The challenge policy, fixed at creation (from config; docs/design.md, "MFA policy"). */
 export interface MfaPolicy {
@@ -87,6 +96,22 @@ export interface MfaChallengeInput {
   policy: MfaPolicy;
   /** The caller is not bound to `userId`: answers must not tell whether a code went out (isConcealed). */
   conceal?: boolean;
+  /**
+   * Offer, then send: the run looks the contacts up and sends nothing (`OFFERED`) until a
+   * resend names the chosen ones (Infinity's `DISPLAY_ALL`). Absent: the code goes out at once.
+   */
+  offerOnly?: boolean;
+  /** The contacts the first code goes to, by the referenceIds this service showed; absent: all. */
+  choice?: DestinationChoice;
+}
+
+/**
+ * Contacts chosen by the `referenceId`s of `customerCommunication` (Infinity's
+ * `MFAAttributes.OTP.phone` / `OTP.email`). A channel left out gets nothing; no entry: all.
+ */
+export interface DestinationChoice {
+  phone?: string;
+  email?: string;
 }
 
 /** One destination as responses show it: masked, with an opaque reference. */
@@ -121,7 +146,12 @@ export interface MfaState extends MfaCounters {
   createdAt: string;
   maxVerifyAttempts: number;
   maxResendRequestsAllowed: number;
+  /** Every contact the challenge offers (masked, with its referenceId). */
   customerCommunication: CustomerCommunication;
+  /** Whether the contacts were offered for a choice first (offerOnly), or the code went out at once. */
+  deliveryMode: 'SEND_AT_ONCE' | 'OFFER_THEN_CHOOSE';
+  /** referenceIds of the contacts the latest code went to (empty while OFFERED, and when concealed). */
+  sentTo: { phone: string[]; email: string[] };
   verifiedAt: string | null;
   consumedAt: string | null;
   consumedBy: string | null;
@@ -140,6 +170,11 @@ export interface MfaBinding {
 export interface KeyProof {
   securityKeyDigest: string;
   expect?: MfaBinding;
+}
+
+/** A resend (or, on an OFFERED challenge, the first send) to the chosen contacts; no choice: all. */
+export interface ResendArgs extends KeyProof {
+  choice?: DestinationChoice;
 }
 
 export interface VerifyArgs extends KeyProof {
@@ -161,7 +196,7 @@ export interface ConsumeResult {
 /** Resolves once the first code is out (the create response), or fails with why nothing was sent. */
 export const awaitInitialDeliveryUpdate = defineUpdate<MfaState>('awaitInitialDelivery');
 export const verifyUpdate = defineUpdate<MfaState, [VerifyArgs]>('verify');
-export const resendUpdate = defineUpdate<MfaState, [KeyProof]>('resend');
+export const resendUpdate = defineUpdate<MfaState, [ResendArgs]>('resend');
 export const cancelUpdate = defineUpdate<MfaState, [KeyProof]>('cancel');
 /** Single use: a VERIFIED challenge is consumed once, by the process it was made for. */
 export const consumeUpdate = defineUpdate<ConsumeResult, [ConsumeArgs]>('consume');
@@ -202,6 +237,7 @@ export type MfaCode = (typeof MFA_CODES)[number];
 /** Why a challenge in this status refuses verify, resend and cancel. */
 export const REFUSAL_BY_STATUS: Record<Exclude<MfaStatus, 'PENDING'>, MfaCode> = {
   SENDING: 'OTP_NOT_SENT',
+  OFFERED: 'OTP_NOT_SENT',
   FAILED: 'OTP_NOT_SENT',
   VERIFIED: 'ALREADY_VERIFIED',
   CONSUMED: 'ALREADY_VERIFIED',

@@ -37,6 +37,12 @@ export interface OnboardIbUserInput {
   linkedCustomerIds?: string[];
   /** Maker-checker: how long a user pending authorisation is awaited. */
   authorisationTimeoutHours: number;
+  /**
+   * A VERIFIED pre-login ONBOARDING challenge proving the mobile on file (its serviceKey;
+   * the API checked its securityKey, which never enters the run): consumed once before the
+   * user is created, and the first-time password then goes to that proven number only.
+   */
+  phoneProofServiceKey?: string;
 }
 
 export type DeliveryStatus = 'SENT';

@@ -89,3 +89,18 @@ export const REGISTRATION_CODES = [
   'REGISTRATION_NOT_READY',
 ] as const;
 export type RegistrationCode = (typeof REGISTRATION_CODES)[number];
+
+/**
+ * Identity factors a bank may require of self-registration besides name and date of birth
+ * (REGISTRATION_IDENTITY_FACTORS), each with the request fields that satisfy it.
+ */
+export const IDENTITY_FACTORS = {
+  NATIONAL_ID: ['socialSecurityNumber', 'nationalIdLast4'],
+  FULL_NATIONAL_ID: ['socialSecurityNumber'],
+  POSTAL_ADDRESS: ['postalAddress'],
+  PHONE: ['phoneNumber'],
+  EMAIL: ['emailAddress'],
+  MOTHERS_MAIDEN_NAME: ['mothersMaidenName'],
+} as const;
+export type IdentityFactor = keyof typeof IDENTITY_FACTORS;
+export const IDENTITY_FACTOR_NAMES = Object.keys(IDENTITY_FACTORS) as [IdentityFactor, ...IdentityFactor[]];

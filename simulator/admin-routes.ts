@@ -43,6 +43,7 @@ export function adminRoutes(deps: { store: SimulatorStore; faults: FaultInjector
       ...(body.type === 'BUSINESS' && { relatedCustomerIds: body.relatedCustomerIds ?? [] }),
       ...(body.dateOfBirth != null && { dateOfBirth: body.dateOfBirth }),
       ...(body.nationalId != null && { nationalId: body.nationalId }),
+      ...(body.mothersMaidenName != null && { mothersMaidenName: body.mothersMaidenName }),
     };
     await store.saveCustomer(customer);
     res.status(201).json(customer);

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
+import type { z } from 'zod';
 import type { Customer, IbUser } from '../adapters/core-banking/types';
 import type { EsbOperation, FaultInjector } from './faults';
 import { EsbHttpError, notFound, parseOrThrow } from './http-errors';
@@ -38,15 +39,7 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
   // or no: never which field differed.
   router.post('/customers/identity-match', op('matchCustomerIdentity'), async (req, res) => {
     const typed = parseOrThrow(identityMatchSchema, req.body, 'identity match request');
-    const matches = store.findCustomers(
-      (c) =>
-        !!c.dateOfBirth &&
-        !!c.nationalId &&
-        sameName(c.firstName, typed.firstName) &&
-        sameName(c.lastName, typed.lastName) &&
-        c.dateOfBirth === typed.dateOfBirth &&
-        c.nationalId.slice(-4).toUpperCase() === typed.nationalIdLast4.toUpperCase(),
-    );
+    const matches = store.findCustomers((c) => identityMatches(c, typed));
     await store.durable();
     const [only] = matches;
     res.json(
@@ -393,4 +386,35 @@ function newUserId(store: SimulatorStore): string {
     const userId = `IBU${String(crypto.randomInt(0, 100_000_000)).padStart(8, '0')}`;
     if (!store.getIbUser(userId)) return userId;
   }
+}
+
+/**
+ * Name and date of birth always; then every further factor typed that the bank holds (a
+ * national id typed must be on file). A factor the customer record lacks is not compared.
+ */
+function identityMatches(c: SimCustomer, typed: z.infer<typeof identityMatchSchema>): boolean {
+  if (!c.dateOfBirth || c.dateOfBirth !== typed.dateOfBirth) return false;
+  if (!sameName(c.firstName, typed.firstName) || !sameName(c.lastName, typed.lastName)) return false;
+  const id = c.nationalId?.toUpperCase();
+  if ((typed.nationalId || typed.nationalIdLast4) && !id) return false;
+  if (typed.nationalId && id !== typed.nationalId.toUpperCase()) return false;
+  if (typed.nationalIdLast4 && id?.slice(-4) !== typed.nationalIdLast4.toUpperCase()) return false;
+  if (typed.mobilePhone && c.mobilePhone && c.mobilePhone !== typed.mobilePhone) return false;
+  if (typed.email && c.email && c.email.toLowerCase() !== typed.email.toLowerCase()) return false;
+  if (
+    typed.mothersMaidenName &&
+    c.mothersMaidenName &&
+    !sameName(c.mothersMaidenName, typed.mothersMaidenName)
+  )
+    return false;
+  const a = typed.postalAddress;
+  const onFile = c.postalAddress;
+  if (a && onFile) {
+    const samePostal = (x?: string, y?: string) =>
+      !x || !y || x.replace(/\s+/g, '').toUpperCase() === y.replace(/\s+/g, '').toUpperCase();
+    if (!sameName(onFile.line1, a.street) || !sameName(onFile.city, a.city)) return false;
+    if (!samePostal(onFile.postalCode, a.zipCode) || onFile.country.toUpperCase() !== a.country.toUpperCase())
+      return false;
+  }
+  return true;
 }

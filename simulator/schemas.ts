@@ -23,6 +23,7 @@ const postalAddressSchema = z.object({
   line1: z.string().min(1).max(128),
   line2: z.string().max(128).optional(),
   city: z.string().min(1).max(64),
+  state: z.string().max(64).optional(),
   postalCode: z.string().max(16).optional(),
   country: z.string().min(2).max(64),
 });
@@ -114,7 +115,26 @@ export const identityMatchSchema = z.object({
   firstName: z.string().min(1).max(64),
   lastName: z.string().min(1).max(64),
   dateOfBirth: isoDate,
-  nationalIdLast4: z.string().regex(/^[0-9A-Za-z]{4}$/, 'the last 4 characters of the national id'),
+  nationalIdLast4: z
+    .string()
+    .regex(/^[0-9A-Za-z]{4}$/, 'the last 4 characters of the national id')
+    .optional(),
+  nationalId: z
+    .string()
+    .regex(/^[0-9A-Za-z]{4,20}$/, '4–20 letters and digits')
+    .optional(),
+  postalAddress: z
+    .object({
+      street: z.string().min(1).max(128),
+      city: z.string().min(1).max(64),
+      state: z.string().max(64).optional(),
+      zipCode: z.string().max(16).optional(),
+      country: z.string().min(2).max(64),
+    })
+    .optional(),
+  mobilePhone: e164.optional(),
+  email: z.email().max(254).optional(),
+  mothersMaidenName: z.string().min(1).max(128).optional(),
 });
 
 export const disclosureAcceptanceSchema = z.object({
@@ -156,6 +176,7 @@ export const adminCreateCustomerSchema = z.strictObject({
     .regex(/^[0-9A-Za-z]{4,20}$/, '4–20 letters and digits')
     .nullable()
     .optional(),
+  mothersMaidenName: z.string().min(1).max(128).nullable().optional(),
 });
 
 export const authoriseSchema = z.strictObject({ decision: z.enum(['APPROVE', 'REJECT']) });

@@ -16,7 +16,12 @@ import { seedIfEmpty } from './seed';
  * A T24 customer record as the simulator keeps it: with the identity data self-registration
  * is matched against (never returned by the ESB's getCustomer).
  */
-export type SimCustomer = Customer & { dateOfBirth?: string | null; nationalId?: string | null };
+export type SimCustomer = Customer & {
+  dateOfBirth?: string | null;
+  nationalId?: string | null;
+  /** A self-registration identity factor the bank may hold. */
+  mothersMaidenName?: string | null;
+};
 
 export interface SimulatorState {
   version: 1;

@@ -5,6 +5,7 @@ export { MfaDestinationQuota } from './mfa/destination-quota';
 export { MfaUserOtpLock } from './mfa/user-lock';
 export { UpdateUserPhone } from './contact-change/update-user-phone';
 export { UpdateContactInfo } from './contact-change/update-contact-info';
+export { ReadContactInfo } from './contact-change/read-contact-info';
 export { ServerKeyCheck } from './key-check/server-key-check';
 export { SelfRegistration } from './registration/self-registration';
 export { ResetUserPassword } from './password-reset/reset-user-password';

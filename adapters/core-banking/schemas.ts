@@ -10,6 +10,7 @@ const postalAddress = z.object({
   line1: z.string(),
   line2: z.string().optional(),
   city: z.string(),
+  state: z.string().optional(),
   postalCode: z.string().optional(),
   country: z.string(),
 });

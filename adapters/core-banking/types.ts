@@ -34,13 +34,23 @@ export interface Customer {
 
 export type { CustomerType };
 
-/** What a self-registering customer types; core banking compares it with its record. */
+/**
+ * What a self-registering customer types; core banking compares every factor given with
+ * what it has on file (a factor it does not hold is not compared): more factors, a stronger
+ * match.
+ */
 export interface IdentityMatchRequest {
   firstName: string;
   lastName: string;
   /** YYYY-MM-DD. */
   dateOfBirth: string;
-  nationalIdLast4: string;
+  nationalIdLast4?: string;
+  /** The full national id (Candescent: the Social Security number). */
+  nationalId?: string;
+  postalAddress?: { street: string; city: string; state?: string; zipCode?: string; country: string };
+  mobilePhone?: string;
+  email?: string;
+  mothersMaidenName?: string;
 }
 
 /** Only whether one customer matches, and which: never which field did not. */

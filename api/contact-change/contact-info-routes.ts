@@ -1,11 +1,19 @@
-import { Router } from 'express';
+import { randomUUID } from 'node:crypto';
+import { Router, type Request } from 'express';
 import { startRoute } from '../processes/start-route';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import type { ContactChange, UpdateContactInfoInput } from '../../messages/contact-change';
+import {
+  READ_CONTACT_INFO_WORKFLOW,
+  type ContactChange,
+  type ContactInfoRead,
+  type UpdateContactInfoInput,
+} from '../../messages/contact-change';
+import { ProcessType } from '../../messages/search-attributes';
+import { businessProblem } from '../http/business-status';
 import type { TokenVerifier } from '../http/auth';
 import { requestDigest, requestKey } from '../http/idempotency';
-import { requireScopes } from '../http/scopes';
+import { requireAnyScope, requireScopes } from '../http/scopes';
 import { starterMemo } from '../processes/readers';
 import { problems } from '../http/problem';
 import { customerId as customerIdSchema } from '../http/fields';
@@ -14,11 +22,20 @@ import { startContactInfoChange } from './start';
 
 function toChange(body: ContactInfoRequest): ContactChange {
   if ('email' in body) return { email: body.email.emailAddress };
-  return {
-    phone: body.phoneNumber.newPhoneNumber,
-    ...(body.postalAddress ? { postalAddress: body.postalAddress } : {}),
-  };
+  if ('phoneNumber' in body) return { phone: body.phoneNumber, postalAddress: body.postalAddress };
+  return { postalAddress: body.postalAddress };
 }
+
+/** The path's customer id, or 400. */
+function customerIdOf(req: Request): string {
+  const customerId = String(req.params.customerId);
+  if (!customerIdSchema.safeParse(customerId).success) {
+    throw problems.validation([{ path: 'customerId', message: 'a core-banking customer id' }]);
+  }
+  return customerId;
+}
+
+const READ_BUDGET_MS = 15_000;
 
 /**
  * PUT /customers/{customerId}/contact-info (scope institution-users:write): the
@@ -40,10 +57,7 @@ export function contactInfoRouter(deps: {
       schema: contactInfoRequest,
       doneStatus: 200,
       start: (req, body: ContactInfoRequest) => {
-        const customerId = String(req.params.customerId);
-        if (!customerIdSchema.safeParse(customerId).success) {
-          throw problems.validation([{ path: 'customerId', message: 'a core-banking customer id' }]);
-        }
+        const customerId = customerIdOf(req);
         const digest = requestDigest(serverKey, { customerId, ...body });
         // With a key, retries replay. Without one, a PUT repeating the customer's latest
         // change is taken as its retry and replays it (in flight or done); any other body,
@@ -65,6 +79,27 @@ export function contactInfoRouter(deps: {
         });
       },
     }),
+  );
+  // Candescent's "verify that a customer exists": the masked contacts, or 404.
+  router.get(
+    '/customers/:customerId/contact-info',
+    requireAnyScope(deps.verifier, ['institution-users:read', 'institution-users:write']),
+    async (req, res) => {
+      const customerId = customerIdOf(req);
+      const read = await client.withDeadline(Date.now() + READ_BUDGET_MS, () =>
+        client.workflow.execute(READ_CONTACT_INFO_WORKFLOW, {
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          workflowId: `contact-info-read-${randomUUID()}`,
+          args: [{ customerId }],
+          workflowExecutionTimeout: '20 seconds',
+          typedSearchAttributes: [{ key: ProcessType, value: 'READ_CONTACT_INFO' }],
+          staticSummary: `Read contact info · customer ${customerId}`,
+        }),
+      );
+      const { found, contactInfo } = read as ContactInfoRead;
+      if (!found || !contactInfo) throw businessProblem('CUSTOMER_NOT_FOUND', `No customer ${customerId}.`);
+      res.json(contactInfo);
+    },
   );
   return router;
 }

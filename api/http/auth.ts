@@ -16,6 +16,7 @@ export type Scope =
   | 'mfa:any-user'
   | 'mfa:prelogin'
   | 'institution-users:write'
+  | 'institution-users:read'
   | 'processes:read'
   | 'processes:read-all'
   | 'codec:decode'

@@ -10,10 +10,21 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Echoes `X-Request-Id` (or Candescent's `TransactionId`) on every response, generating one if absent. */
+/**
+ * Echoes `X-Request-Id` (or Candescent's `TransactionId`) on every response, generating one
+ * if absent. A caller that sent `TransactionId` gets it back under that name too, as
+ * Candescent's APIs answer (the same id: the one the request is logged under).
+ */
 export const requestId: RequestHandler = (req, res, next) => {
-  const given = req.get('x-request-id') ?? req.get('transactionid');
+  const transactionId = req.get('transactionid');
+  const given = req.get('x-request-id') ?? transactionId;
   req.requestId = given && SAFE_ID.test(given) ? given : randomUUID();
   res.setHeader('X-Request-Id', req.requestId);
+  if (transactionId !== undefined) {
+    res.setHeader(
+      'TransactionId',
+      transactionId && SAFE_ID.test(transactionId) ? transactionId : req.requestId,
+    );
+  }
   next();
 };

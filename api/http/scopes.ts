@@ -43,6 +43,14 @@ function authenticated(
   };
 }
 
+/**
+ * Bearer-token authentication and nothing more: any valid token of the bank's issuer (a
+ * route whose seed asks for no scope, e.g. Candescent's registration).
+ */
+export function requireAuthenticated(verifier: TokenVerifier): RequestHandler {
+  return authenticated(verifier, {}, () => true, []);
+}
+
 /** Bearer-token authentication plus every one of `scopes` (401 vs 403 per RFC 6750). */
 export function requireScopes(verifier: TokenVerifier, ...scopes: Scope[]): RequestHandler {
   return authenticated(verifier, {}, (p) => scopes.every((s) => p.scopes.has(s)), scopes);

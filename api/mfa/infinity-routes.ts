@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import type { MfaPurpose } from '../../messages/mfa';
+import type { DestinationChoice, MfaPurpose } from '../../messages/mfa';
 import type { TokenVerifier } from '../http/auth';
 import {
   INFINITY_BASE_PATH,
@@ -55,7 +55,7 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
     if (resent) return void res.json(resent);
     if (!body.Phone) throw problems.validation([{ path: 'Phone', message: 'required for a new code' }]);
     res.json(
-      await requestNew(service, { purpose: 'ONBOARDING', phone: body.Phone }, waitMs(req), req, config),
+      await requestNew(service, { purpose: 'ONBOARDING', phone: body.Phone }, body, waitMs(req), req, config),
     );
   });
 
@@ -75,7 +75,14 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
       const resent = await resendIfKeyed(service, body, expect);
       if (resent) return void res.json(resent);
       res.json(
-        await requestNew(service, { purpose: 'UPDATE_SECURITY_QUESTIONS', userId }, waitMs(req), req, config),
+        await requestNew(
+          service,
+          { purpose: 'UPDATE_SECURITY_QUESTIONS', userId },
+          body,
+          waitMs(req),
+          req,
+          config,
+        ),
       );
     },
   );
@@ -102,21 +109,45 @@ function subjectOf(req: Request): string {
   return subject;
 }
 
-/** A request carrying a serviceKey asks for the same code again. */
+/**
+ * The contacts `MFAAttributes.OTP.phone` / `OTP.email` choose, by the referenceIds of
+ * `customerCommunication`; undefined when the request names none (every contact).
+ */
+function choiceOf(body: InfinityRequestOtp): DestinationChoice | undefined {
+  const { phone, email } = body.MFAAttributes?.OTP ?? {};
+  if (phone === undefined && email === undefined) return undefined;
+  return { ...(phone !== undefined && { phone }), ...(email !== undefined && { email }) };
+}
+
+/**
+ * A request carrying a serviceKey asks for the code again, to the contacts it chooses; on a
+ * challenge that only offered its contacts (DISPLAY_ALL) it is the first send.
+ */
 async function resendIfKeyed(service: MfaService, body: InfinityRequestOtp, expect: Expectation) {
   const serviceKey = body.MFAAttributes?.serviceKey;
   if (!serviceKey) return null;
   const securityKey = body.MFAAttributes?.OTP?.securityKey ?? '';
-  return infinityOtpRequested(await service.resend(serviceKey, securityKey, expect), securityKey);
+  return infinityOtpRequested(
+    await service.resend(serviceKey, securityKey, expect, choiceOf(body)),
+    securityKey,
+  );
 }
 
+/**
+ * A new challenge: sent at once to the chosen contacts (or all), or, with
+ * INFINITY_MFA_COMMUNICATION_TYPE=DISPLAY_ALL and no choice named, only offered.
+ */
 async function requestNew(
   service: MfaService,
-  req: { purpose: MfaPurpose; phone?: string; userId?: string },
+  target: { purpose: MfaPurpose; phone?: string; userId?: string },
+  body: InfinityRequestOtp,
   waitMs: number,
   http: Request,
   config: Config,
 ) {
+  const choice = choiceOf(body);
+  const offerOnly = !choice && config.INFINITY_MFA_COMMUNICATION_TYPE === 'DISPLAY_ALL';
+  const req = { ...target, ...(choice && { choice }), ...(offerOnly && { offerOnly }) };
   const created = await service.create(req, waitMs, {
     starter: starterMemo(http.principal),
     caller: preloginCaller(http, config),

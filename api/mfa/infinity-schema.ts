@@ -17,6 +17,20 @@ const jsonString = (value: unknown) => {
 
 const str = (max: number) => z.string().trim().min(1).max(max);
 
+/**
+ * A contact's referenceId as this service showed it in `customerCommunication` (Infinity
+ * clients may send it as a number).
+ */
+const referenceId = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .pipe(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a referenceId from customerCommunication'),
+  );
+
 const mfaAttributes = z.preprocess(
   jsonString,
   named(
@@ -28,6 +42,9 @@ const mfaAttributes = z.preprocess(
         z
           .looseObject({
             securityKey: str(256).optional(),
+            // The chosen contacts: the code goes to these only (absent: every contact).
+            phone: referenceId.optional(),
+            email: referenceId.optional(),
             otp: z
               .string()
               .trim()

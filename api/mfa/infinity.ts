@@ -47,6 +47,24 @@ const INTERNAL_ERROR_CODE = '10599';
 
 const ok = { opstatus: '0', httpStatusCode: '0' } as const;
 
+/** The seed's `success` texts: a code went out; a code was verified. */
+export const INFINITY_OTP_SENT = 'OTP request sent successfully.';
+export const INFINITY_OTP_VERIFIED = 'OTP verified successfully.';
+
+/**
+ * What was offered: `DISPLAY_ALL` only when the contacts were listed for the channel to
+ * choose from (offer, then send); `DISPLAY_PRIMARY` when the code went out at once.
+ */
+const communicationType = (state: MfaState) =>
+  state.deliveryMode === 'OFFER_THEN_CHOOSE' ? 'DISPLAY_ALL' : 'DISPLAY_PRIMARY';
+
+/** What was chosen (this service's values): the channels the latest code went to, or NONE yet. */
+function sacPreferenceCriteria(state: MfaState): string {
+  const phone = state.sentTo.phone.length > 0;
+  const email = state.sentTo.email.length > 0;
+  return phone && email ? 'PHONE_AND_EMAIL' : phone ? 'PHONE' : email ? 'EMAIL' : 'NONE';
+}
+
 /** The counters every answer states (docs/design.md, "MFA policy"), as Infinity strings. */
 function counters(state: MfaState) {
   return {
@@ -61,14 +79,16 @@ function counters(state: MfaState) {
 export function infinityOtpRequested(state: MfaState, securityKey: string) {
   return {
     ...ok,
+    // Only once a code is out: an offer (OFFERED) sent nothing yet.
+    ...(state.status !== 'OFFERED' && { success: INFINITY_OTP_SENT }),
     MFAAttributes: {
       serviceKey: state.serviceKey,
       securityKey,
       sacCodeLength: String(state.codeLength),
       remainingResendAttempts: String(state.remainingResendAttempts),
       sacMaxResendRequestsAllowed: String(state.maxResendRequestsAllowed),
-      // We send to every listed contact: Infinity's "display all" communication type.
-      communicationType: 'DISPLAY_ALL',
+      communicationType: communicationType(state),
+      sacPreferenceCriteria: sacPreferenceCriteria(state),
       customerCommunication: state.customerCommunication,
       isMFARequired: 'true',
       MFAType: MFA_TYPE,
@@ -90,7 +110,7 @@ export function infinityOtpSending(serviceKey: string, securityKey: string, stat
 export function infinityOtpVerified(state: MfaState) {
   return {
     ...ok,
-    success: 'success',
+    success: INFINITY_OTP_VERIFIED,
     isOtpVerified: 'true',
     MFAAttributes: { serviceKey: state.serviceKey, isOtpVerified: 'true', ...counters(state) },
   };

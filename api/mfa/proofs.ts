@@ -62,6 +62,15 @@ export function assertProofFor(state: MfaState, purpose: MfaPurpose, userId: str
   if (refusal) throw notVerified(refusal);
 }
 
+/**
+ * An onboarding's phoneProof: a pre-login ONBOARDING challenge (bound to no user), VERIFIED
+ * and unused. Whether it proves the mobile on file is the workflow's consume to decide.
+ */
+export function assertPhoneProof(state: MfaState): void {
+  const refusal = proofRefusal(state, { purpose: 'ONBOARDING' }, 'phoneProof');
+  if (refusal) throw notVerified(refusal);
+}
+
 /** 403 MFA_REQUIRED: a process that consumes a proof was called without one. */
 export const mfaRequired = (purpose: MfaPurpose) =>
   businessProblem('MFA_REQUIRED', `A verified ${purpose} challenge (mfa) is required.`);

@@ -28,6 +28,7 @@ import {
   securityKeyMatchesQuery,
   verifyUpdate,
   type MfaBinding,
+  type DestinationChoice,
   type MfaChallengeInput,
   type MfaPurpose,
   type MfaState,
@@ -66,6 +67,10 @@ export interface CreateChallenge {
   phone?: string;
   email?: string;
   userId?: string;
+  /** Only these contacts, by the referenceIds an earlier answer showed (Infinity's OTP.phone/email). */
+  choice?: DestinationChoice;
+  /** Offer the contacts and send nothing until a resend names the choice (Infinity's DISPLAY_ALL). */
+  offerOnly?: boolean;
 }
 
 /** A keyed retry must carry the body the key was first used with (422 otherwise). */
@@ -169,6 +174,8 @@ export function createMfaService(deps: MfaServiceDeps) {
         securityKeyDigest: keyDigest(securityKey),
         policy: mfaPolicy(config),
         ...(conceal && { conceal: true }),
+        ...(req.offerOnly && { offerOnly: true }),
+        ...(req.choice && { choice: req.choice }),
       };
       const startWorkflowOperation = new WithStartWorkflowOperation(MFA_CHALLENGE_WORKFLOW, {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -241,10 +248,18 @@ export function createMfaService(deps: MfaServiceDeps) {
       );
     },
 
-    resend(serviceKey: string, securityKey: string, expect?: Expectation): Promise<MfaState> {
+    /** `choice`: only these contacts get it (on an OFFERED challenge, the first code). */
+    resend(
+      serviceKey: string,
+      securityKey: string,
+      expect?: Expectation,
+      choice?: DestinationChoice,
+    ): Promise<MfaState> {
       return update(serviceKey, securityKey, (handle) =>
         handle.executeUpdate(resendUpdate, {
-          args: [{ securityKeyDigest: keyDigest(securityKey), expect: binding(expect) }],
+          args: [
+            { securityKeyDigest: keyDigest(securityKey), expect: binding(expect), ...(choice && { choice }) },
+          ],
         }),
       );
     },

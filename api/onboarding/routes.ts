@@ -12,6 +12,7 @@ import { businessProblem } from '../http/business-status';
 import { currentDisclosures } from '../../config/disclosures';
 import { disclosureVerdict } from '../../rules/disclosures';
 import { openUserIbRequest, type OpenUserIbRequest } from './schema';
+import { assertPhoneProof, provenChallenge } from '../mfa/proofs';
 
 export interface OpenUserIbDeps {
   client: Client;
@@ -30,6 +31,13 @@ export function openUserIbRouter(deps: OpenUserIbDeps): Router {
       schema: openUserIbRequest,
       start: (req, body: OpenUserIbRequest) => {
         const requestId = requestKey(req, body.requestId);
+        const { phoneProof, ...request } = body;
+        if (!phoneProof && config.ONBOARDING_REQUIRES_PHONE_PROOF) {
+          throw businessProblem(
+            'MFA_REQUIRED',
+            'A verified ONBOARDING challenge sent to the mobile on file (phoneProof) is required.',
+          );
+        }
         // The one disclosures rule; the workflow applies it again to its own input.
         const disclosures = currentDisclosures(config);
         const verdict = disclosureVerdict(disclosures, body.acceptedDisclosures);
@@ -38,15 +46,19 @@ export function openUserIbRouter(deps: OpenUserIbDeps): Router {
           client,
           config.TEMPORAL_TASK_QUEUE,
           {
-            ...body,
+            ...request,
             requestId,
             authorisationTimeoutHours: config.MAKER_CHECKER_TIMEOUT_HOURS,
             firstTimePasswordTtlMinutes: config.FIRST_TIME_PASSWORD_TTL_MINUTES,
             disclosures,
+            // The serviceKey only: the securityKey is checked here and never enters the run.
+            ...(phoneProof && { phoneProofServiceKey: phoneProof.serviceKey }),
           },
           requestDigest(deps.serverKey, { ...body, requestId: undefined }),
           starterMemo(req.principal),
           prefersMilestone(req, 'user-created'),
+          phoneProof &&
+            (async () => assertPhoneProof(await provenChallenge(client, deps.serverKey, phoneProof))),
         );
       },
     }),

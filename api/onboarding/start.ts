@@ -24,6 +24,8 @@ export function startOnboarding(
   starter: StarterMemo,
   /** Answer once the user exists (Early Return), not at the outcome. */
   atUserCreated = false,
+  /** Checks only a new run needs (a phoneProof's), skipped by replays. */
+  beforeStart?: () => Promise<void>,
 ): Promise<StartedProcess> {
   const processId = onboardingProcessId(input.customerId, input.userReference);
   return startIdempotent(client, {
@@ -43,6 +45,7 @@ export function startOnboarding(
     staticSummary: `Open IB/MB user · customer ${input.customerId} · ${input.channel}`,
     staticDetails: `Request ${input.requestId}. Steps: eligibility → core-banking user → username to channel → first-time password SMS.`,
     ...(atUserCreated && { milestone: userCreatedUpdate }),
+    ...(beforeStart && { beforeStart }),
     inFlight: () =>
       businessProblem('ONBOARDING_IN_PROGRESS', 'This customer already has an onboarding in flight.', {
         processId,

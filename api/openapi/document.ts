@@ -231,8 +231,8 @@ export function openApiDocument(
           description:
             'Scopes (claim `scope` or `scp`): ib-users:write; mfa:write (acts only for the user in `sub`), with ' +
             'mfa:any-user for a channel backend acting for any user; mfa:prelogin (pre-login ONBOARDING codes ' +
-            'only; one naming a userId is concealed: the same answer whether or not the user exists or a code went out); institution-users:write; processes:read (the processes this subject started) and ' +
-            'processes:read-all (operations staff); codec:decode, codec:encode; registrations:write (pre-login self-registration). ' +
+            'only; one naming a userId is concealed: the same answer whether or not the user exists or a code went out); institution-users:write (institution-users:read reads contact info); processes:read (the processes this subject started) and ' +
+            'processes:read-all (operations staff); codec:decode, codec:encode; self-registration needs no scope (any valid token, as at Candescent). ' +
             '`exp` and an access-token `typ` are required.',
         },
       },

@@ -1,7 +1,7 @@
 import { INFINITY_BASE_PATH } from '../mfa/infinity';
 import { codecPayloads as codecBody } from './responses';
 import * as r from './responses';
-import { contactInfoRequest, updateUserIbRequest } from '../contact-change/schema';
+import { contactInfoRequest, contactInfoView, updateUserIbRequest } from '../contact-change/schema';
 import { infinityRequestOtp, infinityVerifyOtp } from '../mfa/infinity-schema';
 import { createChallengeRequest, resendRequest, verifyRequest } from '../mfa/schema';
 import { openUserIbRequest } from '../onboarding/schema';
@@ -125,8 +125,8 @@ export const operations: Operation[] = [
     path: '/disclosures',
     tag: 'registrations',
     summary: 'The current required disclosures (id, version, title, text, sha256)',
-    scopes: ['registrations:write', 'ib-users:write'],
-    anyScope: true,
+    // Any valid token, as Candescent's registration asks for no scope.
+    scopes: [],
     responses: { 200: { description: 'The records', schema: disclosureList }, ...authErrors },
   },
   {
@@ -135,7 +135,7 @@ export const operations: Operation[] = [
     tag: 'registrations',
     summary:
       'Self-register (SelfRegistration): identity matched in core banking, a code to the mobile on file',
-    scopes: ['registrations:write'],
+    scopes: [],
     body: registrationRequest,
     headers: [{ name: 'Idempotency-Key', description: 'Idempotency key (or `requestId` in the body)' }],
     responses: {
@@ -161,7 +161,7 @@ export const operations: Operation[] = [
     path: '/registrations/:registrationId/verify',
     tag: 'registrations',
     summary: 'Verify the code: the user is created, active, with the chosen username and password',
-    scopes: ['registrations:write'],
+    scopes: [],
     body: registrationVerifyRequest,
     responses: {
       201: { description: 'The user exists in core banking, active', schema: registrationResult },
@@ -317,6 +317,20 @@ export const operations: Operation[] = [
       404: p('CUSTOMER_NOT_FOUND'),
       409: p('UPDATE_IN_PROGRESS'),
       503: startUnavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/customers/:customerId/contact-info',
+    tag: 'institution-users',
+    summary: "The customer's contact info, masked: verifies that the customer exists (ReadContactInfo)",
+    scopes: ['institution-users:read', 'institution-users:write'],
+    anyScope: true,
+    responses: {
+      200: { description: 'Masked phone, email and postal address', schema: contactInfoView },
+      ...authErrors,
+      400: p('VALIDATION_FAILED: not a customer id'),
+      404: p('CUSTOMER_NOT_FOUND'),
     },
   },
   {

@@ -153,7 +153,17 @@ export const mfaState = named(
     userId: z.string().nullable(),
     status: named(
       'MfaChallengeStatus',
-      z.enum(['SENDING', 'PENDING', 'VERIFIED', 'CONSUMED', 'EXPIRED', 'LOCKED', 'CANCELLED', 'FAILED']),
+      z.enum([
+        'SENDING',
+        'OFFERED',
+        'PENDING',
+        'VERIFIED',
+        'CONSUMED',
+        'EXPIRED',
+        'LOCKED',
+        'CANCELLED',
+        'FAILED',
+      ]),
     ),
     mfaType: z.literal('SECURE_ACCESS_CODE'),
     codeLength: z.number().int(),
@@ -167,6 +177,12 @@ export const mfaState = named(
     customerCommunication: named(
       'CustomerCommunication',
       z.object({ phone: z.array(contact), email: z.array(contact) }),
+    ),
+    deliveryMode: z.enum(['SEND_AT_ONCE', 'OFFER_THEN_CHOOSE']),
+    sentTo: named(
+      'MfaSentTo',
+      z.object({ phone: z.array(z.string()), email: z.array(z.string()) }),
+      'referenceIds of the contacts the latest code went to',
     ),
     verifiedAt: z.string().nullable(),
     consumedAt: z.string().nullable(),

@@ -12,7 +12,7 @@ import {
 } from '../../messages/registration';
 import type { TokenVerifier } from '../http/auth';
 import { requestKey } from '../http/idempotency';
-import { requireAnyScope, requireScopes } from '../http/scopes';
+import { requireAuthenticated } from '../http/scopes';
 import { validateBody, validated } from '../http/validate';
 import { preloginCaller } from '../mfa/caller-quota';
 import { createMfaService, mfaProblem } from '../mfa/service';
@@ -40,23 +40,22 @@ const notFound = () =>
   new ProblemError(404, 'REGISTRATION_NOT_FOUND', 'Registration not found', 'No registration has this id.');
 
 /**
- * Self-registration (docs/registration.md), pre-login: scope registrations:write (the
- * channel app's client), no user token. Secrets stop here: the password and the identity
+ * Self-registration (docs/registration.md), pre-login: any valid token of the bank's issuer
+ * (the channel app's client; no special scope, as Candescent's). Secrets stop here: the password and the identity
  * go on sealed, the securityKey and the code as digests.
  */
 export function registrationRouter(deps: RegistrationDeps): Router {
   const { client, config, serverKey } = deps;
   const mfa = createMfaService(deps);
   const router = Router();
-  const auth = requireScopes(deps.verifier, 'registrations:write');
+  // As Candescent's: no special scope, any valid client token of the channel registers. Each
+  // caller (token subject, and client IP behind TRUST_PROXY) spends its own pre-login budget,
+  // and each identity its own attempt budget, whatever the token (docs/registration.md).
+  const auth = requireAuthenticated(deps.verifier);
 
-  router.get(
-    '/disclosures',
-    requireAnyScope(deps.verifier, ['registrations:write', 'ib-users:write']),
-    (_req, res) => {
-      res.json({ items: currentDisclosures(config) });
-    },
-  );
+  router.get('/disclosures', auth, (_req, res) => {
+    res.json({ items: currentDisclosures(config) });
+  });
 
   router.post('/registrations', auth, validateBody(registrationRequest), async (req, res) => {
     const body = validated<RegistrationRequest>(req);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idempotencyKey } from '../http/fields';
+import { e164, idempotencyKey } from '../http/fields';
 import { named } from '../openapi/registry';
 
 /**
@@ -34,7 +34,28 @@ export const registrationRequest = named(
           .string()
           .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
           .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'a real date'),
-        nationalIdLast4: z.string().regex(/^[0-9A-Za-z]{4}$/, 'the last 4 characters of the national id'),
+        nationalIdLast4: z
+          .string()
+          .regex(/^[0-9A-Za-z]{4}$/, 'the last 4 characters of the national id')
+          .optional(),
+        // Candescent's registration data; which ones are required is REGISTRATION_IDENTITY_FACTORS.
+        socialSecurityNumber: z
+          .string()
+          .regex(/^[0-9A-Za-z]{4,20}$/, 'the full Social Security (national id) number')
+          .optional(),
+        postalAddress: named(
+          'RegistrationPostalAddress',
+          z.strictObject({
+            street: z.string().trim().min(1).max(128),
+            city: z.string().trim().min(1).max(64),
+            state: z.string().trim().min(1).max(64).optional(),
+            zipCode: z.string().trim().min(1).max(16).optional(),
+            country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2'),
+          }),
+        ).optional(),
+        phoneNumber: e164.optional(),
+        emailAddress: z.email().max(254).optional(),
+        mothersMaidenName: z.string().trim().min(1).max(128).optional(),
       }),
     ),
     username: z.string().min(1).max(40),

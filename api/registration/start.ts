@@ -16,6 +16,7 @@ import {
 import { isBusinessCode } from '../../messages/failures';
 import {
   awaitCodeSentUpdate,
+  IDENTITY_FACTORS,
   registrationProcessId,
   registrationStateQuery,
   SELF_REGISTRATION_WORKFLOW,
@@ -31,7 +32,7 @@ import { reserveCallerSend } from '../mfa/caller-quota';
 import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
 import { BUSINESS_STATUS } from '../http/business-status';
 import type { StarterMemo } from '../processes/readers';
-import { ProblemError } from '../http/problem';
+import { ProblemError, problems } from '../http/problem';
 import type { RegistrationRequest } from './schema';
 
 /** How long the create waits for the identity check and the code to go out. */
@@ -42,6 +43,15 @@ const CODE_SENT_BUDGET_MS = 15_000;
  * and password policies, and the disclosures (the same rule the workflow applies).
  */
 export function refuseBadRequest(body: RegistrationRequest, config: Config): void {
+  // The identity factors the bank requires (name and date of birth always): 400 naming them.
+  const missing = config.REGISTRATION_IDENTITY_FACTORS.filter((f) =>
+    IDENTITY_FACTORS[f].every((field) => body.identity[field] === undefined),
+  );
+  if (missing.length) {
+    throw problems.validation(
+      missing.map((f) => ({ path: `identity.${IDENTITY_FACTORS[f][0]}`, message: `required (${f})` })),
+    );
+  }
   const username = body.username.toLowerCase();
   const uProblem = usernameProblem(username, '');
   if (uProblem) {

@@ -187,6 +187,8 @@ describe('OpenAPI document', () => {
       maxVerifyAttempts: 3,
       maxResendRequestsAllowed: 2,
       customerCommunication: { phone: [{ masked: '+2547****0001', referenceId: 'p1' }], email: [] },
+      deliveryMode: 'SEND_AT_ONCE',
+      sentTo: { phone: ['p1'], email: [] },
       verifiedAt: null,
       consumedAt: null,
       consumedBy: null,

@@ -412,7 +412,7 @@ describe('MFA challenges end to end', () => {
           sacCodeLength: '6',
           remainingResendAttempts: '3',
           sacMaxResendRequestsAllowed: '3',
-          communicationType: 'DISPLAY_ALL',
+          communicationType: 'DISPLAY_PRIMARY',
           customerCommunication: {
             phone: [{ masked: expect.stringMatching(/•/), referenceId: expect.any(String) }],
           },
@@ -459,7 +459,7 @@ describe('MFA challenges end to end', () => {
       expect(verified.body).toMatchObject({
         opstatus: '0',
         httpStatusCode: '0',
-        success: 'success',
+        success: 'OTP verified successfully.',
         isOtpVerified: 'true',
       });
     }, 60_000);

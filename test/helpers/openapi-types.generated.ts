@@ -282,7 +282,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** The customer's contact info, masked: verifies that the customer exists (ReadContactInfo) */
+    get: operations['getCustomersCustomerIdContactInfo'];
     /** Update contact info (UpdateContactInfo) */
     put: operations['putCustomersCustomerIdContactInfo'];
     post?: never;
@@ -507,6 +508,14 @@ export interface components {
       at: string;
       detail?: string;
     };
+    CandescentPostalAddress: {
+      address1: string;
+      address2?: string;
+      city: string;
+      state?: string;
+      postalCode?: string | number;
+      country: string;
+    };
     /** @enum {string} */
     Channel: 'MOBILE' | 'BRANCH';
     CodecPayload: {
@@ -548,20 +557,46 @@ export interface components {
       propagatedTo: string[];
       notifications: components['schemas']['ContactChangeNotification'][];
     };
+    ContactInfoAddressChange: {
+      /** @constant */
+      userIdType?: 'CUSTOMER_ID';
+      postalAddress:
+        components['schemas']['PostalAddress'] | components['schemas']['CandescentPostalAddress'];
+    };
     ContactInfoEmailChange: {
+      /** @constant */
+      userIdType?: 'CUSTOMER_ID';
       email: {
         /** Format: email */
         emailAddress: string;
       };
     };
     ContactInfoPhoneChange: {
+      /** @constant */
+      userIdType?: 'CUSTOMER_ID';
       phoneNumber: {
-        newPhoneNumber: components['schemas']['E164Phone'];
+        newPhoneNumber: string | number;
+        newCountryCode?: string | number;
+        oldPhoneNumber?: string | number;
+        oldCountryCode?: string | number;
       };
-      postalAddress?: components['schemas']['PostalAddress'];
+      postalAddress:
+        components['schemas']['PostalAddress'] | components['schemas']['CandescentPostalAddress'];
     };
     ContactInfoRequest:
-      components['schemas']['ContactInfoEmailChange'] | components['schemas']['ContactInfoPhoneChange'];
+      | components['schemas']['ContactInfoAddressChange']
+      | components['schemas']['ContactInfoEmailChange']
+      | components['schemas']['ContactInfoPhoneChange'];
+    ContactInfoView: {
+      customerId: string;
+      phoneNumber: string | null;
+      emailAddress: string | null;
+      postalAddress: {
+        address1: string;
+        city: string;
+        country: string;
+      } | null;
+    };
     CreateChallengeRequest: {
       purpose: components['schemas']['MfaPurpose'];
       phone?: components['schemas']['E164Phone'];
@@ -625,6 +660,8 @@ export interface components {
       serviceKey?: string;
       OTP?: {
         securityKey?: string;
+        phone?: string | number;
+        email?: string | number;
         otp?: string;
       } & {
         [key: string]: unknown;
@@ -672,6 +709,9 @@ export interface components {
       maxVerifyAttempts: number;
       maxResendRequestsAllowed: number;
       customerCommunication: components['schemas']['CustomerCommunication'];
+      /** @enum {string} */
+      deliveryMode: 'SEND_AT_ONCE' | 'OFFER_THEN_CHOOSE';
+      sentTo: components['schemas']['MfaSentTo'];
       verifiedAt: string | null;
       consumedAt: string | null;
       consumedBy: string | null;
@@ -695,6 +735,9 @@ export interface components {
       maxVerifyAttempts?: number;
       maxResendRequestsAllowed?: number;
       customerCommunication?: components['schemas']['CustomerCommunication'];
+      /** @enum {string} */
+      deliveryMode?: 'SEND_AT_ONCE' | 'OFFER_THEN_CHOOSE';
+      sentTo?: components['schemas']['MfaSentTo'];
       verifiedAt?: string | null;
       consumedAt?: string | null;
       consumedBy?: string | null;
@@ -719,6 +762,9 @@ export interface components {
       maxVerifyAttempts: number;
       maxResendRequestsAllowed: number;
       customerCommunication: components['schemas']['CustomerCommunication'];
+      /** @enum {string} */
+      deliveryMode: 'SEND_AT_ONCE' | 'OFFER_THEN_CHOOSE';
+      sentTo: components['schemas']['MfaSentTo'];
       verifiedAt: string | null;
       consumedAt: string | null;
       consumedBy: string | null;
@@ -726,7 +772,15 @@ export interface components {
     };
     /** @enum {string} */
     MfaChallengeStatus:
-      'SENDING' | 'PENDING' | 'VERIFIED' | 'CONSUMED' | 'EXPIRED' | 'LOCKED' | 'CANCELLED' | 'FAILED';
+      | 'SENDING'
+      | 'OFFERED'
+      | 'PENDING'
+      | 'VERIFIED'
+      | 'CONSUMED'
+      | 'EXPIRED'
+      | 'LOCKED'
+      | 'CANCELLED'
+      | 'FAILED';
     MfaChallengeVerified: {
       processId: string;
       serviceKey: string;
@@ -744,6 +798,9 @@ export interface components {
       maxVerifyAttempts: number;
       maxResendRequestsAllowed: number;
       customerCommunication: components['schemas']['CustomerCommunication'];
+      /** @enum {string} */
+      deliveryMode: 'SEND_AT_ONCE' | 'OFFER_THEN_CHOOSE';
+      sentTo: components['schemas']['MfaSentTo'];
       verifiedAt: string | null;
       consumedAt: string | null;
       consumedBy: string | null;
@@ -754,6 +811,11 @@ export interface components {
     /** @enum {string} */
     MfaPurpose:
       'ONBOARDING' | 'LOGIN' | 'UPDATE_PHONE' | 'UPDATE_SECURITY_QUESTIONS' | 'STEP_UP' | 'RESET_PASSWORD';
+    /** @description referenceIds of the contacts the latest code went to */
+    MfaSentTo: {
+      phone: string[];
+      email: string[];
+    };
     /** @enum {string} */
     MfaStatePurpose:
       | 'ONBOARDING'
@@ -799,6 +861,7 @@ export interface components {
       acceptedDisclosures?: components['schemas']['DisclosureAcceptance'][];
       userReference?: string;
       linkedCustomerIds?: components['schemas']['CustomerId'][];
+      phoneProof?: components['schemas']['SecurityQuestionsMfaProof'];
     };
     /** @description The durable timer that revokes the first-time password unless the first login is reported first */
     PasswordExpiry: {
@@ -823,6 +886,7 @@ export interface components {
       line1: string;
       line2?: string;
       city: string;
+      state?: string;
       postalCode?: string;
       country: string;
     };
@@ -875,7 +939,20 @@ export interface components {
       firstName: string;
       lastName: string;
       dateOfBirth: string;
-      nationalIdLast4: string;
+      nationalIdLast4?: string;
+      socialSecurityNumber?: string;
+      postalAddress?: components['schemas']['RegistrationPostalAddress'];
+      phoneNumber?: components['schemas']['E164Phone'];
+      /** Format: email */
+      emailAddress?: string;
+      mothersMaidenName?: string;
+    };
+    RegistrationPostalAddress: {
+      street: string;
+      city: string;
+      state?: string;
+      zipCode?: string;
+      country: string;
     };
     RegistrationRequest: {
       requestId?: components['schemas']['IdempotencyKey'];
@@ -976,6 +1053,7 @@ export interface components {
   pathItems: never;
 }
 export type AuditEntry = components['schemas']['AuditEntry'];
+export type CandescentPostalAddress = components['schemas']['CandescentPostalAddress'];
 export type Channel = components['schemas']['Channel'];
 export type CodecPayload = components['schemas']['CodecPayload'];
 export type CodecPayloadInput = components['schemas']['CodecPayloadInput'];
@@ -983,9 +1061,11 @@ export type CodecPayloads = components['schemas']['CodecPayloads'];
 export type CodecPayloadsInput = components['schemas']['CodecPayloadsInput'];
 export type ContactChangeNotification = components['schemas']['ContactChangeNotification'];
 export type ContactChangeResult = components['schemas']['ContactChangeResult'];
+export type ContactInfoAddressChange = components['schemas']['ContactInfoAddressChange'];
 export type ContactInfoEmailChange = components['schemas']['ContactInfoEmailChange'];
 export type ContactInfoPhoneChange = components['schemas']['ContactInfoPhoneChange'];
 export type ContactInfoRequest = components['schemas']['ContactInfoRequest'];
+export type ContactInfoView = components['schemas']['ContactInfoView'];
 export type CreateChallengeRequest = components['schemas']['CreateChallengeRequest'];
 export type CredentialDelivery = components['schemas']['CredentialDelivery'];
 export type CredentialDeliveryChannel = components['schemas']['CredentialDeliveryChannel'];
@@ -1011,6 +1091,7 @@ export type MfaChallengeState = components['schemas']['MfaChallengeState'];
 export type MfaChallengeStatus = components['schemas']['MfaChallengeStatus'];
 export type MfaChallengeVerified = components['schemas']['MfaChallengeVerified'];
 export type MfaPurpose = components['schemas']['MfaPurpose'];
+export type MfaSentTo = components['schemas']['MfaSentTo'];
 export type MfaStatePurpose = components['schemas']['MfaStatePurpose'];
 export type OnboardingAccepted = components['schemas']['OnboardingAccepted'];
 export type OnboardingMilestone = components['schemas']['OnboardingMilestone'];
@@ -1026,6 +1107,7 @@ export type ProcessStatus = components['schemas']['ProcessStatus'];
 export type ProcessView = components['schemas']['ProcessView'];
 export type RegistrationCodeSent = components['schemas']['RegistrationCodeSent'];
 export type RegistrationIdentity = components['schemas']['RegistrationIdentity'];
+export type RegistrationPostalAddress = components['schemas']['RegistrationPostalAddress'];
 export type RegistrationRequest = components['schemas']['RegistrationRequest'];
 export type RegistrationResult = components['schemas']['RegistrationResult'];
 export type RegistrationVerifyRequest = components['schemas']['RegistrationVerifyRequest'];
@@ -2623,6 +2705,74 @@ export interface operations {
       };
       /** @description Not JSON */
       415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCustomersCustomerIdContactInfo: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+      };
+      path: {
+        customerId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Masked phone, email and postal address */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContactInfoView'];
+        };
+      };
+      /** @description VALIDATION_FAILED: not a customer id */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CUSTOMER_NOT_FOUND */
+      404: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;

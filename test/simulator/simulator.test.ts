@@ -546,3 +546,73 @@ describe('fault injection', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 });
+
+describe('identity match (self-registration)', () => {
+  const typed = {
+    firstName: 'Wairimu',
+    lastName: 'Otieno',
+    dateOfBirth: '1991-03-03',
+    nationalId: '318406222',
+    postalAddress: {
+      street: '9 Moi Avenue',
+      city: 'Nairobi',
+      state: 'Nairobi',
+      zipCode: '00200',
+      country: 'KE',
+    },
+    mobilePhone: '+254700800001',
+    email: 'wairimu.otieno@example.com',
+    mothersMaidenName: 'Njoki',
+  };
+
+  beforeAll(async () => {
+    await sim.call('POST', '/admin/customers', {
+      customerId: '800001',
+      firstName: 'Wairimu',
+      lastName: 'Otieno',
+      phone: '+254700800001',
+      email: 'wairimu.otieno@example.com',
+      products: ['SAV-800001'],
+      dateOfBirth: '1991-03-03',
+      nationalId: '318406222',
+      mothersMaidenName: 'Njoki',
+      postalAddress: { line1: '9 Moi Avenue', city: 'Nairobi', postalCode: '00200', country: 'KE' },
+    });
+  });
+  const match = async (body: unknown) =>
+    (await sim.call('POST', '/esb/v1/customers/identity-match', body)).body;
+
+  it('matches on every factor given that the record holds, and on the last 4 as before', async () => {
+    expect(await match(typed)).toEqual({ matched: true, customerId: '800001' });
+    const { nationalId: _n, ...rest } = typed;
+    expect(await match({ ...rest, nationalIdLast4: '6222' })).toEqual({
+      matched: true,
+      customerId: '800001',
+    });
+  });
+
+  it('refuses when any factor given differs from the record, saying nothing of which', async () => {
+    const no = { matched: false, customerId: null };
+    expect(await match({ ...typed, nationalId: '318406223' })).toEqual(no);
+    expect(await match({ ...typed, mothersMaidenName: 'Wambui' })).toEqual(no);
+    expect(
+      await match({ ...typed, postalAddress: { ...typed.postalAddress, street: '10 Moi Avenue' } }),
+    ).toEqual(no);
+    expect(await match({ ...typed, mobilePhone: '+254700800002' })).toEqual(no);
+    expect(await match({ ...typed, email: 'other@example.com' })).toEqual(no);
+  });
+
+  it('does not compare a factor the record lacks (more factors on file, a stronger match)', async () => {
+    // 100005 holds no maiden name nor address: those typed are not compared.
+    expect(
+      await match({
+        firstName: 'Grace',
+        lastName: 'Njeri',
+        dateOfBirth: '1995-09-09',
+        nationalIdLast4: '0005',
+        mothersMaidenName: 'Anything',
+        postalAddress: { street: 'x', city: 'y', country: 'KE' },
+      }),
+    ).toEqual({ matched: true, customerId: '100005' });
+  });
+});

@@ -1,6 +1,12 @@
 import type { ResolvedDestinations } from '../../activities/mfa-types';
 import type { MfaChallengeInput } from '../../messages/mfa';
-import { ChallengeState, effectiveTtlSeconds, secondsUntil } from '../../workflows/mfa/state';
+import {
+  ChallengeState,
+  choiceOffered,
+  effectiveTtlSeconds,
+  secondsUntil,
+  selectionOf,
+} from '../../workflows/mfa/state';
 
 const T0 = Date.parse('2026-01-01T10:00:00Z');
 const S = 1000;
@@ -235,6 +241,75 @@ describe('MFA challenge policy', () => {
 
     it('shows where the code went when the caller is bound', () => {
       expect(pending().view(T0).customerCommunication.phone).toHaveLength(1);
+    });
+  });
+
+  describe('the channel choice (referenceIds) and offer, then send', () => {
+    const both: ResolvedDestinations = {
+      phone: [{ masked: '+254••••••001', referenceId: 'refP', digest: 'p'.repeat(64) }],
+      email: [{ masked: 'a••@example.com', referenceId: 'refE', digest: 'e'.repeat(64) }],
+      sealed: 'sealed-both',
+    };
+    const sent = { codeDigest: 'c'.repeat(64), sealedCode: 'sealed-code', deliveries: [] };
+
+    it('sends to the contacts a choice names and skips the rest; no choice: all', () => {
+      expect(selectionOf(both, undefined)).toEqual({ to: ['p'.repeat(64), 'e'.repeat(64)], skip: [] });
+      expect(selectionOf(both, {})).toEqual({ to: ['p'.repeat(64), 'e'.repeat(64)], skip: [] });
+      expect(selectionOf(both, { phone: 'refP' })).toEqual({ to: ['p'.repeat(64)], skip: ['e'.repeat(64)] });
+      expect(selectionOf(both, { email: 'refE' })).toEqual({ to: ['e'.repeat(64)], skip: ['p'.repeat(64)] });
+      expect(choiceOffered(both, { phone: 'refP', email: 'refE' })).toBe(true);
+      expect(choiceOffered(both, { email: 'nope' })).toBe(false);
+    });
+
+    it('refuses a referenceId the challenge did not offer, before anything is sent', () => {
+      const s = new ChallengeState(input, 'mfa-svc', T0);
+      s.markSent(both, sent, T0);
+      expect(s.resendRefusal({ ...key, choice: { phone: 'refE' } }, T0 + 31 * S)).toMatchObject({
+        code: 'DESTINATION_NOT_ALLOWED',
+      });
+      expect(s.resendRefusal({ ...key, choice: { phone: 'refP' } }, T0 + 31 * S)).toBeNull();
+    });
+
+    it('says where the latest code went: sentTo follows the choice', () => {
+      const s = new ChallengeState(input, 'mfa-svc', T0);
+      s.markSent(both, sent, T0);
+      expect(s.view(T0).sentTo).toEqual({ phone: ['refP'], email: ['refE'] });
+      s.recordChoice({ email: 'refE' });
+      expect(s.view(T0).sentTo).toEqual({ phone: [], email: ['refE'] });
+      expect(s.view(T0).deliveryMode).toBe('SEND_AT_ONCE');
+    });
+
+    it('OFFERED: contacts shown, nothing to verify, the first send spends no resend, and it expires', () => {
+      const s = new ChallengeState({ ...input, offerOnly: true }, 'mfa-svc', T0);
+      s.markOffered(both);
+      const view = s.view(T0);
+      expect(view).toMatchObject({
+        status: 'OFFERED',
+        deliveryMode: 'OFFER_THEN_CHOOSE',
+        sentTo: { phone: [], email: [] },
+      });
+      expect(view.customerCommunication.email).toHaveLength(1);
+      expect(s.initialRefusal(T0)).toBeNull();
+      expect(s.isSettled()).toBe(false);
+      expect(s.verifyRefusal({ ...key, otpDigest: 'c'.repeat(64) }, T0)).toMatchObject({
+        code: 'OTP_NOT_SENT',
+      });
+      // The choice right away: no cooldown, no resend spent.
+      expect(s.resendRefusal({ ...key, choice: { phone: 'refP' } }, T0 + S)).toBeNull();
+      s.beginResend(T0 + S);
+      s.endResend(false);
+      s.markSentAfterOffer(sent, T0 + S);
+      s.recordChoice({ phone: 'refP' });
+      expect(s.view(T0 + S)).toMatchObject({
+        status: 'PENDING',
+        remainingResendAttempts: 2,
+        sentTo: { phone: ['refP'], email: [] },
+      });
+
+      const late = new ChallengeState({ ...input, offerOnly: true }, 'mfa-svc', T0);
+      late.markOffered(both);
+      expect(late.counters(T0 + 300 * S).status).toBe('EXPIRED');
+      expect(late.expire()).toBe(true);
     });
   });
 });

@@ -22,6 +22,7 @@ import {
   type MfaChallengeInput,
   type MfaCode,
   type MfaState,
+  type ResendArgs,
   type VerifyArgs,
   isConcealed,
   isPrelogin,
@@ -38,7 +39,14 @@ import {
   userLockOptions,
 } from '../activity-options';
 import { localFirst, type LocalFirstOptions } from '../local-first';
-import { ChallengeState, digestsOf, secondsUntil, type Refusal } from './state';
+import {
+  ChallengeState,
+  CHOICE_NOT_OFFERED,
+  choiceOffered,
+  secondsUntil,
+  selectionOf,
+  type Refusal,
+} from './state';
 
 /**
  * Challenges started before the per-user OTP lockout keep their old command sequence
@@ -69,6 +77,12 @@ export const CONCEAL_PATCH = 'conceal-unbound-caller';
 export const LOCAL_FIRST_PATCH = 'local-first-delivery';
 
 /**
+ * Offer, then send (Infinity's DISPLAY_ALL): the run resolves the contacts and sends nothing
+ * until a resend names the chosen ones. Only runs whose input asks for it take the path.
+ */
+export const OFFER_PATCH = 'offer-then-choose';
+
+/**
  * After EXPIRED, LOCKED or CANCELLED the run stays open this long past the expiry, so a
  * code typed as it expires is refused by the validators (with counters, no history)
  * rather than by the API's fallback for ended runs.
@@ -82,6 +96,8 @@ const PASSED_THROUGH = new Set<string>([
   'USER_NOT_ACTIVE',
   'NO_REGISTERED_CONTACT',
   'USER_OTP_LOCKED',
+  // A choice naming a contact the challenge does not have.
+  'DESTINATION_NOT_ALLOWED',
 ]);
 
 /**
@@ -152,7 +168,12 @@ function registerHandlers(
 
   setHandler(
     resendUpdate,
-    () => (state.isDecoy() ? resendDecoy(state, trail) : resend(state, trail, conceal, local)),
+    (args) =>
+      state.isDecoy()
+        ? resendDecoy(state, trail)
+        : state.status === 'OFFERED'
+          ? sendAfterOffer(state, trail, args, local)
+          : resend(state, trail, conceal, local, args),
     {
       validator: (args) => rejectIf(state.resendRefusal(args, now())),
     },
@@ -319,10 +340,24 @@ async function deliverFirstCode(
         }),
       (d) => `${d.phone.length} phone, ${d.email.length} email`,
     );
+    if (input.offerOnly && patched(OFFER_PATCH)) {
+      state.markOffered(destinations);
+      trail.record(
+        'OFFER',
+        'COMPLETED',
+        `${destinations.phone.length} phone, ${destinations.email.length} email`,
+      );
+      return;
+    }
+    // A choice on the create (referenceIds from an earlier answer): only those contacts. Only
+    // arguments change, and only for runs that carry one.
+    if (!choiceOffered(destinations, input.choice)) throw asFailure(CHOICE_NOT_OFFERED);
+    const selected = selectionOf(destinations, input.choice);
+    state.recordChoice(input.choice);
     const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
       activities(quotaOptions, state, local).reserveDestinationSend({
         ref: `${state.processId}.send-0`,
-        destinationDigests: digestsOf(destinations),
+        destinationDigests: selected.to,
         budget: quotaBudget(input),
       }),
     );
@@ -333,7 +368,7 @@ async function deliverFirstCode(
           serviceKey: input.serviceKey,
           purpose: input.purpose,
           sealedDestinations: destinations.sealed,
-          skipDigests: reserved.overQuota ?? [],
+          skipDigests: [...selected.skip, ...(reserved.overQuota ?? [])],
           codeLength: input.policy.codeLength,
           expiresAt: new Date(state.expiresAtMs).toISOString(),
         }),
@@ -358,15 +393,18 @@ async function resend(
   trail: ProcessTrail,
   conceal: boolean,
   local: boolean,
+  args: ResendArgs,
 ): Promise<MfaState> {
   const sealed = state.sealed();
   if (!sealed) throw asFailure(state.statusRefusal(Date.now()) ?? NOT_SENT);
   const sendNumber = state.beginResend(Date.now());
+  // The caller's choice of contacts (absent: all); only arguments change, runs without one replay as before.
+  const selected = state.selection(args.choice);
   try {
     const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
       activities(quotaOptions, state, local).reserveDestinationSend({
         ref: `${state.processId}.send-${sendNumber}`,
-        destinationDigests: state.destinationDigests(),
+        destinationDigests: selected.to,
         budget: quotaBudget(state.input),
       }),
     );
@@ -378,13 +416,14 @@ async function resend(
           purpose: state.input.purpose,
           sealedDestinations: sealed.destinations,
           sealedCode: sealed.code,
-          skipDigests: reserved.overQuota ?? [],
+          skipDigests: [...selected.skip, ...(reserved.overQuota ?? [])],
           expiresAt: new Date(state.expiresAtMs).toISOString(),
           sendNumber,
         }),
       (r) => `#${sendNumber} ${channels(r.deliveries)}`,
     );
     state.endResend(true);
+    state.recordChoice(args.choice);
   } catch (err) {
     state.endResend(conceal);
     const refusal = deliveryRefusal(err);
@@ -392,6 +431,53 @@ async function resend(
     else rejectIf({ ...refusal, details: { ...refusal.details, ...state.counters(Date.now()) } });
   }
   // It may have expired (or been verified) while the message was going out.
+  rejectIf(state.statusRefusal(Date.now()));
+  return state.view(Date.now());
+}
+
+/**
+ * The first code of an OFFERED challenge, to the contacts the caller chose: no resend is
+ * spent, and the resend clock starts here. A refused send leaves it OFFERED (say so, try again).
+ */
+async function sendAfterOffer(
+  state: ChallengeState,
+  trail: ProcessTrail,
+  args: ResendArgs,
+  local: boolean,
+): Promise<MfaState> {
+  const sealedDestinations = state.sealedDestinations();
+  if (!sealedDestinations) throw asFailure(NOT_SENT);
+  const sendNumber = state.beginResend(Date.now());
+  const selected = state.selection(args.choice);
+  try {
+    const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
+      activities(quotaOptions, state, local).reserveDestinationSend({
+        ref: `${state.processId}.send-${sendNumber}`,
+        destinationDigests: selected.to,
+        budget: quotaBudget(state.input),
+      }),
+    );
+    const sent = await trail.step(
+      'SEND_CODE',
+      () =>
+        activities(deliveryOptions, state, local, SEND).sendChallengeCode({
+          serviceKey: state.input.serviceKey,
+          purpose: state.input.purpose,
+          sealedDestinations,
+          skipDigests: [...selected.skip, ...(reserved.overQuota ?? [])],
+          codeLength: state.input.policy.codeLength,
+          expiresAt: new Date(state.expiresAtMs).toISOString(),
+        }),
+      (s) => channels(s.deliveries),
+    );
+    state.endResend(false);
+    state.markSentAfterOffer(sent, Date.now());
+    state.recordChoice(args.choice);
+  } catch (err) {
+    state.endResend(false);
+    const refusal = deliveryRefusal(err);
+    rejectIf({ ...refusal, details: { ...refusal.details, ...state.counters(Date.now()) } });
+  }
   rejectIf(state.statusRefusal(Date.now()));
   return state.view(Date.now());
 }

@@ -4,6 +4,7 @@ import {
   MFA_TYPE,
   REFUSAL_BY_STATUS,
   type ConsumeArgs,
+  type DestinationChoice,
   type KeyProof,
   type MfaBinding,
   type MfaChallengeInput,
@@ -11,6 +12,7 @@ import {
   type MfaCounters,
   type MfaState,
   type MfaStatus,
+  type ResendArgs,
   type VerifyArgs,
   isConcealed,
 } from '../../messages/mfa';
@@ -46,6 +48,45 @@ export function secondsUntil(atMs: number, nowMs: number): number {
   return Math.max(1, Math.ceil((atMs - nowMs) / 1000));
 }
 
+/** Where a send goes: the digests it reserves and sends to, and those it skips. */
+export interface Selection {
+  to: string[];
+  skip: string[];
+}
+
+const hasChoice = (choice: DestinationChoice | undefined): choice is DestinationChoice =>
+  !!choice && (choice.phone !== undefined || choice.email !== undefined);
+
+/**
+ * The contacts `choice` names, by referenceId (absent or empty: every contact). A channel
+ * the choice leaves out gets nothing.
+ */
+export function selectionOf(
+  destinations: ResolvedDestinations | null,
+  choice: DestinationChoice | undefined,
+): Selection {
+  const picked = (kind: 'phone' | 'email') =>
+    (destinations?.[kind] ?? []).filter((c) => !hasChoice(choice) || choice[kind] === c.referenceId);
+  const to = [...picked('phone'), ...picked('email')].map((c) => c.digest);
+  return { to, skip: digestsOf(destinations).filter((d) => !to.includes(d)) };
+}
+
+/** Whether every referenceId of `choice` is one of the contacts offered. */
+export function choiceOffered(
+  destinations: ResolvedDestinations | null,
+  choice: DestinationChoice | undefined,
+): boolean {
+  const offered = (kind: 'phone' | 'email', id: string | undefined) =>
+    id === undefined || (destinations?.[kind] ?? []).some((c) => c.referenceId === id);
+  return !choice || (offered('phone', choice.phone) && offered('email', choice.email));
+}
+
+export const CHOICE_NOT_OFFERED: Refusal = {
+  code: 'DESTINATION_NOT_ALLOWED',
+  message: 'The referenceId names no contact this challenge offered.',
+  details: {},
+};
+
 /**
  * One challenge's state and every decision on it, as pure code: the workflow feeds it
  * workflow time and turns refusals into failures. Holds digests and sealed blobs, and
@@ -70,6 +111,8 @@ export class ChallengeState {
   private failure: Refusal | null = null;
   /** A concealed challenge whose code could not go out: PENDING, but no code matches. */
   private decoy = false;
+  /** The contacts the latest send went to (null: all, or nothing sent yet). */
+  private chosen: DestinationChoice | null = null;
 
   constructor(
     readonly input: MfaChallengeInput,
@@ -87,12 +130,13 @@ export class ChallengeState {
 
   /** PENDING turns EXPIRED by the clock even before the timer's task has run. */
   statusAt(nowMs: number): MfaStatus {
-    return this.status === 'PENDING' && nowMs >= this.expiresAtMs ? 'EXPIRED' : this.status;
+    const open = this.status === 'PENDING' || this.status === 'OFFERED';
+    return open && nowMs >= this.expiresAtMs ? 'EXPIRED' : this.status;
   }
 
   /** Final for verify/resend purposes: the main loop waits for this. */
   isSettled(): boolean {
-    return this.status !== 'SENDING' && this.status !== 'PENDING';
+    return this.status !== 'SENDING' && this.status !== 'PENDING' && this.status !== 'OFFERED';
   }
 
   remainingMs(nowMs: number): number {
@@ -134,6 +178,8 @@ export class ChallengeState {
             phone: (this.destinations?.phone ?? []).map(contact),
             email: (this.destinations?.email ?? []).map(contact),
           },
+      deliveryMode: this.input.offerOnly ? 'OFFER_THEN_CHOOSE' : 'SEND_AT_ONCE',
+      sentTo: this.sentTo(),
       verifiedAt: this.verifiedAtMs === null ? null : iso(this.verifiedAtMs),
       consumedAt: this.consumedAtMs === null ? null : iso(this.consumedAtMs),
       consumedBy: this.consumedBy,
@@ -158,10 +204,15 @@ export class ChallengeState {
     return typeof args.otpDigest === 'string' ? null : this.refuse('OTP_INVALID', nowMs);
   }
 
-  resendRefusal(args: KeyProof, nowMs: number): Refusal | null {
+  resendRefusal(args: ResendArgs, nowMs: number): Refusal | null {
     const refusal =
-      this.keyRefusal(args) ?? this.bindingRefusal(args?.expect, false) ?? this.statusRefusal(nowMs);
+      this.keyRefusal(args) ?? this.bindingRefusal(args?.expect, false) ?? this.choiceRefusal(args?.choice);
     if (refusal) return refusal;
+    // OFFERED: this is the first send, to the contacts the caller chose (no resend spent).
+    if (this.statusAt(nowMs) === 'OFFERED')
+      return this.resendInFlight ? this.refuse('RESEND_TOO_SOON', nowMs) : null;
+    const closed = this.statusRefusal(nowMs);
+    if (closed) return closed;
     if (this.resendsUsed >= this.policy.maxResends) {
       // Retry-After: no resend is possible before this code expires; a new challenge is the way on.
       return this.refuse('RESEND_LIMIT_REACHED', nowMs, `All ${this.policy.maxResends} resends were used.`, {
@@ -185,7 +236,8 @@ export class ChallengeState {
     const refusal = this.keyRefusal(args) ?? this.bindingRefusal(args?.expect, false);
     if (refusal) return refusal;
     const status = this.statusAt(nowMs);
-    if (status === 'SENDING' || status === 'PENDING' || status === 'VERIFIED') return null;
+    if (status === 'SENDING' || status === 'OFFERED' || status === 'PENDING' || status === 'VERIFIED')
+      return null;
     return this.refuse(REFUSAL_BY_STATUS[status], nowMs);
   }
 
@@ -206,7 +258,7 @@ export class ChallengeState {
 
   /** What the create call answers: nothing to refuse once a code went out. */
   initialRefusal(nowMs: number): Refusal | null {
-    if (this.codeDigest !== null) return null;
+    if (this.codeDigest !== null || this.statusAt(nowMs) === 'OFFERED') return null;
     if (this.status === 'FAILED' && this.failure) {
       return { ...this.failure, details: { ...this.failure.details, ...this.counters(nowMs) } };
     }
@@ -225,6 +277,46 @@ export class ChallengeState {
     // resendAvailableAt does not tell how long the lookup and send took.
     if (!isConcealed(this.input)) this.lastSendAtMs = nowMs;
     this.status = 'PENDING';
+  }
+
+  /** Offer, then send: the contacts are known and shown; nothing was sent. */
+  markOffered(destinations: ResolvedDestinations): void {
+    this.destinations = destinations;
+    if (this.status === 'SENDING') this.status = 'OFFERED';
+  }
+
+  /** The first code after an offer went out to the chosen contacts. */
+  markSentAfterOffer(sent: SentCode, nowMs: number): void {
+    if (this.status !== 'OFFERED') return;
+    this.codeDigest = sent.codeDigest;
+    this.sealedCode = sent.sealedCode;
+    this.lastSendAtMs = nowMs;
+    this.status = 'PENDING';
+  }
+
+  /** Digests of the contacts a send goes to, and of those it skips, for `choice` (absent: all). */
+  selection(choice: DestinationChoice | undefined): Selection {
+    return selectionOf(this.destinations, choice);
+  }
+
+  /** Records which contacts the latest send went to (the answer's `sentTo`). */
+  recordChoice(choice: DestinationChoice | undefined): void {
+    this.chosen = hasChoice(choice) ? choice : null;
+  }
+
+  /** A choice naming a referenceId this challenge did not offer; concealed ones show none, so accept any. */
+  choiceRefusal(choice: DestinationChoice | undefined): Refusal | null {
+    if (isConcealed(this.input) || choiceOffered(this.destinations, choice)) return null;
+    return CHOICE_NOT_OFFERED;
+  }
+
+  private sentTo(): { phone: string[]; email: string[] } {
+    if (isConcealed(this.input) || this.codeDigest === null || !this.destinations)
+      return { phone: [], email: [] };
+    const choice = this.chosen;
+    const ids = (kind: 'phone' | 'email') =>
+      this.destinations![kind].map((c) => c.referenceId).filter((id) => !choice || choice[kind] === id);
+    return { phone: ids('phone'), email: ids('email') };
   }
 
   /**
@@ -257,7 +349,7 @@ export class ChallengeState {
 
   /** The expiry timer fired: true when that changed the status. */
   expire(): boolean {
-    if (this.status !== 'SENDING' && this.status !== 'PENDING') return false;
+    if (this.status !== 'SENDING' && this.status !== 'PENDING' && this.status !== 'OFFERED') return false;
     this.status = 'EXPIRED';
     return true;
   }
@@ -313,6 +405,11 @@ export class ChallengeState {
 
   destinationDigests(): string[] {
     return digestsOf(this.destinations);
+  }
+
+  /** The sealed contacts, once looked up (an OFFERED challenge has no code yet). */
+  sealedDestinations(): string | null {
+    return this.destinations?.sealed ?? null;
   }
 
   sealed(): { destinations: string; code: string } | null {

@@ -6,7 +6,11 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { CredentialActivities, OnboardingActivities } from '../../activities/types';
+import type {
+  ContactChangeActivities,
+  CredentialActivities,
+  OnboardingActivities,
+} from '../../activities/types';
 import type { RegistrationActivities } from '../../activities/registration-types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
 import { failureCode, ProcessTrail } from '../process-trail';
@@ -15,6 +19,7 @@ import {
   computeOptions,
   coreBankingOptions,
   messageOptions,
+  mfaConsumeOptions,
   passwordExpiryOptions,
   webhookOptions,
 } from '../activity-options';
@@ -28,6 +33,14 @@ import { UserCreatedMilestone } from './milestone';
 const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
 /** The maker-checker poll waits on timers anyway: regular activities in every run. */
 const authorisation = proxyActivities<OnboardingActivities>(coreBankingOptions);
+/** The phone proof is consumed like every other proof (a regular activity, retried as theirs). */
+const proofs = proxyActivities<ContactChangeActivities>(mfaConsumeOptions);
+
+/**
+ * Runs given a phoneProof consume it before the user is created. Only runs whose input
+ * carries one take the step, so released histories replay as before.
+ */
+export const PHONE_PROOF_PATCH = 'onboarding-phone-proof';
 
 /**
  * The steps' activities: local first (workflows/local-first.ts) in runs with
@@ -129,6 +142,32 @@ async function onboard(
     });
   }
 
+  // The proof of the phone on file, used once: nothing exists yet when it is refused.
+  let provenPhoneDigest: string | undefined;
+  if (input.phoneProofServiceKey && patched(PHONE_PROOF_PATCH)) {
+    const serviceKey = input.phoneProofServiceKey;
+    try {
+      provenPhoneDigest = (
+        await trail.step('CONSUME_PHONE_PROOF', () =>
+          proofs.consumePhoneProof({
+            serviceKey,
+            customerId: input.customerId,
+            consumerProcessId: processId,
+          }),
+        )
+      ).phoneDigest;
+    } catch (err) {
+      const reason = failureCode(err);
+      trail.finish('FAILED', 'MFA_NOT_VERIFIED');
+      throw ApplicationFailure.create({
+        type: 'MFA_NOT_VERIFIED',
+        message: 'The phoneProof is not a verified, unused ONBOARDING challenge of the mobile on file.',
+        nonRetryable: true,
+        details: [{ reason }],
+      });
+    }
+  }
+
   let user;
   try {
     user = await trail.step(
@@ -224,6 +263,8 @@ async function onboard(
           username: user.username,
           sealedPassword,
           delivery: input.credentialDelivery,
+          // Only an argument (and only with a proof): the password goes to the proven number.
+          ...(provenPhoneDigest !== undefined && { provenPhoneDigest }),
         });
       },
       (d) => `${d.channel.toLowerCase()} ${d.status} via ${d.provider}`,
