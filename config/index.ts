@@ -56,7 +56,7 @@ export const configSchema = z
       .optional()
       .transform((v) => (v === undefined ? false : /^\d+$/.test(v) ? Number(v) : v))
       .describe(
-        'Express `trust proxy` (hop count, or proxy addresses/subnets such as `loopback`); only then is the client IP part of the pre-login caller key.',
+        "Express `trust proxy` (hop count, or proxy addresses/subnets such as `loopback`); only then is the client IP known, and each client network gets a pre-login budget of its own besides its subject's.",
       ),
     PORT: envInt(0, 65535).default(3000).describe('The API listen port.'),
     API_BODY_LIMIT: z.string().default('32kb').describe('Largest accepted JSON body (413 above).'),
@@ -327,17 +327,30 @@ export const configSchema = z
     MFA_DESTINATION_MAX_PER_DAY: envInt(1, 10_000)
       .default(50)
       .describe('Codes sent to one phone or email per rolling 24 hours, across challenges.'),
-    /** Pre-login codes per caller (token subject; with TRUST_PROXY, and client IP) per rolling hour. */
+    /** Pre-login codes per token subject per rolling hour, whatever client address it comes from. */
     MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: envInt(1, 1_000_000)
       .default(1000)
       .describe(
-        'Pre-login codes (bound to no user) per caller and rolling hour, durably (429 `CALLER_RATE_LIMITED`); the caller is the token subject and, behind `TRUST_PROXY`, the client IP.',
+        'Pre-login codes (bound to no user) per token subject and rolling hour, durably and exactly, across client addresses (429 `CALLER_RATE_LIMITED`); behind `TRUST_PROXY` each client network also has `MFA_PRELOGIN_MAX_PER_NETWORK_PER_HOUR`.',
       ),
     MFA_PRELOGIN_CALLER_SHARDS: envInt(1, 64)
       .default(8)
       .describe(
-        "Quota workflows one caller's pre-login limit is spread over, so a busy caller is no single hot entity; the limit holds to within one send per shard.",
+        "Quota workflows one caller's pre-login budget is spread over (never more than the budget), so a busy caller is no single hot entity; a full shard passes the send to the next, so the budget is exact.",
       ),
+    MFA_PRELOGIN_MAX_PER_NETWORK_PER_HOUR: envInt(1, 1_000_000)
+      .default(100)
+      .describe(
+        'Behind `TRUST_PROXY`: pre-login codes per client network (an IPv4 address or an IPv6 /64) and rolling hour, across subjects, besides the per-subject budget (429 `CALLER_RATE_LIMITED`).',
+      ),
+    MFA_USER_NEW_DESTINATION_MAX_PER_HOUR: envInt(1, 100)
+      .default(3)
+      .describe(
+        'Codes per user and rolling hour to a phone or email its caller names (not on file: `UPDATE_PHONE`, its own `ONBOARDING` to a typed number), across destinations (429 `USER_RATE_LIMITED`).',
+      ),
+    MFA_USER_NEW_DESTINATION_MAX_PER_DAY: envInt(1, 1000)
+      .default(5)
+      .describe('The same per rolling 24 hours.'),
     /** Wrong codes in a row across one user's challenges before that user's codes are refused. */
     MFA_USER_MAX_CONSECUTIVE_FAILURES: envInt(1, 1000)
       .default(10)

@@ -9,7 +9,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../../config';
 import { mfaPolicy } from '../../config/mfa-policy';
-import { phoneRefusal } from '../../lib/phone-policy';
+import { canonicalPhone, phoneRefusal } from '../../lib/phone-policy';
 import {
   destinationDigest,
   idempotentChallengeKeys,
@@ -36,7 +36,7 @@ import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/s
 import { statusRefusalCode } from '../../workflows/mfa/rules';
 import { keyReused } from '../http/idempotency';
 import { withStartBudget } from '../processes/idempotent-start';
-import { reserveCallerSend } from './caller-quota';
+import { reserveCallerSend, reserveUserNewDestination, type PreloginCaller } from './caller-quota';
 import type { StarterMemo } from '../processes/readers';
 import { BudgetExceeded, withinBudget } from '../http/wait-budget';
 import { ProblemError } from '../http/problem';
@@ -109,8 +109,13 @@ export function createMfaService(deps: MfaServiceDeps) {
   const binding = (expect?: Expectation): MfaBinding | undefined =>
     expect && {
       purpose: expect.purpose,
-      ...(expect.userId !== undefined && { userId: expect.userId }),
-      ...(expect.phone !== undefined && { phoneDigest: destinationDigest(serverKey, expect.phone) }),
+      // No userId expected: a challenge bound to no user. A concealed one (bound to a user
+      // the caller is not) is refused as any mismatch, before and whatever the phone, so
+      // the pre-login pairs cannot probe which number a user has (issue: Infinity oracle).
+      userId: expect.userId ?? null,
+      ...(expect.phone !== undefined && {
+        phoneDigest: destinationDigest(serverKey, canonicalPhone(expect.phone)),
+      }),
     };
 
   /** Runs an Update on the challenge and turns every refusal into a problem. */
@@ -130,7 +135,7 @@ export function createMfaService(deps: MfaServiceDeps) {
   return {
     /** `caller` (preloginCaller) is charged for a pre-login code, one bound to no user. */
     async create(
-      req: CreateChallenge,
+      typed: CreateChallenge,
       waitMs: number,
       {
         starter,
@@ -139,13 +144,15 @@ export function createMfaService(deps: MfaServiceDeps) {
         conceal = false,
       }: {
         starter: StarterMemo;
-        caller: string;
+        caller: PreloginCaller;
         /** The caller is not bound to req.userId (api/mfa/caller.ts namesUnboundUser). */
         conceal?: boolean;
         /** An Idempotency-Key and the body's digest: a retry names the same challenge. */
         idempotency?: { key: string; digest: string };
       },
     ): Promise<CreatedChallenge> {
+      // One spelling per number before it is checked, digested, counted, stored or sent.
+      const req = typed.phone ? { ...typed, phone: canonicalPhone(typed.phone) } : typed;
       // A number the caller types is checked before anything starts: nothing is sent to it.
       const refused = req.phone && phoneRefusal(req.phone, config.MFA_ALLOWED_COUNTRIES);
       if (refused) {
@@ -154,11 +161,15 @@ export function createMfaService(deps: MfaServiceDeps) {
         });
       }
       const { serviceKey, securityKey } = idempotency
-        ? idempotentChallengeKeys(serverKey, starter.startedBy ?? caller, idempotency.key)
+        ? idempotentChallengeKeys(serverKey, starter.startedBy ?? caller.subject, idempotency.key)
         : { serviceKey: randomUUID(), securityKey: newSecurityKey() };
       const processId = mfaProcessId(serviceKey);
       if (isPrelogin(req) || conceal) {
         await withStartBudget(client, () => reserveCallerSend(deps, caller, processId));
+      } else if (req.phone || req.email) {
+        // A user's code to a destination its caller names, not one on file.
+        const userId = req.userId as string;
+        await withStartBudget(client, () => reserveUserNewDestination(deps, userId, processId));
       }
       const input: MfaChallengeInput = {
         serviceKey,
