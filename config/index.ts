@@ -177,6 +177,23 @@ export const configSchema = z
       .default('http://127.0.0.1:4010')
       .describe('ESB base URL; unset: the simulator on this machine (required in production).'),
     CORE_BANKING_TIMEOUT_MS: envInt(100, 120_000).default(5_000).describe('Per-call timeout to the ESB.'),
+    CORE_BANKING_OAUTH_TOKEN_URL: z
+      .url()
+      .optional()
+      .describe(
+        "OAuth 2.0 token endpoint the worker gets its ESB bearer token from (client credentials); production needs it, `https`, or the ESB's client authentication is none.",
+      ),
+    CORE_BANKING_OAUTH_CLIENT_ID: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The worker's client id at that endpoint."),
+    CORE_BANKING_OAUTH_CLIENT_SECRET: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Its client secret (sent in the Basic header, never in a URL).'),
+    CORE_BANKING_OAUTH_SCOPE: z.string().min(1).optional().describe('Scope asked for, if the ESB wants one.'),
     SIMULATOR_HOST: z.string().default('127.0.0.1').describe('The core-banking simulator listen address.'),
     SIMULATOR_PORT: envInt(0, 65535).default(4010).describe('The core-banking simulator listen port.'),
     /**
@@ -237,6 +254,9 @@ export const configSchema = z
     SMTP_HOST: z.string().optional().describe('SMTP server (`EMAIL_PROVIDER=smtp`, via nodemailer).'),
     SMTP_PORT: envInt(1, 65535).default(587).describe('SMTP port.'),
     SMTP_SECURE: envBool.optional().describe('Implicit TLS; on by default for port 465.'),
+    SMTP_REQUIRE_TLS: envBool
+      .optional()
+      .describe('STARTTLS required: no message goes out over a connection that did not upgrade to TLS.'),
     SMTP_USER: z.string().optional().describe('SMTP user.'),
     SMTP_PASSWORD: z.string().optional().describe('SMTP password (required with `SMTP_USER`).'),
     EMAIL_FROM: z
@@ -430,6 +450,17 @@ export const configSchema = z
     }
     if (c.EMAIL_PROVIDER === 'smtp' && !c.SMTP_HOST) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'required when EMAIL_PROVIDER=smtp' });
+    }
+    if (
+      c.CORE_BANKING_OAUTH_TOKEN_URL &&
+      !(c.CORE_BANKING_OAUTH_CLIENT_ID && c.CORE_BANKING_OAUTH_CLIENT_SECRET)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CORE_BANKING_OAUTH_CLIENT_ID'],
+        message:
+          'CORE_BANKING_OAUTH_CLIENT_ID and CORE_BANKING_OAUTH_CLIENT_SECRET are required with its token URL',
+      });
     }
     if (c.SMTP_USER && !c.SMTP_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required with SMTP_USER' });
