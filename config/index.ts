@@ -158,18 +158,18 @@ export const configSchema = z
       .describe(
         '`true` is refused in production (it used to allow the dev key there); run demos with `NODE_ENV=development`.',
       ),
-    /** JOSE `typ` values accepted: access tokens only (RFC 9068 `at+jwt`, and IdPs' plain `JWT`). */
+    /** JOSE `typ` values accepted: access tokens only (RFC 9068 `at+jwt`; elsewhere also IdPs' plain `JWT`). */
     AUTH_TOKEN_TYPES: envList
       .pipe(z.array(z.string()).min(1))
-      .default(['at+jwt', 'JWT'])
+      .optional()
       .describe(
-        'Accepted JOSE `typ` header values (case-insensitive, `application/` optional): access tokens only; a token without `typ` or `exp` is refused.',
+        'Unset: `at+jwt` in production (RFC 9068: `JWT` is the `typ` of ID tokens at most identity providers), `at+jwt,JWT` elsewhere. Accepted JOSE `typ` header values (case-insensitive, `application/` optional): access tokens only; a token without `typ` or `exp` is refused.',
       ),
     /** How long a verified token is trusted without a new signature check (0: check every time). */
     AUTH_TOKEN_CACHE_SECONDS: envInt(0, 300)
       .default(60)
       .describe(
-        'A verified token is trusted this long (at most until its `exp`) without a new signature check; a key withdrawn from the JWKS stops working within it; `0` checks every request.',
+        'A verified token is trusted this long (at most until its `exp`) without a new signature check, and the JWKS is refetched when older than this: a key withdrawn from the JWKS stops working within twice it; `0` checks every request against a JWKS fetched for it.',
       ),
 
     CORE_BANKING_URL: z
@@ -476,7 +476,11 @@ export const configSchema = z
 
 type Raw = z.infer<typeof configSchema>;
 
-export type Config = Raw & {
+/** Access tokens only: RFC 9068's `typ` in production; elsewhere also `JWT` (the dev keys' tokens). */
+const defaultTokenTypes = (env: Raw['NODE_ENV']) => (env === 'production' ? ['at+jwt'] : ['at+jwt', 'JWT']);
+
+export type Config = Omit<Raw, 'AUTH_TOKEN_TYPES'> & {
+  AUTH_TOKEN_TYPES: string[];
   /** Absolute DATA_DIR. */
   dataDir: string;
   outboxDir: string;
@@ -500,6 +504,7 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(parsed.data.DATA_DIR);
   return {
     ...parsed.data,
+    AUTH_TOKEN_TYPES: parsed.data.AUTH_TOKEN_TYPES ?? defaultTokenTypes(parsed.data.NODE_ENV),
     dataDir,
     outboxDir: path.join(dataDir, 'outbox'),
     keysDir: path.join(dataDir, 'keys'),
