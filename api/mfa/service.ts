@@ -74,6 +74,17 @@ async function sameRequest(handle: WorkflowHandle, digest: string): Promise<void
   if ((memo as { requestDigest?: string } | undefined)?.requestDigest !== digest) throw keyReused();
 }
 
+/**
+ * Whose retry a keyed create is: the token subject, the user the challenge is for, and
+ * behind a trusted proxy the client network. Two end users of one app token (another user,
+ * or another client) sending the same key and body get challenges of their own, so neither
+ * is handed the other's securityKey (to cancel or resend it). A pre-login app's users are
+ * told apart by their network only: its keys must be unguessable (docs/security.md).
+ */
+function replayScope(starter: StarterMemo, caller: PreloginCaller, req: CreateChallenge): string {
+  return JSON.stringify([starter.startedBy ?? caller.subject, req.userId ?? null, caller.network ?? null]);
+}
+
 /** Whether a run with this id exists; false when Temporal cannot say within the query budget. */
 async function runExists(client: Client, processId: string): Promise<boolean> {
   try {
@@ -161,7 +172,7 @@ export function createMfaService(deps: MfaServiceDeps) {
         });
       }
       const { serviceKey, securityKey } = idempotency
-        ? idempotentChallengeKeys(serverKey, starter.startedBy ?? caller.subject, idempotency.key)
+        ? idempotentChallengeKeys(serverKey, replayScope(starter, caller, req), idempotency.key)
         : { serviceKey: randomUUID(), securityKey: newSecurityKey() };
       const processId = mfaProcessId(serviceKey);
       if (isPrelogin(req) || conceal) {
