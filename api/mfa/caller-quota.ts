@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { Config } from '../../config';
 import { shardCaps, userNewDestinationPolicy } from '../../config/mfa-policy';
 import { hmacHex } from '../../lib/server-key';
+import { userKey } from '../../messages/mfa-user-lock';
 import {
   MFA_QUOTA_WORKFLOW,
   reserveSendUpdate,
@@ -149,7 +150,7 @@ async function reserveOn(
 
 /** The user's budget of codes to destinations its caller names (not on file): one entity per user. */
 export const userNewDestinationQuotaId = (serverKey: Buffer, userId: string) =>
-  `mfa-user-dest-${hmacHex(serverKey, `mfa-user-dest:${userId}`).slice(0, 32)}`;
+  `mfa-user-dest-${hmacHex(serverKey, `mfa-user-dest:${userKey(userId)}`).slice(0, 32)}`;
 
 /**
  * Spends one code of the user's budget for destinations not on file (UPDATE_PHONE, or an
