@@ -64,6 +64,11 @@ export const configSchema = z
       .default(10_000)
       .describe('How long a write waits for the workflow before answering 202.'),
     API_MAX_WAIT_SECONDS: envInt(0, 60).default(30).describe('Cap on `Prefer: wait=N`.'),
+    API_CALLER_MAX_PER_MINUTE: envInt(1, 1_000_000)
+      .default(600)
+      .describe(
+        'Per API instance: verifies, resends, cancels and reads of challenges and processes one caller (token subject; behind `TRUST_PROXY`, and client network) may make per minute (429 `RATE_LIMITED`); a query on a closed run replays its history on a worker.',
+      ),
     /** The API's Prometheus metrics listener (api/metrics.ts); port 0 turns it off. */
     API_METRICS_HOST: z
       .string()
