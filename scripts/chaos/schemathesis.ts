@@ -133,7 +133,7 @@ export async function runSchemathesis(opts: SchemathesisOptions): Promise<boolea
         '',
         `Command: \`st run <api>/openapi.json --header "Authorization: Bearer <all scopes>" --checks all ` +
           `--max-examples ${maxExamples} --max-time ${maxTime} --workers 1 --seed 8 --exclude-path-regex '^/codec/k/'\` ` +
-          `(schemathesis from PyPI in \`.tools/venv\`; via \`npm run test:chaos -- --only schemathesis\`).`,
+          `(schemathesis 4.32.5 from PyPI, installed into the tools dir's venv by \`scripts/provision.sh schemathesis\`; via \`npm run test:chaos -- --only schemathesis\`).`,
         '',
         blocking.length
           ? `**Blocking failures**: ${blocking.map((c) => `${c.code} ${c.title} (${c.count})`).join(', ')}.`
