@@ -112,6 +112,57 @@ export default tseslint.config(
     },
   },
   {
+    // Rules are pure and written once: workflows, activities and the API all import them.
+    files: ['rules/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./|\\.\\./messages/|libphonenumber-js|@zxcvbn-ts/)',
+              message: 'rules/ imports only other rules, messages/ and pure libraries: no I/O, no Node APIs.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // One-way layers: the API and the activities share rules/, never workflow code.
+    files: ['api/**/*.ts', 'activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows', '**/workflows/**'],
+              message: 'Import the rule from rules/ (or the contract from messages/), not workflow code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['api/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows', '**/workflows/**', '**/activities', '**/activities/**'],
+              message:
+                'The API starts and asks workflows; it shares rules/ and messages/, never workflow or activity code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -6,7 +6,7 @@ import { BusinessError } from '../adapters/errors';
 import type { EmailSender } from '../adapters/email/types';
 import type { SmsSender } from '../adapters/sms/types';
 import { maskEmail, maskPhone } from '../lib/mask';
-import { canonicalPhone } from '../lib/phone-policy';
+import { canonicalPhone } from '../rules/phone';
 import { derivedOtp, destinationDigest, otpDigest, seal, unseal } from '../lib/mfa-crypto';
 import { POSSESSION_ONLY_PURPOSES, type MfaPurpose } from '../messages/mfa';
 import {

@@ -7,7 +7,7 @@ import type { SmsSender } from '../adapters/sms/types';
 import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
 import { maskEmail, maskPhone } from '../lib/mask';
 import { seal, unseal } from '../lib/mfa-crypto';
-import { linkedCustomersAllowed } from '../workflows/onboarding/eligibility';
+import { linkedCustomersAllowed } from '../rules/eligibility';
 import { translated } from './failures';
 import { derivedFirstTimePassword, generateFirstTimePassword } from './first-time-password';
 import { templates } from './templates';

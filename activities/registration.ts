@@ -17,7 +17,7 @@ import {
 } from '../messages/mfa';
 import { MFA_QUOTA_WORKFLOW, reserveSendUpdate, type DestinationQuotaInput } from '../messages/mfa-quota';
 import { identityAttemptsWorkflowId } from '../messages/registration';
-import { mayRegisterItself } from '../workflows/registration/rules';
+import { mayRegisterItself } from '../rules/registration';
 import { coreBankingContext } from './current-run';
 import { translated, updateRefusal } from './failures';
 import type { CreatedIbUser } from './types';

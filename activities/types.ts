@@ -4,35 +4,11 @@
  */
 import type { ContactChange, ContactField } from '../messages/contact-change';
 import type { Channel, CredentialDeliveryChannel } from '../messages/onboarding';
-import type { CustomerType, IbUserStatus } from '../adapters/core-banking/types';
+import type { IbUserStatus } from '../adapters/core-banking/types';
+import type { EligibilityFacts } from '../rules/eligibility';
 import type { PasswordIssued } from '../messages/password-expiry';
 import type { UserStatusAction } from '../messages/user-status';
 import type { CredentialNoticeKind } from './notice-templates';
-
-/** Facts about a customer, without contact details: the workflow decides on them. */
-export interface EligibilityFacts {
-  found: boolean;
-  customerStatus?: 'ACTIVE' | 'BLOCKED' | 'DECEASED';
-  activeProducts: number;
-  hasRegisteredMobile: boolean;
-  /** null when the request carried no phone. */
-  phoneMatchesRegistered: boolean | null;
-  /** null (or absent, in runs from before it) when the request carried no email. */
-  emailMatchesRegistered?: boolean | null;
-  /** Present only when the password goes by EMAIL. */
-  hasRegisteredEmail?: boolean;
-  liveIbUserId: string | null;
-  /** For responses: "+2547•••••001". */
-  registeredMobileMasked: string | null;
-  /** Absent in runs from before business users: RETAIL. */
-  customerType?: CustomerType;
-  /** The request named a userReference or linked customers (a business customer's user). */
-  businessUserRequested?: boolean;
-  /** Linked customers core banking does not know (runs from before linkedCustomersNotRelated). */
-  unknownLinkedCustomerIds?: string[];
-  /** A linked customer is not among the business customer's relations, is repeated, or is itself. */
-  linkedCustomersNotRelated?: boolean;
-}
 
 export interface EligibilityInput {
   customerId: string;
@@ -113,6 +89,7 @@ export interface OnboardingActivities {
 }
 
 export type * from './mfa-types';
+export type { EligibilityFacts } from '../rules/eligibility';
 
 /** The owner of the contact details being changed, and what the change really changes. */
 export interface ContactOwner {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { isKnownCountry } from '../lib/phone-policy';
+import { isKnownCountry } from '../rules/phone';
 import { envBool, envInt, envList, withoutBlanks, type Env } from './env';
 
 const DEV_AUTH_ISSUER = 'ibmb-dev';

@@ -5,7 +5,7 @@ import * as prettier from 'prettier';
 import { openApiDocument } from '../api/openapi/document';
 
 /** The checked-in client types; test/unit/openapi-types.test.ts fails when they are stale. */
-export const OPENAPI_TYPES_FILE = path.join(__dirname, '..', 'api', 'openapi', 'types.generated.ts');
+export const OPENAPI_TYPES_FILE = path.join(__dirname, '..', 'test', 'helpers', 'openapi-types.generated.ts');
 
 const HEADER = `/**
  * TypeScript types of the OpenAPI document (GET /openapi.json), for typed clients such as

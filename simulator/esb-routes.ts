@@ -14,7 +14,7 @@ import {
   setPasswordSchema,
   statusChangeSchema,
 } from './schemas';
-import { linkedCustomersAllowed } from '../workflows/onboarding/eligibility';
+import { linkedCustomersAllowed } from '../rules/eligibility';
 import type { SimCustomer, SimulatorStore } from './store';
 
 /**

@@ -1,3 +1,4 @@
+import type { CustomerType } from '../../rules/eligibility';
 import type { PostalAddress } from '../../messages/contact-change';
 
 /**
@@ -31,7 +32,7 @@ export interface Customer {
   relatedCustomerIds?: string[];
 }
 
-export type CustomerType = 'RETAIL' | 'BUSINESS';
+export type { CustomerType };
 
 /** What a self-registering customer types; core banking compares it with its record. */
 export interface IdentityMatchRequest {

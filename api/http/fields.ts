@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalPhone } from '../../lib/phone-policy';
+import { canonicalPhone } from '../../rules/phone';
 import { named } from '../openapi/registry';
 
 /** Canonical E.164 from here on (lib/phone-policy.ts): one number, one spelling, one budget. */

@@ -9,7 +9,7 @@ import {
   type MfaPurpose,
   type MfaState,
 } from '../../messages/mfa';
-import { consumeRefusalCode } from '../../workflows/mfa/rules';
+import { consumeRefusalCode } from '../../rules/mfa-proof';
 import { businessProblem } from '../http/business-status';
 import { ProblemError } from '../http/problem';
 
@@ -40,7 +40,7 @@ export async function provenChallenge(
 
 /**
  * Why `state` cannot be consumed as this change's proof, in the caller's words; the same
- * rule the challenge's consume validator applies (workflows/mfa/rules.ts).
+ * rule the challenge's consume validator applies (rules/mfa-proof.ts).
  */
 function proofRefusal(state: MfaState, expect: MfaBinding, name: string): string | null {
   const code = consumeRefusalCode(state, expect);

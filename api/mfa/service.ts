@@ -9,7 +9,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../../config';
 import { mfaPolicy } from '../../config/mfa-policy';
-import { canonicalPhone, phoneRefusal } from '../../lib/phone-policy';
+import { canonicalPhone, phoneRefusal } from '../../rules/phone';
 import {
   destinationDigest,
   idempotentChallengeKeys,
@@ -33,7 +33,7 @@ import {
   type MfaState,
 } from '../../messages/mfa';
 import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
-import { statusRefusalCode } from '../../workflows/mfa/rules';
+import { statusRefusalCode } from '../../rules/mfa-proof';
 import { keyReused } from '../http/idempotency';
 import { withStartBudget } from '../processes/idempotent-start';
 import { reserveCallerSend, reserveUserNewDestination, type PreloginCaller } from './caller-quota';

@@ -10,7 +10,7 @@ import { startOnboarding } from './start';
 import { starterMemo } from '../processes/readers';
 import { businessProblem } from '../http/business-status';
 import { currentDisclosures } from '../../config/disclosures';
-import { disclosureVerdict } from '../../workflows/onboarding/disclosures';
+import { disclosureVerdict } from '../../rules/disclosures';
 import { openUserIbRequest, type OpenUserIbRequest } from './schema';
 
 export interface OpenUserIbDeps {

@@ -5,7 +5,7 @@ import type { Config } from '../../config';
 import { currentDisclosures } from '../../config/disclosures';
 import { mfaPolicy } from '../../config/mfa-policy';
 import { securityKeyDigest } from '../../lib/mfa-crypto';
-import { passwordProblems, PASSWORD_PROBLEM_TEXT } from '../../lib/password-policy';
+import { passwordProblems, PASSWORD_PROBLEM_TEXT } from '../../rules/password';
 import {
   identityContext,
   identityDigest,
@@ -24,8 +24,8 @@ import {
   type SelfRegistrationInput,
 } from '../../messages/registration';
 import { Channel, ProcessType } from '../../messages/search-attributes';
-import { usernameProblem } from '../../activities/username-policy';
-import { disclosureVerdict } from '../../workflows/onboarding/disclosures';
+import { usernameProblem } from '../../rules/username';
+import { disclosureVerdict } from '../../rules/disclosures';
 import { requestDigest } from '../http/idempotency';
 import { reserveCallerSend, type PreloginCaller } from '../mfa/caller-quota';
 import { startIdempotent, withStartBudget } from '../processes/idempotent-start';

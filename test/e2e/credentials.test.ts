@@ -1,6 +1,7 @@
 import { mintDevToken } from '../../lib/dev-keys';
 import { processStateQuery } from '../../messages/process';
 import { decodedHistoryText } from '../helpers/history';
+import { openChallenge } from '../helpers/mfa-challenge';
 import { call, startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -71,22 +72,15 @@ describe('credential lifecycle end to end', () => {
   }
 
   /** A challenge of `purpose` for the user (code to the contacts on file), verified unless told not to. */
-  async function proof(purpose: string, userId: string, phone: string, verify = true) {
-    const created = await api('POST', '/mfa/challenges', { purpose, userId });
-    expect(created.status).toBe(201);
-    const mfa = {
-      serviceKey: created.body.serviceKey as string,
-      securityKey: created.body.securityKey as string,
-    };
-    if (verify) {
-      const ok = await api('POST', `/mfa/challenges/${mfa.serviceKey}/verify`, {
-        securityKey: mfa.securityKey,
-        otp: lastCode(phone),
-      });
-      expect(ok.body.status).toBe('VERIFIED');
-    }
-    return mfa;
-  }
+  const proof = async (purpose: string, userId: string, phone: string, verify = true) => {
+    const { serviceKey, securityKey } = await openChallenge(
+      api,
+      { purpose, userId },
+      () => lastCode(phone),
+      verify,
+    );
+    return { serviceKey, securityKey };
+  };
 
   const history = async (workflowId: string) =>
     decodedHistoryText(stack.codec, await stack.client.workflow.getHandle(workflowId).fetchHistory());

@@ -1,4 +1,4 @@
-import type { OpenUserIbRequest } from '../../api/openapi/types.generated';
+import type { OpenUserIbRequest } from '../helpers/openapi-types.generated';
 import { apiClient, type ApiClient } from '../helpers/api-client';
 import { decodedHistoryText, encodings, searchAttributeValues } from '../helpers/history';
 import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';

@@ -1,4 +1,4 @@
-import type { RegistrationRequest } from '../../api/openapi/types.generated';
+import type { RegistrationRequest } from '../helpers/openapi-types.generated';
 import { apiClient, type ApiClient } from '../helpers/api-client';
 import { decodedHistoryText } from '../helpers/history';
 import { mintDevToken } from '../../lib/dev-keys';

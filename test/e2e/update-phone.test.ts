@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '../../adapters/webhooks/signature';
 import { encodings } from '../helpers/history';
 import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';
+import { openChallenge } from '../helpers/mfa-challenge';
 
 const SECRET = 'whsec_' + Buffer.from('linked-system-alerts-secret-0001').toString('base64');
 
@@ -73,41 +74,27 @@ describe('phone and contact-info updates end to end', () => {
   }
 
   /** An UPDATE_PHONE challenge to `phone` for `userId`, verified with the code from the outbox. */
-  async function provenNumber(userId: string, phone: string, verify = true) {
-    const created = await api('POST', '/mfa/challenges', { purpose: 'UPDATE_PHONE', userId, phone });
-    expect(created.status).toBe(201);
-    const mfa = {
-      serviceKey: created.body.serviceKey as string,
-      securityKey: created.body.securityKey as string,
-    };
-    if (verify) {
-      const ok = await api('POST', `/mfa/challenges/${mfa.serviceKey}/verify`, {
-        securityKey: mfa.securityKey,
-        otp: codeSentTo(phone),
-      });
-      expect(ok.body.status).toBe('VERIFIED');
-    }
-    return mfa;
-  }
+  const provenNumber = async (userId: string, phone: string, verify = true) => {
+    const { serviceKey, securityKey } = await openChallenge(
+      api,
+      { purpose: 'UPDATE_PHONE', userId, phone },
+      () => codeSentTo(phone),
+      verify,
+    );
+    return { serviceKey, securityKey };
+  };
 
   /** A STEP_UP challenge for `userId` (code to the contacts on file), verified with the SMS to `onFile`. */
-  async function steppedUp(userId: string, onFile: string, verify = true) {
-    const created = await api('POST', '/mfa/challenges', { purpose: 'STEP_UP', userId });
-    expect(created.status).toBe(201);
-    expect(created.body.customerCommunication).toMatchObject({ phone: [{ masked: expect.any(String) }] });
-    const stepUp = {
-      serviceKey: created.body.serviceKey as string,
-      securityKey: created.body.securityKey as string,
-    };
-    if (verify) {
-      const ok = await api('POST', `/mfa/challenges/${stepUp.serviceKey}/verify`, {
-        securityKey: stepUp.securityKey,
-        otp: codeSentTo(onFile),
-      });
-      expect(ok.body.status).toBe('VERIFIED');
-    }
-    return stepUp;
-  }
+  const steppedUp = async (userId: string, onFile: string, verify = true) => {
+    const { serviceKey, securityKey, created } = await openChallenge(
+      api,
+      { purpose: 'STEP_UP', userId },
+      () => codeSentTo(onFile),
+      verify,
+    );
+    expect(created.customerCommunication).toMatchObject({ phone: [{ masked: expect.any(String) }] });
+    return { serviceKey, securityKey };
+  };
 
   /** The phone core banking has on file, read through the ESB contract. */
   const esbPhone = async (customerId: string) =>

@@ -1,5 +1,5 @@
 import createClient from 'openapi-fetch';
-import type { paths } from '../../api/openapi/types.generated';
+import type { paths } from './openapi-types.generated';
 import { responseValidator } from './openapi';
 
 /**

@@ -16,3 +16,6 @@ export function assertProvisioned(): void {
       throw new Error(`${p} is missing: run \`npm run provision\` (npm test does this first)`);
   }
 }
+
+/** Where test/helpers/temporal-env.ts finds the e2e layer's one dev server (test/setup/e2e-setup.ts). */
+export const E2E_SERVER_ENV = 'IBMB_E2E_TEMPORAL_ADDRESS';

@@ -1,7 +1,7 @@
 import { hashAnswer, normaliseAnswer } from '../../lib/security-answers';
 import { SCRYPT_HASH } from '../../simulator/schemas';
 import { verifyPasswordHash } from '../../simulator/passwords';
-import { statusTransition } from '../../workflows/user-status/rules';
+import { statusTransition } from '../../rules/user-status';
 
 describe('status transitions', () => {
   it.each([

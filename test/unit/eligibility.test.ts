@@ -1,5 +1,5 @@
 import type { EligibilityFacts } from '../../activities/types';
-import { eligibilityVerdict } from '../../workflows/onboarding/eligibility';
+import { eligibilityVerdict } from '../../rules/eligibility';
 
 const eligible: EligibilityFacts = {
   found: true,

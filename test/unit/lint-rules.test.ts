@@ -3,56 +3,109 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
 
-/** The project's own ESLint config (run as the CLI: jest's VM cannot load an .mjs config) on a snippet placed where real code lives. */
-async function ruleIds(code: string, filePath: string): Promise<string[]> {
-  const eslint = path.join(root, 'node_modules/eslint/bin/eslint.js');
-  const run = spawnSync(
-    process.execPath,
-    [eslint, '--stdin', '--stdin-filename', filePath, '--format', 'json'],
-    {
-      cwd: root,
-      input: code,
-      encoding: 'utf8',
-    },
-  );
-  const [result] = JSON.parse(run.stdout) as { messages: { ruleId: string | null; message: string }[] }[];
-  return (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
+/** Snippets placed where real code lives, linted in one ESLint run. */
+const snippets = {
+  transitive: ["import x from '@temporalio/core-bridge';\nexport default x;\n", 'lib/example.ts'],
+  devDepShipped: ["import Ajv from 'ajv';\nexport default Ajv;\n", 'api/example.ts'],
+  devDepInTest: ["import Ajv from 'ajv';\nexport default Ajv;\n", 'test/unit/example.ts'],
+  messagesAdapterType: [
+    "import type { Customer } from '../adapters/core-banking/types';\nexport type C = Customer;\n",
+    'messages/example.ts',
+  ],
+  messagesLibValue: ["import { mask } from '../lib/mask';\nexport const m = mask;\n", 'messages/example.ts'],
+  messagesAllowed: [
+    "import { defineUpdate } from '@temporalio/workflow';\nimport type { MfaState } from './mfa';\nexport const u = defineUpdate<MfaState>('u');\n",
+    'messages/example.ts',
+  ],
+  apiFromWorkflows: [
+    "import { x } from '../../workflows/user-status/change-user-status';\nexport const t = x;\n",
+    'api/user-status/example.ts',
+  ],
+  activitiesFromWorkflows: [
+    "import { x } from '../workflows/user-status/change-user-status';\nexport const t = x;\n",
+    'activities/example.ts',
+  ],
+  apiFromActivities: [
+    "import { generateUsername } from '../../activities/username-policy';\nexport const g = generateUsername;\n",
+    'api/registration/example.ts',
+  ],
+  apiFromRules: [
+    "import { statusTransition } from '../../rules/user-status';\nexport const t = statusTransition;\n",
+    'api/user-status/example.ts',
+  ],
+  rulesNodeApi: [
+    "import { randomInt } from 'node:crypto';\nexport const r = randomInt;\n",
+    'rules/example.ts',
+  ],
+  rulesLib: ["import { mask } from '../lib/mask';\nexport const m = mask;\n", 'rules/example.ts'],
+  rulesAllowed: [
+    "import type { BusinessCode } from '../messages/failures';\nimport { constantTimeEqual } from './constant-time';\nexport const c: BusinessCode | typeof constantTimeEqual = constantTimeEqual;\n",
+    'rules/example.ts',
+  ],
+  runtimeDep: ["import { z } from 'zod';\nexport const s = z.string();\n", 'api/example.ts'],
+} satisfies Record<string, [code: string, filePath: string]>;
+
+/**
+ * The project's own ESLint config, run in a child process (jest's VM cannot load an .mjs
+ * config), once for every snippet: an ESLint start costs seconds.
+ */
+function lintAll(): Record<keyof typeof snippets, string[]> {
+  const script = `
+    import { ESLint } from 'eslint';
+    const cases = JSON.parse(await new Response(process.stdin).text());
+    const eslint = new ESLint({ cwd: ${JSON.stringify(root)} });
+    const out = {};
+    for (const [name, [code, filePath]] of Object.entries(cases)) {
+      const [r] = await eslint.lintText(code, { filePath });
+      out[name] = (r?.messages ?? []).map((m) => m.ruleId ?? m.message);
+    }
+    process.stdout.write(JSON.stringify(out));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: root,
+    input: JSON.stringify(snippets),
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`eslint failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as Record<keyof typeof snippets, string[]>;
 }
 
 describe('lint rules on imports', () => {
-  jest.setTimeout(60_000);
+  const restricted = '@typescript-eslint/no-restricted-imports';
+  const extraneous = 'import-x/no-extraneous-dependencies';
+  let ids: ReturnType<typeof lintAll>;
+  beforeAll(() => {
+    ids = lintAll();
+  }, 60_000);
 
-  it('refuses a package installed only as a transitive dependency', async () => {
-    const ids = await ruleIds(
-      "import x from '@temporalio/core-bridge';\nexport default x;\n",
-      'lib/example.ts',
-    );
-    expect(ids).toContain('import-x/no-extraneous-dependencies');
+  it('refuses a package installed only as a transitive dependency', () => {
+    expect(ids.transitive).toContain(extraneous);
   });
 
-  it('refuses a devDependency in code that ships, allows it in tests', async () => {
-    const code = "import Ajv from 'ajv';\nexport default Ajv;\n";
-    expect(await ruleIds(code, 'api/example.ts')).toContain('import-x/no-extraneous-dependencies');
-    expect(await ruleIds(code, 'test/unit/example.ts')).not.toContain('import-x/no-extraneous-dependencies');
+  it('refuses a devDependency in code that ships, allows it in tests', () => {
+    expect(ids.devDepShipped).toContain(extraneous);
+    expect(ids.devDepInTest).not.toContain(extraneous);
   });
 
-  it('keeps messages/ free of implementations: only the SDK and other messages, types included', async () => {
-    const adapterType =
-      "import type { Customer } from '../adapters/core-banking/types';\nexport type C = Customer;\n";
-    expect(await ruleIds(adapterType, 'messages/example.ts')).toContain(
-      '@typescript-eslint/no-restricted-imports',
-    );
-    const libValue = "import { mask } from '../lib/mask';\nexport const m = mask;\n";
-    expect(await ruleIds(libValue, 'messages/example.ts')).toContain(
-      '@typescript-eslint/no-restricted-imports',
-    );
-    const allowed =
-      "import { defineUpdate } from '@temporalio/workflow';\nimport type { MfaState } from './mfa';\nexport const u = defineUpdate<MfaState>('u');\n";
-    expect(await ruleIds(allowed, 'messages/example.ts')).toEqual([]);
+  it('keeps messages/ free of implementations: only the SDK and other messages, types included', () => {
+    expect(ids.messagesAdapterType).toContain(restricted);
+    expect(ids.messagesLibValue).toContain(restricted);
+    expect(ids.messagesAllowed).toEqual([]);
   });
 
-  it('accepts declared runtime dependencies', async () => {
-    const code = "import { z } from 'zod';\nexport const s = z.string();\n";
-    expect(await ruleIds(code, 'api/example.ts')).toEqual([]);
+  it('keeps layers one-way: the API and activities take rules from rules/, never from workflows', () => {
+    expect(ids.apiFromWorkflows).toContain(restricted);
+    expect(ids.activitiesFromWorkflows).toContain(restricted);
+    expect(ids.apiFromActivities).toContain(restricted);
+    expect(ids.apiFromRules).toEqual([]);
+  });
+
+  it('keeps rules/ pure: no Node APIs, no adapters or lib', () => {
+    expect(ids.rulesNodeApi).toContain(restricted);
+    expect(ids.rulesLib).toContain(restricted);
+    expect(ids.rulesAllowed).toEqual([]);
+  });
+
+  it('accepts declared runtime dependencies', () => {
+    expect(ids.runtimeDep).toEqual([]);
   });
 });

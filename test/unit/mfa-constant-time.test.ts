@@ -1,4 +1,4 @@
-import { constantTimeEqual } from '../../workflows/mfa/constant-time';
+import { constantTimeEqual } from '../../rules/constant-time';
 
 describe('constantTimeEqual', () => {
   const a = 'a'.repeat(64);

@@ -3,7 +3,7 @@ import {
   consumeRefusalCode,
   statusRefusalCode,
   type ChallengeFacts,
-} from '../../workflows/mfa/rules';
+} from '../../rules/mfa-proof';
 
 describe('MFA challenge rules (the workflow validators and the API pre-check call these)', () => {
   const verified: ChallengeFacts = {

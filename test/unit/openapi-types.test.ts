@@ -4,10 +4,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const root = path.join(__dirname, '..', '..');
-const file = path.join(root, 'api', 'openapi', 'types.generated.ts');
+const file = path.join(root, 'test', 'helpers', 'openapi-types.generated.ts');
 
 /** The checked-in client types are what the current document generates. */
-describe('api/openapi/types.generated.ts', () => {
+describe('test/helpers/openapi-types.generated.ts', () => {
   it('is what `npm run openapi:types` generates from the current document (rerun it if this fails)', async () => {
     // A child process: openapi-typescript loads ESM-only modules, which jest's CommonJS runtime cannot.
     const { stdout } = await promisify(execFile)(

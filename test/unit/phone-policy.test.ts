@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config';
-import { canonicalPhone, isKnownCountry, phoneRefusal } from '../../lib/phone-policy';
+import { canonicalPhone, isKnownCountry, phoneRefusal } from '../../rules/phone';
 
 describe('which numbers may be texted a code', () => {
   const KE = ['KE'];

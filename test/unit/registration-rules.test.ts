@@ -1,11 +1,11 @@
 import { createChallengeRequest } from '../../api/mfa/schema';
 import type { EligibilityFacts } from '../../activities/types';
-import { passwordProblems } from '../../lib/password-policy';
+import { passwordProblems } from '../../rules/password';
 import { identityDigest, registrationKeys, sealSecret, unsealSecret } from '../../lib/registration-crypto';
 import { seal } from '../../lib/mfa-crypto';
 import type { DisclosureRecord } from '../../messages/disclosures';
-import { disclosureVerdict } from '../../workflows/onboarding/disclosures';
-import { eligibilityVerdict, linkedCustomersAllowed } from '../../workflows/onboarding/eligibility';
+import { disclosureVerdict } from '../../rules/disclosures';
+import { eligibilityVerdict, linkedCustomersAllowed } from '../../rules/eligibility';
 
 const KEY = Buffer.alloc(32, 7);
 const records: DisclosureRecord[] = [

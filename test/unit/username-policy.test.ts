@@ -1,4 +1,5 @@
-import { generateUsername, usernameCandidates, usernameProblem } from '../../activities/username-policy';
+import { generateUsername, usernameCandidates } from '../../activities/username-policy';
+import { usernameProblem } from '../../rules/username';
 
 describe('username policy', () => {
   it.each([

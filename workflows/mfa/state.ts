@@ -14,8 +14,13 @@ import {
   type VerifyArgs,
   isConcealed,
 } from '../../messages/mfa';
-import { constantTimeEqual } from './constant-time';
-import { bindingMismatch, consumeRefusalCode, statusRefusalCode, type ChallengeFacts } from './rules';
+import { constantTimeEqual } from '../../rules/constant-time';
+import {
+  bindingMismatch,
+  consumeRefusalCode,
+  statusRefusalCode,
+  type ChallengeFacts,
+} from '../../rules/mfa-proof';
 
 /** A refusal as data: the workflow throws it as an ApplicationFailure typed by `code`. */
 export interface Refusal {

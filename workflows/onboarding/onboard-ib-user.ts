@@ -19,8 +19,8 @@ import {
   webhookOptions,
 } from '../activity-options';
 import { awaitAuthorisation } from './await-authorisation';
-import { disclosureVerdict } from './disclosures';
-import { eligibilityVerdict } from './eligibility';
+import { disclosureVerdict } from '../../rules/disclosures';
+import { eligibilityVerdict } from '../../rules/eligibility';
 import { starterOf } from '../starter';
 import { localFirst } from '../local-first';
 import { UserCreatedMilestone } from './milestone';

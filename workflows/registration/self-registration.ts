@@ -32,9 +32,9 @@ import {
   registrationEntityOptions,
   registrationLookupOptions,
 } from '../activity-options';
-import { eligibilityVerdict } from '../onboarding/eligibility';
-import { disclosureVerdict } from '../onboarding/disclosures';
-import { constantTimeEqual } from '../mfa/constant-time';
+import { eligibilityVerdict } from '../../rules/eligibility';
+import { disclosureVerdict } from '../../rules/disclosures';
+import { constantTimeEqual } from '../../rules/constant-time';
 import { MfaChallenge } from '../mfa/mfa-challenge';
 
 const entities = proxyActivities<RegistrationActivities>(registrationEntityOptions);

@@ -10,7 +10,7 @@ import { coreBankingOptions, userStatusPropagationOptions } from '../activity-op
 import { propagateToAll } from '../contact-change/propagate';
 import { notifyContacts } from '../credential-notices';
 import { failureCode, ProcessTrail } from '../process-trail';
-import { statusTransition } from './rules';
+import { statusTransition } from '../../rules/user-status';
 
 const core = proxyActivities<CredentialActivities>(coreBankingOptions);
 const linked = proxyActivities<CredentialActivities>(userStatusPropagationOptions);

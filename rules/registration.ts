@@ -1,4 +1,4 @@
-import type { CustomerType } from '../../adapters/core-banking/types';
+import type { CustomerType } from './eligibility';
 
 /**
  * Only a retail customer registers itself: a business customer's users are its employees,

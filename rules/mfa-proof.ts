@@ -4,7 +4,7 @@ import {
   type MfaCode,
   type MfaPurpose,
   type MfaStatus,
-} from '../../messages/mfa';
+} from '../messages/mfa';
 import { constantTimeEqual } from './constant-time';
 
 /**

@@ -1,4 +1,4 @@
-import type { IbUserStatus, UserStatusAction } from '../../messages/user-status';
+import type { IbUserStatus, UserStatusAction } from '../messages/user-status';
 
 export type TransitionVerdict =
   | { kind: 'apply'; to: IbUserStatus }

@@ -1,5 +1,32 @@
-import type { EligibilityFacts } from '../../activities/types';
-import type { BusinessCode } from '../../messages/failures';
+import type { BusinessCode } from '../messages/failures';
+
+/** Only a retail customer registers itself; a business customer's users are opened by the bank. */
+export type CustomerType = 'RETAIL' | 'BUSINESS';
+
+/** Facts about a customer, without contact details: the workflow decides on them. */
+export interface EligibilityFacts {
+  found: boolean;
+  customerStatus?: 'ACTIVE' | 'BLOCKED' | 'DECEASED';
+  activeProducts: number;
+  hasRegisteredMobile: boolean;
+  /** null when the request carried no phone. */
+  phoneMatchesRegistered: boolean | null;
+  /** null (or absent, in runs from before it) when the request carried no email. */
+  emailMatchesRegistered?: boolean | null;
+  /** Present only when the password goes by EMAIL. */
+  hasRegisteredEmail?: boolean;
+  liveIbUserId: string | null;
+  /** For responses: "+2547•••••001". */
+  registeredMobileMasked: string | null;
+  /** Absent in runs from before business users: RETAIL. */
+  customerType?: CustomerType;
+  /** The request named a userReference or linked customers (a business customer's user). */
+  businessUserRequested?: boolean;
+  /** Linked customers core banking does not know (runs from before linkedCustomersNotRelated). */
+  unknownLinkedCustomerIds?: string[];
+  /** A linked customer is not among the business customer's relations, is repeated, or is itself. */
+  linkedCustomersNotRelated?: boolean;
+}
 
 export type EligibilityVerdict =
   | { eligible: true }

@@ -4,12 +4,16 @@ import { workflowInterceptorModules } from '../../worker/workflow-modules';
 import { assertProvisioned, testResultsDir, workflowBundlePath, repoRoot } from './tools';
 
 /**
- * Runs once before all suites: checks the provisioned servers and bundles the
- * workflow code once, so each suite's Worker loads the bundle instead of running
- * webpack again (the same prebuilt-bundle path production uses).
+ * Global setup of every layer that runs workflow code: checks the provisioned servers and
+ * bundles the workflow code once per jest run (several layers share it), so each suite's
+ * Worker loads the bundle instead of running webpack again (the same prebuilt-bundle path
+ * production uses).
  */
-export default async function globalSetup(): Promise<void> {
+export default async function bundleWorkflows(): Promise<void> {
   assertProvisioned();
+  // Layers' setups run in the one jest process: the first bundles, the others reuse it.
+  const run = String(process.pid);
+  if (process.env.IBMB_WORKFLOW_BUNDLE_RUN === run && fs.existsSync(workflowBundlePath)) return;
   fs.mkdirSync(testResultsDir, { recursive: true });
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(`${repoRoot}/workflows`),
@@ -27,4 +31,5 @@ export default async function globalSetup(): Promise<void> {
     },
   });
   fs.writeFileSync(workflowBundlePath, code);
+  process.env.IBMB_WORKFLOW_BUNDLE_RUN = run;
 }

@@ -1,4 +1,4 @@
-import type { AcceptedDisclosure, DisclosureAcceptance, DisclosureRecord } from '../../messages/disclosures';
+import type { AcceptedDisclosure, DisclosureAcceptance, DisclosureRecord } from '../messages/disclosures';
 
 export type DisclosureVerdict =
   | { accepted: true; disclosures: { id: string; version: number; sha256: string }[] }
