@@ -366,7 +366,7 @@ export const configSchema = z
     MFA_PRELOGIN_MAX_PER_NETWORK_PER_HOUR: envInt(1, 1_000_000)
       .default(100)
       .describe(
-        'Behind `TRUST_PROXY`: pre-login codes per client network (an IPv4 address or an IPv6 /64) and rolling hour, across subjects, besides the per-subject budget (429 `CALLER_RATE_LIMITED`).',
+        'Behind `TRUST_PROXY`: pre-login codes per client network (an IPv4 address or an IPv6 /64, as the trusted proxy forwards it) and rolling hour, across subjects, besides the per-subject budget (429 `CALLER_RATE_LIMITED`). A backend calling for many users from one address is one network: raise it for such callers, or leave `TRUST_PROXY` unset.',
       ),
     MFA_USER_NEW_DESTINATION_MAX_PER_HOUR: envInt(1, 100)
       .default(3)
