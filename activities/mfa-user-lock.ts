@@ -10,6 +10,7 @@ import {
   preloginLockKey,
   recordFailureUpdate,
   recordSuccessUpdate,
+  userKey,
   userLockWorkflowId,
   userOtpLockQuery,
   type UserOtpLockInput,
@@ -61,7 +62,8 @@ export function createMfaUserLockActivities(deps: MfaUserLockDeps): MfaUserLockA
     }
   };
   return {
-    async checkUserOtpLock({ userId, prelogin }) {
+    async checkUserOtpLock({ userId: given, prelogin }) {
+      const userId = userKey(given);
       if (!prelogin) return lockOf(userId);
       // Concealed: no code while either lock holds (the user's own is only read here).
       const [own, pre] = await Promise.all([lockOf(userId), lockOf(preloginLockKey(userId))]);
@@ -69,7 +71,8 @@ export function createMfaUserLockActivities(deps: MfaUserLockDeps): MfaUserLockA
       return until(pre) > until(own) ? pre : own;
     },
 
-    async recordUserOtpAttempt({ userId, prelogin, ref, correct }) {
+    async recordUserOtpAttempt({ userId: given, prelogin, ref, correct }) {
+      const userId = userKey(given);
       const workflowId = userLockWorkflowId(prelogin ? preloginLockKey(userId) : userId);
       const args = [{ ref, policy: deps.userOtpLock }] as [{ ref: string; policy: UserOtpLockPolicy }];
       try {

@@ -6,8 +6,9 @@ import { BusinessError } from '../adapters/errors';
 import type { EmailSender } from '../adapters/email/types';
 import type { SmsSender } from '../adapters/sms/types';
 import { maskEmail, maskPhone } from '../lib/mask';
+import { canonicalPhone } from '../rules/phone';
 import { derivedOtp, destinationDigest, otpDigest, seal, unseal } from '../lib/mfa-crypto';
-import type { MfaPurpose } from '../messages/mfa';
+import { POSSESSION_ONLY_PURPOSES, type MfaPurpose } from '../messages/mfa';
 import {
   MFA_QUOTA_WORKFLOW,
   quotaWorkflowId,
@@ -59,9 +60,18 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
     return user;
   }
 
-  async function registeredContacts(userId: string): Promise<Destinations> {
+  async function registeredContacts(userId: string, purpose: MfaPurpose): Promise<Destinations> {
     const user = await liveUser(userId);
     const customer = await deps.coreBanking.getCustomer(user.customerId, coreBankingContext());
+    // Step-up and reset codes prove possession of the phone on file: never the mailbox.
+    if (POSSESSION_ONLY_PURPOSES.includes(purpose)) {
+      if (!customer.mobilePhone) {
+        throw new BusinessError('NO_REGISTERED_CONTACT', `IB/MB user ${userId} has no registered phone.`, {
+          userId,
+        });
+      }
+      return { phone: customer.mobilePhone };
+    }
     if (!customer.mobilePhone && !customer.email) {
       throw new BusinessError(
         'NO_REGISTERED_CONTACT',
@@ -144,11 +154,15 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
     return deliveries;
   }
 
-  const resolved = (serviceKey: string, destinations: Destinations) => ({
-    phone: destinations.phone ? [contactRef(destinations.phone, maskPhone)] : [],
-    email: destinations.email ? [contactRef(destinations.email, maskEmail)] : [],
-    sealed: seal(serverKey, serviceKey, JSON.stringify(destinations)),
-  });
+  // Numbers on file in canonical E.164 too: one number, one digest, one budget.
+  const resolved = (serviceKey: string, given: Destinations) => {
+    const destinations = given.phone ? { ...given, phone: canonicalPhone(given.phone) } : given;
+    return {
+      phone: destinations.phone ? [contactRef(destinations.phone, maskPhone)] : [],
+      email: destinations.email ? [contactRef(destinations.email, maskEmail)] : [],
+      sealed: seal(serverKey, serviceKey, JSON.stringify(destinations)),
+    };
+  };
 
   /** A registration code goes to the customer's mobile on file only: never to a typed one. */
   async function mobileOnFile(input: { customerId?: string; phone?: string; email?: string }) {
@@ -184,7 +198,7 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
         // A user-bound challenge needs a live user even when the destination is given (UPDATE_PHONE).
         const destinations: Destinations = given
           ? { phone: input.phone, email: input.email }
-          : await registeredContacts(input.userId as string);
+          : await registeredContacts(input.userId as string, input.purpose);
         if (given && input.userId) await liveUser(input.userId);
         return resolved(input.serviceKey, destinations);
       }),

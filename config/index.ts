@@ -57,7 +57,7 @@ export const configSchema = z
       .optional()
       .transform((v) => (v === undefined ? false : /^\d+$/.test(v) ? Number(v) : v))
       .describe(
-        'Express `trust proxy` (hop count, or proxy addresses/subnets such as `loopback`); only then is the client IP part of the pre-login caller key.',
+        "Express `trust proxy` (hop count, or proxy addresses/subnets such as `loopback`); only then is the client IP known, and each client network gets a pre-login budget of its own besides its subject's.",
       ),
     PORT: envInt(0, 65535).default(3000).describe('The API listen port.'),
     API_BODY_LIMIT: z.string().default('32kb').describe('Largest accepted JSON body (413 above).'),
@@ -65,6 +65,11 @@ export const configSchema = z
       .default(10_000)
       .describe('How long a write waits for the workflow before answering 202.'),
     API_MAX_WAIT_SECONDS: envInt(0, 60).default(30).describe('Cap on `Prefer: wait=N`.'),
+    API_CALLER_MAX_PER_MINUTE: envInt(1, 1_000_000)
+      .default(600)
+      .describe(
+        'Per API instance: verifies, resends, cancels and reads of challenges and processes one caller (token subject; behind `TRUST_PROXY`, and client network) may make per minute (429 `RATE_LIMITED`); a query on a closed run replays its history on a worker.',
+      ),
     /** The API's Prometheus metrics listener (api/metrics.ts); port 0 turns it off. */
     API_METRICS_HOST: z
       .string()
@@ -159,18 +164,18 @@ export const configSchema = z
       .describe(
         '`true` is refused in production (it used to allow the dev key there); run demos with `NODE_ENV=development`.',
       ),
-    /** JOSE `typ` values accepted: access tokens only (RFC 9068 `at+jwt`, and IdPs' plain `JWT`). */
+    /** JOSE `typ` values accepted: access tokens only (RFC 9068 `at+jwt`; elsewhere also IdPs' plain `JWT`). */
     AUTH_TOKEN_TYPES: envList
       .pipe(z.array(z.string()).min(1))
-      .default(['at+jwt', 'JWT'])
+      .optional()
       .describe(
-        'Accepted JOSE `typ` header values (case-insensitive, `application/` optional): access tokens only; a token without `typ` or `exp` is refused.',
+        'Unset: `at+jwt` in production (RFC 9068: `JWT` is the `typ` of ID tokens at most identity providers), `at+jwt,JWT` elsewhere. Accepted JOSE `typ` header values (case-insensitive, `application/` optional): access tokens only; a token without `typ` or `exp` is refused.',
       ),
     /** How long a verified token is trusted without a new signature check (0: check every time). */
     AUTH_TOKEN_CACHE_SECONDS: envInt(0, 300)
       .default(60)
       .describe(
-        'A verified token is trusted this long (at most until its `exp`) without a new signature check; a key withdrawn from the JWKS stops working within it; `0` checks every request.',
+        'A verified token is trusted this long (at most until its `exp`) without a new signature check, and the JWKS is refetched when older than this: a key withdrawn from the JWKS stops working within twice it; `0` checks every request against a JWKS fetched for it.',
       ),
 
     CORE_BANKING_URL: z
@@ -178,6 +183,23 @@ export const configSchema = z
       .default('http://127.0.0.1:4010')
       .describe('ESB base URL; unset: the simulator on this machine (required in production).'),
     CORE_BANKING_TIMEOUT_MS: envInt(100, 120_000).default(5_000).describe('Per-call timeout to the ESB.'),
+    CORE_BANKING_OAUTH_TOKEN_URL: z
+      .url()
+      .optional()
+      .describe(
+        "OAuth 2.0 token endpoint the worker gets its ESB bearer token from (client credentials); production needs it, `https`, or the ESB's client authentication is none.",
+      ),
+    CORE_BANKING_OAUTH_CLIENT_ID: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The worker's client id at that endpoint."),
+    CORE_BANKING_OAUTH_CLIENT_SECRET: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Its client secret (sent in the Basic header, never in a URL).'),
+    CORE_BANKING_OAUTH_SCOPE: z.string().min(1).optional().describe('Scope asked for, if the ESB wants one.'),
     SIMULATOR_HOST: z.string().default('127.0.0.1').describe('The core-banking simulator listen address.'),
     SIMULATOR_PORT: envInt(0, 65535).default(4010).describe('The core-banking simulator listen port.'),
     /**
@@ -249,6 +271,9 @@ export const configSchema = z
     SMTP_HOST: z.string().optional().describe('SMTP server (`EMAIL_PROVIDER=smtp`, via nodemailer).'),
     SMTP_PORT: envInt(1, 65535).default(587).describe('SMTP port.'),
     SMTP_SECURE: envBool.optional().describe('Implicit TLS; on by default for port 465.'),
+    SMTP_REQUIRE_TLS: envBool
+      .optional()
+      .describe('STARTTLS required: no message goes out over a connection that did not upgrade to TLS.'),
     SMTP_USER: z.string().optional().describe('SMTP user.'),
     SMTP_PASSWORD: z.string().optional().describe('SMTP password (required with `SMTP_USER`).'),
     EMAIL_FROM: z
@@ -339,17 +364,30 @@ export const configSchema = z
     MFA_DESTINATION_MAX_PER_DAY: envInt(1, 10_000)
       .default(50)
       .describe('Codes sent to one phone or email per rolling 24 hours, across challenges.'),
-    /** Pre-login codes per caller (token subject; with TRUST_PROXY, and client IP) per rolling hour. */
+    /** Pre-login codes per token subject per rolling hour, whatever client address it comes from. */
     MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: envInt(1, 1_000_000)
       .default(1000)
       .describe(
-        'Pre-login codes (bound to no user) per caller and rolling hour, durably (429 `CALLER_RATE_LIMITED`); the caller is the token subject and, behind `TRUST_PROXY`, the client IP.',
+        'Pre-login codes (bound to no user) per token subject and rolling hour, durably and exactly, across client addresses (429 `CALLER_RATE_LIMITED`); behind `TRUST_PROXY` each client network also has `MFA_PRELOGIN_MAX_PER_NETWORK_PER_HOUR`.',
       ),
     MFA_PRELOGIN_CALLER_SHARDS: envInt(1, 64)
       .default(8)
       .describe(
-        "Quota workflows one caller's pre-login limit is spread over, so a busy caller is no single hot entity; the limit holds to within one send per shard.",
+        "Quota workflows one caller's pre-login budget is spread over (never more than the budget), so a busy caller is no single hot entity; a full shard passes the send to the next, so the budget is exact.",
       ),
+    MFA_PRELOGIN_MAX_PER_NETWORK_PER_HOUR: envInt(1, 1_000_000)
+      .default(100)
+      .describe(
+        'Behind `TRUST_PROXY`: pre-login codes per client network (an IPv4 address or an IPv6 /64, as the trusted proxy forwards it) and rolling hour, across subjects, besides the per-subject budget (429 `CALLER_RATE_LIMITED`). A backend calling for many users from one address is one network: raise it for such callers, or leave `TRUST_PROXY` unset.',
+      ),
+    MFA_USER_NEW_DESTINATION_MAX_PER_HOUR: envInt(1, 100)
+      .default(3)
+      .describe(
+        'Codes per user and rolling hour to a phone or email its caller names (not on file: `UPDATE_PHONE`, its own `ONBOARDING` to a typed number), across destinations (429 `USER_RATE_LIMITED`).',
+      ),
+    MFA_USER_NEW_DESTINATION_MAX_PER_DAY: envInt(1, 1000)
+      .default(5)
+      .describe('The same per rolling 24 hours.'),
     /** Wrong codes in a row across one user's challenges before that user's codes are refused. */
     MFA_USER_MAX_CONSECUTIVE_FAILURES: envInt(1, 1000)
       .default(10)
@@ -436,6 +474,17 @@ export const configSchema = z
     if (c.EMAIL_PROVIDER === 'smtp' && !c.SMTP_HOST) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'required when EMAIL_PROVIDER=smtp' });
     }
+    if (
+      c.CORE_BANKING_OAUTH_TOKEN_URL &&
+      !(c.CORE_BANKING_OAUTH_CLIENT_ID && c.CORE_BANKING_OAUTH_CLIENT_SECRET)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CORE_BANKING_OAUTH_CLIENT_ID'],
+        message:
+          'CORE_BANKING_OAUTH_CLIENT_ID and CORE_BANKING_OAUTH_CLIENT_SECRET are required with its token URL',
+      });
+    }
     if (c.SMTP_USER && !c.SMTP_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required with SMTP_USER' });
     }
@@ -450,7 +499,11 @@ export const configSchema = z
 
 type Raw = z.infer<typeof configSchema>;
 
-export type Config = Raw & {
+/** Access tokens only: RFC 9068's `typ` in production; elsewhere also `JWT` (the dev keys' tokens). */
+const defaultTokenTypes = (env: Raw['NODE_ENV']) => (env === 'production' ? ['at+jwt'] : ['at+jwt', 'JWT']);
+
+export type Config = Omit<Raw, 'AUTH_TOKEN_TYPES'> & {
+  AUTH_TOKEN_TYPES: string[];
   /** Absolute DATA_DIR. */
   dataDir: string;
   outboxDir: string;
@@ -474,6 +527,7 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(parsed.data.DATA_DIR);
   return {
     ...parsed.data,
+    AUTH_TOKEN_TYPES: parsed.data.AUTH_TOKEN_TYPES ?? defaultTokenTypes(parsed.data.NODE_ENV),
     dataDir,
     outboxDir: path.join(dataDir, 'outbox'),
     keysDir: path.join(dataDir, 'keys'),

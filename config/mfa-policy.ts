@@ -25,14 +25,23 @@ export function destinationQuotaPolicy(config: Config): DestinationQuotaPolicy {
 }
 
 /**
- * One shard's share of a pre-login caller's hourly budget. A caller's sends are spread over
- * MFA_PRELOGIN_CALLER_SHARDS quota workflows, so one busy caller (a mobile app's client id
- * carries all its users' traffic) is never a single entity's serialized Updates; the limit
- * holds to within one send per shard.
+ * The caps of a budget of `limit` spread over at most `shards` quota workflows: they sum to
+ * exactly `limit` (some one more than others), and there are never more shards than sends,
+ * so a small budget is one entity. A busy caller (a mobile app's client id carries all its
+ * users' traffic) is never a single entity's serialized Updates (api/mfa/caller-quota.ts).
  */
-export function callerQuotaPolicy(config: Config): DestinationQuotaPolicy {
-  const perShard = Math.ceil(config.MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR / config.MFA_PRELOGIN_CALLER_SHARDS);
-  return { maxPerWindow: perShard, windowMinutes: 60, maxPerDay: perShard * 24 };
+export function shardCaps(limit: number, shards: number): number[] {
+  const n = Math.max(1, Math.min(shards, limit));
+  return Array.from({ length: n }, (_, i) => Math.floor(limit / n) + (i < limit % n ? 1 : 0));
+}
+
+/** Codes one user may have sent to destinations not on file (its caller names them). */
+export function userNewDestinationPolicy(config: Config): DestinationQuotaPolicy {
+  return {
+    maxPerWindow: config.MFA_USER_NEW_DESTINATION_MAX_PER_HOUR,
+    windowMinutes: 60,
+    maxPerDay: config.MFA_USER_NEW_DESTINATION_MAX_PER_DAY,
+  };
 }
 
 /** The per-user OTP lockout the worker records verifies against. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { ConfigError, loadConfig, type Config } from './index';
 import { withoutBlanks, type Env } from './env';
+import { temporalConnectConfig } from './temporal';
 
 const TRUE = new Set(['true', '1', 'yes']);
 
@@ -90,14 +91,115 @@ export function productionProblems(rawEnv: Env): string[] {
   need('SERVER_HMAC_KEY', 'the API and every worker must share it; no key generated under DATA_DIR');
   need('CHANNEL_WEBHOOK_URL', 'usernames would go to an outbox file instead of the channel');
   need('CORE_BANKING_URL', 'the default is the core-banking simulator on this machine');
+  // The dev-only stack (docker/dev-only/) runs its stand-ins on one private network.
+  const devOnly = TRUE.has(env.IBMB_DEV_ONLY_SAMPLES ?? '');
+  if (!devOnly) problems.push(...cleartextHops(env), ...anonymousHops(env));
+  problems.push(...looseKnobs(env));
   // Public samples run only with the dev-only env file, the one place that sets the flag.
-  if (!TRUE.has(env.IBMB_DEV_ONLY_SAMPLES ?? ''))
+  if (!devOnly)
     for (const name of samplesIn(env))
       problems.push(
         name === 'CORE_BANKING_URL'
           ? 'CORE_BANKING_URL: the dev-only core-banking simulator is refused when NODE_ENV=production'
           : `${name}: the public dev-only sample (docker/dev-only/) is refused when NODE_ENV=production`,
       );
+  return problems;
+}
+
+const isHttps = (url: string) => /^https:\/\//i.test(url);
+const TRUE_VALUES = TRUE;
+
+/**
+ * Hops that would carry secrets in clear: passwords to core banking, codes and the gateway
+ * password in Kannel's query, codes and notices by SMTP, usernames to the channel, contact
+ * changes to linked systems. The dev-only simulator is refused on its own (samplesIn).
+ */
+function cleartextHops(env: Env): string[] {
+  const problems: string[] = [];
+  const https = (name: string, url: string | undefined, why: string) => {
+    if (url && !isHttps(url))
+      problems.push(`${name}: must be an https URL when NODE_ENV=production (${why})`);
+  };
+  if (!(env.CORE_BANKING_URL && SIMULATOR_URLS.has(env.CORE_BANKING_URL)))
+    https('CORE_BANKING_URL', env.CORE_BANKING_URL, 'passwords travel there');
+  if (env.SMS_PROVIDER === 'kannel')
+    https('KANNEL_SENDSMS_URL', env.KANNEL_SENDSMS_URL, 'the code and the gateway password are in its query');
+  if (env.SMS_PROVIDER === 'twilio')
+    https('TWILIO_API_BASE_URL', env.TWILIO_API_BASE_URL, 'codes travel there');
+  https('CHANNEL_WEBHOOK_URL', env.CHANNEL_WEBHOOK_URL, 'usernames travel there');
+  https('CORE_BANKING_OAUTH_TOKEN_URL', env.CORE_BANKING_OAUTH_TOKEN_URL, 'the client secret travels there');
+  for (const system of linkedSystemUrls(env)) https(`LINKED_SYSTEMS`, system, 'contact changes travel there');
+  const implicitTls =
+    TRUE_VALUES.has(env.SMTP_SECURE ?? '') || (env.SMTP_SECURE === undefined && env.SMTP_PORT === '465');
+  if (env.EMAIL_PROVIDER === 'smtp' && !implicitTls && !TRUE_VALUES.has(env.SMTP_REQUIRE_TLS ?? ''))
+    problems.push(
+      'SMTP_SECURE: SMTP without TLS is refused when NODE_ENV=production (set SMTP_SECURE=true, or SMTP_REQUIRE_TLS=true for STARTTLS)',
+    );
+  return problems;
+}
+
+/** The URLs of LINKED_SYSTEMS, if it parses (loadConfig reports it otherwise). */
+function linkedSystemUrls(env: Env): string[] {
+  try {
+    const list = JSON.parse(env.LINKED_SYSTEMS ?? '[]') as { url?: unknown }[];
+    return Array.isArray(list)
+      ? list.map((s) => s?.url).filter((u): u is string => typeof u === 'string')
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Hops where this service would be anonymous: the ESB must know it is the worker calling
+ * (an OAuth client-credentials token), and the Temporal frontend must take only
+ * authenticated clients (TLS with a client certificate, or an API key): anyone reaching
+ * an open frontend could start UpdateContactInfo, which needs no MFA.
+ */
+function anonymousHops(env: Env): string[] {
+  const problems: string[] = [];
+  const simulator = env.CORE_BANKING_URL && SIMULATOR_URLS.has(env.CORE_BANKING_URL);
+  if (!simulator && !env.CORE_BANKING_OAUTH_TOKEN_URL)
+    problems.push(
+      'CORE_BANKING_OAUTH_TOKEN_URL: required when NODE_ENV=production (no client authentication towards the ESB otherwise)',
+    );
+  let temporal: { tls?: unknown; apiKey?: unknown } = {};
+  try {
+    temporal = temporalConnectConfig(env).connectionOptions as typeof temporal;
+  } catch (e) {
+    problems.push(`TEMPORAL_ADDRESS: the Temporal connection settings do not load (${(e as Error).message})`);
+    return problems;
+  }
+  if (!temporal.tls && !temporal.apiKey)
+    problems.push(
+      'TEMPORAL_TLS: a Temporal connection with neither TLS nor an API key is refused when NODE_ENV=production (set TEMPORAL_TLS and a client certificate, or TEMPORAL_API_KEY)',
+    );
+  return problems;
+}
+
+/**
+ * Security knobs the standards bound (NIST SP 800-63B-4): at most 100 consecutive failures
+ * before a lockout, a concealed answer's timing floor on, and a phone change's cooling-off
+ * on (a new SIM must not take over at once). Code length and validity are bounded for every
+ * environment by the schema (6–10 digits, at most 10 minutes).
+ */
+function looseKnobs(env: Env): string[] {
+  const problems: string[] = [];
+  const int = (name: string) => (env[name] === undefined ? undefined : Number(env[name]));
+  const failures = int('MFA_USER_MAX_CONSECUTIVE_FAILURES');
+  if (failures !== undefined && failures > 100)
+    problems.push(
+      'MFA_USER_MAX_CONSECUTIVE_FAILURES: at most 100 when NODE_ENV=production (NIST SP 800-63B-4)',
+    );
+  if (int('MFA_CONCEALED_MIN_ANSWER_MS') === 0)
+    problems.push(
+      'MFA_CONCEALED_MIN_ANSWER_MS: 0 is refused when NODE_ENV=production (a decoy would answer faster)',
+    );
+  const coolingOff = int('PHONE_CHANGE_COOLING_OFF_MINUTES');
+  if (!coolingOff)
+    problems.push(
+      'PHONE_CHANGE_COOLING_OFF_MINUTES: required above 0 when NODE_ENV=production (a phone change must be cancellable before it takes effect)',
+    );
   return problems;
 }
 

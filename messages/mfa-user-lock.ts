@@ -48,7 +48,13 @@ export const recordFailureUpdate = defineUpdate<UserOtpLockView, [RecordAttemptA
 export const recordSuccessUpdate = defineUpdate<UserOtpLockView, [RecordAttemptArgs]>('recordSuccess');
 export const userOtpLockQuery = defineQuery<UserOtpLockView>('userOtpLock');
 
-/** userIds are core-banking ids (no PII): the entity is addressable by them. */
+/**
+ * One key per user whatever the case a caller spelt its id in (a core banking that compares
+ * ids case-insensitively must not give one user two lockout counters, nor two budgets).
+ */
+export const userKey = (userId: string): string => userId.toUpperCase();
+
+/** userIds are core-banking ids (no PII): the entity is addressable by them (as userKey). */
 export const userLockWorkflowId = (userId: string): string => `mfa-user-${userId}`;
 
 /**

@@ -48,6 +48,13 @@ export const REGISTERED_CONTACT_PURPOSES: readonly MfaPurpose[] = [
   'RESET_PASSWORD',
 ];
 
+/**
+ * Purposes whose code goes only to the phone on file, a possession factor: a step-up before
+ * a phone change and a password reset. Never to email (NIST SP 800-63B-4 excludes email as
+ * an out-of-band authenticator): the mailbox alone must not move the phone nor the password.
+ */
+export const POSSESSION_ONLY_PURPOSES: readonly MfaPurpose[] = ['STEP_UP', 'RESET_PASSWORD'];
+
 export const MFA_TYPE = 'SECURE_ACCESS_CODE';
 
 /**
@@ -162,7 +169,8 @@ export interface MfaState extends MfaCounters {
 /** What a caller may require of the challenge it names (the Infinity pairs pin purpose and user). */
 export interface MfaBinding {
   purpose: MfaPurpose;
-  userId?: string;
+  /** null: a challenge bound to no user (a pre-login one); absent: any (but consume is strict). */
+  userId?: string | null;
   /** destinationDigest() of an E.164 phone the code must have been sent to. */
   phoneDigest?: string;
 }

@@ -14,9 +14,21 @@ const SMS_TYPES = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
 export function phoneRefusal(phone: string, allowedCountries: readonly string[]): PhoneRefusal | undefined {
   const parsed = parsePhoneNumberFromString(phone);
   if (!parsed?.isValid()) return 'NOT_A_VALID_NUMBER';
+  // Only the canonical spelling is accepted here: callers canonicalise first (canonicalPhone).
+  if (parsed.number !== phone) return 'NOT_A_VALID_NUMBER';
   if (!SMS_TYPES.has(parsed.getType() ?? '')) return 'CANNOT_RECEIVE_SMS';
   if (!parsed.country || !allowedCountries.includes(parsed.country)) return 'COUNTRY_NOT_ALLOWED';
   return undefined;
+}
+
+/**
+ * The one spelling of a number: E.164 as libphonenumber reads it (a trunk `0` after the
+ * country code, spaces and dashes dropped), so `+2540712200000` and `+254712200000` are one
+ * number with one budget and one digest. Applied before a number is validated, digested,
+ * counted, stored or sent; a number libphonenumber cannot read is left as typed (and refused).
+ */
+export function canonicalPhone(phone: string): string {
+  return parsePhoneNumberFromString(phone)?.number ?? phone;
 }
 
 /** An ISO 3166 alpha-2 code libphonenumber knows (MFA_ALLOWED_COUNTRIES is checked with it). */

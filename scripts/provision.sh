@@ -10,6 +10,8 @@
 #                wrapper with a class-data-sharing archive (a cold JVM starts in < 1 s)
 #   debian       the real parts the suites run, from Debian's packages: Kannel
 #                (bearerbox, smsbox, fakesmsc), Chromium, Prometheus
+#   schemathesis the OpenAPI fuzzer of `npm run test:chaos`, from PyPI into a venv
+#                (not in the default set: only the chaos run needs it)
 #
 #   scripts/provision.sh [PART ...]   (no PART: all of them, as `npm test` needs)
 # `npm start` asks for `node cli` only: it needs neither Java nor Maven nor Debian packages.
@@ -23,6 +25,7 @@ source "$root/scripts/provision/lib.sh"
 node_version="24.22.3"
 cli_version="1.5.1"
 cli_min_minor=5
+schemathesis_version="4.32.5"
 test_server_version="$(sed -n 's:.*<temporal.test-server.version>\(.*\)</temporal.test-server.version>.*:\1:p' "$root/scripts/provision/test-server-pom.xml")"
 mkdir -p "$bin"
 
@@ -131,6 +134,16 @@ provision_debian() {
     prometheus:/usr/bin/prometheus prometheus:/usr/bin/promtool
 }
 
+# Schemathesis, pinned, in its own venv: `$tools/venv/bin/st`.
+provision_schemathesis() {
+  local venv="$tools/venv"
+  if "$venv/bin/st" --version 2>/dev/null | grep -q "$schemathesis_version"; then return; fi
+  python3 -c 'import venv, ensurepip' 2>/dev/null || ensure_debian python3-venv:/usr/share/doc/python3-venv/copyright
+  python3 -m venv "$venv"
+  with_progress "installing schemathesis $schemathesis_version from PyPI" \
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+}
+
 parts=("$@")
 [ ${#parts[@]} -gt 0 ] || parts=(node cli test-server debian)
 for part in "${parts[@]}"; do
@@ -139,7 +152,8 @@ for part in "${parts[@]}"; do
     cli) provision_cli ;;
     test-server) provision_test_server ;;
     debian) provision_debian ;;
-    *) log "unknown part '$part' (node, cli, test-server, debian)"; exit 2 ;;
+    schemathesis) provision_schemathesis ;;
+    *) log "unknown part '$part' (node, cli, test-server, debian, schemathesis)"; exit 2 ;;
   esac
 done
 log "ready: ${parts[*]}"

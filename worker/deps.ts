@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../activities';
+import { clientCredentials } from '../adapters/core-banking/client-credentials';
 import { createCoreBankingHttpClient } from '../adapters/core-banking/http-client';
 import { createEmailSender } from '../adapters/email';
 import { createSmsSender } from '../adapters/sms';
@@ -21,6 +22,15 @@ export function activityDeps(config: Config, temporalClient: Client, tracer?: Tr
       baseUrl: config.CORE_BANKING_URL,
       timeoutMs: config.CORE_BANKING_TIMEOUT_MS,
       tracer,
+      ...(config.CORE_BANKING_OAUTH_TOKEN_URL && {
+        accessToken: clientCredentials({
+          tokenUrl: config.CORE_BANKING_OAUTH_TOKEN_URL,
+          clientId: config.CORE_BANKING_OAUTH_CLIENT_ID as string,
+          clientSecret: config.CORE_BANKING_OAUTH_CLIENT_SECRET as string,
+          ...(config.CORE_BANKING_OAUTH_SCOPE && { scope: config.CORE_BANKING_OAUTH_SCOPE }),
+          timeoutMs: config.CORE_BANKING_TIMEOUT_MS,
+        }),
+      }),
     }),
     sms: createSmsSender(config, tracer),
     webhooks: createWebhookSender({ outboxFile: path.join(config.outboxDir, 'webhooks.jsonl'), tracer }),

@@ -2,6 +2,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { peerAttributes, traceHeaders, withClientSpan } from '../../lib/trace-http';
 import { BusinessError, TransientError } from '../errors';
+import type { AccessTokenSource } from './client-credentials';
 import {
   customerSchema,
   disclosureAcceptanceSchema,
@@ -31,6 +32,8 @@ export interface CoreBankingHttpClientOptions {
   fetchImpl?: typeof fetch;
   /** A CLIENT span per call, its context sent as `traceparent`; none when undefined. */
   tracer?: Tracer;
+  /** The worker's own bearer token towards the ESB (client-credentials.ts); none: no header. */
+  accessToken?: AccessTokenSource;
 }
 
 const TRANSIENT_STATUSES = new Set([408, 425, 429]);
@@ -228,6 +231,7 @@ function sender(opts: CoreBankingHttpClientOptions) {
     const headers: Record<string, string> = { accept: 'application/json', ...traceHeaders() };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.ctx?.correlationId) headers['x-correlation-id'] = call.ctx.correlationId;
+    if (opts.accessToken) headers.authorization = `Bearer ${await opts.accessToken.token()}`;
 
     const signal = AbortSignal.timeout(opts.timeoutMs);
     let status: number;
@@ -242,6 +246,8 @@ function sender(opts: CoreBankingHttpClientOptions) {
         redirect: 'manual',
       });
       status = res.status;
+      // Refused token (revoked, rotated): the retry fetches a new one.
+      if (status === 401) opts.accessToken?.invalidate();
       text = await res.text(); // the timeout covers reading the body too
     } catch (e) {
       throw signal.aborted

@@ -12,6 +12,7 @@ export interface EmailConfig {
   SMTP_HOST?: string;
   SMTP_PORT: number;
   SMTP_SECURE?: boolean;
+  SMTP_REQUIRE_TLS?: boolean;
   SMTP_USER?: string;
   SMTP_PASSWORD?: string;
   EMAIL_FROM: string;
@@ -38,6 +39,7 @@ export function createEmailSender(config: Config): EmailSender {
         host: c.SMTP_HOST,
         port: c.SMTP_PORT ?? DEFAULTS.SMTP_PORT,
         secure: c.SMTP_SECURE,
+        ...(c.SMTP_REQUIRE_TLS && { requireTls: true }),
         user: c.SMTP_USER,
         password: c.SMTP_PASSWORD,
         from: c.EMAIL_FROM ?? DEFAULTS.EMAIL_FROM,

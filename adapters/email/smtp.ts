@@ -13,6 +13,8 @@ export interface SmtpEmailOptions {
    * the server offers it.
    */
   secure?: boolean;
+  /** STARTTLS or nothing: nodemailer refuses to send over a connection that did not upgrade. */
+  requireTls?: boolean;
   user?: string;
   password?: string;
   /** From header and envelope sender, e.g. "Demo Bank <no-reply@bank.example>". */
@@ -48,6 +50,7 @@ export function createSmtpEmailSender(opts: SmtpEmailOptions): EmailSender {
     host: opts.host,
     port: opts.port,
     secure: opts.secure ?? opts.port === 465,
+    ...(opts.requireTls && { requireTLS: true }),
     auth: opts.user ? { user: opts.user, pass: opts.password ?? '' } : undefined,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,

@@ -84,10 +84,19 @@ export function createVerifier(keys: JWTVerifyGetKey, o: VerifierOptions): Token
   };
 }
 
+/**
+ * The key set is refetched once older than AUTH_TOKEN_CACHE_SECONDS (jose's default is
+ * 10 minutes): a key the identity provider withdraws stops verifying within that, not
+ * within ten minutes more than the token cache promises.
+ */
+export const jwksOptions = (config: Pick<Config, 'AUTH_TOKEN_CACHE_SECONDS'>) => ({
+  cacheMaxAge: config.AUTH_TOKEN_CACHE_SECONDS * 1000,
+});
+
 /** JWKS URL in production; the DATA_DIR dev key otherwise; verified tokens cached per AUTH_TOKEN_CACHE_SECONDS. */
 export async function verifierFromConfig(config: Config): Promise<TokenVerifier> {
   const keys = config.AUTH_JWKS_URL
-    ? createRemoteJWKSet(new URL(config.AUTH_JWKS_URL))
+    ? createRemoteJWKSet(new URL(config.AUTH_JWKS_URL), jwksOptions(config))
     : createLocalJWKSet({ keys: [(await loadOrCreateDevKey(config.keysDir)).publicJwk] });
   const verifier = createVerifier(keys, {
     issuer: config.AUTH_ISSUER,

@@ -9,6 +9,8 @@ export const API_REFUSAL_CODES = [
   'UPDATE_IN_PROGRESS',
   'MFA_REQUIRED',
   'CALLER_RATE_LIMITED',
+  'USER_RATE_LIMITED',
+  'RATE_LIMITED',
   'CHALLENGE_NOT_FOUND',
   'NOT_CANCELLABLE',
 ] as const;
@@ -62,6 +64,8 @@ export const BUSINESS_STATUS: Record<RefusalCode, { status: number; title: strin
   RESEND_LIMIT_REACHED: { status: 429, title: 'Resend limit reached' },
   DESTINATION_RATE_LIMITED: { status: 429, title: 'Destination rate limited' },
   CALLER_RATE_LIMITED: { status: 429, title: 'Too many pre-login codes' },
+  USER_RATE_LIMITED: { status: 429, title: 'Too many codes to new destinations' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
   OTP_DELIVERY_FAILED: { status: 502, title: 'Code not delivered' },
   USER_NOT_FOUND: { status: 404, title: 'User not found' },
   USER_NOT_ACTIVE: { status: 422, title: 'User not active' },

@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { canonicalPhone } from '../../rules/phone';
 import { named } from '../openapi/registry';
 
+/** Canonical E.164 from here on (lib/phone-policy.ts): one number, one spelling, one budget. */
 export const e164 = named(
   'E164Phone',
-  z.string().regex(/^\+[1-9]\d{7,14}$/, 'an E.164 phone number such as +254700100001'),
+  z
+    .string()
+    .regex(/^\+[1-9]\d{7,14}$/, 'an E.164 phone number such as +254700100001')
+    .overwrite(canonicalPhone),
 );
 export const idempotencyKey = named(
   'IdempotencyKey',

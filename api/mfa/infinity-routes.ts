@@ -14,6 +14,7 @@ import { createMfaService, type Expectation, type MfaService } from './service';
 import { notFound } from '../http/errors';
 import { starterMemo } from '../processes/readers';
 import { requireAnyScope } from '../http/scopes';
+import { limitedAfter } from '../http/caller-rate-limit';
 import { validateBody, validated } from '../http/validate';
 import { problems } from '../http/problem';
 import {
@@ -43,8 +44,12 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
   const service = createMfaService(deps);
   const router = Router();
   // Pre-login operations take mfa:prelogin (or mfa:write); the user's own take mfa:write.
-  const prelogin = requireAnyScope(deps.verifier, ['mfa:prelogin', 'mfa:write'], { konyHeader: true });
-  const auth = requireAnyScope(deps.verifier, ['mfa:write'], { konyHeader: true });
+  // Each with the per-caller ceiling the native routes have (one bucket per caller across both).
+  const prelogin = limitedAfter(
+    requireAnyScope(deps.verifier, ['mfa:prelogin', 'mfa:write'], { konyHeader: true }),
+    config,
+  );
+  const auth = limitedAfter(requireAnyScope(deps.verifier, ['mfa:write'], { konyHeader: true }), config);
   const waitMs = (req: Request) => waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS);
   const op = (operation: string) => `${INFINITY_BASE_PATH}/${operation}`;
 

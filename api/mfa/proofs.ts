@@ -3,6 +3,7 @@ import { securityKeyDigest } from '../../lib/mfa-crypto';
 import {
   mfaProcessId,
   mfaStateQuery,
+  POSSESSION_ONLY_PURPOSES,
   securityKeyMatchesQuery,
   type MfaBinding,
   type MfaPurpose,
@@ -45,8 +46,16 @@ function proofRefusal(state: MfaState, expect: MfaBinding, name: string): string
   const code = consumeRefusalCode(state, expect);
   if (code === 'CHALLENGE_MISMATCH') return `The ${name} challenge was made for another purpose or user.`;
   if (code) return `The ${name} challenge is ${state.status.toLowerCase()}, not verified and unused.`;
+  // A step-up or reset proves the phone on file: a code that also went to a mailbox (a
+  // challenge from before codes of these purposes went to the phone only) proves nothing.
+  if (POSSESSION_ONLY_PURPOSES.includes(state.purpose) && !phoneBound(state)) {
+    return `The ${name} challenge's code did not go to the phone on file only.`;
+  }
   return null;
 }
+
+const phoneBound = (state: MfaState) =>
+  state.customerCommunication.phone.length > 0 && state.customerCommunication.email.length === 0;
 
 /** Refuses early (nothing started) when the challenge cannot be the proof for this change. */
 export function assertUsableFor(state: MfaState, userId: string): void {

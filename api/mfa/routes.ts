@@ -7,6 +7,7 @@ import { preloginCaller } from './caller-quota';
 import { createMfaService, type CreatedChallenge } from './service';
 import { starterMemo } from '../processes/readers';
 import { requireAnyScope } from '../http/scopes';
+import { callerRateLimit } from '../http/caller-rate-limit';
 import { fieldErrors, validateBody, validated } from '../http/validate';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { ProblemError, problems } from '../http/problem';
@@ -41,6 +42,8 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
   const service = createMfaService(deps);
   const router = Router();
   const auth = requireAnyScope(deps.verifier, ['mfa:write', 'mfa:prelogin']);
+  // Calls no durable budget bounds: a ceiling per caller (api/http/caller-rate-limit.ts).
+  const limit = callerRateLimit(config);
   const serviceKeyOf = (req: Request) => String(req.params.serviceKey);
   /**
    * Refuses a caller bound to its own user before it may touch another user's challenge;
@@ -98,30 +101,42 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
     res.status(201).json({ ...created.state, securityKey: created.securityKey });
   });
 
-  router.get('/mfa/challenges/:serviceKey', auth, async (req, res) => {
+  router.get('/mfa/challenges/:serviceKey', auth, limit, async (req, res) => {
     const state = await service.get(serviceKeyOf(req));
     const refusal = callerRefusal(req.principal!, state);
     if (refusal) throw refusal;
     res.json(state);
   });
 
-  router.post('/mfa/challenges/:serviceKey/verify', auth, validateBody(verifyRequest), async (req, res) => {
-    const { securityKey, otp } = validated<VerifyRequest>(req);
-    await authorize(req);
-    const state = await service.verify(serviceKeyOf(req), securityKey, otp);
-    res.json({ ...state, isOtpVerified: true });
-  });
+  router.post(
+    '/mfa/challenges/:serviceKey/verify',
+    auth,
+    limit,
+    validateBody(verifyRequest),
+    async (req, res) => {
+      const { securityKey, otp } = validated<VerifyRequest>(req);
+      await authorize(req);
+      const state = await service.verify(serviceKeyOf(req), securityKey, otp);
+      res.json({ ...state, isOtpVerified: true });
+    },
+  );
 
-  router.post('/mfa/challenges/:serviceKey/resend', auth, validateBody(resendRequest), async (req, res) => {
-    const { securityKey } = validated<ResendRequest>(req);
-    // Authorized first: nothing is resent for a caller that may not.
-    const concealed = await authorize(req);
-    const resending = service.resend(serviceKeyOf(req), securityKey);
-    const state = await (concealed ? noSoonerThan(concealedMs, resending) : resending);
-    res.json({ ...state, securityKey });
-  });
+  router.post(
+    '/mfa/challenges/:serviceKey/resend',
+    auth,
+    limit,
+    validateBody(resendRequest),
+    async (req, res) => {
+      const { securityKey } = validated<ResendRequest>(req);
+      // Authorized first: nothing is resent for a caller that may not.
+      const concealed = await authorize(req);
+      const resending = service.resend(serviceKeyOf(req), securityKey);
+      const state = await (concealed ? noSoonerThan(concealedMs, resending) : resending);
+      res.json({ ...state, securityKey });
+    },
+  );
 
-  router.delete('/mfa/challenges/:serviceKey', auth, async (req, res) => {
+  router.delete('/mfa/challenges/:serviceKey', auth, limit, async (req, res) => {
     const securityKey = cancelKey(req);
     await authorize(req);
     res.json(await service.cancel(serviceKeyOf(req), securityKey));

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { MFA_PURPOSES, REGISTERED_CONTACT_PURPOSES } from '../../messages/mfa';
-import { e164 } from '../http/fields';
+import { e164, userId } from '../http/fields';
 import { named } from '../openapi/registry';
 
-export const userId = z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'an IB/MB user id');
+// userId: the one rule every route applies (api/http/fields.ts).
+export { userId };
 /** Any string: a malformed key is a wrong key (403), not a malformed request. */
 export const securityKey = z.string().min(1).max(256);
 export const mfaPurpose = named('MfaPurpose', z.enum(MFA_PURPOSES));

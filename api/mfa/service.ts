@@ -9,7 +9,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../../config';
 import { mfaPolicy } from '../../config/mfa-policy';
-import { phoneRefusal } from '../../rules/phone';
+import { canonicalPhone, phoneRefusal } from '../../rules/phone';
 import {
   destinationDigest,
   idempotentChallengeKeys,
@@ -37,7 +37,7 @@ import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/s
 import { statusRefusalCode } from '../../rules/mfa-proof';
 import { keyReused } from '../http/idempotency';
 import { withStartBudget } from '../processes/idempotent-start';
-import { reserveCallerSend } from './caller-quota';
+import { reserveCallerSend, reserveUserNewDestination, type PreloginCaller } from './caller-quota';
 import type { StarterMemo } from '../processes/readers';
 import { BudgetExceeded, withinBudget } from '../http/wait-budget';
 import { ProblemError } from '../http/problem';
@@ -79,6 +79,17 @@ async function sameRequest(handle: WorkflowHandle, digest: string): Promise<void
   if ((memo as { requestDigest?: string } | undefined)?.requestDigest !== digest) throw keyReused();
 }
 
+/**
+ * Whose retry a keyed create is: the token subject, the user the challenge is for, and
+ * behind a trusted proxy the client network. Two end users of one app token (another user,
+ * or another client) sending the same key and body get challenges of their own, so neither
+ * is handed the other's securityKey (to cancel or resend it). A pre-login app's users are
+ * told apart by their network only: its keys must be unguessable (docs/security.md).
+ */
+function replayScope(starter: StarterMemo, caller: PreloginCaller, req: CreateChallenge): string {
+  return JSON.stringify([starter.startedBy ?? caller.subject, req.userId ?? null, caller.network ?? null]);
+}
+
 /** Whether a run with this id exists; false when Temporal cannot say within the query budget. */
 async function runExists(client: Client, processId: string): Promise<boolean> {
   try {
@@ -114,8 +125,13 @@ export function createMfaService(deps: MfaServiceDeps) {
   const binding = (expect?: Expectation): MfaBinding | undefined =>
     expect && {
       purpose: expect.purpose,
-      ...(expect.userId !== undefined && { userId: expect.userId }),
-      ...(expect.phone !== undefined && { phoneDigest: destinationDigest(serverKey, expect.phone) }),
+      // No userId expected: a challenge bound to no user. A concealed one (bound to a user
+      // the caller is not) is refused as any mismatch, before and whatever the phone, so
+      // the pre-login pairs cannot probe which number a user has (issue: Infinity oracle).
+      userId: expect.userId ?? null,
+      ...(expect.phone !== undefined && {
+        phoneDigest: destinationDigest(serverKey, canonicalPhone(expect.phone)),
+      }),
     };
 
   /** Runs an Update on the challenge and turns every refusal into a problem. */
@@ -135,7 +151,7 @@ export function createMfaService(deps: MfaServiceDeps) {
   return {
     /** `caller` (preloginCaller) is charged for a pre-login code, one bound to no user. */
     async create(
-      req: CreateChallenge,
+      typed: CreateChallenge,
       waitMs: number,
       {
         starter,
@@ -144,13 +160,15 @@ export function createMfaService(deps: MfaServiceDeps) {
         conceal = false,
       }: {
         starter: StarterMemo;
-        caller: string;
+        caller: PreloginCaller;
         /** The caller is not bound to req.userId (api/mfa/caller.ts namesUnboundUser). */
         conceal?: boolean;
         /** An Idempotency-Key and the body's digest: a retry names the same challenge. */
         idempotency?: { key: string; digest: string };
       },
     ): Promise<CreatedChallenge> {
+      // One spelling per number before it is checked, digested, counted, stored or sent.
+      const req = typed.phone ? { ...typed, phone: canonicalPhone(typed.phone) } : typed;
       // A number the caller types is checked before anything starts: nothing is sent to it.
       const refused = req.phone && phoneRefusal(req.phone, config.MFA_ALLOWED_COUNTRIES);
       if (refused) {
@@ -159,11 +177,15 @@ export function createMfaService(deps: MfaServiceDeps) {
         });
       }
       const { serviceKey, securityKey } = idempotency
-        ? idempotentChallengeKeys(serverKey, starter.startedBy ?? caller, idempotency.key)
+        ? idempotentChallengeKeys(serverKey, replayScope(starter, caller, req), idempotency.key)
         : { serviceKey: randomUUID(), securityKey: newSecurityKey() };
       const processId = mfaProcessId(serviceKey);
       if (isPrelogin(req) || conceal) {
         await withStartBudget(client, () => reserveCallerSend(deps, caller, processId));
+      } else if (req.phone || req.email) {
+        // A user's code to a destination its caller names, not one on file.
+        const userId = req.userId as string;
+        await withStartBudget(client, () => reserveUserNewDestination(deps, userId, processId));
       }
       const input: MfaChallengeInput = {
         serviceKey,

@@ -26,6 +26,8 @@ const writeErrors = {
   ...authErrors,
 };
 /** 403s of the MFA routes: scope, or a user token acting for another user. */
+/** The per-caller ceiling on calls no durable budget bounds (api/http/caller-rate-limit.ts). */
+const rateLimited = p('RATE_LIMITED: this caller made too many such calls this minute (Retry-After)');
 const mfaForbidden = p('INSUFFICIENT_SCOPE, SUBJECT_MISMATCH (mfa:write acts only for its `sub`)');
 /** Pre-login operations take mfa:prelogin; the user's own take mfa:write. Both accept X-Kony-Authorization. */
 const infinityAuth = (op: string): Pick<Operation, 'scopes' | 'anyScope' | 'headers'> => ({
@@ -344,6 +346,7 @@ export const operations: Operation[] = [
       200: { description: 'The process', schema: r.processView },
       ...authErrors,
       404: p('No such process, or not started by this subject (without processes:read-all)'),
+      429: rateLimited,
     },
   },
   {
@@ -375,7 +378,9 @@ export const operations: Operation[] = [
         'NO_REGISTERED_CONTACT, USER_NOT_ACTIVE (callers bound to the user), DESTINATION_NOT_ALLOWED (`reason`)',
       ),
       423: p('USER_OTP_LOCKED: too many wrong codes in a row for this user (Retry-After); nothing sent'),
-      429: p('DESTINATION_RATE_LIMITED, CALLER_RATE_LIMITED (pre-login codes per caller) (Retry-After)'),
+      429: p(
+        'DESTINATION_RATE_LIMITED, CALLER_RATE_LIMITED (pre-login codes per subject or client network), USER_RATE_LIMITED (codes to destinations not on file, per user) (Retry-After)',
+      ),
     },
   },
   {
@@ -390,6 +395,7 @@ export const operations: Operation[] = [
       ...authErrors,
       403: mfaForbidden,
       404: p('No such challenge'),
+      429: rateLimited,
     },
   },
   {
@@ -406,6 +412,7 @@ export const operations: Operation[] = [
       403: p('SECURITY_KEY_INVALID, INSUFFICIENT_SCOPE, SUBJECT_MISMATCH'),
       404: p('No such challenge'),
       ...finalStateErrors,
+      429: rateLimited,
     },
   },
   {
@@ -426,6 +433,7 @@ export const operations: Operation[] = [
       423: p(
         'MAX_ATTEMPTS_EXCEEDED (this challenge), USER_OTP_LOCKED (too many wrong codes in a row for this user, Retry-After; right codes too)',
       ),
+      429: rateLimited,
     },
   },
   {
@@ -442,7 +450,9 @@ export const operations: Operation[] = [
       403: p('SECURITY_KEY_INVALID, INSUFFICIENT_SCOPE, SUBJECT_MISMATCH'),
       404: p('No such challenge'),
       ...finalStateErrors,
-      429: p('RESEND_TOO_SOON (Retry-After), RESEND_LIMIT_REACHED, DESTINATION_RATE_LIMITED'),
+      429: p(
+        'RESEND_TOO_SOON (Retry-After), RESEND_LIMIT_REACHED, DESTINATION_RATE_LIMITED, RATE_LIMITED (this caller per minute)',
+      ),
     },
   },
   ...(['requestOTPPreLoginMB', 'requestUpdateSecurityQuestionsOTP'] as const).map((op): Operation => ({

@@ -28,7 +28,7 @@ import { Channel, ProcessType } from '../../messages/search-attributes';
 import { usernameProblem } from '../../rules/username';
 import { disclosureVerdict } from '../../rules/disclosures';
 import { requestDigest } from '../http/idempotency';
-import { reserveCallerSend } from '../mfa/caller-quota';
+import { reserveCallerSend, type PreloginCaller } from '../mfa/caller-quota';
 import { startIdempotent, withStartBudget } from '../processes/idempotent-start';
 import { BUSINESS_STATUS } from '../http/business-status';
 import type { StarterMemo } from '../processes/readers';
@@ -100,7 +100,7 @@ export async function startRegistration(
   caller: string,
   starter: StarterMemo,
   /** preloginCaller(): whose pre-login budget a new registration spends. */
-  quotaCaller: string,
+  quotaCaller: PreloginCaller,
 ): Promise<StartedRegistration> {
   const { client, config, serverKey } = deps;
   const keys = registrationKeys(serverKey, caller, requestId);

@@ -3,16 +3,29 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { mintDevToken } from '../../lib/dev-keys';
 import { loadConfig } from '../../config';
+import { toolsDir } from '../../lib/tools';
 import { machine, writeSection } from './report';
 import { ChaosStack, repoRoot } from './stack';
 
 /**
- * Schemathesis (PyPI, in .tools/venv) against the running API's /openapi.json with a
- * token holding every scope: no 5xx, every 4xx is problem+json, responses match the
- * document. Its summary goes into docs/reliability.md. Install once with
- * `python3 -m venv .tools/venv && .tools/venv/bin/pip install schemathesis`.
+ * Schemathesis (PyPI, in the tools dir's venv) against the running API's /openapi.json
+ * with a token holding every scope: no 5xx, every 4xx is problem+json, responses match the
+ * document. Its summary goes into docs/reliability.md. Installed (pinned, cached) by
+ * `scripts/provision.sh schemathesis`, which this run calls first.
  */
-export const stBin = path.join(repoRoot, '.tools', 'venv', 'bin', 'st');
+export const stBin = path.join(toolsDir(repoRoot), 'venv', 'bin', 'st');
+
+/** The provisioning part that installs it; idempotent, so a second run costs a version check. */
+function provision(log: (line: string) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [path.join(repoRoot, 'scripts', 'provision.sh'), 'schemathesis'], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
+    child.stderr.on('data', (c: Buffer) => String(c).split('\n').filter(Boolean).forEach(log));
+    child.on('exit', () => resolve());
+    child.on('error', () => resolve());
+  });
+}
 
 export interface SchemathesisOptions {
   smoke: boolean;
@@ -47,6 +60,7 @@ const ALL_SCOPES = [
 ];
 
 export async function runSchemathesis(opts: SchemathesisOptions): Promise<boolean> {
+  await provision(opts.log);
   if (!fs.existsSync(stBin)) {
     opts.log(`schemathesis not installed (${stBin}); skipped`);
     await writeSection(
@@ -119,7 +133,7 @@ export async function runSchemathesis(opts: SchemathesisOptions): Promise<boolea
         '',
         `Command: \`st run <api>/openapi.json --header "Authorization: Bearer <all scopes>" --checks all ` +
           `--max-examples ${maxExamples} --max-time ${maxTime} --workers 1 --seed 8 --exclude-path-regex '^/codec/k/'\` ` +
-          `(schemathesis from PyPI in \`.tools/venv\`; via \`npm run test:chaos -- --only schemathesis\`).`,
+          `(schemathesis 4.32.5 from PyPI, installed into the tools dir's venv by \`scripts/provision.sh schemathesis\`; via \`npm run test:chaos -- --only schemathesis\`).`,
         '',
         blocking.length
           ? `**Blocking failures**: ${blocking.map((c) => `${c.code} ${c.title} (${c.count})`).join(', ')}.`

@@ -127,6 +127,7 @@ describe('docker-compose.yml as Compose loads it', () => {
       'EMAIL_PROVIDER',
       'CHANNEL_WEBHOOK_URL',
       'CORE_BANKING_URL',
+      'PHONE_CHANGE_COOLING_OFF_MINUTES',
     ];
     /** Each public sample of docker/dev-only/, refused without the dev-only flag. */
     const SAMPLES = [
@@ -144,8 +145,13 @@ describe('docker-compose.yml as Compose loads it', () => {
         if (!(k in changes)) return line;
         return changes[k] === null ? '' : `${k}=${changes[k]}`;
       });
+      // Values the dev-only file does not set at all are appended.
+      const added = Object.entries(changes)
+        .filter(([k, v]) => v !== null && !new RegExp(`^${k}=`, 'm').test(text))
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join('');
       const file = path.join(dir, `deployer-${Math.random().toString(36).slice(2)}.env`);
-      fs.writeFileSync(file, text);
+      fs.writeFileSync(file, text + added);
       return file;
     }
     const projectWith = (vars: string[]): typeof project => {
@@ -165,6 +171,14 @@ describe('docker-compose.yml as Compose loads it', () => {
       KANNEL_PASSWORD: 'the-bank-sendsms-password',
       CHANNEL_WEBHOOK_SECRET: 'whsec_the-bank-channel-secret',
       CORE_BANKING_URL: 'https://esb.bank.example',
+      // No cleartext or anonymous hop outside the dev-only network.
+      KANNEL_SENDSMS_URL: 'https://sms-gateway.bank.example/cgi-bin/sendsms',
+      CHANNEL_WEBHOOK_URL: 'https://channel.bank.example/webhooks/channel',
+      SMTP_REQUIRE_TLS: 'true',
+      CORE_BANKING_OAUTH_TOKEN_URL: 'https://idp.bank.example/token',
+      CORE_BANKING_OAUTH_CLIENT_ID: 'ibmb-worker',
+      CORE_BANKING_OAUTH_CLIENT_SECRET: 'the-bank-worker-secret',
+      TEMPORAL_API_KEY: 'the-bank-temporal-api-key',
     };
 
     it.each(['api', 'worker'])('%s starts with NODE_ENV=production and no refusal', (name) => {
@@ -207,11 +221,13 @@ describe('docker-compose.yml as Compose loads it', () => {
     it.each(['api', 'worker'])('%s refuses every public sample without the dev-only flag', (name) => {
       const env = startEnv(name);
       delete env.IBMB_DEV_ONLY_SAMPLES;
+      // And the dev-only network's cleartext, unauthenticated hops, which only the flag waives.
+      const DEV_NETWORK_HOPS = ['KANNEL_SENDSMS_URL', 'CHANNEL_WEBHOOK_URL', 'SMTP_SECURE', 'TEMPORAL_TLS'];
       expect(
         refusals(env)
           .map((i) => i.split(':')[0])
           .sort(),
-      ).toEqual([...SAMPLES].sort());
+      ).toEqual([...SAMPLES, ...DEV_NETWORK_HOPS].sort());
     });
 
     it.each(['api', 'worker'])(

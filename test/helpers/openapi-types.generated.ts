@@ -2965,6 +2965,16 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   postMfaChallenges: {
@@ -3087,7 +3097,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description DESTINATION_RATE_LIMITED, CALLER_RATE_LIMITED (pre-login codes per caller) (Retry-After) */
+      /** @description DESTINATION_RATE_LIMITED, CALLER_RATE_LIMITED (pre-login codes per subject or client network), USER_RATE_LIMITED (codes to destinations not on file, per user) (Retry-After) */
       429: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -3147,6 +3157,16 @@ export interface operations {
       };
       /** @description No such challenge */
       404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;
@@ -3267,6 +3287,16 @@ export interface operations {
       };
       /** @description MAX_ATTEMPTS_EXCEEDED */
       423: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;
@@ -3407,6 +3437,16 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   postMfaChallengesServiceKeyResend: {
@@ -3529,7 +3569,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description RESEND_TOO_SOON (Retry-After), RESEND_LIMIT_REACHED, DESTINATION_RATE_LIMITED */
+      /** @description RESEND_TOO_SOON (Retry-After), RESEND_LIMIT_REACHED, DESTINATION_RATE_LIMITED, RATE_LIMITED (this caller per minute) */
       429: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config';
-import { isKnownCountry, phoneRefusal } from '../../rules/phone';
+import { canonicalPhone, isKnownCountry, phoneRefusal } from '../../rules/phone';
 
 describe('which numbers may be texted a code', () => {
   const KE = ['KE'];
@@ -30,5 +30,15 @@ describe('which numbers may be texted a code', () => {
     expect(() => loadConfig({ MFA_ALLOWED_COUNTRIES: 'kenya' })).toThrow(/MFA_ALLOWED_COUNTRIES/);
     expect(isKnownCountry('KE')).toBe(true);
     expect(isKnownCountry('XX')).toBe(false);
+  });
+});
+
+describe('canonical numbers', () => {
+  it('spells one number one way (E.164), a trunk prefix or spaces dropped', () => {
+    for (const typed of ['+2540712200000', '+254 712 200 000', '+254-712-200000', '+254712200000'])
+      expect(canonicalPhone(typed)).toBe('+254712200000');
+    expect(canonicalPhone('not a number')).toBe('not a number');
+    // Only the canonical spelling passes the rule: a caller that skipped canonicalPhone is refused.
+    expect(phoneRefusal('+2540712200000', ['KE'])).toBe('NOT_A_VALID_NUMBER');
   });
 });

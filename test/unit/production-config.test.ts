@@ -28,9 +28,16 @@ const good: Record<string, string> = {
   KANNEL_PASSWORD: 'secret-pass',
   EMAIL_PROVIDER: 'smtp',
   SMTP_HOST: 'smtp.bank.example',
+  SMTP_REQUIRE_TLS: 'true',
   CHANNEL_WEBHOOK_URL: 'https://channel.bank.example/hooks',
   CHANNEL_WEBHOOK_SECRET: 'whsec_abcdefgh',
   CORE_BANKING_URL: 'https://esb.bank.example',
+  CORE_BANKING_OAUTH_TOKEN_URL: 'https://idp.bank.example/token',
+  CORE_BANKING_OAUTH_CLIENT_ID: 'ibmb-worker',
+  CORE_BANKING_OAUTH_CLIENT_SECRET: 'worker-secret',
+  TEMPORAL_ADDRESS: 'temporal.bank.example:7233',
+  TEMPORAL_API_KEY: 'temporal-api-key',
+  PHONE_CHANGE_COOLING_OFF_MINUTES: '60',
 };
 
 function issuesOf(env: Record<string, string>): string[] {
@@ -107,6 +114,75 @@ describe('production configuration of the API and the worker', () => {
     ],
     ['a 0-byte HMAC key', { SERVER_HMAC_KEY: '!'.repeat(44) }, /^SERVER_HMAC_KEY: must be standard base64/],
     [
+      'an http core-banking URL',
+      { CORE_BANKING_URL: 'http://esb.bank.example' },
+      /^CORE_BANKING_URL: must be an https URL .*passwords/,
+    ],
+    [
+      'an http Kannel URL',
+      { KANNEL_SENDSMS_URL: 'http://kannel.bank.example/cgi-bin/sendsms' },
+      /^KANNEL_SENDSMS_URL: must be an https URL/,
+    ],
+    [
+      'an http channel webhook',
+      { CHANNEL_WEBHOOK_URL: 'http://channel.bank.example/hooks' },
+      /^CHANNEL_WEBHOOK_URL: must be an https URL/,
+    ],
+    [
+      'an http linked system',
+      {
+        LINKED_SYSTEMS: JSON.stringify([
+          { name: 'alerts', url: 'http://alerts.bank.example', secret: 'secret-123' },
+        ]),
+      },
+      /^LINKED_SYSTEMS: must be an https URL/,
+    ],
+    ['SMTP without TLS', { SMTP_REQUIRE_TLS: undefined }, /^SMTP_SECURE: SMTP without TLS is refused/],
+    [
+      'SMTP with TLS turned off',
+      { SMTP_REQUIRE_TLS: undefined, SMTP_SECURE: 'false', SMTP_PORT: '465' },
+      /^SMTP_SECURE: SMTP without TLS/,
+    ],
+    [
+      'no client authentication towards the ESB',
+      {
+        CORE_BANKING_OAUTH_TOKEN_URL: undefined,
+        CORE_BANKING_OAUTH_CLIENT_ID: undefined,
+        CORE_BANKING_OAUTH_CLIENT_SECRET: undefined,
+      },
+      /^CORE_BANKING_OAUTH_TOKEN_URL: required/,
+    ],
+    [
+      'an http ESB token endpoint',
+      { CORE_BANKING_OAUTH_TOKEN_URL: 'http://idp.bank.example/token' },
+      /^CORE_BANKING_OAUTH_TOKEN_URL: must be an https URL/,
+    ],
+    [
+      'a Temporal connection with neither TLS nor an API key',
+      { TEMPORAL_API_KEY: undefined },
+      /^TEMPORAL_TLS: a Temporal connection with neither TLS nor an API key is refused/,
+    ],
+    [
+      'more than 100 consecutive failures',
+      { MFA_USER_MAX_CONSECUTIVE_FAILURES: '101' },
+      /^MFA_USER_MAX_CONSECUTIVE_FAILURES: at most 100/,
+    ],
+    [
+      'no concealment floor',
+      { MFA_CONCEALED_MIN_ANSWER_MS: '0' },
+      /^MFA_CONCEALED_MIN_ANSWER_MS: 0 is refused/,
+    ],
+    [
+      'no cooling-off',
+      { PHONE_CHANGE_COOLING_OFF_MINUTES: undefined },
+      /^PHONE_CHANGE_COOLING_OFF_MINUTES: required above 0/,
+    ],
+    [
+      'a cooling-off of 0',
+      { PHONE_CHANGE_COOLING_OFF_MINUTES: '0' },
+      /^PHONE_CHANGE_COOLING_OFF_MINUTES: required above 0/,
+    ],
+    [
       'no channel webhook URL',
       { CHANNEL_WEBHOOK_URL: undefined, CHANNEL_WEBHOOK_SECRET: undefined },
       /^CHANNEL_WEBHOOK_URL: required/,
@@ -127,6 +203,33 @@ describe('production configuration of the API and the worker', () => {
     expect(issues.some((i) => i.startsWith('AUTH_DEV_KEYS:'))).toBe(true);
   });
 
+  it('takes Temporal TLS instead of an API key', () => {
+    const { TEMPORAL_API_KEY: _k, ...rest } = good;
+    expect(issuesOf({ ...rest, TEMPORAL_TLS: 'true' })).toEqual([]);
+  });
+
+  it('names every unsafe hop and knob at once', () => {
+    const issues = issuesOf({
+      ...good,
+      CORE_BANKING_URL: 'http://esb.bank.example',
+      KANNEL_SENDSMS_URL: 'http://kannel.bank.example/cgi-bin/sendsms',
+      SMTP_REQUIRE_TLS: 'false',
+      TEMPORAL_API_KEY: '',
+      MFA_USER_MAX_CONSECUTIVE_FAILURES: '1000',
+      PHONE_CHANGE_COOLING_OFF_MINUTES: '0',
+    });
+    expect(issues.map((i) => i.split(':')[0]).sort()).toEqual(
+      [
+        'CORE_BANKING_URL',
+        'KANNEL_SENDSMS_URL',
+        'SMTP_SECURE',
+        'TEMPORAL_TLS',
+        'MFA_USER_MAX_CONSECUTIVE_FAILURES',
+        'PHONE_CHANGE_COOLING_OFF_MINUTES',
+      ].sort(),
+    );
+  });
+
   it('lists every problem at once, invalid values included', () => {
     const issues = issuesOf({ NODE_ENV: 'production', PORT: 'abc', AUTH_DEV_KEYS: 'true' });
     expect(issues.map((i) => i.split(':')[0]).sort()).toEqual(
@@ -142,6 +245,9 @@ describe('production configuration of the API and the worker', () => {
         'SERVER_HMAC_KEY',
         'CHANNEL_WEBHOOK_URL',
         'CORE_BANKING_URL',
+        'CORE_BANKING_OAUTH_TOKEN_URL',
+        'TEMPORAL_TLS',
+        'PHONE_CHANGE_COOLING_OFF_MINUTES',
       ].sort(),
     );
   });

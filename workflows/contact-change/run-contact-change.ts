@@ -22,6 +22,7 @@ import {
   propagationOptions,
 } from '../activity-options';
 import { propagateToAll } from './propagate';
+import { consumerRef } from '../consumer-ref';
 
 const core = proxyActivities<ContactChangeActivities>(coreBankingOptions);
 const mfa = proxyActivities<ContactChangeActivities>(mfaConsumeOptions);
@@ -92,6 +93,8 @@ export async function runContactChange(
     return result([], [], []);
   }
 
+  // Once, before either proof: the same patch decision for both consumes.
+  const consumer = req.mfaServiceKey || req.stepUpServiceKey ? consumerRef() : processId;
   if (req.mfaServiceKey) {
     const serviceKey = req.mfaServiceKey;
     await trail.step('CONSUME_MFA', () =>
@@ -99,7 +102,7 @@ export async function runContactChange(
         serviceKey,
         userId: owner.userId as string,
         phone: req.change.phone as string,
-        consumerProcessId: processId,
+        consumerProcessId: consumer,
       }),
     );
   }
@@ -116,7 +119,7 @@ export async function runContactChange(
           userId: owner.userId as string,
           // Sent to the registered contacts: the phone on file now, if there is one.
           phone: owner.current.phone,
-          consumerProcessId: processId,
+          consumerProcessId: consumer,
         })
         .catch((err: unknown) => {
           throw stepUpRefusal(err);

@@ -16,6 +16,7 @@ import { notifyContacts } from '../credential-notices';
 import { starterOf } from '../starter';
 import { businessFailure } from '../business-failure';
 import { failureCode, ProcessTrail } from '../process-trail';
+import { consumerRef } from '../consumer-ref';
 
 const core = proxyActivities<CredentialActivities>(coreBankingOptions);
 const mfa = proxyActivities<ContactChangeActivities>(mfaConsumeOptions);
@@ -56,7 +57,7 @@ export async function ResetUserPassword(input: ResetUserPasswordInput): Promise<
         userId: input.userId,
         // Its code went to the contacts on file: the phone on file now, if there is one.
         phone: owner.contacts.phone,
-        consumerProcessId: processId,
+        consumerProcessId: consumerRef(),
       }),
     );
 

@@ -54,6 +54,13 @@ const PASSED_THROUGH = new Set([
   'ALREADY_REGISTERED',
 ]);
 
+/** The verdict as the trail states it: eligible, or the code and its reason. */
+function eligibilityDetail(verdict: ReturnType<typeof eligibilityVerdict>): string {
+  if (verdict.eligible) return 'eligible';
+  const reason = verdict.extensions.reason;
+  return typeof reason === 'string' ? `${verdict.code} ${reason}` : verdict.code;
+}
+
 /** Nothing about which field differed, nor whether a customer exists at all. */
 const NOT_VERIFIED: RegistrationFailure = {
   code: 'IDENTITY_NOT_VERIFIED',
@@ -266,11 +273,18 @@ export async function SelfRegistration(input: SelfRegistrationInput): Promise<Se
       if (!match.matched) return fail(NOT_VERIFIED);
       customerId = match.customerId;
       upsertSearchAttributes([{ key: CustomerId, value: customerId }]);
-      const facts = await trail.step('CHECK_ELIGIBILITY', () =>
-        lookup.checkEligibility({ customerId, businessKey }),
+      const facts = await trail.step(
+        'CHECK_ELIGIBILITY',
+        () => lookup.checkEligibility({ customerId, businessKey }),
+        // Why not, for ops only (a detail of the step: no command changes).
+        (f) => eligibilityDetail(eligibilityVerdict(f)),
       );
       const verdict = eligibilityVerdict(facts);
       if (!verdict.eligible) {
+        // A customer who is not eligible (no product, inactive, no mobile) answers as a
+        // mismatch: its reason would tell a caller who guessed an identity that it is a
+        // customer's. ALREADY_REGISTERED still says so (docs/security.md, residual risks).
+        if (verdict.code === 'CUSTOMER_NOT_ELIGIBLE') return fail(NOT_VERIFIED);
         return fail({ code: verdict.code, message: verdict.message, details: verdict.extensions });
       }
       if (match.usernameTaken) {

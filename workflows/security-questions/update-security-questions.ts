@@ -7,6 +7,7 @@ import type {
 import { coreBankingOptions, mfaConsumeOptions, securityAnswersOptions } from '../activity-options';
 import { notifyContacts } from '../credential-notices';
 import { failureCode, ProcessTrail } from '../process-trail';
+import { consumerRef } from '../consumer-ref';
 
 const core = proxyActivities<CredentialActivities>(coreBankingOptions);
 const answers = proxyActivities<CredentialActivities>(securityAnswersOptions);
@@ -51,7 +52,7 @@ export async function UpdateSecurityQuestions(
         purpose: 'UPDATE_SECURITY_QUESTIONS',
         userId: input.userId,
         phone: owner.contacts.phone,
-        consumerProcessId: processId,
+        consumerProcessId: consumerRef(),
       }),
     );
     await trail.step(
