@@ -10,6 +10,9 @@
 #                wrapper with a class-data-sharing archive (a cold JVM starts in < 1 s)
 #   debian       the real parts the suites run, from Debian's packages: Kannel
 #                (bearerbox, smsbox, fakesmsc), Chromium, Prometheus
+#   keycloak     Keycloak's server distribution (Maven Central's keycloak-quarkus-dist zip),
+#                pre-built for this project's options, behind a wrapper that runs it on a
+#                JDK >= 21 found on the machine (JAVA_HOME, else /usr/lib/jvm/*)
 #
 #   scripts/provision.sh [PART ...]   (no PART: all of them, as `npm test` needs)
 # `npm start` asks for `node cli` only: it needs neither Java nor Maven nor Debian packages.
@@ -23,6 +26,7 @@ source "$root/scripts/provision/lib.sh"
 node_version="24.22.3"
 cli_version="1.5.1"
 cli_min_minor=5
+keycloak_version="26.7.3"
 test_server_version="$(sed -n 's:.*<temporal.test-server.version>\(.*\)</temporal.test-server.version>.*:\1:p' "$root/scripts/provision/test-server-pom.xml")"
 mkdir -p "$bin"
 
@@ -131,15 +135,19 @@ provision_debian() {
     prometheus:/usr/bin/prometheus prometheus:/usr/bin/promtool
 }
 
+# shellcheck source=provision/keycloak.sh
+source "$root/scripts/provision/keycloak.sh"
+
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(node cli test-server debian)
+[ ${#parts[@]} -gt 0 ] || parts=(node cli test-server debian keycloak)
 for part in "${parts[@]}"; do
   case "$part" in
     node) provision_node ;;
     cli) provision_cli ;;
     test-server) provision_test_server ;;
     debian) provision_debian ;;
-    *) log "unknown part '$part' (node, cli, test-server, debian)"; exit 2 ;;
+    keycloak) provision_keycloak ;;
+    *) log "unknown part '$part' (node, cli, test-server, debian, keycloak)"; exit 2 ;;
   esac
 done
 log "ready: ${parts[*]}"
