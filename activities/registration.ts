@@ -20,12 +20,13 @@ import { identityAttemptsWorkflowId } from '../messages/registration';
 import { mayRegisterItself } from '../workflows/registration/rules';
 import { coreBankingContext } from './current-run';
 import { translated, updateRefusal } from './failures';
+import { setLoginPassword, type IdentityProviderDeps } from './identity-provider';
 import type { CreatedIbUser } from './types';
 import type { RegistrationActivities } from './registration-types';
 
 export type * from './registration-types';
 
-export interface RegistrationDeps {
+export interface RegistrationDeps extends IdentityProviderDeps {
   coreBanking: CoreBankingClient;
   serverKey: Buffer;
   temporal: { client: Client; taskQueue: string };
@@ -154,7 +155,8 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
     setRegisteredPassword: ({ registrationId, userId, sealedPassword }) =>
       translated(async () => {
         const password = unsealSecret(serverKey, passwordContext(registrationId), sealedPassword);
-        await coreBanking.setPassword(userId, password, false, coreBankingContext());
+        const issuance = `${registrationId}.registered-password`;
+        await setLoginPassword(deps, { userId, password, temporary: false, issuance }, coreBankingContext());
         return { passwordSet: true as const };
       }),
 

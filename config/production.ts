@@ -81,6 +81,10 @@ export function productionProblems(rawEnv: Env): string[] {
   need('AUTH_JWKS_URL', 'without it tokens are checked against a dev key under DATA_DIR');
   if (env.AUTH_JWKS_URL && !/^https:\/\//i.test(env.AUTH_JWKS_URL))
     problems.push('AUTH_JWKS_URL: must be an https URL when NODE_ENV=production');
+  if (env.KEYCLOAK_URL && !/^https:\/\//i.test(env.KEYCLOAK_URL))
+    problems.push(
+      'KEYCLOAK_URL: must be an https URL when NODE_ENV=production (admin token and passwords travel on it)',
+    );
   need('AUTH_ISSUER', 'the dev issuer is not accepted');
   need('AUTH_AUDIENCE', 'the dev audience is not accepted');
   if (!env.PAYLOAD_KEYS && !env.PAYLOAD_KEYS_FILE)
