@@ -21,8 +21,12 @@ import { repoRoot } from '../setup/tools';
  * realm import (a minute or more on a loaded 2-core machine): once per suite, always stopped.
  */
 export interface TestKeycloak extends KeycloakInstance, Running {
-  /** A channel backend's (or ops') access token by the client-credentials grant. */
-  clientToken(client: 'channel' | 'ops'): Promise<string>;
+  /** A channel backend's, ops' or the worker's admin client's token by the client-credentials grant. */
+  clientToken(client: 'channel' | 'ops' | 'admin'): Promise<string>;
+  /** The login of this IB user as Keycloak's Admin API shows it (as the worker's admin client). */
+  login(
+    userId: string,
+  ): Promise<{ id: string; enabled: boolean; attributes: Record<string, string[]>; sessions: number }>;
 }
 
 const READY_TIMEOUT_MS = 420_000;
@@ -110,21 +114,37 @@ export async function startKeycloak(): Promise<TestKeycloak> {
     });
     return discovery.ok && (await fetch(k.healthUrl, { signal: AbortSignal.timeout(5_000) })).ok;
   });
+  async function clientToken(client: 'channel' | 'ops' | 'admin'): Promise<string> {
+    const res = await fetch(k.tokenUrl, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: CLIENTS[client],
+        client_secret: k.secrets[client],
+      }),
+    });
+    if (!res.ok) throw new Error(`client credentials for ${client}: HTTP ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
   return {
     ...k,
     ...running,
-    async clientToken(client) {
-      const res = await fetch(k.tokenUrl, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: CLIENTS[client],
-          client_secret: k.secrets[client],
-        }),
-      });
-      if (!res.ok)
-        throw new Error(`client credentials for ${client}: HTTP ${res.status} ${await res.text()}`);
-      return ((await res.json()) as { access_token: string }).access_token;
+    clientToken,
+    async login(userId) {
+      const headers = { authorization: `Bearer ${await clientToken('admin')}` };
+      const admin = `${k.url}/admin/realms/${REALM}`;
+      const q = new URLSearchParams({ q: `ibUserId:${userId}`, exact: 'true', briefRepresentation: 'false' });
+      const users = (await (await fetch(`${admin}/users?${q}`, { headers })).json()) as {
+        id: string;
+        enabled: boolean;
+        attributes: Record<string, string[]>;
+      }[];
+      if (users.length !== 1) throw new Error(`${users.length} logins for ${userId}`);
+      const user = users[0]!;
+      const sessions = (await (
+        await fetch(`${admin}/users/${user.id}/sessions`, { headers })
+      ).json()) as unknown[];
+      return { ...user, sessions: sessions.length };
     },
   };
 }
