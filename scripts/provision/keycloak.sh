@@ -48,7 +48,7 @@ provision_keycloak() {
   }
   if [ ! -x "$dir/bin/kc.sh" ]; then
     command -v mvn >/dev/null || { log "Maven is needed to fetch Keycloak (npm test only)"; exit 1; }
-    command -v unzip >/dev/null || { log "unzip is needed to unpack Keycloak: apt-get install unzip"; exit 1; }
+    command -v unzip >/dev/null || ensure_debian unzip:/usr/bin/unzip
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
     # dependency:copy takes the zip alone (its transitive dependencies are inside it).
     with_progress "fetching org.keycloak:keycloak-quarkus-dist:$keycloak_version (zip, ~170 MB) with Maven" \
