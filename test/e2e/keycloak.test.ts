@@ -2,7 +2,7 @@ import { keycloakServiceEnv } from '../../scripts/launcher/keycloak';
 import { temporalCliPath } from '../setup/tools';
 import { decodedHistoryText } from '../helpers/history';
 import { appLogin, startKeycloak, type TestKeycloak } from '../helpers/keycloak';
-import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';
+import { call, startStack, type Stack } from '../helpers/stack';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -205,7 +205,7 @@ describe('Keycloak as the identity provider, end to end', () => {
       headers: { 'Idempotency-Key': `kc-phone-${u.customerId}` },
     });
     expect([200, 202]).toContain(res.status);
-    expect((await waitForProcess(stack, `contact-${u.customerId}`)).body.status).toBe('COMPLETED');
+    await stack.client.workflow.getHandle(`contact-${u.customerId}`).result();
     expect((await kc.login(u.userId)).attributes.phoneNumber).toEqual([newPhone]);
   }, 180_000);
 
