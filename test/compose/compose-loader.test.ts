@@ -214,11 +214,19 @@ describe('docker-compose.yml as Compose loads it', () => {
     it.each(['api', 'worker'])('%s refuses every public sample without the dev-only flag', (name) => {
       const env = startEnv(name);
       delete env.IBMB_DEV_ONLY_SAMPLES;
+      // The API is not given Keycloak's admin client secret at all.
+      const samples = name === 'api' ? SAMPLES.filter((s) => s !== 'KEYCLOAK_ADMIN_CLIENT_SECRET') : SAMPLES;
       expect(
         refusals(env)
           .map((i) => i.split(':')[0])
           .sort(),
-      ).toEqual([...SAMPLES].sort());
+      ).toEqual([...samples].sort());
+    });
+
+    it("gives Keycloak's admin client secret to the worker only", () => {
+      expect(startEnv('api').KEYCLOAK_ADMIN_CLIENT_SECRET).toBe('');
+      expect(loadServiceConfig(startEnv('api')).KEYCLOAK_ADMIN_CLIENT_SECRET).toBeUndefined();
+      expect(startEnv('worker').KEYCLOAK_ADMIN_CLIENT_SECRET).toEqual(expect.any(String));
     });
 
     it.each(['api', 'worker'])(
