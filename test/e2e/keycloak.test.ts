@@ -166,6 +166,19 @@ describe('Keycloak as the identity provider, end to end', () => {
     expect((await appLogin(kc, u.username, u.chosen)).outcome).toBe('TOKEN');
   }, 180_000);
 
+  it('a closed user cannot log in', async () => {
+    const u = await loggedIn();
+    const close = await api(
+      'POST',
+      `/users/${u.userId}/close`,
+      { requestId: `kc-close-${u.userId}`, reason: 'e2e' },
+      ops,
+    );
+    expect(close.status).toBe(200);
+    expect(await kc.login(u.userId)).toMatchObject({ enabled: false, sessions: 0 });
+    expect((await appLogin(kc, u.username, u.chosen)).outcome).toBe('REFUSED');
+  }, 180_000);
+
   it('after a reset the old password fails and the new first-time one must be changed', async () => {
     const u = await loggedIn();
     const created = await api('POST', '/mfa/challenges', { purpose: 'RESET_PASSWORD', userId: u.userId });
