@@ -11,10 +11,11 @@ import { maskEmail, maskPhone } from '../lib/mask';
 import type { ContactChange, ContactField, ContactInfoRead } from '../messages/contact-change';
 import { consumeUpdate, mfaProcessId, mfaStateQuery, type MfaPurpose } from '../messages/mfa';
 import { translated } from './failures';
+import { syncLoginPhone, type IdentityProviderDeps } from './identity-provider';
 import { noticeTemplates } from './notice-templates';
 import type { ContactChangeActivities, ContactOwner } from './types';
 
-export interface ContactChangeDeps extends LinkedSystemsDeps {
+export interface ContactChangeDeps extends LinkedSystemsDeps, IdentityProviderDeps {
   coreBanking: CoreBankingClient;
   sms: SmsSender;
   email: EmailSender;
@@ -187,6 +188,7 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
         const after = await coreBanking.getCustomer(customerId, coreBankingContext());
         if (changedFields(after, change).length)
           throw new TransientError('core banking does not show the change yet');
+        if (change.phone) await syncLoginPhone(deps, customerId, change.phone, coreBankingContext());
       }),
 
     propagateContactChange: ({ system, webhookId, customerId, userId, changed, change }) =>

@@ -10,11 +10,12 @@ import { destinationDigest, seal, unseal } from '../lib/mfa-crypto';
 import { linkedCustomersAllowed } from '../rules/eligibility';
 import { translated } from './failures';
 import { derivedFirstTimePassword, generateFirstTimePassword } from './first-time-password';
+import { setLoginPassword, syncLoginStatus, type IdentityProviderDeps } from './identity-provider';
 import { templates } from './templates';
 import type { CreatedIbUser, OnboardingActivities } from './types';
 import { usernameCandidates } from './username-policy';
 
-export interface OnboardingDeps {
+export interface OnboardingDeps extends IdentityProviderDeps {
   coreBanking: CoreBankingClient;
   sms: SmsSender;
   /** For credentialDelivery EMAIL; the worker always has one (the outbox by default). */
@@ -184,12 +185,18 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         const password = sealedPassword
           ? unseal(deps.serverKey, passwordContext(input.processId, input.userId), sealedPassword)
           : generateFirstTimePassword();
-        await coreBanking.setPassword(input.userId, password, true, ctx);
         // One password per issuance (derived), so one message id: a retry or a reset run
         // re-sends under it and the provider de-duplicates. A reset names its own issuance.
         const id = sealedPassword
           ? `${input.messageRef ?? `${workflowId}.${input.userId}`}.first-time-password${delivery === 'EMAIL' ? '.email' : ''}`
           : `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`;
+        // Keyed by that id where an identity provider holds the login: set once per issuance.
+        const phone = customer.mobilePhone;
+        await setLoginPassword(
+          deps,
+          { userId: input.userId, password, temporary: true, issuance: id, phone },
+          ctx,
+        );
         if (delivery === 'EMAIL') {
           const mail = templates.firstTimePasswordEmail({ bankName: deps.bankName, password });
           const receipt = await (deps.email as EmailSender).send({
@@ -223,14 +230,18 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         const ctx = coreBankingContext();
         const users = await coreBanking.findIbUsers({ businessKey }, ctx);
         for (const u of users) {
-          if (LIVE.has(u.status)) await coreBanking.deactivateIbUser(u.userId, reason, ctx);
+          if (!LIVE.has(u.status)) continue;
+          const after = await coreBanking.deactivateIbUser(u.userId, reason, ctx);
+          // A login the failed onboarding made in the identity provider goes with it.
+          await syncLoginStatus(deps, u.userId, after.status);
         }
         return { userId: users[0]?.userId ?? null };
       }),
 
     deactivateIbUser: ({ userId, reason }) =>
       translated(async () => {
-        await coreBanking.deactivateIbUser(userId, reason, coreBankingContext());
+        const after = await coreBanking.deactivateIbUser(userId, reason, coreBankingContext());
+        await syncLoginStatus(deps, userId, after.status);
       }),
   };
 }

@@ -20,12 +20,13 @@ import { identityAttemptsWorkflowId } from '../messages/registration';
 import { mayRegisterItself } from '../rules/registration';
 import { coreBankingContext } from './current-run';
 import { translated, updateRefusal } from './failures';
+import { setLoginPassword, syncLoginStatus, type IdentityProviderDeps } from './identity-provider';
 import type { CreatedIbUser } from './types';
 import type { RegistrationActivities } from './registration-types';
 
 export type * from './registration-types';
 
-export interface RegistrationDeps {
+export interface RegistrationDeps extends IdentityProviderDeps {
   coreBanking: CoreBankingClient;
   serverKey: Buffer;
   temporal: { client: Client; taskQueue: string };
@@ -157,7 +158,8 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
     setRegisteredPassword: ({ registrationId, userId, sealedPassword }) =>
       translated(async () => {
         const password = unsealSecret(serverKey, passwordContext(registrationId), sealedPassword);
-        await coreBanking.setPassword(userId, password, false, coreBankingContext());
+        const issuance = `${registrationId}.registered-password`;
+        await setLoginPassword(deps, { userId, password, temporary: false, issuance }, coreBankingContext());
         return { passwordSet: true as const };
       }),
 
@@ -171,7 +173,9 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
       translated(async () => {
         const users = await coreBanking.findIbUsers({ businessKey }, coreBankingContext());
         for (const u of users) {
-          if (LIVE.has(u.status)) await coreBanking.deactivateIbUser(u.userId, reason, coreBankingContext());
+          if (!LIVE.has(u.status)) continue;
+          const after = await coreBanking.deactivateIbUser(u.userId, reason, coreBankingContext());
+          await syncLoginStatus(deps, u.userId, after.status);
         }
         return { userId: users[0]?.userId ?? null };
       }),

@@ -183,6 +183,8 @@ export interface CredentialActivities {
     ref: string;
     setNotAfter?: string;
   }): Promise<{ revoked: boolean }>;
+  /** Whether a reported first login happened (the identity provider, when it holds the login). */
+  confirmFirstLogin(input: { userId: string }): Promise<{ confirmed: boolean }>;
   applyUserStatus(input: {
     userId: string;
     action: UserStatusAction;

@@ -18,6 +18,12 @@ import { securityAnswersContext } from '../messages/security-questions';
 import { ProcessType } from '../messages/search-attributes';
 import { coreBankingContext } from './current-run';
 import { translated } from './failures';
+import {
+  firstLoginConfirmed,
+  revokeUnusedLogin,
+  syncLoginStatus,
+  type IdentityProviderDeps,
+} from './identity-provider';
 import { tellLinkedSystem, type LinkedSystemsDeps } from './linked-systems';
 import { credentialNoticeTemplates } from './notice-templates';
 import type { CredentialActivities, CredentialOwner } from './types';
@@ -27,7 +33,7 @@ import type { CredentialActivities, CredentialOwner } from './types';
  * first-time password expiry, lock / unlock / close, security questions. Every write is
  * keyed or idempotent in core banking; every message carries a stable id.
  */
-export interface CredentialDeps extends LinkedSystemsDeps {
+export interface CredentialDeps extends LinkedSystemsDeps, IdentityProviderDeps {
   coreBanking: CoreBankingClient;
   sms: SmsSender;
   email: EmailSender;
@@ -103,6 +109,9 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
 
     revokeFirstTimePassword: ({ userId, setNotAfter }) =>
       translated(async () => {
+        // Where an identity provider holds the login, it alone knows whether it was changed.
+        const held = await revokeUnusedLogin(deps, userId, setNotAfter ?? new Date().toISOString());
+        if (held) return held;
         const ctx = coreBankingContext();
         const user = await coreBanking.getIbUser(userId, ctx);
         // Changed already (a first login the channel did not report) or none set: nothing to revoke.
@@ -123,8 +132,12 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
             : action === 'UNLOCK'
               ? await coreBanking.unlockIbUser(userId, reason, ctx)
               : await coreBanking.deactivateIbUser(userId, reason, ctx);
+        await syncLoginStatus(deps, userId, user.status);
         return { status: user.status };
       }),
+
+    confirmFirstLogin: ({ userId }) =>
+      translated(async () => ({ confirmed: await firstLoginConfirmed(deps, userId) })),
 
     propagateUserStatus: ({ system, webhookId, userId, customerId, action, status }) =>
       translated(async () => {

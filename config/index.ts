@@ -178,6 +178,44 @@ export const configSchema = z
         'A verified token is trusted this long (at most until its `exp`) without a new signature check, and the JWKS is refetched when older than this: a key withdrawn from the JWKS stops working within twice it; `0` checks every request against a JWKS fetched for it.',
       ),
 
+    /** Which claim of an accepted token names the IB user a user-bound route acts for. */
+    AUTH_USER_ID_CLAIM: z
+      .string()
+      .min(1)
+      .default('sub')
+      .describe(
+        'The token claim holding the IB user id that user-bound routes bind to (Keycloak realm of docker/keycloak: `ib_user_id`); a token without it is bound by `sub`.',
+      ),
+
+    IDENTITY_PROVIDER: z
+      .enum(['core-banking', 'keycloak'])
+      .default('core-banking')
+      .describe(
+        "Who holds IB users' logins: `core-banking` (passwords in core banking) or `keycloak` (users, passwords, the first-login change and sessions in Keycloak; docs/keycloak.md).",
+      ),
+    KEYCLOAK_URL: z
+      .url()
+      .optional()
+      .describe(
+        'Keycloak base URL (no `/realms`), required with IDENTITY_PROVIDER=keycloak; production: `https`.',
+      ),
+    KEYCLOAK_REALM: z.string().min(1).default('ibmb').describe('The realm holding IB users.'),
+    KEYCLOAK_ADMIN_CLIENT_ID: z
+      .string()
+      .min(1)
+      .default('ibmb-identity-admin')
+      .describe(
+        "Client whose service account (realm-management `manage-users` only) manages the realm's users.",
+      ),
+    KEYCLOAK_ADMIN_CLIENT_SECRET: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Secret of KEYCLOAK_ADMIN_CLIENT_ID; required with IDENTITY_PROVIDER=keycloak (worker only).',
+      ),
+    KEYCLOAK_TIMEOUT_MS: envInt(100, 120_000).default(5_000).describe('Per-call timeout to Keycloak.'),
+
     CORE_BANKING_URL: z
       .url()
       .default('http://127.0.0.1:4010')
@@ -487,6 +525,13 @@ export const configSchema = z
     }
     if (c.SMTP_USER && !c.SMTP_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required with SMTP_USER' });
+    }
+    if (c.IDENTITY_PROVIDER === 'keycloak' && !c.KEYCLOAK_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KEYCLOAK_URL'],
+        message: 'required when IDENTITY_PROVIDER=keycloak',
+      });
     }
     if (c.CHANNEL_WEBHOOK_URL && !c.CHANNEL_WEBHOOK_SECRET) {
       ctx.addIssue({

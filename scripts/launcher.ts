@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -8,6 +9,13 @@ import { devServerDynamicConfigArgs } from '../lib/temporal-tuning';
 import { devServerSearchAttributeArgs } from '../messages/search-attributes';
 import { Child, httpOk, waitUntil, type ChildSpec } from './launcher/child';
 import { temporalCli as temporalCliPath } from '../lib/tools';
+import {
+  CLIENTS,
+  keycloakCommand,
+  keycloakInstance,
+  keycloakServiceEnv,
+  type KeycloakInstance,
+} from './launcher/keycloak';
 
 /**
  * `npm start`: the whole embedded stack in dependency order — Temporal dev server
@@ -21,7 +29,30 @@ const temporalCli = temporalCliPath(root);
 const temporalPort = Number(process.env.TEMPORAL_PORT ?? 7233);
 const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const temporalAddress = `127.0.0.1:${temporalPort}`;
-const shared = {
+/**
+ * `npm start -- --keycloak` (or START_KEYCLOAK=true): a Keycloak with the repository's realm
+ * beside the rest (KEYCLOAK_PORT, default 8180); it issues the tokens and holds the logins.
+ */
+const wantsKeycloak =
+  process.argv.includes('--keycloak') || /^(true|1|yes)$/.test(process.env.START_KEYCLOAK ?? '');
+let keycloak: KeycloakInstance | undefined;
+
+/** Provisions Keycloak on first use (`npm start` itself provisions only node and the CLI). */
+function startKeycloakInstance(): KeycloakInstance {
+  if (!fs.existsSync(keycloakCommand(root))) {
+    const run = spawnSync('bash', [path.join(root, 'scripts/provision.sh'), 'keycloak'], {
+      stdio: 'inherit',
+    });
+    if (run.status !== 0) throw new Error('provisioning Keycloak failed (scripts/provision.sh keycloak)');
+  }
+  return keycloakInstance(root, {
+    port: Number(process.env.KEYCLOAK_PORT ?? 8180),
+    managementPort: Number(process.env.KEYCLOAK_MANAGEMENT_PORT ?? 9180),
+    instanceDir: path.join(config.dataDir, 'keycloak'),
+  });
+}
+
+const shared: Record<string, string> = {
   DATA_DIR: config.dataDir,
   // Readiness is read off the children's JSON lines; the launcher renders them for a terminal.
   LOG_FORMAT: 'json',
@@ -39,13 +70,24 @@ const shared = {
 let codecCapability: { secret: string; stop: () => void } | undefined;
 
 function uiCodecEndpoint(): string | undefined {
-  if (config.AUTH_JWKS_URL) return undefined;
+  if (config.AUTH_JWKS_URL || keycloak) return undefined;
   codecCapability = keepCodecCapability(config.keysDir, CODEC_CAPABILITY_TTL_MS);
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
   return `http://${host}:${config.PORT}/codec/k/${codecCapability.secret}`;
 }
 
 let codecEndpoint: string | undefined;
+
+const keycloakSpecs = (k: KeycloakInstance): ChildSpec[] => [
+  {
+    name: 'keycloak',
+    command: k.command,
+    args: k.args,
+    env: k.env,
+    // A JVM and a realm import: minutes on a busy small machine.
+    ready: () => waitUntil('Keycloak', httpOk(k.healthUrl), 600_000),
+  },
+];
 
 const specs = (): ChildSpec[] => [
   {
@@ -85,6 +127,7 @@ const specs = (): ChildSpec[] => [
         60_000,
       ).then(() => waitUntil('Temporal UI', httpOk(`http://127.0.0.1:${uiPort}/`), 30_000)),
   },
+  ...(keycloak ? keycloakSpecs(keycloak) : []),
   {
     name: 'simulator',
     command: process.execPath,
@@ -124,7 +167,7 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
   console.log(`[launcher] stopping (${reason})`);
   // Reverse order: the API stops taking requests before the worker drains and the server goes.
   for (const child of [...children].reverse())
-    await child.stop(child.spec.name === 'worker' ? 30_000 : 10_000);
+    await child.stop(['worker', 'keycloak'].includes(child.spec.name) ? 30_000 : 10_000);
   codecCapability?.stop();
   console.log('[launcher] stopped');
   process.exit(exitCode);
@@ -147,6 +190,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT', 0));
   process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
   watchParent();
+  if (wantsKeycloak) {
+    keycloak = startKeycloakInstance();
+    Object.assign(shared, keycloakServiceEnv(keycloak));
+  }
   codecEndpoint = uiCodecEndpoint();
   for (const [i, spec] of specs().entries()) {
     const child = new Child(spec, i, render);
@@ -159,6 +206,11 @@ async function main(): Promise<void> {
     `[launcher] up: API http://${config.HOST}:${config.PORT}  Temporal UI http://127.0.0.1:${uiPort}  ` +
       `core banking http://127.0.0.1:${config.SIMULATOR_PORT}  (data in ${config.dataDir}; Ctrl-C stops everything)`,
   );
+  if (keycloak)
+    console.log(
+      `[launcher] Keycloak ${keycloak.issuer}: a channel backend's token by client credentials, client ` +
+        `${CLIENTS.channel}, its secret in ${path.join(keycloak.instanceDir, 'client-secrets.json')} ("channel")`,
+    );
 }
 
 main().catch((err) => {

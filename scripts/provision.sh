@@ -12,6 +12,9 @@
 #                (bearerbox, smsbox, fakesmsc), Chromium, Prometheus
 #   schemathesis the OpenAPI fuzzer of `npm run test:chaos`, from PyPI into a venv
 #                (not in the default set: only the chaos run needs it)
+#   keycloak     Keycloak's server distribution (Maven Central's keycloak-quarkus-dist zip),
+#                pre-built for this project's options, behind a wrapper that runs it on a
+#                JDK >= 21 found on the machine (JAVA_HOME, else /usr/lib/jvm/*)
 #
 #   scripts/provision.sh [PART ...]   (no PART: all of them, as `npm test` needs)
 # `npm start` asks for `node cli` only: it needs neither Java nor Maven nor Debian packages.
@@ -26,6 +29,7 @@ node_version="24.22.3"
 cli_version="1.5.1"
 cli_min_minor=5
 schemathesis_version="4.32.5"
+keycloak_version="26.7.3"
 test_server_version="$(sed -n 's:.*<temporal.test-server.version>\(.*\)</temporal.test-server.version>.*:\1:p' "$root/scripts/provision/test-server-pom.xml")"
 mkdir -p "$bin"
 
@@ -144,8 +148,11 @@ provision_schemathesis() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 }
 
+# shellcheck source=provision/keycloak.sh
+source "$root/scripts/provision/keycloak.sh"
+
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(node cli test-server debian)
+[ ${#parts[@]} -gt 0 ] || parts=(node cli test-server debian keycloak)
 for part in "${parts[@]}"; do
   case "$part" in
     node) provision_node ;;
@@ -153,7 +160,8 @@ for part in "${parts[@]}"; do
     test-server) provision_test_server ;;
     debian) provision_debian ;;
     schemathesis) provision_schemathesis ;;
-    *) log "unknown part '$part' (node, cli, test-server, debian, schemathesis)"; exit 2 ;;
+    keycloak) provision_keycloak ;;
+    *) log "unknown part '$part' (node, cli, test-server, debian, keycloak, schemathesis)"; exit 2 ;;
   esac
 done
 log "ready: ${parts[*]}"

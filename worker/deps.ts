@@ -5,6 +5,7 @@ import type { ActivityDeps } from '../activities';
 import { clientCredentials } from '../adapters/core-banking/client-credentials';
 import { createCoreBankingHttpClient } from '../adapters/core-banking/http-client';
 import { createEmailSender } from '../adapters/email';
+import { identityProviderFromConfig } from '../adapters/identity-provider';
 import { createSmsSender } from '../adapters/sms';
 import { createWebhookSender } from '../adapters/webhooks';
 import type { Config } from '../config';
@@ -41,6 +42,7 @@ export function activityDeps(config: Config, temporalClient: Client, tracer?: Tr
     bankName: config.BANK_NAME,
     ...(config.MFA_WEBOTP_HOST && { webOtpHost: config.MFA_WEBOTP_HOST }),
     email: createEmailSender(config),
+    ...identityProviderFromConfig(config),
     serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
     temporal: {
       client: temporalClient,

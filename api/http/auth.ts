@@ -51,6 +51,18 @@ export interface VerifierOptions {
   audience: string;
   /** Accepted `typ` header values, compared case-insensitively (an `application/` prefix is ignored). */
   tokenTypes: string[];
+  /**
+   * The claim naming the IB user the token acts for (Keycloak: `ib_user_id`, from the user's
+   * attribute); a token without it (a channel backend's client credentials) is bound by `sub`.
+   */
+  userIdClaim?: string;
+}
+
+/** The IB user id claim when the token has one, else `sub`. */
+function subjectOf(payload: JWTPayload, claim: string | undefined): string | undefined {
+  const bound = claim && claim !== 'sub' ? payload[claim] : undefined;
+  if (bound !== undefined) return typeof bound === 'string' && bound ? bound : undefined;
+  return payload.sub;
 }
 
 /** `typ` is a media type: case-insensitive, `application/` may be omitted (RFC 7515 §4.1.9). */
@@ -72,8 +84,9 @@ export function createVerifier(keys: JWTVerifyGetKey, o: VerifierOptions): Token
         // Only access tokens: an ID token or a logout token signed by the same IdP is refused.
         if (!protectedHeader.typ || !types.has(mediaType(protectedHeader.typ)))
           throw new InvalidTokenError('token is not an access token');
-        if (!payload.sub) throw new InvalidTokenError('token has no subject');
-        return { subject: payload.sub, scopes: scopesOf(payload), expiresAt: (payload.exp as number) * 1000 };
+        const subject = subjectOf(payload, o.userIdClaim);
+        if (!subject) throw new InvalidTokenError('token has no subject');
+        return { subject, scopes: scopesOf(payload), expiresAt: (payload.exp as number) * 1000 };
       } catch (e) {
         if (e instanceof InvalidTokenError) throw e;
         if (e instanceof joseErrors.JWTExpired) throw new InvalidTokenError('token expired');
@@ -102,6 +115,7 @@ export async function verifierFromConfig(config: Config): Promise<TokenVerifier>
     issuer: config.AUTH_ISSUER,
     audience: config.AUTH_AUDIENCE,
     tokenTypes: config.AUTH_TOKEN_TYPES,
+    userIdClaim: config.AUTH_USER_ID_CLAIM,
   });
   if (config.AUTH_TOKEN_CACHE_SECONDS === 0) return verifier;
   return cachingVerifier(verifier, { ttlMs: config.AUTH_TOKEN_CACHE_SECONDS * 1000, maxEntries: 10_000 });

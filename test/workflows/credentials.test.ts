@@ -32,6 +32,7 @@ function fakes(over: Record<string, (...a: never[]) => Promise<unknown>> = {}) {
     lookupCredentialOwner: async () => owner(),
     sendCredentialNotice: async (n: { channel: string; to: string }) => ({ to: `masked:${n.to.slice(-3)}` }),
     revokeFirstTimePassword: async () => ({ revoked: true }),
+    confirmFirstLogin: async () => ({ confirmed: true }),
     armPasswordExpiry: async (a: { userId: string }) => ({ processId: `pwexpiry-${a.userId}` }),
     consumeMfaChallenge: async () => undefined,
     sealFirstTimePassword: async () => ({ sealed: 'sealed-blob' }),
@@ -166,7 +167,7 @@ describe('credential workflows (time-skipping)', () => {
         const result = (await handle.result()) as PasswordExpiryResult;
         expect(result.outcome).toBe('FIRST_LOGIN');
         await env.sleep(TTL_MINUTES * MINUTE);
-        expect(calls).toEqual([]);
+        expect(calls).toEqual(['confirmFirstLogin']);
         const trail = await handle.query(processStateQuery);
         expect(trail.auditTrail).toEqual(
           expect.arrayContaining([
@@ -177,6 +178,53 @@ describe('credential workflows (time-skipping)', () => {
             }),
           ]),
         );
+      });
+    });
+
+    it('a first-login report the identity provider does not confirm keeps the timer and its deadline', async () => {
+      let confirmed = false;
+      const { activities, calls } = fakes({ confirmFirstLogin: async () => ({ confirmed }) });
+      await withWorker(env, activities, async (taskQueue) => {
+        const handle = await env.client.workflow.start('FirstTimePasswordExpiry', {
+          taskQueue,
+          workflowId: `pwexpiry-unconfirmed-${++seq}`,
+          args: [expiryInput()],
+        });
+        const started = await env.currentTimeMs();
+        await env.sleep(60 * MINUTE);
+        // UPDATE_PASSWORD still pending: the report changes nothing.
+        await handle.signal(firstLoginSignal, { reportedBy: 'channel-backend' });
+        await env.sleep(MINUTE);
+        expect((await handle.describe()).status.name).toBe('RUNNING');
+        expect(calls).toEqual(['confirmFirstLogin']);
+        const result = (await handle.result()) as PasswordExpiryResult;
+        expect(result).toMatchObject({ outcome: 'EXPIRED', revoked: true });
+        const trail = await handle.query(processStateQuery);
+        // The unconfirmed report did not move the deadline: one wait, revoked at the TTL.
+        expect(trail.auditTrail.filter((e) => e.step === 'AWAIT_FIRST_LOGIN')).toHaveLength(1);
+        const revokedAt = Date.parse(trail.auditTrail.find((e) => e.step === 'REVOKE_PASSWORD')!.at);
+        expect(revokedAt - started).toBeLessThan((TTL_MINUTES + 30) * MINUTE);
+        expect(trail.auditTrail).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              step: 'CONFIRM_FIRST_LOGIN',
+              detail: 'reported by channel-backend, not confirmed: keeps waiting',
+            }),
+          ]),
+        );
+        expect(trail.auditTrail.map((e) => e.step)).not.toContain('FIRST_LOGIN');
+      });
+      // Once the provider confirms, a report ends the timer.
+      confirmed = true;
+      const { activities: confirming } = fakes({ confirmFirstLogin: async () => ({ confirmed }) });
+      await withWorker(env, confirming, async (taskQueue) => {
+        const handle = await env.client.workflow.start('FirstTimePasswordExpiry', {
+          taskQueue,
+          workflowId: `pwexpiry-confirmed-${++seq}`,
+          args: [expiryInput()],
+        });
+        await handle.signal(firstLoginSignal, { reportedBy: 'channel-backend' });
+        expect(((await handle.result()) as PasswordExpiryResult).outcome).toBe('FIRST_LOGIN');
       });
     });
 

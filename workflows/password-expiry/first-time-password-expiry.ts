@@ -1,4 +1,4 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CredentialActivities } from '../../activities/types';
 import {
   firstLoginSignal,
@@ -13,6 +13,9 @@ import { notifyContacts } from '../credential-notices';
 import { ProcessTrail } from '../process-trail';
 
 const core = proxyActivities<CredentialActivities>(coreBankingOptions);
+
+/** Runs from before it asked the identity provider whether a reported first login happened. */
+const CONFIRMED_FIRST_LOGIN = 'confirmed-first-login';
 
 /**
  * One per IB/MB user: the durable timer of the user's current first-time password. A new
@@ -38,22 +41,39 @@ export async function FirstTimePasswordExpiry(input: PasswordExpiryInput): Promi
   });
 
   for (;;) {
+    let deadline = 0;
     for (;;) {
       if (firstLogin) {
         const { reportedBy } = firstLogin;
-        trail.record('FIRST_LOGIN', 'COMPLETED', `reported by ${reportedBy}`);
-        trail.finish('COMPLETED', 'first login before expiry');
-        return { userId: input.userId, outcome: 'FIRST_LOGIN', ref: current.ref };
+        // A report ends the wait only when the login's holder confirms it (Keycloak: no
+        // UPDATE_PASSWORD pending); core banking mode trusts the channel's report.
+        const confirmed =
+          !patched(CONFIRMED_FIRST_LOGIN) ||
+          (
+            await trail.step(
+              'CONFIRM_FIRST_LOGIN',
+              () => core.confirmFirstLogin({ userId: input.userId }),
+              (r) => (r.confirmed ? 'confirmed' : `reported by ${reportedBy}, not confirmed: keeps waiting`),
+            )
+          ).confirmed;
+        if (confirmed) {
+          trail.record('FIRST_LOGIN', 'COMPLETED', `reported by ${reportedBy}`);
+          trail.finish('COMPLETED', 'first login before expiry');
+          return { userId: input.userId, outcome: 'FIRST_LOGIN', ref: current.ref };
+        }
+        firstLogin = null;
+      } else if (deadline === 0 || rearmed) {
+        // A new issuance restarts the wait from now, with that issuance's TTL; an
+        // unconfirmed report keeps the deadline it had.
+        rearmed = false;
+        deadline = Date.now() + current.ttlMinutes * 60_000;
+        trail.record(
+          'AWAIT_FIRST_LOGIN',
+          'WAITING',
+          `password from ${current.issuedBy}; expires at ${new Date(deadline).toISOString()}`,
+        );
       }
-      // A new issuance restarts the wait from now, with that issuance's TTL.
-      rearmed = false;
-      const deadline = Date.now() + current.ttlMinutes * 60_000;
-      trail.record(
-        'AWAIT_FIRST_LOGIN',
-        'WAITING',
-        `password from ${current.issuedBy}; expires at ${new Date(deadline).toISOString()}`,
-      );
-      const woke = await condition(() => firstLogin !== null || rearmed, deadline - Date.now());
+      const woke = await condition(() => firstLogin !== null || rearmed, Math.max(1, deadline - Date.now()));
       if (!woke) break;
     }
 

@@ -1,0 +1,54 @@
+/**
+ * The identity provider that holds IB/MB users' logins (IDENTITY_PROVIDER=keycloak).
+ * Core banking keeps the user's profile and status; the login (username, password, the
+ * pending password change, sessions) lives here. Every write is keyed or conditional:
+ * a retry, a crash or an ops reset finds what an earlier attempt made and never undoes
+ * what the customer did since (docs/keycloak.md).
+ */
+export interface LoginOwner {
+  /** The IB user id: the user's key in the provider (attribute `ibUserId`, claim per AUTH_USER_ID_CLAIM). */
+  userId: string;
+  username: string;
+  customerId: string;
+  /** E.164 number on file, as the `phoneNumber` attribute; null: none. */
+  phone?: string | null;
+}
+
+export interface PasswordIssue {
+  owner: LoginOwner;
+  password: string;
+  /**
+   * true: a first-time password with the UPDATE_PASSWORD required action; false: a
+   * password the customer chose (self-registration).
+   */
+  temporary: boolean;
+  /**
+   * The issuance's stable id (the id its message goes out under): the provider keeps it
+   * on the user, so the same issuance again changes nothing, even after the customer
+   * has changed the password.
+   */
+  issuance: string;
+  /** When this issuance set it (ISO): a revocation at a deadline leaves newer ones alone. */
+  issuedAt: string;
+}
+
+export interface IdentityProvider {
+  /** Creates the login, or sets this issuance's password once. `set: false`: this issuance was there already. */
+  issuePassword(issue: PasswordIssue, signal?: AbortSignal): Promise<{ set: boolean; created: boolean }>;
+  /**
+   * Removes the password of a user whose UPDATE_PASSWORD is still pending and that was
+   * issued at or before `issuedNotAfter`, and ends their sessions. `revoked: false`: the
+   * customer changed it already, a newer issuance replaced it, or there is no login.
+   */
+  revokeUnusedPassword(
+    userId: string,
+    issuedNotAfter: string,
+    signal?: AbortSignal,
+  ): Promise<{ revoked: boolean }>;
+  /** Whether the user has a login whose first-time password was changed (no UPDATE_PASSWORD pending). */
+  firstLoginDone(userId: string, signal?: AbortSignal): Promise<boolean>;
+  /** Enables or disables the login; disabling also ends every session. `found: false`: no login to change. */
+  setEnabled(userId: string, enabled: boolean, signal?: AbortSignal): Promise<{ found: boolean }>;
+  /** Sets the `phoneNumber` attribute (null removes it). */
+  setPhone(userId: string, phone: string | null, signal?: AbortSignal): Promise<{ found: boolean }>;
+}
