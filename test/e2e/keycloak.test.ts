@@ -214,7 +214,11 @@ describe('Keycloak as the identity provider, end to end', () => {
     const newPhone = `+2547119${u.customerId.slice(-5)}`;
     const res = await call(stack.apiUrl, 'PUT', `/customers/${u.customerId}/contact-info`, {
       token: ops,
-      body: { phoneNumber: { newPhoneNumber: newPhone } },
+      // The seed's combination: a phone goes with a postal address.
+      body: {
+        phoneNumber: { newPhoneNumber: newPhone },
+        postalAddress: { line1: '12 Kenyatta Avenue', city: 'Nairobi', postalCode: '00100', country: 'KE' },
+      },
       headers: { 'Idempotency-Key': `kc-phone-${u.customerId}` },
     });
     expect([200, 202]).toContain(res.status);
