@@ -1,6 +1,4 @@
 // The workflow bundle's entry: every workflow type the worker registers.
-import { setWorkflowOptions } from '@temporalio/workflow';
-import type { VersioningBehavior } from '@temporalio/common';
 import { OnboardIbUser } from './onboarding/onboard-ib-user';
 import { MfaChallenge } from './mfa/mfa-challenge';
 import { MfaDestinationQuota } from './mfa/destination-quota';
@@ -13,6 +11,7 @@ import { ResetUserPassword } from './password-reset/reset-user-password';
 import { FirstTimePasswordExpiry } from './password-expiry/first-time-password-expiry';
 import { ChangeUserStatus } from './user-status/change-user-status';
 import { UpdateSecurityQuestions } from './security-questions/update-security-questions';
+import { versioned } from './versioning';
 
 /**
  * Worker Versioning (docs/operations.md). A short-lived process is PINNED: it runs to its
@@ -21,12 +20,7 @@ import { UpdateSecurityQuestions } from './security-questions/update-security-qu
  * task runs on the new current build, so its changes still go behind `patched()`. Every
  * type says which; the worker's default (pinned) is only a safety net.
  */
-const versioning = (
-  versioningBehavior: VersioningBehavior,
-  ...workflows: ((...args: never[]) => Promise<unknown>)[]
-) => workflows.forEach((wf) => setWorkflowOptions({ versioningBehavior }, wf));
-
-versioning(
+versioned(
   'PINNED',
   OnboardIbUser,
   MfaChallenge,
@@ -38,7 +32,7 @@ versioning(
   ChangeUserStatus,
   UpdateSecurityQuestions,
 );
-versioning('AUTO_UPGRADE', MfaDestinationQuota, MfaUserOtpLock, FirstTimePasswordExpiry);
+versioned('AUTO_UPGRADE', MfaDestinationQuota, MfaUserOtpLock, FirstTimePasswordExpiry);
 
 export {
   OnboardIbUser,

@@ -1,5 +1,6 @@
 import { isWorkflowFunctionWithOptions } from '@temporalio/common/lib/workflow-definition-options';
 import * as workflows from '../../workflows';
+import { versioningBehaviours } from '../../workflows/versioning';
 import { deploymentOptions, workerDeploymentVersion } from '../../worker/deployment';
 import { buildOf } from '../../lib/build-id';
 import { repoRoot } from '../setup/tools';
@@ -9,10 +10,9 @@ const ENTITIES = ['MfaDestinationQuota', 'MfaUserOtpLock', 'FirstTimePasswordExp
 
 describe('Worker Versioning', () => {
   it('pins every short-lived process and lets every long-lived entity auto-upgrade, each type saying which', () => {
-    const behaviourOf = (fn: unknown) => {
-      const opts = isWorkflowFunctionWithOptions(fn) ? fn.workflowDefinitionOptions : undefined;
-      return (typeof opts === 'function' ? opts() : opts)?.versioningBehavior;
-    };
+    // Declared once per type, and handed to the SDK as the type's definition options.
+    const behaviourOf = (fn: unknown) =>
+      isWorkflowFunctionWithOptions(fn) ? versioningBehaviours.get(fn) : 'no definition options';
     const names = Object.keys(workflows);
     expect(names).toEqual(expect.arrayContaining(ENTITIES));
     expect(
