@@ -10,6 +10,9 @@
 #                wrapper with a class-data-sharing archive (a cold JVM starts in < 1 s)
 #   debian       the real parts the suites run, from Debian's packages: Kannel
 #                (bearerbox, smsbox, fakesmsc), Chromium, Prometheus
+#   jaeger       Jaeger v2 (all-in-one: OTLP in, query API out) built from its Go module
+#                at the version scripts/provision/jaeger/go.mod pins; the trace test reads
+#                the service's traces back from it
 #
 #   scripts/provision.sh [PART ...]   (no PART: all of them, as `npm test` needs)
 # `npm start` asks for `node cli` only: it needs neither Java nor Maven nor Debian packages.
@@ -23,6 +26,7 @@ source "$root/scripts/provision/lib.sh"
 node_version="24.22.3"
 cli_version="1.5.1"
 cli_min_minor=5
+jaeger_version="$(sed -n 's:^[[:space:]]*github.com/jaegertracing/jaeger \(v[0-9.]*\).*:\1:p' "$root/scripts/provision/jaeger/go.mod")"
 test_server_version="$(sed -n 's:.*<temporal.test-server.version>\(.*\)</temporal.test-server.version>.*:\1:p' "$root/scripts/provision/test-server-pom.xml")"
 mkdir -p "$bin"
 
@@ -123,6 +127,25 @@ build_cds_archive() {
   if [ -s "$dir/classes.jsa.tmp" ]; then mv "$dir/classes.jsa.tmp" "$dir/classes.jsa"; else log "CDS archive not created; the test server will start without it"; fi
 }
 
+# Jaeger's module is a tool of scripts/provision/jaeger/go.mod (its go.sum pins every
+# dependency); one directory per version, so a new pin builds anew and an old one is reused.
+provision_jaeger() {
+  local dir="$tools/jaeger/$jaeger_version"
+  if [ ! -x "$dir/jaeger" ]; then
+    command -v go >/dev/null || {
+      log "Go 1.25+ is needed to build Jaeger from its Go module (npm test only)"
+      exit 1
+    }
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    (cd "$root/scripts/provision/jaeger" &&
+      GOFLAGS="${GOFLAGS:-} -buildvcs=false -mod=readonly" with_progress \
+        "building Jaeger $jaeger_version (v2) from its Go module (first run: 10-20 min on 2 cores; Go caches it)" \
+        go build -trimpath -o "$dir.tmp/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger)
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  ln -sfn "../jaeger/$jaeger_version/jaeger" "$bin/jaeger"
+}
+
 # Every Debian package a suite runs for real, as PACKAGE:BINARY.
 provision_debian() {
   ensure_debian \
@@ -132,14 +155,15 @@ provision_debian() {
 }
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(node cli test-server debian)
+[ ${#parts[@]} -gt 0 ] || parts=(node cli test-server debian jaeger)
 for part in "${parts[@]}"; do
   case "$part" in
     node) provision_node ;;
     cli) provision_cli ;;
     test-server) provision_test_server ;;
     debian) provision_debian ;;
-    *) log "unknown part '$part' (node, cli, test-server, debian)"; exit 2 ;;
+    jaeger) provision_jaeger ;;
+    *) log "unknown part '$part' (node, cli, test-server, debian, jaeger)"; exit 2 ;;
   esac
 done
 log "ready: ${parts[*]}"
