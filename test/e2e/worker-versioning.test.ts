@@ -1,19 +1,23 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { decodeVersioningBehavior, type WorkerDeploymentVersion } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { encryptingDataConverter } from '../../lib/codec/data-converter';
 import { consumeUpdate, mfaProcessId } from '../../messages/mfa';
 import { createWorker, type Workers } from '../../worker/create-worker';
 import { activityDeps } from '../../worker/deps';
-import { temporalCliPath, workflowBundlePath } from '../setup/tools';
+import { repoRoot, temporalCliPath, workflowBundlePath } from '../setup/tools';
 import { call, startStack, type Stack } from '../helpers/stack';
 import { setCurrentVersion, setRampingVersion, type CliTarget } from '../helpers/worker-deployment-cli';
 
 type History = temporal.api.history.v1.IHistory;
 
 /**
- * Two builds of the worker side by side on the dev server, switched over with the
- * commands docs/operations.md gives ops (`temporal worker deployment set-ramping-version`,
+ * Two builds of the worker side by side on the dev server. Build one is made current by
+ * scripts/worker-version.ts (Compose's worker-version job), build two by the commands
+ * docs/operations.md gives ops (`temporal worker deployment set-ramping-version`,
  * `set-current-version`). A challenge started on build one finishes on build one after
  * build two took over; new challenges run on build two; the destination quota (an entity)
  * that build one started continues, same run, on build two.
@@ -31,7 +35,23 @@ describe('Worker Versioning: two builds side by side', () => {
   beforeAll(async () => {
     stack = await startStack({}, { deployment: one });
     cli = { cli: temporalCliPath, address: stack.env.address, namespace: stack.env.namespace ?? 'default' };
-    await setCurrentVersion(cli, one);
+    // As Compose's job runs it, with the worker's settings.
+    await promisify(execFile)(
+      process.execPath,
+      [
+        path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'),
+        path.join(repoRoot, 'scripts/worker-version.ts'),
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          TEMPORAL_ADDRESS: stack.env.address,
+          TEMPORAL_NAMESPACE: cli.namespace,
+          WORKER_DEPLOYMENT_NAME: one.deploymentName,
+          WORKER_BUILD_ID: one.buildId,
+        },
+      },
+    );
     token = await stack.token('mfa:write processes:read');
   }, 120_000);
   afterAll(async () => {
