@@ -126,6 +126,8 @@ describe('Worker Versioning: two builds side by side', () => {
     await setRampingVersion(cli, two, 100);
     const second = await create(phone);
     await setCurrentVersion(cli, two);
+    // Again, as a restarted `npm start` or Compose job on the same build does: a no-op.
+    await setCurrentVersion(cli, two, 5_000);
 
     // The first challenge's verify and consume come after the switch: still build one.
     const firstTasks = tasksOf(await finish(first));
