@@ -9,6 +9,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY . .
+# The commit in the worker's build id (lib/build-id.ts; RUN sees a build argument as a
+# variable); .git stays out of the context.
+ARG IBMB_COMMIT=unknown
 RUN npm run build
 
 # --- runtime: production dependencies and dist/ only --------------------------------

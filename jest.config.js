@@ -15,7 +15,7 @@ const files = (...names) => names.map((n) => `<rootDir>/test/${n}.test.ts`);
 /** Tests that run the whole stack as `npm start` does, or a real part from Debian or Go. */
 const system = [
   ...under('chaos', 'ui', 'compose', 'metrics', 'provision', 'bench'),
-  ...files('sms/kannel', 'e2e/*launcher*'),
+  ...files('sms/kannel', 'e2e/*launcher*', 'e2e/jaeger'),
 ];
 
 module.exports = {
@@ -50,7 +50,7 @@ module.exports = {
       // HTTP → API → Temporal → real worker → simulator, on one dev server for the run,
       // a namespace per suite (test/setup/e2e-server.ts).
       testMatch: [...under('e2e', 'api'), ...files('chaos/bad-input')],
-      testPathIgnorePatterns: ['/node_modules/', '/test/e2e/[^/]*launcher[^/]*\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '/test/e2e/([^/]*launcher[^/]*|jaeger)\\.test\\.ts$'],
       globalSetup: '<rootDir>/test/setup/e2e-setup.ts',
       globalTeardown: '<rootDir>/test/setup/e2e-teardown.ts',
     },

@@ -109,6 +109,26 @@ export const configSchema = z
         "Runs the worker keeps in its sticky cache (its entity worker, a quarter as many); bounds the worker's memory whatever the number of open runs.",
       ),
 
+    // Worker Versioning (worker/deployment.ts, docs/operations.md).
+    WORKER_VERSIONING: envBool
+      .default(true)
+      .describe(
+        '`true`: the worker joins a Worker Deployment Version (`WORKER_DEPLOYMENT_NAME` and the build id) and gets tasks only once ops make that version current or ramping; `false`: an unversioned worker.',
+      ),
+    WORKER_DEPLOYMENT_NAME: z
+      .string()
+      .regex(/^[^.:]+$/, 'a name without `.` or `:`')
+      .default('ibmb-user-lifecycle')
+      .describe('Worker Deployment the worker versions belong to (one per service and namespace).'),
+    WORKER_BUILD_ID: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe(
+        "Unset: `<package version>+<commit>` as `npm run build` recorded it (`IBMB_COMMIT`, else git). The build id of this worker's Deployment Version.",
+      ),
+
     PAYLOAD_KEYS: z
       .string()
       .optional()

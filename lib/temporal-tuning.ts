@@ -16,6 +16,11 @@ export const TEMPORAL_DYNAMIC_CONFIG = {
   // waited for a token of 20/s: ~40 ms per hop at low load. A start's first task came
   // 50 → 10 ms.
   'history.transferProcessorMaxPollRPS': 1000,
+  // Worker Versioning (worker/deployment.ts): Worker Deployment Versions and the APIs that set
+  // the current and ramping version. Server 1.29's defaults; stated because the workers get no
+  // task without them, whatever a server's own config file says.
+  'system.enableDeploymentVersions': true,
+  'frontend.workerVersioningWorkflowAPIs': true,
 } as const;
 
 /** `--dynamic-config-value key=json` arguments for the Temporal CLI dev server. */

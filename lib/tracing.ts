@@ -1,3 +1,4 @@
+// OpenTelemetry 1.x on purpose, with the SDK's interceptors: package.json's "//" note says until when.
 import { context, propagation, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';

@@ -3,8 +3,12 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { workflowInterceptorModules } from '../worker/workflow-modules';
 import { failureConverterPath } from '../lib/codec/data-converter';
+import { buildOf } from '../lib/build-id';
 
-/** `npm run build`: the production workflow bundle, so workers start without webpack. */
+/**
+ * `npm run build`: the production workflow bundle, so workers start without webpack, and
+ * the build id of the worker version that runs it (lib/build-id.ts).
+ */
 async function main(): Promise<void> {
   const out = path.resolve(__dirname, '..', 'workflow-bundle.js');
   const quiet = () => undefined;
@@ -17,6 +21,9 @@ async function main(): Promise<void> {
   });
   fs.writeFileSync(out, code);
   console.log(`workflow bundle written to ${path.relative(process.cwd(), out)}`);
+  const build = buildOf(path.resolve(__dirname, '..', '..'));
+  fs.writeFileSync(path.resolve(__dirname, '..', 'build-info.json'), `${JSON.stringify(build)}\n`);
+  console.log(`build id ${build.buildId}`);
 }
 
 main().catch((err) => {

@@ -16,6 +16,7 @@ import {
   keycloakServiceEnv,
   type KeycloakInstance,
 } from './launcher/keycloak';
+import { makeVersionCurrent, versionName, workerDeploymentVersion } from '../worker/deployment';
 
 /**
  * `npm start`: the whole embedded stack in dependency order — Temporal dev server
@@ -60,6 +61,15 @@ const shared: Record<string, string> = {
   // The worker talks to this launcher's simulator unless told otherwise.
   CORE_BANKING_URL: process.env.CORE_BANKING_URL ?? `http://127.0.0.1:${config.SIMULATOR_PORT}`,
 };
+
+/**
+ * The worker's Deployment Version (the build `npm run build` recorded): once the worker
+ * polls, the launcher makes it current, as ops do after a deploy (docs/operations.md), so
+ * new runs and the auto-upgrade entities go to this build. Pinned runs of an earlier build
+ * in the same DATA_DIR wait for a worker of their build.
+ */
+const deployment = workerDeploymentVersion(config);
+const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
 
 /**
  * The dev UI has no login of its own, so it gets a codec capability: decoding only, valid
@@ -144,8 +154,18 @@ const specs = (): ChildSpec[] => [
     name: 'worker',
     command: process.execPath,
     args: [path.join(dist, 'worker', 'main.js')],
-    env: shared,
-    ready: (child) => child.waitForLine(/"msg":"worker running"/, 60_000),
+    env: { ...shared, ...(deployment && { WORKER_BUILD_ID: deployment.buildId }) },
+    ready: async (child) => {
+      await child.waitForLine(/"msg":"worker running"/, 60_000);
+      if (!deployment) return;
+      const connection = await Connection.connect({ address: shared.TEMPORAL_ADDRESS });
+      try {
+        await makeVersionCurrent(connection.workflowService, namespace, deployment, { identity: 'launcher' });
+      } finally {
+        await connection.close();
+      }
+      console.log(`[launcher] current worker version ${versionName(deployment)}`);
+    },
   },
   {
     name: 'api',

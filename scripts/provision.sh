@@ -15,6 +15,9 @@
 #   keycloak     Keycloak's server distribution (Maven Central's keycloak-quarkus-dist zip),
 #                pre-built for this project's options, behind a wrapper that runs it on a
 #                JDK >= 21 found on the machine (JAVA_HOME, else /usr/lib/jvm/*)
+#   jaeger       Jaeger v2 (all-in-one: OTLP in, query API out) built from its Go module
+#                at the version scripts/provision/jaeger/go.mod pins; the trace test reads
+#                the service's traces back from it
 #
 #   scripts/provision.sh [PART ...]   (no PART: all of them, as `npm test` needs)
 # `npm start` asks for `node cli` only: it needs neither Java nor Maven nor Debian packages.
@@ -30,6 +33,7 @@ cli_version="1.5.1"
 cli_min_minor=5
 schemathesis_version="4.32.5"
 keycloak_version="26.7.3"
+jaeger_version="$(sed -n 's:^[[:space:]]*github.com/jaegertracing/jaeger \(v[0-9.]*\).*:\1:p' "$root/scripts/provision/jaeger/go.mod")"
 test_server_version="$(sed -n 's:.*<temporal.test-server.version>\(.*\)</temporal.test-server.version>.*:\1:p' "$root/scripts/provision/test-server-pom.xml")"
 mkdir -p "$bin"
 
@@ -130,6 +134,25 @@ build_cds_archive() {
   if [ -s "$dir/classes.jsa.tmp" ]; then mv "$dir/classes.jsa.tmp" "$dir/classes.jsa"; else log "CDS archive not created; the test server will start without it"; fi
 }
 
+# Jaeger's module is a tool of scripts/provision/jaeger/go.mod (its go.sum pins every
+# dependency); one directory per version, so a new pin builds anew and an old one is reused.
+provision_jaeger() {
+  local dir="$tools/jaeger/$jaeger_version"
+  if [ ! -x "$dir/jaeger" ]; then
+    command -v go >/dev/null || {
+      log "Go 1.25+ is needed to build Jaeger from its Go module (npm test only)"
+      exit 1
+    }
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    (cd "$root/scripts/provision/jaeger" &&
+      GOFLAGS="${GOFLAGS:-} -buildvcs=false -mod=readonly" with_progress \
+        "building Jaeger $jaeger_version (v2) from its Go module (first run: 10-20 min on 2 cores; Go caches it)" \
+        go build -trimpath -o "$dir.tmp/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger)
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  ln -sfn "../jaeger/$jaeger_version/jaeger" "$bin/jaeger"
+}
+
 # Every Debian package a suite runs for real, as PACKAGE:BINARY.
 provision_debian() {
   ensure_debian \
@@ -152,7 +175,7 @@ provision_schemathesis() {
 source "$root/scripts/provision/keycloak.sh"
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(node cli test-server debian keycloak)
+[ ${#parts[@]} -gt 0 ] || parts=(node cli test-server debian keycloak jaeger)
 for part in "${parts[@]}"; do
   case "$part" in
     node) provision_node ;;
@@ -161,7 +184,8 @@ for part in "${parts[@]}"; do
     debian) provision_debian ;;
     schemathesis) provision_schemathesis ;;
     keycloak) provision_keycloak ;;
-    *) log "unknown part '$part' (node, cli, test-server, debian, keycloak, schemathesis)"; exit 2 ;;
+    jaeger) provision_jaeger ;;
+    *) log "unknown part '$part' (node, cli, test-server, debian, keycloak, jaeger, schemathesis)"; exit 2 ;;
   esac
 done
 log "ready: ${parts[*]}"

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Tracing } from '../lib/tracing';
+import { deploymentOptions } from './deployment';
 import { workerTracingOptions } from './tracing';
 import { workflowInterceptorModules } from './workflow-modules';
 
@@ -20,6 +21,8 @@ export interface WorkerSetup {
   dataConverter?: DataConverter;
   /** Activity spans and the workflow span sink; off when undefined. */
   tracing?: Tracing;
+  /** The Worker Deployment Version both workers join (worker/deployment.ts); unversioned when undefined. */
+  deployment?: WorkerDeploymentVersion;
   options?: Partial<WorkerOptions>;
 }
 
@@ -60,6 +63,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Workers> {
     dataConverter: setup.dataConverter,
     ...workflows,
     sinks: tracing.sinks,
+    ...(setup.deployment && { workerDeploymentOptions: deploymentOptions(setup.deployment) }),
     interceptors: {
       ...tracing.interceptors,
       // Only for bundling at start: a prebuilt bundle has them built in (the SDK warns otherwise).

@@ -7,6 +7,7 @@ import { createLogger } from '../lib/logger';
 import { startTracing, temporalClientInterceptors } from '../lib/tracing';
 import { createWorker, resolveBundlePath } from './create-worker';
 import { activityDeps } from './deps';
+import { versionName, workerDeploymentVersion } from './deployment';
 import { installRuntime } from './runtime';
 
 /**
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     interceptors: temporalClientInterceptors(tracing?.tracer),
   });
   const workflowBundlePath = resolveBundlePath(config.TEMPORAL_WORKFLOW_BUNDLE);
+  const deployment = workerDeploymentVersion(config);
   const worker = await createWorker({
     connection,
     namespace,
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     workflowBundlePath,
     dataConverter,
     tracing,
+    deployment,
     // Explicit, not derived from the heap size: memory stays bounded with any number of open runs.
     options: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
   });
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       bundle: workflowBundlePath ?? 'bundled at start',
       tracing: tracing ? tracing.serviceName : 'off',
+      deploymentVersion: deployment ? versionName(deployment) : 'unversioned',
     },
     'worker running',
   );

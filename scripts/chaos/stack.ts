@@ -89,6 +89,8 @@ export class ChaosStack {
       API_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
       TEMPORAL_TASK_QUEUE: 'ibmb-user-lifecycle',
+      // Nothing here makes a worker version current (npm start's launcher does): unversioned.
+      WORKER_VERSIONING: 'false',
       ...this.opts.env,
     };
   }

@@ -38,7 +38,7 @@ const services = compose.services;
 
 const APP_SERVICES = ['api', 'worker', 'simulator'] as const;
 /** Services that run to completion; every other one stays up and is health-checked. */
-const ONE_SHOT = ['temporal-schema', 'temporal-namespace'];
+const ONE_SHOT = ['temporal-schema', 'temporal-namespace', 'worker-version'];
 const PROCESS_ENTRY: Record<(typeof APP_SERVICES)[number], string> = {
   api: 'dist/api/main.js',
   worker: 'dist/worker/main.js',
@@ -123,7 +123,9 @@ describe('docker-compose.yml', () => {
         'ui-codec-capability',
         ...APP_SERVICES,
         'keycloak',
+        'worker-version',
         'dev-only-services',
+        'jaeger',
         'prometheus',
         'grafana',
       ].sort(),
@@ -151,6 +153,10 @@ describe('docker-compose.yml', () => {
     expect(adminTools?.split(':')[1]?.split('-')[0]).toBe(service('temporal').image?.split(':')[1]);
     expect(service('prometheus').image).toMatch(/^prom\/prometheus:v3\.\d+\.\d+$/);
     expect(service('grafana').image).toMatch(/^grafana\/grafana:12\.\d+\.\d+$/);
+    // Jaeger v2, the release of the Go module scripts/provision/jaeger/go.mod builds
+    const goMod = read('scripts/provision/jaeger/go.mod');
+    const moduleMinor = Number(/jaegertracing\/jaeger v1\.(\d+)\.0/.exec(goMod)?.[1]);
+    expect(service('jaeger').image).toBe(`jaegertracing/jaeger:2.${moduleMinor - 63}.0`);
   });
 
   it.each(APP_SERVICES)('builds %s from the Dockerfile and runs its process', (name) => {
@@ -193,7 +199,7 @@ describe('docker-compose.yml', () => {
   it('passes app processes only variables the app reads', () => {
     const known = new Set([...configKeys(), ...ENVCONFIG_KEYS]);
     expect(known.has('DATA_DIR')).toBe(true); // the config scan itself works
-    for (const name of [...APP_SERVICES, 'ui-codec-capability']) {
+    for (const name of [...APP_SERVICES, 'ui-codec-capability', 'worker-version']) {
       const unknown = Object.keys(envOf(name)).filter(
         (k) => !known.has(k) && !k.startsWith('TEMPORAL_GRPC_META_'),
       );
@@ -218,6 +224,23 @@ describe('docker-compose.yml', () => {
     expect(envOf('api').TEMPORAL_TASK_QUEUE).toBe(envOf('worker').TEMPORAL_TASK_QUEUE);
     expect(envOf('temporal-ui').TEMPORAL_ADDRESS).toBe(`temporal:${temporalPort}`);
     expect(envOf('temporal-namespace').TEMPORAL_ADDRESS).toBe(`temporal:${temporalPort}`);
+    // the worker-version job makes the worker's version current on the worker's server
+    for (const k of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE'])
+      expect({ k, v: envOf('worker-version')[k] }).toEqual({ k, v: envOf('worker')[k] });
+    // traces go to the jaeger service's OTLP/HTTP receiver (docker/jaeger/config.yaml)
+    const jaegerConfig = read('docker/jaeger/config.yaml');
+    const otlpPort = /JAEGER_OTLP_HTTP_PORT:-(\d+)/.exec(jaegerConfig)?.[1];
+    for (const name of ['api', 'worker'])
+      expect(envOf(name).OTEL_EXPORTER_OTLP_ENDPOINT).toBe(`http://jaeger:${otlpPort}`);
+    expect(publishedPorts('jaeger')).toEqual([{ published: 16686, target: 16686 }]);
+    expect(jaegerConfig).toContain('${env:JAEGER_QUERY_PORT:-16686}');
+  });
+
+  it('builds the image with the commit the worker version names (.git stays out of the context)', () => {
+    const build = service('worker').build as { args?: Record<string, string> };
+    expect(build.args?.IBMB_COMMIT).toBe('${IBMB_COMMIT:-unknown}');
+    expect(read('Dockerfile')).toMatch(/\nARG IBMB_COMMIT=unknown\nRUN npm run build\n/);
+    expect(read('.dockerignore')).toMatch(/^\.git$/m);
   });
 
   it('runs the Temporal server on the PostgreSQL schema the schema job set up', () => {
@@ -277,7 +300,12 @@ describe('docker-compose.yml', () => {
       'temporal-namespace': 'service_completed_successfully',
     };
     expect(dependencies('worker')).toEqual({ ...temporalReady, simulator: 'service_healthy' });
-    expect(dependencies('api')).toEqual(temporalReady);
+    // a run the API starts is served once the worker's version is current
+    expect(dependencies('worker-version')).toEqual({ worker: 'service_healthy' });
+    expect(dependencies('api')).toEqual({
+      ...temporalReady,
+      'worker-version': 'service_completed_successfully',
+    });
     expect(dependencies('prometheus')).toEqual({ api: 'service_healthy', worker: 'service_healthy' });
     expect(dependencies('grafana')).toEqual({ prometheus: 'service_healthy' });
     for (const name of ONE_SHOT)
@@ -298,6 +326,7 @@ describe('docker-compose.yml', () => {
         ...APP_SERVICES,
         'keycloak',
         'dev-only-services',
+        'jaeger',
         'prometheus',
         'grafana',
       ].sort(),
@@ -321,6 +350,7 @@ describe('docker-compose.yml', () => {
     // the worker serves no HTTP of its own: the SDK runtime's metrics endpoint is up while it runs
     expect(check('worker')).toContain(`http://127.0.0.1:${envOf('worker').WORKER_METRICS_PORT}/metrics`);
     expect(check('prometheus')).toContain('http://127.0.0.1:9090/-/ready');
+    expect(check('jaeger')).toContain('http://127.0.0.1:13133/status');
     expect(check('ui-codec-capability')).toBe('["CMD","test","-f","/ui-codec/token"]');
     expect(check('grafana')).toContain(`http://127.0.0.1:${publishedPorts('grafana')[0]?.target}/api/health`);
     for (const name of [...APP_SERVICES, 'dev-only-services'])

@@ -25,6 +25,8 @@ describe('npm start launcher', () => {
       output.indexOf(`[launcher] ${n} ready`),
     );
     expect(order.every((i) => i >= 0)).toBe(true);
+    // The worker's build, made current once it polled: new runs go to it (docs/operations.md).
+    expect(output).toMatch(/\[launcher\] current worker version ibmb-user-lifecycle:\d+\.\d+\.\d+\+\w+/);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect((await fetch(`http://127.0.0.1:${ports.PORT}/readyz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Client } from '@temporalio/client';
-import type { PayloadCodec } from '@temporalio/common';
+import type { PayloadCodec, WorkerDeploymentVersion } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 import { createApp } from '../../api/app';
@@ -49,7 +49,11 @@ function listen(app: { listen: (port: number, host: string, cb: () => void) => S
 
 const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  overrides: Record<string, string> = {},
+  /** A Worker Deployment Version for the worker (unversioned when unset; the caller makes it current). */
+  opts: { deployment?: WorkerDeploymentVersion } = {},
+): Promise<Stack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-e2e-'));
   const logs: string[] = [];
   const sink = new Writable({
@@ -95,6 +99,7 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     workflowBundlePath,
     dataConverter,
     tracing: workerTracing,
+    deployment: opts.deployment,
   });
   const workerRun = worker.run();
   const api = await listen(

@@ -172,3 +172,27 @@ describe('scripts/provision.sh keycloak: the JDK it runs on is found, never assu
     expect(wrapperJdk(box)).toBe(home(21));
   });
 });
+
+describe('scripts/provision.sh jaeger (npm test only)', () => {
+  jest.setTimeout(60_000);
+
+  it('reuses the Jaeger it built (one directory per pinned version), without needing Go again', () => {
+    const box = sandbox();
+    const version = /github\.com\/jaegertracing\/jaeger (v[\d.]+)/.exec(
+      fs.readFileSync(path.join(repoRoot, 'scripts/provision/jaeger/go.mod'), 'utf8'),
+    )?.[1] as string;
+    const built = path.join(box.tools, 'jaeger', version, 'jaeger');
+    fs.mkdirSync(path.dirname(built), { recursive: true });
+    fs.writeFileSync(built, '#!/bin/sh\n', { mode: 0o755 });
+    const run = provision(box, 'jaeger');
+    expect(run.status).toBe(0);
+    expect(fs.realpathSync(path.join(box.tools, 'bin/jaeger'))).toBe(fs.realpathSync(built));
+    expect(run.stderr).not.toContain('building Jaeger');
+  });
+
+  it('says Go is needed when Jaeger has to be built without it', () => {
+    const run = provision(sandbox(), 'jaeger');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Go 1.25+ is needed to build Jaeger from its Go module (npm test only)');
+  });
+});

@@ -7,6 +7,8 @@ export const repoRoot = path.resolve(__dirname, '../..');
 export const toolsDir = toolsDirOf(repoRoot);
 export const temporalCliPath = path.join(toolsDir, 'bin', 'temporal');
 export const testServerPath = path.join(toolsDir, 'bin', 'temporal-test-server');
+/** Jaeger v2, built by scripts/provision.sh (part `jaeger`). */
+export const jaegerPath = path.join(toolsDir, 'bin', 'jaeger');
 export const testResultsDir = path.join(repoRoot, '.test-results');
 export const workflowBundlePath = path.join(testResultsDir, 'workflow-bundle.js');
 
