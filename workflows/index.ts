@@ -11,3 +11,4 @@ export { ResetUserPassword } from './password-reset/reset-user-password';
 export { FirstTimePasswordExpiry } from './password-expiry/first-time-password-expiry';
 export { ChangeUserStatus } from './user-status/change-user-status';
 export { UpdateSecurityQuestions } from './security-questions/update-security-questions';
+export { CreateSelfServiceUser } from './self-service-users/create-self-service-user';
