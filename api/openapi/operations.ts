@@ -5,6 +5,7 @@ import { contactInfoRequest, updateUserIbRequest } from '../contact-change/schem
 import { infinityRequestOtp, infinityVerifyOtp } from '../mfa/infinity-schema';
 import { createChallengeRequest, resendRequest, verifyRequest } from '../mfa/schema';
 import { openUserIbRequest } from '../onboarding/schema';
+import { createSelfServiceUserRequest } from '../self-service-users/schema';
 import {
   disclosureList,
   registrationCodeSent,
@@ -299,8 +300,10 @@ export const operations: Operation[] = [
     method: 'put',
     path: '/customers/:customerId/contact-info',
     tag: 'institution-users',
-    summary: 'Update contact info (UpdateContactInfo)',
-    scopes: ['institution-users:write'],
+    summary:
+      "Update contact info (UpdateContactInfo); a self-service user's token (self-service:contact-info) for its linked clients only",
+    scopes: ['institution-users:write', 'self-service:contact-info'],
+    anyScope: true,
     body: contactInfoRequest,
     headers: [
       {
@@ -314,8 +317,37 @@ export const operations: Operation[] = [
       200: { description: 'What changed (empty: nothing to change)', schema: r.contactChangeResult },
       ...accepted,
       ...writeErrors,
+      403: p(
+        'INSUFFICIENT_SCOPE; CUSTOMER_NOT_LINKED (a self-service token, for a customer outside its `clients` claim, known or not); SELF_SERVICE_TOKEN_REQUIRED (self-service:contact-info on a token without a `clients` claim)',
+      ),
       404: p('CUSTOMER_NOT_FOUND'),
       409: p('UPDATE_IN_PROGRESS'),
+      503: startUnavailable,
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/users',
+    tag: 'self-service-users',
+    summary: "Create a business's self-service (API) user, MBanq's field names (CreateSelfServiceUser)",
+    scopes: ['self-service-users:write'],
+    body: createSelfServiceUserRequest,
+    headers: idempotency,
+    responses: {
+      201: {
+        description:
+          'User created in core banking and the identity provider; a generated password sent (`passwordDelivery`)',
+        schema: r.selfServiceUserResult,
+      },
+      ...accepted,
+      ...writeErrors,
+      404: p('CUSTOMER_NOT_FOUND (`clients[0]`, the business)'),
+      409: p('USERNAME_TAKEN, UPDATE_IN_PROGRESS (a creation of this username in flight)'),
+      422: p(
+        'PASSWORD_MISMATCH (repeatPassword), PASSWORD_POLICY (`reasons`), LINKED_CUSTOMER_NOT_RELATED (a client core banking does not relate to the business, repeated, or the business itself; the same answer whether the id exists or not), CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER), IDEMPOTENCY_KEY_REUSED',
+      ),
+      501: p('SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured)'),
+      502: p('SELF_SERVICE_USER_FAILED (compensated: deactivated, login disabled)'),
       503: startUnavailable,
     },
   },
