@@ -45,7 +45,9 @@ export interface UserRep {
 
 const attr = (u: UserRep, name: string): string | undefined => u.attributes?.[name]?.[0];
 
-export function createKeycloakIdentityProvider(o: KeycloakAdminOptions): IdentityProvider & SelfServiceLogins {
+export function createKeycloakIdentityProvider(
+  o: KeycloakAdminOptions,
+): IdentityProvider & SelfServiceLogins {
   const doFetch = o.fetch ?? fetch;
   const base = o.baseUrl.replace(/\/+$/, '');
   const realm = encodeURIComponent(o.realm);

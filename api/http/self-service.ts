@@ -14,7 +14,7 @@ export function assertActsFor(principal: Principal, customerId: string, staffSco
     principal.clients ? 'CUSTOMER_NOT_LINKED' : 'SELF_SERVICE_TOKEN_REQUIRED',
     principal.clients ? 'Customer not linked' : 'Self-service token required',
     principal.clients
-      ? "This token acts only for the customers in its clients claim."
+      ? 'This token acts only for the customers in its clients claim.'
       : "This scope is honoured only on a self-service user's token (with a clients claim).",
   );
 }

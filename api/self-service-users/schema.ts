@@ -22,7 +22,10 @@ export const createSelfServiceUserRequest = named(
     lastname: plainText(1, 100),
     email: z.email().max(254),
     officeId: z.number().int().positive(),
-    roles: z.array(named('SelfServiceRole', z.enum(SELF_SERVICE_ROLES))).max(10).default([]),
+    roles: z
+      .array(named('SelfServiceRole', z.enum(SELF_SERVICE_ROLES)))
+      .max(10)
+      .default([]),
     password: z.string().min(1).max(256).optional(),
     repeatPassword: z.string().min(1).max(256).optional(),
     sendPasswordToEmail: z.boolean().default(false),

@@ -48,7 +48,8 @@ describe('MBanq self-service users, end to end', () => {
 
   const api = (method: string, url: string, body?: unknown, as = admin, headers?: Record<string, string>) =>
     call(stack.apiUrl, method, url, { token: as, body, headers });
-  const sim = (method: string, url: string, body?: unknown) => call(stack.simulatorUrl, method, url, { body });
+  const sim = (method: string, url: string, body?: unknown) =>
+    call(stack.simulatorUrl, method, url, { body });
   const passwordIn = (text: unknown) => /first-time password is (\S+?)\.?(\s|$)/.exec(String(text))?.[1];
   const claimsOf = (token: string) =>
     JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -80,11 +81,11 @@ describe('MBanq self-service users, end to end', () => {
     return (await res.json()) as unknown[];
   }
   const coreBankingUsers = async (customerId: string) =>
-    (await sim('GET', `/esb/v1/ib-users?customerId=${customerId}`)).body as unknown as {
-      username: string;
-      status: string;
-      linkedCustomerIds: string[];
-    }[];
+    (
+      (await sim('GET', `/esb/v1/ib-users?customerId=${customerId}`)).body as {
+        items: { username: string; status: string; linkedCustomerIds: string[] }[];
+      }
+    ).items;
   const usersNamed = async (username: string) =>
     (await coreBankingUsers(BUSINESS)).filter((u) => u.username === username);
 
@@ -130,9 +131,7 @@ describe('MBanq self-service users, end to end', () => {
     const early = await passwordGrant(body.username, password);
     expect(early).toMatchObject({ status: 400, error: 'invalid_grant' });
     const chosen = 'Erp-chosen-pass-2026-x';
-    expect(
-      (await appLogin(kc, body.username, password, chosen, CLIENTS.selfService)).outcome,
-    ).toBe('TOKEN');
+    expect((await appLogin(kc, body.username, password, chosen, CLIENTS.selfService)).outcome).toBe('TOKEN');
     const granted = await passwordGrant(body.username, chosen);
     expect(granted.status).toBe(200);
     const claims = claimsOf(granted.access_token!);
@@ -232,7 +231,12 @@ describe('MBanq self-service users, end to end', () => {
     const opened = await api(
       'POST',
       '/open-user-ib',
-      { requestId: 'ssu-retail-420009', customerId: '420009', channel: 'MOBILE', acceptedDisclosures: ['IB_TERMS', 'PRIVACY'] },
+      {
+        requestId: 'ssu-retail-420009',
+        customerId: '420009',
+        channel: 'MOBILE',
+        acceptedDisclosures: ['IB_TERMS', 'PRIVACY'],
+      },
       channel,
     );
     expect(opened.status).toBe(201);
@@ -278,7 +282,11 @@ describe('MBanq self-service users, end to end', () => {
 
   it('a mismatched repeatPassword, an unrelated client and a weak password each get a clear 4xx and create nothing', async () => {
     const cases: [Record<string, unknown>, number, string][] = [
-      [{ password: 'Erp-strong-pass-2026', repeatPassword: 'Erp-strong-pass-2027' }, 422, 'PASSWORD_MISMATCH'],
+      [
+        { password: 'Erp-strong-pass-2026', repeatPassword: 'Erp-strong-pass-2027' },
+        422,
+        'PASSWORD_MISMATCH',
+      ],
       [{ password: 'password1234', repeatPassword: 'password1234' }, 422, 'PASSWORD_POLICY'],
       [{ clients: [BUSINESS, LINKED[0], THIRD] }, 422, 'LINKED_CUSTOMER_NOT_RELATED'],
       // Unknown and unrelated look alike.

@@ -81,9 +81,11 @@ export async function CreateSelfServiceUser(
     const generated = input.sealedPassword === undefined;
     const sealedPassword =
       input.sealedPassword ??
-      (await trail.step('SEAL_GENERATED_PASSWORD', () =>
-        compute.sealGeneratedSelfServicePassword({ processId }),
-      )).sealed;
+      (
+        await trail.step('SEAL_GENERATED_PASSWORD', () =>
+          compute.sealGeneratedSelfServicePassword({ processId }),
+        )
+      ).sealed;
     await trail.step(
       'PROVISION_LOGIN',
       () =>
@@ -130,13 +132,18 @@ export async function CreateSelfServiceUser(
       officeId: input.officeId,
       isSelfServiceUser: true,
       resetPasswordAfterFirstLogin: input.temporary || generated,
-      ...(delivery && { passwordDelivery: { channel: delivery.channel, to: delivery.to, status: delivery.status } }),
+      ...(delivery && {
+        passwordDelivery: { channel: delivery.channel, to: delivery.to, status: delivery.status },
+      }),
     };
   } catch (err) {
     const reason = failureCode(err);
     await CancellationScope.nonCancellable(async () => {
       await trail.step('COMPENSATE_DEACTIVATE_USER', () =>
-        compensation.deactivateIbUser({ userId: user.userId, reason: `self-service user creation failed: ${reason}` }),
+        compensation.deactivateIbUser({
+          userId: user.userId,
+          reason: `self-service user creation failed: ${reason}`,
+        }),
       );
       await trail.step('COMPENSATE_DISABLE_LOGIN', () =>
         compensation.disableSelfServiceLogin({ userId: user.userId }),
