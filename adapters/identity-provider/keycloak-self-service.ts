@@ -1,6 +1,6 @@
 import { BusinessError } from '../errors';
 import { ATTRIBUTES, type UserRep } from './keycloak';
-import type { IdentityProvider, SelfServiceLogin, SelfServiceLogins } from './types';
+import type { IdentityProvider, SelfServiceAccess, SelfServiceLogin, SelfServiceLogins } from './types';
 
 /** What the Keycloak adapter lends its self-service calls: its authenticated Admin API. */
 export interface KeycloakAdminCalls {
@@ -30,6 +30,30 @@ export function selfServiceLogins(k: KeycloakAdminCalls): SelfServiceLogins {
     return (await res.json()) as RoleRep[];
   }
 
+  /** The user's managed realm roles set to exactly `access.roles`; other roles are left alone. */
+  async function setRoles(user: UserRep, access: SelfServiceAccess, signal?: AbortSignal): Promise<void> {
+    const held = await roles(user.id, '', signal);
+    const heldNames = new Set(held.map((r) => r.name));
+    const wanted = new Set(access.roles);
+    const missing = access.roles.filter((r) => !heldNames.has(r));
+    if (missing.length) {
+      const available = await roles(user.id, '/available', signal);
+      const add = missing.map((name) => available.find((r) => r.name === name));
+      if (add.some((r) => !r))
+        throw new BusinessError('IDENTITY_PROVIDER_REFUSED', 'a role is not a realm role of this realm');
+      await k.expectOk(
+        await k.admin('POST', `/users/${user.id}/role-mappings/realm`, add, signal),
+        'role mapping',
+      );
+    }
+    const remove = held.filter((r) => access.managedRoles.includes(r.name) && !wanted.has(r.name));
+    if (remove.length)
+      await k.expectOk(
+        await k.admin('DELETE', `/users/${user.id}/role-mappings/realm`, remove, signal),
+        'role removal',
+      );
+  }
+
   return {
     async provisionSelfServiceLogin(login: SelfServiceLogin, signal?: AbortSignal) {
       const issued = await k.provider.issuePassword(login, signal);
@@ -49,27 +73,33 @@ export function selfServiceLogins(k: KeycloakAdminCalls): SelfServiceLogins {
         },
         signal,
       );
-      const held = await roles(user.id, '', signal);
-      const heldNames = new Set(held.map((r) => r.name));
-      const wanted = new Set(login.roles);
-      const missing = login.roles.filter((r) => !heldNames.has(r));
-      if (missing.length) {
-        const available = await roles(user.id, '/available', signal);
-        const add = missing.map((name) => available.find((r) => r.name === name));
-        if (add.some((r) => !r))
-          throw new BusinessError('IDENTITY_PROVIDER_REFUSED', 'a role is not a realm role of this realm');
-        await k.expectOk(
-          await k.admin('POST', `/users/${user.id}/role-mappings/realm`, add, signal),
-          'role mapping',
-        );
-      }
-      const remove = held.filter((r) => login.managedRoles.includes(r.name) && !wanted.has(r.name));
-      if (remove.length)
-        await k.expectOk(
-          await k.admin('DELETE', `/users/${user.id}/role-mappings/realm`, remove, signal),
-          'role removal',
-        );
+      await setRoles(user, login, signal);
       return { created: issued.created, passwordSet: issued.set };
+    },
+
+    async setSelfServiceAccess(userId, access, signal) {
+      const user = await k.findUser(userId, signal);
+      if (!user) return { found: false };
+      await k.updateUser(
+        { ...user, attributes: { ...user.attributes, [ATTRIBUTES.clients]: access.clients } },
+        signal,
+      );
+      await setRoles(user, access, signal);
+      return { found: true };
+    },
+
+    async readSelfServiceLogin(userId, managedRoles, signal) {
+      const user = await k.findUser(userId, signal);
+      if (!user) return undefined;
+      const held = await roles(user.id, '', signal);
+      const officeId = Number(user.attributes?.[ATTRIBUTES.officeId]?.[0]);
+      return {
+        clients: user.attributes?.[ATTRIBUTES.clients] ?? [],
+        roles: held.map((r) => r.name).filter((r) => managedRoles.includes(r)),
+        managedRoles,
+        enabled: user.enabled,
+        officeId: Number.isInteger(officeId) ? officeId : null,
+      };
     },
   };
 }

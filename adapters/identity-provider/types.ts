@@ -77,4 +77,18 @@ export interface SelfServiceLogins {
     login: SelfServiceLogin,
     signal?: AbortSignal,
   ): Promise<{ created: boolean; passwordSet: boolean }>;
+  /** Sets the clients and the managed realm roles to exactly these. `found: false`: no login. */
+  setSelfServiceAccess(
+    userId: string,
+    access: SelfServiceAccess,
+    signal?: AbortSignal,
+  ): Promise<{ found: boolean }>;
+  /** The login's clients, realm roles (of `managedRoles`) and state; undefined: no login. */
+  readSelfServiceLogin(
+    userId: string,
+    managedRoles: string[],
+    signal?: AbortSignal,
+  ): Promise<(SelfServiceAccess & { enabled: boolean; officeId: number | null }) | undefined>;
 }
+
+export type SelfServiceAccess = Pick<SelfServiceLogin, 'clients' | 'roles' | 'managedRoles'>;
