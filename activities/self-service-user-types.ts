@@ -1,4 +1,8 @@
-import type { SelfServicePasswordDelivery } from '../messages/self-service-users';
+import type {
+  SelfServicePasswordDelivery,
+  SelfServiceRole,
+  SelfServiceUserState,
+} from '../messages/self-service-users';
 import type { CreatedIbUser, CredentialDelivery } from './types';
 
 /** Activity signatures of CreateSelfServiceUser, as the workflow sees them (types only). */
@@ -37,4 +41,12 @@ export interface SelfServiceUserActivities {
   }): Promise<CredentialDelivery>;
   /** Compensation: the login follows core banking's deactivation (disabled, sessions ended). */
   disableSelfServiceLogin(input: { userId: string }): Promise<void>;
+  /** Core banking's record and the login's access; USER_NOT_FOUND unless a self-service user with a login. */
+  readSelfServiceUser(input: { userId: string }): Promise<SelfServiceUserState>;
+  /** Whether core banking relates every one of `linked` to the business (one answer for unknown and unrelated). */
+  checkSelfServiceClients(input: { businessCustomerId: string; linked: string[] }): Promise<{ allowed: boolean }>;
+  /** Core banking's linked customers of the user, replaced as a set. */
+  setSelfServiceLinkedCustomers(input: { userId: string; linkedCustomerIds: string[] }): Promise<void>;
+  /** The login's clients claim and managed realm roles, replaced as sets. */
+  setSelfServiceAccess(input: { userId: string; clients: string[]; roles: SelfServiceRole[] }): Promise<void>;
 }

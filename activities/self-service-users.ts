@@ -10,7 +10,12 @@ import {
   selfServicePasswordContext,
   unsealSelfServicePassword,
 } from '../lib/self-service-password';
-import { SELF_SERVICE_MARKER_ROLE, SELF_SERVICE_ROLES } from '../messages/self-service-users';
+import {
+  SELF_SERVICE_MARKER_ROLE,
+  SELF_SERVICE_ROLES,
+  type SelfServiceRole,
+} from '../messages/self-service-users';
+import { linkedCustomersAllowed } from '../workflows/onboarding/eligibility';
 import { coreBankingContext } from './current-run';
 import { translated } from './failures';
 import { derivedFirstTimePassword } from './first-time-password';
@@ -160,6 +165,60 @@ export function createSelfServiceUserActivities(deps: SelfServiceUserDeps): Self
           status: 'SENT' as const,
           provider: receipt.provider,
         };
+      }),
+
+    readSelfServiceUser: ({ userId }) =>
+      translated(async () => {
+        const notFound = new BusinessError('USER_NOT_FOUND', 'no self-service user with this id');
+        let user;
+        try {
+          user = await coreBanking.getIbUser(userId, coreBankingContext());
+        } catch (e) {
+          if (e instanceof BusinessError && (e.code === 'USER_NOT_FOUND' || e.code === 'NOT_FOUND')) throw notFound;
+          throw e;
+        }
+        if (user.channel !== CHANNEL) throw notFound;
+        const login = await selfServiceProvider(deps).readSelfServiceLogin(userId, [...SELF_SERVICE_ROLES], cancellation());
+        if (!login) throw notFound;
+        return {
+          userId,
+          username: user.username,
+          businessCustomerId: user.customerId,
+          clients: login.clients,
+          roles: login.roles as SelfServiceRole[],
+          officeId: login.officeId,
+          isSelfServiceUser: true as const,
+          status: user.status,
+        };
+      }),
+
+    checkSelfServiceClients: ({ businessCustomerId, linked }) =>
+      translated(async () => {
+        const business = await coreBanking.getCustomer(businessCustomerId, coreBankingContext());
+        return {
+          allowed:
+            business.type === 'BUSINESS' &&
+            linkedCustomersAllowed(businessCustomerId, linked, business.relatedCustomerIds ?? []),
+        };
+      }),
+
+    setSelfServiceLinkedCustomers: ({ userId, linkedCustomerIds }) =>
+      translated(async () => {
+        await coreBanking.setLinkedCustomers(userId, linkedCustomerIds, coreBankingContext());
+      }),
+
+    setSelfServiceAccess: ({ userId, clients, roles }) =>
+      translated(async () => {
+        const { found } = await selfServiceProvider(deps).setSelfServiceAccess(
+          userId,
+          {
+            clients,
+            roles: [SELF_SERVICE_MARKER_ROLE, ...roles],
+            managedRoles: [SELF_SERVICE_MARKER_ROLE, ...SELF_SERVICE_ROLES],
+          },
+          cancellation(),
+        );
+        if (!found) throw new BusinessError('USER_NOT_FOUND', 'the self-service user has no login');
       }),
 
     disableSelfServiceLogin: ({ userId }) =>

@@ -58,3 +58,32 @@ export interface CreateSelfServiceUserResult extends SelfServiceUserView {
 
 /** One run per username: a retry finds it, a second user of the same name is refused. */
 export const selfServiceUserProcessId = (username: string): string => `ssuser-${username.toLowerCase()}`;
+
+/** PUT /v1/users/{userId}: the user's roles and clients, each replaced as a set when given. */
+export const UPDATE_SELF_SERVICE_USER_WORKFLOW = 'UpdateSelfServiceUser';
+/** GET /v1/users/{userId}: core banking's record and the login's access, read by activities. */
+export const READ_SELF_SERVICE_USER_WORKFLOW = 'ReadSelfServiceUser';
+
+export interface UpdateSelfServiceUserInput {
+  requestId: string;
+  userId: string;
+  roles?: SelfServiceRole[];
+  /** clients[0] must stay the user's business. */
+  clients?: string[];
+}
+
+/** What GET answers, and PUT after its change. */
+export interface SelfServiceUserState {
+  userId: string;
+  username: string;
+  businessCustomerId: string;
+  clients: string[];
+  roles: SelfServiceRole[];
+  officeId: number | null;
+  isSelfServiceUser: true;
+  /** Core banking's status (LOCKED, DEACTIVATED: closed). */
+  status: string;
+}
+
+/** One change of a user's access at a time. */
+export const selfServiceUserUpdateProcessId = (userId: string): string => `ssupd-${userId}`;

@@ -12,3 +12,4 @@ export { FirstTimePasswordExpiry } from './password-expiry/first-time-password-e
 export { ChangeUserStatus } from './user-status/change-user-status';
 export { UpdateSecurityQuestions } from './security-questions/update-security-questions';
 export { CreateSelfServiceUser } from './self-service-users/create-self-service-user';
+export { UpdateSelfServiceUser, ReadSelfServiceUser } from './self-service-users/update-self-service-user';

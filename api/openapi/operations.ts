@@ -5,7 +5,10 @@ import { contactInfoRequest, updateUserIbRequest } from '../contact-change/schem
 import { infinityRequestOtp, infinityVerifyOtp } from '../mfa/infinity-schema';
 import { createChallengeRequest, resendRequest, verifyRequest } from '../mfa/schema';
 import { openUserIbRequest } from '../onboarding/schema';
-import { createSelfServiceUserRequest } from '../self-service-users/schema';
+import {
+  createSelfServiceUserRequest,
+  updateSelfServiceUserRequest,
+} from '../self-service-users/schema';
 import {
   disclosureList,
   registrationCodeSent,
@@ -349,6 +352,41 @@ export const operations: Operation[] = [
       501: p('SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured)'),
       502: p('SELF_SERVICE_USER_FAILED (compensated: deactivated, login disabled)'),
       503: startUnavailable,
+    },
+  },
+  {
+    method: 'put',
+    path: '/v1/users/:userId',
+    tag: 'self-service-users',
+    summary: "Replace a self-service user's roles and/or clients (UpdateSelfServiceUser)",
+    scopes: ['self-service-users:write'],
+    body: updateSelfServiceUserRequest,
+    headers: idempotency,
+    responses: {
+      200: { description: 'The user after the change', schema: r.selfServiceUserState },
+      ...accepted,
+      ...writeErrors,
+      404: p('USER_NOT_FOUND (no self-service user with this id)'),
+      409: p('UPDATE_IN_PROGRESS, INVALID_STATUS_TRANSITION (closed)'),
+      422: p(
+        'LINKED_CUSTOMER_NOT_RELATED (clients[0] is not the user\'s business, or another client is not its relation, known or not), IDEMPOTENCY_KEY_REUSED',
+      ),
+      503: startUnavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/users/:userId',
+    tag: 'self-service-users',
+    summary: "A self-service user as core banking and its login hold it (the admin, or the user's own token)",
+    scopes: ['self-service-users:write', 'processes:read'],
+    anyScope: true,
+    responses: {
+      200: { description: 'The user', schema: r.selfServiceUserState },
+      ...authErrors,
+      403: p("INSUFFICIENT_SCOPE; SUBJECT_MISMATCH (a self-service user's token for another user)"),
+      404: p('USER_NOT_FOUND'),
+      503: p('Core banking or the identity provider did not answer in time'),
     },
   },
   {

@@ -309,6 +309,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/users/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A self-service user as core banking and its login hold it (the admin, or the user's own token) */
+    get: operations['getV1UsersUserId'];
+    /** Replace a self-service user's roles and/or clients (UpdateSelfServiceUser) */
+    put: operations['putV1UsersUserId'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/processes/{processId}': {
     parameters: {
       query?: never;
@@ -996,6 +1014,22 @@ export interface components {
         status: 'SENT';
       };
     };
+    SelfServiceUserState: {
+      userId: string;
+      username: string;
+      businessCustomerId: string;
+      clients: string[];
+      roles: 'self-service-contact-info'[];
+      officeId: number | null;
+      /** @constant */
+      isSelfServiceUser: true;
+      status: string;
+    };
+    UpdateSelfServiceUserRequest: {
+      requestId?: components['schemas']['IdempotencyKey'];
+      roles?: components['schemas']['SelfServiceRole'][];
+      clients?: components['schemas']['CustomerId'][];
+    };
     UpdateUserIbRequest: {
       requestId?: components['schemas']['IdempotencyKey'];
       userId?: string;
@@ -1097,6 +1131,8 @@ export type SecurityQuestionsRequest = components['schemas']['SecurityQuestionsR
 export type SecurityQuestionsResult = components['schemas']['SecurityQuestionsResult'];
 export type SelfServiceRole = components['schemas']['SelfServiceRole'];
 export type SelfServiceUserResult = components['schemas']['SelfServiceUserResult'];
+export type SelfServiceUserState = components['schemas']['SelfServiceUserState'];
+export type UpdateSelfServiceUserRequest = components['schemas']['UpdateSelfServiceUserRequest'];
 export type UpdateUserIbRequest = components['schemas']['UpdateUserIbRequest'];
 export type UserStatusRequest = components['schemas']['UserStatusRequest'];
 export type UserStatusResult = components['schemas']['UserStatusResult'];
@@ -2956,6 +2992,210 @@ export interface operations {
       };
       /** @description SELF_SERVICE_USER_FAILED (compensated: deactivated, login disabled) */
       502: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getV1UsersUserId: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+      };
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The user */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SelfServiceUserState'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE; SUBJECT_MISMATCH (a self-service user's token for another user) */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Core banking or the identity provider did not answer in time */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  putV1UsersUserId: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+        /** @description Idempotency key (or `requestId` in the body) */
+        'Idempotency-Key'?: string;
+        /** @description `wait=N`: seconds to wait for the result before answering 202 */
+        Prefer?: string;
+      };
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateSelfServiceUserRequest'];
+      };
+    };
+    responses: {
+      /** @description The user after the change */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SelfServiceUserState'];
+        };
+      };
+      /** @description Still running: follow `statusUrl` */
+      202: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProcessAccepted'];
+        };
+      };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USER_NOT_FOUND (no self-service user with this id) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UPDATE_IN_PROGRESS, INVALID_STATUS_TRANSITION (closed) */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description LINKED_CUSTOMER_NOT_RELATED (clients[0] is not the user's business, or another client is not its relation, known or not), IDEMPOTENCY_KEY_REUSED */
+      422: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;

@@ -3,6 +3,8 @@ import { SELF_SERVICE_ROLES } from '../../messages/self-service-users';
 import { customerId, idempotencyKey, plainText } from '../http/fields';
 import { named } from '../openapi/registry';
 
+const selfServiceRole = named('SelfServiceRole', z.enum(SELF_SERVICE_ROLES));
+
 /** T24's username rules (8..20 of letters, digits, `.`, `_`, `-`, not all digits), kept exactly. */
 const username = z
   .string()
@@ -22,10 +24,7 @@ export const createSelfServiceUserRequest = named(
     lastname: plainText(1, 100),
     email: z.email().max(254),
     officeId: z.number().int().positive(),
-    roles: z
-      .array(named('SelfServiceRole', z.enum(SELF_SERVICE_ROLES)))
-      .max(10)
-      .default([]),
+    roles: z.array(selfServiceRole).max(10).default([]),
     password: z.string().min(1).max(256).optional(),
     repeatPassword: z.string().min(1).max(256).optional(),
     sendPasswordToEmail: z.boolean().default(false),
@@ -37,3 +36,19 @@ export const createSelfServiceUserRequest = named(
 );
 
 export type CreateSelfServiceUserRequest = z.infer<typeof createSelfServiceUserRequest>;
+
+/** PUT /v1/users/{userId}: the roles and/or the clients, each replaced as a set. */
+export const updateSelfServiceUserRequest = named(
+  'UpdateSelfServiceUserRequest',
+  z
+    .strictObject({
+      requestId: idempotencyKey.optional(),
+      roles: z.array(selfServiceRole).max(10).optional(),
+      clients: z.array(customerId).min(1).max(21).optional(),
+    })
+    .refine((b) => b.roles !== undefined || b.clients !== undefined, {
+      message: 'roles or clients is required',
+    }),
+);
+
+export type UpdateSelfServiceUserRequest = z.infer<typeof updateSelfServiceUserRequest>;

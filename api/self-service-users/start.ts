@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../../config';
@@ -5,16 +6,22 @@ import { passwordProblems, PASSWORD_PROBLEM_TEXT } from '../../lib/password-poli
 import { sealSelfServicePassword, selfServicePasswordContext } from '../../lib/self-service-password';
 import {
   CREATE_SELF_SERVICE_USER_WORKFLOW,
+  READ_SELF_SERVICE_USER_WORKFLOW,
   selfServiceUserProcessId,
+  selfServiceUserUpdateProcessId,
+  UPDATE_SELF_SERVICE_USER_WORKFLOW,
   type CreateSelfServiceUserInput,
+  type SelfServiceUserState,
+  type UpdateSelfServiceUserInput,
 } from '../../messages/self-service-users';
 import { CustomerId, ProcessType } from '../../messages/search-attributes';
 import { businessProblem } from '../http/business-status';
 import { requestDigest } from '../http/idempotency';
 import { ProblemError, problems } from '../http/problem';
-import { startIdempotent, type StartedProcess } from '../processes/idempotent-start';
+import { startIdempotent, withStartBudget, type StartedProcess } from '../processes/idempotent-start';
+import { awaitOutcome } from '../processes/outcome';
 import type { StarterMemo } from '../processes/readers';
-import type { CreateSelfServiceUserRequest } from './schema';
+import type { CreateSelfServiceUserRequest, UpdateSelfServiceUserRequest } from './schema';
 
 /** Everything the request alone decides, before anything starts: passwords and their delivery. */
 export function refuseBadRequest(body: CreateSelfServiceUserRequest, config: Config): void {
@@ -101,4 +108,69 @@ export function startSelfServiceUser(
       businessProblem('UPDATE_IN_PROGRESS', 'A creation of this username is in flight.', { processId }),
     completed: () => businessProblem('USERNAME_TAKEN', 'A self-service user with this username exists.'),
   });
+}
+
+/** Starts the user's access change (one at a time per user) or replays this request's. */
+export function startSelfServiceUserUpdate(
+  deps: { client: Client; config: Config; serverKey: Buffer },
+  userId: string,
+  body: UpdateSelfServiceUserRequest,
+  requestId: string,
+  starter: StarterMemo,
+): Promise<StartedProcess> {
+  const processId = selfServiceUserUpdateProcessId(userId);
+  const input: UpdateSelfServiceUserInput = {
+    requestId,
+    userId,
+    ...(body.roles && { roles: body.roles }),
+    ...(body.clients && { clients: body.clients }),
+  };
+  return startIdempotent(deps.client, {
+    workflowType: UPDATE_SELF_SERVICE_USER_WORKFLOW,
+    workflowId: processId,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    args: [input],
+    requestId,
+    digest: requestDigest(deps.serverKey, { ...body, requestId: undefined, userId }),
+    starter,
+    reusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    searchAttributes: [{ key: ProcessType, value: 'UPDATE_SELF_SERVICE_USER' }],
+    staticSummary: `Update self-service user · user ${userId}`,
+    staticDetails: `Request ${requestId}. Steps: look up → clients checked → core banking's linked customers → login's clients and roles.`,
+    inFlight: () =>
+      businessProblem('UPDATE_IN_PROGRESS', "A change of this user's access is in flight.", { processId }),
+  });
+}
+
+const READ_BUDGET_MS = 10_000;
+
+/** The user as core banking and its login hold it, read by a short run (the API holds no core-banking client). */
+export async function readSelfServiceUser(
+  client: Client,
+  taskQueue: string,
+  userId: string,
+): Promise<SelfServiceUserState> {
+  const handle = await withStartBudget(client, () =>
+    client.workflow.start(READ_SELF_SERVICE_USER_WORKFLOW, {
+      taskQueue,
+      workflowId: `ssread-${userId}-${randomUUID()}`,
+      args: [{ userId }],
+      workflowExecutionTimeout: '30 seconds',
+      staticSummary: `Read self-service user · user ${userId}`,
+    }),
+  );
+  const outcome = await awaitOutcome<SelfServiceUserState>(client, handle, READ_BUDGET_MS);
+  if (outcome.kind === 'completed') return outcome.result;
+  if (outcome.kind === 'failed') {
+    // The read's own run id means nothing to the caller.
+    const { processId: _read, ...extensions } = outcome.problem.extensions;
+    throw new ProblemError(
+      outcome.problem.status,
+      outcome.problem.code,
+      outcome.problem.title,
+      outcome.problem.detail,
+      extensions,
+    );
+  }
+  throw problems.unavailable('Core banking or the identity provider did not answer in time.');
 }

@@ -107,6 +107,7 @@ describe('MBanq self-service users, end to end', () => {
   };
 
   let user: { userId: string; username: string; token: string; password: string };
+  let otherUserId: string;
 
   it('an admin creates a self-service user for a business with two linked clients; the user must change the temporary password, then gets its own token by the password grant', async () => {
     const password = 'Erp-initial-pass-2026';
@@ -259,6 +260,7 @@ describe('MBanq self-service users, end to end', () => {
     const created = await api('POST', '/v1/users', body);
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ passwordDelivery: { channel: 'EMAIL', status: 'SENT' } });
+    otherUserId = created.body.userId as string;
     const mails = stack.outbox('email').filter((m) => m.to === body.email);
     expect(mails).toHaveLength(1);
     const generated = passwordIn(mails[0]!.text) as string;
@@ -316,6 +318,51 @@ describe('MBanq self-service users, end to end', () => {
     const other = await api('POST', '/v1/users', { ...body, requestId: `${body.requestId}-b` });
     expect(other.status).toBe(409);
     expect(await usersNamed(body.username)).toHaveLength(1);
+  }, 240_000);
+
+  it("the admin reads the user and replaces its clients and roles; the user's next token follows; a user reads only itself", async () => {
+    expect((await api('GET', `/v1/users/${user.userId}`)).body).toEqual({
+      userId: user.userId,
+      username: user.username,
+      businessCustomerId: BUSINESS,
+      clients: [BUSINESS, ...LINKED],
+      roles: ['self-service-contact-info'],
+      officeId: 1,
+      isSelfServiceUser: true,
+      status: 'ACTIVE',
+    });
+    expect((await api('GET', `/v1/users/${user.userId}`, undefined, user.token)).status).toBe(200);
+    expect((await api('GET', `/v1/users/${otherUserId}`, undefined, user.token)).status).toBe(403);
+    expect((await api('PUT', `/v1/users/${user.userId}`, { roles: [] }, user.token)).status).toBe(403);
+
+    // Not the business's relation (known or not): refused, nothing changes.
+    const unrelated = await api('PUT', `/v1/users/${user.userId}`, {
+      requestId: `ssu-put-bad-${user.userId}`,
+      clients: [BUSINESS, THIRD],
+    });
+    expect([unrelated.status, unrelated.body.code]).toEqual([422, 'LINKED_CUSTOMER_NOT_RELATED']);
+
+    const put = await api('PUT', `/v1/users/${user.userId}`, {
+      requestId: `ssu-put-${user.userId}`,
+      clients: [BUSINESS, LINKED[0]],
+      roles: [],
+    });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ clients: [BUSINESS, LINKED[0]], roles: [] });
+    expect((await usersNamed(user.username))[0]!.linkedCustomerIds).toEqual([LINKED[0]]);
+    const next = await passwordGrant(user.username, user.password);
+    const claims = claimsOf(next.access_token!);
+    expect(claims.clients).toEqual([BUSINESS, LINKED[0]]);
+    // Without the role the token has no contact-info scope: the API refuses it.
+    expect(String(claims.scope).split(' ')).not.toContain('self-service:contact-info');
+    const contact = await api(
+      'PUT',
+      `/customers/${LINKED[0]}/contact-info`,
+      { email: { emailAddress: 'again@client-two.example' } },
+      next.access_token,
+    );
+    expect(contact.status).toBe(403);
+    user.token = next.access_token!;
   }, 240_000);
 
   it('closing the user through the lock/close process ends its password grant', async () => {
