@@ -44,7 +44,10 @@ export interface SelfServiceUserActivities {
   /** Core banking's record and the login's access; USER_NOT_FOUND unless a self-service user with a login. */
   readSelfServiceUser(input: { userId: string }): Promise<SelfServiceUserState>;
   /** Whether core banking relates every one of `linked` to the business (one answer for unknown and unrelated). */
-  checkSelfServiceClients(input: { businessCustomerId: string; linked: string[] }): Promise<{ allowed: boolean }>;
+  checkSelfServiceClients(input: {
+    businessCustomerId: string;
+    linked: string[];
+  }): Promise<{ allowed: boolean }>;
   /** Core banking's linked customers of the user, replaced as a set. */
   setSelfServiceLinkedCustomers(input: { userId: string; linkedCustomerIds: string[] }): Promise<void>;
   /** The login's clients claim and managed realm roles, replaced as sets. */

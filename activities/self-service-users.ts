@@ -174,11 +174,16 @@ export function createSelfServiceUserActivities(deps: SelfServiceUserDeps): Self
         try {
           user = await coreBanking.getIbUser(userId, coreBankingContext());
         } catch (e) {
-          if (e instanceof BusinessError && (e.code === 'USER_NOT_FOUND' || e.code === 'NOT_FOUND')) throw notFound;
+          if (e instanceof BusinessError && (e.code === 'USER_NOT_FOUND' || e.code === 'NOT_FOUND'))
+            throw notFound;
           throw e;
         }
         if (user.channel !== CHANNEL) throw notFound;
-        const login = await selfServiceProvider(deps).readSelfServiceLogin(userId, [...SELF_SERVICE_ROLES], cancellation());
+        const login = await selfServiceProvider(deps).readSelfServiceLogin(
+          userId,
+          [...SELF_SERVICE_ROLES],
+          cancellation(),
+        );
         if (!login) throw notFound;
         return {
           userId,

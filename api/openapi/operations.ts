@@ -5,10 +5,7 @@ import { contactInfoRequest, updateUserIbRequest } from '../contact-change/schem
 import { infinityRequestOtp, infinityVerifyOtp } from '../mfa/infinity-schema';
 import { createChallengeRequest, resendRequest, verifyRequest } from '../mfa/schema';
 import { openUserIbRequest } from '../onboarding/schema';
-import {
-  createSelfServiceUserRequest,
-  updateSelfServiceUserRequest,
-} from '../self-service-users/schema';
+import { createSelfServiceUserRequest, updateSelfServiceUserRequest } from '../self-service-users/schema';
 import {
   disclosureList,
   registrationCodeSent,
@@ -369,7 +366,7 @@ export const operations: Operation[] = [
       404: p('USER_NOT_FOUND (no self-service user with this id)'),
       409: p('UPDATE_IN_PROGRESS, INVALID_STATUS_TRANSITION (closed)'),
       422: p(
-        'LINKED_CUSTOMER_NOT_RELATED (clients[0] is not the user\'s business, or another client is not its relation, known or not), IDEMPOTENCY_KEY_REUSED',
+        "LINKED_CUSTOMER_NOT_RELATED (clients[0] is not the user's business, or another client is not its relation, known or not), IDEMPOTENCY_KEY_REUSED",
       ),
       503: startUnavailable,
     },

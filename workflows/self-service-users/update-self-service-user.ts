@@ -11,7 +11,9 @@ const act = proxyActivities<SelfServiceUserActivities>(coreBankingOptions);
  * and the login's `clients` claim) and realm roles, each replaced as a set, so a retry or
  * an ops reset repeats nothing. Core banking first: it is the record the login follows.
  */
-export async function UpdateSelfServiceUser(input: UpdateSelfServiceUserInput): Promise<SelfServiceUserState> {
+export async function UpdateSelfServiceUser(
+  input: UpdateSelfServiceUserInput,
+): Promise<SelfServiceUserState> {
   const trail = new ProcessTrail('UPDATE_SELF_SERVICE_USER');
   const refuse = (type: string, message: string): never => {
     trail.finish('FAILED', type);
@@ -39,7 +41,9 @@ export async function UpdateSelfServiceUser(input: UpdateSelfServiceUserInput): 
     );
   }
   const roles = input.roles ?? user.roles;
-  await trail.step('SET_LOGIN_ACCESS', () => act.setSelfServiceAccess({ userId: input.userId, clients, roles }));
+  await trail.step('SET_LOGIN_ACCESS', () =>
+    act.setSelfServiceAccess({ userId: input.userId, clients, roles }),
+  );
   trail.finish('COMPLETED', `userId=${input.userId}`);
   return { ...user, clients, roles };
 }
