@@ -10,7 +10,7 @@ import { seal, unseal } from '../lib/mfa-crypto';
 import { linkedCustomersAllowed } from '../workflows/onboarding/eligibility';
 import { translated } from './failures';
 import { derivedFirstTimePassword, generateFirstTimePassword } from './first-time-password';
-import { setLoginPassword, type IdentityProviderDeps } from './identity-provider';
+import { setLoginPassword, syncLoginStatus, type IdentityProviderDeps } from './identity-provider';
 import { templates } from './templates';
 import type { CreatedIbUser, OnboardingActivities } from './types';
 import { usernameCandidates } from './username-policy';
@@ -219,14 +219,18 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         const ctx = coreBankingContext();
         const users = await coreBanking.findIbUsers({ businessKey }, ctx);
         for (const u of users) {
-          if (LIVE.has(u.status)) await coreBanking.deactivateIbUser(u.userId, reason, ctx);
+          if (!LIVE.has(u.status)) continue;
+          const after = await coreBanking.deactivateIbUser(u.userId, reason, ctx);
+          // A login the failed onboarding made in the identity provider goes with it.
+          await syncLoginStatus(deps, u.userId, after.status);
         }
         return { userId: users[0]?.userId ?? null };
       }),
 
     deactivateIbUser: ({ userId, reason }) =>
       translated(async () => {
-        await coreBanking.deactivateIbUser(userId, reason, coreBankingContext());
+        const after = await coreBanking.deactivateIbUser(userId, reason, coreBankingContext());
+        await syncLoginStatus(deps, userId, after.status);
       }),
   };
 }

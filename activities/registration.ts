@@ -20,7 +20,7 @@ import { identityAttemptsWorkflowId } from '../messages/registration';
 import { mayRegisterItself } from '../workflows/registration/rules';
 import { coreBankingContext } from './current-run';
 import { translated, updateRefusal } from './failures';
-import { setLoginPassword, type IdentityProviderDeps } from './identity-provider';
+import { setLoginPassword, syncLoginStatus, type IdentityProviderDeps } from './identity-provider';
 import type { CreatedIbUser } from './types';
 import type { RegistrationActivities } from './registration-types';
 
@@ -170,7 +170,9 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
       translated(async () => {
         const users = await coreBanking.findIbUsers({ businessKey }, coreBankingContext());
         for (const u of users) {
-          if (LIVE.has(u.status)) await coreBanking.deactivateIbUser(u.userId, reason, coreBankingContext());
+          if (!LIVE.has(u.status)) continue;
+          const after = await coreBanking.deactivateIbUser(u.userId, reason, coreBankingContext());
+          await syncLoginStatus(deps, u.userId, after.status);
         }
         return { userId: users[0]?.userId ?? null };
       }),

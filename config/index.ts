@@ -185,7 +185,7 @@ export const configSchema = z
       .enum(['core-banking', 'keycloak'])
       .default('core-banking')
       .describe(
-        "Who holds IB users' logins: `core-banking` (passwords in core banking) or `keycloak` (users, passwords, the first-login change and sessions in Keycloak; docs/identity-provider.md).",
+        "Who holds IB users' logins: `core-banking` (passwords in core banking) or `keycloak` (users, passwords, the first-login change and sessions in Keycloak; docs/keycloak.md).",
       ),
     KEYCLOAK_URL: z
       .url()

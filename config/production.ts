@@ -18,6 +18,7 @@ export const DEV_ONLY_SAMPLE_FINGERPRINTS = {
   PAYLOAD_KEYS: ['d61c6555692d85e0194e11313a15c5197790904aa69c89bcb877340a9c065eb0'],
   CHANNEL_WEBHOOK_SECRET: ['69e450dde8a59e7fced9a2e3ccecf80914b069a5c55f07668e9342c9d4de7edb'],
   KANNEL_PASSWORD: ['488235f0830279d50d70c9421628ddd44a8ae78284cf1d30abecf76f28286da7'],
+  KEYCLOAK_ADMIN_CLIENT_SECRET: ['91a4809125aa730875c4c0327a6f8dcc7bad998c866d1bafac51b23dd9ac6b91'],
 } as const;
 
 /** The core-banking simulator as docker-compose.yml reaches it: a stand-in for T24/ESB. */
@@ -54,6 +55,11 @@ function samplesIn(env: Env): string[] {
   if (env.CHANNEL_WEBHOOK_SECRET && isSample('CHANNEL_WEBHOOK_SECRET', env.CHANNEL_WEBHOOK_SECRET))
     found.push('CHANNEL_WEBHOOK_SECRET');
   if (env.KANNEL_PASSWORD && isSample('KANNEL_PASSWORD', env.KANNEL_PASSWORD)) found.push('KANNEL_PASSWORD');
+  if (
+    env.KEYCLOAK_ADMIN_CLIENT_SECRET &&
+    isSample('KEYCLOAK_ADMIN_CLIENT_SECRET', env.KEYCLOAK_ADMIN_CLIENT_SECRET)
+  )
+    found.push('KEYCLOAK_ADMIN_CLIENT_SECRET');
   if (env.CORE_BANKING_URL && SIMULATOR_URLS.has(env.CORE_BANKING_URL)) found.push('CORE_BANKING_URL');
   return found;
 }

@@ -167,7 +167,7 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
   console.log(`[launcher] stopping (${reason})`);
   // Reverse order: the API stops taking requests before the worker drains and the server goes.
   for (const child of [...children].reverse())
-    await child.stop(child.spec.name === 'worker' ? 30_000 : 10_000);
+    await child.stop(['worker', 'keycloak'].includes(child.spec.name) ? 30_000 : 10_000);
   codecCapability?.stop();
   console.log('[launcher] stopped');
   process.exit(exitCode);

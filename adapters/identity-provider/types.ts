@@ -3,7 +3,7 @@
  * Core banking keeps the user's profile and status; the login (username, password, the
  * pending password change, sessions) lives here. Every write is keyed or conditional:
  * a retry, a crash or an ops reset finds what an earlier attempt made and never undoes
- * what the customer did since (docs/identity-provider.md).
+ * what the customer did since (docs/keycloak.md).
  */
 export interface LoginOwner {
   /** The IB user id: the user's key in the provider (attribute `ibUserId`, claim per AUTH_USER_ID_CLAIM). */

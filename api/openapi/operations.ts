@@ -210,7 +210,10 @@ export const operations: Operation[] = [
     summary: "The customer's first login: stops the first-time password's expiry",
     scopes: ['ib-users:write'],
     responses: {
-      200: { description: '`{userId, expiryStopped}`' },
+      200: {
+        description:
+          '`{userId, expiryStopped}`: true once the timer ended; with Keycloak only after it shows the first-time password changed',
+      },
       ...authErrors,
       400: p('Validation failed'),
       503: p('Temporal unreachable'),

@@ -1866,7 +1866,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description `{userId, expiryStopped}` */
+      /** @description `{userId, expiryStopped}`: true once the timer ended; with Keycloak only after it shows the first-time password changed */
       200: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];

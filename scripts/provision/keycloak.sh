@@ -2,10 +2,11 @@
 # distribution from Maven Central, built once for the options the project runs it with,
 # behind $bin/keycloak, a wrapper that runs `kc.sh` on a JDK >= 21 found on this machine.
 
-# Build-time options (`kc.sh build`): an in-memory H2 per process, so parallel suites never
-# share a database, and the health endpoints the launcher polls. A server started with
-# other build options would re-build itself on every start.
-keycloak_build_options=(--db=dev-mem --health-enabled=true)
+# Build-time options (`kc.sh build`): H2 in a file under the instance's own home (each
+# suite's home is its own temp dir, `npm start`'s is DATA_DIR/keycloak, so logins survive a
+# restart there), and the health endpoints the launcher polls. A server started with other
+# build options would re-build itself on every start.
+keycloak_build_options=(--db=dev-file --health-enabled=true)
 keycloak_min_java=21
 
 # The major version of the `java` at $1 (0 when it does not run).
@@ -47,7 +48,7 @@ provision_keycloak() {
   }
   if [ ! -x "$dir/bin/kc.sh" ]; then
     command -v mvn >/dev/null || { log "Maven is needed to fetch Keycloak (npm test only)"; exit 1; }
-    command -v unzip >/dev/null || { log "unzip is needed to unpack Keycloak: apt-get install unzip"; exit 1; }
+    command -v unzip >/dev/null || ensure_debian unzip:/usr/bin/unzip
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
     # dependency:copy takes the zip alone (its transitive dependencies are inside it).
     with_progress "fetching org.keycloak:keycloak-quarkus-dist:$keycloak_version (zip, ~170 MB) with Maven" \

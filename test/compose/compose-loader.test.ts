@@ -1,6 +1,5 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -9,6 +8,7 @@ import { createSmsSender } from '../../adapters/sms';
 import { ConfigError } from '../../config';
 import { loadServiceConfig } from '../../config/production';
 import { startDevOnlyServices, type DevOnlyServices } from '../../scripts/dev-only-services';
+import { clientCredentials, startKeycloakAsComposed, type KeycloakAsComposed } from '../helpers/keycloak';
 import { repoRoot } from '../setup/tools';
 
 /**
@@ -134,6 +134,7 @@ describe('docker-compose.yml as Compose loads it', () => {
       'PAYLOAD_KEYS_FILE',
       'KANNEL_PASSWORD',
       'CHANNEL_WEBHOOK_SECRET',
+      'KEYCLOAK_ADMIN_CLIENT_SECRET',
       'CORE_BANKING_URL',
     ];
     const devOnlyEnvFile = () =>
@@ -164,6 +165,7 @@ describe('docker-compose.yml as Compose loads it', () => {
       SERVER_HMAC_KEY: Buffer.alloc(32, 9).toString('base64'),
       KANNEL_PASSWORD: 'the-bank-sendsms-password',
       CHANNEL_WEBHOOK_SECRET: 'whsec_the-bank-channel-secret',
+      KEYCLOAK_ADMIN_CLIENT_SECRET: 'the-bank-keycloak-admin-secret',
       CORE_BANKING_URL: 'https://esb.bank.example',
     };
 
@@ -179,7 +181,12 @@ describe('docker-compose.yml as Compose loads it', () => {
       expect(config.AUTH_JWKS_URL).toMatch(/^https:\/\//);
       // The payload keys come from the mounted secret, not a dev keyring under DATA_DIR.
       expect(fs.readFileSync(env.PAYLOAD_KEYS_FILE as string, 'utf8')).toMatch(/^[\w-]+:[A-Za-z0-9+/]{43}=/);
-      // The dev-only IdP's certificate is what Node is told to trust, and it is there.
+      // Keycloak issues the tokens and holds the logins; its certificate is what Node trusts.
+      expect(config).toMatchObject({
+        IDENTITY_PROVIDER: 'keycloak',
+        AUTH_ISSUER: 'https://keycloak:8443/realms/ibmb',
+        AUTH_USER_ID_CLAIM: 'ib_user_id',
+      });
       expect(fs.existsSync(env.NODE_EXTRA_CA_CERTS as string)).toBe(true);
     });
 
@@ -207,11 +214,19 @@ describe('docker-compose.yml as Compose loads it', () => {
     it.each(['api', 'worker'])('%s refuses every public sample without the dev-only flag', (name) => {
       const env = startEnv(name);
       delete env.IBMB_DEV_ONLY_SAMPLES;
+      // The API is not given Keycloak's admin client secret at all.
+      const samples = name === 'api' ? SAMPLES.filter((s) => s !== 'KEYCLOAK_ADMIN_CLIENT_SECRET') : SAMPLES;
       expect(
         refusals(env)
           .map((i) => i.split(':')[0])
           .sort(),
-      ).toEqual([...SAMPLES].sort());
+      ).toEqual([...samples].sort());
+    });
+
+    it("gives Keycloak's admin client secret to the worker only", () => {
+      expect(startEnv('api').KEYCLOAK_ADMIN_CLIENT_SECRET).toBe('');
+      expect(loadServiceConfig(startEnv('api')).KEYCLOAK_ADMIN_CLIENT_SECRET).toBeUndefined();
+      expect(startEnv('worker').KEYCLOAK_ADMIN_CLIENT_SECRET).toEqual(expect.any(String));
     });
 
     it.each(['api', 'worker'])(
@@ -292,53 +307,6 @@ describe('docker-compose.yml as Compose loads it', () => {
       });
       afterAll(() => devOnly?.stop());
 
-      it('mints tokens the api, configured as Compose configures it, accepts over https', async () => {
-        const res = await fetch(`${devOnly.httpUrl}/healthz`);
-        expect(res.status).toBe(200);
-        // The token as a tester gets it (curl --cacert …/token), then the api's own verifier
-        // in a process that trusts the IdP as the container does (NODE_EXTRA_CA_CERTS).
-        const env = local(startEnv('api'));
-        const token = await new Promise<string>((resolve, reject) => {
-          const req = https.request(
-            `${devOnly.idpUrl}/token`,
-            { method: 'POST', ca: fs.readFileSync(env.NODE_EXTRA_CA_CERTS as string) },
-            (r) => {
-              let body = '';
-              r.on('data', (d) => (body += String(d)));
-              r.on('end', () => resolve((JSON.parse(body) as { access_token: string }).access_token));
-            },
-          );
-          req.on('error', reject);
-          req.end(JSON.stringify({ scopes: 'mfa:write', subject: 'IBU00100002' }));
-        });
-        const script = path.join(dir, 'verify.ts');
-        fs.writeFileSync(
-          script,
-          `import { verifierFromConfig } from ${JSON.stringify(path.join(repoRoot, 'api/http/auth'))};
-import { loadServiceConfig } from ${JSON.stringify(path.join(repoRoot, 'config/production'))};
-verifierFromConfig(loadServiceConfig(process.env))
-  .then((v) => v.verify(process.argv[2] as string))
-  .then((p) => console.log(JSON.stringify({ subject: p.subject, scopes: [...p.scopes] })));
-`,
-        );
-        // Not spawnSync: the IdP answering the child's JWKS fetch runs in this process.
-        const run = (extra: Record<string, string>) =>
-          new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
-            execFile(
-              process.execPath,
-              [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), script, token],
-              { env: { ...env, ...extra, PATH: process.env.PATH ?? '' }, encoding: 'utf8', cwd: repoRoot },
-              (err, stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-            ),
-          );
-        const verified = await run({});
-        expect({ status: verified.status, stderr: verified.stderr }).toEqual({ status: 0, stderr: '' });
-        expect(JSON.parse(verified.stdout)).toEqual({ subject: 'IBU00100002', scopes: ['mfa:write'] });
-        // Without that trust, the same https JWKS is refused: the certificate is what lets it in.
-        const untrusted = await run({ NODE_EXTRA_CA_CERTS: '' });
-        expect(untrusted.status).not.toBe(0);
-      }, 60_000);
-
       it("receives the worker's SMS (Kannel) and email (SMTP), and the channel webhook", async () => {
         const config = loadServiceConfig(local(startEnv('worker')));
         await createSmsSender(config).send({
@@ -393,6 +361,87 @@ verifierFromConfig(loadServiceConfig(process.env))
       const text = fs.readFileSync(composeFile, 'utf8');
       expect(text).toContain('${IBMB_ENV_FILE:-./docker/dev-only/production.env}');
       expect(text).toContain('${IBMB_PAYLOAD_KEYS_FILE:-./docker/dev-only/payload-keys}');
+      expect(text).toContain('${IBMB_KEYCLOAK_ENV_FILE:-./docker/dev-only/keycloak.env}');
+      const kcEnv = fs.readFileSync(path.join(repoRoot, 'docker/dev-only/keycloak.env'), 'utf8');
+      expect(kcEnv.split('\n')[0]).toMatch(/^# DEV ONLY/);
+    });
+
+    describe('keycloak, run as the service runs it (the realm file it mounts, its env file)', () => {
+      let keycloak: KeycloakAsComposed;
+      beforeAll(async () => {
+        keycloak = await startKeycloakAsComposed(project);
+      }, 480_000);
+      afterAll(() => keycloak?.stop());
+
+      /** The api's or worker's compose env with https://keycloak:8443 pointed at this machine's port. */
+      const reaching = (env: Record<string, string>) =>
+        Object.fromEntries(
+          Object.entries(env).map(([k, v]) => [
+            k,
+            // The issuer is a name in the token (Keycloak's --hostname), not an address to reach.
+            k === 'AUTH_ISSUER' ? v : v.replace('//keycloak:8443', `//localhost:${keycloak.port}`),
+          ]),
+        );
+
+      it("mounts the realm and gives it every secret it names; the worker holds the admin client's", () => {
+        const svc = project.services.keycloak as NormalizedService & {
+          volumes?: { source: string; target: string; read_only?: boolean }[];
+        };
+        expect(svc.command).toEqual(expect.arrayContaining(['start', '--import-realm']));
+        const realm = svc.volumes?.find((v) => v.target.startsWith('/opt/keycloak/data/import/'));
+        expect(realm).toMatchObject({ read_only: true });
+        expect(path.relative(repoRoot, realm!.source)).toBe('docker/keycloak/ibmb-realm.json');
+        const text = fs.readFileSync(realm!.source, 'utf8');
+        const needed = [...text.matchAll(/\$\{(IBMB_[A-Z_]+)\}/g)].map((m) => m[1] as string);
+        expect(needed.length).toBeGreaterThan(0);
+        for (const name of needed)
+          expect({ name, set: !!svc.environment?.[name] }).toEqual({ name, set: true });
+        expect(startEnv('worker').KEYCLOAK_ADMIN_CLIENT_SECRET).toBe(svc.environment?.IBMB_KC_ADMIN_SECRET);
+      });
+
+      it("issues a channel backend's token over https that the api, configured as Compose configures it, accepts", async () => {
+        const env = reaching(startEnv('api'));
+        const secret = project.services.keycloak?.environment?.IBMB_KC_CHANNEL_SECRET as string;
+        const ca = fs.readFileSync(env.NODE_EXTRA_CA_CERTS as string);
+        const token = await clientCredentials(keycloak, 'ibmb-channel-backend', secret, ca);
+        const script = path.join(dir, 'verify.ts');
+        fs.writeFileSync(
+          script,
+          `import { verifierFromConfig } from ${JSON.stringify(path.join(repoRoot, 'api/http/auth'))};
+import { loadServiceConfig } from ${JSON.stringify(path.join(repoRoot, 'config/production'))};
+verifierFromConfig(loadServiceConfig(process.env))
+  .then((v) => v.verify(process.argv[2] as string))
+  .then((p) => console.log(JSON.stringify({ subject: p.subject, scopes: [...p.scopes].sort() })));
+`,
+        );
+        const run = (extra: Record<string, string>) =>
+          new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
+            execFile(
+              process.execPath,
+              [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), script, token],
+              { env: { ...env, ...extra, PATH: process.env.PATH ?? '' }, encoding: 'utf8', cwd: repoRoot },
+              (err, stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+            ),
+          );
+        const verified = await run({});
+        expect({ status: verified.status, stderr: verified.stderr }).toEqual({ status: 0, stderr: '' });
+        expect(JSON.parse(verified.stdout)).toEqual({
+          subject: expect.any(String),
+          scopes: ['ib-users:write', 'mfa:any-user', 'mfa:write', 'processes:read', 'registrations:write'],
+        });
+        // Without that trust, the same https JWKS is refused: the certificate is what lets it in.
+        expect((await run({ NODE_EXTRA_CA_CERTS: '' })).status).not.toBe(0);
+        // The worker's admin client secret is the realm's: it gets a token (never the master admin).
+        const worker = reaching(startEnv('worker'));
+        expect(
+          await clientCredentials(
+            keycloak,
+            'ibmb-identity-admin',
+            worker.KEYCLOAK_ADMIN_CLIENT_SECRET as string,
+            ca,
+          ),
+        ).toMatch(/^ey/);
+      }, 120_000);
     });
   });
 

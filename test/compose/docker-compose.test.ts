@@ -122,6 +122,7 @@ describe('docker-compose.yml', () => {
         'temporal-ui',
         'ui-codec-capability',
         ...APP_SERVICES,
+        'keycloak',
         'dev-only-services',
         'prometheus',
         'grafana',
@@ -251,6 +252,7 @@ describe('docker-compose.yml', () => {
     expect(publishedPorts('temporal-ui')).toContainEqual({ published: 8233, target: 8080 });
     expect(publishedPorts('prometheus')).toContainEqual({ published: 9090, target: 9090 });
     expect(publishedPorts('grafana')).toContainEqual({ published: 3001, target: 3000 });
+    expect(publishedPorts('keycloak')).toContainEqual({ published: 8444, target: 8443 });
     for (const [name, s] of Object.entries(services)) {
       for (const p of s.ports ?? [])
         expect({ name, port: String(p) }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:/) });
@@ -294,6 +296,7 @@ describe('docker-compose.yml', () => {
         'temporal-ui',
         'ui-codec-capability',
         ...APP_SERVICES,
+        'keycloak',
         'dev-only-services',
         'prometheus',
         'grafana',
@@ -323,6 +326,10 @@ describe('docker-compose.yml', () => {
     for (const name of [...APP_SERVICES, 'dev-only-services'])
       expect(check(name)).toMatch(/^\["CMD","node","-e",/);
     expect(check('dev-only-services')).toContain('http://127.0.0.1:8090/healthz');
+    // the Keycloak image has bash but no curl: /dev/tcp to the plain-HTTP management port
+    expect(check('keycloak')).toContain('/dev/tcp/127.0.0.1/9000');
+    expect(check('keycloak')).toContain('GET /health/ready');
+    expect(service('keycloak').command).toEqual(expect.arrayContaining(['--http-management-scheme=http']));
   });
 
   it('has Prometheus scrape the api and worker where they listen', () => {

@@ -20,7 +20,7 @@ describe('Keycloak as the identity provider, end to end', () => {
 
   beforeAll(async () => {
     kc = await startKeycloak();
-    stack = await startStack(keycloakServiceEnv(kc));
+    stack = await startStack({ ...keycloakServiceEnv(kc), PHONE_CHANGE_COOLING_OFF_MINUTES: '0' });
     channel = await kc.clientToken('channel');
     ops = await kc.clientToken('ops');
   }, 480_000);
@@ -118,8 +118,34 @@ describe('Keycloak as the identity provider, end to end', () => {
     );
   }, 180_000);
 
+  it("refuses Keycloak tokens not made for it: the worker's admin client (no audience), a customer's on channel routes", async () => {
+    const adminToken = await kc.clientToken('admin');
+    const asAdmin = await api(
+      'POST',
+      '/mfa/challenges',
+      { purpose: 'LOGIN', userId: 'IBU00100001' },
+      adminToken,
+    );
+    expect(asAdmin.status).toBe(401);
+    const u = await loggedIn();
+    const open = await api(
+      'POST',
+      '/open-user-ib',
+      {
+        requestId: 'kc-open-as-customer',
+        customerId: '100001',
+        channel: 'MOBILE',
+        acceptedDisclosures: ['IB_TERMS'],
+      },
+      u.token,
+    );
+    expect(open.status).toBe(403);
+    expect((await api('POST', `/users/${u.userId}/first-login`, undefined, u.token)).status).toBe(403);
+  }, 180_000);
+
   it('a locked user cannot log in; unlocked, the same password works again', async () => {
     const u = await loggedIn();
+    expect(await kc.login(u.userId)).toMatchObject({ enabled: true, sessions: 1 });
     const lock = await api(
       'POST',
       `/users/${u.userId}/lock`,
@@ -127,6 +153,8 @@ describe('Keycloak as the identity provider, end to end', () => {
       ops,
     );
     expect(lock.status).toBe(200);
+    // Disabled, and the session its login opened is ended.
+    expect(await kc.login(u.userId)).toMatchObject({ enabled: false, sessions: 0 });
     expect((await appLogin(kc, u.username, u.chosen)).outcome).toBe('REFUSED');
     const unlock = await api(
       'POST',
@@ -136,6 +164,19 @@ describe('Keycloak as the identity provider, end to end', () => {
     );
     expect(unlock.status).toBe(200);
     expect((await appLogin(kc, u.username, u.chosen)).outcome).toBe('TOKEN');
+  }, 180_000);
+
+  it('a closed user cannot log in', async () => {
+    const u = await loggedIn();
+    const close = await api(
+      'POST',
+      `/users/${u.userId}/close`,
+      { requestId: `kc-close-${u.userId}`, reason: 'e2e' },
+      ops,
+    );
+    expect(close.status).toBe(200);
+    expect(await kc.login(u.userId)).toMatchObject({ enabled: false, sessions: 0 });
+    expect((await appLogin(kc, u.username, u.chosen)).outcome).toBe('REFUSED');
   }, 180_000);
 
   it('after a reset the old password fails and the new first-time one must be changed', async () => {
@@ -162,6 +203,46 @@ describe('Keycloak as the identity provider, end to end', () => {
     expect((await appLogin(kc, u.username, u.chosen)).outcome).toBe('REFUSED');
     expect(await appLogin(kc, u.username, fresh)).toEqual({ outcome: 'MUST_CHANGE_PASSWORD' });
     expect((await appLogin(kc, u.username, fresh, 'After-the-reset-77')).outcome).toBe('TOKEN');
+  }, 180_000);
+
+  it("a phone change by bank staff puts the new number on the customer's login", async () => {
+    const u = await loggedIn();
+    expect((await kc.login(u.userId)).attributes).toMatchObject({
+      phoneNumber: [u.phone],
+      customerId: [u.customerId],
+    });
+    const newPhone = `+2547119${u.customerId.slice(-5)}`;
+    const res = await call(stack.apiUrl, 'PUT', `/customers/${u.customerId}/contact-info`, {
+      token: ops,
+      body: { phoneNumber: { newPhoneNumber: newPhone } },
+      headers: { 'Idempotency-Key': `kc-phone-${u.customerId}` },
+    });
+    expect([200, 202]).toContain(res.status);
+    await stack.client.workflow.getHandle(`contact-${u.customerId}`).result();
+    expect((await kc.login(u.userId)).attributes.phoneNumber).toEqual([newPhone]);
+  }, 180_000);
+
+  it('a self-registered customer logs in with the password they chose, no change asked', async () => {
+    // Grace Njeri (100005) in the simulator's seed: eligible, no IB user yet.
+    const disclosures = (await api('GET', '/disclosures')).body.items as { id: string; version: number }[];
+    const password = 'violet-harbour-lantern-42';
+    const started = await api('POST', '/registrations', {
+      requestId: 'kc-reg-0001',
+      identity: { firstName: 'Grace', lastName: 'Njeri', dateOfBirth: '1995-09-09', nationalIdLast4: '0005' },
+      username: 'grace.njeri',
+      password,
+      acceptedDisclosures: disclosures.map(({ id, version }) => ({ id, version })),
+    });
+    expect(started.body.status).toBe('CODE_SENT');
+    const done = await api('POST', `/registrations/${started.body.registrationId}/verify`, {
+      securityKey: started.body.securityKey,
+      otp: lastCode('+254700100005'),
+    });
+    expect(done.body).toMatchObject({ status: 'COMPLETED', username: 'grace.njeri' });
+    expect(await appLogin(kc, 'grace.njeri', password)).toMatchObject({
+      outcome: 'TOKEN',
+      claims: { ib_user_id: done.body.userId },
+    });
   }, 180_000);
 
   /** Stops the onboarding's 72 h timer and arms one of ~1 s (the time-skipping tests cover 72 h). */

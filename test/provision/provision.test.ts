@@ -46,8 +46,12 @@ function sandbox(extra: Record<string, string> = {}): { tools: string; bin: stri
 }
 
 function provision(box: { tools: string; bin: string }, ...parts: string[]) {
+  return provisionWith(box, {}, ...parts);
+}
+
+function provisionWith(box: { tools: string; bin: string }, env: Record<string, string>, ...parts: string[]) {
   return spawnSync(path.join(box.bin, 'bash'), [path.join(repoRoot, 'scripts/provision.sh'), ...parts], {
-    env: { PATH: box.bin, IBMB_TOOLS_DIR: box.tools, HOME: os.tmpdir() },
+    env: { PATH: box.bin, IBMB_TOOLS_DIR: box.tools, HOME: os.tmpdir(), ...env },
     encoding: 'utf8',
   });
 }
@@ -100,5 +104,71 @@ describe('scripts/provision.sh node cli (what npm start needs)', () => {
     const run = provision(sandbox(), 'docker');
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("unknown part 'docker'");
+  });
+});
+
+describe('scripts/provision.sh keycloak: the JDK it runs on is found, never assumed', () => {
+  jest.setTimeout(60_000);
+  const version = /^keycloak_version="([^"]+)"/m.exec(
+    fs.readFileSync(path.join(repoRoot, 'scripts/provision.sh'), 'utf8'),
+  )?.[1] as string;
+  const buildOptions = /^keycloak_build_options=\((.*)\)$/m.exec(
+    fs.readFileSync(path.join(repoRoot, 'scripts/provision/keycloak.sh'), 'utf8'),
+  )?.[1] as string;
+  const tool = (name: string) =>
+    spawnSync('bash', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+
+  /** JDK homes under one directory whose `java -version` reports the given major versions. */
+  function jdks(...majors: number[]): { dir: string; home: (major: number) => string } {
+    const dir = tempDir('ibmb-jvm-');
+    for (const major of majors) {
+      fs.mkdirSync(path.join(dir, `jdk-${major}`, 'bin'), { recursive: true });
+      fs.writeFileSync(
+        path.join(dir, `jdk-${major}`, 'bin', 'java'),
+        `#!/bin/sh\necho 'openjdk version "${major}.0.2" 2026-01-20' >&2\n`,
+        { mode: 0o755 },
+      );
+    }
+    return { dir, home: (major) => path.join(dir, `jdk-${major}`) };
+  }
+
+  /** A sandbox whose Keycloak is already fetched and built: only the JDK choice is left. */
+  function builtKeycloak() {
+    const box = sandbox({ readlink: tool('readlink'), chmod: tool('chmod'), mv: tool('mv') });
+    const dist = path.join(box.tools, 'keycloak', version);
+    fs.mkdirSync(path.join(dist, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(dist, 'bin', 'kc.sh'), '#!/bin/sh\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dist, '.built-for'), `${buildOptions}\n`);
+    return box;
+  }
+  const wrapperJdk = (box: { tools: string }) =>
+    /^export JAVA_HOME="(.*)"$/m.exec(fs.readFileSync(path.join(box.tools, 'bin', 'keycloak'), 'utf8'))?.[1];
+
+  it('without a JDK >= 21 stops and names what to install', () => {
+    const box = builtKeycloak();
+    const { dir, home } = jdks(17);
+    const run = provisionWith(box, { IBMB_JVM_DIRS: `${dir}/*`, JAVA_HOME: home(17) }, 'keycloak');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`Keycloak ${version} needs a JDK >= 21 and none was found`);
+    expect(run.stderr).toMatch(/apt-get install openjdk-21-jdk-headless/);
+    expect(fs.existsSync(path.join(box.tools, 'bin', 'keycloak'))).toBe(false);
+  });
+
+  it('takes the newest JDK >= 21 under the JVM directories when JAVA_HOME is too old', () => {
+    const box = builtKeycloak();
+    const { dir, home } = jdks(17, 21, 25);
+    const run = provisionWith(box, { IBMB_JVM_DIRS: `${dir}/*`, JAVA_HOME: home(17) }, 'keycloak');
+    expect({ status: run.status, stderr: run.stderr }).toEqual({
+      status: 0,
+      stderr: '[provision] ready: keycloak\n',
+    });
+    expect(wrapperJdk(box)).toBe(home(25));
+  });
+
+  it("keeps JAVA_HOME when it is recent enough: the operator's choice", () => {
+    const box = builtKeycloak();
+    const { dir, home } = jdks(21, 25);
+    expect(provisionWith(box, { IBMB_JVM_DIRS: `${dir}/*`, JAVA_HOME: home(21) }, 'keycloak').status).toBe(0);
+    expect(wrapperJdk(box)).toBe(home(21));
   });
 });

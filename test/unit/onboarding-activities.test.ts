@@ -54,4 +54,26 @@ describe('onboarding activities', () => {
     });
     expect(deactivated).toEqual(['IBU1']);
   });
+
+  it("disables the identity provider's login of a user it deactivates (IDENTITY_PROVIDER=keycloak)", async () => {
+    const enabled: [string, boolean][] = [];
+    const activities = createOnboardingActivities({
+      coreBanking: {
+        findIbUsers: async () => [{ userId: 'IBU1', businessKey: 'bk-1', status: 'ACTIVE' }],
+        deactivateIbUser: async (userId: string) => ({ userId, status: 'DEACTIVATED' }),
+      },
+      identityProvider: {
+        setEnabled: async (userId: string, on: boolean) => {
+          enabled.push([userId, on]);
+          return { found: true };
+        },
+      },
+    } as unknown as OnboardingDeps);
+    await run(activities.deactivateUserByBusinessKey, { businessKey: 'bk-1', reason: 'x' });
+    await run(activities.deactivateIbUser, { userId: 'IBU7', reason: 'cancelled' });
+    expect(enabled).toEqual([
+      ['IBU1', false],
+      ['IBU7', false],
+    ]);
+  });
 });

@@ -101,6 +101,16 @@ describe('production configuration of the API and the worker', () => {
       /^KANNEL_PASSWORD: the public dev-only sample/,
     ],
     [
+      'the sample Keycloak admin client secret',
+      { KEYCLOAK_ADMIN_CLIENT_SECRET: sampleEnv.KEYCLOAK_ADMIN_CLIENT_SECRET },
+      /^KEYCLOAK_ADMIN_CLIENT_SECRET: the public dev-only sample/,
+    ],
+    [
+      'an http Keycloak (admin token and passwords in clear)',
+      { KEYCLOAK_URL: 'http://keycloak.bank.example' },
+      /^KEYCLOAK_URL: must be an https URL/,
+    ],
+    [
       'the dev-only flag set to anything but true',
       { IBMB_DEV_ONLY_SAMPLES: 'false', SERVER_HMAC_KEY: sampleEnv.SERVER_HMAC_KEY },
       /^SERVER_HMAC_KEY: the public dev-only sample/,
@@ -153,6 +163,7 @@ describe('production configuration of the API and the worker', () => {
       PAYLOAD_KEYS: samplePayloadKeys,
       CHANNEL_WEBHOOK_SECRET: sampleEnv.CHANNEL_WEBHOOK_SECRET as string,
       KANNEL_PASSWORD: sampleEnv.KANNEL_PASSWORD as string,
+      KEYCLOAK_ADMIN_CLIENT_SECRET: sampleEnv.KEYCLOAK_ADMIN_CLIENT_SECRET as string,
       CORE_BANKING_URL: sampleEnv.CORE_BANKING_URL as string,
     };
     expect(
