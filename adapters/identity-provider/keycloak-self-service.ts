@@ -85,6 +85,9 @@ export function selfServiceLogins(k: KeycloakAdminCalls): SelfServiceLogins {
         signal,
       );
       await setRoles(user, access, signal);
+      // Sessions end: a refresh would otherwise keep access the admin just took away (an
+      // access token already out lives until its exp, 300 s in the realm).
+      await k.expectOk(await k.admin('POST', `/users/${user.id}/logout`, undefined, signal), 'logout');
       return { found: true };
     },
 
