@@ -368,6 +368,7 @@ export const operations: Operation[] = [
       ...writeErrors,
       404: p('USER_NOT_FOUND (no self-service user with this id)'),
       409: p('UPDATE_IN_PROGRESS, INVALID_STATUS_TRANSITION (closed)'),
+      501: p('SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured)'),
       422: p(
         "LINKED_CUSTOMER_NOT_RELATED (clients[0] is not the user's business, or another client is not its relation, known or not), IDEMPOTENCY_KEY_REUSED",
       ),
@@ -383,9 +384,11 @@ export const operations: Operation[] = [
     anyScope: true,
     responses: {
       200: { description: 'The user', schema: r.selfServiceUserState },
+      400: p('Validation failed (`userId`)'),
       ...authErrors,
       403: p("INSUFFICIENT_SCOPE; SUBJECT_MISMATCH (a self-service user's token for another user)"),
       404: p('USER_NOT_FOUND'),
+      501: p('SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured)'),
       503: p('Core banking or the identity provider did not answer in time'),
     },
   },

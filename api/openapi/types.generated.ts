@@ -3038,6 +3038,16 @@ export interface operations {
           'application/json': components['schemas']['SelfServiceUserState'];
         };
       };
+      /** @description Validation failed (`userId`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Missing or invalid bearer token */
       401: {
         headers: {
@@ -3060,6 +3070,16 @@ export interface operations {
       };
       /** @description USER_NOT_FOUND */
       404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured) */
+      501: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;
@@ -3196,6 +3216,16 @@ export interface operations {
       };
       /** @description LINKED_CUSTOMER_NOT_RELATED (clients[0] is not the user's business, or another client is not its relation, known or not), IDEMPOTENCY_KEY_REUSED */
       422: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured) */
+      501: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;

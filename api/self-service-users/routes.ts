@@ -17,6 +17,7 @@ import {
 import {
   readSelfServiceUser,
   refuseBadRequest,
+  requireIdentityProvider,
   startSelfServiceUser,
   startSelfServiceUserUpdate,
 } from './start';
@@ -54,20 +55,23 @@ export function selfServiceUsersRouter(deps: {
       auth: requireScopes(deps.verifier, ADMIN),
       schema: updateSelfServiceUserRequest,
       doneStatus: 200,
-      start: (req, body: UpdateSelfServiceUserRequest) =>
-        startSelfServiceUserUpdate(
+      start: (req, body: UpdateSelfServiceUserRequest) => {
+        requireIdentityProvider(deps.config);
+        return startSelfServiceUserUpdate(
           deps,
           userIdParam(req),
           body,
           requestKey(req, body.requestId),
           starterMemo(req.principal),
-        ),
+        );
+      },
     }),
   );
   router.get(
     '/v1/users/:userId',
     requireAnyScope(deps.verifier, [ADMIN, 'processes:read']),
     async (req, res) => {
+      requireIdentityProvider(deps.config);
       const userId = userIdParam(req);
       const p = req.principal!;
       // Without the admin scope: only a self-service user's token, only for itself.

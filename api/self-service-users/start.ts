@@ -23,8 +23,8 @@ import { awaitOutcome } from '../processes/outcome';
 import type { StarterMemo } from '../processes/readers';
 import type { CreateSelfServiceUserRequest, UpdateSelfServiceUserRequest } from './schema';
 
-/** Everything the request alone decides, before anything starts: passwords and their delivery. */
-export function refuseBadRequest(body: CreateSelfServiceUserRequest, config: Config): void {
+/** Self-service users' logins live in the identity provider: without one, every route is 501. */
+export function requireIdentityProvider(config: Config): void {
   if (config.IDENTITY_PROVIDER !== 'keycloak')
     throw new ProblemError(
       501,
@@ -32,6 +32,11 @@ export function refuseBadRequest(body: CreateSelfServiceUserRequest, config: Con
       'Self-service users unavailable',
       "Self-service users' logins live in the identity provider: this service runs without one.",
     );
+}
+
+/** Everything the request alone decides, before anything starts: passwords and their delivery. */
+export function refuseBadRequest(body: CreateSelfServiceUserRequest, config: Config): void {
+  requireIdentityProvider(config);
   if (body.password === undefined) {
     if (body.repeatPassword !== undefined)
       throw problems.validation([{ path: 'repeatPassword', message: 'only together with password' }]);
