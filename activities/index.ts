@@ -4,6 +4,7 @@ import { createMfaActivities, type MfaDeps } from './mfa';
 import { createMfaUserLockActivities, type MfaUserLockDeps } from './mfa-user-lock';
 import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
 import { createRegistrationActivities } from './registration';
+import { createSelfServiceUserActivities } from './self-service-users';
 import { createCredentialActivities, type CredentialDeps } from './user-credentials';
 
 export type ActivityDeps = OnboardingDeps & MfaDeps & MfaUserLockDeps & ContactChangeDeps & CredentialDeps;
@@ -18,5 +19,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createKeyCheckActivities(deps),
     ...createRegistrationActivities(deps),
     ...createCredentialActivities(deps),
+    ...createSelfServiceUserActivities(deps),
   };
 }

@@ -25,6 +25,7 @@ import { passwordResetRouter } from './password-reset/routes';
 import { passwordExpiryRouter } from './password-expiry/routes';
 import { userStatusRouter } from './user-status/routes';
 import { securityQuestionsRouter } from './security-questions/routes';
+import { selfServiceUsersRouter } from './self-service-users/routes';
 
 export interface AppDeps {
   config: Config;
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
     userStatusRouter(deps),
     securityQuestionsRouter(deps),
   );
+  app.use(selfServiceUsersRouter(deps));
   app.use(processesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

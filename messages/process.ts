@@ -14,7 +14,9 @@ export type ProcessType =
   | 'RESET_PASSWORD'
   | 'FIRST_TIME_PASSWORD_EXPIRY'
   | 'CHANGE_USER_STATUS'
-  | 'UPDATE_SECURITY_QUESTIONS';
+  | 'UPDATE_SECURITY_QUESTIONS'
+  | 'CREATE_SELF_SERVICE_USER'
+  | 'UPDATE_SELF_SERVICE_USER';
 
 export type StepStatus = 'STARTED' | 'COMPLETED' | 'FAILED' | 'WAITING' | 'COMPENSATED' | 'SKIPPED';
 
@@ -37,4 +39,4 @@ export const processStateQuery = defineQuery<ProcessState>('processState');
 
 /** Workflow ids the generic process endpoint will look up; anything else is 404. */
 export const PROCESS_ID_PATTERN =
-  /^(onboard|mfa|phone|contact|registration|reset|pwexpiry|status|secq)-[A-Za-z0-9._:-]{1,120}$/;
+  /^(onboard|mfa|phone|contact|registration|reset|pwexpiry|status|secq|ssuser|ssupd)-[A-Za-z0-9._:-]{1,120}$/;

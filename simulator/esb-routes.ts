@@ -12,6 +12,7 @@ import {
   findIbUsersQuerySchema,
   identityMatchSchema,
   securityAnswersSchema,
+  setLinkedCustomersSchema,
   setPasswordSchema,
   statusChangeSchema,
 } from './schemas';
@@ -206,6 +207,28 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
         res.json(changed);
       },
     );
+  // A business user's linked customers, replaced as a set (a repeat is a no-op): only the
+  // customers T24 relates to the business, as at creation.
+  router.put(
+    '/ib-users/:userId/linked-customers',
+    op<{ userId: string }>('setLinkedCustomers'),
+    async (req, res) => {
+      const { linkedCustomerIds } = parseOrThrow(setLinkedCustomersSchema, req.body, 'linked customers');
+      const user = requireUser(store, req.params.userId);
+      const customer = requireCustomer(store, user.customerId);
+      if (customer.type !== 'BUSINESS')
+        throw new EsbHttpError(400, 'VALIDATION_FAILED', 'only a business customer has linked customers');
+      if (!linkedCustomersAllowed(user.customerId, linkedCustomerIds, customer.relatedCustomerIds ?? []))
+        throw new EsbHttpError(
+          422,
+          'LINKED_CUSTOMER_NOT_RELATED',
+          'a linked customer is not related to this business customer',
+        );
+      const changed: IbUser = { ...user, linkedCustomerIds, updatedAt: now().toISOString() };
+      await store.saveIbUser(changed);
+      res.json(changed);
+    },
+  );
   statusChange('lockIbUser', 'ACTIVE', 'LOCKED');
   statusChange('unlockIbUser', 'LOCKED', 'ACTIVE');
 

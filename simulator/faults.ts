@@ -19,6 +19,7 @@ export const ESB_OPERATIONS = [
   'updateContact',
   'matchCustomerIdentity',
   'recordDisclosureAcceptance',
+  'setLinkedCustomers',
 ] as const;
 
 export type EsbOperation = (typeof ESB_OPERATIONS)[number];

@@ -73,6 +73,8 @@ export const deactivateSchema = z.object({ reason: z.string().min(1).max(256) })
 /** lock, unlock and revoke carry a reason for T24's audit, as deactivate does. */
 export const statusChangeSchema = deactivateSchema;
 
+export const setLinkedCustomersSchema = z.strictObject({ linkedCustomerIds: z.array(id).max(20) });
+
 /** A salted scrypt hash as passwords.ts writes it: an answer in clear is refused. */
 export const SCRYPT_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]{16,}\$[A-Za-z0-9+/=]{16,}$/;
 

@@ -12,6 +12,8 @@ import { ResetUserPassword } from './password-reset/reset-user-password';
 import { FirstTimePasswordExpiry } from './password-expiry/first-time-password-expiry';
 import { ChangeUserStatus } from './user-status/change-user-status';
 import { UpdateSecurityQuestions } from './security-questions/update-security-questions';
+import { CreateSelfServiceUser } from './self-service-users/create-self-service-user';
+import { UpdateSelfServiceUser, ReadSelfServiceUser } from './self-service-users/update-self-service-user';
 import { versioned } from './versioning';
 
 /**
@@ -33,6 +35,9 @@ versioned(
   ResetUserPassword,
   ChangeUserStatus,
   UpdateSecurityQuestions,
+  CreateSelfServiceUser,
+  UpdateSelfServiceUser,
+  ReadSelfServiceUser,
 );
 versioned('AUTO_UPGRADE', MfaDestinationQuota, MfaUserOtpLock, FirstTimePasswordExpiry);
 
@@ -50,4 +55,7 @@ export {
   FirstTimePasswordExpiry,
   ChangeUserStatus,
   UpdateSecurityQuestions,
+  CreateSelfServiceUser,
+  UpdateSelfServiceUser,
+  ReadSelfServiceUser,
 };

@@ -125,6 +125,17 @@ export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions):
         schema: ibUserSchema,
       }),
 
+    setLinkedCustomers: (userId, linkedCustomerIds, ctx) =>
+      send({
+        operation: 'setLinkedCustomers',
+        method: 'PUT',
+        path: `/ib-users/${seg(userId)}/linked-customers`,
+        route: '/ib-users/{userId}/linked-customers',
+        body: { linkedCustomerIds },
+        ctx,
+        schema: ibUserSchema,
+      }),
+
     lockIbUser: (userId, reason, ctx) =>
       send({
         operation: 'lockIbUser',

@@ -155,6 +155,8 @@ export interface CoreBankingClient {
   createIbUser(req: CreateIbUserRequest, ctx?: CallContext): Promise<IbUser>;
   setPassword(userId: string, password: string, mustChange: boolean, ctx?: CallContext): Promise<void>;
   deactivateIbUser(userId: string, reason: string, ctx?: CallContext): Promise<IbUser>;
+  /** A business user's linked customers, replaced as a set (only the business's relations). */
+  setLinkedCustomers(userId: string, linkedCustomerIds: string[], ctx?: CallContext): Promise<IbUser>;
   /** ACTIVE → LOCKED; a LOCKED user answers unchanged. */
   lockIbUser(userId: string, reason: string, ctx?: CallContext): Promise<IbUser>;
   /** LOCKED → ACTIVE; an ACTIVE user answers unchanged. */

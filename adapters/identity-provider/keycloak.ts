@@ -1,5 +1,6 @@
 import { BusinessError, TransientError } from '../errors';
-import type { IdentityProvider, LoginOwner, PasswordIssue } from './types';
+import type { IdentityProvider, LoginOwner, PasswordIssue, SelfServiceLogins } from './types';
+import { selfServiceLogins } from './keycloak-self-service';
 
 /**
  * Keycloak's Admin REST API over fetch. Plain HTTP rather than @keycloak/keycloak-admin-client:
@@ -27,11 +28,13 @@ export const ATTRIBUTES = {
   phone: 'phoneNumber',
   issuance: 'ibmbPasswordIssuance',
   issuedAt: 'ibmbPasswordIssuedAt',
+  clients: 'ibmbClients',
+  officeId: 'ibmbOfficeId',
 } as const;
 
 const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
 
-interface UserRep {
+export interface UserRep {
   id: string;
   username: string;
   enabled: boolean;
@@ -42,7 +45,9 @@ interface UserRep {
 
 const attr = (u: UserRep, name: string): string | undefined => u.attributes?.[name]?.[0];
 
-export function createKeycloakIdentityProvider(o: KeycloakAdminOptions): IdentityProvider {
+export function createKeycloakIdentityProvider(
+  o: KeycloakAdminOptions,
+): IdentityProvider & SelfServiceLogins {
   const doFetch = o.fetch ?? fetch;
   const base = o.baseUrl.replace(/\/+$/, '');
   const realm = encodeURIComponent(o.realm);
@@ -158,7 +163,7 @@ export function createKeycloakIdentityProvider(o: KeycloakAdminOptions): Identit
     ...(owner.phone && { [ATTRIBUTES.phone]: [owner.phone] }),
   });
 
-  return {
+  const provider: IdentityProvider = {
     async issuePassword(issue: PasswordIssue, signal) {
       const { owner } = issue;
       let user = await findUser(owner.userId, signal);
@@ -258,4 +263,5 @@ export function createKeycloakIdentityProvider(o: KeycloakAdminOptions): Identit
       return { found: true };
     },
   };
+  return { ...provider, ...selfServiceLogins({ provider, admin, expectOk, findUser, updateUser }) };
 }

@@ -52,3 +52,43 @@ export interface IdentityProvider {
   /** Sets the `phoneNumber` attribute (null removes it). */
   setPhone(userId: string, phone: string | null, signal?: AbortSignal): Promise<{ found: boolean }>;
 }
+
+/** A self-service user's login (MBanq): profile, the clients it acts for, its realm roles, its password. */
+export interface SelfServiceLogin extends PasswordIssue {
+  email: string;
+  firstName: string;
+  lastName: string;
+  officeId: number;
+  /** The customer ids the user acts for: the `ibmbClients` attribute, the token's `clients` claim. */
+  clients: string[];
+  /** Realm roles the user holds, the self-service marker role included. */
+  roles: string[];
+  /** The realm roles this service manages on such a user: any of them not in `roles` is removed. */
+  managedRoles: string[];
+}
+
+/** Optional: only an identity provider that can hold self-service users implements it. */
+export interface SelfServiceLogins {
+  /**
+   * Creates the login with its password (once per issuance, as issuePassword), then sets its
+   * profile, clients and roles to exactly these: repeating it changes nothing.
+   */
+  provisionSelfServiceLogin(
+    login: SelfServiceLogin,
+    signal?: AbortSignal,
+  ): Promise<{ created: boolean; passwordSet: boolean }>;
+  /** Sets the clients and the managed realm roles to exactly these. `found: false`: no login. */
+  setSelfServiceAccess(
+    userId: string,
+    access: SelfServiceAccess,
+    signal?: AbortSignal,
+  ): Promise<{ found: boolean }>;
+  /** The login's clients, realm roles (of `managedRoles`) and state; undefined: no login. */
+  readSelfServiceLogin(
+    userId: string,
+    managedRoles: string[],
+    signal?: AbortSignal,
+  ): Promise<(SelfServiceAccess & { enabled: boolean; officeId: number | null }) | undefined>;
+}
+
+export type SelfServiceAccess = Pick<SelfServiceLogin, 'clients' | 'roles' | 'managedRoles'>;

@@ -13,7 +13,8 @@ import { ProcessType } from '../../messages/search-attributes';
 import { businessProblem } from '../http/business-status';
 import type { TokenVerifier } from '../http/auth';
 import { requestDigest, requestKey } from '../http/idempotency';
-import { requireAnyScope, requireScopes } from '../http/scopes';
+import { requireAnyScope } from '../http/scopes';
+import { assertActsFor } from '../http/self-service';
 import { starterMemo } from '../processes/readers';
 import { problems } from '../http/problem';
 import { customerId as customerIdSchema } from '../http/fields';
@@ -38,7 +39,8 @@ function customerIdOf(req: Request): string {
 const READ_BUDGET_MS = 15_000;
 
 /**
- * PUT /customers/{customerId}/contact-info (scope institution-users:write): the
+ * PUT /customers/{customerId}/contact-info (scope institution-users:write, or a self-service
+ * user's self-service:contact-info for the customers in its clients claim): the
  * institution's contact update, on the same workflow machinery as the phone change.
  * 200 with what changed (nothing changed: a no-op), 202 past the wait budget.
  */
@@ -53,11 +55,13 @@ export function contactInfoRouter(deps: {
   router.put(
     '/customers/:customerId/contact-info',
     ...startRoute(deps, {
-      auth: requireScopes(deps.verifier, 'institution-users:write'),
+      // Bank staff for any customer; a self-service user's token for its own clients only.
+      auth: requireAnyScope(deps.verifier, ['institution-users:write', 'self-service:contact-info']),
       schema: contactInfoRequest,
       doneStatus: 200,
       start: (req, body: ContactInfoRequest) => {
         const customerId = customerIdOf(req);
+        assertActsFor(req.principal!, customerId, 'institution-users:write');
         const digest = requestDigest(serverKey, { customerId, ...body });
         // With a key, retries replay. Without one, a PUT repeating the customer's latest
         // change is taken as its retry and replays it (in flight or done); any other body,

@@ -21,13 +21,20 @@ export type Scope =
   | 'processes:read-all'
   | 'codec:decode'
   | 'codec:encode'
-  | 'registrations:write';
+  | 'registrations:write'
+  | 'self-service-users:write'
+  | 'self-service:contact-info';
 
 export interface Principal {
   subject: string;
   scopes: Set<string>;
   /** The token's `exp` in epoch ms (every accepted token has one). */
   expiresAt: number;
+  /**
+   * A self-service user's token (MBanq): the customer ids it acts for (`clients` claim,
+   * from the user's attribute). Absent on every other token.
+   */
+  clients?: string[];
 }
 
 export interface TokenVerifier {
@@ -44,6 +51,14 @@ function scopesOf(payload: JWTPayload): Set<string> {
   if (typeof raw === 'string') return new Set(raw.split(' ').filter(Boolean));
   if (Array.isArray(raw)) return new Set(raw.filter((s): s is string => typeof s === 'string'));
   return new Set();
+}
+
+/** The self-service user's `clients` claim: a non-empty list of customer ids, else none. */
+function clientsOf(payload: JWTPayload): string[] | undefined {
+  const raw = payload.clients;
+  const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
+  const ids = list.filter((c): c is string => typeof c === 'string' && c.length > 0);
+  return ids.length ? ids : undefined;
 }
 
 export interface VerifierOptions {
@@ -86,7 +101,13 @@ export function createVerifier(keys: JWTVerifyGetKey, o: VerifierOptions): Token
           throw new InvalidTokenError('token is not an access token');
         const subject = subjectOf(payload, o.userIdClaim);
         if (!subject) throw new InvalidTokenError('token has no subject');
-        return { subject, scopes: scopesOf(payload), expiresAt: (payload.exp as number) * 1000 };
+        const clients = clientsOf(payload);
+        return {
+          subject,
+          scopes: scopesOf(payload),
+          expiresAt: (payload.exp as number) * 1000,
+          ...(clients && { clients }),
+        };
       } catch (e) {
         if (e instanceof InvalidTokenError) throw e;
         if (e instanceof joseErrors.JWTExpired) throw new InvalidTokenError('token expired');

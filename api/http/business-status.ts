@@ -28,6 +28,7 @@ export const BUSINESS_STATUS: Record<RefusalCode, { status: number; title: strin
   ONBOARDING_IN_PROGRESS: { status: 409, title: 'Onboarding in progress' },
   PHONE_MISMATCH: { status: 422, title: 'Phone does not match core banking' },
   LINKED_CUSTOMER_NOT_RELATED: { status: 422, title: 'Linked customer not related' },
+  SELF_SERVICE_USER_FAILED: { status: 502, title: 'Self-service user creation failed' },
   DISCLOSURES_NOT_ACCEPTED: { status: 422, title: 'Required disclosures not accepted' },
   AUTHORISATION_REJECTED: { status: 422, title: 'User rejected at authorisation' },
   AUTHORISATION_TIMEOUT: { status: 422, title: 'User not authorised in time' },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { canonicalPhone } from '../../rules/phone';
 import { named } from '../openapi/registry';
 
-/** Canonical E.164 from here on (lib/phone-policy.ts): one number, one spelling, one budget. */
+/** Canonical E.164 from here on (rules/phone.ts): one number, one spelling, one budget. */
 export const e164 = named(
   'E164Phone',
   z

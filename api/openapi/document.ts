@@ -214,6 +214,7 @@ export function openApiDocument(
       'ib-users',
       'registrations',
       'institution-users',
+      'self-service-users',
       'mfa',
       'temenos-infinity',
       'processes',
@@ -232,7 +233,8 @@ export function openApiDocument(
             'Scopes (claim `scope` or `scp`): ib-users:write; mfa:write (acts only for the user in `sub`), with ' +
             'mfa:any-user for a channel backend acting for any user; mfa:prelogin (pre-login ONBOARDING codes ' +
             'only; one naming a userId is concealed: the same answer whether or not the user exists or a code went out); institution-users:write (institution-users:read reads contact info); processes:read (the processes this subject started) and ' +
-            'processes:read-all (operations staff); codec:decode, codec:encode; self-registration needs no scope (any valid token, as at Candescent). ' +
+            'processes:read-all (operations staff); codec:decode, codec:encode; self-registration needs no scope (any valid token, as at Candescent); ' +
+            "self-service-users:write (bank admins: POST /v1/users); self-service:contact-info (a self-service user's token, for the customers in its `clients` claim only). " +
             '`exp` and an access-token `typ` are required.',
         },
       },

@@ -5,6 +5,7 @@ import { contactInfoRequest, contactInfoView, updateUserIbRequest } from '../con
 import { infinityRequestOtp, infinityVerifyOtp } from '../mfa/infinity-schema';
 import { createChallengeRequest, resendRequest, verifyRequest } from '../mfa/schema';
 import { openUserIbRequest } from '../onboarding/schema';
+import { createSelfServiceUserRequest, updateSelfServiceUserRequest } from '../self-service-users/schema';
 import {
   disclosureList,
   registrationCodeSent,
@@ -304,8 +305,10 @@ export const operations: Operation[] = [
     method: 'put',
     path: '/customers/:customerId/contact-info',
     tag: 'institution-users',
-    summary: 'Update contact info (UpdateContactInfo)',
-    scopes: ['institution-users:write'],
+    summary:
+      "Update contact info (UpdateContactInfo); a self-service user's token (self-service:contact-info) for its linked clients only",
+    scopes: ['institution-users:write', 'self-service:contact-info'],
+    anyScope: true,
     body: contactInfoRequest,
     headers: [
       {
@@ -319,9 +322,76 @@ export const operations: Operation[] = [
       200: { description: 'What changed (empty: nothing to change)', schema: r.contactChangeResult },
       ...accepted,
       ...writeErrors,
+      403: p(
+        'INSUFFICIENT_SCOPE; CUSTOMER_NOT_LINKED (a self-service token, for a customer outside its `clients` claim, known or not); SELF_SERVICE_TOKEN_REQUIRED (self-service:contact-info on a token without a `clients` claim)',
+      ),
       404: p('CUSTOMER_NOT_FOUND'),
       409: p('UPDATE_IN_PROGRESS'),
       503: startUnavailable,
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/users',
+    tag: 'self-service-users',
+    summary: "Create a business's self-service (API) user, MBanq's field names (CreateSelfServiceUser)",
+    scopes: ['self-service-users:write'],
+    body: createSelfServiceUserRequest,
+    headers: idempotency,
+    responses: {
+      201: {
+        description:
+          'User created in core banking and the identity provider; a generated password sent (`passwordDelivery`)',
+        schema: r.selfServiceUserResult,
+      },
+      ...accepted,
+      ...writeErrors,
+      404: p('CUSTOMER_NOT_FOUND (`clients[0]`, the business)'),
+      409: p('USERNAME_TAKEN, UPDATE_IN_PROGRESS (a creation of this username in flight)'),
+      422: p(
+        'PASSWORD_MISMATCH (repeatPassword), PASSWORD_POLICY (`reasons`), LINKED_CUSTOMER_NOT_RELATED (a client core banking does not relate to the business, repeated, or the business itself; the same answer whether the id exists or not), CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER), IDEMPOTENCY_KEY_REUSED',
+      ),
+      501: p('SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured)'),
+      502: p('SELF_SERVICE_USER_FAILED (compensated: deactivated, login disabled)'),
+      503: startUnavailable,
+    },
+  },
+  {
+    method: 'put',
+    path: '/v1/users/:userId',
+    tag: 'self-service-users',
+    summary: "Replace a self-service user's roles and/or clients (UpdateSelfServiceUser)",
+    scopes: ['self-service-users:write'],
+    body: updateSelfServiceUserRequest,
+    headers: idempotency,
+    responses: {
+      200: { description: 'The user after the change', schema: r.selfServiceUserState },
+      ...accepted,
+      ...writeErrors,
+      404: p('USER_NOT_FOUND (no self-service user with this id)'),
+      409: p('UPDATE_IN_PROGRESS, INVALID_STATUS_TRANSITION (closed)'),
+      501: p('SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured)'),
+      422: p(
+        "LINKED_CUSTOMER_NOT_RELATED (clients[0] is not the user's business, or another client is not its relation, known or not), IDEMPOTENCY_KEY_REUSED",
+      ),
+      503: startUnavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/users/:userId',
+    tag: 'self-service-users',
+    summary: "A self-service user as core banking and its login hold it (the admin, or the user's own token)",
+    scopes: ['self-service-users:write', 'processes:read'],
+    anyScope: true,
+    responses: {
+      200: { description: 'The user', schema: r.selfServiceUserState },
+      400: p('Validation failed (`userId`)'),
+      ...authErrors,
+      403: p("INSUFFICIENT_SCOPE; SUBJECT_MISMATCH (a self-service user's token for another user)"),
+      404: p('USER_NOT_FOUND'),
+      501: p('SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured)'),
+      503: p('Core banking or the identity provider did not answer in time'),
     },
   },
   {

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  SELF_SERVICE_ROLES,
+  type CreateSelfServiceUserResult,
+  type SelfServiceUserState,
+} from '../../messages/self-service-users';
 import type { ContactChangeResult, PhoneChangeCancelled } from '../../messages/contact-change';
 import { INTERNAL_MFA_PURPOSES, MFA_PURPOSES, type MfaState } from '../../messages/mfa';
 import type { OnboardIbUserResult } from '../../messages/onboarding';
@@ -224,6 +229,39 @@ export const phoneChangeCancelled = named(
   z.object({ processId: z.string(), status: z.literal('CANCELLED') }),
 );
 
+export const selfServiceUserResult = named(
+  'SelfServiceUserResult',
+  z.object({
+    processId: z.string(),
+    status: z.literal('COMPLETED'),
+    userId: z.string(),
+    username: z.string(),
+    businessCustomerId: z.string(),
+    clients: z.array(z.string()),
+    roles: z.array(z.enum(SELF_SERVICE_ROLES)),
+    officeId: z.number(),
+    isSelfServiceUser: z.literal(true),
+    resetPasswordAfterFirstLogin: z.boolean(),
+    passwordDelivery: z
+      .object({ channel: z.enum(['EMAIL', 'SMS']), to: z.string(), status: z.literal('SENT') })
+      .optional(),
+  }),
+);
+
+export const selfServiceUserState = named(
+  'SelfServiceUserState',
+  z.object({
+    userId: z.string(),
+    username: z.string(),
+    businessCustomerId: z.string(),
+    clients: z.array(z.string()),
+    roles: z.array(z.enum(SELF_SERVICE_ROLES)),
+    officeId: z.number().nullable(),
+    isSelfServiceUser: z.literal(true),
+    status: z.string(),
+  }),
+);
+
 // Compile-time: the documented shapes accept what the workflows return.
 type Assignable<T, U extends T> = U;
 export type _Checks = [
@@ -231,4 +269,6 @@ export type _Checks = [
   Assignable<z.infer<typeof contactChangeResult>, ContactChangeResult>,
   Assignable<z.infer<typeof mfaState>, MfaState>,
   Assignable<z.infer<typeof phoneChangeCancelled>, PhoneChangeCancelled>,
+  Assignable<z.infer<typeof selfServiceUserResult>, CreateSelfServiceUserResult>,
+  Assignable<z.infer<typeof selfServiceUserState>, SelfServiceUserState>,
 ];

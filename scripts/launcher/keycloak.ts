@@ -19,6 +19,8 @@ export const CLIENTS = {
   ops: 'ibmb-ops',
   mobileApp: 'ibmb-mobile-app',
   admin: 'ibmb-identity-admin',
+  /** A business's self-service users (MBanq): password grant, only self-service users' tokens reach the API. */
+  selfService: 'ibmb-self-service',
 } as const;
 export const APP_REDIRECT_URI = 'ibmb-app:/oauth2redirect';
 

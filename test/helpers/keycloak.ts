@@ -258,6 +258,8 @@ export async function appLogin(
   username: string,
   password: string,
   newPassword?: string,
+  /** The public client logged in to (the self-service client's users change passwords here too). */
+  clientId: string = CLIENTS.mobileApp,
 ): Promise<AppLogin> {
   const cookies = new Map<string, string>();
   const remember = (res: Response) => {
@@ -286,7 +288,7 @@ export async function appLogin(
   const verifier = randomBytes(32).toString('base64url');
   const auth = new URL(`${k.issuer}/protocol/openid-connect/auth`);
   auth.search = new URLSearchParams({
-    client_id: CLIENTS.mobileApp,
+    client_id: clientId,
     response_type: 'code',
     scope: 'openid',
     redirect_uri: APP_REDIRECT_URI,
@@ -323,7 +325,7 @@ export async function appLogin(
     method: 'POST',
     body: new URLSearchParams({
       grant_type: 'authorization_code',
-      client_id: CLIENTS.mobileApp,
+      client_id: clientId,
       code,
       redirect_uri: APP_REDIRECT_URI,
       code_verifier: verifier,

@@ -284,8 +284,43 @@ export interface paths {
     };
     /** The customer's contact info, masked: verifies that the customer exists (ReadContactInfo) */
     get: operations['getCustomersCustomerIdContactInfo'];
-    /** Update contact info (UpdateContactInfo) */
+    /** Update contact info (UpdateContactInfo); a self-service user's token (self-service:contact-info) for its linked clients only */
     put: operations['putCustomersCustomerIdContactInfo'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Create a business's self-service (API) user, MBanq's field names (CreateSelfServiceUser) */
+    post: operations['postV1Users'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A self-service user as core banking and its login hold it (the admin, or the user's own token) */
+    get: operations['getV1UsersUserId'];
+    /** Replace a self-service user's roles and/or clients (UpdateSelfServiceUser) */
+    put: operations['putV1UsersUserId'];
     post?: never;
     delete?: never;
     options?: never;
@@ -603,6 +638,26 @@ export interface components {
       /** Format: email */
       email?: string;
       userId?: string;
+    };
+    CreateSelfServiceUserRequest: {
+      requestId?: components['schemas']['IdempotencyKey'];
+      username: string;
+      firstname: string;
+      lastname: string;
+      /** Format: email */
+      email: string;
+      officeId: number;
+      /** @default [] */
+      roles?: components['schemas']['SelfServiceRole'][];
+      password?: string;
+      repeatPassword?: string;
+      /** @default false */
+      sendPasswordToEmail?: boolean;
+      /** @constant */
+      isSelfServiceUser: true;
+      /** @default false */
+      resetPasswordAfterFirstLogin?: boolean;
+      clients: components['schemas']['CustomerId'][];
     };
     /** @description Where the first-time password went (masked) */
     CredentialDelivery: {
@@ -1013,6 +1068,45 @@ export interface components {
       questionIds: string[];
       notifications: components['schemas']['CredentialNotification'][];
     };
+    /** @enum {string} */
+    SelfServiceRole: 'self-service-contact-info';
+    SelfServiceUserResult: {
+      processId: string;
+      /** @constant */
+      status: 'COMPLETED';
+      userId: string;
+      username: string;
+      businessCustomerId: string;
+      clients: string[];
+      roles: 'self-service-contact-info'[];
+      officeId: number;
+      /** @constant */
+      isSelfServiceUser: true;
+      resetPasswordAfterFirstLogin: boolean;
+      passwordDelivery?: {
+        /** @enum {string} */
+        channel: 'EMAIL' | 'SMS';
+        to: string;
+        /** @constant */
+        status: 'SENT';
+      };
+    };
+    SelfServiceUserState: {
+      userId: string;
+      username: string;
+      businessCustomerId: string;
+      clients: string[];
+      roles: 'self-service-contact-info'[];
+      officeId: number | null;
+      /** @constant */
+      isSelfServiceUser: true;
+      status: string;
+    };
+    UpdateSelfServiceUserRequest: {
+      requestId?: components['schemas']['IdempotencyKey'];
+      roles?: components['schemas']['SelfServiceRole'][];
+      clients?: components['schemas']['CustomerId'][];
+    };
     UpdateUserIbRequest: {
       requestId?: components['schemas']['IdempotencyKey'];
       userId?: string;
@@ -1067,6 +1161,7 @@ export type ContactInfoPhoneChange = components['schemas']['ContactInfoPhoneChan
 export type ContactInfoRequest = components['schemas']['ContactInfoRequest'];
 export type ContactInfoView = components['schemas']['ContactInfoView'];
 export type CreateChallengeRequest = components['schemas']['CreateChallengeRequest'];
+export type CreateSelfServiceUserRequest = components['schemas']['CreateSelfServiceUserRequest'];
 export type CredentialDelivery = components['schemas']['CredentialDelivery'];
 export type CredentialDeliveryChannel = components['schemas']['CredentialDeliveryChannel'];
 export type CredentialNotification = components['schemas']['CredentialNotification'];
@@ -1116,6 +1211,10 @@ export type ResetUserIbRequest = components['schemas']['ResetUserIbRequest'];
 export type SecurityQuestionsMfaProof = components['schemas']['SecurityQuestionsMfaProof'];
 export type SecurityQuestionsRequest = components['schemas']['SecurityQuestionsRequest'];
 export type SecurityQuestionsResult = components['schemas']['SecurityQuestionsResult'];
+export type SelfServiceRole = components['schemas']['SelfServiceRole'];
+export type SelfServiceUserResult = components['schemas']['SelfServiceUserResult'];
+export type SelfServiceUserState = components['schemas']['SelfServiceUserState'];
+export type UpdateSelfServiceUserRequest = components['schemas']['UpdateSelfServiceUserRequest'];
 export type UpdateUserIbRequest = components['schemas']['UpdateUserIbRequest'];
 export type UserStatusRequest = components['schemas']['UserStatusRequest'];
 export type UserStatusResult = components['schemas']['UserStatusResult'];
@@ -2847,7 +2946,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Token lacks the scope */
+      /** @description INSUFFICIENT_SCOPE; CUSTOMER_NOT_LINKED (a self-service token, for a customer outside its `clients` claim, known or not); SELF_SERVICE_TOKEN_REQUIRED (self-service:contact-info on a token without a `clients` claim) */
       403: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -2889,6 +2988,394 @@ export interface operations {
       };
       /** @description Not JSON */
       415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postV1Users: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+        /** @description Idempotency key (or `requestId` in the body) */
+        'Idempotency-Key'?: string;
+        /** @description `wait=N`: seconds to wait for the result before answering 202 */
+        Prefer?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateSelfServiceUserRequest'];
+      };
+    };
+    responses: {
+      /** @description User created in core banking and the identity provider; a generated password sent (`passwordDelivery`) */
+      201: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SelfServiceUserResult'];
+        };
+      };
+      /** @description Still running: follow `statusUrl` */
+      202: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProcessAccepted'];
+        };
+      };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CUSTOMER_NOT_FOUND (`clients[0]`, the business) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USERNAME_TAKEN, UPDATE_IN_PROGRESS (a creation of this username in flight) */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description PASSWORD_MISMATCH (repeatPassword), PASSWORD_POLICY (`reasons`), LINKED_CUSTOMER_NOT_RELATED (a client core banking does not relate to the business, repeated, or the business itself; the same answer whether the id exists or not), CUSTOMER_NOT_ELIGIBLE (`reason`, e.g. NOT_A_BUSINESS_CUSTOMER), IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured) */
+      501: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description SELF_SERVICE_USER_FAILED (compensated: deactivated, login disabled) */
+      502: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Temporal unreachable: nothing started; or no answer in time: `processId` may have started, a retry with the same key replays it */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getV1UsersUserId: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+      };
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The user */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SelfServiceUserState'];
+        };
+      };
+      /** @description Validation failed (`userId`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE; SUBJECT_MISMATCH (a self-service user's token for another user) */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured) */
+      501: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Core banking or the identity provider did not answer in time */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  putV1UsersUserId: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Correlation id, echoed (generated if absent) */
+        'X-Request-Id'?: string;
+        /** @description Alias of X-Request-Id */
+        TransactionId?: string;
+        /** @description Idempotency key (or `requestId` in the body) */
+        'Idempotency-Key'?: string;
+        /** @description `wait=N`: seconds to wait for the result before answering 202 */
+        Prefer?: string;
+      };
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateSelfServiceUserRequest'];
+      };
+    };
+    responses: {
+      /** @description The user after the change */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SelfServiceUserState'];
+        };
+      };
+      /** @description Still running: follow `statusUrl` */
+      202: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProcessAccepted'];
+        };
+      };
+      /** @description Validation failed (`errors[]`) */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Token lacks the scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description USER_NOT_FOUND (no self-service user with this id) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UPDATE_IN_PROGRESS, INVALID_STATUS_TRANSITION (closed) */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description LINKED_CUSTOMER_NOT_RELATED (clients[0] is not the user's business, or another client is not its relation, known or not), IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description SELF_SERVICE_USERS_UNAVAILABLE (no identity provider configured) */
+      501: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;

@@ -1,0 +1,89 @@
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config';
+import type { TokenVerifier } from '../http/auth';
+import { requestKey } from '../http/idempotency';
+import { ProblemError } from '../http/problem';
+import { requireAnyScope, requireScopes } from '../http/scopes';
+import { userIdParam } from '../processes/user-process';
+import { starterMemo } from '../processes/readers';
+import { startRoute } from '../processes/start-route';
+import {
+  createSelfServiceUserRequest,
+  updateSelfServiceUserRequest,
+  type CreateSelfServiceUserRequest,
+  type UpdateSelfServiceUserRequest,
+} from './schema';
+import {
+  readSelfServiceUser,
+  refuseBadRequest,
+  requireIdentityProvider,
+  startSelfServiceUser,
+  startSelfServiceUserUpdate,
+} from './start';
+
+const ADMIN = 'self-service-users:write';
+
+/**
+ * MBanq's self-service users: POST /v1/users (scope self-service-users:write, a bank
+ * admin's) creates a business's API user through CreateSelfServiceUser; PUT /v1/users/{userId}
+ * replaces its roles and clients (UpdateSelfServiceUser); GET reads it, for the admin or the
+ * user's own self-service token. Closing is POST /users/{userId}/close.
+ */
+export function selfServiceUsersRouter(deps: {
+  client: Client;
+  verifier: TokenVerifier;
+  config: Config;
+  serverKey: Buffer;
+}): Router {
+  const router = Router();
+  router.post(
+    '/v1/users',
+    ...startRoute(deps, {
+      auth: requireScopes(deps.verifier, 'self-service-users:write'),
+      schema: createSelfServiceUserRequest,
+      start: (req, body: CreateSelfServiceUserRequest) => {
+        const requestId = requestKey(req, body.requestId);
+        refuseBadRequest(body, deps.config);
+        return startSelfServiceUser(deps, body, requestId, starterMemo(req.principal));
+      },
+    }),
+  );
+  router.put(
+    '/v1/users/:userId',
+    ...startRoute(deps, {
+      auth: requireScopes(deps.verifier, ADMIN),
+      schema: updateSelfServiceUserRequest,
+      doneStatus: 200,
+      start: (req, body: UpdateSelfServiceUserRequest) => {
+        requireIdentityProvider(deps.config);
+        return startSelfServiceUserUpdate(
+          deps,
+          userIdParam(req),
+          body,
+          requestKey(req, body.requestId),
+          starterMemo(req.principal),
+        );
+      },
+    }),
+  );
+  router.get(
+    '/v1/users/:userId',
+    requireAnyScope(deps.verifier, [ADMIN, 'processes:read']),
+    async (req, res) => {
+      requireIdentityProvider(deps.config);
+      const userId = userIdParam(req);
+      const p = req.principal!;
+      // Without the admin scope: only a self-service user's token, only for itself.
+      if (!p.scopes.has(ADMIN) && !(p.clients && p.subject === userId))
+        throw new ProblemError(
+          403,
+          'SUBJECT_MISMATCH',
+          'Not your user',
+          `A self-service user's token reads only its own user; any other needs scope ${ADMIN}.`,
+        );
+      res.json(await readSelfServiceUser(deps.client, deps.config.TEMPORAL_TASK_QUEUE, userId));
+    },
+  );
+  return router;
+}
