@@ -69,6 +69,14 @@ export const CONCEAL_PATCH = 'conceal-unbound-caller';
 export const LOCAL_FIRST_PATCH = 'local-first-delivery';
 
 /**
+ * Runs from before it sent codes local first (one local attempt, then regular): a send
+ * slower than the local limit, or a workflow task failing after it, sent the code again.
+ * Since, the lookup and the reservation stay local and the send is a regular activity,
+ * recorded as soon as it completes.
+ */
+export const REGULAR_SEND_PATCH = 'regular-code-send';
+
+/**
  * After EXPIRED, LOCKED or CANCELLED the run stays open this long past the expiry, so a
  * code typed as it expires is refused by the validators (with counters, no history)
  * rather than by the API's fallback for ended runs.
@@ -278,6 +286,11 @@ function activities(base: ActivityOptions, state: ChallengeState, local: boolean
 /** A send resumes from the legs already accepted: one local attempt, whose failure names them. */
 const SEND: LocalFirstOptions = { localAttempts: 1, resume: withAcceptedLegs };
 
+/** The send's activities: regular in runs with REGULAR_SEND_PATCH, else as before. */
+function sendActivities(state: ChallengeState, local: boolean) {
+  return activities(deliveryOptions, state, local && !patched(REGULAR_SEND_PATCH), SEND);
+}
+
 /** The send's input, with the legs a failed local attempt reported as accepted. */
 function withAcceptedLegs(args: unknown[], details: unknown): unknown[] {
   const accepted = (details as { accepted?: Delivery[] } | undefined)?.accepted;
@@ -329,7 +342,7 @@ async function deliverFirstCode(
     const sent = await trail.step(
       'SEND_CODE',
       () =>
-        activities(deliveryOptions, state, local, SEND).sendChallengeCode({
+        sendActivities(state, local).sendChallengeCode({
           serviceKey: input.serviceKey,
           purpose: input.purpose,
           sealedDestinations: destinations.sealed,
@@ -373,7 +386,7 @@ async function resend(
     await trail.step(
       'RESEND_CODE',
       () =>
-        activities(deliveryOptions, state, local, SEND).resendChallengeCode({
+        sendActivities(state, local).resendChallengeCode({
           serviceKey: state.input.serviceKey,
           purpose: state.input.purpose,
           sealedDestinations: sealed.destinations,
