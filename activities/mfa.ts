@@ -209,7 +209,8 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
       translated(async () => {
         const destinations = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
         // Every attempt of this send derives the same code and uses the same message id:
-        // a retry re-delivers, it never puts a second code in the customer's hands.
+        // a retry re-delivers (the SMS gateway cannot de-duplicate it: the send never
+        // overlaps its own retry), it never puts a second code in the customer's hands.
         const sendRef = `${runRef()}.otp.0`;
         const code = derivedOtp(serverKey, sendRef, input.codeLength);
         const deliveries = await deliver(
@@ -229,7 +230,9 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
       translated(async () => {
         const destinations = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
         const code = unseal(serverKey, input.serviceKey, input.sealedCode);
-        // The same code on every attempt: the id de-duplicates retries at the provider.
+        // The same code on every attempt, under the same message id. Kannel and Twilio do not
+        // de-duplicate by it: a send never overlaps its own retry (regular activity, adapters
+        // aborted with it), and an attempt resumes from the legs it heartbeated.
         const deliveries = await deliver(
           destinations,
           { code, purpose: input.purpose, expiresAt: input.expiresAt },

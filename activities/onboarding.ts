@@ -11,7 +11,7 @@ import { linkedCustomersAllowed } from '../workflows/onboarding/eligibility';
 import { translated } from './failures';
 import { derivedFirstTimePassword, generateFirstTimePassword } from './first-time-password';
 import { templates } from './templates';
-import type { CreatedIbUser, OnboardingActivities } from './types';
+import type { CreatedIbUser, FirstTimePasswordInput, OnboardingActivities } from './types';
 import { usernameCandidates } from './username-policy';
 
 export interface OnboardingDeps {
@@ -170,12 +170,22 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         // Sealed: every attempt sets and sends the same password under the same message id,
         // so SMS arriving out of order never leave the customer holding a dead password.
         // (Runs from before sealing make one per attempt, set first, then sent.)
+        const issuance = passwordContext(input.processId, input.userId);
         const password = sealedPassword
-          ? unseal(deps.serverKey, passwordContext(input.processId, input.userId), sealedPassword)
+          ? unseal(deps.serverKey, issuance, sealedPassword)
           : generateFirstTimePassword();
-        await coreBanking.setPassword(input.userId, password, true, ctx);
-        // One password per issuance (derived), so one message id: a retry or a reset run
-        // re-sends under it and the provider de-duplicates. A reset names its own issuance.
+        if (!sealedPassword) {
+          await coreBanking.setPassword(input.userId, password, true, ctx);
+        } else if (!(await setUnlessChanged(coreBanking, input, password, issuance))) {
+          // The customer's own password is in force: nothing to set, nothing to send.
+          const masked = delivery === 'EMAIL' ? maskEmail(to) : maskPhone(to);
+          return { channel: delivery, to: masked, status: 'PASSWORD_CHANGED' as const, provider: 'none' };
+        }
+        // One password per issuance (derived), so one message id. Kannel and Twilio do not
+        // de-duplicate by it (an SMTP Message-ID or a webhook id lets a receiver do so): what
+        // keeps one SMS per attempt is that a send never overlaps its own retry (the adapter
+        // aborts with the activity; the step runs as a regular activity). A reset names its
+        // own issuance.
         const id = sealedPassword
           ? `${input.messageRef ?? `${workflowId}.${input.userId}`}.first-time-password${delivery === 'EMAIL' ? '.email' : ''}`
           : `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`;
@@ -222,6 +232,37 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         await coreBanking.deactivateIbUser(userId, reason, coreBankingContext());
       }),
   };
+}
+
+/**
+ * Sets this issuance's password unless the password in force moved on without it: true
+ * when this issuance's password is in force (set now, or by an earlier attempt or run),
+ * false when another one replaced what it replaces (the customer's own, after the first
+ * login), which it then leaves alone. Onboarding replaces none; a reset the one its lookup saw.
+ */
+async function setUnlessChanged(
+  coreBanking: CoreBankingClient,
+  input: FirstTimePasswordInput,
+  password: string,
+  issuance: string,
+): Promise<boolean> {
+  const ctx = coreBankingContext();
+  const user = await coreBanking.getIbUser(input.userId, ctx);
+  if (user.passwordIssuedBy === issuance) return true;
+  const ifPasswordSetAt = input.messageRef === undefined ? null : input.ifPasswordSetAt;
+  try {
+    await coreBanking.setPassword(
+      input.userId,
+      password,
+      true,
+      ctx,
+      ifPasswordSetAt === undefined ? undefined : { ifPasswordSetAt, issuedBy: issuance },
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof BusinessError && e.code === 'PASSWORD_CHANGED') return false;
+    throw e;
+  }
 }
 
 function pick(u: { userId: string; username: string; status: CreatedIbUser['status'] }) {

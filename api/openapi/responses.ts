@@ -56,8 +56,12 @@ export const health = named('Health', z.object({ status: z.string() }).loose());
 
 export const credentialDelivery = named(
   'CredentialDelivery',
-  z.object({ channel: z.enum(['SMS', 'EMAIL']), to: z.string(), status: z.literal('SENT') }),
-  'Where the first-time password went (masked)',
+  z.object({
+    channel: z.enum(['SMS', 'EMAIL']),
+    to: z.string(),
+    status: z.enum(['SENT', 'PASSWORD_CHANGED']),
+  }),
+  'Where the first-time password went (masked); PASSWORD_CHANGED: nothing set or sent, as the customer chose their own password since (a run retried or reset by ops after the first login)',
 );
 
 export const passwordExpiry = named(

@@ -569,13 +569,13 @@ export interface components {
       email?: string;
       userId?: string;
     };
-    /** @description Where the first-time password went (masked) */
+    /** @description Where the first-time password went (masked); PASSWORD_CHANGED: nothing set or sent, as the customer chose their own password since (a run retried or reset by ops after the first login) */
     CredentialDelivery: {
       /** @enum {string} */
       channel: 'SMS' | 'EMAIL';
       to: string;
-      /** @constant */
-      status: 'SENT';
+      /** @enum {string} */
+      status: 'SENT' | 'PASSWORD_CHANGED';
     };
     /** @enum {string} */
     CredentialDeliveryChannel: 'SMS' | 'EMAIL';

@@ -1,5 +1,10 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { FTP, OTP, Receivers } from '../../scripts/chaos/receiver';
 import { call, startStack, waitForProcess, type Stack } from '../helpers/stack';
+import { temporalCliPath } from '../setup/tools';
+
+const run = promisify(execFile);
 
 /**
  * Brownouts through HTTP on the dev server, with the real worker and simulator: the SMS
@@ -111,4 +116,53 @@ describe('brownouts end to end: slow dependencies repeat nothing the customer se
     expect(passwords).toHaveLength(1);
     expect(await passwordWorks(userId, FTP.exec(passwords[0]?.text ?? '')?.[1] as string)).toBe(true);
   }, 150_000);
+
+  /** `temporal workflow reset` as ops would run it; resolves once the new run ended. */
+  async function reset(workflowId: string, type: string) {
+    const before = (await stack.client.workflow.getHandle(workflowId).describe()).runId;
+    await run(temporalCliPath, [
+      ...[
+        'workflow',
+        'reset',
+        '--address',
+        stack.env.address,
+        '--namespace',
+        stack.env.namespace ?? 'default',
+      ],
+      ...['--workflow-id', workflowId, '--reason', 'e2e: ops reset after the first login', '--type', type],
+    ]);
+    expect((await stack.client.workflow.getHandle(workflowId).describe()).runId).not.toBe(before);
+    return waitForProcess(stack, workflowId, 60_000);
+  }
+
+  it('ops resets of an onboarding after the first login keep the customer’s own password, send no second password and arm no new expiry', async () => {
+    const { customerId, phone } = await customer();
+    const userId = await onboard(customerId);
+    const [sent] = smsTo(phone).filter((d) => FTP.test(d.text));
+    const firstTime = FTP.exec(sent?.text ?? '')?.[1] as string;
+    expect(await passwordWorks(userId, firstTime)).toBe(true);
+
+    // The customer logs in and chooses their own password (the channel's IdP writes it
+    // through the ESB, unconditionally); the channel reports the first login.
+    const own = 'Customers-Own-Pass-42';
+    const chosen = await call(stack.simulatorUrl, 'PUT', `/esb/v1/ib-users/${userId}/password`, {
+      body: { password: own, mustChange: false },
+    });
+    expect(chosen.status).toBe(204);
+    expect((await api('POST', `/users/${userId}/first-login`)).body.expiryStopped).toBe(true);
+    const expiry = stack.client.workflow.getHandle(`pwexpiry-${userId}`);
+    expect(await expiry.result()).toMatchObject({ outcome: 'FIRST_LOGIN' });
+    const expiryRun = (await expiry.describe()).runId;
+
+    for (const type of ['LastWorkflowTask', 'FirstWorkflowTask']) {
+      const after = await reset(`onboard-${customerId}`, type);
+      expect(after.body).toMatchObject({ status: 'COMPLETED', result: { userId } });
+      expect(await passwordWorks(userId, own)).toBe(true);
+      expect(await passwordWorks(userId, firstTime)).toBe(false);
+      // No new expiry run, which would later revoke the customer's own password.
+      expect((await expiry.describe()).runId).toBe(expiryRun);
+    }
+    // One password SMS at the gateway, ever.
+    expect(smsTo(phone).filter((d) => FTP.test(d.text))).toHaveLength(1);
+  }, 180_000);
 });
