@@ -226,6 +226,25 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
         };
       }),
 
+    sendChallengeLeg: (input) =>
+      translated(async () => {
+        const all = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
+        const leg = input.channel === 'SMS' ? { phone: all.phone } : { email: all.email };
+        // The same code and message id as the other legs and every retry (sendChallengeCode).
+        const sendRef = `${runRef()}.otp.0`;
+        const code = derivedOtp(serverKey, sendRef, input.codeLength);
+        const deliveries = await deliver(
+          leg,
+          { code, purpose: input.purpose, expiresAt: input.expiresAt },
+          sendRef,
+        );
+        return {
+          codeDigest: otpDigest(serverKey, input.serviceKey, code),
+          sealedCode: seal(serverKey, input.serviceKey, code),
+          deliveries,
+        };
+      }),
+
     resendChallengeCode: (input) =>
       translated(async () => {
         const destinations = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);

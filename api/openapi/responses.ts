@@ -176,6 +176,18 @@ export const mfaState = named(
     consumedAt: z.string().nullable(),
     consumedBy: z.string().nullable(),
     failureCode: z.string().nullable(),
+    deliveries: z
+      .array(
+        named(
+          'MfaDeliveryLeg',
+          z.object({
+            channel: z.enum(['SMS', 'EMAIL']),
+            status: z.enum(['SENDING', 'SENT', 'FAILED']),
+          }),
+          'The first code to one destination: the challenge is verifiable once one leg is SENT; the others go on retrying',
+        ),
+      )
+      .optional(),
   }),
   'An MFA challenge, without its secrets',
 );

@@ -676,6 +676,7 @@ export interface components {
       consumedAt: string | null;
       consumedBy: string | null;
       failureCode: string | null;
+      deliveries?: components['schemas']['MfaDeliveryLeg'][];
       securityKey: string;
     };
     MfaChallengeSending: {
@@ -699,6 +700,7 @@ export interface components {
       consumedAt?: string | null;
       consumedBy?: string | null;
       failureCode?: string | null;
+      deliveries?: components['schemas']['MfaDeliveryLeg'][];
       securityKey?: string;
     };
     /** @description An MFA challenge, without its secrets */
@@ -723,6 +725,7 @@ export interface components {
       consumedAt: string | null;
       consumedBy: string | null;
       failureCode: string | null;
+      deliveries?: components['schemas']['MfaDeliveryLeg'][];
     };
     /** @enum {string} */
     MfaChallengeStatus:
@@ -748,8 +751,16 @@ export interface components {
       consumedAt: string | null;
       consumedBy: string | null;
       failureCode: string | null;
+      deliveries?: components['schemas']['MfaDeliveryLeg'][];
       /** @constant */
       isOtpVerified: true;
+    };
+    /** @description The first code to one destination: the challenge is verifiable once one leg is SENT; the others go on retrying */
+    MfaDeliveryLeg: {
+      /** @enum {string} */
+      channel: 'SMS' | 'EMAIL';
+      /** @enum {string} */
+      status: 'SENDING' | 'SENT' | 'FAILED';
     };
     /** @enum {string} */
     MfaPurpose:
@@ -1010,6 +1021,7 @@ export type MfaChallengeSending = components['schemas']['MfaChallengeSending'];
 export type MfaChallengeState = components['schemas']['MfaChallengeState'];
 export type MfaChallengeStatus = components['schemas']['MfaChallengeStatus'];
 export type MfaChallengeVerified = components['schemas']['MfaChallengeVerified'];
+export type MfaDeliveryLeg = components['schemas']['MfaDeliveryLeg'];
 export type MfaPurpose = components['schemas']['MfaPurpose'];
 export type MfaStatePurpose = components['schemas']['MfaStatePurpose'];
 export type OnboardingAccepted = components['schemas']['OnboardingAccepted'];

@@ -31,6 +31,8 @@ export class Receivers {
   deliveries: Delivery[] = [];
   smsDown = false;
   webhooksDown = false;
+  /** The SMTP server turns every session away (421) as it opens: mail is not taken. */
+  smtpDown = false;
   /**
    * Brownouts: how long the gateway, the SMTP server (its answer to DATA) and the webhook
    * receivers take to answer a submission they have already taken (and counted).
@@ -87,6 +89,8 @@ export class Receivers {
       disabledCommands: ['STARTTLS'],
       authOptional: true,
       logger: false,
+      onConnect: (_session, callback) =>
+        callback(this.smtpDown ? Object.assign(new Error('down'), { responseCode: 421 }) : undefined),
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));

@@ -28,7 +28,7 @@ function doubles(over: Partial<MfaActivities> = {}) {
     email: [],
     sealed: 'sealed-destinations',
   };
-  const base: MfaActivities = {
+  const base: Omit<MfaActivities, 'sendChallengeLeg'> = {
     resolveChallengeDestinations: async () => destinations,
     reserveDestinationSend: async ({ destinationDigests }) => ({ reserved: destinationDigests.length }),
     sendChallengeCode: async ({ serviceKey }) => ({
@@ -48,6 +48,9 @@ function doubles(over: Partial<MfaActivities> = {}) {
       },
     ]),
   );
+  // One leg per destination (send-per-leg): recorded as the send it stands for.
+  activities.sendChallengeLeg = (input: unknown) =>
+    (activities.sendChallengeCode as (i: unknown) => Promise<unknown>)(input);
   return { activities: { ...activities, ...neverLockedUser }, calls };
 }
 
@@ -110,7 +113,7 @@ describe('local-first activities (workflows/local-first.ts), on MfaChallenge (de
     expect(run.state?.status).toBe('PENDING');
     // The send is recorded as soon as it completes: a workflow task failing after it
     // (a crash, a codec error, a bug) cannot run it again, as it would a local one.
-    expect(run.scheduled).toEqual(['sendChallengeCode']);
+    expect(run.scheduled).toEqual(['sendChallengeLeg']);
     expect(calls.map((c) => [c.name, c.local])).toEqual([
       ['resolveChallengeDestinations', true],
       ['reserveDestinationSend', true],
@@ -133,7 +136,7 @@ describe('local-first activities (workflows/local-first.ts), on MfaChallenge (de
     const reserves = calls.filter((c) => c.name === 'reserveDestinationSend');
     expect(reserves.filter((c) => c.local).length).toBe(LOCAL_BUDGET.maximumAttempts);
     expect(reserves.at(-1)?.local).toBe(false);
-    expect(run.scheduled).toEqual(['reserveDestinationSend', 'sendChallengeCode']);
+    expect(run.scheduled).toEqual(['reserveDestinationSend', 'sendChallengeLeg']);
   }, 60_000);
 
   it('never retries a business refusal as a regular activity', async () => {
@@ -175,7 +178,7 @@ describe('local-first activities (workflows/local-first.ts), on MfaChallenge (de
     const run = await create(activities);
     expect(run.state?.status).toBe('PENDING');
     expect(calls.filter((c) => c.name === 'sendChallengeCode').map((c) => c.local)).toEqual([false, false]);
-    expect(run.scheduled).toEqual(['sendChallengeCode']);
+    expect(run.scheduled).toEqual(['sendChallengeLeg']);
   });
 });
 

@@ -213,6 +213,7 @@ describe('MfaDestinationQuota workflow (time-skipping)', () => {
         return { codeDigest: otpDigest(SERVER_KEY, serviceKey, '123456'), sealedCode: 's', deliveries: [] };
       },
       resendChallengeCode: async () => ({ deliveries: [] }),
+      sendChallengeLeg: (input) => activities.sendChallengeCode(input),
     };
     await withWorker(env, activities, async (taskQueue) => {
       taskQueueNow = taskQueue;

@@ -9,7 +9,12 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Delivery, MfaActivities } from '../../activities/mfa-types';
+import type {
+  Delivery,
+  MfaActivities,
+  ResolvedDestinations,
+  SendCodeInput,
+} from '../../activities/mfa-types';
 import type { MfaUserLockActivities } from '../../activities/mfa-user-lock';
 import {
   awaitInitialDeliveryUpdate,
@@ -75,6 +80,14 @@ export const LOCAL_FIRST_PATCH = 'local-first-delivery';
  * recorded as soon as it completes.
  */
 export const REGULAR_SEND_PATCH = 'regular-code-send';
+
+/**
+ * Runs from before it sent the first code to every destination in one activity: a leg
+ * down (SMTP unreachable) held the challenge SENDING, unverifiable, although the SMS with
+ * the code had arrived. Since, one regular activity per destination; the first leg out
+ * makes the challenge PENDING, the others keep retrying, shown in `deliveries`.
+ */
+export const SEND_PER_LEG_PATCH = 'send-per-leg';
 
 /**
  * After EXPIRED, LOCKED or CANCELLED the run stays open this long past the expiry, so a
@@ -339,17 +352,18 @@ async function deliverFirstCode(
         budget: quotaBudget(input),
       }),
     );
+    const send: SendCodeInput = {
+      serviceKey: input.serviceKey,
+      purpose: input.purpose,
+      sealedDestinations: destinations.sealed,
+      skipDigests: reserved.overQuota ?? [],
+      codeLength: input.policy.codeLength,
+      expiresAt: new Date(state.expiresAtMs).toISOString(),
+    };
+    if (patched(SEND_PER_LEG_PATCH)) return await sendPerLeg(state, trail, destinations, send);
     const sent = await trail.step(
       'SEND_CODE',
-      () =>
-        sendActivities(state, local).sendChallengeCode({
-          serviceKey: input.serviceKey,
-          purpose: input.purpose,
-          sealedDestinations: destinations.sealed,
-          skipDigests: reserved.overQuota ?? [],
-          codeLength: input.policy.codeLength,
-          expiresAt: new Date(state.expiresAtMs).toISOString(),
-        }),
+      () => sendActivities(state, local).sendChallengeCode(send),
       (s) => channels(s.deliveries),
     );
     state.markSent(destinations, sent, Date.now());
@@ -360,6 +374,51 @@ async function deliverFirstCode(
     trail.record('DECOY', 'COMPLETED', refusal.code);
     state.markDecoy();
   }
+}
+
+/**
+ * The first code, one regular activity per destination (at most one phone and one email):
+ * the first leg out makes the challenge PENDING; the others go on retrying (within the
+ * code's validity) and their outcome shows in the state. Fails as before (the first
+ * leg's failure) only when no leg got the code out.
+ */
+async function sendPerLeg(
+  state: ChallengeState,
+  trail: ProcessTrail,
+  destinations: ResolvedDestinations,
+  send: SendCodeInput,
+): Promise<void> {
+  const skip = send.skipDigests ?? [];
+  const legs: Delivery['channel'][] = [
+    ...(destinations.phone.some((c) => !skip.includes(c.digest)) ? (['SMS'] as const) : []),
+    ...(destinations.email.some((c) => !skip.includes(c.digest)) ? (['EMAIL'] as const) : []),
+  ];
+  if (legs.length === 0) {
+    throw asFailure({
+      code: 'OTP_DELIVERY_FAILED',
+      message: 'No destination to send the code to.',
+      details: {},
+    });
+  }
+  const leg = proxyActivities<MfaActivities>(untilExpiry(deliveryOptions, state.remainingMs(Date.now())));
+  const failures: unknown[] = [];
+  state.beginLegs(legs);
+  for (const channel of legs) {
+    void leg.sendChallengeLeg({ ...send, channel }).then(
+      (sent) => {
+        state.endLeg(channel, 'SENT');
+        trail.record('SEND_CODE', 'COMPLETED', channels(sent.deliveries));
+        state.markSent(destinations, sent, Date.now());
+      },
+      (err: unknown) => {
+        state.endLeg(channel, 'FAILED');
+        failures.push(err);
+        trail.record('SEND_CODE', 'FAILED', `${channel} ${failureCode(err)}`);
+      },
+    );
+  }
+  await condition(() => state.status !== 'SENDING' || state.legsEnded());
+  if (state.status === 'SENDING') throw failures[0];
 }
 
 /**

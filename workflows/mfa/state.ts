@@ -11,6 +11,7 @@ import {
   type MfaCounters,
   type MfaState,
   type MfaStatus,
+  type LegView,
   type VerifyArgs,
   isConcealed,
 } from '../../messages/mfa';
@@ -58,6 +59,8 @@ export class ChallengeState {
   private resendInFlight = false;
   private codeDigest: string | null = null;
   private sealedCode: string | null = null;
+  /** The first send's legs, when it went per destination. */
+  private legs: LegView[] | null = null;
   private destinations: ResolvedDestinations | null = null;
   private verifiedAtMs: number | null = null;
   private consumedAtMs: number | null = null;
@@ -133,6 +136,7 @@ export class ChallengeState {
       consumedAt: this.consumedAtMs === null ? null : iso(this.consumedAtMs),
       consumedBy: this.consumedBy,
       failureCode: this.failure?.code ?? null,
+      ...(this.legs && !isConcealed(this.input) && { deliveries: this.legs.map((l) => ({ ...l })) }),
     };
   }
 
@@ -220,6 +224,21 @@ export class ChallengeState {
     // resendAvailableAt does not tell how long the lookup and send took.
     if (!isConcealed(this.input)) this.lastSendAtMs = nowMs;
     this.status = 'PENDING';
+  }
+
+  /** The first send starts, one leg per destination. */
+  beginLegs(channels: LegView['channel'][]): void {
+    this.legs = channels.map((channel) => ({ channel, status: 'SENDING' }));
+  }
+
+  /** A leg ended: SENT or FAILED. */
+  endLeg(channel: LegView['channel'], status: 'SENT' | 'FAILED'): void {
+    const leg = this.legs?.find((l) => l.channel === channel);
+    if (leg) leg.status = status;
+  }
+
+  legsEnded(): boolean {
+    return !!this.legs && this.legs.every((l) => l.status !== 'SENDING');
   }
 
   /**
