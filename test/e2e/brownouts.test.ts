@@ -21,11 +21,12 @@ describe('brownouts end to end: slow dependencies repeat nothing the customer se
 
   beforeAll(async () => {
     await receivers.start();
-    stack = await startStack(receivers.env());
+    stack = await startStack({ ...receivers.env(), MFA_RESEND_COOLDOWN_SECONDS: '2' });
     token = await stack.token('ib-users:write mfa:write mfa:any-user processes:read');
   }, 120_000);
   afterEach(async () => {
     receivers.slow = { smsMs: 0, smtpMs: 0, webhookMs: 0 };
+    receivers.smtpDown = false;
     await admin('PUT', '/admin/faults', { latencyMs: 0 });
   });
   afterAll(async () => {
@@ -116,6 +117,99 @@ describe('brownouts end to end: slow dependencies repeat nothing the customer se
     expect(passwords).toHaveLength(1);
     expect(await passwordWorks(userId, FTP.exec(passwords[0]?.text ?? '')?.[1] as string)).toBe(true);
   }, 150_000);
+
+  it('with the SMTP server down, a STEP_UP code that reached the phone verifies; the email leg keeps retrying, shown in the state', async () => {
+    const { customerId, phone } = await customer();
+    const userId = await onboard(customerId);
+    const email = `brownout.${customerId}@example.com`;
+    receivers.smtpDown = true;
+
+    const created = await api('POST', '/mfa/challenges', { purpose: 'STEP_UP', userId });
+    expect([201, 202]).toContain(created.status);
+    const serviceKey = created.body.serviceKey as string;
+    const state = () => api('GET', `/mfa/challenges/${serviceKey}`);
+    let otp: string | undefined;
+    for (let i = 0; i < 120 && !otp; i++) {
+      otp = OTP.exec(smsTo(phone).find((d) => OTP.test(d.text))?.text ?? '')?.[1];
+      if (!otp) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(otp).toBeDefined();
+    for (let i = 0; i < 120 && (await state()).body.status === 'SENDING'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect((await state()).body).toMatchObject({
+      status: 'PENDING',
+      deliveries: [
+        { channel: 'SMS', status: 'SENT' },
+        { channel: 'EMAIL', status: 'SENDING' },
+      ],
+    });
+    const verified = await api('POST', `/mfa/challenges/${serviceKey}/verify`, {
+      securityKey: created.body.securityKey,
+      otp,
+    });
+    expect(verified.status).toBe(200);
+
+    // SMTP back: the email leg gets the same code out, once.
+    receivers.smtpDown = false;
+    for (let i = 0; i < 240; i++) {
+      const legs = (await state()).body.deliveries as { channel: string; status: string }[];
+      if (legs.every((l) => l.status === 'SENT')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect((await state()).body.deliveries).toEqual([
+      { channel: 'SMS', status: 'SENT' },
+      { channel: 'EMAIL', status: 'SENT' },
+    ]);
+    const mails = receivers.emails().filter((d) => d.to === email && d.text.includes(otp as string));
+    expect(mails).toHaveLength(1);
+  }, 180_000);
+
+  it('a client retrying verify, resend or cancel after a lost answer gets the first outcome: nothing counted or sent twice', async () => {
+    const { customerId, phone } = await customer();
+    const userId = await onboard(customerId);
+    const created = await api('POST', '/mfa/challenges', { purpose: 'LOGIN', userId });
+    const serviceKey = created.body.serviceKey as string;
+    const securityKey = created.body.securityKey as string;
+    let otp: string | undefined;
+    for (let i = 0; i < 120 && !otp; i++) {
+      otp = OTP.exec(smsTo(phone).find((d) => OTP.test(d.text))?.text ?? '')?.[1];
+      if (!otp) await new Promise((r) => setTimeout(r, 250));
+    }
+    const wrong = String((Number(otp) + 1) % 1_000_000).padStart(6, '0');
+    const verify = (code: string) =>
+      api('POST', `/mfa/challenges/${serviceKey}/verify`, { securityKey, otp: code });
+
+    // The same wrong code sent twice (the answer to the first was lost): counted once.
+    const first = await verify(wrong);
+    const retried = await verify(wrong);
+    expect(first.status).toBe(422);
+    expect(retried.status).toBe(422);
+    expect(retried.body.remainingVerifyAttempts).toBe(first.body.remainingVerifyAttempts);
+    const state = await api('GET', `/mfa/challenges/${serviceKey}`);
+    expect(state.body.remainingVerifyAttempts).toBe(first.body.remainingVerifyAttempts);
+
+    // A resend retried under its Idempotency-Key: one resend, one more SMS.
+    await new Promise((r) => setTimeout(r, 2_500)); // the resend cooldown
+    const before = smsTo(phone).length;
+    const resend = () =>
+      call(stack.apiUrl, 'POST', `/mfa/challenges/${serviceKey}/resend`, {
+        token,
+        body: { securityKey },
+        headers: { 'Idempotency-Key': `resend-${serviceKey}` },
+      });
+    const resent = await resend();
+    const resentAgain = await resend();
+    expect(resent.status).toBe(200);
+    expect(resentAgain.status).toBe(200);
+    expect(resentAgain.body.remainingResendAttempts).toBe(resent.body.remainingResendAttempts);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(smsTo(phone).length).toBe(before + 1);
+
+    // The right code, retried: a success stays a success.
+    expect((await verify(otp as string)).status).toBe(200);
+    expect((await verify(otp as string)).status).toBe(200);
+  }, 180_000);
 
   /** `temporal workflow reset` as ops would run it; resolves once the new run ended. */
   async function reset(workflowId: string, type: string) {
