@@ -97,6 +97,21 @@ describe('brownouts end to end: slow dependencies repeat nothing the customer se
     expect(verified.status).toBe(200);
   }, 120_000);
 
+  it('an SMTP server answering each message after 6 s gets one email per LOGIN code, and the SMS one', async () => {
+    const { customerId, phone } = await customer();
+    const userId = await onboard(customerId);
+    const email = `brownout.${customerId}@example.com`;
+    receivers.slow.smtpMs = 6_000;
+
+    const created = await api('POST', '/mfa/challenges', { purpose: 'LOGIN', userId });
+    expect([201, 202]).toContain(created.status);
+    // Long enough for a second attempt's send to arrive, if one were made.
+    await new Promise((r) => setTimeout(r, 16_000));
+    const mails = receivers.emails().filter((d) => d.to === email && OTP.test(d.text));
+    expect(mails).toHaveLength(1);
+    expect(smsTo(phone).filter((d) => OTP.test(d.text))).toHaveLength(1);
+  }, 120_000);
+
   it('a gateway answering after 6 s gets one first-time password SMS per onboarding', async () => {
     const { customerId, phone } = await customer();
     receivers.slow.smsMs = 6_000;
