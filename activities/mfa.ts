@@ -274,15 +274,17 @@ async function reserve(
   budget: QuotaBudget,
 ): Promise<ApplicationFailure | undefined> {
   const { client, taskQueue, entityTaskQueue } = deps.temporal;
+  const home = entityTaskQueue ?? taskQueue;
   const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
     workflowId: quotaWorkflowId(digest, budget),
-    taskQueue: entityTaskQueue ?? taskQueue,
+    taskQueue: home,
     args: [{ sends: [] } satisfies DestinationQuotaInput],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   try {
     await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
-      args: [{ ref, policy: deps.destinationQuota }],
+      // A quota run from before the entity queue moves there at its next continue-as-new.
+      args: [{ ref, policy: deps.destinationQuota, taskQueue: home }],
       // Temporal de-duplicates a retried reservation by its update id.
       updateId: ref,
       startWorkflowOperation,
