@@ -28,7 +28,7 @@ module.exports = {
       displayName: 'unit',
       // Pure logic and in-process parts (simulator, SMTP server, webhook receivers): no
       // provisioned tool, no Temporal server.
-      testMatch: under('unit', 'docs', 'simulator', 'webhooks', 'email', 'sms'),
+      testMatch: under('unit', 'docs', 'simulator', 'webhooks', 'email', 'sms', 'adapters'),
       testPathIgnorePatterns: ['/node_modules/', '/test/sms/kannel\\.test\\.ts$'],
     },
     {

@@ -33,15 +33,19 @@ export interface LoginPassword {
   phone?: string | null;
 }
 
+/** `set: false`: the identity provider had this issuance already (a retry, a replayed step). */
 export async function setLoginPassword(
   deps: IdentityProviderDeps,
   p: LoginPassword,
   ctx: CallContext,
-): Promise<void> {
-  if (!deps.identityProvider) return deps.coreBanking.setPassword(p.userId, p.password, p.temporary, ctx);
+): Promise<{ set: boolean }> {
+  if (!deps.identityProvider) {
+    await deps.coreBanking.setPassword(p.userId, p.password, p.temporary, ctx);
+    return { set: true };
+  }
   // Core banking names the login: the username it gave, the customer it belongs to.
   const user = await deps.coreBanking.getIbUser(p.userId, ctx);
-  await deps.identityProvider.issuePassword(
+  const { set } = await deps.identityProvider.issuePassword(
     {
       owner: {
         userId: p.userId,
@@ -56,6 +60,7 @@ export async function setLoginPassword(
     },
     cancellation(),
   );
+  return { set };
 }
 
 /**

@@ -58,6 +58,11 @@ export interface SendCodeInput {
   accepted?: Delivery[];
 }
 
+/** One destination's leg of the first send (the code is the same for every leg). */
+export interface SendLegInput extends SendCodeInput {
+  channel: Delivery['channel'];
+}
+
 export interface ResendCodeInput {
   serviceKey: string;
   purpose: MfaPurpose;
@@ -89,5 +94,7 @@ export interface MfaActivities {
   resolveChallengeDestinations(input: ResolveDestinationsInput): Promise<ResolvedDestinations>;
   reserveDestinationSend(input: ReserveSendInput): Promise<ReservedSend>;
   sendChallengeCode(input: SendCodeInput): Promise<SentCode>;
+  /** The first send to one destination: a challenge is verifiable once any leg is out. */
+  sendChallengeLeg(input: SendLegInput): Promise<SentCode>;
   resendChallengeCode(input: ResendCodeInput): Promise<{ deliveries: Delivery[] }>;
 }

@@ -223,7 +223,8 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
       translated(async () => {
         const destinations = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
         // Every attempt of this send derives the same code and uses the same message id:
-        // a retry re-delivers, it never puts a second code in the customer's hands.
+        // a retry re-delivers (the SMS gateway cannot de-duplicate it: the send never
+        // overlaps its own retry), it never puts a second code in the customer's hands.
         const sendRef = `${runRef()}.otp.0`;
         const code = derivedOtp(serverKey, sendRef, input.codeLength);
         const deliveries = await deliver(
@@ -239,11 +240,32 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
         };
       }),
 
+    sendChallengeLeg: (input) =>
+      translated(async () => {
+        const all = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
+        const leg = input.channel === 'SMS' ? { phone: all.phone } : { email: all.email };
+        // The same code and message id as the other legs and every retry (sendChallengeCode).
+        const sendRef = `${runRef()}.otp.0`;
+        const code = derivedOtp(serverKey, sendRef, input.codeLength);
+        const deliveries = await deliver(
+          leg,
+          { code, purpose: input.purpose, expiresAt: input.expiresAt },
+          sendRef,
+        );
+        return {
+          codeDigest: otpDigest(serverKey, input.serviceKey, code),
+          sealedCode: seal(serverKey, input.serviceKey, code),
+          deliveries,
+        };
+      }),
+
     resendChallengeCode: (input) =>
       translated(async () => {
         const destinations = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
         const code = unseal(serverKey, input.serviceKey, input.sealedCode);
-        // The same code on every attempt: the id de-duplicates retries at the provider.
+        // The same code on every attempt, under the same message id. Kannel and Twilio do not
+        // de-duplicate by it: a send never overlaps its own retry (regular activity, adapters
+        // aborted with it), and an attempt resumes from the legs it heartbeated.
         const deliveries = await deliver(
           destinations,
           { code, purpose: input.purpose, expiresAt: input.expiresAt },
@@ -266,15 +288,17 @@ async function reserve(
   budget: QuotaBudget,
 ): Promise<ApplicationFailure | undefined> {
   const { client, taskQueue, entityTaskQueue } = deps.temporal;
+  const home = entityTaskQueue ?? taskQueue;
   const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
     workflowId: quotaWorkflowId(digest, budget),
-    taskQueue: entityTaskQueue ?? taskQueue,
+    taskQueue: home,
     args: [{ sends: [] } satisfies DestinationQuotaInput],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   try {
     await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
-      args: [{ ref, policy: deps.destinationQuota }],
+      // A quota run from before the entity queue moves there at its next continue-as-new.
+      args: [{ ref, policy: deps.destinationQuota, taskQueue: home }],
       // Temporal de-duplicates a retried reservation by its update id.
       updateId: ref,
       startWorkflowOperation,

@@ -10,9 +10,14 @@ import { destinationDigest, seal, unseal } from '../lib/mfa-crypto';
 import { linkedCustomersAllowed } from '../rules/eligibility';
 import { translated } from './failures';
 import { derivedFirstTimePassword, generateFirstTimePassword } from './first-time-password';
-import { setLoginPassword, syncLoginStatus, type IdentityProviderDeps } from './identity-provider';
+import {
+  firstLoginConfirmed,
+  setLoginPassword,
+  syncLoginStatus,
+  type IdentityProviderDeps,
+} from './identity-provider';
 import { templates } from './templates';
-import type { CreatedIbUser, OnboardingActivities } from './types';
+import type { CreatedIbUser, FirstTimePasswordInput, OnboardingActivities } from './types';
 import { usernameCandidates } from './username-policy';
 
 export interface OnboardingDeps extends IdentityProviderDeps {
@@ -182,21 +187,40 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         // Sealed: every attempt sets and sends the same password under the same message id,
         // so SMS arriving out of order never leave the customer holding a dead password.
         // (Runs from before sealing make one per attempt, set first, then sent.)
+        const issuance = passwordContext(input.processId, input.userId);
         const password = sealedPassword
-          ? unseal(deps.serverKey, passwordContext(input.processId, input.userId), sealedPassword)
+          ? unseal(deps.serverKey, issuance, sealedPassword)
           : generateFirstTimePassword();
-        // One password per issuance (derived), so one message id: a retry or a reset run
-        // re-sends under it and the provider de-duplicates. A reset names its own issuance.
+        // One password per issuance (derived), so one message id. Kannel and Twilio do not
+        // de-duplicate by it (an SMTP Message-ID or a webhook id lets a receiver do so): what
+        // keeps one SMS per attempt is that a send never overlaps its own retry (the adapter
+        // aborts with the activity; the step runs as a regular activity). A reset names its
+        // own issuance.
         const id = sealedPassword
           ? `${input.messageRef ?? `${workflowId}.${input.userId}`}.first-time-password${delivery === 'EMAIL' ? '.email' : ''}`
           : `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`;
-        // Keyed by that id where an identity provider holds the login: set once per issuance.
-        const phone = customer.mobilePhone;
-        await setLoginPassword(
-          deps,
-          { userId: input.userId, password, temporary: true, issuance: id, phone },
-          ctx,
-        );
+        // The customer's own password in force (a retry or an ops reset after the first
+        // login): nothing to set, nothing to send.
+        const changed = () => ({
+          channel: delivery,
+          to: delivery === 'EMAIL' ? maskEmail(to) : maskPhone(to),
+          status: 'PASSWORD_CHANGED' as const,
+          provider: 'none',
+        });
+        if (deps.identityProvider) {
+          // Keyed by that id: an issuance sets the login's password once. Found again with no
+          // UPDATE_PASSWORD pending, the customer has chosen their own since.
+          const { set } = await setLoginPassword(
+            deps,
+            { userId: input.userId, password, temporary: true, issuance: id, phone: customer.mobilePhone },
+            ctx,
+          );
+          if (!set && (await firstLoginConfirmed(deps, input.userId))) return changed();
+        } else if (!sealedPassword) {
+          await coreBanking.setPassword(input.userId, password, true, ctx);
+        } else if (!(await setUnlessChanged(coreBanking, input, password, issuance))) {
+          return changed();
+        }
         if (delivery === 'EMAIL') {
           const mail = templates.firstTimePasswordEmail({ bankName: deps.bankName, password });
           const receipt = await (deps.email as EmailSender).send({
@@ -244,6 +268,37 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         await syncLoginStatus(deps, userId, after.status);
       }),
   };
+}
+
+/**
+ * Sets this issuance's password unless the password in force moved on without it: true
+ * when this issuance's password is in force (set now, or by an earlier attempt or run),
+ * false when another one replaced what it replaces (the customer's own, after the first
+ * login), which it then leaves alone. Onboarding replaces none; a reset the one its lookup saw.
+ */
+async function setUnlessChanged(
+  coreBanking: CoreBankingClient,
+  input: FirstTimePasswordInput,
+  password: string,
+  issuance: string,
+): Promise<boolean> {
+  const ctx = coreBankingContext();
+  const user = await coreBanking.getIbUser(input.userId, ctx);
+  if (user.passwordIssuedBy === issuance) return true;
+  const ifPasswordSetAt = input.messageRef === undefined ? null : input.ifPasswordSetAt;
+  try {
+    await coreBanking.setPassword(
+      input.userId,
+      password,
+      true,
+      ctx,
+      ifPasswordSetAt === undefined ? undefined : { ifPasswordSetAt, issuedBy: issuance },
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof BusinessError && e.code === 'PASSWORD_CHANGED') return false;
+    throw e;
+  }
 }
 
 function pick(u: { userId: string; username: string; status: CreatedIbUser['status'] }) {

@@ -29,14 +29,17 @@ export type * from './registration-types';
 export interface RegistrationDeps extends IdentityProviderDeps {
   coreBanking: CoreBankingClient;
   serverKey: Buffer;
-  temporal: { client: Client; taskQueue: string };
+  /** entityTaskQueue: where quota runs live (config entityTaskQueue); taskQueue without it. */
+  temporal: { client: Client; taskQueue: string; entityTaskQueue?: string };
 }
 
 const LIVE = new Set(['ACTIVE', 'PENDING_AUTHORISATION']);
 
 export function createRegistrationActivities(deps: RegistrationDeps): RegistrationActivities {
   const { coreBanking, serverKey } = deps;
-  const { client, taskQueue } = deps.temporal;
+  const { client, taskQueue, entityTaskQueue } = deps.temporal;
+  // The identity-attempt quota is an entity like a destination's: on the entity queue.
+  const quotaQueue = entityTaskQueue ?? taskQueue;
 
   return {
     // Counted before the identity is compared, whatever the outcome: the answer to a refused
@@ -44,13 +47,13 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
     async reserveIdentityAttempt({ identityDigest, ref, policy }) {
       const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
         workflowId: identityAttemptsWorkflowId(identityDigest),
-        taskQueue,
+        taskQueue: quotaQueue,
         args: [{ sends: [] } satisfies DestinationQuotaInput],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
       try {
         await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
-          args: [{ ref, policy }],
+          args: [{ ref, policy, taskQueue: quotaQueue }],
           updateId: ref,
           startWorkflowOperation,
         });

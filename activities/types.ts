@@ -65,12 +65,25 @@ export interface FirstTimePasswordInput {
   messageRef?: string;
   /** The phone an onboarding's phoneProof proved (its digest): the password goes to it only. */
   provenPhoneDigest?: string;
+  /**
+   * A reset's: the password it replaces (the passwordSetAt its lookup saw). A sealed issuance
+   * sets its password only over that one (onboarding: over none), so a retry, a reset run or
+   * a replayed step never replaces a password the customer chose since.
+   */
+  ifPasswordSetAt?: string | null;
 }
+
+/**
+ * SENT: the password is set and on its way. PASSWORD_CHANGED: nothing set, nothing sent,
+ * as the password in force is no longer the one this issuance replaces or set (the
+ * customer chose their own since: a retry or an ops reset after the first login).
+ */
+export type CredentialDeliveryStatus = 'SENT' | 'PASSWORD_CHANGED';
 
 export interface CredentialDelivery {
   channel: CredentialDeliveryChannel;
   to: string;
-  status: 'SENT';
+  status: CredentialDeliveryStatus;
   provider: string;
 }
 
@@ -160,6 +173,8 @@ export interface CredentialOwner {
   customerId: string;
   status: IbUserStatus | null;
   contacts: { phone: string | null; email: string | null };
+  /** When the password in force was set (null: none); absent in runs from before it. */
+  passwordSetAt?: string | null;
 }
 
 export interface CredentialActivities {

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { CoreBankingClient, SecurityAnswer } from '../adapters/core-banking/types';
 import type { EmailSender } from '../adapters/email/types';
@@ -13,6 +13,7 @@ import {
   passwordExpiryProcessId,
   passwordIssuedSignal,
   type PasswordExpiryInput,
+  type PasswordExpiryResult,
 } from '../messages/password-expiry';
 import { securityAnswersContext } from '../messages/security-questions';
 import { ProcessType } from '../messages/search-attributes';
@@ -57,6 +58,7 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
             customerId: user.customerId,
             status: user.status,
             contacts: { phone: customer.mobilePhone, email: customer.email },
+            passwordSetAt: user.passwordSetAt,
           };
         } catch (e) {
           if (!isNotFound(e)) throw e;
@@ -88,6 +90,10 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
 
     async armPasswordExpiry({ userId, issued, startedBy }) {
       const workflowId = passwordExpiryProcessId(userId);
+      // The first login already ended this issuance's timer (a retried or reset step after
+      // it): a new run would later revoke the password the customer has chosen since.
+      if (await endedByFirstLogin(deps.temporal.client, workflowId, issued.ref))
+        return { processId: workflowId };
       const args: [PasswordExpiryInput] = [{ userId, issued }];
       // A new run when none is open; else the open one restarts its timer. The signal
       // carries the issuance's ref, so a retried arm is one issuance, not two.
@@ -174,4 +180,18 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
         return { stored: questions.length };
       }),
   };
+}
+
+/** Whether the latest expiry run of the user ended by a first login with this issuance. */
+async function endedByFirstLogin(client: Client, workflowId: string, ref: string): Promise<boolean> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    const { status } = await handle.describe();
+    if (status.name !== 'COMPLETED') return false;
+    const result = (await handle.result()) as PasswordExpiryResult;
+    return result.outcome === 'FIRST_LOGIN' && result.ref === ref;
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return false;
+    throw e;
+  }
 }

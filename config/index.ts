@@ -240,7 +240,11 @@ export const configSchema = z
       .url()
       .default('http://127.0.0.1:4010')
       .describe('ESB base URL; unset: the simulator on this machine (required in production).'),
-    CORE_BANKING_TIMEOUT_MS: envInt(100, 120_000).default(5_000).describe('Per-call timeout to the ESB.'),
+    // At most 10 s: an activity attempt (30 s; 1 min for the password, whose three calls
+    // and SMS fit) must outlive the calls it makes, or a cut attempt's write lands late.
+    CORE_BANKING_TIMEOUT_MS: envInt(100, 10_000)
+      .default(5_000)
+      .describe('Per-call timeout to the ESB (at most 10 s: an activity attempt outlives its calls).'),
     CORE_BANKING_OAUTH_TOKEN_URL: z
       .url()
       .optional()

@@ -28,6 +28,11 @@ export interface ReserveSendArgs {
   /** Unique per send attempt: a retried reservation with the same ref counts once. */
   ref: string;
   policy: DestinationQuotaPolicy;
+  /**
+   * The task queue quota runs belong on (the entity queue). A run started elsewhere (before
+   * the entity queue existed) continues as new there, not where it started.
+   */
+  taskQueue?: string;
 }
 
 export interface ReserveSendResult {

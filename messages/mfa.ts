@@ -164,6 +164,16 @@ export interface MfaState extends MfaCounters {
   consumedBy: string | null;
   /** The business code a FAILED challenge ended with. */
   failureCode: string | null;
+  /**
+   * The first send, per destination (challenges sent per leg; never for a concealed one):
+   * the code is verifiable once one leg is SENT while the others go on retrying.
+   */
+  deliveries?: LegView[];
+}
+
+export interface LegView {
+  channel: 'SMS' | 'EMAIL';
+  status: 'SENDING' | 'SENT' | 'FAILED';
 }
 
 /** What a caller may require of the challenge it names (the Infinity pairs pin purpose and user). */

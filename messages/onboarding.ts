@@ -45,7 +45,11 @@ export interface OnboardIbUserInput {
   phoneProofServiceKey?: string;
 }
 
-export type DeliveryStatus = 'SENT';
+/**
+ * SENT, or PASSWORD_CHANGED: nothing set or sent, the customer's own password is in force
+ * (a retried or reset run after the first login).
+ */
+export type DeliveryStatus = 'SENT' | 'PASSWORD_CHANGED';
 
 export interface OnboardIbUserResult {
   processId: string;

@@ -1,3 +1,4 @@
+import type { DeliveryStatus } from './onboarding';
 /**
  * The contract between the API and the CreateSelfServiceUser workflow (MBanq's
  * self-service users): a bank admin opens a business's API user, tied to the customers
@@ -53,7 +54,8 @@ export interface CreateSelfServiceUserResult extends SelfServiceUserView {
   processId: string;
   status: 'COMPLETED';
   /** Where a generated password went (masked); absent when the admin gave one. */
-  passwordDelivery?: { channel: SelfServicePasswordDelivery; to: string; status: 'SENT' };
+  /** PASSWORD_CHANGED: a retry or ops reset found the user's own password in force and sent nothing. */
+  passwordDelivery?: { channel: SelfServicePasswordDelivery; to: string; status: DeliveryStatus };
 }
 
 /** One run per username: a retry finds it, a second user of the same name is refused. */

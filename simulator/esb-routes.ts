@@ -140,12 +140,27 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
   });
 
   router.put('/ib-users/:userId/password', op<{ userId: string }>('setPassword'), async (req, res) => {
-    const { password, mustChange } = parseOrThrow(setPasswordSchema, req.body, 'set password request');
-    assertPasswordSettable(requireUser(store, req.params.userId)); // before spending a hash on it
+    const { password, mustChange, ifPasswordSetAt, issuedBy } = parseOrThrow(
+      setPasswordSchema,
+      req.body,
+      'set password request',
+    );
+    const checked = (user: IbUser) => {
+      assertPasswordSettable(user);
+      assertPasswordUnchanged(user, ifPasswordSetAt);
+    };
+    checked(requireUser(store, req.params.userId)); // before spending a hash on it
     await store.savePassword(req.params.userId, password, (user) => {
-      assertPasswordSettable(user); // again: the user may have changed while the password was hashed
-      const at = now().toISOString();
-      return { ...user, mustChangePassword: mustChange, passwordSetAt: at, updatedAt: at };
+      checked(user); // again: the user may have changed while the password was hashed
+      // Strictly later than the password it replaces, so a condition on it tells them apart.
+      const at = laterThan(user.passwordSetAt, now());
+      return {
+        ...user,
+        mustChangePassword: mustChange,
+        passwordSetAt: at,
+        passwordIssuedBy: issuedBy ?? null,
+        updatedAt: at,
+      };
     });
     res.status(204).end();
   });
@@ -243,7 +258,12 @@ export function esbRoutes(deps: { store: SimulatorStore; faults: FaultInjector; 
         await store.durable();
         return void res.status(204).end();
       }
-      await store.revokePassword({ ...user, passwordSetAt: null, updatedAt: now().toISOString() });
+      await store.revokePassword({
+        ...user,
+        passwordSetAt: null,
+        passwordIssuedBy: null,
+        updatedAt: now().toISOString(),
+      });
       res.status(204).end();
     },
   );
@@ -355,6 +375,20 @@ function requireUser(store: SimulatorStore, userId: string): IbUser {
   const user = store.getIbUser(userId);
   if (!user) throw notFound('USER_NOT_FOUND', userId);
   return user;
+}
+
+/** A conditional set applies only while the password in force is the one the caller saw. */
+function assertPasswordUnchanged(user: IbUser, ifPasswordSetAt: string | null | undefined): void {
+  if (ifPasswordSetAt === undefined || user.passwordSetAt === ifPasswordSetAt) return;
+  throw new EsbHttpError(409, 'PASSWORD_CHANGED', `the password of IB user ${user.userId} changed`, {
+    passwordSetAt: user.passwordSetAt,
+  });
+}
+
+function laterThan(previous: string | null, now: Date): string {
+  const at = now.getTime();
+  const floor = previous === null ? 0 : Date.parse(previous) + 1;
+  return new Date(Math.max(at, floor)).toISOString();
 }
 
 function assertPasswordSettable(user: IbUser): void {

@@ -67,6 +67,9 @@ export const setPasswordSchema = z.object({
     .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
     .max(128),
   mustChange: z.boolean(),
+  // A conditional set (docs/esb-contract.md): only while passwordSetAt is still this.
+  ifPasswordSetAt: z.string().nullable().optional(),
+  issuedBy: z.string().min(1).max(200).optional(),
 });
 
 export const deactivateSchema = z.object({ reason: z.string().min(1).max(256) });

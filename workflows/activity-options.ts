@@ -116,7 +116,11 @@ export const passwordExpiryOptions: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 
-/** Credential notices (SMS, email): keyed by message id, so a retry sends nothing twice. */
+/**
+ * Credential notices (SMS, email), under a stable message id. An SMTP server can tell a
+ * retry by its Message-ID; an SMS gateway cannot: the adapter aborts with the attempt
+ * (adapters/call-signal.ts), so a retry never overlaps the send before it.
+ */
 export const credentialNoticeOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '1 hour',

@@ -11,15 +11,18 @@ import { msToNumber } from '@temporalio/common';
 import { findCause } from '../lib/failure-chain';
 
 /**
- * How long a step tries inside the worker before it becomes a regular activity: long
- * enough for a slow answer and a few quick retries (0.2, 0.4, 0.8 s apart), short enough
- * that a workflow task is not held open (nor its Updates unanswered) through an outage.
- * Bounded by attempts: the SDK's local schedule-to-close does not stop retries that are
- * backing off (test/workflows/local-first.test.ts saw them go on past it).
+ * How a step tries inside the worker before it becomes a regular activity: a few attempts
+ * with quick retries (0.2, 0.4, 0.8 s apart). Each attempt may take as long as one of the
+ * regular activity (its startToClose), which is always longer than the adapters' own
+ * timeouts for the calls it makes: an attempt is never cut short while its call is still
+ * on the way (the cut attempt's call would go on, and its retry call again). The workflow
+ * task stays open meanwhile (the SDK heartbeats it). Bounded by attempts: the SDK's local
+ * schedule-to-close does not stop retries that are backing off
+ * (test/workflows/local-first.test.ts saw them go on past it).
  */
 export const LOCAL_BUDGET = {
-  startToCloseMs: 5_000,
-  scheduleToCloseMs: 10_000,
+  /** Only for options that name no startToClose (every options object in activity-options.ts does). */
+  startToCloseMs: 30_000,
   maximumAttempts: 4,
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds' },
 } as const;
@@ -80,13 +83,21 @@ export interface LocalFirstOptions {
   regularNow?: () => boolean;
 }
 
-/** The local budget, never longer than the regular activity's own bounds. */
+/**
+ * The local budget: the regular activity's attempt limit per attempt (so never shorter than
+ * the adapter's timeout), LOCAL_BUDGET's attempts, within the regular activity's
+ * schedule-to-close when it has one (a code's validity).
+ */
 export function localOptions(options: ActivityOptions, attempts?: number): LocalActivityOptions {
-  const bound = (budget: number, limit: ActivityOptions['startToCloseTimeout']) =>
-    limit === undefined ? budget : Math.min(budget, msToNumber(limit));
+  const startToClose =
+    options.startToCloseTimeout === undefined
+      ? LOCAL_BUDGET.startToCloseMs
+      : msToNumber(options.startToCloseTimeout);
   return {
-    startToCloseTimeout: bound(LOCAL_BUDGET.startToCloseMs, options.startToCloseTimeout),
-    scheduleToCloseTimeout: bound(LOCAL_BUDGET.scheduleToCloseMs, options.scheduleToCloseTimeout),
+    startToCloseTimeout: startToClose,
+    ...(options.scheduleToCloseTimeout !== undefined && {
+      scheduleToCloseTimeout: msToNumber(options.scheduleToCloseTimeout),
+    }),
     retry: { ...LOCAL_BUDGET.retry, maximumAttempts: attempts ?? LOCAL_BUDGET.maximumAttempts },
   };
 }

@@ -1,6 +1,7 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { peerAttributes, traceHeaders, withClientSpan } from '../../lib/trace-http';
+import { callSignal, timedOut } from '../call-signal';
 import { BusinessError, TransientError } from '../errors';
 import type { AccessTokenSource } from './client-credentials';
 import {
@@ -103,13 +104,13 @@ export function createCoreBankingHttpClient(opts: CoreBankingHttpClientOptions):
         schema: ibUserSchema,
       }),
 
-    setPassword: async (userId, password, mustChange, ctx) => {
+    setPassword: async (userId, password, mustChange, ctx, condition) => {
       await send<void>({
         operation: 'setPassword',
         method: 'PUT',
         path: `/ib-users/${seg(userId)}/password`,
         route: '/ib-users/{userId}/password',
-        body: { password, mustChange },
+        body: { password, mustChange, ...condition },
         ctx,
       });
     },
@@ -244,7 +245,9 @@ function sender(opts: CoreBankingHttpClientOptions) {
     if (call.ctx?.correlationId) headers['x-correlation-id'] = call.ctx.correlationId;
     if (opts.accessToken) headers.authorization = `Bearer ${await opts.accessToken.token()}`;
 
-    const signal = AbortSignal.timeout(opts.timeoutMs);
+    // The activity's cancellation aborts it too: a write left running behind a timed-out
+    // attempt would land after (and undo) what the retry or the customer did since.
+    const signal = callSignal(opts.timeoutMs);
     let status: number;
     let text: string;
     try {
@@ -261,9 +264,9 @@ function sender(opts: CoreBankingHttpClientOptions) {
       if (status === 401) opts.accessToken?.invalidate();
       text = await res.text(); // the timeout covers reading the body too
     } catch (e) {
-      throw signal.aborted
-        ? new TransientError(`${what} timed out after ${opts.timeoutMs} ms`, e)
-        : networkError(what, e);
+      if (timedOut(signal)) throw new TransientError(`${what} timed out after ${opts.timeoutMs} ms`, e);
+      if (signal.aborted) throw new TransientError(`${what} aborted: the activity was cancelled`, e);
+      throw networkError(what, e);
     }
     return { status, text };
   }

@@ -59,6 +59,7 @@ export const ibUserSchema: z.ZodType<IbUser> = z.object({
   businessKey: z.string(),
   mustChangePassword: z.boolean(),
   passwordSetAt: z.string().nullable(),
+  passwordIssuedBy: z.string().nullable().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   deactivationReason: z.string().nullable().optional(),

@@ -87,6 +87,11 @@ export interface IbUser {
   businessKey: string;
   mustChangePassword: boolean;
   passwordSetAt: string | null;
+  /**
+   * Who issued the password in force: the `issuedBy` of the setPassword that set it, null
+   * for one set without (the customer's own) or none. Absent from ESBs before it.
+   */
+  passwordIssuedBy?: string | null;
   createdAt: string;
   updatedAt: string;
   deactivationReason?: string | null;
@@ -96,6 +101,17 @@ export interface IbUser {
   linkedCustomerIds?: string[];
   /** Why the user is LOCKED (null otherwise). */
   lockReason?: string | null;
+}
+
+/**
+ * A conditional password write (docs/esb-contract.md, setPassword): it applies only while
+ * the password in force is unchanged since `ifPasswordSetAt` (null: none is set), else
+ * core banking refuses it with PASSWORD_CHANGED and changes nothing.
+ */
+export interface PasswordCondition {
+  ifPasswordSetAt: string | null;
+  /** Recorded with the password (passwordIssuedBy) until another one replaces it. */
+  issuedBy: string;
 }
 
 export interface CreateIbUserRequest {
@@ -138,6 +154,7 @@ export type CoreBankingErrorCode =
   | 'DUPLICATE_BUSINESS_KEY'
   | 'LINKED_CUSTOMER_NOT_RELATED'
   | 'INVALID_STATE'
+  | 'PASSWORD_CHANGED'
   | 'VALIDATION_FAILED';
 
 export interface CallContext {
@@ -153,7 +170,14 @@ export interface CoreBankingClient {
   ): Promise<IbUser[]>;
   getIbUser(userId: string, ctx?: CallContext): Promise<IbUser>;
   createIbUser(req: CreateIbUserRequest, ctx?: CallContext): Promise<IbUser>;
-  setPassword(userId: string, password: string, mustChange: boolean, ctx?: CallContext): Promise<void>;
+  /** With `condition`, only while the password in force is unchanged (else PASSWORD_CHANGED). */
+  setPassword(
+    userId: string,
+    password: string,
+    mustChange: boolean,
+    ctx?: CallContext,
+    condition?: PasswordCondition,
+  ): Promise<void>;
   deactivateIbUser(userId: string, reason: string, ctx?: CallContext): Promise<IbUser>;
   /** A business user's linked customers, replaced as a set (only the business's relations). */
   setLinkedCustomers(userId: string, linkedCustomerIds: string[], ctx?: CallContext): Promise<IbUser>;

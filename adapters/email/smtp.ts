@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { maskEmail, maskText } from '../../lib/mask';
+import { callSignal } from '../call-signal';
 import { BusinessError, TransientError } from '../errors';
 import type { EmailMessage, EmailReceipt, EmailSender } from './types';
 
@@ -62,14 +64,18 @@ export function createSmtpEmailSender(opts: SmtpEmailOptions): EmailSender {
     disableFileAccess: true,
     disableUrlAccess: true,
   };
-  // Not pooled: one connection per message, nothing left open between sends.
-  const transport = nodemailer.createTransport(options);
   const server = `${opts.host}:${opts.port}`;
   return {
     provider: 'smtp',
     async send(message: EmailMessage): Promise<EmailReceipt> {
       assertSingleAddress(message);
       const messageId = toMessageId(message.id);
+      // Not pooled: one connection per message, nothing left open between sends. Its socket
+      // is ours, so the activity's cancellation (or the whole exchange's deadline) closes
+      // it: a session cut before the server's final 250 delivers nothing, and a send never
+      // goes on behind its own retry.
+      const signal = callSignal(EXCHANGE_TIMEOUTS * timeoutMs);
+      const transport = nodemailer.createTransport({ ...options, getSocket: abortableSocket(opts, signal) });
       try {
         const info = await transport.sendMail({
           from: opts.from,
@@ -84,6 +90,32 @@ export function createSmtpEmailSender(opts: SmtpEmailOptions): EmailSender {
       }
     },
   };
+}
+
+/** The whole exchange (connect, greeting, EHLO, envelope, data) is bounded by this many timeouts. */
+const EXCHANGE_TIMEOUTS = 2;
+
+/** nodemailer's getSocket: a plain TCP connection that `signal` destroys (TLS, if any, goes over it). */
+function abortableSocket(opts: SmtpEmailOptions, signal: AbortSignal): SMTPTransport.Options['getSocket'] {
+  return (_options, callback) => {
+    if (signal.aborted) return callback(abortError(), false);
+    const socket = net.connect({ host: opts.host, port: opts.port });
+    const abort = () => socket.destroy(abortError());
+    signal.addEventListener('abort', abort, { once: true });
+    socket.once('close', () => signal.removeEventListener('abort', abort));
+    const failed = (e: Error) => callback(e, false);
+    socket.once('error', failed);
+    socket.once('connect', () => {
+      socket.off('error', failed);
+      callback(null, { connection: socket });
+    });
+  };
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('SMTP session aborted (the activity was cancelled or ran out of time)'), {
+    code: 'EABORTED',
+  });
 }
 
 /**

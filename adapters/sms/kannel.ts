@@ -1,5 +1,6 @@
 import { maskPhone, maskText } from '../../lib/mask';
 import { traceHeaders } from '../../lib/trace-http';
+import { callSignal } from '../call-signal';
 import { BusinessError, TransientError } from '../errors';
 import type { SmsMessage, SmsReceipt, SmsSender } from './types';
 
@@ -62,11 +63,13 @@ function sendsmsUrl(opts: KannelSmsOptions, message: SmsMessage): URL {
 async function call(fetchImpl: typeof fetch, url: URL, timeoutMs: number, endpoint: string): Promise<Reply> {
   try {
     // No redirects: following one would hand the password in the query to another host.
+    // Aborted with the activity too: Kannel keeps no message id, so a send left running
+    // behind a timed-out attempt would be a second SMS beside the retry's.
     const res = await fetchImpl(url, {
       method: 'GET',
       headers: traceHeaders(),
       redirect: 'error',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: callSignal(timeoutMs),
     });
     return { status: res.status, text: await res.text() };
   } catch (e) {
@@ -99,7 +102,8 @@ function isDefiniteRefusal(status: number): boolean {
 function networkReason(e: unknown, timeoutMs: number): string {
   // Duck-typed, not instanceof: fetch's errors may come from another realm (vm, jest).
   const err = (e ?? {}) as { name?: unknown; cause?: { code?: unknown; message?: unknown } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  if (err.name === 'AbortError') return 'aborted: the activity was cancelled';
   if (typeof err.cause?.code === 'string') return err.cause.code;
   // undici's causes name the host and port at most, never the query
   if (typeof err.cause?.message === 'string') return err.cause.message;

@@ -1,9 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
 import RequestClient from 'twilio/lib/base/RequestClient';
 import RestException from 'twilio/lib/base/RestException';
 import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
 import { maskPhone, maskText } from '../../lib/mask';
 import { traceHeaders } from '../../lib/trace-http';
+import { activityCancellation } from '../call-signal';
 import { BusinessError, TransientError } from '../errors';
 import type { SmsMessage, SmsReceipt, SmsSender } from './types';
 
@@ -27,11 +29,20 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * per send.
  */
 class TwilioHttpClient extends RequestClient {
+  /** The cancellation of the send in flight; the SDK's request options have no place for one. */
+  readonly signals = new AsyncLocalStorage<AbortSignal | undefined>();
+
   constructor(
     private readonly apiBaseUrl: string | undefined,
     opts: RequestClient.RequestClientOptions,
   ) {
     super(opts);
+    // Aborted with the activity: a send left running behind its own retry is a second SMS.
+    this.axios.interceptors.request.use((config) => {
+      const signal = this.signals.getStore();
+      if (signal) config.signal = signal;
+      return config;
+    });
   }
 
   override request<TData>(opts: RequestClient.RequestOptions<TData>) {
@@ -54,8 +65,9 @@ class TwilioHttpClient extends RequestClient {
 /** Sends through Twilio's Messages API with the official SDK. */
 export function createTwilioSmsSender(opts: TwilioSmsOptions): SmsSender {
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const httpClient = new TwilioHttpClient(opts.apiBaseUrl, { timeout });
   const client = twilio(opts.accountSid, opts.authToken, {
-    httpClient: new TwilioHttpClient(opts.apiBaseUrl, { timeout }),
+    httpClient,
     // Retries belong to the caller (Temporal), which knows the message id.
     autoRetry: false,
     // TWILIO_LOG_LEVEL=debug would make the SDK print message bodies (OTPs) to stdout.
@@ -65,7 +77,10 @@ export function createTwilioSmsSender(opts: TwilioSmsOptions): SmsSender {
     provider: 'twilio',
     async send(message: SmsMessage): Promise<SmsReceipt> {
       try {
-        const sent = await client.messages.create({ to: message.to, from: opts.from, body: message.body });
+        // The SDK's own timeout bounds the call; the activity's cancellation aborts it too.
+        const sent = await httpClient.signals.run(activityCancellation(), () =>
+          client.messages.create({ to: message.to, from: opts.from, body: message.body }),
+        );
         return { provider: 'twilio', providerMessageId: sent.sid };
       } catch (e) {
         throw toSmsError(e, message);
@@ -121,6 +136,7 @@ function twilioFailure(e: unknown): TwilioFailure | undefined {
 function networkReason(e: unknown): string {
   const err = (e ?? {}) as { name?: unknown; code?: unknown };
   if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') return 'timed out';
+  if (err.code === 'ERR_CANCELED') return 'aborted: the activity was cancelled';
   if (typeof err.code === 'string') return err.code;
   return typeof err.name === 'string' ? err.name : 'unknown error';
 }

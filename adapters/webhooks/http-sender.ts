@@ -1,5 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
 import { peerAttributes, traceHeaders, withClientSpan } from '../../lib/trace-http';
+import { callSignal } from '../call-signal';
 import { BusinessError, TransientError } from '../errors';
 import { signWebhook } from './signature';
 import type { WebhookDelivery, WebhookMessage, WebhookTarget } from './types';
@@ -58,7 +59,8 @@ export function createHttpWebhookSender(opts: HttpWebhookSenderOptions = {}): Ht
         body,
         // A signed payload goes to the configured URL only, never where a redirect points.
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        // The activity's cancellation too: a post never goes on behind its own retry.
+        signal: callSignal(timeoutMs),
       });
     } catch (e) {
       throw new TransientError(`webhook ${target.name}: ${failureReason(e, timeoutMs)}`, e);

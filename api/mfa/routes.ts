@@ -9,6 +9,7 @@ import { starterMemo } from '../processes/readers';
 import { requireAnyScope } from '../http/scopes';
 import { callerRateLimit } from '../http/caller-rate-limit';
 import { fieldErrors, validateBody, validated } from '../http/validate';
+import { idempotencyKey } from '../http/fields';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { ProblemError, problems } from '../http/problem';
 import { businessProblem } from '../http/business-status';
@@ -116,7 +117,7 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
     async (req, res) => {
       const { securityKey, otp } = validated<VerifyRequest>(req);
       await authorize(req);
-      const state = await service.verify(serviceKeyOf(req), securityKey, otp);
+      const state = await service.verify(serviceKeyOf(req), securityKey, otp, undefined, updateKey(req));
       res.json({ ...state, isOtpVerified: true });
     },
   );
@@ -130,7 +131,7 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
       const { securityKey } = validated<ResendRequest>(req);
       // Authorized first: nothing is resent for a caller that may not.
       const concealed = await authorize(req);
-      const resending = service.resend(serviceKeyOf(req), securityKey);
+      const resending = service.resend(serviceKeyOf(req), securityKey, undefined, undefined, updateKey(req));
       const state = await (concealed ? noSoonerThan(concealedMs, resending) : resending);
       res.json({ ...state, securityKey });
     },
@@ -139,10 +140,20 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
   router.delete('/mfa/challenges/:serviceKey', auth, limit, async (req, res) => {
     const securityKey = cancelKey(req);
     await authorize(req);
-    res.json(await service.cancel(serviceKeyOf(req), securityKey));
+    res.json(await service.cancel(serviceKeyOf(req), securityKey, updateKey(req)));
   });
 
   return router;
+}
+
+/** The request's Idempotency-Key, if it sent a valid one: a retry of it is the same Update. */
+function updateKey(req: Request): string | undefined {
+  const header = req.get('idempotency-key');
+  if (header === undefined) return undefined;
+  if (!idempotencyKey.safeParse(header).success) {
+    throw problems.validation([{ path: 'Idempotency-Key', message: 'invalid idempotency key' }]);
+  }
+  return header;
 }
 
 const USER_REFUSALS = new Set(['USER_NOT_FOUND', 'USER_NOT_ACTIVE', 'NO_REGISTERED_CONTACT']);

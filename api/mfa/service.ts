@@ -35,6 +35,8 @@ import {
 } from '../../messages/mfa';
 import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
 import { statusRefusalCode } from '../../rules/mfa-proof';
+import { canonicalJson } from '../../lib/canonical-json';
+import { hmacHex } from '../../lib/server-key';
 import { keyReused } from '../http/idempotency';
 import { withStartBudget } from '../processes/idempotent-start';
 import { reserveCallerSend, reserveUserNewDestination, type PreloginCaller } from './caller-quota';
@@ -256,39 +258,61 @@ export function createMfaService(deps: MfaServiceDeps) {
       }
     },
 
-    verify(serviceKey: string, securityKey: string, otp: string, expect?: Expectation): Promise<MfaState> {
+    /**
+     * `requestKey`: the request's Idempotency-Key, if it sent one. The Update id comes from
+     * it, or else from the request itself, so a client retrying after a lost answer gets
+     * the first outcome back (Temporal keeps it per Update id): a wrong code counts once,
+     * a success stays a success.
+     */
+    verify(
+      serviceKey: string,
+      securityKey: string,
+      otp: string,
+      expect?: Expectation,
+      requestKey?: string,
+    ): Promise<MfaState> {
+      const args = {
+        securityKeyDigest: keyDigest(securityKey),
+        otpDigest: otpDigest(serverKey, serviceKey, otp),
+        expect: binding(expect),
+      };
       return update(serviceKey, securityKey, (handle) =>
         handle.executeUpdate(verifyUpdate, {
-          args: [
-            {
-              securityKeyDigest: keyDigest(securityKey),
-              otpDigest: otpDigest(serverKey, serviceKey, otp),
-              expect: binding(expect),
-            },
-          ],
+          args: [args],
+          updateId: updateIdOf(serverKey, 'verify', serviceKey, requestKey ?? canonicalJson(args)),
         }),
       );
     },
 
-    /** `choice`: only these contacts get it (on an OFFERED challenge, the first code). */
+    /**
+     * `choice`: only these contacts get it (on an OFFERED challenge, the first code). Two
+     * resends have the same body: only an Idempotency-Key names one of them.
+     */
     resend(
       serviceKey: string,
       securityKey: string,
       expect?: Expectation,
       choice?: DestinationChoice,
+      requestKey?: string,
     ): Promise<MfaState> {
       return update(serviceKey, securityKey, (handle) =>
         handle.executeUpdate(resendUpdate, {
           args: [
             { securityKeyDigest: keyDigest(securityKey), expect: binding(expect), ...(choice && { choice }) },
           ],
+          ...(requestKey && { updateId: updateIdOf(serverKey, 'resend', serviceKey, requestKey) }),
         }),
       );
     },
 
-    cancel(serviceKey: string, securityKey: string): Promise<MfaState> {
+    /** Cancelling twice is one cancellation: its id is the challenge's and the key's. */
+    cancel(serviceKey: string, securityKey: string, requestKey?: string): Promise<MfaState> {
+      const args = { securityKeyDigest: keyDigest(securityKey) };
       return update(serviceKey, securityKey, (handle) =>
-        handle.executeUpdate(cancelUpdate, { args: [{ securityKeyDigest: keyDigest(securityKey) }] }),
+        handle.executeUpdate(cancelUpdate, {
+          args: [args],
+          updateId: updateIdOf(serverKey, 'cancel', serviceKey, requestKey ?? canonicalJson(args)),
+        }),
       );
     },
 
@@ -305,6 +329,11 @@ export function createMfaService(deps: MfaServiceDeps) {
 }
 
 export type MfaService = ReturnType<typeof createMfaService>;
+
+/** A stable Update id per request: keyed, so neither a code nor a key can be read back from it. */
+function updateIdOf(serverKey: Buffer, kind: string, serviceKey: string, request: string): string {
+  return `${kind}-${hmacHex(serverKey, `mfa-update:${kind}:${serviceKey}:${request}`).slice(0, 32)}`;
+}
 
 function challengeHandle(client: Client, serviceKey: string): WorkflowHandle {
   if (!SERVICE_KEY.test(serviceKey)) throw challengeNotFound();

@@ -61,8 +61,12 @@ export const health = named('Health', z.object({ status: z.string() }).loose());
 
 export const credentialDelivery = named(
   'CredentialDelivery',
-  z.object({ channel: z.enum(['SMS', 'EMAIL']), to: z.string(), status: z.literal('SENT') }),
-  'Where the first-time password went (masked)',
+  z.object({
+    channel: z.enum(['SMS', 'EMAIL']),
+    to: z.string(),
+    status: z.enum(['SENT', 'PASSWORD_CHANGED']),
+  }),
+  'Where the first-time password went (masked); PASSWORD_CHANGED: nothing set or sent, as the customer chose their own password since (a run retried or reset by ops after the first login)',
 );
 
 export const passwordExpiry = named(
@@ -193,6 +197,18 @@ export const mfaState = named(
     consumedAt: z.string().nullable(),
     consumedBy: z.string().nullable(),
     failureCode: z.string().nullable(),
+    deliveries: z
+      .array(
+        named(
+          'MfaDeliveryLeg',
+          z.object({
+            channel: z.enum(['SMS', 'EMAIL']),
+            status: z.enum(['SENDING', 'SENT', 'FAILED']),
+          }),
+          'The first code to one destination: the challenge is verifiable once one leg is SENT; the others go on retrying',
+        ),
+      )
+      .optional(),
   }),
   'An MFA challenge, without its secrets',
 );
@@ -242,9 +258,7 @@ export const selfServiceUserResult = named(
     officeId: z.number(),
     isSelfServiceUser: z.literal(true),
     resetPasswordAfterFirstLogin: z.boolean(),
-    passwordDelivery: z
-      .object({ channel: z.enum(['EMAIL', 'SMS']), to: z.string(), status: z.literal('SENT') })
-      .optional(),
+    passwordDelivery: credentialDelivery.optional(),
   }),
 );
 

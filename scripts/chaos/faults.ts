@@ -30,11 +30,18 @@ interface Fault {
   description: string;
   on: () => Promise<void>;
   off: () => Promise<void>;
+  /**
+   * A brownout (a dependency slow, inside its adapter's timeout): nothing may reach a
+   * receiver twice, so the same content received again counts as duplicated too.
+   */
+  brownout?: boolean;
 }
 
 export async function runFaultScenarios(opts: {
   smoke: boolean;
   log: (line: string) => void;
+  /** Only the brownout rows (the CI smoke of them). */
+  brownoutsOnly?: boolean;
 }): Promise<ScenarioResult[]> {
   const { log } = opts;
   const n = opts.smoke ? 10 : 50;
@@ -43,7 +50,7 @@ export async function runFaultScenarios(opts: {
   await providers.start();
   const stack = new ChaosStack({ keepData: process.env.CHAOS_KEEP_DATA === '1', env: providers.env() });
   const sim = (faults: Record<string, unknown> | null) => () => setFaults(stack, faults);
-  const faults: (Fault & { holdMs: number })[] = [
+  const allFaults: (Fault & { holdMs: number })[] = [
     {
       name: 'latency-spike',
       description: 'core banking answers after 3 s (under its 5 s timeout)',
@@ -72,6 +79,32 @@ export async function runFaultScenarios(opts: {
       off: sim(null),
       holdMs: hold(30_000, 10_000),
     },
+    // Brownouts: slow, not down, and inside the adapters' own timeouts, for the whole load.
+    // (Nothing in this load goes by email: the SMTP brownout is test/e2e/brownouts.test.ts's.)
+    {
+      name: 'brownout-sms-6s',
+      description: 'the SMS gateway answers each sendsms after 6 s (Kannel adapter timeout 10 s)',
+      on: async () => void (providers.slow.smsMs = 6_000),
+      off: async () => void (providers.slow.smsMs = 0),
+      holdMs: hold(60_000, 20_000),
+      brownout: true,
+    },
+    {
+      name: 'brownout-core-3s',
+      description: 'every core-banking call answers after 3 s (client timeout 5 s)',
+      on: sim({ latencyMs: 3_000 }),
+      off: sim(null),
+      holdMs: hold(60_000, 20_000),
+      brownout: true,
+    },
+    {
+      name: 'brownout-core-4.9s',
+      description: 'every core-banking call answers after 4.9 s (client timeout 5 s)',
+      on: sim({ latencyMs: 4_900 }),
+      off: sim(null),
+      holdMs: hold(60_000, 20_000),
+      brownout: true,
+    },
     {
       name: 'sms-provider-down',
       description: 'the SMS provider (Kannel smsbox) answers 503',
@@ -87,6 +120,7 @@ export async function runFaultScenarios(opts: {
       holdMs: hold(120_000, 15_000),
     },
   ];
+  const faults = opts.brownoutsOnly ? allFaults.filter((f) => f.brownout) : allFaults;
   const results: ScenarioResult[] = [];
   try {
     await stack.start();
@@ -129,7 +163,7 @@ export async function runFaultScenarios(opts: {
       });
       // This fault's deliveries (each fault has its own customers and phones).
       const received = countReceived(providers.deliveries.slice(fromBefore));
-      tally.duplicated += received.duplicated;
+      tally.duplicated += received.duplicated + (fault.brownout ? received.redelivered : 0);
       tally.redelivered = received.redelivered;
       tally.received = {
         sms: received.sms,
@@ -137,7 +171,11 @@ export async function runFaultScenarios(opts: {
         webhooks: received.webhooks,
         logical: received.logical,
       };
-      tally.details.push(...received.details.filter((d) => d.startsWith('duplicate:')));
+      tally.details.push(
+        ...received.details.filter(
+          (d) => d.startsWith('duplicate:') || (fault.brownout && d.startsWith('redelivered:')),
+        ),
+      );
       const story = await auditStory(stack, tokens, onboardings);
       results.push({
         name: fault.name,

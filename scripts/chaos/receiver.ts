@@ -31,6 +31,13 @@ export class Receivers {
   deliveries: Delivery[] = [];
   smsDown = false;
   webhooksDown = false;
+  /** The SMTP server turns every session away (421) as it opens: mail is not taken. */
+  smtpDown = false;
+  /**
+   * Brownouts: how long the gateway, the SMTP server (its answer to DATA) and the webhook
+   * receivers take to answer a submission they have already taken (and counted).
+   */
+  slow = { smsMs: 0, smtpMs: 0, webhookMs: 0 };
   private http?: http.Server;
   private smtp?: SMTPServer;
   private holds: Hold[] = [];
@@ -54,7 +61,9 @@ export class Receivers {
             to: String(url.searchParams.get('to')),
             text: String(url.searchParams.get('text')),
           });
-          return void d.then(() => res.writeHead(202).end('0: Accepted for delivery'));
+          return void d
+            .then(() => pause(this.slow.smsMs))
+            .then(() => res.writeHead(202).end('0: Accepted for delivery'));
         }
         if (url.pathname.startsWith('/webhook')) {
           if (this.webhooksDown) return void res.writeHead(503).end();
@@ -68,7 +77,7 @@ export class Receivers {
             type: parsed.type,
             payload: parsed.data,
           });
-          return void d.then(() => res.writeHead(204).end());
+          return void d.then(() => pause(this.slow.webhookMs)).then(() => res.writeHead(204).end());
         }
         res.writeHead(404).end();
       });
@@ -80,6 +89,8 @@ export class Receivers {
       disabledCommands: ['STARTTLS'],
       authOptional: true,
       logger: false,
+      onConnect: (_session, callback) =>
+        callback(this.smtpDown ? Object.assign(new Error('down'), { responseCode: 421 }) : undefined),
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -97,7 +108,9 @@ export class Receivers {
               type: header('Subject'),
             }),
           );
-          void Promise.all(done).then(() => callback());
+          void Promise.all(done)
+            .then(() => pause(this.slow.smtpMs))
+            .then(() => callback());
         });
       },
     });
@@ -171,6 +184,8 @@ export class Receivers {
     await new Promise<void>((r) => this.smtp?.close(() => r()) ?? r());
   }
 }
+
+const pause = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
 
 export const OTP = /(\d{4,8}) is your verification code/;
 export const FTP = /first-time password is (\S+)\./;

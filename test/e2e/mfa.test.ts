@@ -45,7 +45,15 @@ describe('MFA challenges end to end', () => {
     stack.outbox(box).filter((m) => String(m.id).startsWith(`${mfaProcessId(serviceKey)}.`));
   const codeIn = (text: unknown) => /(\d{6}) is your verification code/.exec(String(text))?.[1] as string;
   const codeOf = (serviceKey: string) => codeIn(messagesOf(serviceKey)[0]?.body);
-  const wrong = (code: string) => code.slice(0, 5) + String((Number(code[5]) + 1) % 10);
+  const wrong = (code: string, by = 1) => code.slice(0, 5) + String((Number(code[5]) + by) % 10);
+  /** A new verify request (its own Idempotency-Key), not a retry of an earlier one. */
+  const verifyAnew = (serviceKey: string, securityKey: string, otp: string) =>
+    api(
+      'POST',
+      `/mfa/challenges/${serviceKey}/verify`,
+      { securityKey, otp },
+      { 'Idempotency-Key': randomUUID() },
+    );
   const historyOf = (serviceKey: string) =>
     stack.client.workflow.getHandle(mfaProcessId(serviceKey)).fetchHistory();
   /** The code as a whole number in text (not a run of digits inside a longer number). */
@@ -123,7 +131,10 @@ describe('MFA challenges end to end', () => {
     const ok = await verify(serviceKey, securityKey, code);
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ status: 'VERIFIED', isOtpVerified: true, remainingVerifyAttempts: 3 });
-    const again = await verify(serviceKey, securityKey, code);
+    // The same request again (a client retry after a lost answer) gets the same answer;
+    // a new one is refused: the code was used.
+    expect((await verify(serviceKey, securityKey, code)).status).toBe(200);
+    const again = await verifyAnew(serviceKey, securityKey, code);
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'ALREADY_VERIFIED', challengeStatus: 'VERIFIED' });
 
@@ -209,7 +220,9 @@ describe('MFA challenges end to end', () => {
     const { serviceKey, securityKey } = await challenge({ purpose: 'ONBOARDING', phone: newPhone() });
     const code = codeOf(serviceKey);
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await verify(serviceKey, securityKey, wrong(code))).status);
+    // Five different wrong codes (the same one again would be a retry of one attempt).
+    for (let i = 0; i < 5; i++)
+      statuses.push((await verify(serviceKey, securityKey, wrong(code, i + 1))).status);
     expect(statuses).toEqual([422, 422, 422, 422, 423]);
     const locked = await verify(serviceKey, securityKey, code);
     expect(locked.status).toBe(423);
@@ -376,7 +389,7 @@ describe('MFA challenges end to end', () => {
       status: 'CONSUMED',
       consumedBy: 'onboard-1',
     });
-    const late = await verify(serviceKey, securityKey, code);
+    const late = await verifyAnew(serviceKey, securityKey, code);
     expect(late.status).toBe(409);
     expect(late.body).toMatchObject({ code: 'ALREADY_VERIFIED', challengeStatus: 'CONSUMED' });
     expect((await verify(serviceKey, 'wrong', code)).status).toBe(403);
@@ -476,7 +489,7 @@ describe('MFA challenges end to end', () => {
 
       const attempts: unknown[] = [];
       for (let i = 0; i < 5; i++)
-        attempts.push((await verifyPreLogin(serviceKey, securityKey, wrong(code))).body.dbpErrCode);
+        attempts.push((await verifyPreLogin(serviceKey, securityKey, wrong(code, i + 1))).body.dbpErrCode);
       expect(attempts).toEqual(['10581', '10581', '10581', '10581', '10583']);
       const exhausted = await verifyPreLogin(serviceKey, securityKey, code);
       expect(exhausted.status).toBe(423);

@@ -48,7 +48,8 @@ describe('MFA answers tell an unbound caller nothing about a user', () => {
     /(\d{6}) is your verification code/.exec(
       String(stack.outbox('sms').find((m) => String(m.id).startsWith(`${mfaProcessId(serviceKey)}.`))?.body),
     )?.[1] as string;
-  const wrong = (code: string) => code.slice(0, 5) + String((Number(code[5]) + 1) % 10);
+  /** A wrong code; `by` tells attempts apart (the same code again is a retry of one attempt). */
+  const wrong = (code: string, by = 1) => code.slice(0, 5) + String((Number(code[5]) + by) % 10);
 
   /** What the answer says, without what differs by nature between any two challenges (ids, times). */
   const shape = (r: Answer) => {
@@ -94,13 +95,13 @@ describe('MFA answers tell an unbound caller nothing about a user', () => {
       body: { purpose: 'LOGIN', userId: users.otpLocked },
     });
     expect(login.status).toBe(201);
-    const bad = wrong(codeOf(login.body.serviceKey as string));
+    const loginCode = codeOf(login.body.serviceKey as string);
     const last = await [1, 2, 3].reduce<Promise<Answer | undefined>>(
-      async (prev) => (
+      async (prev, n) => (
         await prev,
         call(stack.apiUrl, 'POST', `/mfa/challenges/${login.body.serviceKey}/verify`, {
           token: own,
-          body: { securityKey: login.body.securityKey, otp: bad },
+          body: { securityKey: login.body.securityKey, otp: wrong(loginCode, n) },
         })
       ),
       Promise.resolve(undefined),
@@ -228,14 +229,14 @@ describe('MFA answers tell an unbound caller nothing about a user', () => {
 
     // Verify: wrong codes count down alike and lock each challenge after the fifth, even
     // where the user's own OTP lock trips on the way (it would say 423 USER_OTP_LOCKED).
-    const bad = wrong(codeOf(keyOf('real')));
+    const realCode = codeOf(keyOf('real'));
     const answers: Record<string, ReturnType<typeof shape>[]> = {};
     for (const name of Object.keys(users)) {
       answers[name] = [];
       for (let i = 0; i < 6; i++) {
         const res = await call(stack.apiUrl, 'POST', `/mfa/challenges/${keyOf(name)}/verify`, {
           token: app,
-          body: { securityKey: created[name]!.res.body.securityKey, otp: bad },
+          body: { securityKey: created[name]!.res.body.securityKey, otp: wrong(realCode, i + 1) },
         });
         answers[name].push(shape(res));
       }
@@ -263,11 +264,11 @@ describe('MFA answers tell an unbound caller nothing about a user', () => {
     // MFA_USER_MAX_CONSECUTIVE_FAILURES (3) wrong codes through a concealed challenge.
     const res = await create(userId);
     expect(res.status).toBe(201);
-    const bad = wrong(codeOf(res.body.serviceKey as string));
+    const sent = codeOf(res.body.serviceKey as string);
     for (let i = 0; i < 3; i++) {
       const v = await call(stack.apiUrl, 'POST', `/mfa/challenges/${res.body.serviceKey}/verify`, {
         token: app,
-        body: { securityKey: res.body.securityKey, otp: bad },
+        body: { securityKey: res.body.securityKey, otp: wrong(sent, i + 1) },
       });
       expect(v.status).toBe(422);
     }

@@ -659,13 +659,13 @@ export interface components {
       resetPasswordAfterFirstLogin?: boolean;
       clients: components['schemas']['CustomerId'][];
     };
-    /** @description Where the first-time password went (masked) */
+    /** @description Where the first-time password went (masked); PASSWORD_CHANGED: nothing set or sent, as the customer chose their own password since (a run retried or reset by ops after the first login) */
     CredentialDelivery: {
       /** @enum {string} */
       channel: 'SMS' | 'EMAIL';
       to: string;
-      /** @constant */
-      status: 'SENT';
+      /** @enum {string} */
+      status: 'SENT' | 'PASSWORD_CHANGED';
     };
     /** @enum {string} */
     CredentialDeliveryChannel: 'SMS' | 'EMAIL';
@@ -771,6 +771,7 @@ export interface components {
       consumedAt: string | null;
       consumedBy: string | null;
       failureCode: string | null;
+      deliveries?: components['schemas']['MfaDeliveryLeg'][];
       securityKey: string;
     };
     MfaChallengeSending: {
@@ -797,6 +798,7 @@ export interface components {
       consumedAt?: string | null;
       consumedBy?: string | null;
       failureCode?: string | null;
+      deliveries?: components['schemas']['MfaDeliveryLeg'][];
       securityKey?: string;
     };
     /** @description An MFA challenge, without its secrets */
@@ -824,6 +826,7 @@ export interface components {
       consumedAt: string | null;
       consumedBy: string | null;
       failureCode: string | null;
+      deliveries?: components['schemas']['MfaDeliveryLeg'][];
     };
     /** @enum {string} */
     MfaChallengeStatus:
@@ -860,8 +863,16 @@ export interface components {
       consumedAt: string | null;
       consumedBy: string | null;
       failureCode: string | null;
+      deliveries?: components['schemas']['MfaDeliveryLeg'][];
       /** @constant */
       isOtpVerified: true;
+    };
+    /** @description The first code to one destination: the challenge is verifiable once one leg is SENT; the others go on retrying */
+    MfaDeliveryLeg: {
+      /** @enum {string} */
+      channel: 'SMS' | 'EMAIL';
+      /** @enum {string} */
+      status: 'SENDING' | 'SENT' | 'FAILED';
     };
     /** @enum {string} */
     MfaPurpose:
@@ -1083,13 +1094,7 @@ export interface components {
       /** @constant */
       isSelfServiceUser: true;
       resetPasswordAfterFirstLogin: boolean;
-      passwordDelivery?: {
-        /** @enum {string} */
-        channel: 'EMAIL' | 'SMS';
-        to: string;
-        /** @constant */
-        status: 'SENT';
-      };
+      passwordDelivery?: components['schemas']['CredentialDelivery'];
     };
     SelfServiceUserState: {
       userId: string;
@@ -1185,6 +1190,7 @@ export type MfaChallengeSending = components['schemas']['MfaChallengeSending'];
 export type MfaChallengeState = components['schemas']['MfaChallengeState'];
 export type MfaChallengeStatus = components['schemas']['MfaChallengeStatus'];
 export type MfaChallengeVerified = components['schemas']['MfaChallengeVerified'];
+export type MfaDeliveryLeg = components['schemas']['MfaDeliveryLeg'];
 export type MfaPurpose = components['schemas']['MfaPurpose'];
 export type MfaSentTo = components['schemas']['MfaSentTo'];
 export type MfaStatePurpose = components['schemas']['MfaStatePurpose'];

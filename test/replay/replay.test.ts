@@ -49,6 +49,9 @@ describe('replay of recorded histories', () => {
     ['OnboardIbUser.v3.history.pb', ['sealed-first-time-password', 'first-time-password-expiry']],
     ['UpdateContactInfo.v2-propagation-rounds.history.pb', ['notify-on-acceptance']],
     ['UpdateContactInfo.v2-propagation-refused.history.pb', ['notify-on-acceptance']],
+    // Recorded on d51e5ed (local first, sends included), before regular-sends / send-per-leg.
+    ['OnboardIbUser.v4-local-first.history.pb', ['local-first-steps']],
+    ['MfaChallenge.v4-local-first.history.pb', ['local-first-delivery']],
   ])('%s was recorded on the patched branches %j', (file, patches) => {
     const markers = (load(file).events ?? [])
       .map((e) => e.markerRecordedEventAttributes)

@@ -50,6 +50,38 @@ describe('credential operations against the simulator', () => {
     expect(await code(client.lockIbUser('IBU99999999', 'x'))).toBe('USER_NOT_FOUND');
   });
 
+  it('sets a password conditionally: only over the one the caller saw, and records who issued it', async () => {
+    const user = await client.createIbUser(createRequest(await sim.newCustomer()));
+    const issuedBy = 'first-time-password:onboard-x:IBU1';
+    // Over no password: applies, and core banking records the issuer with it.
+    await client.setPassword(user.userId, 'first-time-pass-1', true, {}, { ifPasswordSetAt: null, issuedBy });
+    const issued = await client.getIbUser(user.userId);
+    expect(issued).toMatchObject({ passwordIssuedBy: issuedBy, mustChangePassword: true });
+    // A retry of the same conditional write finds a password in force: refused, nothing changes.
+    expect(
+      await code(
+        client.setPassword(user.userId, 'first-time-pass-1', true, {}, { ifPasswordSetAt: null, issuedBy }),
+      ),
+    ).toBe('PASSWORD_CHANGED');
+    // The customer's own password (no condition, no issuer) replaces it and clears the issuer.
+    await client.setPassword(user.userId, 'customers-own-pass', false);
+    const own = await client.getIbUser(user.userId);
+    expect(own).toMatchObject({ passwordIssuedBy: null, mustChangePassword: false });
+    expect(Date.parse(own.passwordSetAt as string)).toBeGreaterThan(
+      Date.parse(issued.passwordSetAt as string),
+    );
+    // A reset conditional on the password it saw before the customer's change is refused.
+    const stale = { ifPasswordSetAt: issued.passwordSetAt, issuedBy: 'reset-x' };
+    expect(await code(client.setPassword(user.userId, 'reset-pass-123', true, {}, stale))).toBe(
+      'PASSWORD_CHANGED',
+    );
+    expect(await sim.store.verifyPassword(user.userId, 'customers-own-pass')).toBe(true);
+    // Conditional on the password in force: applies.
+    const current = { ifPasswordSetAt: own.passwordSetAt, issuedBy: 'reset-x' };
+    await client.setPassword(user.userId, 'reset-pass-123', true, {}, current);
+    expect(await sim.store.verifyPassword(user.userId, 'reset-pass-123')).toBe(true);
+  });
+
   it('closes a locked user: deactivated, still there', async () => {
     const userId = await activeUser();
     await client.lockIbUser(userId, 'lost phone');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createOnboardingActivities, type OnboardingDeps } from '../../activities/onboarding';
-import type { Customer } from '../../adapters/core-banking/types';
+import type { Customer, IbUser, PasswordCondition } from '../../adapters/core-banking/types';
 import { TransientError } from '../../adapters/errors';
 import type { SmsMessage } from '../../adapters/sms/types';
 import type { OnboardIbUserInput } from '../../messages/onboarding';
@@ -28,16 +28,33 @@ describe('first-time password retried after the SMS went out (time-skipping)', (
     await env?.teardown();
   });
 
-  it('sets and sends the same password on every attempt, under one message id', async () => {
+  it('sets the password once, conditionally, and sends it on every attempt under one message id', async () => {
     const passwordsSet: string[] = [];
     const sms: SmsMessage[] = [];
+    // Core banking's user: which password is in force, and who issued it.
+    const user: Pick<IbUser, 'passwordSetAt' | 'passwordIssuedBy'> = {
+      passwordSetAt: null,
+      passwordIssuedBy: null,
+    };
     const real = createOnboardingActivities({
       serverKey: randomBytes(32),
       bankName: 'Demo Bank',
       coreBanking: {
         getCustomer: async () => ({ customerId: '100001', mobilePhone: '+254700100001' }) as Customer,
-        setPassword: async (_userId: string, password: string) => {
+        getIbUser: async () => ({ ...user }),
+        setPassword: async (
+          _u: string,
+          password: string,
+          _m: boolean,
+          _c: unknown,
+          when?: PasswordCondition,
+        ) => {
+          if (when && when.ifPasswordSetAt !== user.passwordSetAt) throw new Error('PASSWORD_CHANGED');
           passwordsSet.push(password);
+          Object.assign(user, {
+            passwordSetAt: `t${passwordsSet.length}`,
+            passwordIssuedBy: when?.issuedBy ?? null,
+          });
         },
       },
       sms: {
@@ -80,8 +97,10 @@ describe('first-time password retried after the SMS went out (time-skipping)', (
     expect(sms).toHaveLength(3);
     const [password] = passwordsSet;
     expect(password).toMatch(/^[A-Za-z0-9]{14}$/);
-    // Whichever SMS arrives last, it carries the password core banking holds.
-    expect(passwordsSet).toEqual([password, password, password]);
+    // Set once (by a write conditional on no password yet); the retries find it in force,
+    // issued by this onboarding, and only send it again.
+    expect(passwordsSet).toEqual([password]);
+    expect(user.passwordIssuedBy).toMatch(/^first-time-password:onboard-100001-ftp:IBU00000001$/);
     expect(sms.map(passwordIn)).toEqual([password, password, password]);
     expect(new Set(sms.map((m) => m.id)).size).toBe(1);
     // The history holds the password sealed only (payloads here are plain JSON: no codec).

@@ -4,13 +4,16 @@ import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporal
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { MfaActivities, ResolvedDestinations, SendCodeInput } from '../../activities/mfa-types';
+import type { MfaActivities, ResolvedDestinations } from '../../activities/mfa-types';
 import { TransientError } from '../../adapters/errors';
 import { destinationDigest, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
 import { awaitInitialDeliveryUpdate, type MfaChallengeInput, type MfaState } from '../../messages/mfa';
 import { createDevServerEnv } from '../helpers/temporal-env';
 import { withWorker } from '../helpers/workflow-worker';
-import { LOCAL_BUDGET } from '../../workflows/local-first';
+import { msToNumber, type Duration } from '@temporalio/common';
+import type { ActivityOptions } from '@temporalio/workflow';
+import * as activityOptions from '../../workflows/activity-options';
+import { LOCAL_BUDGET, localOptions } from '../../workflows/local-first';
 import { neverLockedUser } from '../helpers/mfa-doubles';
 
 const { EventType } = temporal.api.enums.v1;
@@ -25,7 +28,7 @@ function doubles(over: Partial<MfaActivities> = {}) {
     email: [],
     sealed: 'sealed-destinations',
   };
-  const base: MfaActivities = {
+  const base: Omit<MfaActivities, 'sendChallengeLeg'> = {
     resolveChallengeDestinations: async () => destinations,
     reserveDestinationSend: async ({ destinationDigests }) => ({ reserved: destinationDigests.length }),
     sendChallengeCode: async ({ serviceKey }) => ({
@@ -45,6 +48,9 @@ function doubles(over: Partial<MfaActivities> = {}) {
       },
     ]),
   );
+  // One leg per destination (send-per-leg): recorded as the send it stands for.
+  activities.sendChallengeLeg = (input: unknown) =>
+    (activities.sendChallengeCode as (i: unknown) => Promise<unknown>)(input);
   return { activities: { ...activities, ...neverLockedUser }, calls };
 }
 
@@ -101,19 +107,20 @@ describe('local-first activities (workflows/local-first.ts), on MfaChallenge (de
     });
   }
 
-  it('sends the first code without scheduling an activity: one workflow task, markers only', async () => {
+  it('looks up and reserves in the worker, and sends the code as a regular activity', async () => {
     const { activities, calls } = doubles();
     const run = await create(activities);
     expect(run.state?.status).toBe('PENDING');
-    expect(run.scheduled).toEqual([]);
+    // The send is recorded as soon as it completes: a workflow task failing after it
+    // (a crash, a codec error, a bug) cannot run it again, as it would a local one.
+    expect(run.scheduled).toEqual(['sendChallengeLeg']);
     expect(calls.map((c) => [c.name, c.local])).toEqual([
       ['resolveChallengeDestinations', true],
       ['reserveDestinationSend', true],
-      ['sendChallengeCode', true],
+      ['sendChallengeCode', false],
     ]);
-    // Three local results plus the patch markers, all in the task that also answered the Update.
-    expect(run.markers).toBeGreaterThanOrEqual(3);
-    expect(run.workflowTasks).toBe(1);
+    // Two local results plus the patch markers, in the task that scheduled the send.
+    expect(run.markers).toBeGreaterThanOrEqual(2);
   });
 
   it('retries a failing call in the worker, then runs it as a regular activity past the local budget', async () => {
@@ -129,7 +136,7 @@ describe('local-first activities (workflows/local-first.ts), on MfaChallenge (de
     const reserves = calls.filter((c) => c.name === 'reserveDestinationSend');
     expect(reserves.filter((c) => c.local).length).toBe(LOCAL_BUDGET.maximumAttempts);
     expect(reserves.at(-1)?.local).toBe(false);
-    expect(run.scheduled).toEqual(['reserveDestinationSend']);
+    expect(run.scheduled).toEqual(['reserveDestinationSend', 'sendChallengeLeg']);
   }, 60_000);
 
   it('never retries a business refusal as a regular activity', async () => {
@@ -153,18 +160,13 @@ describe('local-first activities (workflows/local-first.ts), on MfaChallenge (de
     expect(calls.some((c) => c.name === 'sendChallengeCode')).toBe(false);
   });
 
-  it('hands the legs a failed local send delivered to the regular attempt, which sends only the rest', async () => {
-    let emailDown = true;
+  it('never sends locally: a send that fails is retried as the regular activity it is', async () => {
+    let down = true;
     const { activities, calls } = doubles({
       sendChallengeCode: async () => {
-        // What activities/mfa.ts does when one leg went out and the other failed in a local attempt.
-        if (Context.current().info.isLocal && emailDown) {
-          emailDown = false;
-          throw ApplicationFailure.create({
-            type: 'DELIVERY_INCOMPLETE',
-            message: 'email down',
-            details: [{ accepted: [{ channel: 'SMS', referenceId: 'r1', provider: 'outbox' }] }],
-          });
+        if (down) {
+          down = false;
+          throw new TransientError('gateway down');
         }
         return {
           codeDigest: 'd',
@@ -175,12 +177,24 @@ describe('local-first activities (workflows/local-first.ts), on MfaChallenge (de
     });
     const run = await create(activities);
     expect(run.state?.status).toBe('PENDING');
-    const sends = calls.filter((c) => c.name === 'sendChallengeCode');
-    // One local attempt only (a local retry would resend the SMS leg), then the regular one.
-    expect(sends.map((c) => c.local)).toEqual([true, false]);
-    expect((sends[1]?.input as SendCodeInput).accepted).toEqual([
-      { channel: 'SMS', referenceId: 'r1', provider: 'outbox' },
-    ]);
-    expect(run.scheduled).toEqual(['sendChallengeCode']);
+    expect(calls.filter((c) => c.name === 'sendChallengeCode').map((c) => c.local)).toEqual([false, false]);
+    expect(run.scheduled).toEqual(['sendChallengeLeg']);
+  });
+});
+
+describe('local attempt limits (workflows/local-first.ts localOptions)', () => {
+  it("gives each local attempt the regular attempt's limit, never less, so it outlives the adapter's calls", () => {
+    for (const options of Object.values(activityOptions).filter(
+      (o): o is ActivityOptions => typeof o === 'object' && o !== null && 'startToCloseTimeout' in o,
+    )) {
+      const local = localOptions(options);
+      expect(msToNumber(local.startToCloseTimeout as Duration)).toBe(
+        msToNumber(options.startToCloseTimeout as Duration),
+      );
+    }
+    // The budget of a code's send (1 min) exceeds the SMS adapters' 10 s and SMTP's 2 × 10 s.
+    expect(msToNumber(localOptions(activityOptions.deliveryOptions).startToCloseTimeout as Duration)).toBe(
+      60_000,
+    );
   });
 });

@@ -62,7 +62,7 @@ function fakeActivities(over: Partial<MfaActivities & MfaUserLockActivities> = {
     email: [],
     sealed: 'sealed-destinations',
   };
-  const base: MfaActivities & MfaUserLockActivities = {
+  const base: Omit<MfaActivities, 'sendChallengeLeg'> & MfaUserLockActivities = {
     ...neverLockedUser,
     resolveChallengeDestinations: async () => destinations,
     reserveDestinationSend: async ({ destinationDigests }) => ({ reserved: destinationDigests.length }),
@@ -85,8 +85,11 @@ function fakeActivities(over: Partial<MfaActivities & MfaUserLockActivities> = {
       },
     ]),
   );
+  // One leg per destination (SEND_PER_LEG_PATCH): recorded as the send it stands for.
+  activities.sendChallengeLeg = (input: unknown) => (activities.sendChallengeCode as Call)(input);
   return { activities, calls, names: () => calls.map((c) => c.name) };
 }
+type Call = (input: unknown) => Promise<unknown>;
 
 /**
  * History events other than workflow-task bookkeeping. The time-skipping server records

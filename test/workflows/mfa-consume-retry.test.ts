@@ -35,6 +35,7 @@ const mfaActivities: MfaActivities & MfaUserLockActivities = {
     deliveries: [{ channel: 'SMS', referenceId: 'ref-1', provider: 'outbox' }],
   }),
   resendChallengeCode: async () => ({ deliveries: [] }),
+  sendChallengeLeg: (input) => mfaActivities.sendChallengeCode(input),
 };
 
 describe('consumeMfaChallenge retried after it succeeded (time-skipping)', () => {

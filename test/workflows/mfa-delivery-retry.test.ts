@@ -9,6 +9,7 @@ import type { SmsMessage } from '../../adapters/sms/types';
 import { otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
 import {
   awaitInitialDeliveryUpdate,
+  mfaStateQuery,
   verifyUpdate,
   type MfaChallengeInput,
   type MfaState,
@@ -64,7 +65,7 @@ function activities(emailFailures: number) {
 
 const codeIn = (text: string | undefined) => /(\d{6}) is your verification code/.exec(text ?? '')?.[1];
 
-describe('MFA delivery retried after one leg succeeded (time-skipping)', () => {
+describe('MFA delivery with one leg down (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
@@ -77,7 +78,7 @@ describe('MFA delivery retried after one leg succeeded (time-skipping)', () => {
     await Promise.all(started.splice(0).map((h) => h.terminate('test over').catch(() => undefined)));
   });
 
-  it('sends the SMS once and the email, when it recovers, with that same code', async () => {
+  it('is verifiable once the SMS is out; the email leg retries and, when it recovers, sends that same code once', async () => {
     const fake = activities(3);
     await withWorker(env, fake.activities, async (taskQueue) => {
       const serviceKey = randomUUID();
@@ -107,7 +108,17 @@ describe('MFA delivery retried after one leg succeeded (time-skipping)', () => {
       });
       const handle = await startWorkflowOperation.workflowHandle();
       started.push(handle);
+      // Verifiable as soon as the SMS is out, while the email leg is still retrying.
       expect(created.status).toBe('PENDING');
+      expect(created.deliveries).toEqual([
+        { channel: 'SMS', status: 'SENT' },
+        { channel: 'EMAIL', status: 'SENDING' },
+      ]);
+      for (let i = 0; i < 20 && fake.email.length === 0; i++) await env.sleep('5 seconds');
+      expect((await handle.query(mfaStateQuery)).deliveries).toEqual([
+        { channel: 'SMS', status: 'SENT' },
+        { channel: 'EMAIL', status: 'SENT' },
+      ]);
 
       // Four attempts (three with email down): one SMS, one email, one code.
       expect(fake.emailCalls()).toBe(4);

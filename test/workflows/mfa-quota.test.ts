@@ -182,6 +182,33 @@ describe('MfaDestinationQuota workflow (time-skipping)', () => {
     });
   });
 
+  it('a run started on another queue (before the entity queue) continues as new on the queue its reservations name', async () => {
+    const digest = destinationDigest(SERVER_KEY, newPhone());
+    const workflowId = quotaWorkflowId(digest);
+    openIds.push(workflowId);
+    await withWorker(env, {}, (oldQueue) =>
+      withWorker(env, {}, async (entityQueue) => {
+        const policy = { maxPerWindow: 100, windowMinutes: 10, maxPerDay: 100 };
+        const reserveWith = (ref: string) =>
+          env.client.workflow.executeUpdateWithStart(reserveSendUpdate, {
+            args: [{ ref, policy, taskQueue: entityQueue }],
+            startWorkflowOperation: new WithStartWorkflowOperation('MfaDestinationQuota', {
+              workflowId,
+              taskQueue: oldQueue,
+              args: [{ sends: [], continueAsNewAfterEvents: 20 }],
+              workflowIdConflictPolicy: 'USE_EXISTING',
+            }),
+          });
+        await reserveWith('q0');
+        expect((await quota(digest).describe()).taskQueue).toBe(oldQueue);
+        for (let i = 1; i < 12; i++) await reserveWith(`q${i}`);
+        const moved = await quota(digest).describe();
+        expect(moved.taskQueue).toBe(entityQueue);
+        expect(await quota(digest).query(quotaStateQuery)).toMatchObject({ sendsInLastDay: 12 });
+      }),
+    );
+  });
+
   it('completes after a day without sends', async () => {
     const digest = destinationDigest(SERVER_KEY, newPhone());
     openIds.push(quotaWorkflowId(digest));
@@ -213,6 +240,7 @@ describe('MfaDestinationQuota workflow (time-skipping)', () => {
         return { codeDigest: otpDigest(SERVER_KEY, serviceKey, '123456'), sealedCode: 's', deliveries: [] };
       },
       resendChallengeCode: async () => ({ deliveries: [] }),
+      sendChallengeLeg: (input) => activities.sendChallengeCode(input),
     };
     await withWorker(env, activities, async (taskQueue) => {
       taskQueueNow = taskQueue;

@@ -105,6 +105,7 @@ describe('per-user OTP lockout (time-skipping)', () => {
         };
       },
       resendChallengeCode: async () => ({ deliveries: [] }),
+      sendChallengeLeg: (input) => delivery.sendChallengeCode(input),
     };
     return {
       ...delivery,

@@ -2,7 +2,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -28,11 +28,14 @@ const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 export async function MfaDestinationQuota(input: DestinationQuotaInput): Promise<QuotaState> {
   let sends: QuotaSend[] = prune(input.sends ?? [], Date.now());
   let reservations = 0;
+  /** Where the next run goes: the queue the latest reservation names, else this run's. */
+  let home = workflowInfo().taskQueue;
 
   setHandler(
     reserveSendUpdate,
     (args: ReserveSendArgs) => {
       const now = Date.now();
+      if (args.taskQueue) home = args.taskQueue;
       sends = prune(sends, now);
       // A retried reservation (same ref) is answered again, not counted again.
       if (!sends.some((s) => s.ref === args.ref)) sends.push({ at: now, ref: args.ref });
@@ -75,7 +78,7 @@ export async function MfaDestinationQuota(input: DestinationQuotaInput): Promise
     }
     if (historyTooLong(input)) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof MfaDestinationQuota>({ ...input, sends });
+      return makeContinueAsNewFunc<typeof MfaDestinationQuota>({ taskQueue: home })({ ...input, sends });
     }
   }
 }

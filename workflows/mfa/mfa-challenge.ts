@@ -9,7 +9,12 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Delivery, MfaActivities } from '../../activities/mfa-types';
+import type {
+  Delivery,
+  MfaActivities,
+  ResolvedDestinations,
+  SendCodeInput,
+} from '../../activities/mfa-types';
 import type { MfaUserLockActivities } from '../../activities/mfa-user-lock';
 import {
   awaitInitialDeliveryUpdate,
@@ -81,6 +86,22 @@ export const LOCAL_FIRST_PATCH = 'local-first-delivery';
  * until a resend names the chosen ones. Only runs whose input asks for it take the path.
  */
 export const OFFER_PATCH = 'offer-then-choose';
+
+/**
+ * Runs from before it sent codes local first (one local attempt, then regular): a send
+ * slower than the local limit, or a workflow task failing after it, sent the code again.
+ * Since, the lookup and the reservation stay local and the send is a regular activity,
+ * recorded as soon as it completes.
+ */
+export const REGULAR_SEND_PATCH = 'regular-code-send';
+
+/**
+ * Runs from before it sent the first code to every destination in one activity: a leg
+ * down (SMTP unreachable) held the challenge SENDING, unverifiable, although the SMS with
+ * the code had arrived. Since, one regular activity per destination; the first leg out
+ * makes the challenge PENDING, the others keep retrying, shown in `deliveries`.
+ */
+export const SEND_PER_LEG_PATCH = 'send-per-leg';
 
 /**
  * After EXPIRED, LOCKED or CANCELLED the run stays open this long past the expiry, so a
@@ -299,6 +320,11 @@ function activities(base: ActivityOptions, state: ChallengeState, local: boolean
 /** A send resumes from the legs already accepted: one local attempt, whose failure names them. */
 const SEND: LocalFirstOptions = { localAttempts: 1, resume: withAcceptedLegs };
 
+/** The send's activities: regular in runs with REGULAR_SEND_PATCH, else as before. */
+function sendActivities(state: ChallengeState, local: boolean) {
+  return activities(deliveryOptions, state, local && !patched(REGULAR_SEND_PATCH), SEND);
+}
+
 /** The send's input, with the legs a failed local attempt reported as accepted. */
 function withAcceptedLegs(args: unknown[], details: unknown): unknown[] {
   const accepted = (details as { accepted?: Delivery[] } | undefined)?.accepted;
@@ -361,17 +387,18 @@ async function deliverFirstCode(
         budget: quotaBudget(input),
       }),
     );
+    const send: SendCodeInput = {
+      serviceKey: input.serviceKey,
+      purpose: input.purpose,
+      sealedDestinations: destinations.sealed,
+      skipDigests: [...selected.skip, ...(reserved.overQuota ?? [])],
+      codeLength: input.policy.codeLength,
+      expiresAt: new Date(state.expiresAtMs).toISOString(),
+    };
+    if (patched(SEND_PER_LEG_PATCH)) return await sendPerLeg(state, trail, destinations, send);
     const sent = await trail.step(
       'SEND_CODE',
-      () =>
-        activities(deliveryOptions, state, local, SEND).sendChallengeCode({
-          serviceKey: input.serviceKey,
-          purpose: input.purpose,
-          sealedDestinations: destinations.sealed,
-          skipDigests: [...selected.skip, ...(reserved.overQuota ?? [])],
-          codeLength: input.policy.codeLength,
-          expiresAt: new Date(state.expiresAtMs).toISOString(),
-        }),
+      () => sendActivities(state, local).sendChallengeCode(send),
       (s) => channels(s.deliveries),
     );
     state.markSent(destinations, sent, Date.now());
@@ -382,6 +409,51 @@ async function deliverFirstCode(
     trail.record('DECOY', 'COMPLETED', refusal.code);
     state.markDecoy();
   }
+}
+
+/**
+ * The first code, one regular activity per destination (at most one phone and one email):
+ * the first leg out makes the challenge PENDING; the others go on retrying (within the
+ * code's validity) and their outcome shows in the state. Fails as before (the first
+ * leg's failure) only when no leg got the code out.
+ */
+async function sendPerLeg(
+  state: ChallengeState,
+  trail: ProcessTrail,
+  destinations: ResolvedDestinations,
+  send: SendCodeInput,
+): Promise<void> {
+  const skip = send.skipDigests ?? [];
+  const legs: Delivery['channel'][] = [
+    ...(destinations.phone.some((c) => !skip.includes(c.digest)) ? (['SMS'] as const) : []),
+    ...(destinations.email.some((c) => !skip.includes(c.digest)) ? (['EMAIL'] as const) : []),
+  ];
+  if (legs.length === 0) {
+    throw asFailure({
+      code: 'OTP_DELIVERY_FAILED',
+      message: 'No destination to send the code to.',
+      details: {},
+    });
+  }
+  const leg = proxyActivities<MfaActivities>(untilExpiry(deliveryOptions, state.remainingMs(Date.now())));
+  const failures: unknown[] = [];
+  state.beginLegs(legs);
+  for (const channel of legs) {
+    void leg.sendChallengeLeg({ ...send, channel }).then(
+      (sent) => {
+        state.endLeg(channel, 'SENT');
+        trail.record('SEND_CODE', 'COMPLETED', channels(sent.deliveries));
+        state.markSent(destinations, sent, Date.now());
+      },
+      (err: unknown) => {
+        state.endLeg(channel, 'FAILED');
+        failures.push(err);
+        trail.record('SEND_CODE', 'FAILED', `${channel} ${failureCode(err)}`);
+      },
+    );
+  }
+  await condition(() => state.status !== 'SENDING' || state.legsEnded());
+  if (state.status === 'SENDING') throw failures[0];
 }
 
 /**
@@ -411,7 +483,7 @@ async function resend(
     await trail.step(
       'RESEND_CODE',
       () =>
-        activities(deliveryOptions, state, local, SEND).resendChallengeCode({
+        sendActivities(state, local).resendChallengeCode({
           serviceKey: state.input.serviceKey,
           purpose: state.input.purpose,
           sealedDestinations: sealed.destinations,
@@ -460,7 +532,8 @@ async function sendAfterOffer(
     const sent = await trail.step(
       'SEND_CODE',
       () =>
-        activities(deliveryOptions, state, local, SEND).sendChallengeCode({
+        // A regular activity, as every send since REGULAR_SEND_PATCH: never overlapping itself.
+        sendActivities(state, local).sendChallengeCode({
           serviceKey: state.input.serviceKey,
           purpose: state.input.purpose,
           sealedDestinations,

@@ -13,6 +13,7 @@ import {
   type MfaState,
   type MfaStatus,
   type ResendArgs,
+  type LegView,
   type VerifyArgs,
   isConcealed,
 } from '../../messages/mfa';
@@ -104,6 +105,8 @@ export class ChallengeState {
   private resendInFlight = false;
   private codeDigest: string | null = null;
   private sealedCode: string | null = null;
+  /** The first send's legs, when it went per destination. */
+  private legs: LegView[] | null = null;
   private destinations: ResolvedDestinations | null = null;
   private verifiedAtMs: number | null = null;
   private consumedAtMs: number | null = null;
@@ -184,6 +187,7 @@ export class ChallengeState {
       consumedAt: this.consumedAtMs === null ? null : iso(this.consumedAtMs),
       consumedBy: this.consumedBy,
       failureCode: this.failure?.code ?? null,
+      ...(this.legs && !isConcealed(this.input) && { deliveries: this.legs.map((l) => ({ ...l })) }),
     };
   }
 
@@ -317,6 +321,21 @@ export class ChallengeState {
     const ids = (kind: 'phone' | 'email') =>
       this.destinations![kind].map((c) => c.referenceId).filter((id) => !choice || choice[kind] === id);
     return { phone: ids('phone'), email: ids('email') };
+  }
+
+  /** The first send starts, one leg per destination. */
+  beginLegs(channels: LegView['channel'][]): void {
+    this.legs = channels.map((channel) => ({ channel, status: 'SENDING' }));
+  }
+
+  /** A leg ended: SENT or FAILED. */
+  endLeg(channel: LegView['channel'], status: 'SENT' | 'FAILED'): void {
+    const leg = this.legs?.find((l) => l.channel === channel);
+    if (leg) leg.status = status;
+  }
+
+  legsEnded(): boolean {
+    return !!this.legs && this.legs.every((l) => l.status !== 'SENDING');
   }
 
   /**

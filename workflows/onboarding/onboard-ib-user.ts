@@ -45,15 +45,25 @@ export const PHONE_PROOF_PATCH = 'onboarding-phone-proof';
 /**
  * The steps' activities: local first (workflows/local-first.ts) in runs with
  * LOCAL_FIRST_STEPS, except a call for which `regularNow()` says the workflow task must
- * complete (the milestone's answer waits in it).
+ * complete (the milestone's answer waits in it). The sends (`channelSync`, `sms`) run as
+ * regular activities in runs with REGULAR_SENDS: their receivers cannot de-duplicate
+ * them, and a local result is only recorded when the whole task completes (a task that
+ * fails after it re-runs it). Asked lazily, so the patch marker lands where the send is.
  */
 function stepActivities(local: boolean, regularNow: () => boolean) {
   const proxy = <A extends object>(options: ActivityOptions): A =>
     local ? localFirst<A>(options, { regularNow }) : (proxyActivities<A>(options) as A);
+  const send = <A extends object>(options: ActivityOptions): A => {
+    const localProxy = proxy<A>(options);
+    const regular = proxyActivities<A>(options) as A;
+    return new Proxy({} as A, {
+      get: (_, name) => (local && patched(REGULAR_SENDS) ? regular : localProxy)[name as keyof A],
+    });
+  };
   return {
     core: proxy<OnboardingActivities>(coreBankingOptions),
-    channelSync: proxy<OnboardingActivities>(webhookOptions),
-    sms: proxy<OnboardingActivities>(messageOptions),
+    channelSync: send<OnboardingActivities>(webhookOptions),
+    sms: send<OnboardingActivities>(messageOptions),
     compute: proxy<OnboardingActivities>(computeOptions),
     evidence: proxy<RegistrationActivities>(coreBankingOptions),
     expiry: proxy<CredentialActivities>(passwordExpiryOptions),
@@ -73,6 +83,11 @@ const FIRST_TIME_PASSWORD_EXPIRY = 'first-time-password-expiry';
  * each); since, the steps run local first, most onboardings in a single workflow task.
  */
 export const LOCAL_FIRST_STEPS = 'local-first-steps';
+/**
+ * Runs from before it sent the username webhook and the first-time password local first:
+ * a slow gateway, a cut local attempt or a failed workflow task sent them again.
+ */
+export const REGULAR_SENDS = 'regular-sends';
 
 /**
  * Opens an IB/MB user: eligibility → create in core banking (→ maker-checker wait)
@@ -271,7 +286,8 @@ async function onboard(
     );
     let passwordExpiry;
     const ttlMinutes = input.firstTimePasswordTtlMinutes;
-    if (ttlMinutes && patched(FIRST_TIME_PASSWORD_EXPIRY)) {
+    // Not sent (the customer's own password is in force): no timer to revoke it.
+    if (ttlMinutes && delivery.status === 'SENT' && patched(FIRST_TIME_PASSWORD_EXPIRY)) {
       // The password is out: a durable timer per user revokes it unless the first login
       // comes first. A failure here leaves the user as it is (the password is delivered);
       // the trail shows it for ops.

@@ -88,6 +88,8 @@ export async function ResetUserPassword(input: ResetUserPasswordInput): Promise<
             sealedPassword: sealed,
             delivery: input.credentialDelivery,
             messageRef: sideEffectRef,
+            // Only over the password the lookup saw (an argument only: no command changes).
+            ...(owner.passwordSetAt !== undefined && { ifPasswordSetAt: owner.passwordSetAt }),
           })
           .catch((err: unknown) => {
             // Locked or closed since the lookup: core banking refused the password.
@@ -100,7 +102,11 @@ export async function ResetUserPassword(input: ResetUserPasswordInput): Promise<
       (d) => `${d.channel.toLowerCase()} ${d.status} via ${d.provider}`,
     );
 
-    const notifications = await notifyContacts(trail, owner, sideEffectRef, 'PASSWORD_RESET', sent.channel);
+    // Nothing set (the customer chose their own password since): nothing to tell them about.
+    const notifications =
+      sent.status === 'SENT'
+        ? await notifyContacts(trail, owner, sideEffectRef, 'PASSWORD_RESET', sent.channel)
+        : [];
     trail.finish('COMPLETED', `userId=${input.userId}`);
     return {
       processId,
