@@ -33,19 +33,22 @@ export interface LoginPassword {
   phone?: string | null;
 }
 
-/** `set: false`: the identity provider had this issuance already (a retry, a replayed step). */
+/**
+ * `set: false`: the identity provider had this issuance already (a retry, a replayed step);
+ * `current: false`: and a later issuance has replaced it since.
+ */
 export async function setLoginPassword(
   deps: IdentityProviderDeps,
   p: LoginPassword,
   ctx: CallContext,
-): Promise<{ set: boolean }> {
+): Promise<{ set: boolean; current: boolean }> {
   if (!deps.identityProvider) {
     await deps.coreBanking.setPassword(p.userId, p.password, p.temporary, ctx);
-    return { set: true };
+    return { set: true, current: true };
   }
   // Core banking names the login: the username it gave, the customer it belongs to.
   const user = await deps.coreBanking.getIbUser(p.userId, ctx);
-  const { set } = await deps.identityProvider.issuePassword(
+  const { set, current } = await deps.identityProvider.issuePassword(
     {
       owner: {
         userId: p.userId,
@@ -60,7 +63,7 @@ export async function setLoginPassword(
     },
     cancellation(),
   );
-  return { set };
+  return { set, current };
 }
 
 /**

@@ -208,14 +208,15 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
           provider: 'none',
         });
         if (deps.identityProvider) {
-          // Keyed by that id: an issuance sets the login's password once. Found again with no
-          // UPDATE_PASSWORD pending, the customer has chosen their own since.
-          const { set } = await setLoginPassword(
+          // Keyed by that id: an issuance sets the login's password once. Found again after a
+          // later issuance, or with no UPDATE_PASSWORD pending, its password is not in force:
+          // the customer chose their own, or a reset replaced it. Nothing is sent then.
+          const { set, current } = await setLoginPassword(
             deps,
             { userId: input.userId, password, temporary: true, issuance: id, phone: customer.mobilePhone },
             ctx,
           );
-          if (!set && (await firstLoginConfirmed(deps, input.userId))) return changed();
+          if (!set && (!current || (await firstLoginConfirmed(deps, input.userId)))) return changed();
         } else if (!sealedPassword) {
           await coreBanking.setPassword(input.userId, password, true, ctx);
         } else if (!(await setUnlessChanged(coreBanking, input, password, issuance))) {

@@ -101,9 +101,11 @@ export function productionProblems(rawEnv: Env): string[] {
   need('SERVER_HMAC_KEY', 'the API and every worker must share it; no key generated under DATA_DIR');
   need('CHANNEL_WEBHOOK_URL', 'usernames would go to an outbox file instead of the channel');
   need('CORE_BANKING_URL', 'the default is the core-banking simulator on this machine');
-  // The dev-only stack (docker/dev-only/) runs its stand-ins on one private network.
+  // The dev-only stack (docker/dev-only/) runs its stand-ins on one private network: the
+  // flag waives a cleartext or anonymous hop only towards a host on it, never a bank's.
   const devOnly = TRUE.has(env.IBMB_DEV_ONLY_SAMPLES ?? '');
-  if (!devOnly) problems.push(...cleartextHops(env), ...anonymousHops(env));
+  const hops = [...cleartextHops(env), ...anonymousHops(env)];
+  problems.push(...(devOnly ? hops.filter((p) => !towardsDevNetwork(env, p)) : hops));
   problems.push(...looseKnobs(env));
   // Public samples run only with the dev-only env file, the one place that sets the flag.
   if (!devOnly)
@@ -117,6 +119,42 @@ export function productionProblems(rawEnv: Env): string[] {
 }
 
 const isHttps = (url: string) => /^https:\/\//i.test(url);
+
+/**
+ * A host of the dev-only network: a Compose service name (one label, no dots) or loopback.
+ * A dotted name or another address is somewhere a bank runs things.
+ */
+export function onDevNetwork(host: string | undefined): boolean {
+  if (!host) return false;
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return /^[a-z0-9-]+$/.test(h) || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+const hostOf = (url: string | undefined): string | undefined => {
+  try {
+    return url ? new URL(url).hostname : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Whether a hop problem (`NAME: …`) is about a hop to the dev-only network only. */
+function towardsDevNetwork(env: Env, problem: string): boolean {
+  const name = problem.split(':')[0];
+  switch (name) {
+    case 'LINKED_SYSTEMS':
+      return linkedSystemUrls(env).every((u) => onDevNetwork(hostOf(u)));
+    case 'SMTP_SECURE':
+      return onDevNetwork(env.SMTP_HOST);
+    case 'CORE_BANKING_OAUTH_TOKEN_URL':
+      // Missing: whom the ESB would not know is the worker calling CORE_BANKING_URL.
+      return onDevNetwork(hostOf(env.CORE_BANKING_OAUTH_TOKEN_URL ?? env.CORE_BANKING_URL));
+    case 'TEMPORAL_TLS':
+      return onDevNetwork((env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233').replace(/:\d+$/, ''));
+    default:
+      return onDevNetwork(hostOf(name ? env[name] : undefined));
+  }
+}
 const TRUE_VALUES = TRUE;
 
 /**

@@ -25,9 +25,12 @@ export function maskText(text: string): string {
   return text.replace(EMAIL_IN_TEXT, maskEmail).replace(PHONE_IN_TEXT, (m) => maskPhone(m));
 }
 
-/** Keys whose values are secrets: never logged, whatever they hold. */
+/**
+ * Keys whose values are secrets or identity data: never logged, whatever they hold (the
+ * registration's identity factors and postal address, the IdP's client secrets).
+ */
 const SECRET_KEYS =
-  /^(otp|password|pass|pwd|secret|securitykey|token|authorization|apikey|api_key|candidate|body)$/i;
+  /^(otp|password|pass|pwd|secret|securitykey|token|authorization|apikey|api_key|candidate|body|client_?secret|socialsecuritynumber|ssn|nationalid(last4)?|dateofbirth|dob|mothersmaidenname|street|line[12]|address[12]?)$/i;
 
 /** Deep copy of a log object with secrets removed and PII masked. */
 export function maskPii(value: unknown, depth = 0): unknown {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalPhone } from '../../rules/phone';
 import type { Customer, DisclosureAcceptanceRecord, IbUser, IdentityMatch } from './types';
 
 /**
@@ -19,7 +20,12 @@ export const customerSchema: z.ZodType<Customer> = z.object({
   customerId: z.string().min(1),
   firstName: z.string(),
   lastName: z.string(),
-  mobilePhone: z.string().nullable(),
+  // Canonical E.164 as read: the number on file compares, digests and counts as a typed one
+  // does, however core banking spells it (a trunk prefix, spaces).
+  mobilePhone: z
+    .string()
+    .nullable()
+    .transform((p) => (p === null ? null : canonicalPhone(p))),
   email: z.string().nullable(),
   postalAddress: postalAddress.nullable().optional(),
   products: z.array(

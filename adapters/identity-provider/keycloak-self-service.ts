@@ -8,7 +8,7 @@ export interface KeycloakAdminCalls {
   admin(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response>;
   expectOk(res: Response, what: string): Promise<void>;
   findUser(userId: string, signal?: AbortSignal): Promise<UserRep | undefined>;
-  updateUser(user: UserRep, signal?: AbortSignal): Promise<void>;
+  updateUser(user: UserRep, signal?: AbortSignal, set?: { enabled?: boolean }): Promise<void>;
 }
 
 interface RoleRep {

@@ -45,6 +45,20 @@ export interface UserRep {
 
 const attr = (u: UserRep, name: string): string | undefined => u.attributes?.[name]?.[0];
 
+/** How many past issuances a login remembers: a replay of any of them sets nothing. */
+const ISSUANCES_KEPT = 20;
+
+/**
+ * A user representation to PUT back after reading it: Keycloak replaces attributes whole, so
+ * they go back in full, but required actions and `enabled` are left out (absent, Keycloak
+ * keeps them): a read-modify-write racing the customer's first login, or a lock, must not
+ * put back a stale UPDATE_PASSWORD or a stale `enabled`.
+ */
+function withoutLoginState(user: UserRep): Omit<UserRep, 'enabled' | 'requiredActions'> {
+  const { requiredActions: _actions, enabled: _enabled, ...rest } = user;
+  return rest;
+}
+
 export function createKeycloakIdentityProvider(
   o: KeycloakAdminOptions,
 ): IdentityProvider & SelfServiceLogins {
@@ -149,8 +163,14 @@ export function createKeycloakIdentityProvider(
     return users.find((u) => attr(u, ATTRIBUTES.userId) === userId);
   }
 
-  async function updateUser(user: UserRep, signal?: AbortSignal): Promise<void> {
-    await expectOk(await admin('PUT', `/users/${user.id}`, user, signal), 'user update');
+  /** PUTs back a user read before (withoutLoginState); `set.enabled` when that is what changes. */
+  async function updateUser(
+    user: UserRep,
+    signal?: AbortSignal,
+    set: { enabled?: boolean } = {},
+  ): Promise<void> {
+    const body = { ...withoutLoginState(user), ...set };
+    await expectOk(await admin('PUT', `/users/${user.id}`, body, signal), 'user update');
   }
 
   async function logout(user: UserRep, signal?: AbortSignal): Promise<void> {
@@ -185,7 +205,7 @@ export function createKeycloakIdentityProvider(
           },
           signal,
         );
-        if (res.status === 201) return { set: true, created: true };
+        if (res.status === 201) return { set: true, created: true, current: true };
         if (res.status !== 409) await expectOk(res, 'user creation');
         // 409: an attempt running alongside made it, or the username belongs to another login.
         user = await findUser(owner.userId, signal);
@@ -195,9 +215,14 @@ export function createKeycloakIdentityProvider(
             'the identity provider has another login with this username',
           );
       }
-      // This issuance is there already: the customer may have chosen a password since.
-      if (attr(user, ATTRIBUTES.issuance) === issue.issuance) return { set: false, created: false };
+      // This issuance, or an earlier one, is there already: the customer may have chosen a
+      // password since, or a later issuance (a reset) replaced it. Setting it again would undo
+      // either; `current` says whether it is still the latest.
+      const seen = user.attributes?.[ATTRIBUTES.issuance] ?? [];
+      if (seen.includes(issue.issuance))
+        return { set: false, created: false, current: seen.at(-1) === issue.issuance };
       // Password first, then the issuance: a crash between them sets the same password again.
+      // A temporary password arms UPDATE_PASSWORD itself; a permanent one clears it.
       await expectOk(
         await admin(
           'PUT',
@@ -207,21 +232,19 @@ export function createKeycloakIdentityProvider(
         ),
         'password reset',
       );
-      const actions = (user.requiredActions ?? []).filter((a) => a !== UPDATE_PASSWORD);
       await updateUser(
         {
           ...user,
           attributes: {
             ...user.attributes,
             ...ownerAttributes(owner),
-            [ATTRIBUTES.issuance]: [issue.issuance],
+            [ATTRIBUTES.issuance]: [...seen, issue.issuance].slice(-ISSUANCES_KEPT),
             [ATTRIBUTES.issuedAt]: [issue.issuedAt],
           },
-          requiredActions: issue.temporary ? [...actions, UPDATE_PASSWORD] : actions,
         },
         signal,
       );
-      return { set: true, created: false };
+      return { set: true, created: false, current: true };
     },
 
     async revokeUnusedPassword(userId, issuedNotAfter, signal) {
@@ -248,7 +271,7 @@ export function createKeycloakIdentityProvider(
     async setEnabled(userId, enabled, signal) {
       const user = await findUser(userId, signal);
       if (!user) return { found: false };
-      if (user.enabled !== enabled) await updateUser({ ...user, enabled }, signal);
+      if (user.enabled !== enabled) await updateUser(user, signal, { enabled });
       if (!enabled) await logout(user, signal);
       return { found: true };
     },

@@ -33,8 +33,14 @@ export interface PasswordIssue {
 }
 
 export interface IdentityProvider {
-  /** Creates the login, or sets this issuance's password once. `set: false`: this issuance was there already. */
-  issuePassword(issue: PasswordIssue, signal?: AbortSignal): Promise<{ set: boolean; created: boolean }>;
+  /**
+   * Creates the login, or sets this issuance's password once. `set: false`: this issuance
+   * was there already; `current: false`: a later issuance has replaced it since.
+   */
+  issuePassword(
+    issue: PasswordIssue,
+    signal?: AbortSignal,
+  ): Promise<{ set: boolean; created: boolean; current: boolean }>;
   /**
    * Removes the password of a user whose UPDATE_PASSWORD is still pending and that was
    * issued at or before `issuedNotAfter`, and ends their sessions. `revoked: false`: the

@@ -14,6 +14,7 @@ import { businessProblem } from '../http/business-status';
 import type { TokenVerifier } from '../http/auth';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { requireAnyScope } from '../http/scopes';
+import { limitedAfter } from '../http/caller-rate-limit';
 import { assertActsFor } from '../http/self-service';
 import { starterMemo } from '../processes/readers';
 import { problems } from '../http/problem';
@@ -87,7 +88,11 @@ export function contactInfoRouter(deps: {
   // Candescent's "verify that a customer exists": the masked contacts, or 404.
   router.get(
     '/customers/:customerId/contact-info',
-    requireAnyScope(deps.verifier, ['institution-users:read', 'institution-users:write']),
+    // Each read starts a short workflow run: a ceiling per caller (api/http/caller-rate-limit.ts).
+    limitedAfter(
+      requireAnyScope(deps.verifier, ['institution-users:read', 'institution-users:write']),
+      config,
+    ),
     async (req, res) => {
       const customerId = customerIdOf(req);
       const read = await client.withDeadline(Date.now() + READ_BUDGET_MS, () =>

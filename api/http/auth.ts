@@ -46,6 +46,20 @@ const ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'];
 
 export class InvalidTokenError extends Error {}
 
+/**
+ * The identity provider's key set could not be fetched (down, slow, answering 5xx): the token
+ * was not judged. Answered 503, not 401, so a client keeps its token and retries.
+ */
+export class KeySetUnavailableError extends Error {}
+
+/** A failure to fetch the key set, as opposed to a token that does not verify. */
+function keySetUnreachable(e: unknown): boolean {
+  if (e instanceof joseErrors.JWKSTimeout) return true;
+  if (e instanceof joseErrors.JOSEError) return /JSON Web Key Set HTTP response/.test(e.message);
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z_]+$/.test(code); // ECONNREFUSED, ENOTFOUND, ECONNRESET…
+}
+
 function scopesOf(payload: JWTPayload): Set<string> {
   const raw = payload.scope ?? payload.scp;
   if (typeof raw === 'string') return new Set(raw.split(' ').filter(Boolean));
@@ -110,6 +124,8 @@ export function createVerifier(keys: JWTVerifyGetKey, o: VerifierOptions): Token
         };
       } catch (e) {
         if (e instanceof InvalidTokenError) throw e;
+        if (keySetUnreachable(e))
+          throw new KeySetUnavailableError("the identity provider's signing keys could not be fetched");
         if (e instanceof joseErrors.JWTExpired) throw new InvalidTokenError('token expired');
         if (e instanceof joseErrors.JOSEError) throw new InvalidTokenError('token invalid');
         throw e;

@@ -1,5 +1,11 @@
 import type { Request, RequestHandler } from 'express';
-import { InvalidTokenError, type Principal, type Scope, type TokenVerifier } from './auth';
+import {
+  InvalidTokenError,
+  KeySetUnavailableError,
+  type Principal,
+  type Scope,
+  type TokenVerifier,
+} from './auth';
 import { problems } from './problem';
 
 declare module 'express-serve-static-core' {
@@ -36,6 +42,8 @@ function authenticated(
       req.principal = await verifier.verify(token);
     } catch (e) {
       if (e instanceof InvalidTokenError) return next(problems.unauthenticated(`The bearer ${e.message}.`));
+      if (e instanceof KeySetUnavailableError)
+        return next(problems.unavailable(`The bearer token could not be checked: ${e.message}; retry.`));
       return next(e);
     }
     if (!allowed(req.principal)) return next(problems.forbidden(required));

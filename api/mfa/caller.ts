@@ -11,13 +11,17 @@ export interface ChallengeTarget {
 /**
  * Who may act on which challenge. `mfa:write` acts only for the user in the token's `sub`;
  * `mfa:any-user` lets a channel backend act for any user. A challenge bound to no user
- * (pre-login ONBOARDING to a given phone or email) needs `mfa:prelogin` or `mfa:write`, and
- * `mfa:prelogin` opens nothing else. Returns the refusal, or undefined when allowed.
+ * (pre-login ONBOARDING to a given phone or email) needs `mfa:prelogin`, or a channel's
+ * `mfa:write` with `mfa:any-user`; `mfa:prelogin` opens nothing else. A user's own token is
+ * refused there: its codes to numbers it types go through its user (UPDATE_PHONE, or
+ * ONBOARDING naming itself), on that user's budget for numbers not on file, not through a
+ * pre-login budget meant for apps. Returns the refusal, or undefined when allowed.
  */
 export function callerRefusal(principal: Principal, target: ChallengeTarget): ProblemError | undefined {
   const has = (scope: string) => principal.scopes.has(scope);
   if (isPrelogin(target)) {
-    return has('mfa:prelogin') || has('mfa:write') ? undefined : problems.forbidden(['mfa:prelogin']);
+    if (has('mfa:prelogin') || (has('mfa:write') && has('mfa:any-user'))) return undefined;
+    return has('mfa:write') ? problems.subjectMismatch() : problems.forbidden(['mfa:prelogin']);
   }
   // A pre-login app may ask an ONBOARDING code for a user it names (to the user's contacts
   // on file only); it is not bound to that user, so the challenge is concealed.

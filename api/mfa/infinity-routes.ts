@@ -9,6 +9,7 @@ import {
   infinityOtpSending,
   infinityOtpVerified,
 } from './infinity';
+import { callerRefusal } from './caller';
 import { preloginCaller } from './caller-quota';
 import { createMfaService, type Expectation, type MfaService } from './service';
 import { notFound } from '../http/errors';
@@ -43,7 +44,8 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
   const { config } = deps;
   const service = createMfaService(deps);
   const router = Router();
-  // Pre-login operations take mfa:prelogin (or mfa:write); the user's own take mfa:write.
+  // Pre-login operations take mfa:prelogin (or a channel's mfa:write with mfa:any-user, as
+  // callerRefusal says); the user's own take mfa:write.
   // Each with the per-caller ceiling the native routes have (one bucket per caller across both).
   const prelogin = limitedAfter(
     requireAnyScope(deps.verifier, ['mfa:prelogin', 'mfa:write'], { konyHeader: true }),
@@ -55,6 +57,9 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
 
   router.post(op('requestOTPPreLoginMB'), prelogin, validateBody(infinityRequestOtp), async (req, res) => {
     const body = validated<InfinityRequestOtp>(req);
+    // The native route's rule: a user's own token opens no pre-login code.
+    const refusal = callerRefusal(req.principal!, { purpose: 'ONBOARDING' });
+    if (refusal) throw refusal;
     const expect: Expectation = { purpose: 'ONBOARDING', phone: body.Phone };
     const resent = await resendIfKeyed(service, body, expect);
     if (resent) return void res.json(resent);
@@ -66,6 +71,8 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
 
   router.post(op('verifyOTPPreLoginMB'), prelogin, validateBody(infinityVerifyOtp), async (req, res) => {
     const body = validated<InfinityVerifyOtp>(req);
+    const refusal = callerRefusal(req.principal!, { purpose: 'ONBOARDING' });
+    if (refusal) throw refusal;
     res.json(await verify(service, body, { purpose: 'ONBOARDING', phone: body.Phone }));
   });
 

@@ -60,7 +60,8 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
   };
   const concealedMs = config.MFA_CONCEALED_MIN_ANSWER_MS;
 
-  router.post('/mfa/challenges', auth, validateBody(createChallengeRequest), async (req, res) => {
+  // Creates too, as the Infinity twin's: the durable budgets bound sends, this the calls.
+  router.post('/mfa/challenges', auth, limit, validateBody(createChallengeRequest), async (req, res) => {
     const body = validated<CreateChallengeRequest>(req);
     const refusal = callerRefusal(req.principal!, body);
     if (refusal) throw refusal;

@@ -13,6 +13,7 @@ import {
 import type { TokenVerifier } from '../http/auth';
 import { requestKey } from '../http/idempotency';
 import { requireAuthenticated } from '../http/scopes';
+import { limitedAfter } from '../http/caller-rate-limit';
 import { validateBody, validated } from '../http/validate';
 import { preloginCaller } from '../mfa/caller-quota';
 import { createMfaService, mfaProblem } from '../mfa/service';
@@ -96,7 +97,8 @@ export function registrationRouter(deps: RegistrationDeps): Router {
 
   router.post(
     '/registrations/:registrationId/verify',
-    auth,
+    // Each verify queries the run (a closed one replays its history): a ceiling per caller.
+    limitedAfter(auth, config),
     validateBody(registrationVerifyRequest),
     async (req, res) => {
       const { securityKey, otp } = validated<RegistrationVerifyRequest>(req);

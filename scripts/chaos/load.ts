@@ -509,10 +509,17 @@ export async function resendChallenge(
   deadline: number,
 ): Promise<boolean> {
   await untilSent(stack, tokens, String(c.serviceKey), deadline);
+  // As a client retrying after a lost answer: the same Idempotency-Key, so a resend that went
+  // through answers its outcome again instead of a second resend (RESEND_TOO_SOON).
   const r = await untilOk(t, `mfa resend ${c.serviceKey}`, deadline, [200], () =>
-    jsonCall(stack, tokens.mfa, 'POST', `/mfa/challenges/${c.serviceKey}/resend`, {
-      securityKey: c.securityKey,
-    }),
+    jsonCall(
+      stack,
+      tokens.mfa,
+      'POST',
+      `/mfa/challenges/${c.serviceKey}/resend`,
+      { securityKey: c.securityKey },
+      { 'idempotency-key': `chaos-resend-${c.serviceKey}` },
+    ),
   );
   return r !== undefined;
 }

@@ -496,7 +496,17 @@ describe('the Temporal UI’s codec endpoint', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const keepers: ChildProcess[] = [];
-  afterEach(() => keepers.splice(0).forEach((k) => k.kill('SIGKILL')));
+  // The whole group: tsx runs the script in a child of its own, which a kill of tsx alone
+  // left running after the suite.
+  afterEach(() =>
+    keepers.splice(0).forEach((k) => {
+      try {
+        if (k.pid) process.kill(-k.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }),
+  );
 
   /**
    * Starts the ui-codec-capability service's command from source (scripts/codec-capability.ts),
@@ -517,7 +527,7 @@ describe('the Temporal UI’s codec endpoint', () => {
         path.join(root, 'scripts/codec-capability.ts'),
         ...args,
       ],
-      { cwd: root, env: { ...env, PATH: process.env.PATH ?? '' }, stdio: 'ignore' },
+      { cwd: root, env: { ...env, PATH: process.env.PATH ?? '' }, stdio: 'ignore', detached: true },
     );
     keepers.push(keeper);
     const deadline = Date.now() + 30_000;

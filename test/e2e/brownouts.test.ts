@@ -133,13 +133,13 @@ describe('brownouts end to end: slow dependencies repeat nothing the customer se
     expect(await passwordWorks(userId, FTP.exec(passwords[0]?.text ?? '')?.[1] as string)).toBe(true);
   }, 150_000);
 
-  it('with the SMTP server down, a STEP_UP code that reached the phone verifies; the email leg keeps retrying, shown in the state', async () => {
+  it('with the SMTP server down, a LOGIN code that reached the phone verifies; the email leg keeps retrying, shown in the state', async () => {
     const { customerId, phone } = await customer();
     const userId = await onboard(customerId);
     const email = `brownout.${customerId}@example.com`;
     receivers.smtpDown = true;
 
-    const created = await api('POST', '/mfa/challenges', { purpose: 'STEP_UP', userId });
+    const created = await api('POST', '/mfa/challenges', { purpose: 'LOGIN', userId });
     expect([201, 202]).toContain(created.status);
     const serviceKey = created.body.serviceKey as string;
     const state = () => api('GET', `/mfa/challenges/${serviceKey}`);

@@ -52,4 +52,38 @@ describe('per-caller ceiling on reads, verifies and resends', () => {
     const quiet = await call(stack.apiUrl, 'GET', `/mfa/challenges/${serviceKey}`, { token: other });
     expect(quiet.status).toBe(404);
   });
+
+  it('holds the ceiling on creates (native as the Infinity twin), registration verifies and contact-info reads too', async () => {
+    const app = await mintDevToken(stack.config, { scopes: ['mfa:prelogin'], subject: 'creating-app' });
+    const creates = [];
+    for (let i = 0; i < 4; i++)
+      creates.push(
+        await call(stack.apiUrl, 'POST', '/mfa/challenges', {
+          token: app,
+          body: { purpose: 'ONBOARDING', phone: `+25470090${String(i).padStart(4, '0')}` },
+        }),
+      );
+    expect(creates.map((c) => c.status)).toEqual([201, 201, 201, 429]);
+    expect(creates[3]?.body).toMatchObject({ code: 'RATE_LIMITED' });
+
+    const registrar = await mintDevToken(stack.config, { scopes: ['mfa:prelogin'], subject: 'registrar' });
+    const verifies = [];
+    for (let i = 0; i < 4; i++)
+      verifies.push(
+        await call(stack.apiUrl, 'POST', `/registrations/${randomUUID()}/verify`, {
+          token: registrar,
+          body: { securityKey: 'k'.repeat(20), otp: '123456' },
+        }),
+      );
+    expect(verifies.map((v) => v.status)).toEqual([404, 404, 404, 429]);
+
+    const reader = await mintDevToken(stack.config, {
+      scopes: ['institution-users:read'],
+      subject: 'reader',
+    });
+    const reads = [];
+    for (let i = 0; i < 4; i++)
+      reads.push(await call(stack.apiUrl, 'GET', '/customers/100001/contact-info', { token: reader }));
+    expect(reads.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+  });
 });

@@ -66,6 +66,16 @@ describe('account opening with a phone proof', () => {
     expect(await usersOf('700001')).toEqual([]);
   });
 
+  it('matches a number on file core banking spells with its trunk prefix: the proof of the canonical number opens', async () => {
+    await customer('700010', '+2540700700010');
+    const proof = await provenPhone('+254700700010');
+    const res = await open('700010', 'proof-trunk-0001', { phoneProof: proof });
+    expect(res.status).toBe(201);
+    expect(smsTo('+254700700010').filter((m) => String(m.body).includes('first-time password'))).toHaveLength(
+      1,
+    );
+  });
+
   it('consumes the proof once, and the first-time password goes to the proven number', async () => {
     await customer('700002', '+254700700002');
     const proof = await provenPhone('+254700700002');

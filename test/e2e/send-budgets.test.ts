@@ -67,6 +67,32 @@ describe('send budgets', () => {
     expect(login.status).toBe(201);
   });
 
+  it("refuses a user's own token a pre-login code to a number it types, native and Infinity: nothing sent", async () => {
+    const own = await mintDevToken(stack.config, { scopes: ['mfa:write'], subject: REAL });
+    const [a, b] = [freshPhone(), freshPhone()];
+    const native = await call(stack.apiUrl, 'POST', '/mfa/challenges', {
+      token: own,
+      body: { purpose: 'ONBOARDING', phone: a },
+    });
+    expect({ status: native.status, code: native.body.code }).toEqual({
+      status: 403,
+      code: 'SUBJECT_MISMATCH',
+    });
+    const infinity = await call(stack.apiUrl, 'POST', `${INFINITY}/requestOTPPreLoginMB`, {
+      token: own,
+      body: { Phone: b },
+    });
+    expect(infinity.status).toBe(403);
+    expect(sms().filter((m) => m.to === a || m.to === b)).toEqual([]);
+    // A channel acting for any user, and a pre-login app, still open them.
+    const channel = await stack.token('mfa:write mfa:any-user');
+    const viaChannel = await call(stack.apiUrl, 'POST', '/mfa/challenges', {
+      token: channel,
+      body: { purpose: 'ONBOARDING', phone: freshPhone() },
+    });
+    expect(viaChannel.status).toBe(201);
+  });
+
   it('counts a number once whatever its spelling: native and Infinity (canonical E.164)', async () => {
     const token = await app('spelling-app');
     expect((await prelogin(token, '+254712200000', '192.0.2.1')).status).toBe(201);

@@ -1,7 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { verifierFromConfig } from '../../api/http/auth';
+import express from 'express';
+import { KeySetUnavailableError, verifierFromConfig } from '../../api/http/auth';
+import { errorHandler } from '../../api/http/errors';
+import { requireScopes } from '../../api/http/scopes';
+import { createLogger } from '../../lib/logger';
 import { loadConfig } from '../../config';
 
 /**
@@ -11,7 +15,10 @@ import { loadConfig } from '../../config';
  */
 describe('token verification against a JWKS', () => {
   let published: JWK[] = [];
+  /** The identity provider's state: up, answering 503, or gone (connection refused). */
+  let idp: 'up' | 'failing' = 'up';
   const server = http.createServer((_req, res) => {
+    if (idp === 'failing') return void res.writeHead(503).end();
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ keys: published }));
   });
@@ -69,5 +76,44 @@ describe('token verification against a JWKS', () => {
     });
     const development = await verifierFromConfig(config({ AUTH_TOKEN_CACHE_SECONDS: '0' }));
     await expect(development.verify(await sign('JWT'))).resolves.toMatchObject({ subject: 'IBU00100002' });
+  });
+
+  it('answers 503, not 401, when the key set cannot be fetched: the client keeps its token and retries', async () => {
+    const token = await sign('at+jwt');
+    idp = 'failing';
+    try {
+      const verifier = await verifierFromConfig(config({ AUTH_TOKEN_CACHE_SECONDS: '0' }));
+      await expect(verifier.verify(token)).rejects.toBeInstanceOf(KeySetUnavailableError);
+      const gone = await verifierFromConfig(
+        loadConfig({
+          AUTH_JWKS_URL: 'http://127.0.0.1:1/jwks',
+          AUTH_ISSUER: 'https://idp.bank.example',
+          AUTH_AUDIENCE: 'ibmb-api',
+          AUTH_TOKEN_CACHE_SECONDS: '0',
+        }),
+      );
+      await expect(gone.verify(token)).rejects.toBeInstanceOf(KeySetUnavailableError);
+
+      const app = express();
+      app.get('/x', requireScopes(verifier, 'mfa:write'), (_req, res) => void res.json({ ok: true }));
+      app.use(errorHandler(createLogger({ name: 'test', level: 'silent' })));
+      const listening = app.listen(0, '127.0.0.1');
+      await new Promise((r) => listening.once('listening', r));
+      try {
+        const res = await fetch(`http://127.0.0.1:${(listening.address() as AddressInfo).port}/x`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(res.status).toBe(503);
+        expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+        expect(res.headers.get('retry-after')).toBe('5');
+      } finally {
+        await new Promise((r) => listening.close(r));
+      }
+    } finally {
+      idp = 'up';
+    }
+    // A token that does not verify is still 401's business.
+    const verifier = await verifierFromConfig(config({ AUTH_TOKEN_CACHE_SECONDS: '0' }));
+    await expect(verifier.verify(`${token.slice(0, -4)}AAAA`)).rejects.toThrow('token invalid');
   });
 });

@@ -21,6 +21,8 @@ interface User {
 function fakeKeycloak() {
   const users = new Map<string, User>();
   const calls: string[] = [];
+  /** Every PUT /users/:id body, as sent. */
+  const puts: Record<string, unknown>[] = [];
   /**
    * The next call of a kind ("METHOD /users/:id/..."): `lose-answer` acts, then the client
    * sees a network error; `crash` fails before acting; a number answers that HTTP status.
@@ -79,16 +81,17 @@ function fakeKeycloak() {
       if (!user) return json(404);
       if (kind === 'PUT /users/:id/reset-password') {
         user.password = body!.value as string;
-        if (body!.temporary && !user.requiredActions.includes('UPDATE_PASSWORD'))
-          user.requiredActions.push('UPDATE_PASSWORD');
+        // As Keycloak: a temporary password arms UPDATE_PASSWORD, a permanent one clears it.
+        user.requiredActions = user.requiredActions.filter((a) => a !== 'UPDATE_PASSWORD');
+        if (body!.temporary) user.requiredActions.push('UPDATE_PASSWORD');
         return json(204);
       }
       if (kind === 'PUT /users/:id') {
-        Object.assign(user, {
-          enabled: body!.enabled,
-          attributes: body!.attributes,
-          requiredActions: body!.requiredActions,
-        });
+        puts.push(body!);
+        // As Keycloak: attributes replaced whole; `enabled` and required actions only when sent.
+        user.attributes = body!.attributes as Record<string, string[]>;
+        if (body!.enabled !== undefined) user.enabled = body!.enabled as boolean;
+        if (body!.requiredActions !== undefined) user.requiredActions = body!.requiredActions as string[];
         return json(204);
       }
       if (kind === 'GET /users/:id/credentials')
@@ -119,6 +122,7 @@ function fakeKeycloak() {
   return {
     users,
     calls,
+    puts,
     faults,
     customerChanges,
     loginOf,
@@ -147,7 +151,7 @@ describe('Keycloak adapter: keyed and conditional logins', () => {
     const kc = fakeKeycloak();
     kc.faults.set('POST /users', 'lose-answer');
     await expect(kc.idp.issuePassword(issue())).rejects.toThrow(TransientError);
-    expect(await kc.idp.issuePassword(issue())).toEqual({ set: false, created: false });
+    expect(await kc.idp.issuePassword(issue())).toEqual({ set: false, created: false, current: true });
     expect(kc.users.size).toBe(1);
     expect(kc.loginOf('IBU1')).toMatchObject({
       username: 'ibamina01',
@@ -161,7 +165,7 @@ describe('Keycloak adapter: keyed and conditional logins', () => {
     const kc = fakeKeycloak();
     await kc.idp.issuePassword(issue());
     kc.customerChanges('IBU1', 'my-own-choice');
-    expect(await kc.idp.issuePassword(issue())).toEqual({ set: false, created: false });
+    expect(await kc.idp.issuePassword(issue())).toEqual({ set: false, created: false, current: true });
     expect(kc.loginOf('IBU1')).toMatchObject({ password: 'my-own-choice', requiredActions: [] });
     expect(kc.calls.filter((c) => c.includes('reset-password'))).toEqual([]);
   });
@@ -180,13 +184,43 @@ describe('Keycloak adapter: keyed and conditional logins', () => {
     expect(kc.loginOf('IBU1')!.attributes.ibmbPasswordIssuance).toEqual([
       'onboard-100001.IBU1.first-time-password',
     ]);
-    expect(await kc.idp.issuePassword(reset)).toEqual({ set: true, created: false });
-    expect(await kc.idp.issuePassword(reset)).toEqual({ set: false, created: false });
+    expect(await kc.idp.issuePassword(reset)).toEqual({ set: true, created: false, current: true });
+    expect(await kc.idp.issuePassword(reset)).toEqual({ set: false, created: false, current: true });
     expect(kc.loginOf('IBU1')).toMatchObject({
       password: 'reset-Pass-2222',
       requiredActions: ['UPDATE_PASSWORD'],
-      attributes: { ibmbPasswordIssuance: ['reset-IBU1.r1'], ibmbPasswordIssuedAt: ['2026-12-07T09:00:00Z'] },
+      attributes: {
+        ibmbPasswordIssuance: ['onboard-100001.IBU1.first-time-password', 'reset-IBU1.r1'],
+        ibmbPasswordIssuedAt: ['2026-12-07T09:00:00Z'],
+      },
     });
+  });
+
+  it('an earlier issuance replayed after a reset (ops reset of the onboarding) sets nothing and is not current', async () => {
+    const kc = fakeKeycloak();
+    await kc.idp.issuePassword(issue());
+    kc.customerChanges('IBU1', 'chosen-after-onboarding');
+    const reset = issue({
+      password: 'reset-Pass-2222',
+      issuance: 'reset-IBU1.r1',
+      issuedAt: '2026-12-07T09:00:00Z',
+    });
+    expect(await kc.idp.issuePassword(reset)).toMatchObject({ set: true });
+    kc.customerChanges('IBU1', 'chosen-after-reset');
+    expect(await kc.idp.issuePassword(issue())).toEqual({ set: false, created: false, current: false });
+    expect(kc.loginOf('IBU1')).toMatchObject({ password: 'chosen-after-reset', requiredActions: [] });
+    expect(kc.calls.filter((c) => c.includes('reset-password'))).toHaveLength(1);
+  });
+
+  it('puts back neither required actions nor `enabled` it read: a first login or a lock racing it stands', async () => {
+    const kc = fakeKeycloak();
+    await kc.idp.issuePassword(issue());
+    await kc.idp.issuePassword(issue({ password: 'reset-Pass-2222', issuance: 'reset-IBU1.r1' }));
+    await kc.idp.setPhone('IBU1', '+254711000001');
+    await kc.idp.setEnabled('IBU1', false);
+    expect(kc.puts.length).toBeGreaterThanOrEqual(3);
+    for (const body of kc.puts) expect(body).not.toHaveProperty('requiredActions');
+    expect(kc.puts.filter((b) => 'enabled' in b)).toEqual([expect.objectContaining({ enabled: false })]);
   });
 
   it('a username held by another IB user is a business refusal, not a takeover', async () => {

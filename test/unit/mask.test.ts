@@ -71,4 +71,21 @@ describe('error text in logs', () => {
     for (const secret of ['+254712345678', 'jane.doe@mail.example', '0123456789'])
       expect(out).not.toContain(secret);
   });
+
+  it('redacts identity factors, postal address lines and client secrets whole', () => {
+    const out = maskPii({
+      identity: {
+        socialSecurityNumber: '123456789',
+        dateOfBirth: '1987-07-23',
+        mothersMaidenName: 'Wanjiru',
+        nationalIdLast4: '6789',
+        postalAddress: { street: '12 Kenyatta Avenue', city: 'Nairobi' },
+      },
+      clientSecret: 'kc-secret',
+      client_secret: 'kc-secret',
+    });
+    const text = JSON.stringify(out);
+    for (const clear of ['123456789', '123', '1987', 'Wanjiru', '6789', 'Kenyatta', 'kc-secret'])
+      expect(text).not.toContain(clear);
+  });
 });

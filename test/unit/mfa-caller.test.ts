@@ -20,14 +20,16 @@ describe('who may act on which challenge', () => {
     expect(code(channel, { purpose: 'UPDATE_PHONE', userId: 'IBU2' })).toBeUndefined();
   });
 
-  it('opens only challenges bound to no user with mfa:prelogin', () => {
+  it('opens challenges bound to no user with mfa:prelogin, or for a channel acting for any user', () => {
     expect(code(prelogin, { purpose: 'ONBOARDING' })).toBeUndefined();
     expect(code(prelogin, { purpose: 'ONBOARDING', userId: null })).toBeUndefined();
     expect(code(prelogin, { purpose: 'LOGIN', userId: 'app' })).toBe('INSUFFICIENT_SCOPE');
     expect(code(prelogin, { purpose: 'UPDATE_PHONE', userId: 'IBU1' })).toBe('INSUFFICIENT_SCOPE');
     expect(code(prelogin, { purpose: 'STEP_UP', userId: 'IBU1' })).toBe('INSUFFICIENT_SCOPE');
     expect(code(principal('x', 'mfa:any-user'), { purpose: 'ONBOARDING' })).toBe('INSUFFICIENT_SCOPE');
-    expect(code(user, { purpose: 'ONBOARDING' })).toBeUndefined();
+    expect(code(channel, { purpose: 'ONBOARDING' })).toBeUndefined();
+    // A user's own token: its codes to typed numbers go through its user and its budget.
+    expect(code(user, { purpose: 'ONBOARDING' })).toBe('SUBJECT_MISMATCH');
   });
 
   it('lets a pre-login app name a user for ONBOARDING, unbound to it (concealed)', () => {

@@ -284,6 +284,48 @@ describe('production configuration of the API and the worker', () => {
       if (v !== samples.CORE_BANKING_URL) expect(code).not.toContain(v);
   });
 
+  it('waives cleartext and anonymous hops under the dev-only flag only towards the dev-only network', () => {
+    const devOnly = { ...good, IBMB_DEV_ONLY_SAMPLES: 'true' };
+    const bank = {
+      CORE_BANKING_URL: 'http://esb.bank.example',
+      KANNEL_SENDSMS_URL: 'http://sms.bank.example/cgi-bin/sendsms',
+      SMS_PROVIDER: 'kannel',
+      CHANNEL_WEBHOOK_URL: 'http://10.1.2.3/hooks',
+      EMAIL_PROVIDER: 'smtp',
+      SMTP_HOST: 'smtp.bank.example',
+      SMTP_PORT: '25',
+      SMTP_SECURE: 'false',
+      SMTP_REQUIRE_TLS: 'false',
+      TEMPORAL_ADDRESS: 'temporal.bank.example:7233',
+      TEMPORAL_TLS: 'false',
+      TEMPORAL_API_KEY: '',
+      CORE_BANKING_OAUTH_TOKEN_URL: '',
+    };
+    expect(
+      issuesOf({ ...devOnly, ...bank })
+        .map((i) => i.split(':')[0])
+        .sort(),
+    ).toEqual(
+      [
+        'CORE_BANKING_URL',
+        'KANNEL_SENDSMS_URL',
+        'CHANNEL_WEBHOOK_URL',
+        'SMTP_SECURE',
+        'TEMPORAL_TLS',
+        'CORE_BANKING_OAUTH_TOKEN_URL',
+      ].sort(),
+    );
+    const stack = {
+      ...bank,
+      CORE_BANKING_URL: 'http://simulator:4010',
+      KANNEL_SENDSMS_URL: 'http://dev-only-services:8090/cgi-bin/sendsms',
+      CHANNEL_WEBHOOK_URL: 'http://127.0.0.1:8090/hooks',
+      SMTP_HOST: 'dev-only-services',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+    };
+    expect(issuesOf({ ...devOnly, ...stack })).toEqual([]);
+  });
+
   it('asks nothing more outside production', () => {
     expect(loadServiceConfig({ NODE_ENV: 'development' }).SMS_PROVIDER).toBe('outbox');
     expect(loadServiceConfig({ NODE_ENV: 'test', AUTH_DEV_KEYS: 'true' }).NODE_ENV).toBe('test');
