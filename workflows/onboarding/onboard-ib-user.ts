@@ -83,9 +83,7 @@ async function onboard(
   // (for a run never reset it is its own run id, the key runs in flight already use), while a
   // later onboarding of the same customer (same workflow id) gets a key of its own.
   const businessKey = `${processId}:${workflowInfo().firstExecutionRunId}`;
-  const { core, channelSync, sms, compute, evidence, expiry } = stepActivities(() =>
-    milestone.releaseTask(),
-  );
+  const { core, channelSync, sms, compute, evidence, expiry } = stepActivities(() => milestone.releaseTask());
 
   // The API applied the same rule.
   const disclosures = input.disclosures && disclosureVerdict(input.disclosures, input.acceptedDisclosures);
