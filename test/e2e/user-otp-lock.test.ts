@@ -140,13 +140,10 @@ describe('per-user OTP lockout end to end', () => {
     for (const { serviceKey, code } of seen) {
       const history = await stack.client.workflow.getHandle(mfaProcessId(serviceKey)).fetchHistory();
       expect(new Set(encodings(history))).toEqual(new Set(['binary/encrypted']));
-      // The plain JSON the SDK writes itself: patch ids, and each local activity's bookkeeping.
+      // The plain JSON the SDK writes itself: each local activity's bookkeeping (no patch
+      // ids: a pinned challenge keeps no patched() since the release baseline).
       const markers = coreMarkerData(history);
-      expect(markers.filter((m) => m.marker === 'core_patch')).toEqual([
-        { marker: 'core_patch', id: 'user-otp-lock', deprecated: false },
-        { marker: 'core_patch', id: 'local-first-delivery', deprecated: false },
-        { marker: 'core_patch', id: 'send-per-leg', deprecated: false },
-      ]);
+      expect(markers.filter((m) => m.marker === 'core_patch')).toEqual([]);
       // The send is a regular activity (per destination): not a local marker.
       const local = markers.filter((m) => m.marker === 'core_local_activity');
       expect(local.map((m) => m.activity_type)).toEqual([

@@ -13,6 +13,8 @@ export function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
     // The SDK's own marker bookkeeping never goes through the data converter (see coreMarkerData).
     const own = SDK_MARKER_DATA[v.markerName];
     for (const [key, child] of Object.entries(v.details)) if (key !== own) payloadsIn(child, found);
+    // A failed local activity's failure sits beside the details, encoded like any other.
+    for (const [key, child] of Object.entries(v)) if (key !== 'details') payloadsIn(child, found);
     return found;
   }
   if (v.metadata && typeof v.metadata === 'object' && v.data instanceof Uint8Array) {

@@ -1,7 +1,7 @@
 /**
  * Records the credential processes (docs/credentials.md) into test/replay/histories/ by
- * running them for real (dev server, real worker, simulator): an onboarding on the
- * first-time-password-expiry branch, its expiry entity (re-armed by a reset, stopped by a
+ * running them for real (dev server, real worker, simulator): an onboarding that arms the
+ * first-time password's expiry, its expiry entity (re-armed by a reset, stopped by a
  * first login), the reset, a lock, and a security-questions change.
  * `npx tsx test/replay/record-credentials.ts <tag>` writes `<Type>.<tag>.history.pb`.
  */

@@ -1,8 +1,8 @@
 /**
  * Records a destination quota that continued as new (test/replay/histories/
- * `MfaDestinationQuota.v2-continue-as-new.history.pb`): its first run, from start to the
+ * `MfaDestinationQuota.<tag>-continue-as-new.history.pb`): its first run, from start to the
  * continue-as-new, with the reservations that grew its history. Runs the real workflow on
- * the dev server like record.ts: `npx tsx test/replay/record-quota-rollover.ts`.
+ * the dev server like record.ts: `npx tsx test/replay/record-quota-rollover.ts <tag>`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,8 @@ import { startStack } from '../helpers/stack';
 import { decodeHistoryInPlace } from './decode-history';
 
 async function main(): Promise<void> {
+  const tag = process.argv[2] ?? 'v2';
+  if (!/^[a-z0-9-]+$/.test(tag)) throw new Error(`tag ${tag}: use a-z, 0-9 and -`);
   const stack = await startStack();
   try {
     const workflowId = 'mfa-quota-replay-rollover';
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
       throw new Error('first run did not continue as new');
     // Decoded, as record.ts stores them: the replay worker has no payload keys.
     await decodeHistoryInPlace(history, stack.codec);
-    const file = path.join(__dirname, 'histories', `${MFA_QUOTA_WORKFLOW}.v2-continue-as-new.history.pb`);
+    const file = path.join(__dirname, 'histories', `${MFA_QUOTA_WORKFLOW}.${tag}-continue-as-new.history.pb`);
     fs.writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
     console.log(
       `recorded ${MFA_QUOTA_WORKFLOW} continue-as-new (${history.events?.length} events) → ${file}`,

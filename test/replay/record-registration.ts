@@ -1,7 +1,7 @@
 /**
- * Records SelfRegistration.history.pb (a registration verified and completed) and
- * OnboardIbUser.v3-disclosures.history.pb (an onboarding on the record-disclosures branch)
- * by running them for real: `npx tsx test/replay/record-registration.ts`.
+ * Records `SelfRegistration.<tag>.history.pb` (a registration verified and completed) and
+ * `OnboardIbUser.<tag>-disclosures.history.pb` (an onboarding recording versioned
+ * disclosures) by running them for real: `npx tsx test/replay/record-registration.ts <tag>`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,8 @@ import { call, startStack, waitForProcess } from '../helpers/stack';
 import { decodeHistoryInPlace } from './decode-history';
 
 async function main(): Promise<void> {
+  const tag = process.argv[2];
+  if (!tag || !/^[a-z0-9-]+$/.test(tag)) throw new Error('usage: record-registration.ts <tag> (a-z, 0-9, -)');
   const stack = await startStack();
   try {
     const token = await stack.token('ib-users:write registrations:write processes:read');
@@ -34,8 +36,8 @@ async function main(): Promise<void> {
     const done = await api('POST', `/registrations/${registrationId}/verify`, { securityKey, otp });
     if (done.status !== 201) throw new Error(`registration not completed: ${JSON.stringify(done.body)}`);
     const recordings: [string, string][] = [
-      ['onboard-100001', 'OnboardIbUser.v3-disclosures'],
-      [processId as string, 'SelfRegistration'],
+      ['onboard-100001', `OnboardIbUser.${tag}-disclosures`],
+      [processId as string, `SelfRegistration.${tag}`],
     ];
     for (const [id] of recordings) await waitForProcess(stack, id, 120_000);
     const dir = path.join(__dirname, 'histories');

@@ -77,7 +77,9 @@ async function main(): Promise<void> {
       const res = await api('POST', '/mfa/challenges', { purpose: 'ONBOARDING', phone });
       return res.body as { serviceKey: string; securityKey: string };
     };
-    const wrong = (code: string) => (code === '000000' ? '000001' : '000000');
+    // Distinct wrong codes: a verify's Update id is a digest of its request, so the same
+    // wrong code typed again is the same attempt (answered once, counted once).
+    const wrong = (code: string, i: number) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0');
 
     // MFA: a resend, then the right code.
     const resent = await challenge('+254711800001');
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 5; i++) {
       await api('POST', `/mfa/challenges/${locked.serviceKey}/verify`, {
         securityKey: locked.securityKey,
-        otp: wrong(codeFor('+254711800002')),
+        otp: wrong(codeFor('+254711800002'), i),
       });
     }
     recorded.push([`mfa-${locked.serviceKey}`, 'lockout']);

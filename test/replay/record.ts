@@ -1,10 +1,10 @@
 /**
  * Records one history per workflow type into test/replay/histories/ by running the
  * processes for real (dev server, real worker, simulator). Run it when a workflow is
- * released: `npx tsx test/replay/record.ts <tag>`. With a tag (e.g. `v2`) the files are
- * `<Type>.<tag>.history.pb`, beside the earlier recordings: the histories of runs made
- * by older code must keep replaying too (e.g. UpdateUserPhone.pre-step-up.history.pb). The replay test then keeps every later change
- * to that workflow replay-compatible (or forces a patched() branch).
+ * released: `npx tsx test/replay/record.ts <tag>` (the release baseline: `r1`) writes
+ * `<Type>.<tag>.history.pb`. Pinned types keep only the current release's histories; an
+ * auto-upgrade entity's older ones stay beside them, since its runs move to new code
+ * (docs/design.md, "Release baseline r1").
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { decodeHistoryInPlace } from './decode-history';
 
 async function main(): Promise<void> {
   const tag = process.argv[2];
-  if (tag !== undefined && !/^[a-z0-9-]+$/.test(tag)) throw new Error(`tag ${tag}: use a-z, 0-9 and -`);
+  if (!tag || !/^[a-z0-9-]+$/.test(tag)) throw new Error('usage: record.ts <tag> (a-z, 0-9, -)');
   // A short cooling-off, so the phone change records its durable timer too.
   const stack = await startStack({ PHONE_CHANGE_COOLING_OFF_MINUTES: '1' });
   try {
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       const history = await handle.fetchHistory();
       await decodeHistoryInPlace(history, stack.codec);
       // Binary protobuf: exact, and independent of the SDK's JSON helpers.
-      const file = path.join(dir, `${type}${tag ? `.${tag}` : ''}.history.pb`);
+      const file = path.join(dir, `${type}.${tag}.history.pb`);
       fs.writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
       console.log(
         `recorded ${type} (${history.events?.length} events) → ${path.relative(process.cwd(), file)}`,

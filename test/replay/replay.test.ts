@@ -6,6 +6,8 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { coreMarkerData } from '../helpers/history';
 import { workflowBundlePath } from '../setup/tools';
+import * as workflows from '../../workflows';
+import { versioningBehaviours } from '../../workflows/versioning';
 
 const dir = path.join(__dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.history.pb'));
@@ -13,118 +15,147 @@ const load = (file: string) => temporal.api.history.v1.History.decode(fs.readFil
 const replay = (history: temporal.api.history.v1.IHistory, name: string) =>
   Worker.runReplayHistory({ workflowBundle: { codePath: workflowBundlePath } }, history, name);
 
+/** The release baseline's tag (docs/design.md, "Release baseline r1"). */
+const BASELINE = 'r1';
+const isBaseline = (file: string) => file.split('.')[1]?.split('-')[0] === BASELINE;
+const typeOf = (file: string) => file.split('.')[0] as string;
+const registered = Object.entries(workflows).filter(([, fn]) => typeof fn === 'function');
+const behaviourOf = (type: string) =>
+  versioningBehaviours.get(registered.find(([name]) => name === type)?.[1] as never);
+
 /**
- * Histories recorded from real runs (test/replay/record.ts) must replay on the current
+ * Histories recorded from real runs (test/replay/record*.ts) must replay on the current
  * workflow code: a non-deterministic change fails here, before it breaks runs in flight.
+ * Pinned types keep only the release baseline's histories (their runs never move to a new
+ * build); auto-upgrading entities keep every history, older ones included.
  */
 describe('replay of recorded histories', () => {
-  it('has a history for every workflow type', () => {
-    // `<Type>.history.pb` is the latest recording; `<Type>.<tag>.history.pb` are kept from
-    // before a patch or record a scenario (record.ts), so older runs keep replaying.
-    const types = [...new Set(files.map((f) => f.split('.')[0]))].sort();
-    expect(types).toEqual([
-      'ChangeUserStatus',
-      'FirstTimePasswordExpiry',
-      'MfaChallenge',
-      'MfaDestinationQuota',
-      'MfaUserOtpLock',
-      'OnboardIbUser',
-      'ResetUserPassword',
-      'SelfRegistration',
-      'UpdateContactInfo',
-      'UpdateSecurityQuestions',
-      'UpdateUserPhone',
-    ]);
+  it.each(registered.map(([name]) => name))(
+    `%s, registered by workflows/index.ts, has a baseline (${BASELINE}) history`,
+    (type) => {
+      expect(files.filter((f) => typeOf(f) === type && isBaseline(f))).not.toEqual([]);
+    },
+  );
+
+  it('keeps histories of registered workflow types only, and of pinned ones only from the baseline', () => {
+    for (const file of files) {
+      const behaviour = behaviourOf(typeOf(file));
+      expect([file, behaviour === 'PINNED' || behaviour === 'AUTO_UPGRADE']).toEqual([file, true]);
+      if (behaviour === 'PINNED') expect([file, isBaseline(file)]).toEqual([file, true]);
+    }
+    // The entities' histories from before the baseline stay (their runs move to new builds).
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'MfaDestinationQuota.history.pb',
+        'MfaDestinationQuota.v2-continue-as-new.history.pb',
+        'MfaUserOtpLock.history.pb',
+        'FirstTimePasswordExpiry.v3.history.pb',
+      ]),
+    );
   });
 
-  it.each([
-    ['OnboardIbUser.v2.history.pb', ['sealed-first-time-password']],
-    ['UpdateUserPhone.v2.history.pb', ['notify-on-acceptance']],
-    ['UpdateContactInfo.v2.history.pb', ['notify-on-acceptance']],
-    ['OnboardIbUser.v2-maker-checker.history.pb', ['sealed-first-time-password']],
-    ['OnboardIbUser.v2-compensation.history.pb', ['sealed-first-time-password']],
-    ['OnboardIbUser.v2-failed-create.history.pb', ['compensate-failed-create']],
-    ['OnboardIbUser.v3-disclosures.history.pb', ['record-disclosures']],
-    // record-credentials.ts: the onboarding that armed the first-time password's expiry.
-    ['OnboardIbUser.v3.history.pb', ['sealed-first-time-password', 'first-time-password-expiry']],
-    ['UpdateContactInfo.v2-propagation-rounds.history.pb', ['notify-on-acceptance']],
-    ['UpdateContactInfo.v2-propagation-refused.history.pb', ['notify-on-acceptance']],
-    // Recorded on d51e5ed (local first, sends included), before regular-sends / send-per-leg.
-    ['OnboardIbUser.v4-local-first.history.pb', ['local-first-steps']],
-    ['MfaChallenge.v4-local-first.history.pb', ['local-first-delivery']],
-  ])('%s was recorded on the patched branches %j', (file, patches) => {
-    const markers = (load(file).events ?? [])
-      .map((e) => e.markerRecordedEventAttributes)
-      .filter((m) => m?.markerName === 'core_patch')
-      .map((m) =>
-        new TextDecoder().decode(m?.details?.['patch-data']?.payloads?.[0]?.data ?? new Uint8Array()),
-      );
-    for (const id of patches) expect(markers.join('\n')).toContain(`"${id}"`);
+  it("has no patch marker in a pinned type's baseline history: its code keeps no patched()", () => {
+    for (const file of files.filter((f) => isBaseline(f) && behaviourOf(typeOf(f)) === 'PINNED')) {
+      const patches = coreMarkerData(load(file)).filter((m) => m.marker === 'core_patch');
+      expect([file, patches]).toEqual([file, []]);
+    }
   });
 
-  it('has scenario histories that went down the paths they are named for (record-scenarios.ts)', () => {
+  it('has baseline histories that went down the paths they are named for', () => {
+    const f = (type: string, scenario?: string) =>
+      `${type}.${BASELINE}${scenario ? `-${scenario}` : ''}.history.pb`;
     const events = (file: string) => load(file).events ?? [];
     const activities = (file: string) =>
       events(file)
         .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
         .filter(Boolean);
-    const timersFired = (file: string) => events(file).filter((e) => e.timerFiredEventAttributes).length;
-    expect(activities('MfaChallenge.v2-resend.history.pb')).toContain('resendChallengeCode');
-    expect(timersFired('MfaChallenge.v2-expiry.history.pb')).toBeGreaterThanOrEqual(1);
-    const verifies = events('MfaChallenge.v2-lockout.history.pb').filter(
-      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'verify',
+    const localActivities = (file: string) =>
+      coreMarkerData(load(file))
+        .filter((m) => m.marker === 'core_local_activity')
+        .map((m) => m.activity_type);
+    const updates = (file: string, name: string) =>
+      events(file).filter(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === name,
+      );
+    const status = (file: string) => {
+      const last = events(file).at(-1);
+      if (last?.workflowExecutionCompletedEventAttributes) return 'COMPLETED';
+      if (last?.workflowExecutionFailedEventAttributes) return 'FAILED';
+      if (last?.workflowExecutionContinuedAsNewEventAttributes) return 'CONTINUED_AS_NEW';
+      return 'OPEN';
+    };
+
+    // Onboarding: happy path local first, its sends regular, the expiry armed.
+    const onboard = f('OnboardIbUser');
+    expect(status(onboard)).toBe('COMPLETED');
+    expect(localActivities(onboard)).toEqual(expect.arrayContaining(['checkEligibility', 'createIbUser']));
+    expect(activities(onboard)).toEqual(
+      expect.arrayContaining(['syncUsernameToChannel', 'issueFirstTimePassword']),
     );
-    expect(verifies).toHaveLength(5);
-    expect(activities('OnboardIbUser.v2-maker-checker.history.pb')).toContain('getIbUserStatus');
-    expect(activities('OnboardIbUser.v2-compensation.history.pb')).toContain('deactivateIbUser');
-    expect(activities('OnboardIbUser.v2-failed-create.history.pb')).toContain('deactivateUserByBusinessKey');
-    expect(activities('OnboardIbUser.v3-disclosures.history.pb')).toContain('recordDisclosureAcceptance');
+    expect(localActivities(f('OnboardIbUser', 'credentials'))).toContain('armPasswordExpiry');
+    expect(localActivities(f('OnboardIbUser', 'disclosures'))).toContain('recordDisclosureAcceptance');
+    expect(activities(f('OnboardIbUser', 'maker-checker'))).toContain('getIbUserStatus');
+    expect(activities(f('OnboardIbUser', 'compensation'))).toContain('deactivateIbUser');
+    expect(activities(f('OnboardIbUser', 'failed-create'))).toContain('deactivateUserByBusinessKey');
+    expect(updates(f('OnboardIbUser', 'milestone'), 'userCreated')).toHaveLength(1);
+    expect(activities(f('OnboardIbUser', 'phone-proof'))).toContain('consumePhoneProof');
+    // Core banking down past the local attempts: the same step again as a regular activity.
+    expect(activities(f('OnboardIbUser', 'fallback'))).toContain('checkEligibility');
+    expect(status(f('OnboardIbUser', 'fallback'))).toBe('COMPLETED');
+    expect(status(f('OnboardIbUser', 'refused'))).toBe('FAILED');
+    expect(localActivities(f('OnboardIbUser', 'refused'))).not.toContain('createIbUser');
+
+    // MFA: the first code one leg per destination, then resend, lockout, expiry, refusal, offer.
+    expect(activities(f('MfaChallenge', 'two-legs')).filter((a) => a === 'sendChallengeLeg')).toHaveLength(2);
+    expect(activities(f('MfaChallenge', 'resend'))).toContain('resendChallengeCode');
+    expect(
+      events(f('MfaChallenge', 'expiry')).filter((e) => e.timerFiredEventAttributes).length,
+    ).toBeGreaterThanOrEqual(1);
+    expect(updates(f('MfaChallenge', 'lockout'), 'verify')).toHaveLength(5);
+    expect(status(f('MfaChallenge', 'refused'))).toBe('FAILED');
+    const offer = f('MfaChallenge', 'offer-then-choose');
+    expect(activities(offer)).not.toContain('sendChallengeLeg');
+    expect(activities(offer)).toContain('sendChallengeCode');
+    expect(updates(offer, 'resend')).toHaveLength(1);
+    expect(updates(f('MfaChallenge', 'consumed'), 'consume')).toHaveLength(1);
+    // A concealed challenge's decoy: nothing reserved or sent, its wrong codes counted.
+    const decoy = f('MfaChallenge', 'decoy');
+    expect(localActivities(decoy)).toContain('resolveChallengeDestinations');
+    expect([...activities(decoy), ...localActivities(decoy)]).not.toEqual(
+      expect.arrayContaining(['reserveDestinationSend']),
+    );
+    expect(activities(decoy)).not.toContain('sendChallengeLeg');
+    expect(activities(decoy).filter((a) => a === 'recordUserOtpAttempt')).toHaveLength(5);
+
+    // Contact changes: the phone's two proofs and cooling-off; propagation rounds and a refusal.
+    const phone = f('UpdateUserPhone');
+    expect(activities(phone).filter((a) => a === 'consumeMfaChallenge')).toHaveLength(2);
+    expect(events(phone).filter((e) => e.timerFiredEventAttributes).length).toBeGreaterThanOrEqual(1);
+    const rounds = activities(f('UpdateContactInfo', 'propagation-rounds'));
+    expect(rounds.filter((a) => a === 'propagateContactChange')).toHaveLength(2);
+    expect(activities(f('UpdateContactInfo', 'propagation-refused'))).toContain('sendContactNotice');
+    expect(status(f('ReadContactInfo', 'found'))).toBe('COMPLETED');
+    expect(status(f('ReadContactInfo', 'not-found'))).toBe('COMPLETED');
+
     // A registration that went all the way: its code consumed, the user made, the password set.
-    expect(activities('SelfRegistration.history.pb')).toEqual(
+    expect(activities(f('SelfRegistration'))).toEqual(
       expect.arrayContaining(['consumeRegistrationCode', 'createRegisteredUser', 'setRegisteredPassword']),
     );
-    const rounds = activities('UpdateContactInfo.v2-propagation-rounds.history.pb');
-    expect(rounds.filter((a) => a === 'propagateContactChange')).toHaveLength(2);
-    expect(activities('UpdateContactInfo.v2-propagation-refused.history.pb')).toContain('sendContactNotice');
     // The expiry entity: armed by the onboarding, re-armed by the reset, stopped by a first login.
-    const signals = events('FirstTimePasswordExpiry.v3.history.pb')
+    const signals = events(f('FirstTimePasswordExpiry', 'credentials'))
       .map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)
       .filter(Boolean);
     expect(signals).toEqual(['passwordIssued', 'passwordIssued', 'firstLogin']);
     // A destination quota's first run, ended by its continue-as-new (record-quota-rollover.ts).
-    const rollover = events('MfaDestinationQuota.v2-continue-as-new.history.pb');
-    expect(rollover.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
-    expect(rollover.filter((e) => e.workflowExecutionUpdateCompletedEventAttributes).length).toBeGreaterThan(
-      1,
-    );
-  });
-
-  it('keeps MfaChallenge histories from before and after the user-otp-lock patch', () => {
-    const patches = (file: string) =>
-      coreMarkerData(load(file))
-        .filter((m) => m.marker === 'core_patch')
-        .map((m) => m.id);
-    expect(patches('MfaChallenge.before-user-otp-lock.history.pb')).toEqual([]);
-    expect(patches('MfaChallenge.history.pb')).toEqual(['user-otp-lock']);
-  });
-
-  it("keeps a concealed challenge's decoy, recorded on the conceal patch (record-decoy.ts)", () => {
-    const file = 'MfaChallenge.v3-decoy.history.pb';
-    const history = load(file);
-    const patches = coreMarkerData(history)
-      .filter((m) => m.marker === 'core_patch')
-      .map((m) => m.id);
-    expect(patches).toEqual(['user-otp-lock', 'conceal-unbound-caller']);
-    const activities = (history.events ?? [])
-      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
-      .filter(Boolean);
-    // The unknown user's look-up failed: nothing was reserved or sent, then or on resend.
-    expect(activities).toContain('resolveChallengeDestinations');
-    expect(activities).not.toContain('sendChallengeCode');
-    expect(activities).not.toContain('resendChallengeCode');
-    expect(activities).not.toContain('reserveDestinationSend');
-    // Its wrong codes were counted on the user's lock, as a real challenge's are.
-    expect(activities.filter((a) => a === 'recordUserOtpAttempt')).toHaveLength(5);
+    for (const file of [
+      f('MfaDestinationQuota', 'continue-as-new'),
+      'MfaDestinationQuota.v2-continue-as-new.history.pb',
+    ]) {
+      expect(status(file)).toBe('CONTINUED_AS_NEW');
+      expect(
+        events(file).filter((e) => e.workflowExecutionUpdateCompletedEventAttributes).length,
+      ).toBeGreaterThan(1);
+    }
   });
 
   it.each(files)('%s replays deterministically', async (file) => {
@@ -134,7 +165,7 @@ describe('replay of recorded histories', () => {
   it('replays with the OpenTelemetry workflow interceptors tracing the run', async () => {
     // The onboarding history as a client with tracing on would have started it: a trace
     // context in the start's headers switches the bundle's tracing interceptors on.
-    const history = load('OnboardIbUser.history.pb');
+    const history = load('OnboardIbUser.r1.history.pb');
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
     if (!started) throw new Error('recorded onboarding history does not start with WorkflowExecutionStarted');
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -173,7 +204,7 @@ describe('replay of recorded histories', () => {
 
   it('detects a non-deterministic change', async () => {
     // The onboarding history with its first activity renamed: replay must refuse it.
-    const history = load('OnboardIbUser.history.pb');
+    const history = load('OnboardIbUser.r1.history.pb');
     const scheduled = history.events?.find(
       (e) => e.activityTaskScheduledEventAttributes,
     )?.activityTaskScheduledEventAttributes;

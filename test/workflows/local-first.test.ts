@@ -48,7 +48,7 @@ function doubles(over: Partial<MfaActivities> = {}) {
       },
     ]),
   );
-  // One leg per destination (send-per-leg): recorded as the send it stands for.
+  // One leg per destination: recorded as the send it stands for.
   activities.sendChallengeLeg = (input: unknown) =>
     (activities.sendChallengeCode as (i: unknown) => Promise<unknown>)(input);
   return { activities: { ...activities, ...neverLockedUser }, calls };

@@ -85,7 +85,7 @@ function fakeActivities(over: Partial<MfaActivities & MfaUserLockActivities> = {
       },
     ]),
   );
-  // One leg per destination (SEND_PER_LEG_PATCH): recorded as the send it stands for.
+  // One leg per destination: recorded as the send it stands for.
   activities.sendChallengeLeg = (input: unknown) => (activities.sendChallengeCode as Call)(input);
   return { activities, calls, names: () => calls.map((c) => c.name) };
 }

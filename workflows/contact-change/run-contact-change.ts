@@ -1,10 +1,4 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  patched,
-  proxyActivities,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ContactChangeActivities, ContactOwner } from '../../activities/types';
 import type {
   ContactChange,
@@ -28,9 +22,6 @@ const core = proxyActivities<ContactChangeActivities>(coreBankingOptions);
 const mfa = proxyActivities<ContactChangeActivities>(mfaConsumeOptions);
 const linked = proxyActivities<ContactChangeActivities>(propagationOptions);
 const notices = proxyActivities<ContactChangeActivities>(messageOptions);
-
-/** Runs from before it told the contacts only after every linked system had acknowledged. */
-const NOTIFY_ON_ACCEPTANCE = 'notify-on-acceptance';
 
 export interface ContactChangeRequest {
   userId?: string;
@@ -93,8 +84,8 @@ export async function runContactChange(
     return result([], [], []);
   }
 
-  // Once, before either proof: the same patch decision for both consumes.
-  const consumer = req.mfaServiceKey || req.stepUpServiceKey ? consumerRef() : processId;
+  // Both proofs are consumed by this run's execution chain.
+  const consumer = consumerRef();
   if (req.mfaServiceKey) {
     const serviceKey = req.mfaServiceKey;
     await trail.step('CONSUME_MFA', () =>
@@ -180,23 +171,17 @@ export async function runContactChange(
       ),
     );
 
+  // Core banking took the change: the old contacts hear of it now (a hijacked account's
+  // owner must not wait out a linked system's outage, nor miss it when one refuses).
+  const notified = notify();
   let propagatedTo: string[];
-  let sent: Notification[];
-  if (patched(NOTIFY_ON_ACCEPTANCE)) {
-    // Core banking took the change: the old contacts hear of it now (a hijacked account's
-    // owner must not wait out a linked system's outage, nor miss it when one refuses).
-    const notified = notify();
-    try {
-      propagatedTo = await propagate();
-    } catch (err) {
-      await notified.catch(() => undefined);
-      throw err;
-    }
-    sent = await notified;
-  } else {
+  try {
     propagatedTo = await propagate();
-    sent = await notify();
+  } catch (err) {
+    await notified.catch(() => undefined);
+    throw err;
   }
+  const sent = await notified;
   trail.finish('COMPLETED', `changed ${owner.changed.join(', ')}`);
   return result(owner.changed, propagatedTo, sent);
 }

@@ -1,11 +1,8 @@
-import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { ContactChangeResult, UpdateUserPhoneInput } from '../../messages/contact-change';
 import { ProcessTrail } from '../process-trail';
 import { CoolingOff } from './cooling-off';
 import { runContactChange } from './run-contact-change';
-
-/** Runs recorded before it take the old path (the proof of the new number only). */
-export const STEP_UP_PATCH = 'phone-change-step-up';
 
 /**
  * The customer changes the registered phone in real time: only with a VERIFIED
@@ -17,9 +14,8 @@ export async function UpdateUserPhone(input: UpdateUserPhoneInput): Promise<Cont
   const trail = new ProcessTrail('UPDATE_USER_PHONE');
   const coolingOff = new CoolingOff();
   try {
-    const stepUp = patched(STEP_UP_PATCH);
     // The workflow itself never moves a phone on the new number's proof alone.
-    if (stepUp && !input.stepUpServiceKey) {
+    if (!input.stepUpServiceKey) {
       throw ApplicationFailure.create({
         type: 'STEP_UP_REQUIRED',
         message: 'A verified STEP_UP challenge sent to a factor on file is required.',
@@ -32,13 +28,11 @@ export async function UpdateUserPhone(input: UpdateUserPhoneInput): Promise<Cont
       change: { phone: input.newPhone },
       linkedSystems: input.linkedSystems,
       mfaServiceKey: input.mfaServiceKey,
-      ...(stepUp && {
-        stepUpServiceKey: input.stepUpServiceKey,
-        coolingOff: {
-          ms: (input.coolingOffMinutes ?? 0) * 60_000,
-          wait: (t: ProcessTrail, ms: number) => coolingOff.wait(t, ms),
-        },
-      }),
+      stepUpServiceKey: input.stepUpServiceKey,
+      coolingOff: {
+        ms: (input.coolingOffMinutes ?? 0) * 60_000,
+        wait: (t: ProcessTrail, ms: number) => coolingOff.wait(t, ms),
+      },
       unchanged: 'refuse',
     });
   } catch (err) {

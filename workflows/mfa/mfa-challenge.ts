@@ -2,7 +2,6 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -43,7 +42,7 @@ import {
   untilExpiry,
   userLockOptions,
 } from '../activity-options';
-import { localFirst, type LocalFirstOptions } from '../local-first';
+import { localFirst } from '../local-first';
 import {
   ChallengeState,
   CHOICE_NOT_OFFERED,
@@ -54,54 +53,11 @@ import {
 } from './state';
 
 /**
- * Challenges started before the per-user OTP lockout keep their old command sequence
- * (test/replay); new user-bound ones check and count through the user's MfaUserOtpLock.
- */
-export const USER_OTP_LOCK_PATCH = 'user-otp-lock';
-
-/**
  * Pre-login codes (bound to no user) count against a destination's pre-login budget, apart
- * from the codes its user needs. Only activity arguments change: no command does, so runs
- * in flight replay as before (their reservations count on the USER budget).
+ * from the codes its user needs.
  */
 const quotaBudget = (input: MfaChallengeInput): QuotaBudget =>
   isPrelogin(input) || isConcealed(input) ? 'PRELOGIN' : 'USER';
-
-/**
- * Concealed challenges (a caller not bound to the user, messages/mfa.ts isConcealed) turn
- * every failure to send into a decoy. Only runs whose input asks for it take the new path,
- * so runs started before it replay as before.
- */
-export const CONCEAL_PATCH = 'conceal-unbound-caller';
-
-/**
- * The lookup, the quota reservation and the send run local first (workflows/local-first.ts):
- * inside the workflow task, so the first code goes out without three trips through the
- * server. Runs from before it keep their regular activities.
- */
-export const LOCAL_FIRST_PATCH = 'local-first-delivery';
-
-/**
- * Offer, then send (Infinity's DISPLAY_ALL): the run resolves the contacts and sends nothing
- * until a resend names the chosen ones. Only runs whose input asks for it take the path.
- */
-export const OFFER_PATCH = 'offer-then-choose';
-
-/**
- * Runs from before it sent codes local first (one local attempt, then regular): a send
- * slower than the local limit, or a workflow task failing after it, sent the code again.
- * Since, the lookup and the reservation stay local and the send is a regular activity,
- * recorded as soon as it completes.
- */
-export const REGULAR_SEND_PATCH = 'regular-code-send';
-
-/**
- * Runs from before it sent the first code to every destination in one activity: a leg
- * down (SMTP unreachable) held the challenge SENDING, unverifiable, although the SMS with
- * the code had arrived. Since, one regular activity per destination; the first leg out
- * makes the challenge PENDING, the others keep retrying, shown in `deliveries`.
- */
-export const SEND_PER_LEG_PATCH = 'send-per-leg';
 
 /**
  * After EXPIRED, LOCKED or CANCELLED the run stays open this long past the expiry, so a
@@ -131,10 +87,10 @@ export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> 
   const trail = new ProcessTrail('MFA_CHALLENGE');
   const state = new ChallengeState(input, workflowInfo().workflowId, Date.now());
   // Only a challenge bound to a user counts (a pre-login code to a typed phone has none).
-  const userId = patched(USER_OTP_LOCK_PATCH) ? input.userId : undefined;
-  const conceal = isConcealed(input) && patched(CONCEAL_PATCH);
-  const local = patched(LOCAL_FIRST_PATCH);
-  registerHandlers(state, trail, userId, conceal, local);
+  const { userId } = input;
+  // A caller not bound to the user (messages/mfa.ts isConcealed): every failure to send is a decoy.
+  const conceal = isConcealed(input);
+  registerHandlers(state, trail, userId, conceal);
   trail.record(
     'CREATE',
     'COMPLETED',
@@ -142,7 +98,7 @@ export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> 
   );
   void expireOnTime(state, trail);
 
-  await deliverFirstCode(state, trail, userId, conceal, local);
+  await deliverFirstCode(state, trail, userId, conceal);
   await condition(() => state.isSettled());
   await holdOpen(state);
   await condition(allHandlersFinished);
@@ -161,7 +117,6 @@ function registerHandlers(
   trail: ProcessTrail,
   userId: string | undefined,
   conceal: boolean,
-  local: boolean,
 ): void {
   const now = () => Date.now();
   setHandler(mfaStateQuery, () => state.view(now()));
@@ -193,8 +148,8 @@ function registerHandlers(
       state.isDecoy()
         ? resendDecoy(state, trail)
         : state.status === 'OFFERED'
-          ? sendAfterOffer(state, trail, args, local)
-          : resend(state, trail, conceal, local, args),
+          ? sendAfterOffer(state, trail, args)
+          : resend(state, trail, conceal, args),
     {
       validator: (args) => rejectIf(state.resendRefusal(args, now())),
     },
@@ -248,7 +203,7 @@ function verifyCountingUser(state: ChallengeState, trail: ProcessTrail, userId: 
       let user: UserOtpLockView;
       try {
         // Concealed: on the user's pre-login lock, so a caller not bound to the user cannot
-        // lock it out of its own codes. Only an argument: no command changes.
+        // lock it out of its own codes.
         user = await userLockActivities(state).recordUserOtpAttempt({
           userId,
           ref,
@@ -311,24 +266,21 @@ function userLockActivities(state: ChallengeState) {
   return proxyActivities<MfaUserLockActivities>(untilExpiry(userLockOptions, state.remainingMs(Date.now())));
 }
 
-/** MFA activities bounded by the challenge's remaining validity; `local`: local first. */
-function activities(base: ActivityOptions, state: ChallengeState, local: boolean, how?: LocalFirstOptions) {
-  const options = () => untilExpiry(base, state.remainingMs(Date.now()));
-  return local ? localFirst<MfaActivities>(options, how) : proxyActivities<MfaActivities>(options());
+/**
+ * The look-up and the quota reservation, bounded by the challenge's remaining validity: local
+ * first (workflows/local-first.ts), inside the workflow task, so the first code goes out
+ * without a trip through the server for each.
+ */
+function localActivities(base: ActivityOptions, state: ChallengeState) {
+  return localFirst<MfaActivities>(() => untilExpiry(base, state.remainingMs(Date.now())));
 }
 
-/** A send resumes from the legs already accepted: one local attempt, whose failure names them. */
-const SEND: LocalFirstOptions = { localAttempts: 1, resume: withAcceptedLegs };
-
-/** The send's activities: regular in runs with REGULAR_SEND_PATCH, else as before. */
-function sendActivities(state: ChallengeState, local: boolean) {
-  return activities(deliveryOptions, state, local && !patched(REGULAR_SEND_PATCH), SEND);
-}
-
-/** The send's input, with the legs a failed local attempt reported as accepted. */
-function withAcceptedLegs(args: unknown[], details: unknown): unknown[] {
-  const accepted = (details as { accepted?: Delivery[] } | undefined)?.accepted;
-  return accepted?.length ? [{ ...(args[0] as object), accepted }] : args;
+/**
+ * The sends, bounded likewise: regular activities, recorded as soon as they complete, so a
+ * send slower than a local limit or a workflow task failing after it never sends again.
+ */
+function sendActivities(state: ChallengeState) {
+  return proxyActivities<MfaActivities>(untilExpiry(deliveryOptions, state.remainingMs(Date.now())));
 }
 
 async function deliverFirstCode(
@@ -336,7 +288,6 @@ async function deliverFirstCode(
   trail: ProcessTrail,
   userId: string | undefined,
   conceal: boolean,
-  local: boolean,
 ): Promise<void> {
   const { input } = state;
   try {
@@ -355,18 +306,18 @@ async function deliverFirstCode(
     const destinations = await trail.step(
       'RESOLVE_DESTINATIONS',
       () =>
-        activities(lookupOptions, state, local).resolveChallengeDestinations({
+        localActivities(lookupOptions, state).resolveChallengeDestinations({
           serviceKey: input.serviceKey,
           purpose: input.purpose,
           userId: input.userId,
-          // Only an argument: no command changes, runs in flight replay as before.
           ...(input.customerId !== undefined && { customerId: input.customerId }),
           phone: input.phone,
           email: input.email,
         }),
       (d) => `${d.phone.length} phone, ${d.email.length} email`,
     );
-    if (input.offerOnly && patched(OFFER_PATCH)) {
+    // Offer, then send (Infinity's DISPLAY_ALL): nothing goes out until a resend names the chosen contacts.
+    if (input.offerOnly) {
       state.markOffered(destinations);
       trail.record(
         'OFFER',
@@ -375,13 +326,12 @@ async function deliverFirstCode(
       );
       return;
     }
-    // A choice on the create (referenceIds from an earlier answer): only those contacts. Only
-    // arguments change, and only for runs that carry one.
+    // A choice on the create (referenceIds from an earlier answer): only those contacts.
     if (!choiceOffered(destinations, input.choice)) throw asFailure(CHOICE_NOT_OFFERED);
     const selected = selectionOf(destinations, input.choice);
     state.recordChoice(input.choice);
     const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
-      activities(quotaOptions, state, local).reserveDestinationSend({
+      localActivities(quotaOptions, state).reserveDestinationSend({
         ref: `${state.processId}.send-0`,
         destinationDigests: selected.to,
         budget: quotaBudget(input),
@@ -395,13 +345,7 @@ async function deliverFirstCode(
       codeLength: input.policy.codeLength,
       expiresAt: new Date(state.expiresAtMs).toISOString(),
     };
-    if (patched(SEND_PER_LEG_PATCH)) return await sendPerLeg(state, trail, destinations, send);
-    const sent = await trail.step(
-      'SEND_CODE',
-      () => sendActivities(state, local).sendChallengeCode(send),
-      (s) => channels(s.deliveries),
-    );
-    state.markSent(destinations, sent, Date.now());
+    await sendPerLeg(state, trail, destinations, send);
   } catch (err) {
     const refusal = deliveryRefusal(err);
     if (!conceal) return state.markFailed(refusal);
@@ -412,10 +356,11 @@ async function deliverFirstCode(
 }
 
 /**
- * The first code, one regular activity per destination (at most one phone and one email):
- * the first leg out makes the challenge PENDING; the others go on retrying (within the
- * code's validity) and their outcome shows in the state. Fails as before (the first
- * leg's failure) only when no leg got the code out.
+ * The first code, one regular activity per destination (at most one phone and one email),
+ * so a leg down (SMTP unreachable) never holds the challenge unverifiable while the SMS with
+ * the code has arrived: the first leg out makes the challenge PENDING; the others go on
+ * retrying (within the code's validity) and their outcome shows in the state. Fails (the
+ * first leg's failure) only when no leg got the code out.
  */
 async function sendPerLeg(
   state: ChallengeState,
@@ -435,7 +380,7 @@ async function sendPerLeg(
       details: {},
     });
   }
-  const leg = proxyActivities<MfaActivities>(untilExpiry(deliveryOptions, state.remainingMs(Date.now())));
+  const leg = sendActivities(state);
   const failures: unknown[] = [];
   state.beginLegs(legs);
   for (const channel of legs) {
@@ -464,17 +409,16 @@ async function resend(
   state: ChallengeState,
   trail: ProcessTrail,
   conceal: boolean,
-  local: boolean,
   args: ResendArgs,
 ): Promise<MfaState> {
   const sealed = state.sealed();
   if (!sealed) throw asFailure(state.statusRefusal(Date.now()) ?? NOT_SENT);
   const sendNumber = state.beginResend(Date.now());
-  // The caller's choice of contacts (absent: all); only arguments change, runs without one replay as before.
+  // The caller's choice of contacts (absent: all).
   const selected = state.selection(args.choice);
   try {
     const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
-      activities(quotaOptions, state, local).reserveDestinationSend({
+      localActivities(quotaOptions, state).reserveDestinationSend({
         ref: `${state.processId}.send-${sendNumber}`,
         destinationDigests: selected.to,
         budget: quotaBudget(state.input),
@@ -483,7 +427,7 @@ async function resend(
     await trail.step(
       'RESEND_CODE',
       () =>
-        sendActivities(state, local).resendChallengeCode({
+        sendActivities(state).resendChallengeCode({
           serviceKey: state.input.serviceKey,
           purpose: state.input.purpose,
           sealedDestinations: sealed.destinations,
@@ -515,7 +459,6 @@ async function sendAfterOffer(
   state: ChallengeState,
   trail: ProcessTrail,
   args: ResendArgs,
-  local: boolean,
 ): Promise<MfaState> {
   const sealedDestinations = state.sealedDestinations();
   if (!sealedDestinations) throw asFailure(NOT_SENT);
@@ -523,7 +466,7 @@ async function sendAfterOffer(
   const selected = state.selection(args.choice);
   try {
     const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
-      activities(quotaOptions, state, local).reserveDestinationSend({
+      localActivities(quotaOptions, state).reserveDestinationSend({
         ref: `${state.processId}.send-${sendNumber}`,
         destinationDigests: selected.to,
         budget: quotaBudget(state.input),
@@ -532,8 +475,8 @@ async function sendAfterOffer(
     const sent = await trail.step(
       'SEND_CODE',
       () =>
-        // A regular activity, as every send since REGULAR_SEND_PATCH: never overlapping itself.
-        sendActivities(state, local).sendChallengeCode({
+        // A regular activity, as every send: never overlapping itself.
+        sendActivities(state).sendChallengeCode({
           serviceKey: state.input.serviceKey,
           purpose: state.input.purpose,
           sealedDestinations,

@@ -1,7 +1,6 @@
 import {
   ApplicationFailure,
   CancellationScope,
-  patched,
   proxyActivities,
   workflowInfo,
   type ActivityOptions,
@@ -37,57 +36,24 @@ const authorisation = proxyActivities<OnboardingActivities>(coreBankingOptions);
 const proofs = proxyActivities<ContactChangeActivities>(mfaConsumeOptions);
 
 /**
- * Runs given a phoneProof consume it before the user is created. Only runs whose input
- * carries one take the step, so released histories replay as before.
+ * The steps' activities: local first (workflows/local-first.ts), most onboardings in a
+ * single workflow task, except a call for which `regularNow()` says the workflow task must
+ * complete (the milestone's answer waits in it). The sends (`channelSync`, `sms`) are
+ * regular activities: their receivers cannot de-duplicate them, and a local result is only
+ * recorded when the whole task completes (a slow gateway, a cut local attempt or a task
+ * that fails after it would send again).
  */
-export const PHONE_PROOF_PATCH = 'onboarding-phone-proof';
-
-/**
- * The steps' activities: local first (workflows/local-first.ts) in runs with
- * LOCAL_FIRST_STEPS, except a call for which `regularNow()` says the workflow task must
- * complete (the milestone's answer waits in it). The sends (`channelSync`, `sms`) run as
- * regular activities in runs with REGULAR_SENDS: their receivers cannot de-duplicate
- * them, and a local result is only recorded when the whole task completes (a task that
- * fails after it re-runs it). Asked lazily, so the patch marker lands where the send is.
- */
-function stepActivities(local: boolean, regularNow: () => boolean) {
-  const proxy = <A extends object>(options: ActivityOptions): A =>
-    local ? localFirst<A>(options, { regularNow }) : (proxyActivities<A>(options) as A);
-  const send = <A extends object>(options: ActivityOptions): A => {
-    const localProxy = proxy<A>(options);
-    const regular = proxyActivities<A>(options) as A;
-    return new Proxy({} as A, {
-      get: (_, name) => (local && patched(REGULAR_SENDS) ? regular : localProxy)[name as keyof A],
-    });
-  };
+function stepActivities(regularNow: () => boolean) {
+  const proxy = <A extends object>(options: ActivityOptions): A => localFirst<A>(options, { regularNow });
   return {
     core: proxy<OnboardingActivities>(coreBankingOptions),
-    channelSync: send<OnboardingActivities>(webhookOptions),
-    sms: send<OnboardingActivities>(messageOptions),
+    channelSync: proxyActivities<OnboardingActivities>(webhookOptions),
+    sms: proxyActivities<OnboardingActivities>(messageOptions),
     compute: proxy<OnboardingActivities>(computeOptions),
     evidence: proxy<RegistrationActivities>(coreBankingOptions),
     expiry: proxy<CredentialActivities>(passwordExpiryOptions),
   };
 }
-
-/** Runs from before it send a new password per attempt (no sealing activity in their history). */
-const SEALED_FIRST_TIME_PASSWORD = 'sealed-first-time-password';
-/** Runs from before it left a user committed by a create that then failed outside compensation. */
-const COMPENSATE_FAILED_CREATE = 'compensate-failed-create';
-/** Runs from before it recorded no disclosure evidence in core banking (nor had the records). */
-const RECORD_DISCLOSURES = 'record-disclosures';
-/** Runs from before it left first-time passwords valid until used (no expiry timer). */
-const FIRST_TIME_PASSWORD_EXPIRY = 'first-time-password-expiry';
-/**
- * Runs from before it ran every step as a regular activity (a trip through the server
- * each); since, the steps run local first, most onboardings in a single workflow task.
- */
-export const LOCAL_FIRST_STEPS = 'local-first-steps';
-/**
- * Runs from before it sent the username webhook and the first-time password local first:
- * a slow gateway, a cut local attempt or a failed workflow task sent them again.
- */
-export const REGULAR_SENDS = 'regular-sends';
 
 /**
  * Opens an IB/MB user: eligibility → create in core banking (→ maker-checker wait)
@@ -117,12 +83,9 @@ async function onboard(
   // (for a run never reset it is its own run id, the key runs in flight already use), while a
   // later onboarding of the same customer (same workflow id) gets a key of its own.
   const businessKey = `${processId}:${workflowInfo().firstExecutionRunId}`;
-  const { core, channelSync, sms, compute, evidence, expiry } = stepActivities(
-    patched(LOCAL_FIRST_STEPS),
-    () => milestone.releaseTask(),
-  );
+  const { core, channelSync, sms, compute, evidence, expiry } = stepActivities(() => milestone.releaseTask());
 
-  // The API applied the same rule; a run from before had no records to apply it to.
+  // The API applied the same rule.
   const disclosures = input.disclosures && disclosureVerdict(input.disclosures, input.acceptedDisclosures);
   if (disclosures && !disclosures.accepted) {
     trail.finish('FAILED', disclosures.code);
@@ -141,7 +104,7 @@ async function onboard(
       email: input.email,
       credentialDelivery: input.credentialDelivery,
       businessKey,
-      // Arguments only (absent for retail and older runs): no command changes.
+      // Absent for retail customers.
       ...(input.userReference !== undefined && { userReference: input.userReference }),
       ...(input.linkedCustomerIds?.length && { linkedCustomerIds: input.linkedCustomerIds }),
     }),
@@ -159,7 +122,7 @@ async function onboard(
 
   // The proof of the phone on file, used once: nothing exists yet when it is refused.
   let provenPhoneDigest: string | undefined;
-  if (input.phoneProofServiceKey && patched(PHONE_PROOF_PATCH)) {
+  if (input.phoneProofServiceKey) {
     const serviceKey = input.phoneProofServiceKey;
     try {
       provenPhoneDigest = (
@@ -203,19 +166,17 @@ async function onboard(
   } catch (err) {
     // The create may have committed before it failed (its budget ran out on a lost answer):
     // a user under this onboarding's key is deactivated, or the customer stays registered for ever.
-    if (patched(COMPENSATE_FAILED_CREATE)) {
-      await CancellationScope.nonCancellable(() =>
-        trail.step(
-          'COMPENSATE_DEACTIVATE_USER',
-          () =>
-            compensation.deactivateUserByBusinessKey({
-              businessKey,
-              reason: `onboarding failed: ${failureCode(err)}`,
-            }),
-          (r) => (r.userId ? `userId=${r.userId}` : 'no user was created'),
-        ),
-      );
-    }
+    await CancellationScope.nonCancellable(() =>
+      trail.step(
+        'COMPENSATE_DEACTIVATE_USER',
+        () =>
+          compensation.deactivateUserByBusinessKey({
+            businessKey,
+            reason: `onboarding failed: ${failureCode(err)}`,
+          }),
+        (r) => (r.userId ? `userId=${r.userId}` : 'no user was created'),
+      ),
+    );
     throw err;
   }
 
@@ -236,7 +197,7 @@ async function onboard(
         ),
       );
     }
-    if (disclosures?.accepted && patched(RECORD_DISCLOSURES)) {
+    if (disclosures?.accepted) {
       const accepted = disclosures.disclosures;
       await trail.step(
         'RECORD_DISCLOSURES',
@@ -268,9 +229,10 @@ async function onboard(
       'SEND_FIRST_TIME_PASSWORD',
       async () => {
         // The password is made once and kept sealed, so every attempt sends the same one.
-        const sealedPassword = patched(SEALED_FIRST_TIME_PASSWORD)
-          ? (await compute.sealFirstTimePassword({ processId, userId: user.userId })).sealed
-          : undefined;
+        const { sealed: sealedPassword } = await compute.sealFirstTimePassword({
+          processId,
+          userId: user.userId,
+        });
         return sms.issueFirstTimePassword({
           processId,
           customerId: input.customerId,
@@ -287,7 +249,7 @@ async function onboard(
     let passwordExpiry;
     const ttlMinutes = input.firstTimePasswordTtlMinutes;
     // Not sent (the customer's own password is in force): no timer to revoke it.
-    if (ttlMinutes && delivery.status === 'SENT' && patched(FIRST_TIME_PASSWORD_EXPIRY)) {
+    if (ttlMinutes && delivery.status === 'SENT') {
       // The password is out: a durable timer per user revokes it unless the first login
       // comes first. A failure here leaves the user as it is (the password is delivered);
       // the trail shows it for ops.

@@ -88,7 +88,7 @@ export async function ResetUserPassword(input: ResetUserPasswordInput): Promise<
             sealedPassword: sealed,
             delivery: input.credentialDelivery,
             messageRef: sideEffectRef,
-            // Only over the password the lookup saw (an argument only: no command changes).
+            // Only over the password the lookup saw.
             ...(owner.passwordSetAt !== undefined && { ifPasswordSetAt: owner.passwordSetAt }),
           })
           .catch((err: unknown) => {

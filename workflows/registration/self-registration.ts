@@ -99,7 +99,6 @@ export async function SelfRegistration(input: SelfRegistrationInput): Promise<Se
     result,
     failure,
   }));
-  // A query: no command, so runs recorded before it replay alike.
   setHandler(
     registrationKeyMatchesQuery,
     (digest: string) => typeof digest === 'string' && constantTimeEqual(digest, input.securityKeyDigest),
