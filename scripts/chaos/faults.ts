@@ -94,7 +94,7 @@ export async function runFaultScenarios(opts: {
       description: 'every core-banking call answers after 3 s (client timeout 5 s)',
       on: sim({ latencyMs: 3_000 }),
       off: sim(null),
-      holdMs: hold(60_000, 20_000),
+      holdMs: hold(120_000, 60_000),
       brownout: true,
     },
     {
@@ -102,7 +102,7 @@ export async function runFaultScenarios(opts: {
       description: 'every core-banking call answers after 4.9 s (client timeout 5 s)',
       on: sim({ latencyMs: 4_900 }),
       off: sim(null),
-      holdMs: hold(60_000, 20_000),
+      holdMs: hold(120_000, 60_000),
       brownout: true,
     },
     {

@@ -119,6 +119,13 @@ describe('brownouts end to end: slow dependencies repeat nothing the customer se
     await new Promise((r) => setTimeout(r, 8_000));
     const passwords = smsTo(phone).filter((d) => FTP.test(d.text));
     expect(passwords).toHaveLength(1);
+    // The sends are regular activities, recorded as they complete: a workflow task failing
+    // after them (a crash, a codec error, a bug) cannot run them again, as it would local ones.
+    const history = await stack.client.workflow.getHandle(`onboard-${customerId}`).fetchHistory();
+    const scheduled = (history.events ?? []).map(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name,
+    );
+    expect(scheduled).toEqual(expect.arrayContaining(['syncUsernameToChannel', 'issueFirstTimePassword']));
     expect(await passwordWorks(userId, FTP.exec(passwords[0]?.text ?? '')?.[1] as string)).toBe(true);
   }, 120_000);
 

@@ -212,7 +212,7 @@ describe('tracing end to end', () => {
     // sms → RunActivity → StartActivity in the run; the run's own span ends (and leaves the
     // sandbox) only when the challenge does, so the link to the request is the start's span.
     const chain = ancestry(spans.find((s) => s.name === 'sms outbox'));
-    expect(chain).toEqual(['sms outbox', 'RunActivity:sendChallengeCode', 'StartActivity:sendChallengeCode']);
+    expect(chain).toEqual(['sms outbox', 'RunActivity:sendChallengeLeg', 'StartActivity:sendChallengeLeg']);
     const server = spans.find((s) => s.name === 'POST /mfa/challenges');
     const start = spans.find((s) => s.name === 'UpdateWithStartWorkflow:awaitInitialDelivery');
     expect(start).toMatchObject({ service: 'ibmb-api', parentSpanId: server?.spanId });
