@@ -172,7 +172,7 @@ const specs = (): ChildSpec[] => [
     command: process.execPath,
     args: [path.join(dist, 'api', 'main.js')],
     env: shared,
-    ready: () => waitUntil('API', httpOk(`http://${config.HOST}:${config.PORT}/readyz`), 30_000),
+    ready: () => waitUntil('API', httpOk(`http://${config.HOST}:${config.PORT}/readyz`), 60_000),
   },
 ];
 

@@ -195,7 +195,7 @@ describe('tracing end to end', () => {
 
   it('traces an MFA challenge from its update-with-start to the SMS, with no code, key or number in it', async () => {
     const traceId = randomBytes(16).toString('hex');
-    const token = await stack.token('mfa:write');
+    const token = await stack.token('mfa:write mfa:any-user');
     const phone = '+254700399001';
     const res = await call(stack.apiUrl, 'POST', '/mfa/challenges', {
       token,

@@ -52,7 +52,7 @@ describe('Worker Versioning: two builds side by side', () => {
         },
       },
     );
-    token = await stack.token('mfa:write processes:read');
+    token = await stack.token('mfa:write mfa:any-user processes:read');
   }, 120_000);
   afterAll(async () => {
     buildTwo?.shutdown();
