@@ -5,7 +5,6 @@ import type { Config } from '../../config';
 import { currentDisclosures } from '../../config/disclosures';
 import { mfaPolicy } from '../../config/mfa-policy';
 import { securityKeyDigest } from '../../lib/mfa-crypto';
-import { passwordProblems, PASSWORD_PROBLEM_TEXT } from '../../rules/password';
 import {
   identityContext,
   identityDigest,
@@ -33,6 +32,7 @@ import { startIdempotent, withStartBudget } from '../processes/idempotent-start'
 import { BUSINESS_STATUS } from '../http/business-status';
 import type { StarterMemo } from '../processes/readers';
 import { ProblemError, problems } from '../http/problem';
+import { assertPasswordPolicy } from '../http/password-policy';
 import type { RegistrationRequest } from './schema';
 
 /** How long the create waits for the identity check and the code to go out. */
@@ -60,16 +60,7 @@ export function refuseBadRequest(body: RegistrationRequest, config: Config): voi
       reason: uProblem,
     });
   }
-  const pProblems = passwordProblems(body.password, username);
-  if (pProblems.length) {
-    throw new ProblemError(
-      422,
-      'PASSWORD_POLICY',
-      'Password not allowed',
-      `The password ${pProblems.map((p) => PASSWORD_PROBLEM_TEXT[p]).join('; ')}.`,
-      { field: 'password', reasons: pProblems },
-    );
-  }
+  assertPasswordPolicy(body.password, username);
   const verdict = disclosureVerdict(currentDisclosures(config), body.acceptedDisclosures);
   if (!verdict.accepted) {
     throw new ProblemError(

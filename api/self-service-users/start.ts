@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../../config';
-import { passwordProblems, PASSWORD_PROBLEM_TEXT } from '../../rules/password';
+import { assertPasswordPolicy } from '../http/password-policy';
 import { sealSelfServicePassword, selfServicePasswordContext } from '../../lib/self-service-password';
 import {
   CREATE_SELF_SERVICE_USER_WORKFLOW,
@@ -54,15 +54,7 @@ export function refuseBadRequest(body: CreateSelfServiceUserRequest, config: Con
       'password and repeatPassword differ.',
       { field: 'repeatPassword' },
     );
-  const pProblems = passwordProblems(body.password, body.username);
-  if (pProblems.length)
-    throw new ProblemError(
-      422,
-      'PASSWORD_POLICY',
-      'Password not allowed',
-      `The password ${pProblems.map((p) => PASSWORD_PROBLEM_TEXT[p]).join('; ')}.`,
-      { field: 'password', reasons: pProblems },
-    );
+  assertPasswordPolicy(body.password, body.username);
 }
 
 /** Starts the creation (one per username at a time) or finds the run this request started. */

@@ -28,6 +28,7 @@ import { eligibilityVerdict } from '../../rules/eligibility';
 import { starterOf } from '../starter';
 import { localFirst } from '../local-first';
 import { UserCreatedMilestone } from './milestone';
+import { businessFailure } from '../business-failure';
 
 const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
 /** The maker-checker poll waits on timers anyway: regular activities in every run. */
@@ -89,12 +90,7 @@ async function onboard(
   const disclosures = input.disclosures && disclosureVerdict(input.disclosures, input.acceptedDisclosures);
   if (disclosures && !disclosures.accepted) {
     trail.finish('FAILED', disclosures.code);
-    throw ApplicationFailure.create({
-      type: disclosures.code,
-      message: disclosures.message,
-      nonRetryable: true,
-      details: [disclosures.extensions],
-    });
+    throw businessFailure(disclosures.code, disclosures.message, disclosures.extensions);
   }
 
   const facts = await trail.step('CHECK_ELIGIBILITY', () =>
@@ -112,12 +108,7 @@ async function onboard(
   const verdict = eligibilityVerdict(facts);
   if (!verdict.eligible) {
     trail.finish('FAILED', verdict.code);
-    throw ApplicationFailure.create({
-      type: verdict.code,
-      message: verdict.message,
-      nonRetryable: true,
-      details: [verdict.extensions],
-    });
+    throw businessFailure(verdict.code, verdict.message, verdict.extensions);
   }
 
   // The proof of the phone on file, used once: nothing exists yet when it is refused.
@@ -137,12 +128,11 @@ async function onboard(
     } catch (err) {
       const reason = failureCode(err);
       trail.finish('FAILED', 'MFA_NOT_VERIFIED');
-      throw ApplicationFailure.create({
-        type: 'MFA_NOT_VERIFIED',
-        message: 'The phoneProof is not a verified, unused ONBOARDING challenge of the mobile on file.',
-        nonRetryable: true,
-        details: [{ reason }],
-      });
+      throw businessFailure(
+        'MFA_NOT_VERIFIED',
+        'The phoneProof is not a verified, unused ONBOARDING challenge of the mobile on file.',
+        { reason },
+      );
     }
   }
 

@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { OnboardingActivities } from '../../activities/types';
 import type { SelfServiceUserActivities } from '../../activities/self-service-user-types';
 import type {
@@ -8,6 +8,7 @@ import type {
 import { failureCode, ProcessTrail } from '../process-trail';
 import { compensationOptions, computeOptions, coreBankingOptions, messageOptions } from '../activity-options';
 import { eligibilityVerdict } from '../../rules/eligibility';
+import { businessFailure } from '../business-failure';
 
 const core = proxyActivities<OnboardingActivities & SelfServiceUserActivities>(coreBankingOptions);
 const compute = proxyActivities<SelfServiceUserActivities>(computeOptions);
@@ -42,12 +43,7 @@ export async function CreateSelfServiceUser(
   const verdict = eligibilityVerdict(facts);
   if (!verdict.eligible) {
     trail.finish('FAILED', verdict.code);
-    throw ApplicationFailure.create({
-      type: verdict.code,
-      message: verdict.message,
-      nonRetryable: true,
-      details: [verdict.extensions],
-    });
+    throw businessFailure(verdict.code, verdict.message, verdict.extensions);
   }
 
   let user;
@@ -150,11 +146,10 @@ export async function CreateSelfServiceUser(
       );
     });
     trail.finish('FAILED', reason);
-    throw ApplicationFailure.create({
-      type: 'SELF_SERVICE_USER_FAILED',
-      message: `Self-service user creation failed: ${reason}; the user was deactivated.`,
-      nonRetryable: true,
-      details: [{ reason, userId: user.userId, compensated: true }],
-    });
+    throw businessFailure(
+      'SELF_SERVICE_USER_FAILED',
+      `Self-service user creation failed: ${reason}; the user was deactivated.`,
+      { reason, userId: user.userId, compensated: true },
+    );
   }
 }
