@@ -283,6 +283,17 @@ function sendActivities(state: ChallengeState) {
   return proxyActivities<MfaActivities>(untilExpiry(deliveryOptions, state.remainingMs(Date.now())));
 }
 
+/** Send `sendNumber`'s reservation on the destinations' quotas (keyed by it: a retry counts once). */
+function reserveSend(state: ChallengeState, trail: ProcessTrail, sendNumber: number, digests: string[]) {
+  return trail.step('RESERVE_DESTINATION_QUOTA', () =>
+    localActivities(quotaOptions, state).reserveDestinationSend({
+      ref: `${state.processId}.send-${sendNumber}`,
+      destinationDigests: digests,
+      budget: quotaBudget(state.input),
+    }),
+  );
+}
+
 async function deliverFirstCode(
   state: ChallengeState,
   trail: ProcessTrail,
@@ -330,13 +341,7 @@ async function deliverFirstCode(
     if (!choiceOffered(destinations, input.choice)) throw asFailure(CHOICE_NOT_OFFERED);
     const selected = selectionOf(destinations, input.choice);
     state.recordChoice(input.choice);
-    const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
-      localActivities(quotaOptions, state).reserveDestinationSend({
-        ref: `${state.processId}.send-0`,
-        destinationDigests: selected.to,
-        budget: quotaBudget(input),
-      }),
-    );
+    const reserved = await reserveSend(state, trail, 0, selected.to);
     const send: SendCodeInput = {
       serviceKey: input.serviceKey,
       purpose: input.purpose,
@@ -417,13 +422,7 @@ async function resend(
   // The caller's choice of contacts (absent: all).
   const selected = state.selection(args.choice);
   try {
-    const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
-      localActivities(quotaOptions, state).reserveDestinationSend({
-        ref: `${state.processId}.send-${sendNumber}`,
-        destinationDigests: selected.to,
-        budget: quotaBudget(state.input),
-      }),
-    );
+    const reserved = await reserveSend(state, trail, sendNumber, selected.to);
     await trail.step(
       'RESEND_CODE',
       () =>
@@ -465,13 +464,7 @@ async function sendAfterOffer(
   const sendNumber = state.beginResend(Date.now());
   const selected = state.selection(args.choice);
   try {
-    const reserved = await trail.step('RESERVE_DESTINATION_QUOTA', () =>
-      localActivities(quotaOptions, state).reserveDestinationSend({
-        ref: `${state.processId}.send-${sendNumber}`,
-        destinationDigests: selected.to,
-        budget: quotaBudget(state.input),
-      }),
-    );
+    const reserved = await reserveSend(state, trail, sendNumber, selected.to);
     const sent = await trail.step(
       'SEND_CODE',
       () =>
