@@ -8,7 +8,6 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common';
-import { findCause } from '../lib/failure-chain';
 
 /**
  * How a step tries inside the worker before it becomes a regular activity: a few attempts
@@ -47,7 +46,7 @@ export function localFirst<A extends object>(
   // A function: the regular activity's options are worked out when it falls back (a bound
   // that counts down, such as a code's validity, has run on meanwhile).
   const optionsNow = () => (typeof options === 'function' ? options() : options);
-  const local = proxyLocalActivities<A>(localOptions(optionsNow(), how.localAttempts)) as unknown as Calls;
+  const local = proxyLocalActivities<A>(localOptions(optionsNow())) as unknown as Calls;
   const call =
     (name: string) =>
     async (...args: unknown[]): Promise<unknown> => {
@@ -57,25 +56,13 @@ export function localFirst<A extends object>(
         return await (local[name] as Calls[string])(...args);
       } catch (err) {
         if (!fallsBack(err)) throw err;
-        const details = findCause(
-          err,
-          (e): e is ApplicationFailure => e instanceof ApplicationFailure,
-        )?.details;
-        return (regular()[name] as Calls[string])(...(how.resume ? how.resume(args, details?.[0]) : args));
+        return (regular()[name] as Calls[string])(...args);
       }
     };
   return new Proxy({} as A, { get: (_, name) => (typeof name === 'string' ? call(name) : undefined) });
 }
 
 export interface LocalFirstOptions {
-  /**
-   * Local attempts before the regular activity (unset: LOCAL_BUDGET's).
-   * 1 for an activity whose retries resume from heartbeat details, which a local attempt
-   * cannot leave: it passes them in its failure's details instead.
-   */
-  localAttempts?: number;
-  /** The regular activity's arguments from the local ones and the last failure's details. */
-  resume?: (args: unknown[], details: unknown) => unknown[];
   /**
    * Asked at each call: true runs this call as a regular activity at once, so the workflow
    * task (held open while local activities run) completes first.
@@ -88,7 +75,7 @@ export interface LocalFirstOptions {
  * the adapter's timeout), LOCAL_BUDGET's attempts, within the regular activity's
  * schedule-to-close when it has one (a code's validity).
  */
-export function localOptions(options: ActivityOptions, attempts?: number): LocalActivityOptions {
+export function localOptions(options: ActivityOptions): LocalActivityOptions {
   const startToClose =
     options.startToCloseTimeout === undefined
       ? LOCAL_BUDGET.startToCloseMs
@@ -98,7 +85,7 @@ export function localOptions(options: ActivityOptions, attempts?: number): Local
     ...(options.scheduleToCloseTimeout !== undefined && {
       scheduleToCloseTimeout: msToNumber(options.scheduleToCloseTimeout),
     }),
-    retry: { ...LOCAL_BUDGET.retry, maximumAttempts: attempts ?? LOCAL_BUDGET.maximumAttempts },
+    retry: { ...LOCAL_BUDGET.retry, maximumAttempts: LOCAL_BUDGET.maximumAttempts },
   };
 }
 
