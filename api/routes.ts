@@ -1,22 +1,24 @@
-import { INFINITY_BASE_PATH } from '../mfa/infinity';
-import { codecPayloads as codecBody } from './responses';
-import * as r from './responses';
-import { contactInfoRequest, contactInfoView, updateUserIbRequest } from '../contact-change/schema';
-import { infinityRequestOtp, infinityVerifyOtp } from '../mfa/infinity-schema';
-import { createChallengeRequest, resendRequest, verifyRequest } from '../mfa/schema';
-import { openUserIbRequest } from '../onboarding/schema';
-import { createSelfServiceUserRequest, updateSelfServiceUserRequest } from '../self-service-users/schema';
+import { INFINITY_BASE_PATH } from './mfa/infinity';
+import { codecPayloads } from './codec/schema';
+import * as r from './openapi/responses';
+import { contactInfoRequest, contactInfoView, updateUserIbRequest } from './contact-change/schema';
+import { infinityRequestOtp, infinityVerifyOtp } from './mfa/infinity-schema';
+import { createChallengeRequest, resendRequest, verifyRequest } from './mfa/schema';
+import { openUserIbRequest } from './onboarding/schema';
+import { createSelfServiceUserRequest, updateSelfServiceUserRequest } from './self-service-users/schema';
 import {
   disclosureList,
   registrationCodeSent,
   registrationRequest,
   registrationResult,
   registrationVerifyRequest,
-} from '../registration/schema';
-import { resetResult, resetUserIbRequest } from '../password-reset/schema';
-import { securityQuestionsRequest, securityQuestionsResult } from '../security-questions/schema';
-import { userStatusRequest, userStatusResult } from '../user-status/schema';
-import type { Operation, ResponseSpec } from './operation';
+} from './registration/schema';
+import { resetResult, resetUserIbRequest } from './password-reset/schema';
+import { securityQuestionsRequest, securityQuestionsResult } from './security-questions/schema';
+import { userStatusRequest, userStatusResult } from './user-status/schema';
+import { USER_STATUS_SCOPES, type UserStatusAction } from '../messages/user-status';
+import type { Scope } from './http/auth';
+import type { Route, ResponseSpec } from './http/route';
 
 const p = (description: string): ResponseSpec => ({ description, schema: r.problem, problem: true });
 const authErrors = { 401: p('Missing or invalid bearer token'), 403: p('Token lacks the scope') };
@@ -26,15 +28,20 @@ const writeErrors = {
   415: p('Not JSON'),
   ...authErrors,
 };
-/** 403s of the MFA routes: scope, or a user token acting for another user. */
 /** The per-caller ceiling on calls no durable budget bounds (api/http/caller-rate-limit.ts). */
 const rateLimited = p('RATE_LIMITED: this caller made too many such calls this minute (Retry-After)');
+/** 403s of the MFA routes: scope, or a user token acting for another user. */
 const mfaForbidden = p('INSUFFICIENT_SCOPE, SUBJECT_MISMATCH (mfa:write acts only for its `sub`)');
-/** Pre-login operations take mfa:prelogin; the user's own take mfa:write. Both accept X-Kony-Authorization. */
-const infinityAuth = (op: string): Pick<Operation, 'scopes' | 'anyScope' | 'headers'> => ({
+/**
+ * Pre-login operations take mfa:prelogin (or a channel's mfa:write with mfa:any-user, as
+ * api/mfa/caller.ts says); the user's own take mfa:write. Both accept X-Kony-Authorization and
+ * spend the per-caller ceiling the native routes spend (one bucket per caller across both).
+ */
+const infinityAuth = (op: string): Pick<Route, 'scopes' | 'anyScope' | 'konyHeader' | 'callerLimit'> => ({
   scopes: op.includes('PreLogin') ? ['mfa:prelogin', 'mfa:write'] : ['mfa:write'],
   anyScope: true,
-  headers: [{ name: 'X-Kony-Authorization', description: 'The bearer token, as Infinity clients send it' }],
+  konyHeader: true,
+  callerLimit: true,
 });
 const prefer = {
   name: 'Prefer',
@@ -56,16 +63,85 @@ const finalStateErrors = {
 };
 const accepted = { 202: { description: 'Still running: follow `statusUrl`', schema: r.accepted } };
 
-/** Every route the API serves. test/api/openapi.test.ts fails when one is missing here. */
-export const operations: Operation[] = [
-  {
+const ACTIONS = { lock: 'LOCK', unlock: 'UNLOCK', close: 'CLOSE' } as const satisfies Record<
+  string,
+  UserStatusAction
+>;
+/** POST /users/{userId}/lock|unlock|close: one ChangeUserStatus each. */
+const userStatus = (action: keyof typeof ACTIONS): Route => ({
+  method: 'post',
+  path: `/users/:userId/${action}`,
+  tag: 'ib-users',
+  summary: `${action[0]!.toUpperCase()}${action.slice(1)} an IB/MB user (ChangeUserStatus)${
+    action === 'close' ? ': deactivates, never deletes' : ''
+  }`,
+  scopes: [...USER_STATUS_SCOPES[ACTIONS[action]]] as Scope[],
+  anyScope: true,
+  body: userStatusRequest,
+  headers: idempotency,
+  responses: {
+    200: { description: 'Status changed (or already so: `changed: false`)', schema: userStatusResult },
+    ...accepted,
+    ...writeErrors,
+    404: p('USER_NOT_FOUND'),
+    409: p('INVALID_STATUS_TRANSITION, CREDENTIALS_CHANGE_IN_PROGRESS'),
+    422: p('IDEMPOTENCY_KEY_REUSED'),
+    502: p('PROPAGATION_FAILED'),
+    503: startUnavailable,
+  },
+});
+
+/** Temenos Infinity DbxUser operations, twins of the native MFA routes. */
+const infinityRequest = (op: string): Route => ({
+  method: 'post',
+  path: `${INFINITY_BASE_PATH}/${op}`,
+  tag: 'temenos-infinity',
+  summary: `Infinity DbxUser ${op} (a serviceKey in MFAAttributes makes it a resend)`,
+  ...infinityAuth(op),
+  body: infinityRequestOtp,
+  responses: {
+    200: { description: 'Infinity response', schema: r.infinityResponse },
+    default: { description: '`{dbpErrCode, dbpErrMsg}`', schema: r.infinityResponse },
+  },
+});
+const infinityVerify = (op: string): Route => ({
+  method: 'post',
+  path: `${INFINITY_BASE_PATH}/${op}`,
+  tag: 'temenos-infinity',
+  summary: `Infinity DbxUser ${op}`,
+  ...infinityAuth(op),
+  body: infinityVerifyOtp,
+  responses: {
+    200: { description: 'Infinity response', schema: r.infinityResponse },
+    default: { description: '`{dbpErrCode, dbpErrMsg}`', schema: r.infinityResponse },
+  },
+});
+
+/** The Temporal remote codec: encoding forges payloads workflows would trust, so its own scope. */
+const codec = (op: 'encode' | 'decode'): Route => ({
+  method: 'post',
+  path: `/codec/${op}`,
+  tag: 'ops',
+  summary: `Temporal remote codec: ${op} payloads (for the Temporal UI/CLI)`,
+  scopes: [op === 'encode' ? 'codec:encode' : 'codec:decode'],
+  body: codecPayloads,
+  responses: {
+    200: { description: 'Payloads', schema: codecPayloads },
+    ...writeErrors,
+    422: p('CODEC_FAILED'),
+  },
+});
+
+/** Every route the API serves, each declared once: mount() registers it, the OpenAPI document describes it. */
+export const routes = {
+  healthz: {
     method: 'get',
     path: '/healthz',
     tag: 'ops',
     summary: 'Process is up',
     responses: { 200: { description: 'Up', schema: r.health } },
   },
-  {
+  readyz: {
     method: 'get',
     path: '/readyz',
     tag: 'ops',
@@ -75,21 +151,21 @@ export const operations: Operation[] = [
       503: p('Temporal unreachable, or SERVER_HMAC_KEY differs between the API and the worker'),
     },
   },
-  {
+  openApiJson: {
     method: 'get',
     path: '/openapi.json',
     tag: 'ops',
     summary: 'This document',
     responses: { 200: { description: 'OpenAPI 3.1' } },
   },
-  {
+  docs: {
     method: 'get',
     path: '/docs',
     tag: 'ops',
     summary: 'API reference page',
     responses: { 200: { description: 'HTML', contentType: 'text/html' } },
   },
-  {
+  openUserIb: {
     method: 'post',
     path: '/open-user-ib',
     tag: 'ib-users',
@@ -123,7 +199,7 @@ export const operations: Operation[] = [
       503: startUnavailable,
     },
   },
-  {
+  disclosures: {
     method: 'get',
     path: '/disclosures',
     tag: 'registrations',
@@ -132,7 +208,7 @@ export const operations: Operation[] = [
     scopes: [],
     responses: { 200: { description: 'The records', schema: disclosureList }, ...authErrors },
   },
-  {
+  register: {
     method: 'post',
     path: '/registrations',
     tag: 'registrations',
@@ -159,12 +235,14 @@ export const operations: Operation[] = [
       503: startUnavailable,
     },
   },
-  {
+  verifyRegistration: {
     method: 'post',
     path: '/registrations/:registrationId/verify',
     tag: 'registrations',
     summary: 'Verify the code: the user is created, active, with the chosen username and password',
     scopes: [],
+    // Each verify queries the run (a closed one replays its history): a ceiling per caller.
+    callerLimit: true,
     body: registrationVerifyRequest,
     responses: {
       201: { description: 'The user exists in core banking, active', schema: registrationResult },
@@ -182,7 +260,7 @@ export const operations: Operation[] = [
       502: p('REGISTRATION_FAILED (a user made is deactivated)'),
     },
   },
-  {
+  resetUserIb: {
     method: 'post',
     path: '/reset-user-ib',
     tag: 'ib-users',
@@ -205,7 +283,7 @@ export const operations: Operation[] = [
       503: startUnavailable,
     },
   },
-  {
+  firstLogin: {
     method: 'post',
     path: '/users/:userId/first-login',
     tag: 'ib-users',
@@ -221,29 +299,10 @@ export const operations: Operation[] = [
       503: p('Temporal unreachable'),
     },
   },
-  ...(['lock', 'unlock', 'close'] as const).map((action): Operation => ({
-    method: 'post',
-    path: `/users/:userId/${action}`,
-    tag: 'ib-users',
-    summary: `${action[0]!.toUpperCase()}${action.slice(1)} an IB/MB user (ChangeUserStatus)${
-      action === 'close' ? ': deactivates, never deletes' : ''
-    }`,
-    scopes: action === 'lock' ? ['ib-users:write', 'institution-users:write'] : ['institution-users:write'],
-    anyScope: action === 'lock',
-    body: userStatusRequest,
-    headers: idempotency,
-    responses: {
-      200: { description: 'Status changed (or already so: `changed: false`)', schema: userStatusResult },
-      ...accepted,
-      ...writeErrors,
-      404: p('USER_NOT_FOUND'),
-      409: p('INVALID_STATUS_TRANSITION, CREDENTIALS_CHANGE_IN_PROGRESS'),
-      422: p('IDEMPOTENCY_KEY_REUSED'),
-      502: p('PROPAGATION_FAILED'),
-      503: startUnavailable,
-    },
-  })),
-  {
+  lockUser: userStatus('lock'),
+  unlockUser: userStatus('unlock'),
+  closeUser: userStatus('close'),
+  securityQuestions: {
     method: 'put',
     path: '/users/:userId/security-questions',
     tag: 'ib-users',
@@ -265,7 +324,7 @@ export const operations: Operation[] = [
       503: startUnavailable,
     },
   },
-  {
+  updateUserIb: {
     method: 'post',
     path: '/update-user-ib',
     tag: 'ib-users',
@@ -287,7 +346,7 @@ export const operations: Operation[] = [
       503: startUnavailable,
     },
   },
-  {
+  cancelPhoneChange: {
     method: 'post',
     path: '/update-user-ib/:processId/cancel',
     tag: 'ib-users',
@@ -301,12 +360,13 @@ export const operations: Operation[] = [
       409: p('NOT_CANCELLABLE: not in its cooling-off window (applied, ended, or none configured)'),
     },
   },
-  {
+  putContactInfo: {
     method: 'put',
     path: '/customers/:customerId/contact-info',
     tag: 'institution-users',
     summary:
       "Update contact info (UpdateContactInfo); a self-service user's token (self-service:contact-info) for its linked clients only",
+    // Bank staff for any customer; a self-service user's token for its own clients only.
     scopes: ['institution-users:write', 'self-service:contact-info'],
     anyScope: true,
     body: contactInfoRequest,
@@ -330,7 +390,7 @@ export const operations: Operation[] = [
       503: startUnavailable,
     },
   },
-  {
+  createSelfServiceUser: {
     method: 'post',
     path: '/v1/users',
     tag: 'self-service-users',
@@ -356,7 +416,7 @@ export const operations: Operation[] = [
       503: startUnavailable,
     },
   },
-  {
+  updateSelfServiceUser: {
     method: 'put',
     path: '/v1/users/:userId',
     tag: 'self-service-users',
@@ -377,7 +437,7 @@ export const operations: Operation[] = [
       503: startUnavailable,
     },
   },
-  {
+  getSelfServiceUser: {
     method: 'get',
     path: '/v1/users/:userId',
     tag: 'self-service-users',
@@ -394,13 +454,15 @@ export const operations: Operation[] = [
       503: p('Core banking or the identity provider did not answer in time'),
     },
   },
-  {
+  getContactInfo: {
     method: 'get',
     path: '/customers/:customerId/contact-info',
     tag: 'institution-users',
     summary: "The customer's contact info, masked: verifies that the customer exists (ReadContactInfo)",
     scopes: ['institution-users:read', 'institution-users:write'],
     anyScope: true,
+    // Each read starts a short workflow run: a ceiling per caller.
+    callerLimit: true,
     responses: {
       200: { description: 'Masked phone, email and postal address', schema: contactInfoView },
       ...authErrors,
@@ -408,13 +470,15 @@ export const operations: Operation[] = [
       404: p('CUSTOMER_NOT_FOUND'),
     },
   },
-  {
+  getProcess: {
     method: 'get',
     path: '/processes/:processId',
     tag: 'processes',
     summary: 'Status, result or error, and audit trail of a process',
     scopes: ['processes:read', 'processes:read-all'],
     anyScope: true,
+    // A read of a closed run replays its history on a worker: a ceiling per caller.
+    callerLimit: true,
     responses: {
       200: { description: 'The process', schema: r.processView },
       ...authErrors,
@@ -422,7 +486,9 @@ export const operations: Operation[] = [
       429: rateLimited,
     },
   },
-  {
+  // Calls no durable budget bounds: a ceiling per caller, creates too, as the Infinity twin's
+  // (the durable budgets bound sends, this the calls).
+  createChallenge: {
     method: 'post',
     path: '/mfa/challenges',
     tag: 'mfa',
@@ -436,6 +502,7 @@ export const operations: Operation[] = [
     ],
     scopes: ['mfa:write', 'mfa:prelogin'],
     anyScope: true,
+    callerLimit: true,
     body: createChallengeRequest,
     responses: {
       201: {
@@ -456,13 +523,14 @@ export const operations: Operation[] = [
       ),
     },
   },
-  {
+  getChallenge: {
     method: 'get',
     path: '/mfa/challenges/:serviceKey',
     tag: 'mfa',
     summary: 'Challenge state, without secrets',
     scopes: ['mfa:write', 'mfa:prelogin'],
     anyScope: true,
+    callerLimit: true,
     responses: {
       200: { description: 'State', schema: r.mfaState },
       ...authErrors,
@@ -471,13 +539,14 @@ export const operations: Operation[] = [
       429: rateLimited,
     },
   },
-  {
+  cancelChallenge: {
     method: 'delete',
     path: '/mfa/challenges/:serviceKey',
     tag: 'mfa',
     summary: 'Cancel a challenge (securityKey in the body or X-Security-Key)',
     scopes: ['mfa:write', 'mfa:prelogin'],
     anyScope: true,
+    callerLimit: true,
     headers: [{ name: 'X-Security-Key', description: 'The challenge securityKey' }],
     responses: {
       200: { description: 'Cancelled', schema: r.mfaState },
@@ -488,13 +557,14 @@ export const operations: Operation[] = [
       429: rateLimited,
     },
   },
-  {
+  verifyChallenge: {
     method: 'post',
     path: '/mfa/challenges/:serviceKey/verify',
     tag: 'mfa',
     summary: 'Verify a code',
     scopes: ['mfa:write', 'mfa:prelogin'],
     anyScope: true,
+    callerLimit: true,
     body: verifyRequest,
     responses: {
       200: { description: 'VERIFIED', schema: r.mfaVerified },
@@ -509,13 +579,14 @@ export const operations: Operation[] = [
       429: rateLimited,
     },
   },
-  {
+  resendChallenge: {
     method: 'post',
     path: '/mfa/challenges/:serviceKey/resend',
     tag: 'mfa',
     summary: 'Resend the (still valid) code',
     scopes: ['mfa:write', 'mfa:prelogin'],
     anyScope: true,
+    callerLimit: true,
     body: resendRequest,
     responses: {
       200: { description: 'Re-sent, counters updated', schema: r.mfaCreated },
@@ -528,54 +599,25 @@ export const operations: Operation[] = [
       ),
     },
   },
-  ...(['requestOTPPreLoginMB', 'requestUpdateSecurityQuestionsOTP'] as const).map((op): Operation => ({
-    method: 'post',
-    path: `${INFINITY_BASE_PATH}/${op}`,
-    tag: 'temenos-infinity',
-    summary: `Infinity DbxUser ${op} (a serviceKey in MFAAttributes makes it a resend)`,
-    ...infinityAuth(op),
-    body: infinityRequestOtp,
-    responses: {
-      200: { description: 'Infinity response', schema: r.infinityResponse },
-      default: { description: '`{dbpErrCode, dbpErrMsg}`', schema: r.infinityResponse },
-    },
-  })),
-  ...(['verifyOTPPreLoginMB', 'verifyUpdateSecurityQuestionsOTP'] as const).map((op): Operation => ({
-    method: 'post',
-    path: `${INFINITY_BASE_PATH}/${op}`,
-    tag: 'temenos-infinity',
-    summary: `Infinity DbxUser ${op}`,
-    ...infinityAuth(op),
-    body: infinityVerifyOtp,
-    responses: {
-      200: { description: 'Infinity response', schema: r.infinityResponse },
-      default: { description: '`{dbpErrCode, dbpErrMsg}`', schema: r.infinityResponse },
-    },
-  })),
-  ...(['encode', 'decode'] as const).map((op): Operation => ({
-    method: 'post',
-    path: `/codec/${op}`,
-    tag: 'ops',
-    summary: `Temporal remote codec: ${op} payloads (for the Temporal UI/CLI)`,
-    scopes: [op === 'encode' ? 'codec:encode' : 'codec:decode'],
-    body: codecBody,
-    responses: {
-      200: { description: 'Payloads', schema: codecBody },
-      ...writeErrors,
-      422: p('CODEC_FAILED'),
-    },
-  })),
-  {
+  infinityRequestOtpPreLogin: infinityRequest('requestOTPPreLoginMB'),
+  infinityRequestSecurityQuestionsOtp: infinityRequest('requestUpdateSecurityQuestionsOTP'),
+  infinityVerifyOtpPreLogin: infinityVerify('verifyOTPPreLoginMB'),
+  infinityVerifySecurityQuestionsOtp: infinityVerify('verifyUpdateSecurityQuestionsOTP'),
+  codecEncode: codec('encode'),
+  codecDecode: codec('decode'),
+  codecDecodeCapability: {
     method: 'post',
     path: '/codec/k/:capability/decode',
     tag: 'ops',
     summary:
       'Remote codec, decoding only, for the dev Temporal UI without login (capability from `npm start`)',
-    body: codecBody,
+    body: codecPayloads,
     responses: {
-      200: { description: 'Payloads', schema: codecBody },
+      200: { description: 'Payloads', schema: codecPayloads },
       ...writeErrors,
       422: p('CODEC_FAILED'),
     },
   },
-];
+} satisfies Record<string, Route>;
+
+export const routeList: Route[] = Object.values(routes);

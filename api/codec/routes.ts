@@ -1,23 +1,14 @@
 import { Router, type RequestHandler } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { isCodecCapability } from '../../lib/codec-capability';
 import type { TokenVerifier } from '../http/auth';
-import { requireScopes } from '../http/scopes';
 import { jsonBody } from '../http/json-body';
-import { validateBody, validated } from '../http/validate';
+import { validated } from '../http/validate';
+import { mount } from '../http/route';
+import { routes } from '../routes';
+import { codecPayloads, type JsonPayload } from './schema';
 import { ProblemError, problems } from '../http/problem';
-
-/** Temporal's remote-codec wire shape: proto3 JSON payloads, bytes as base64. */
-const jsonPayload = z.object({
-  metadata: z.record(z.string(), z.string().max(4096)).optional(),
-  data: z
-    .string()
-    .max(4 * 1024 * 1024)
-    .optional(),
-});
-const codecBody = z.object({ payloads: z.array(jsonPayload).max(1000) });
-type JsonPayload = z.infer<typeof jsonPayload>;
 
 const fromJson = (p: JsonPayload): Payload => ({
   metadata: Object.fromEntries(
@@ -79,12 +70,10 @@ export function codecRouter(deps: {
 }): Router {
   const router = Router();
   const body = jsonBody(deps.bodyLimit);
-  const handle = (op: 'encode' | 'decode', auth: RequestHandler): RequestHandler[] => [
-    auth,
-    ...body,
-    validateBody(codecBody),
+  const handle =
+    (op: 'encode' | 'decode'): RequestHandler =>
     async (req, res) => {
-      const { payloads } = validated<z.infer<typeof codecBody>>(req);
+      const { payloads } = validated<z.infer<typeof codecPayloads>>(req);
       let out: Payload[];
       try {
         out = await deps.codec[op](payloads.map(fromJson));
@@ -98,12 +87,14 @@ export function codecRouter(deps: {
       }
       res.setHeader('Cache-Control', 'no-store');
       res.json({ payloads: out.map(toJson) });
-    },
-  ];
+    };
   router.use('/codec', codecCors(deps.corsOrigins));
   // Encoding forges payloads workflows would trust: its own scope, never via the capability.
-  router.post('/codec/encode', ...handle('encode', requireScopes(deps.verifier, 'codec:encode')));
-  router.post('/codec/decode', ...handle('decode', requireScopes(deps.verifier, 'codec:decode')));
-  router.post('/codec/k/:capability/decode', ...handle('decode', capability(deps.keysDir)));
+  mount(router, routes.codecEncode, deps, handle('encode'), { parse: body });
+  mount(router, routes.codecDecode, deps, handle('decode'), { parse: body });
+  mount(router, routes.codecDecodeCapability, deps, handle('decode'), {
+    auth: capability(deps.keysDir),
+    parse: body,
+  });
   return router;
 }

@@ -13,13 +13,13 @@ import { ProcessType } from '../../messages/search-attributes';
 import { businessProblem } from '../http/business-status';
 import type { TokenVerifier } from '../http/auth';
 import { requestDigest, requestKey } from '../http/idempotency';
-import { requireAnyScope } from '../http/scopes';
-import { limitedAfter } from '../http/caller-rate-limit';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { assertActsFor } from '../http/self-service';
 import { starterMemo } from '../processes/readers';
 import { problems } from '../http/problem';
 import { customerId as customerIdSchema } from '../http/fields';
-import { contactInfoRequest, type ContactInfoRequest } from './schema';
+import type { ContactInfoRequest } from './schema';
 import { startContactInfoChange } from './start';
 
 function toChange(body: ContactInfoRequest): ContactChange {
@@ -53,12 +53,11 @@ export function contactInfoRouter(deps: {
 }): Router {
   const { client, config, serverKey } = deps;
   const router = Router();
-  router.put(
-    '/customers/:customerId/contact-info',
-    ...startRoute(deps, {
-      // Bank staff for any customer; a self-service user's token for its own clients only.
-      auth: requireAnyScope(deps.verifier, ['institution-users:write', 'self-service:contact-info']),
-      schema: contactInfoRequest,
+  mount(
+    router,
+    routes.putContactInfo,
+    deps,
+    startRoute(deps, {
       doneStatus: 200,
       start: (req, body: ContactInfoRequest) => {
         const customerId = customerIdOf(req);
@@ -86,29 +85,21 @@ export function contactInfoRouter(deps: {
     }),
   );
   // Candescent's "verify that a customer exists": the masked contacts, or 404.
-  router.get(
-    '/customers/:customerId/contact-info',
-    // Each read starts a short workflow run: a ceiling per caller (api/http/caller-rate-limit.ts).
-    limitedAfter(
-      requireAnyScope(deps.verifier, ['institution-users:read', 'institution-users:write']),
-      config,
-    ),
-    async (req, res) => {
-      const customerId = customerIdOf(req);
-      const read = await client.withDeadline(Date.now() + READ_BUDGET_MS, () =>
-        client.workflow.execute(READ_CONTACT_INFO_WORKFLOW, {
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          workflowId: `contact-info-read-${randomUUID()}`,
-          args: [{ customerId }],
-          workflowExecutionTimeout: '20 seconds',
-          typedSearchAttributes: [{ key: ProcessType, value: 'READ_CONTACT_INFO' }],
-          staticSummary: `Read contact info · customer ${customerId}`,
-        }),
-      );
-      const { found, contactInfo } = read as ContactInfoRead;
-      if (!found || !contactInfo) throw businessProblem('CUSTOMER_NOT_FOUND', `No customer ${customerId}.`);
-      res.json(contactInfo);
-    },
-  );
+  mount(router, routes.getContactInfo, deps, async (req, res) => {
+    const customerId = customerIdOf(req);
+    const read = await client.withDeadline(Date.now() + READ_BUDGET_MS, () =>
+      client.workflow.execute(READ_CONTACT_INFO_WORKFLOW, {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId: `contact-info-read-${randomUUID()}`,
+        args: [{ customerId }],
+        workflowExecutionTimeout: '20 seconds',
+        typedSearchAttributes: [{ key: ProcessType, value: 'READ_CONTACT_INFO' }],
+        staticSummary: `Read contact info · customer ${customerId}`,
+      }),
+    );
+    const { found, contactInfo } = read as ContactInfoRead;
+    if (!found || !contactInfo) throw businessProblem('CUSTOMER_NOT_FOUND', `No customer ${customerId}.`);
+    res.json(contactInfo);
+  });
   return router;
 }

@@ -11,11 +11,12 @@ import { PROCESS_ID_PATTERN } from '../../messages/process';
 import type { TokenVerifier } from '../http/auth';
 import { assertStepUpFor, assertUsableFor, provenChallenge, provenStepUp } from '../mfa/proofs';
 import { requestDigest, requestKey } from '../http/idempotency';
-import { requireAnyScope, requireScopes } from '../http/scopes';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { mayCancel, starterMemo } from '../processes/readers';
 import { problems } from '../http/problem';
 import { businessProblem } from '../http/business-status';
-import { updateUserIbRequest, type UpdateUserIbRequest } from './schema';
+import type { UpdateUserIbRequest } from './schema';
 import { startPhoneChange } from './start';
 
 export interface UpdateUserIbDeps {
@@ -34,11 +35,11 @@ export interface UpdateUserIbDeps {
 export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
   const { client, config, serverKey } = deps;
   const router = Router();
-  router.post(
-    '/update-user-ib',
-    ...startRoute(deps, {
-      auth: requireScopes(deps.verifier, 'ib-users:write'),
-      schema: updateUserIbRequest,
+  mount(
+    router,
+    routes.updateUserIb,
+    deps,
+    startRoute(deps, {
       start: async (req, body: UpdateUserIbRequest) => {
         const requestId = requestKey(req, body.requestId);
         const { mfa, stepUp } = body;
@@ -78,37 +79,32 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
       },
     }),
   );
-  router.post(
-    '/update-user-ib/:processId/cancel',
-    requireAnyScope(deps.verifier, ['ib-users:write', 'institution-users:write']),
-    async (req, res) => {
-      const processId = String(req.params.processId);
-      // Whoever may not cancel it learns nothing: the same 404 as for a missing process.
-      const notFound = problems.notFound(`Process ${processId}`);
-      if (!processId.startsWith('phone-') || !PROCESS_ID_PATTERN.test(processId)) throw notFound;
-      const handle = client.workflow.getHandle(processId);
-      const desc = await handle.describe().catch((e: unknown) => {
-        throw e instanceof WorkflowNotFoundError ? notFound : e;
+  mount(router, routes.cancelPhoneChange, deps, async (req, res) => {
+    const processId = String(req.params.processId);
+    // Whoever may not cancel it learns nothing: the same 404 as for a missing process.
+    const notFound = problems.notFound(`Process ${processId}`);
+    if (!processId.startsWith('phone-') || !PROCESS_ID_PATTERN.test(processId)) throw notFound;
+    const handle = client.workflow.getHandle(processId);
+    const desc = await handle.describe().catch((e: unknown) => {
+      throw e instanceof WorkflowNotFoundError ? notFound : e;
+    });
+    if (desc.type !== UPDATE_USER_PHONE_WORKFLOW || !mayCancel(req.principal!, desc.memo)) throw notFound;
+    const notCancellable = businessProblem(
+      'NOT_CANCELLABLE',
+      'The phone change is not in its cooling-off window (already applied, ended, or none configured).',
+      { processId },
+    );
+    if (desc.status.name !== 'RUNNING') throw notCancellable;
+    try {
+      const cancelled = await handle.executeUpdate(cancelPhoneChangeUpdate, {
+        args: [{ cancelledBy: req.principal!.subject }],
       });
-      if (desc.type !== UPDATE_USER_PHONE_WORKFLOW || !mayCancel(req.principal!, desc.memo)) throw notFound;
-      const notCancellable = businessProblem(
-        'NOT_CANCELLABLE',
-        'The phone change is not in its cooling-off window (already applied, ended, or none configured).',
-        { processId },
-      );
-      if (desc.status.name !== 'RUNNING') throw notCancellable;
-      try {
-        const cancelled = await handle.executeUpdate(cancelPhoneChangeUpdate, {
-          args: [{ cancelledBy: req.principal!.subject }],
-        });
-        res.json(cancelled);
-      } catch (e) {
-        // Refused by the validator, or the run ended meanwhile.
-        if (e instanceof WorkflowUpdateFailedError || e instanceof WorkflowNotFoundError)
-          throw notCancellable;
-        throw e;
-      }
-    },
-  );
+      res.json(cancelled);
+    } catch (e) {
+      // Refused by the validator, or the run ended meanwhile.
+      if (e instanceof WorkflowUpdateFailedError || e instanceof WorkflowNotFoundError) throw notCancellable;
+      throw e;
+    }
+  });
   return router;
 }

@@ -5,6 +5,8 @@ import type { Logger } from '../../lib/logger';
 import { hmacHex } from '../../lib/server-key';
 import { KEY_CHECK_WORKFLOW, keyCheckLabel, keyCheckWorkflowId } from '../../messages/key-check';
 import { problems } from '../http/problem';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 
 const READY_BUDGET_MS = 2_000;
 /** A worker answers the key check in well under this; a probe never waits longer for it. */
@@ -90,10 +92,10 @@ export function healthRouter(deps: {
 }): Router {
   const router = Router();
   const keyCheck = serverKeyCheck({ ...deps, taskQueue: deps.config.TEMPORAL_TASK_QUEUE });
-  router.get('/healthz', (_req, res) => {
+  mount(router, routes.healthz, {}, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
+  mount(router, routes.readyz, {}, async (_req, res) => {
     try {
       await deps.client.withDeadline(Date.now() + READY_BUDGET_MS, () =>
         deps.client.workflowService.getSystemInfo({}),

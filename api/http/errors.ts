@@ -1,13 +1,13 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../lib/logger';
-import { operations } from '../openapi/operations';
+import { routeList } from '../routes';
 import { ProblemError, problemBody, problems } from './problem';
 import { isOutcomeUnknown, isTemporalUnavailable } from '../temporal';
 
 /** Every documented route as a matcher, to tell an unknown path (404) from a wrong method (405). */
-const routes = operations.map((op) => ({
-  method: op.method.toUpperCase(),
-  path: new RegExp(`^${op.path.replace(/[.]/g, '\\.').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`),
+const routes = routeList.map((route) => ({
+  method: route.method.toUpperCase(),
+  path: new RegExp(`^${route.path.replace(/[.]/g, '\\.').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`),
 }));
 
 export const notFound: RequestHandler = (req, res, next) => {

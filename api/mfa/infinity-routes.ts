@@ -14,16 +14,11 @@ import { preloginCaller } from './caller-quota';
 import { createMfaService, type Expectation, type MfaService } from './service';
 import { notFound } from '../http/errors';
 import { starterMemo } from '../processes/readers';
-import { requireAnyScope } from '../http/scopes';
-import { limitedAfter } from '../http/caller-rate-limit';
-import { validateBody, validated } from '../http/validate';
+import { validated } from '../http/validate';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { problems } from '../http/problem';
-import {
-  infinityRequestOtp,
-  infinityVerifyOtp,
-  type InfinityRequestOtp,
-  type InfinityVerifyOtp,
-} from './infinity-schema';
+import type { InfinityRequestOtp, InfinityVerifyOtp } from './infinity-schema';
 import { waitBudgetMs } from '../http/wait-budget';
 
 export interface InfinityDbxUserDeps {
@@ -44,18 +39,9 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
   const { config } = deps;
   const service = createMfaService(deps);
   const router = Router();
-  // Pre-login operations take mfa:prelogin (or a channel's mfa:write with mfa:any-user, as
-  // callerRefusal says); the user's own take mfa:write.
-  // Each with the per-caller ceiling the native routes have (one bucket per caller across both).
-  const prelogin = limitedAfter(
-    requireAnyScope(deps.verifier, ['mfa:prelogin', 'mfa:write'], { konyHeader: true }),
-    config,
-  );
-  const auth = limitedAfter(requireAnyScope(deps.verifier, ['mfa:write'], { konyHeader: true }), config);
   const waitMs = (req: Request) => waitBudgetMs(req, config.API_WAIT_BUDGET_MS, config.API_MAX_WAIT_SECONDS);
-  const op = (operation: string) => `${INFINITY_BASE_PATH}/${operation}`;
 
-  router.post(op('requestOTPPreLoginMB'), prelogin, validateBody(infinityRequestOtp), async (req, res) => {
+  mount(router, routes.infinityRequestOtpPreLogin, deps, async (req, res) => {
     const body = validated<InfinityRequestOtp>(req);
     // The native route's rule: a user's own token opens no pre-login code.
     const refusal = callerRefusal(req.principal!, { purpose: 'ONBOARDING' });
@@ -69,45 +55,35 @@ export function infinityDbxUserRouter(deps: InfinityDbxUserDeps): Router {
     );
   });
 
-  router.post(op('verifyOTPPreLoginMB'), prelogin, validateBody(infinityVerifyOtp), async (req, res) => {
+  mount(router, routes.infinityVerifyOtpPreLogin, deps, async (req, res) => {
     const body = validated<InfinityVerifyOtp>(req);
     const refusal = callerRefusal(req.principal!, { purpose: 'ONBOARDING' });
     if (refusal) throw refusal;
     res.json(await verify(service, body, { purpose: 'ONBOARDING', phone: body.Phone }));
   });
 
-  router.post(
-    op('requestUpdateSecurityQuestionsOTP'),
-    auth,
-    validateBody(infinityRequestOtp),
-    async (req, res) => {
-      const body = validated<InfinityRequestOtp>(req);
-      const userId = subjectOf(req);
-      const expect: Expectation = { purpose: 'UPDATE_SECURITY_QUESTIONS', userId };
-      const resent = await resendIfKeyed(service, body, expect);
-      if (resent) return void res.json(resent);
-      res.json(
-        await requestNew(
-          service,
-          { purpose: 'UPDATE_SECURITY_QUESTIONS', userId },
-          body,
-          waitMs(req),
-          req,
-          config,
-        ),
-      );
-    },
-  );
+  mount(router, routes.infinityRequestSecurityQuestionsOtp, deps, async (req, res) => {
+    const body = validated<InfinityRequestOtp>(req);
+    const userId = subjectOf(req);
+    const expect: Expectation = { purpose: 'UPDATE_SECURITY_QUESTIONS', userId };
+    const resent = await resendIfKeyed(service, body, expect);
+    if (resent) return void res.json(resent);
+    res.json(
+      await requestNew(
+        service,
+        { purpose: 'UPDATE_SECURITY_QUESTIONS', userId },
+        body,
+        waitMs(req),
+        req,
+        config,
+      ),
+    );
+  });
 
-  router.post(
-    op('verifyUpdateSecurityQuestionsOTP'),
-    auth,
-    validateBody(infinityVerifyOtp),
-    async (req, res) => {
-      const body = validated<InfinityVerifyOtp>(req);
-      res.json(await verify(service, body, { purpose: 'UPDATE_SECURITY_QUESTIONS', userId: subjectOf(req) }));
-    },
-  );
+  mount(router, routes.infinityVerifySecurityQuestionsOtp, deps, async (req, res) => {
+    const body = validated<InfinityVerifyOtp>(req);
+    res.json(await verify(service, body, { purpose: 'UPDATE_SECURITY_QUESTIONS', userId: subjectOf(req) }));
+  });
 
   // Unknown DbxUser operations are 404 in Infinity's shape too.
   router.use(INFINITY_BASE_PATH, notFound);

@@ -6,22 +6,14 @@ import { actsForAnyUser, callerRefusal, namesUnboundUser, noSoonerThan } from '.
 import { preloginCaller } from './caller-quota';
 import { createMfaService, type CreatedChallenge } from './service';
 import { starterMemo } from '../processes/readers';
-import { requireAnyScope } from '../http/scopes';
-import { callerRateLimit } from '../http/caller-rate-limit';
-import { fieldErrors, validateBody, validated } from '../http/validate';
+import { fieldErrors, validated } from '../http/validate';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { idempotencyKey } from '../http/fields';
 import { requestDigest, requestKey } from '../http/idempotency';
 import { ProblemError, problems } from '../http/problem';
 import { businessProblem } from '../http/business-status';
-import {
-  cancelRequest,
-  createChallengeRequest,
-  resendRequest,
-  verifyRequest,
-  type CreateChallengeRequest,
-  type ResendRequest,
-  type VerifyRequest,
-} from './schema';
+import { cancelRequest, type CreateChallengeRequest, type ResendRequest, type VerifyRequest } from './schema';
 import { waitBudgetMs } from '../http/wait-budget';
 
 export interface MfaRouterDeps {
@@ -42,9 +34,6 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
   const { config } = deps;
   const service = createMfaService(deps);
   const router = Router();
-  const auth = requireAnyScope(deps.verifier, ['mfa:write', 'mfa:prelogin']);
-  // Calls no durable budget bounds: a ceiling per caller (api/http/caller-rate-limit.ts).
-  const limit = callerRateLimit(config);
   const serviceKeyOf = (req: Request) => String(req.params.serviceKey);
   /**
    * Refuses a caller bound to its own user before it may touch another user's challenge;
@@ -60,8 +49,7 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
   };
   const concealedMs = config.MFA_CONCEALED_MIN_ANSWER_MS;
 
-  // Creates too, as the Infinity twin's: the durable budgets bound sends, this the calls.
-  router.post('/mfa/challenges', auth, limit, validateBody(createChallengeRequest), async (req, res) => {
+  mount(router, routes.createChallenge, deps, async (req, res) => {
     const body = validated<CreateChallengeRequest>(req);
     const refusal = callerRefusal(req.principal!, body);
     if (refusal) throw refusal;
@@ -103,42 +91,30 @@ export function mfaRouter(deps: MfaRouterDeps): Router {
     res.status(201).json({ ...created.state, securityKey: created.securityKey });
   });
 
-  router.get('/mfa/challenges/:serviceKey', auth, limit, async (req, res) => {
+  mount(router, routes.getChallenge, deps, async (req, res) => {
     const state = await service.get(serviceKeyOf(req));
     const refusal = callerRefusal(req.principal!, state);
     if (refusal) throw refusal;
     res.json(state);
   });
 
-  router.post(
-    '/mfa/challenges/:serviceKey/verify',
-    auth,
-    limit,
-    validateBody(verifyRequest),
-    async (req, res) => {
-      const { securityKey, otp } = validated<VerifyRequest>(req);
-      await authorize(req);
-      const state = await service.verify(serviceKeyOf(req), securityKey, otp, undefined, updateKey(req));
-      res.json({ ...state, isOtpVerified: true });
-    },
-  );
+  mount(router, routes.verifyChallenge, deps, async (req, res) => {
+    const { securityKey, otp } = validated<VerifyRequest>(req);
+    await authorize(req);
+    const state = await service.verify(serviceKeyOf(req), securityKey, otp, undefined, updateKey(req));
+    res.json({ ...state, isOtpVerified: true });
+  });
 
-  router.post(
-    '/mfa/challenges/:serviceKey/resend',
-    auth,
-    limit,
-    validateBody(resendRequest),
-    async (req, res) => {
-      const { securityKey } = validated<ResendRequest>(req);
-      // Authorized first: nothing is resent for a caller that may not.
-      const concealed = await authorize(req);
-      const resending = service.resend(serviceKeyOf(req), securityKey, undefined, undefined, updateKey(req));
-      const state = await (concealed ? noSoonerThan(concealedMs, resending) : resending);
-      res.json({ ...state, securityKey });
-    },
-  );
+  mount(router, routes.resendChallenge, deps, async (req, res) => {
+    const { securityKey } = validated<ResendRequest>(req);
+    // Authorized first: nothing is resent for a caller that may not.
+    const concealed = await authorize(req);
+    const resending = service.resend(serviceKeyOf(req), securityKey, undefined, undefined, updateKey(req));
+    const state = await (concealed ? noSoonerThan(concealedMs, resending) : resending);
+    res.json({ ...state, securityKey });
+  });
 
-  router.delete('/mfa/challenges/:serviceKey', auth, limit, async (req, res) => {
+  mount(router, routes.cancelChallenge, deps, async (req, res) => {
     const securityKey = cancelKey(req);
     await authorize(req);
     res.json(await service.cancel(serviceKeyOf(req), securityKey, updateKey(req)));

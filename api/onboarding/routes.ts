@@ -4,14 +4,15 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { TokenVerifier } from '../http/auth';
 import { requestDigest, requestKey } from '../http/idempotency';
-import { requireScopes } from '../http/scopes';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { prefersMilestone } from '../http/wait-budget';
 import { startOnboarding } from './start';
 import { starterMemo } from '../processes/readers';
 import { businessProblem } from '../http/business-status';
 import { currentDisclosures } from '../../config/disclosures';
 import { disclosureVerdict } from '../../rules/disclosures';
-import { openUserIbRequest, type OpenUserIbRequest } from './schema';
+import type { OpenUserIbRequest } from './schema';
 import { assertPhoneProof, provenChallenge } from '../mfa/proofs';
 
 export interface OpenUserIbDeps {
@@ -24,11 +25,11 @@ export interface OpenUserIbDeps {
 export function openUserIbRouter(deps: OpenUserIbDeps): Router {
   const { client, config } = deps;
   const router = Router();
-  router.post(
-    '/open-user-ib',
-    ...startRoute(deps, {
-      auth: requireScopes(deps.verifier, 'ib-users:write'),
-      schema: openUserIbRequest,
+  mount(
+    router,
+    routes.openUserIb,
+    deps,
+    startRoute(deps, {
       start: (req, body: OpenUserIbRequest) => {
         const requestId = requestKey(req, body.requestId);
         const { phoneProof, ...request } = body;

@@ -6,17 +6,20 @@ export interface ComponentMeta {
   description?: string;
 }
 
-/**
- * The schemas the OpenAPI document names in `components.schemas`, so that generated clients
- * get named types. A dedicated registry rather than zod's global one: only what the API
- * names ends up in the document, whatever else in the process calls `.meta()`.
- */
+/** The names given with named(): test/api/openapi.test.ts checks the document makes up no other. */
 export const apiSchemas = z.registry<ComponentMeta>();
 
-/** Registers `schema` as the component `id` and returns it unchanged. */
+/**
+ * Names `schema` as the component `id` (zod's global registry, which zod-openapi reads: a
+ * schema with an id becomes a `$ref`ed component wherever a route uses it) and returns it
+ * unchanged, so routes and tests hold the very schema the document was made from.
+ */
 export function named<T extends z.ZodType>(id: string, schema: T, description?: string): T {
-  // zod's registry would silently let the second schema take over the name.
-  if (apiSchemas._idmap.has(id)) throw new Error(`OpenAPI component name ${id} is used twice`);
-  apiSchemas.add(schema, description ? { id, description } : { id });
+  // A second schema under the same name would silently take it over.
+  if (apiSchemas._idmap.has(id) || z.globalRegistry._idmap.has(id))
+    throw new Error(`OpenAPI component name ${id} is used twice`);
+  const meta = description ? { id, description } : { id };
+  apiSchemas.add(schema, meta);
+  z.globalRegistry.add(schema, meta);
   return schema;
 }

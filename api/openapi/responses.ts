@@ -228,18 +228,6 @@ export const infinityResponse = named(
   z.looseObject({ opstatus: z.union([z.string(), z.number()]) }),
 );
 
-export const codecPayloads = named(
-  'CodecPayloads',
-  z.object({
-    payloads: z.array(
-      named(
-        'CodecPayload',
-        z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() }),
-      ),
-    ),
-  }),
-);
-
 export const phoneChangeCancelled = named(
   'PhoneChangeCancelled',
   z.object({ processId: z.string(), status: z.literal('CANCELLED') }),

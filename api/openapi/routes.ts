@@ -1,5 +1,7 @@
 import path from 'node:path';
 import express, { Router } from 'express';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { openApiDocument } from './document';
 
 const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -15,10 +17,10 @@ const page = `<!doctype html>
 export function openApiRouter(): Router {
   const doc = openApiDocument();
   const router = Router();
-  router.get('/openapi.json', (_req, res) => {
+  mount(router, routes.openApiJson, {}, (_req, res) => {
     res.json(doc);
   });
-  router.get('/docs', (_req, res) => {
+  mount(router, routes.docs, {}, (_req, res) => {
     res.type('html').send(page);
   });
   router.use('/docs/assets', express.static(swaggerDir, { index: false, maxAge: '1h' }));

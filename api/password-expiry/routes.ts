@@ -7,7 +7,8 @@ import {
   type PasswordExpiryResult,
 } from '../../messages/password-expiry';
 import type { TokenVerifier } from '../http/auth';
-import { requireScopes } from '../http/scopes';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { userIdParam } from '../processes/user-process';
 import { withStartBudget } from '../processes/idempotent-start';
 
@@ -25,33 +26,26 @@ export interface PasswordExpiryDeps {
  */
 export function passwordExpiryRouter(deps: PasswordExpiryDeps): Router {
   const router = Router();
-  router.post(
-    '/users/:userId/first-login',
-    requireScopes(deps.verifier, 'ib-users:write'),
-    async (req, res) => {
-      const userId = userIdParam(req);
-      const handle = deps.client.workflow.getHandle(passwordExpiryProcessId(userId));
-      const signalled = await withStartBudget(deps.client, async () => {
-        try {
-          const desc = await handle.describe();
-          if (desc.status.name !== 'RUNNING') return false;
-          await handle.signal(firstLoginSignal, { reportedBy: req.principal!.subject });
-          return true;
-        } catch (e) {
-          // No timer (never armed, or it ended meanwhile): nothing to stop.
-          if (e instanceof WorkflowNotFoundError) return false;
-          throw e;
-        }
-      });
-      const stopped =
-        signalled &&
-        (await stoppedWithin(
-          handle.result() as Promise<PasswordExpiryResult>,
-          deps.config.API_WAIT_BUDGET_MS,
-        ));
-      res.json({ userId, expiryStopped: stopped });
-    },
-  );
+  mount(router, routes.firstLogin, { verifier: deps.verifier }, async (req, res) => {
+    const userId = userIdParam(req);
+    const handle = deps.client.workflow.getHandle(passwordExpiryProcessId(userId));
+    const signalled = await withStartBudget(deps.client, async () => {
+      try {
+        const desc = await handle.describe();
+        if (desc.status.name !== 'RUNNING') return false;
+        await handle.signal(firstLoginSignal, { reportedBy: req.principal!.subject });
+        return true;
+      } catch (e) {
+        // No timer (never armed, or it ended meanwhile): nothing to stop.
+        if (e instanceof WorkflowNotFoundError) return false;
+        throw e;
+      }
+    });
+    const stopped =
+      signalled &&
+      (await stoppedWithin(handle.result() as Promise<PasswordExpiryResult>, deps.config.API_WAIT_BUDGET_MS));
+    res.json({ userId, expiryStopped: stopped });
+  });
   return router;
 }
 

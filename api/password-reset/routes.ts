@@ -9,11 +9,12 @@ import {
 import type { TokenVerifier } from '../http/auth';
 import { assertProofFor, mfaRequired, provenChallenge } from '../mfa/proofs';
 import { requestDigest, requestKey } from '../http/idempotency';
-import { requireScopes } from '../http/scopes';
 import { startRoute } from '../processes/start-route';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { startUserProcess } from '../processes/user-process';
 import { starterMemo } from '../processes/readers';
-import { resetUserIbRequest, type ResetUserIbRequest } from './schema';
+import type { ResetUserIbRequest } from './schema';
 
 export interface PasswordResetDeps {
   client: Client;
@@ -30,11 +31,11 @@ export interface PasswordResetDeps {
 export function passwordResetRouter(deps: PasswordResetDeps): Router {
   const { client, config, serverKey } = deps;
   const router = Router();
-  router.post(
-    '/reset-user-ib',
-    ...startRoute(deps, {
-      auth: requireScopes(deps.verifier, 'ib-users:write'),
-      schema: resetUserIbRequest,
+  mount(
+    router,
+    routes.resetUserIb,
+    deps,
+    startRoute(deps, {
       start: async (req, body: ResetUserIbRequest) => {
         const requestId = requestKey(req, body.requestId);
         const { mfa } = body;

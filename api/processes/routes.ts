@@ -3,23 +3,17 @@ import type { Client } from '@temporalio/client';
 import { PROCESS_ID_PATTERN } from '../../messages/process';
 import type { TokenVerifier } from '../http/auth';
 import type { Config } from '../../config';
-import { requireAnyScope } from '../http/scopes';
-import { callerRateLimit } from '../http/caller-rate-limit';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { problems } from '../http/problem';
 import { processView } from './view';
 
 export function processesRouter(deps: { client: Client; verifier: TokenVerifier; config: Config }): Router {
   const router = Router();
-  router.get(
-    '/processes/:processId',
-    requireAnyScope(deps.verifier, ['processes:read', 'processes:read-all']),
-    // A read of a closed run replays its history on a worker: a ceiling per caller.
-    callerRateLimit(deps.config),
-    async (req, res) => {
-      const processId = String(req.params.processId);
-      if (!PROCESS_ID_PATTERN.test(processId)) throw problems.notFound(`Process ${processId}`);
-      res.json(await processView(deps.client, processId, req.principal!));
-    },
-  );
+  mount(router, routes.getProcess, deps, async (req, res) => {
+    const processId = String(req.params.processId);
+    if (!PROCESS_ID_PATTERN.test(processId)) throw problems.notFound(`Process ${processId}`);
+    res.json(await processView(deps.client, processId, req.principal!));
+  });
   return router;
 }

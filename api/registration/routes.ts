@@ -12,19 +12,14 @@ import {
 } from '../../messages/registration';
 import type { TokenVerifier } from '../http/auth';
 import { requestKey } from '../http/idempotency';
-import { requireAuthenticated } from '../http/scopes';
-import { limitedAfter } from '../http/caller-rate-limit';
-import { validateBody, validated } from '../http/validate';
+import { validated } from '../http/validate';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { preloginCaller } from '../mfa/caller-quota';
 import { createMfaService, mfaProblem } from '../mfa/service';
 import { starterMemo } from '../processes/readers';
 import { ProblemError } from '../http/problem';
-import {
-  registrationRequest,
-  registrationVerifyRequest,
-  type RegistrationRequest,
-  type RegistrationVerifyRequest,
-} from './schema';
+import type { RegistrationRequest, RegistrationVerifyRequest } from './schema';
 import { refuseBadRequest, registrationProblem, startRegistration, updateRefusal } from './start';
 
 export interface RegistrationDeps {
@@ -49,16 +44,15 @@ export function registrationRouter(deps: RegistrationDeps): Router {
   const { client, config, serverKey } = deps;
   const mfa = createMfaService(deps);
   const router = Router();
-  // As Candescent's: no special scope, any valid client token of the channel registers. Each
-  // caller (token subject, and client IP behind TRUST_PROXY) spends its own pre-login budget,
-  // and each identity its own attempt budget, whatever the token (docs/registration.md).
-  const auth = requireAuthenticated(deps.verifier);
-
-  router.get('/disclosures', auth, (_req, res) => {
+  // As Candescent's: no special scope (routes declare `scopes: []`), any valid client token of
+  // the channel registers. Each caller (token subject, and client IP behind TRUST_PROXY) spends
+  // its own pre-login budget, and each identity its own attempt budget, whatever the token
+  // (docs/registration.md).
+  mount(router, routes.disclosures, deps, (_req, res) => {
     res.json({ items: currentDisclosures(config) });
   });
 
-  router.post('/registrations', auth, validateBody(registrationRequest), async (req, res) => {
+  mount(router, routes.register, deps, async (req, res) => {
     const body = validated<RegistrationRequest>(req);
     const requestId = requestKey(req, body.requestId);
     refuseBadRequest(body, config);
@@ -95,60 +89,54 @@ export function registrationRouter(deps: RegistrationDeps): Router {
     });
   });
 
-  router.post(
-    '/registrations/:registrationId/verify',
-    // Each verify queries the run (a closed one replays its history): a ceiling per caller.
-    limitedAfter(auth, config),
-    validateBody(registrationVerifyRequest),
-    async (req, res) => {
-      const { securityKey, otp } = validated<RegistrationVerifyRequest>(req);
-      const registrationId = String(req.params.registrationId);
-      if (!UUID.test(registrationId)) throw notFound();
-      const handle = client.workflow.getHandle(registrationProcessId(registrationId));
-      let view: RegistrationView;
-      try {
-        view = await handle.query(registrationStateQuery);
-      } catch (e) {
-        if (e instanceof WorkflowNotFoundError) throw notFound();
-        throw e;
-      }
-      // The key first, whatever the stage: without it no outcome, reason or stage is told,
-      // and every wrong key gets the same 403.
-      const keyMatches = await handle.query(
-        registrationKeyMatchesQuery,
-        securityKeyDigest(serverKey, securityKey),
+  mount(router, routes.verifyRegistration, deps, async (req, res) => {
+    const { securityKey, otp } = validated<RegistrationVerifyRequest>(req);
+    const registrationId = String(req.params.registrationId);
+    if (!UUID.test(registrationId)) throw notFound();
+    const handle = client.workflow.getHandle(registrationProcessId(registrationId));
+    let view: RegistrationView;
+    try {
+      view = await handle.query(registrationStateQuery);
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) throw notFound();
+      throw e;
+    }
+    // The key first, whatever the stage: without it no outcome, reason or stage is told,
+    // and every wrong key gets the same 403.
+    const keyMatches = await handle.query(
+      registrationKeyMatchesQuery,
+      securityKeyDigest(serverKey, securityKey),
+    );
+    if (!keyMatches) throw mfaProblem('SECURITY_KEY_INVALID');
+    if (view.stage === 'COMPLETED' && view.result) {
+      // A retry after a lost answer: the same result, to the holder of the key only.
+      res.setHeader('Idempotent-Replayed', 'true');
+      return void res.status(201).json(view.result);
+    }
+    if (view.stage === 'FAILED' && view.failure) throw registrationProblem(view.failure);
+    if (!view.codeSent) {
+      throw registrationProblem({
+        code: 'REGISTRATION_NOT_READY',
+        message: 'No code has been sent for this registration yet.',
+        details: {},
+      });
+    }
+    try {
+      await mfa.verify(view.serviceKey, securityKey, otp, { purpose: 'REGISTRATION' });
+    } catch (e) {
+      // Verified by an earlier call whose completion was lost: the key was checked first.
+      if (!(e instanceof ProblemError && e.code === 'ALREADY_VERIFIED')) throw e;
+    }
+    let result;
+    try {
+      result = await client.withDeadline(Date.now() + COMPLETE_BUDGET_MS, () =>
+        handle.executeUpdate(completeRegistrationUpdate),
       );
-      if (!keyMatches) throw mfaProblem('SECURITY_KEY_INVALID');
-      if (view.stage === 'COMPLETED' && view.result) {
-        // A retry after a lost answer: the same result, to the holder of the key only.
-        res.setHeader('Idempotent-Replayed', 'true');
-        return void res.status(201).json(view.result);
-      }
-      if (view.stage === 'FAILED' && view.failure) throw registrationProblem(view.failure);
-      if (!view.codeSent) {
-        throw registrationProblem({
-          code: 'REGISTRATION_NOT_READY',
-          message: 'No code has been sent for this registration yet.',
-          details: {},
-        });
-      }
-      try {
-        await mfa.verify(view.serviceKey, securityKey, otp, { purpose: 'REGISTRATION' });
-      } catch (e) {
-        // Verified by an earlier call whose completion was lost: the key was checked first.
-        if (!(e instanceof ProblemError && e.code === 'ALREADY_VERIFIED')) throw e;
-      }
-      let result;
-      try {
-        result = await client.withDeadline(Date.now() + COMPLETE_BUDGET_MS, () =>
-          handle.executeUpdate(completeRegistrationUpdate),
-        );
-      } catch (e) {
-        throw updateRefusal(e) ?? e;
-      }
-      res.status(201).json(result);
-    },
-  );
+    } catch (e) {
+      throw updateRefusal(e) ?? e;
+    }
+    res.status(201).json(result);
+  });
 
   return router;
 }

@@ -11,11 +11,12 @@ import {
 import type { TokenVerifier } from '../http/auth';
 import { assertProofFor, mfaRequired, provenChallenge } from '../mfa/proofs';
 import { requestDigest, requestKey } from '../http/idempotency';
-import { requireScopes } from '../http/scopes';
 import { startRoute } from '../processes/start-route';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { startUserProcess, userIdParam } from '../processes/user-process';
 import { starterMemo } from '../processes/readers';
-import { securityQuestionsRequest, type SecurityQuestionsRequest } from './schema';
+import type { SecurityQuestionsRequest } from './schema';
 
 export interface SecurityQuestionsDeps {
   client: Client;
@@ -32,11 +33,11 @@ export interface SecurityQuestionsDeps {
 export function securityQuestionsRouter(deps: SecurityQuestionsDeps): Router {
   const { client, config, serverKey } = deps;
   const router = Router();
-  router.put(
-    '/users/:userId/security-questions',
-    ...startRoute(deps, {
-      auth: requireScopes(deps.verifier, 'ib-users:write'),
-      schema: securityQuestionsRequest,
+  mount(
+    router,
+    routes.securityQuestions,
+    deps,
+    startRoute(deps, {
       doneStatus: 200,
       start: async (req, body: SecurityQuestionsRequest) => {
         const userId = userIdParam(req);

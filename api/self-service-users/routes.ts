@@ -4,16 +4,12 @@ import type { Config } from '../../config';
 import type { TokenVerifier } from '../http/auth';
 import { requestKey } from '../http/idempotency';
 import { ProblemError } from '../http/problem';
-import { requireAnyScope, requireScopes } from '../http/scopes';
 import { userIdParam } from '../processes/user-process';
 import { starterMemo } from '../processes/readers';
 import { startRoute } from '../processes/start-route';
-import {
-  createSelfServiceUserRequest,
-  updateSelfServiceUserRequest,
-  type CreateSelfServiceUserRequest,
-  type UpdateSelfServiceUserRequest,
-} from './schema';
+import { mount } from '../http/route';
+import { routes } from '../routes';
+import type { CreateSelfServiceUserRequest, UpdateSelfServiceUserRequest } from './schema';
 import {
   readSelfServiceUser,
   refuseBadRequest,
@@ -37,11 +33,11 @@ export function selfServiceUsersRouter(deps: {
   serverKey: Buffer;
 }): Router {
   const router = Router();
-  router.post(
-    '/v1/users',
-    ...startRoute(deps, {
-      auth: requireScopes(deps.verifier, 'self-service-users:write'),
-      schema: createSelfServiceUserRequest,
+  mount(
+    router,
+    routes.createSelfServiceUser,
+    deps,
+    startRoute(deps, {
       start: (req, body: CreateSelfServiceUserRequest) => {
         const requestId = requestKey(req, body.requestId);
         refuseBadRequest(body, deps.config);
@@ -49,11 +45,11 @@ export function selfServiceUsersRouter(deps: {
       },
     }),
   );
-  router.put(
-    '/v1/users/:userId',
-    ...startRoute(deps, {
-      auth: requireScopes(deps.verifier, ADMIN),
-      schema: updateSelfServiceUserRequest,
+  mount(
+    router,
+    routes.updateSelfServiceUser,
+    deps,
+    startRoute(deps, {
       doneStatus: 200,
       start: (req, body: UpdateSelfServiceUserRequest) => {
         requireIdentityProvider(deps.config);
@@ -67,23 +63,19 @@ export function selfServiceUsersRouter(deps: {
       },
     }),
   );
-  router.get(
-    '/v1/users/:userId',
-    requireAnyScope(deps.verifier, [ADMIN, 'processes:read']),
-    async (req, res) => {
-      requireIdentityProvider(deps.config);
-      const userId = userIdParam(req);
-      const p = req.principal!;
-      // Without the admin scope: only a self-service user's token, only for itself.
-      if (!p.scopes.has(ADMIN) && !(p.clients && p.subject === userId))
-        throw new ProblemError(
-          403,
-          'SUBJECT_MISMATCH',
-          'Not your user',
-          `A self-service user's token reads only its own user; any other needs scope ${ADMIN}.`,
-        );
-      res.json(await readSelfServiceUser(deps.client, deps.config.TEMPORAL_TASK_QUEUE, userId));
-    },
-  );
+  mount(router, routes.getSelfServiceUser, deps, async (req, res) => {
+    requireIdentityProvider(deps.config);
+    const userId = userIdParam(req);
+    const p = req.principal!;
+    // Without the admin scope: only a self-service user's token, only for itself.
+    if (!p.scopes.has(ADMIN) && !(p.clients && p.subject === userId))
+      throw new ProblemError(
+        403,
+        'SUBJECT_MISMATCH',
+        'Not your user',
+        `A self-service user's token reads only its own user; any other needs scope ${ADMIN}.`,
+      );
+    res.json(await readSelfServiceUser(deps.client, deps.config.TEMPORAL_TASK_QUEUE, userId));
+  });
   return router;
 }

@@ -2,19 +2,19 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import {
-  USER_STATUS_SCOPES,
   USER_STATUS_WORKFLOW,
   userStatusProcessId,
   type ChangeUserStatusInput,
   type UserStatusAction,
 } from '../../messages/user-status';
-import type { Scope, TokenVerifier } from '../http/auth';
+import type { TokenVerifier } from '../http/auth';
 import { requestDigest, requestKey } from '../http/idempotency';
-import { requireAnyScope } from '../http/scopes';
+import { mount } from '../http/route';
+import { routes } from '../routes';
 import { startRoute } from '../processes/start-route';
 import { startUserProcess, userIdParam } from '../processes/user-process';
 import { starterMemo } from '../processes/readers';
-import { userStatusRequest, type UserStatusRequest } from './schema';
+import type { UserStatusRequest } from './schema';
 
 export interface UserStatusDeps {
   client: Client;
@@ -23,7 +23,11 @@ export interface UserStatusDeps {
   serverKey: Buffer;
 }
 
-const PATHS: Record<UserStatusAction, string> = { LOCK: 'lock', UNLOCK: 'unlock', CLOSE: 'close' };
+const ROUTES = {
+  LOCK: routes.lockUser,
+  UNLOCK: routes.unlockUser,
+  CLOSE: routes.closeUser,
+} satisfies Record<UserStatusAction, unknown>;
 
 /**
  * POST /users/{userId}/lock|unlock|close {reason}: lock with ib-users:write or
@@ -32,12 +36,12 @@ const PATHS: Record<UserStatusAction, string> = { LOCK: 'lock', UNLOCK: 'unlock'
 export function userStatusRouter(deps: UserStatusDeps): Router {
   const { client, config, serverKey } = deps;
   const router = Router();
-  for (const action of Object.keys(PATHS) as UserStatusAction[]) {
-    router.post(
-      `/users/:userId/${PATHS[action]}`,
-      ...startRoute(deps, {
-        auth: requireAnyScope(deps.verifier, USER_STATUS_SCOPES[action] as Scope[]),
-        schema: userStatusRequest,
+  for (const action of Object.keys(ROUTES) as UserStatusAction[]) {
+    mount(
+      router,
+      ROUTES[action],
+      deps,
+      startRoute(deps, {
         doneStatus: 200,
         start: (req, body: UserStatusRequest) => {
           const userId = userIdParam(req);

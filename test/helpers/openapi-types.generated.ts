@@ -559,7 +559,7 @@ export interface components {
       };
       data?: string;
     };
-    CodecPayloadInput: {
+    CodecPayloadOutput: {
       metadata?: {
         [key: string]: string;
       };
@@ -568,8 +568,8 @@ export interface components {
     CodecPayloads: {
       payloads: components['schemas']['CodecPayload'][];
     };
-    CodecPayloadsInput: {
-      payloads: components['schemas']['CodecPayloadInput'][];
+    CodecPayloadsOutput: {
+      payloads: components['schemas']['CodecPayloadOutput'][];
     };
     ContactChangeNotification: {
       /** @enum {string} */
@@ -1155,9 +1155,9 @@ export type AuditEntry = components['schemas']['AuditEntry'];
 export type CandescentPostalAddress = components['schemas']['CandescentPostalAddress'];
 export type Channel = components['schemas']['Channel'];
 export type CodecPayload = components['schemas']['CodecPayload'];
-export type CodecPayloadInput = components['schemas']['CodecPayloadInput'];
+export type CodecPayloadOutput = components['schemas']['CodecPayloadOutput'];
 export type CodecPayloads = components['schemas']['CodecPayloads'];
-export type CodecPayloadsInput = components['schemas']['CodecPayloadsInput'];
+export type CodecPayloadsOutput = components['schemas']['CodecPayloadsOutput'];
 export type ContactChangeNotification = components['schemas']['ContactChangeNotification'];
 export type ContactChangeResult = components['schemas']['ContactChangeResult'];
 export type ContactInfoAddressChange = components['schemas']['ContactInfoAddressChange'];
@@ -4256,7 +4256,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['CodecPayloadsInput'];
+        'application/json': components['schemas']['CodecPayloads'];
       };
     };
     responses: {
@@ -4267,7 +4267,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['CodecPayloads'];
+          'application/json': components['schemas']['CodecPayloadsOutput'];
         };
       };
       /** @description Validation failed (`errors[]`) */
@@ -4346,7 +4346,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['CodecPayloadsInput'];
+        'application/json': components['schemas']['CodecPayloads'];
       };
     };
     responses: {
@@ -4357,7 +4357,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['CodecPayloads'];
+          'application/json': components['schemas']['CodecPayloadsOutput'];
         };
       };
       /** @description Validation failed (`errors[]`) */
@@ -4438,7 +4438,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['CodecPayloadsInput'];
+        'application/json': components['schemas']['CodecPayloads'];
       };
     };
     responses: {
@@ -4449,7 +4449,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['CodecPayloads'];
+          'application/json': components['schemas']['CodecPayloadsOutput'];
         };
       };
       /** @description Validation failed (`errors[]`) */
