@@ -26,10 +26,12 @@ function citations(file: string): string[] {
   const mentions = [...text.matchAll(/(?<![\w/.-])((?:\.{1,2}\/)?[\w./-]*[\w-]+\.md)\b/g)].map(
     (m) => m[1] ?? '',
   );
-  // Source files a document names (`api/mfa/routes.ts`): a move must not leave them stale.
+  // Source files and folders a document names (`api/mfa/routes.ts`, `api/http/`): a move must
+  // not leave them stale. A folder needs two levels (`docker/dev-only/`): `mfa/` alone is a
+  // name relative to whatever the sentence is about.
   const sources = [
     ...(file.endsWith('.md') ? text : '').matchAll(
-      /`((?:[\w.-]+\/)+[\w.-]+\.(?:ts|js|mjs|sh|ya?ml|json))(?::\d+)?`/g,
+      /`((?:[\w.-]+\/)+[\w.-]+\.(?:ts|js|mjs|sh|ya?ml|json)|[\w.-]+\/(?:[\w.-]+\/)+)(?::\d+)?`/g,
     ),
   ]
     .map((m) => m[1] ?? '')
@@ -73,5 +75,8 @@ describe('citations', () => {
     expect(resolves('README.md', 'DESIGN.md')).toBe(false);
     expect(resolves('README.md', '../shared/DESIGN.md')).toBe(false);
     expect(resolves('README.md', 'docs/design.md')).toBe(true);
+    // Folders too, from the backticks a document writes them in.
+    expect(citations('README.md')).toContain('docker/dev-only/');
+    expect(resolves('README.md', 'api/no-such-folder/')).toBe(false);
   });
 });
