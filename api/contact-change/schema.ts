@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { challengeProof, customerId, e164, idempotencyKey, plainText, userId } from '../http/fields';
-import { named } from '../openapi/registry';
-import type { PostalAddress } from '../../messages/contact-change';
+import { named, type Holds, type SameShape } from '../openapi/registry';
+import type { ContactInfoView, PostalAddress } from '../../messages/contact-change';
 
 /**
  * POST /update-user-ib. `mfa` and `stepUp` are checked by the route (403 MFA_REQUIRED,
@@ -138,3 +138,5 @@ export const contactInfoView = named(
     postalAddress: z.object({ address1: z.string(), city: z.string(), country: z.string() }).nullable(),
   }),
 );
+
+export type _Checks = [Holds<SameShape<typeof contactInfoView, ContactInfoView>>];

@@ -6,8 +6,8 @@ import {
 } from '../../messages/self-service-users';
 import type { ContactChangeResult, PhoneChangeCancelled } from '../../messages/contact-change';
 import { INTERNAL_MFA_PURPOSES, MFA_PURPOSES, type MfaState } from '../../messages/mfa';
-import type { OnboardIbUserResult } from '../../messages/onboarding';
-import { named } from './registry';
+import type { OnboardIbUserResult, OnboardingMilestone } from '../../messages/onboarding';
+import { named, type Holds, type SameShape } from './registry';
 
 /**
  * Response shapes, for the OpenAPI document. The compile-time checks at the bottom keep
@@ -264,13 +264,12 @@ export const selfServiceUserState = named(
   }),
 );
 
-// Compile-time: the documented shapes accept what the workflows return.
-type Assignable<T, U extends T> = U;
 export type _Checks = [
-  Assignable<z.infer<typeof onboardingResult>, OnboardIbUserResult>,
-  Assignable<z.infer<typeof contactChangeResult>, ContactChangeResult>,
-  Assignable<z.infer<typeof mfaState>, MfaState>,
-  Assignable<z.infer<typeof phoneChangeCancelled>, PhoneChangeCancelled>,
-  Assignable<z.infer<typeof selfServiceUserResult>, CreateSelfServiceUserResult>,
-  Assignable<z.infer<typeof selfServiceUserState>, SelfServiceUserState>,
+  Holds<SameShape<typeof onboardingResult, OnboardIbUserResult>>,
+  Holds<SameShape<typeof onboardingMilestone, OnboardingMilestone & { statusUrl: string }>>,
+  Holds<SameShape<typeof contactChangeResult, ContactChangeResult>>,
+  Holds<SameShape<typeof mfaState, MfaState>>,
+  Holds<SameShape<typeof phoneChangeCancelled, PhoneChangeCancelled>>,
+  Holds<SameShape<typeof selfServiceUserResult, CreateSelfServiceUserResult>>,
+  Holds<SameShape<typeof selfServiceUserState, SelfServiceUserState>>,
 ];

@@ -3,7 +3,7 @@ import { CREDENTIAL_DELIVERY } from '../../messages/onboarding';
 import type { ResetUserPasswordResult } from '../../messages/password-reset';
 import { idempotencyKey } from '../http/fields';
 import { challengeProof, userId } from '../http/fields';
-import { named } from '../openapi/registry';
+import { named, type Holds, type SameShape } from '../openapi/registry';
 import { credentialDelivery, credentialNotification, passwordExpiry } from '../openapi/responses';
 
 /** POST /reset-user-ib. `mfa` is checked by the route (403 MFA_REQUIRED), not here. */
@@ -34,5 +34,4 @@ export const resetResult = named(
   }),
 );
 
-type Assignable<T, U extends T> = U;
-export type _Checks = [Assignable<z.infer<typeof resetResult>, ResetUserPasswordResult>];
+export type _Checks = [Holds<SameShape<typeof resetResult, ResetUserPasswordResult>>];

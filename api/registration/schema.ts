@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { e164, idempotencyKey } from '../http/fields';
-import { named } from '../openapi/registry';
+import { named, type Holds, type SameShape } from '../openapi/registry';
+import type { SelfRegistrationResult } from '../../messages/registration';
 
 /**
  * A disclosure acceptance: `{id, version}`, or the plain code (the current version), as
@@ -119,3 +120,5 @@ export const disclosureList = named(
     ),
   }),
 );
+
+export type _Checks = [Holds<SameShape<typeof registrationResult, SelfRegistrationResult>>];

@@ -3,7 +3,7 @@ import type { UpdateSecurityQuestionsResult } from '../../messages/security-ques
 import { normaliseAnswer } from '../../lib/security-answers';
 import { idempotencyKey } from '../http/fields';
 import { challengeProof } from '../http/fields';
-import { named } from '../openapi/registry';
+import { named, type Holds, type SameShape } from '../openapi/registry';
 import { credentialNotification } from '../openapi/responses';
 
 export const MIN_QUESTIONS = 2;
@@ -48,5 +48,4 @@ export const securityQuestionsResult = named(
   }),
 );
 
-type Assignable<T, U extends T> = U;
-export type _Checks = [Assignable<z.infer<typeof securityQuestionsResult>, UpdateSecurityQuestionsResult>];
+export type _Checks = [Holds<SameShape<typeof securityQuestionsResult, UpdateSecurityQuestionsResult>>];

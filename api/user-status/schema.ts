@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChangeUserStatusResult } from '../../messages/user-status';
 import { idempotencyKey } from '../http/fields';
 import { plainText } from '../http/fields';
-import { named } from '../openapi/registry';
+import { named, type Holds, type SameShape } from '../openapi/registry';
 import { credentialNotification } from '../openapi/responses';
 
 /** POST /users/{userId}/lock|unlock|close. */
@@ -35,5 +35,4 @@ export const userStatusResult = named(
   }),
 );
 
-type Assignable<T, U extends T> = U;
-export type _Checks = [Assignable<z.infer<typeof userStatusResult>, ChangeUserStatusResult>];
+export type _Checks = [Holds<SameShape<typeof userStatusResult, ChangeUserStatusResult>>];
