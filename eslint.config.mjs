@@ -160,7 +160,22 @@ export default tseslint.config(
           ],
         },
       ],
+      // A route is declared once (api/routes.ts) and registered by mount(), so the OpenAPI
+      // document, its guard and its validation all come from that one declaration.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'CallExpression[callee.property.name=/^(get|post|put|patch|delete|all)$/][callee.object.name=/^(router|app)$/]',
+          message: 'Declare the route in api/routes.ts and register it with mount() (api/http/route.ts).',
+        },
+      ],
     },
+  },
+  {
+    // mount() itself; and the metrics listener, which is not the API (no document, its own port).
+    files: ['api/http/route.ts', 'api/metrics.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
   {
     files: ['scripts/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],

@@ -43,6 +43,14 @@ const snippets = {
     'rules/example.ts',
   ],
   runtimeDep: ["import { z } from 'zod';\nexport const s = z.string();\n", 'api/example.ts'],
+  routeByHand: [
+    "import { Router } from 'express';\nconst router = Router();\nrouter.post('/x', (_q, r) => void r.end());\nexport default router;\n",
+    'api/user-status/example.ts',
+  ],
+  routeMounted: [
+    "import { Router } from 'express';\nimport { mount } from '../http/route';\nimport { routes } from '../routes';\nconst router = Router();\nmount(router, routes.lockUser, {}, (_q, r) => void r.end());\nrouter.use('/x', (_q, _r, next) => next());\nexport default router;\n",
+    'api/user-status/example.ts',
+  ],
 } satisfies Record<string, [code: string, filePath: string]>;
 
 /**
@@ -103,6 +111,11 @@ describe('lint rules on imports', () => {
     expect(ids.rulesNodeApi).toContain(restricted);
     expect(ids.rulesLib).toContain(restricted);
     expect(ids.rulesAllowed).toEqual([]);
+  });
+
+  it('registers routes only through mount(), from their one declaration', () => {
+    expect(ids.routeByHand).toContain('no-restricted-syntax');
+    expect(ids.routeMounted).toEqual([]);
   });
 
   it('accepts declared runtime dependencies', () => {
