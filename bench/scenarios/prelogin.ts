@@ -33,9 +33,14 @@ export interface PreloginPhase {
   budget: number;
   /** Sends each of the caller's quota shards holds afterwards (their sum is what was admitted). */
   shards: number[];
-  /** The busiest shard's share of the admitted sends, and its Updates per second over the phase. */
+  /** The busiest shard's share of the admitted sends, and its admitting Updates per second over the phase. */
   hottestShardShare: number;
   hottestShardPerSecond: number;
+  /**
+   * Rejected Updates each shard took per second: a refused send has tried every shard in
+   * turn (api/mfa/caller-quota.ts), so every refusal is one rejected Update on each of them.
+   */
+  refusedUpdatesPerShardPerSecond: number;
 }
 
 export interface PreloginResult {
@@ -152,6 +157,7 @@ async function phase(
     shards,
     hottestShardShare: admitted.ok ? round(hottest / admitted.ok, 3) : 0,
     hottestShardPerSecond: round((hottest * 1000) / durationMs),
+    refusedUpdatesPerShardPerSecond: round((refused * 1000) / durationMs),
   };
 }
 
