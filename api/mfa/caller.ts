@@ -53,11 +53,13 @@ export const namesUnboundUser = (principal: Principal, target: ChallengeTarget):
  * preloginLockKey), so it can lock only itself out, never the user's own app calling from
  * another network. A digest, since lock ids are in clear and hold no client address.
  */
-export const preloginCallerDigest = (serverKey: Buffer, caller: { subject: string; network?: string }) =>
-  hmacHex(serverKey, `mfa-prelogin-lock:${JSON.stringify([caller.subject, caller.network ?? null])}`).slice(
-    0,
-    32,
-  );
+export function preloginCallerDigest(
+  serverKey: Buffer,
+  caller: { subject: string; network?: string },
+): string {
+  const text = `mfa-prelogin-lock:${JSON.stringify([caller.subject, caller.network ?? null])}`;
+  return hmacHex(serverKey, text).slice(0, 32);
+}
 
 /** Whether the caller may act on any challenge without its target being looked up first. */
 export const actsForAnyUser = (principal: Principal) =>
