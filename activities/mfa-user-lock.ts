@@ -26,24 +26,30 @@ export interface MfaUserLockDeps {
 
 /**
  * `prelogin`: the challenge is concealed (a pre-login caller not bound to the user). Its
- * wrong codes count on the user's pre-login lock (preloginLockKey), never on the lock the
- * user's own channels check, so such a caller cannot lock the user out of its LOGIN codes.
+ * wrong codes count on that caller's pre-login lock of the user (preloginLockKey with
+ * `callerDigest`), never on the lock the user's own channels check nor on another caller's,
+ * so such a caller locks only itself: not the user's LOGIN codes, not the user's own app.
  */
-export interface RecordUserOtpAttemptInput {
+export interface RecordUserOtpAttemptInput extends PreloginLockArgs {
   userId: string;
-  prelogin?: boolean;
   /** Unique per verify: the Update id, so a retried record counts once. */
   ref: string;
   correct: boolean;
+}
+
+export interface PreloginLockArgs {
+  prelogin?: boolean;
+  /** The concealed challenge's caller (MfaChallengeInput.callerDigest); absent on older runs. */
+  callerDigest?: string;
 }
 
 /** Signatures as the MfaChallenge workflow sees them. */
 export interface MfaUserLockActivities {
   /**
    * The user's lock as it stands; the workflow compares lockedUntil with its own clock.
-   * `prelogin` (concealed): the later of the user's lock and its pre-login lock.
+   * `prelogin` (concealed): the later of the user's lock and the caller's pre-login lock of it.
    */
-  checkUserOtpLock(input: { userId: string; prelogin?: boolean }): Promise<UserOtpLockView>;
+  checkUserOtpLock(input: { userId: string } & PreloginLockArgs): Promise<UserOtpLockView>;
   /** Records a verify on the user's entity; fails USER_OTP_LOCKED (non-retryable) while locked. */
   recordUserOtpAttempt(input: RecordUserOtpAttemptInput): Promise<UserOtpLockView>;
 }
@@ -62,18 +68,18 @@ export function createMfaUserLockActivities(deps: MfaUserLockDeps): MfaUserLockA
     }
   };
   return {
-    async checkUserOtpLock({ userId: given, prelogin }) {
+    async checkUserOtpLock({ userId: given, prelogin, callerDigest }) {
       const userId = userKey(given);
       if (!prelogin) return lockOf(userId);
       // Concealed: no code while either lock holds (the user's own is only read here).
-      const [own, pre] = await Promise.all([lockOf(userId), lockOf(preloginLockKey(userId))]);
+      const [own, pre] = await Promise.all([lockOf(userId), lockOf(preloginLockKey(userId, callerDigest))]);
       const until = (v: UserOtpLockView) => Date.parse(v.lockedUntil ?? '') || 0;
       return until(pre) > until(own) ? pre : own;
     },
 
-    async recordUserOtpAttempt({ userId: given, prelogin, ref, correct }) {
+    async recordUserOtpAttempt({ userId: given, prelogin, callerDigest, ref, correct }) {
       const userId = userKey(given);
-      const workflowId = userLockWorkflowId(prelogin ? preloginLockKey(userId) : userId);
+      const workflowId = userLockWorkflowId(prelogin ? preloginLockKey(userId, callerDigest) : userId);
       const args = [{ ref, policy: deps.userOtpLock }] as [{ ref: string; policy: UserOtpLockPolicy }];
       try {
         if (correct) {

@@ -5,7 +5,12 @@ import type { BenchResults } from './run';
 import type { Summary } from './stats';
 
 /** The fields of a run the charts read (a whole BenchResults fits). */
-export type ChartInput = Pick<BenchResults, 'mode' | 'finishedAt' | 'start' | 'onboarding' | 'mfa' | 'scale'>;
+export type ChartInput = Pick<
+  BenchResults,
+  'mode' | 'finishedAt' | 'start' | 'onboarding' | 'mfa' | 'scale'
+> &
+  // Absent from runs recorded before scenario 6.
+  Partial<Pick<BenchResults, 'prelogin'>>;
 
 export interface Flow {
   label: string;
@@ -29,6 +34,12 @@ export function flows(r: ChartInput): Flow[] {
     { label: 'Raw trivial Update', summary: r.mfa.rawUpdate },
     { label: 'Scale: create challenge', summary: r.scale.create },
     { label: 'Scale: verify while open', summary: r.scale.verifyWhileOpen },
+    ...(r.prelogin
+      ? [
+          { label: 'Pre-login create, one caller, open loop', summary: r.prelogin.burst.admitted },
+          { label: 'Pre-login create, budget below load', summary: r.prelogin.exact.admitted },
+        ]
+      : []),
   ];
   return all.filter((f) => f.summary.ok > 0);
 }

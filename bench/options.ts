@@ -16,6 +16,13 @@ export interface BenchOptions {
   scaleChallenges: number;
   scaleCreateConcurrency: number;
   scaleVerifySamples: number;
+  /** Scenario 6: pre-login creates per second from one caller (open loop), for this many seconds. */
+  preloginRate: number;
+  preloginSeconds: number;
+  /** The caller budget of scenario 6's second phase: smaller than rate × seconds, so some are refused. */
+  preloginBudget: number;
+  /** `--only=prelogin` (or BENCH_ONLY=prelogin): scenario 6 alone, written to results/prelogin*.json. */
+  only: 'prelogin' | null;
 }
 
 const int = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
@@ -37,5 +44,9 @@ export function benchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     scaleChallenges: int(env.BENCH_SCALE_CHALLENGES, smoke ? 100 : 2_500),
     scaleCreateConcurrency: int(env.BENCH_SCALE_CONCURRENCY, smoke ? 8 : 12),
     scaleVerifySamples: int(env.BENCH_SCALE_VERIFY_SAMPLES, smoke ? 5 : 100),
+    preloginRate: int(env.BENCH_PRELOGIN_RATE, 200),
+    preloginSeconds: int(env.BENCH_PRELOGIN_SECONDS, smoke ? 0.25 : 5),
+    preloginBudget: int(env.BENCH_PRELOGIN_BUDGET, smoke ? 30 : 400),
+    only: argv.includes('--only=prelogin') || env.BENCH_ONLY === 'prelogin' ? 'prelogin' : null,
   };
 }

@@ -1,5 +1,6 @@
 import type { LoopResult } from './load';
 import type { BenchResults } from './run';
+import type { PreloginPhase, PreloginResult } from './scenarios/prelogin';
 
 interface Row {
   metric: string;
@@ -97,6 +98,22 @@ export function markdown(r: BenchResults): string {
       value: `${n(r.onboarding.cpuMsPerBaseline.temporal, 1)} / ${n(r.onboarding.cpuMsPerBaseline.bench, 1)}`,
     },
     {
+      metric: `Pre-login sends from one caller, ${r.prelogin.burst.targetPerSecond}/s open loop: sent / admitted per second, latency`,
+      value: `${n(s.preloginSentPerSecond, 1)} / ${n(s.preloginAdmittedPerSecond, 1)} /s, ${lat(r.prelogin.burst.admitted)}`,
+    },
+    {
+      metric: `Busiest of the caller's ${r.prelogin.burst.shards.length} quota shards: share of its sends`,
+      value: `${n(s.preloginHottestShardShare * 100, 0)} % (${n(r.prelogin.burst.hottestShardPerSecond, 1)} Updates/s)`,
+      target: 'no single entity (< 100 %)',
+      met: r.prelogin.burst.shards.length > 1 && s.preloginHottestShardShare < 1,
+    },
+    {
+      metric: 'Caller budget smaller than the load: admitted / budget (refused)',
+      value: `${s.preloginExactAdmitted} / ${s.preloginExactBudget} (${s.preloginExactRefused} of ${r.prelogin.exact.offered} refused)`,
+      target: 'admitted = budget',
+      met: r.prelogin.exact.exactlyBudget,
+    },
+    {
       metric: 'Errors; onboardings completed / started (visibility)',
       value: `${s.errors}; ${s.completed} / ${s.started}`,
       target: '0; equal',
@@ -136,6 +153,11 @@ export function markdown(r: BenchResults): string {
       ['Raw executeUpdate, trivial Update', r.mfa.rawUpdate],
       [`Scale: create ${r.scale.challenges} challenges (202)`, r.scale.create],
       ['Scale: verify while open', r.scale.verifyWhileOpen],
+      [
+        `Pre-login creates, one caller, ${r.prelogin.burst.targetPerSecond}/s open loop (admitted)`,
+        r.prelogin.burst.admitted,
+      ],
+      [`Pre-login creates, budget ${r.prelogin.exact.budget} (admitted)`, r.prelogin.exact.admitted],
     ]
       .map(([name, x]) => {
         const v = x as LoopResult;
@@ -151,6 +173,8 @@ export function markdown(r: BenchResults): string {
     '',
     flows,
     '',
+    preloginMarkdown(r.prelogin),
+    '',
     // Drawn beside bench/results/latest.md by bench/charts.ts; a smoke run's charts are not kept.
     ...(r.mode === 'full'
       ? [
@@ -162,5 +186,19 @@ export function markdown(r: BenchResults): string {
           '',
         ]
       : []),
+  ].join('\n');
+}
+
+/** Scenario 6's two phases side by side (also the whole of `--only=prelogin`'s table). */
+export function preloginMarkdown(p: PreloginResult): string {
+  const row = (name: string, x: PreloginPhase) =>
+    `| ${name} | ${x.budget} | ${x.offered} at ${x.targetPerSecond}/s | ${n(x.sentPerSecond, 1)} | ${x.admitted.ok} (${n(x.admitted.throughput, 1)}/s) | ${lat(x.admitted)} | ${x.refused} | ${x.errors} | ${x.shards.join(' / ')} | ${n(x.hottestShardPerSecond, 1)} + ${n(x.refusedUpdatesPerShardPerSecond, 1)} |`;
+  return [
+    'Pre-login sends from one caller (scenario 6), open loop, `Prefer: wait=0`:',
+    '',
+    '| Phase | Caller budget | Offered | Sent/s | Admitted | Latency (from scheduled send) | Refused | Errors | Sends per quota shard | Busiest shard: admitting + rejected Updates/s |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    row('Budget above the load', p.burst),
+    row(`Budget below the load (exact: ${p.exact.exactlyBudget ? 'yes' : 'NO'})`, p.exact),
   ].join('\n');
 }

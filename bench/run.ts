@@ -5,11 +5,12 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { benchOptions, type BenchOptions } from './options';
 import { chartsDir, drawCharts } from './charts';
-import { markdown } from './report';
+import { markdown, preloginMarkdown } from './report';
 import { onboardingScenario, type OnboardingResult } from './scenarios/onboarding';
 import { mfaScenario, type MfaResult } from './scenarios/mfa';
 import { scaleScenario, type ScaleResult } from './scenarios/scale';
 import { startScenario, type StartResult } from './scenarios/start';
+import { preloginScenario, type PreloginResult } from './scenarios/prelogin';
 import { cpuMs, cpuSnapshot, machineBusyMs, ROLES } from './proc';
 import { startBenchStack } from './stack';
 import { round } from './stats';
@@ -60,6 +61,17 @@ export interface BenchResults {
     started: number;
     completed: number;
     benchEventLoopDelayP99Ms: number;
+    /** Scenario 6, one caller at BENCH_PRELOGIN_RATE: requests sent and sends admitted per second. */
+    preloginSentPerSecond: number;
+    preloginAdmittedPerSecond: number;
+    preloginP50Ms: number;
+    preloginP99Ms: number;
+    /** The busiest of the caller's quota shards: its share of the admitted sends. */
+    preloginHottestShardShare: number;
+    /** Scenario 6 against a caller budget smaller than the load: admitted must equal the budget. */
+    preloginExactBudget: number;
+    preloginExactAdmitted: number;
+    preloginExactRefused: number;
   };
   /** docs/sizing.md's inputs, from this run's CPU-ms per operation and RSS at scale. */
   sizing: Sizing;
@@ -67,6 +79,7 @@ export interface BenchResults {
   onboarding: OnboardingResult;
   mfa: MfaResult;
   scale: ScaleResult;
+  prelogin: PreloginResult;
   options: BenchOptions;
   settings: Record<string, string>;
   versions: { node: string; sdk: string; temporalCli: string };
@@ -82,8 +95,9 @@ export interface BenchResults {
 }
 
 /** Runs every scenario once against a fresh stack and writes the JSON next to a markdown table. */
-export async function main(argv = process.argv.slice(2)): Promise<BenchResults> {
+export async function main(argv = process.argv.slice(2)): Promise<BenchResults | PreloginOnly> {
   const o = benchOptions(argv, process.env);
+  if (o.only === 'prelogin') return preloginOnly(o);
   const t0 = performance.now();
   const realCli = temporalCli(repoRoot);
   const settings = benchSettings(realCli);
@@ -110,6 +124,9 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
     const busy = machineBusyMs() - busy0;
     const ours = ownCpuMs(stack.roles, stack.launcher.pid) - ours0;
     const capacity = (performance.now() - wall0) * os.cpus().length;
+    // Last, outside the CPU accounting: its second API process is none of the stack's roles.
+    log('scenario 6: pre-login sends from one caller');
+    const prelogin = await preloginScenario(stack, o);
     const errors =
       [...start.raw, ...start.http].reduce((s, r) => s + r.errors, 0) +
       Math.abs(start.accepted - start.executed) +
@@ -125,7 +142,9 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
       scale.create.errors +
       scale.verifyWhileOpen.errors +
       (scale.challenges - scale.delivered) +
-      (scale.challenges - scale.openChallenges);
+      (scale.challenges - scale.openChallenges) +
+      prelogin.burst.errors +
+      prelogin.exact.errors;
     const results: BenchResults = {
       mode: o.smoke ? 'smoke' : 'full',
       finishedAt: new Date().toISOString(),
@@ -161,6 +180,14 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
         started: onboarding.started,
         completed: onboarding.completed,
         benchEventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
+        preloginSentPerSecond: prelogin.burst.sentPerSecond,
+        preloginAdmittedPerSecond: prelogin.burst.admitted.throughput,
+        preloginP50Ms: prelogin.burst.admitted.p50Ms,
+        preloginP99Ms: prelogin.burst.admitted.p99Ms,
+        preloginHottestShardShare: prelogin.burst.hottestShardShare,
+        preloginExactBudget: prelogin.exact.budget,
+        preloginExactAdmitted: prelogin.exact.admitted.ok,
+        preloginExactRefused: prelogin.exact.refused,
       },
       sizing: sizing(ROLES, onboarding.cpuMsPerOnboarding, scale.cpuMsPerChallenge, {
         before: scale.rssMbBefore,
@@ -171,6 +198,7 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
       onboarding,
       mfa,
       scale,
+      prelogin,
       options: o,
       settings: { ...settings, ...workerDefaults() },
       versions: versions(realCli),
@@ -192,6 +220,40 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults> 
     log(`wrote ${path.relative(repoRoot, out)}`);
     const charts = await drawCharts(results, chartsDir(out, results.mode));
     log(`drew ${charts.map((c) => path.relative(repoRoot, c)).join(', ')}`);
+    return results;
+  } finally {
+    await stack.stop();
+  }
+}
+
+export interface PreloginOnly {
+  mode: 'prelogin' | 'prelogin-smoke';
+  finishedAt: string;
+  prelogin: PreloginResult;
+  options: BenchOptions;
+}
+
+/**
+ * `npm run bench -- --only=prelogin` (or BENCH_ONLY=prelogin; with --smoke, briefly):
+ * scenario 6 alone on a fresh stack with the full run's settings; writes
+ * results/prelogin.{json,md} (prelogin-smoke.* for a smoke), or BENCH_OUT.
+ */
+async function preloginOnly(o: BenchOptions): Promise<PreloginOnly> {
+  const stack = await startBenchStack(benchSettings());
+  try {
+    const prelogin = await preloginScenario(stack, o);
+    const results: PreloginOnly = {
+      mode: o.smoke ? 'prelogin-smoke' : 'prelogin',
+      finishedAt: new Date().toISOString(),
+      prelogin,
+      options: o,
+    };
+    fs.mkdirSync(resultsDir, { recursive: true });
+    const out = process.env.BENCH_OUT ?? path.join(resultsDir, `${results.mode}.json`);
+    fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+    const table = `Run ${results.finishedAt} (${results.mode})\n\n${preloginMarkdown(prelogin)}\n`;
+    fs.writeFileSync(out.replace(/\.json$/, '.md'), table);
+    console.log(table);
     return results;
   } finally {
     await stack.stop();

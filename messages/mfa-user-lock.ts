@@ -59,7 +59,12 @@ export const userLockWorkflowId = (userId: string): string => `mfa-user-${userId
 
 /**
  * The lock that counts wrong codes typed through concealed challenges (a pre-login caller
- * naming a user it is not bound to): its own entity, so such a caller can never lock the
- * user out of the codes the user's own channel asks for (LOGIN, STEP_UP, …).
+ * naming a user it is not bound to): an entity of its own per user AND per pre-login
+ * caller (`callerDigest`: its token subject and client network, as a keyed digest), so such
+ * a caller can never lock the user out of the codes its own channels ask for (LOGIN,
+ * STEP_UP, …), nor out of concealed codes another caller (the user's own app, from its own
+ * network) asks for. Without a digest (a challenge started before callers had one): the
+ * user's single pre-login lock.
  */
-export const preloginLockKey = (userId: string): string => `${userId}|prelogin`;
+export const preloginLockKey = (userId: string, callerDigest?: string): string =>
+  callerDigest === undefined ? `${userId}|prelogin` : `${userId}|prelogin|${callerDigest}`;

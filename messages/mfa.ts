@@ -104,6 +104,11 @@ export interface MfaChallengeInput {
   /** The caller is not bound to `userId`: answers must not tell whether a code went out (isConcealed). */
   conceal?: boolean;
   /**
+   * Concealed only: the pre-login caller (token subject and client network) as a keyed
+   * digest; its wrong codes count on its own pre-login lock of the user (preloginLockKey).
+   */
+  callerDigest?: string;
+  /**
    * Offer, then send: the run looks the contacts up and sends nothing (`OFFERED`) until a
    * resend names the chosen ones (Infinity's `DISPLAY_ALL`). Absent: the code goes out at once.
    */

@@ -40,6 +40,7 @@ import { hmacHex } from '../../lib/server-key';
 import { keyReused } from '../http/idempotency';
 import { withStartBudget } from '../processes/idempotent-start';
 import { reserveCallerSend, reserveUserNewDestination, type PreloginCaller } from './caller-quota';
+import { preloginCallerDigest } from './caller';
 import type { StarterMemo } from '../processes/readers';
 import { BudgetExceeded, withinBudget } from '../http/wait-budget';
 import { ProblemError } from '../http/problem';
@@ -197,7 +198,7 @@ export function createMfaService(deps: MfaServiceDeps) {
         ...(req.email && { email: req.email }),
         securityKeyDigest: keyDigest(securityKey),
         policy: mfaPolicy(config),
-        ...(conceal && { conceal: true }),
+        ...(conceal && { conceal: true, callerDigest: preloginCallerDigest(serverKey, caller) }),
         ...(req.offerOnly && { offerOnly: true }),
         ...(req.choice && { choice: req.choice }),
       };

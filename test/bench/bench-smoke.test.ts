@@ -57,6 +57,14 @@ describe('bench harness (smoke)', () => {
       'errors',
       'started',
       'completed',
+      'preloginSentPerSecond',
+      'preloginAdmittedPerSecond',
+      'preloginP50Ms',
+      'preloginP99Ms',
+      'preloginHottestShardShare',
+      'preloginExactBudget',
+      'preloginExactAdmitted',
+      'preloginExactRefused',
     ]) {
       expect([key, typeof summary[key]]).toEqual([key, 'number']);
       expect([key, Number.isFinite(summary[key])]).toEqual([key, true]);
@@ -73,10 +81,29 @@ describe('bench harness (smoke)', () => {
     );
   });
 
+  it('admits exactly the caller budget of pre-login sends under a load above it, spread over quota shards', () => {
+    const summary = results.summary as Record<string, number>;
+    const { burst, exact } = results.prelogin as Record<string, Record<string, unknown>>;
+    // Budget below the load: exactly the budget admitted, every other send refused (429).
+    expect(summary.preloginExactBudget).toBe((results.options as { preloginBudget: number }).preloginBudget);
+    expect(summary.preloginExactAdmitted).toBe(summary.preloginExactBudget);
+    expect(summary.preloginExactRefused).toBe(
+      (exact?.offered as number) - (summary.preloginExactAdmitted as number),
+    );
+    expect((exact?.shards as number[]).reduce((a, b) => a + b, 0)).toBe(summary.preloginExactAdmitted);
+    // Budget above the load: none refused, and the sends are held by more than one quota run.
+    expect(burst?.refused).toBe(0);
+    expect((burst?.shards as number[]).filter((n) => n > 0).length).toBeGreaterThan(1);
+    expect((burst?.shards as number[]).reduce((a, b) => a + b, 0)).toBe(
+      (burst?.admitted as { ok: number }).ok,
+    );
+  });
+
   it('writes the markdown table beside the JSON', () => {
     const table = fs.readFileSync(out.replace(/\.json$/, '.md'), 'utf8');
     expect(table).toContain('| Metric | Value | Target | Met |');
     expect(table).toContain('Onboarding / baseline throughput');
+    expect(table).toContain('Pre-login sends from one caller (scenario 6)');
     // A smoke run's charts are not kept, so its table links none.
     expect(table).not.toContain('charts/latency.svg');
   });

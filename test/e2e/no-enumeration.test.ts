@@ -4,6 +4,7 @@ import { call, startStack, type Stack } from '../helpers/stack';
 
 const REAL = 'IBU00100002'; // seeded, active; registered phone +254700100002 and an email
 const UNKNOWN = 'IBU09999999';
+const INFINITY = '/services/data/v1/RBObjects/operations/DbxUser';
 const FLOOR_MS = 1000;
 
 type Answer = Awaited<ReturnType<typeof call>>;
@@ -69,6 +70,8 @@ describe('MFA answers tell an unbound caller nothing about a user', () => {
       MFA_CONCEALED_MIN_ANSWER_MS: String(FLOOR_MS),
       MFA_RESEND_COOLDOWN_SECONDS: '0',
       MFA_USER_MAX_CONSECUTIVE_FAILURES: '3',
+      // The client network is part of a pre-login caller (its budgets, its pre-login locks).
+      TRUST_PROXY: 'loopback',
     });
     app = await mintDevToken(stack.config, {
       scopes: ['mfa:prelogin', 'processes:read'],
@@ -290,6 +293,95 @@ describe('MFA answers tell an unbound caller nothing about a user', () => {
     expect(after.status).toBe(201);
     expect(messagesOf(after.body.serviceKey as string)).toHaveLength(0);
   }, 120_000);
+
+  it("keeps a pre-login caller's wrong codes to its own lock: the user's app from another network still gets its code, native and Infinity", async () => {
+    const phone = '+254700100077';
+    const customer = await esb('POST', '/admin/customers', {
+      customerId: '500002',
+      firstName: 'Lock',
+      lastName: 'Victim',
+      phone,
+      products: ['SAV-500002'],
+    });
+    expect(customer.status).toBe(201);
+    const victim = await newUser('500002', 'lock.victim');
+    // One app token (every installation holds it); two client networks behind the proxy.
+    const attacker = { 'x-forwarded-for': '198.51.100.66' };
+    const victimsApp = { 'x-forwarded-for': '203.0.113.10' };
+    const open = async (headers: Record<string, string>) => {
+      const res = await call(stack.apiUrl, 'POST', '/mfa/challenges', {
+        token: app,
+        headers,
+        body: { purpose: 'ONBOARDING', userId: victim },
+      });
+      expect(res.status).toBe(201);
+      return { serviceKey: res.body.serviceKey as string, securityKey: res.body.securityKey as string };
+    };
+    const verify = (
+      c: { serviceKey: string; securityKey: string },
+      otp: string,
+      headers: Record<string, string>,
+    ) =>
+      call(stack.apiUrl, 'POST', `/mfa/challenges/${c.serviceKey}/verify`, {
+        token: app,
+        headers,
+        body: { securityKey: c.securityKey, otp },
+      });
+
+    // The attacker opens two concealed challenges (the codes reach the victim's phone only)
+    // and types MFA_USER_MAX_CONSECUTIVE_FAILURES (3) wrong codes: its lock trips.
+    const a1 = await open(attacker);
+    const a2 = await open(attacker);
+    for (let i = 1; i <= 3; i++)
+      expect((await verify(a1, wrong(codeOf(a1.serviceKey), i), attacker)).status).toBe(422);
+    // Still bounded: even the right code of its other challenge now answers as a wrong one,
+    // and its next challenge sends nothing.
+    const guessed = await verify(a2, codeOf(a2.serviceKey), attacker);
+    expect({ status: guessed.status, code: guessed.body.code }).toEqual({ status: 422, code: 'OTP_INVALID' });
+    const a3 = await open(attacker);
+    expect(messagesOf(a3.serviceKey)).toHaveLength(0);
+
+    // The victim's own app (same app token, its own network): its code goes out.
+    const own = await open(victimsApp);
+    expect(messagesOf(own.serviceKey).map((m) => m.to)).toEqual([phone]);
+    // The Infinity pre-login pair is no way around the lock: with the right code it refuses
+    // the attacker's challenge and the victim's alike (10582), spending nothing.
+    const infinityVerify = (
+      c: { serviceKey: string; securityKey: string },
+      otp: string,
+      headers: Record<string, string>,
+    ) =>
+      call(stack.apiUrl, 'POST', `${INFINITY}/verifyOTPPreLoginMB`, {
+        token: app,
+        headers,
+        body: {
+          Phone: phone,
+          MFAAttributes: { serviceKey: c.serviceKey, OTP: { securityKey: c.securityKey, otp } },
+        },
+      });
+    const viaInfinity = [
+      await infinityVerify(a2, codeOf(a2.serviceKey), attacker),
+      await infinityVerify(own, codeOf(own.serviceKey), victimsApp),
+    ].map((r) => ({ status: r.status, body: r.body }));
+    expect(viaInfinity[0]?.body).toMatchObject({ dbpErrCode: '10582' });
+    expect(viaInfinity[1]).toEqual(viaInfinity[0]);
+    const ok = await verify(own, codeOf(own.serviceKey), victimsApp);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ status: 'VERIFIED', isOtpVerified: true });
+
+    // The victim's signed-in codes were never touched.
+    const victimsToken = await ownToken(victim);
+    const login = await call(stack.apiUrl, 'POST', '/mfa/challenges', {
+      token: victimsToken,
+      body: { purpose: 'LOGIN', userId: victim },
+    });
+    expect(login.status).toBe(201);
+    const loggedIn = await call(stack.apiUrl, 'POST', `/mfa/challenges/${login.body.serviceKey}/verify`, {
+      token: victimsToken,
+      body: { securityKey: login.body.securityKey, otp: codeOf(login.body.serviceKey as string) },
+    });
+    expect(loggedIn.status).toBe(200);
+  }, 180_000);
 
   it('refuses a pre-login caller naming a user and a destination of its own, before anything is sent', async () => {
     const before = allMessages();

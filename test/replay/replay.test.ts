@@ -18,6 +18,12 @@ const replay = (history: temporal.api.history.v1.IHistory, name: string) =>
 /** The release baseline's tag (docs/design.md, "Release baseline r1"). */
 const BASELINE = 'r1';
 const isBaseline = (file: string) => file.split('.')[1]?.split('-')[0] === BASELINE;
+/**
+ * Releases whose pinned runs may still be in flight: the baseline and the shapes recorded
+ * since (docs/design.md: a pinned type's new shapes go under the next release's tag).
+ */
+const RELEASES = [BASELINE, 'r2'];
+const isRelease = (file: string) => RELEASES.includes(file.split('.')[1]?.split('-')[0] ?? '');
 const typeOf = (file: string) => file.split('.')[0] as string;
 const registered = Object.entries(workflows).filter(([, fn]) => typeof fn === 'function');
 const behaviourOf = (type: string) =>
@@ -37,11 +43,11 @@ describe('replay of recorded histories', () => {
     },
   );
 
-  it('keeps histories of registered workflow types only, and of pinned ones only from the baseline', () => {
+  it('keeps histories of registered workflow types only, and of pinned ones only from the releases', () => {
     for (const file of files) {
       const behaviour = behaviourOf(typeOf(file));
       expect([file, behaviour === 'PINNED' || behaviour === 'AUTO_UPGRADE']).toEqual([file, true]);
-      if (behaviour === 'PINNED') expect([file, isBaseline(file)]).toEqual([file, true]);
+      if (behaviour === 'PINNED') expect([file, isRelease(file)]).toEqual([file, true]);
     }
     // The entities' histories from before the baseline stay (their runs move to new builds).
     expect(files).toEqual(
@@ -55,7 +61,7 @@ describe('replay of recorded histories', () => {
   });
 
   it("has no patch marker in a pinned type's baseline history: its code keeps no patched()", () => {
-    for (const file of files.filter((f) => isBaseline(f) && behaviourOf(typeOf(f)) === 'PINNED')) {
+    for (const file of files.filter((f) => isRelease(f) && behaviourOf(typeOf(f)) === 'PINNED')) {
       const patches = coreMarkerData(load(file)).filter((m) => m.marker === 'core_patch');
       expect([file, patches]).toEqual([file, []]);
     }
@@ -156,6 +162,19 @@ describe('replay of recorded histories', () => {
         events(file).filter((e) => e.workflowExecutionUpdateCompletedEventAttributes).length,
       ).toBeGreaterThan(1);
     }
+  });
+
+  it("has r2's concealed challenge counting on its caller's pre-login lock (callerDigest in the lock activities)", () => {
+    const events = load('MfaChallenge.r2-decoy.history.pb').events ?? [];
+    const lockInputs = events
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .filter((a) => ['checkUserOtpLock', 'recordUserOtpAttempt'].includes(a?.activityType?.name ?? ''))
+      .map((a) =>
+        defaultPayloadConverter.fromPayload<Record<string, unknown>>(a?.input?.payloads?.[0] ?? {}),
+      );
+    expect(lockInputs.length).toBeGreaterThan(1);
+    for (const input of lockInputs)
+      expect(input).toMatchObject({ prelogin: true, callerDigest: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
   it.each(files)('%s replays deterministically', async (file) => {

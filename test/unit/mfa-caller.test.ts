@@ -1,5 +1,13 @@
 import type { Principal } from '../../api/http/auth';
-import { actsForAnyUser, callerRefusal, namesUnboundUser, noSoonerThan } from '../../api/mfa/caller';
+import { randomBytes } from 'node:crypto';
+import {
+  actsForAnyUser,
+  callerRefusal,
+  namesUnboundUser,
+  noSoonerThan,
+  preloginCallerDigest,
+} from '../../api/mfa/caller';
+import { preloginLockKey, userLockWorkflowId } from '../../messages/mfa-user-lock';
 
 const principal = (subject: string, ...scopes: string[]): Principal => ({
   subject,
@@ -53,6 +61,28 @@ describe('who may act on which challenge', () => {
     const t1 = Date.now();
     await expect(noSoonerThan(150, Promise.reject(new Error('no')))).rejects.toThrow('no');
     expect(Date.now() - t1).toBeGreaterThanOrEqual(145);
+  });
+
+  it("keys a concealed challenge's pre-login lock on its caller: subject and client network, as a digest", () => {
+    const key = randomBytes(32);
+    const app = { subject: 'mobile-app', network: '198.51.100.66' };
+    const digest = preloginCallerDigest(key, app);
+    expect(digest).toMatch(/^[0-9a-f]{32}$/);
+    expect(preloginCallerDigest(key, { ...app })).toBe(digest);
+    // Another network of the same app, another subject, no network (no TRUST_PROXY), another key.
+    const others = [
+      preloginCallerDigest(key, { ...app, network: '203.0.113.10' }),
+      preloginCallerDigest(key, { ...app, subject: 'other-app' }),
+      preloginCallerDigest(key, { subject: 'mobile-app' }),
+      preloginCallerDigest(randomBytes(32), app),
+    ];
+    expect(new Set([digest, ...others]).size).toBe(5);
+    // The lock's id (in clear in Temporal) names the user and the digest, never the address.
+    const id = userLockWorkflowId(preloginLockKey('IBU1', digest));
+    expect(id).toBe(`mfa-user-IBU1|prelogin|${digest}`);
+    expect(id).not.toContain('198.51.100');
+    // A challenge started before callers had a digest keeps the user's single pre-login lock.
+    expect(preloginLockKey('IBU1')).toBe('IBU1|prelogin');
   });
 
   it('skips the look-up only for a channel acting for any user', () => {

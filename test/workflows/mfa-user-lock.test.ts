@@ -241,6 +241,32 @@ describe('per-user OTP lockout (time-skipping)', () => {
     });
   });
 
+  it("keeps each pre-login caller's wrong codes on its own lock of the user, apart from other callers'", async () => {
+    const userId = newUser();
+    const [attacker, app] = ['a'.repeat(32), 'b'.repeat(32)];
+    openIds.push(userLockWorkflowId(preloginLockKey(userId, attacker)));
+    const concealed = (callerDigest: string) =>
+      ({ purpose: 'ONBOARDING', userId, conceal: true, callerDigest }) as const;
+    await run(async (taskQueue) => {
+      const a = await challenge(taskQueue, concealed(attacker));
+      for (let i = 0; i < 3; i++)
+        expect(await refusal(a.verify(WRONG))).toMatchObject({ type: 'OTP_INVALID' });
+      expect(await lockOf(preloginLockKey(userId, attacker))).toMatchObject({ consecutiveFailures: 3 });
+      // Neither the user's own lock nor a user-wide pre-login lock was started.
+      await expect(lockOf(userId)).rejects.toThrow(/not found/i);
+      await expect(lockOf(preloginLockKey(userId))).rejects.toThrow(/not found/i);
+      // Another caller (the user's own app elsewhere) gets its code and verifies it.
+      const sentBefore = sends.length;
+      const b = await challenge(taskQueue, concealed(app));
+      expect(sends.length).toBe(sentBefore + 1);
+      expect(await b.verify(CODE)).toMatchObject({ status: 'VERIFIED' });
+      // The attacker stays locked: its next challenge is a decoy, nothing sent.
+      const c = await challenge(taskQueue, concealed(attacker));
+      expect(c.created.status).toBe('PENDING');
+      expect(sends.length).toBe(sentBefore + 1);
+    });
+  });
+
   it("gives no code through a concealed challenge while the user's own lock holds", async () => {
     const userId = newUser();
     openIds.push(userLockWorkflowId(userId));

@@ -59,6 +59,12 @@ import {
 const quotaBudget = (input: MfaChallengeInput): QuotaBudget =>
   isPrelogin(input) || isConcealed(input) ? 'PRELOGIN' : 'USER';
 
+/** The pre-login lock a concealed challenge counts on: its caller's (an activity argument only). */
+const preloginLock = ({ callerDigest }: MfaChallengeInput) => ({
+  prelogin: true,
+  ...(callerDigest !== undefined && { callerDigest }),
+});
+
 /**
  * After EXPIRED, LOCKED or CANCELLED the run stays open this long past the expiry, so a
  * code typed as it expires is refused by the validators (with counters, no history)
@@ -202,13 +208,13 @@ function verifyCountingUser(state: ChallengeState, trail: ProcessTrail, userId: 
       const correct = state.codeMatches(args.otpDigest);
       let user: UserOtpLockView;
       try {
-        // Concealed: on the user's pre-login lock, so a caller not bound to the user cannot
-        // lock it out of its own codes.
+        // Concealed: on this caller's pre-login lock of the user, so a caller not bound to
+        // the user cannot lock it out of its own codes, nor other callers out of theirs.
         user = await userLockActivities(state).recordUserOtpAttempt({
           userId,
           ref,
           correct,
-          ...(conceal && { prelogin: true }),
+          ...(conceal && preloginLock(state.input)),
         });
       } catch (err) {
         const locked = userLockedIn(err, state);
@@ -305,10 +311,10 @@ async function deliverFirstCode(
     if (userId !== undefined) {
       // Before anything is looked up or sent: a locked user gets no code at all.
       await trail.step('CHECK_USER_OTP_LOCK', async () => {
-        // Concealed: either the user's lock or its pre-login lock stops the code (an argument only).
+        // Concealed: either the user's lock or this caller's pre-login lock of the user stops the code.
         const lock = await userLockActivities(state).checkUserOtpLock({
           userId,
-          ...(conceal && { prelogin: true }),
+          ...(conceal && preloginLock(state.input)),
         });
         const until = lock.lockedUntil ? Date.parse(lock.lockedUntil) : 0;
         if (until > Date.now()) throw asFailure(lockedRefusal(state, until));
