@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { coreBankingContext } from './current-run';
 import { tellLinkedSystem, type LinkedSystemsDeps } from './linked-systems';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { consumeChallenge } from '../clients/mfa-challenge';
 import type { CoreBankingClient, Customer } from '../adapters/core-banking/types';
 import type { EmailSender } from '../adapters/email/types';
 import { isNotFound, TransientError } from '../adapters/errors';
@@ -9,7 +10,7 @@ import type { SmsSender } from '../adapters/sms/types';
 import { destinationDigest } from '../lib/mfa-crypto';
 import { maskEmail, maskPhone } from '../lib/mask';
 import type { ContactChange, ContactField, ContactInfoRead } from '../messages/contact-change';
-import { consumeUpdate, mfaProcessId, mfaStateQuery, type MfaPurpose } from '../messages/mfa';
+import type { MfaPurpose } from '../messages/mfa';
 import { translated } from './failures';
 import { syncLoginPhone, type IdentityProviderDeps } from './identity-provider';
 import { noticeTemplates } from './notice-templates';
@@ -68,27 +69,13 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
     purpose: MfaPurpose;
     consumerProcessId: string;
   }): Promise<void> {
-    const handle = deps.temporal.client.workflow.getHandle(mfaProcessId(serviceKey));
     const binding = {
       purpose,
       userId,
       ...(phone ? { phoneDigest: destinationDigest(deps.serverKey, phone) } : {}),
     };
-    try {
-      await handle.executeUpdate(consumeUpdate, { args: [{ ...binding, consumerProcessId }] });
-    } catch (e) {
-      // A retry after our own successful consume finds it consumed by us: that is success.
-      // The consumed run has usually ended by then (the Update meets a closed run, which
-      // the client reports as not found), so the final state decides before anything else.
-      const state = await handle.query(mfaStateQuery).catch(() => null);
-      if (state?.status === 'CONSUMED' && state.consumedBy === consumerProcessId) return;
-      if (e instanceof WorkflowNotFoundError) throw mfaNotVerified(state?.status ?? 'CHALLENGE_NOT_FOUND');
-      if (e instanceof WorkflowUpdateFailedError) {
-        throw mfaNotVerified((e.cause as { type?: string } | undefined)?.type ?? 'REFUSED');
-      }
-      if (state && state.status !== 'VERIFIED') throw mfaNotVerified(state.status);
-      throw e;
-    }
+    const outcome = await consumeChallenge(deps.temporal.client, serviceKey, binding, consumerProcessId);
+    if (!outcome.consumed) throw mfaNotVerified(outcome.reason);
   }
 
   return {

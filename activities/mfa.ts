@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { coreBankingContext } from './current-run';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { CoreBankingClient } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
 import type { EmailSender } from '../adapters/email/types';
@@ -9,15 +9,10 @@ import { maskEmail, maskPhone } from '../lib/mask';
 import { canonicalPhone } from '../rules/phone';
 import { derivedOtp, destinationDigest, otpDigest, seal, unseal } from '../lib/mfa-crypto';
 import { POSSESSION_ONLY_PURPOSES, type MfaPurpose } from '../messages/mfa';
-import {
-  MFA_QUOTA_WORKFLOW,
-  quotaWorkflowId,
-  reserveSendUpdate,
-  type QuotaBudget,
-  type DestinationQuotaInput,
-  type DestinationQuotaPolicy,
-} from '../messages/mfa-quota';
-import { translated, updateRefusal } from './failures';
+import { quotaWorkflowId, type DestinationQuotaPolicy } from '../messages/mfa-quota';
+import { reserveSend } from '../clients/quota';
+import type { Refusal } from '../clients/refusal';
+import { asActivityFailure, translated } from './failures';
 import type { ContactRef, Delivery, MfaActivities } from './mfa-types';
 import { templates } from './templates';
 
@@ -206,16 +201,24 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
     // A destination over its quota is skipped, not the challenge refused: a user's email
     // still gets the code while the phone cools down. Only when all are over is it refused.
     reserveDestinationSend: async ({ ref, destinationDigests, budget = 'USER' }) => {
-      const refusals: ApplicationFailure[] = [];
+      const { client, taskQueue, entityTaskQueue } = deps.temporal;
+      const refusals: Refusal[] = [];
       const overQuota: string[] = [];
       for (const digest of destinationDigests) {
-        const refusal = await reserve(deps, digest, ref, budget);
-        if (refusal) {
-          refusals.push(refusal);
+        const verdict = await reserveSend(client, {
+          workflowId: quotaWorkflowId(digest, budget),
+          taskQueue: entityTaskQueue ?? taskQueue,
+          ref,
+          policy: deps.destinationQuota,
+        });
+        if (!verdict.reserved) {
+          refusals.push(verdict.refusal);
           overQuota.push(digest);
         }
       }
-      if (refusals.length > 0 && refusals.length === destinationDigests.length) throw refusals[0];
+      if (refusals.length > 0 && refusals.length === destinationDigests.length) {
+        throw asActivityFailure(refusals[0]);
+      }
       return { reserved: destinationDigests.length - overQuota.length, overQuota };
     },
 
@@ -275,40 +278,6 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
         return { deliveries };
       }),
   };
-}
-
-/**
- * Reserves one send on a destination's quota workflow, starting it if needed; the quota's
- * refusal (DESTINATION_RATE_LIMITED) is returned, anything else thrown.
- */
-async function reserve(
-  deps: MfaDeps,
-  digest: string,
-  ref: string,
-  budget: QuotaBudget,
-): Promise<ApplicationFailure | undefined> {
-  const { client, taskQueue, entityTaskQueue } = deps.temporal;
-  const home = entityTaskQueue ?? taskQueue;
-  const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
-    workflowId: quotaWorkflowId(digest, budget),
-    taskQueue: home,
-    args: [{ sends: [] } satisfies DestinationQuotaInput],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-  try {
-    await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
-      // A quota run from before the entity queue moves there at its next continue-as-new.
-      args: [{ ref, policy: deps.destinationQuota, taskQueue: home }],
-      // Temporal de-duplicates a retried reservation by its update id.
-      updateId: ref,
-      startWorkflowOperation,
-    });
-    return undefined;
-  } catch (e) {
-    const refusal = updateRefusal(e);
-    if (refusal) return refusal;
-    throw e;
-  }
 }
 
 const DELIVERY_INCOMPLETE = 'DELIVERY_INCOMPLETE';

@@ -1,10 +1,11 @@
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ProblemError } from '../http/problem';
-import { BudgetExceeded, withinBudget } from '../http/wait-budget';
-import { businessFailureIn, businessProblem, failureExtensions } from '../http/business-status';
+import { BudgetExceeded, withinBudget } from './budget';
+import { ProcessFailed, refusalIn, type Refusal } from './refusal';
 
 export type Outcome<R> =
-  { kind: 'completed'; result: R } | { kind: 'failed'; problem: ProblemError } | { kind: 'running' };
+  | { kind: 'completed'; result: R }
+  | { kind: 'failed'; refusal: Refusal | ProcessFailed }
+  | { kind: 'running' };
 
 /**
  * Waits up to `waitMs` for a run to finish. The long poll is aborted at the budget, so
@@ -20,24 +21,19 @@ export async function awaitOutcome<R>(
     return { kind: 'completed', result };
   } catch (err) {
     if (err instanceof WorkflowFailedError)
-      return { kind: 'failed', problem: failureToProblem(err, handle.workflowId) };
+      return { kind: 'failed', refusal: runFailure(err, handle.workflowId) };
     if (err instanceof BudgetExceeded) return { kind: 'running' };
     throw err;
   }
 }
 
-/** A run's failure as problem+json: business codes keep their code and extensions. */
-export function failureToProblem(err: WorkflowFailedError, processId: string): ProblemError {
-  const cause = businessFailureIn(err.cause);
-  if (cause) return businessProblem(cause.type, cause.message, { processId, ...failureExtensions(cause) });
+/** Why a run failed: its business code and extensions (with its processId), or how it ended. */
+export function runFailure(err: WorkflowFailedError, processId: string): Refusal | ProcessFailed {
+  const refusal = refusalIn(err.cause, { processId });
+  if (refusal) return refusal;
   const name = err.cause?.name;
-  const kind =
-    name === 'TerminatedFailure' ? 'terminated' : name === 'CancelledFailure' ? 'cancelled' : 'failed';
-  return new ProblemError(
-    500,
-    'PROCESS_FAILED',
-    'Process failed',
-    `The process ${kind}; see its audit trail.`,
-    { processId },
+  return new ProcessFailed(
+    processId,
+    name === 'TerminatedFailure' ? 'terminated' : name === 'CancelledFailure' ? 'cancelled' : 'failed',
   );
 }

@@ -8,14 +8,25 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
-import { keyReused } from '../http/idempotency';
-import { ProblemError } from '../http/problem';
-import { isOutcomeUnknown } from '../temporal';
-import type { StarterMemo } from './readers';
+import { KeyReused, MayHaveStarted } from './refusal';
+import { isOutcomeUnknown } from './temporal';
+
+/**
+ * Every process records the token subject that started it in its memo (encrypted by the
+ * payload codec like every payload): api/processes/readers.ts decides who reads it.
+ */
+export interface StarterMemo {
+  startedBy?: string;
+}
 
 interface RequestMemo {
   requestId?: string;
   requestDigest?: string;
+}
+
+/** A keyed retry must carry the body its key was first used with: KeyReused otherwise. */
+export function assertSameBody(memo: unknown, digest: string): void {
+  if ((memo as RequestMemo | undefined)?.requestDigest !== digest) throw new KeyReused();
 }
 
 export interface IdempotentStartOptions {
@@ -34,9 +45,9 @@ export interface IdempotentStartOptions {
   staticSummary: string;
   staticDetails: string;
   /** The refusal while another request's run is in flight. */
-  inFlight: () => ProblemError;
+  inFlight: () => Error;
   /** The refusal after another request's run completed; undefined: a new run may start. */
-  completed?: () => ProblemError;
+  completed?: () => Error;
   /** Checks that only a new run needs (replays skip them); throws to refuse. */
   beforeStart?: () => Promise<void>;
   /**
@@ -128,18 +139,8 @@ async function startedByThisRequest(client: Client, o: IdempotentStartOptions): 
   if ((latest?.memo as RequestMemo | undefined)?.requestId === o.requestId && latest) {
     return client.workflow.getHandle(o.workflowId, latest.runId, { followRuns: false });
   }
-  throw mayHaveStarted(o.workflowId);
+  throw new MayHaveStarted(o.workflowId);
 }
-
-const mayHaveStarted = (processId: string) =>
-  new ProblemError(
-    503,
-    'SERVICE_UNAVAILABLE',
-    'Service unavailable',
-    'The workflow engine did not answer in time: the process may have been started. Retry with the same idempotency key: a retry replays that process if it started and starts nothing twice.',
-    { processId, statusUrl: `/processes/${encodeURIComponent(processId)}` },
-    { 'Retry-After': '5' },
-  );
 
 /**
  * The fast path's start with the milestone Update, in one round trip. A refusal the run
@@ -210,6 +211,6 @@ async function findRun(client: Client, o: IdempotentStartOptions): Promise<Workf
 }
 
 function sameBody(client: Client, o: IdempotentStartOptions, memo: RequestMemo, runId: string) {
-  if (memo.requestDigest !== o.digest) throw keyReused();
+  assertSameBody(memo, o.digest);
   return client.workflow.getHandle(o.workflowId, runId, { followRuns: false });
 }

@@ -9,7 +9,7 @@ import {
 import type { TokenVerifier } from '../http/auth';
 import { requireScopes } from '../http/scopes';
 import { userIdParam } from '../processes/user-process';
-import { withStartBudget } from '../processes/idempotent-start';
+import { withStartBudget } from '../../clients/process-start';
 
 export interface PasswordExpiryDeps {
   client: Client;

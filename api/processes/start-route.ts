@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { Config } from '../../config';
 import { validateBody, validated } from '../http/validate';
-import { withStartBudget, type StartedProcess } from './idempotent-start';
+import { withStartBudget, type StartedProcess } from '../../clients/process-start';
 import { respondWithOutcome } from './respond';
 
 /**

@@ -2,7 +2,8 @@ import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@tempor
 import { processStateQuery, type ProcessState } from '../../messages/process';
 import type { Principal } from '../http/auth';
 import { problemBody, problems } from '../http/problem';
-import { failureToProblem } from './outcome';
+import { runFailure } from '../../clients/process-outcome';
+import { toProblem } from '../http/to-problem';
 import { mayRead } from './readers';
 
 const QUERY_BUDGET_MS = 5_000;
@@ -65,7 +66,7 @@ export async function processView(
         instance: _i,
         requestId: _r,
         ...error
-      } = problemBody(failureToProblem(e, processId));
+      } = problemBody(toProblem(runFailure(e, processId)));
       view.error = error;
     }
   }
