@@ -8,6 +8,8 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
+import { createHash } from 'node:crypto';
+import { RequestKey } from '../messages/search-attributes';
 import { KeyReused, MayHaveStarted } from './refusal';
 import { isOutcomeUnknown } from './temporal';
 
@@ -181,7 +183,7 @@ function startOptions(o: IdempotentStartOptions, reusePolicy: WorkflowIdReusePol
     memo: { requestId: o.requestId, requestDigest: o.digest, ...o.starter } satisfies RequestMemo &
       StarterMemo,
     workflowIdReusePolicy: reusePolicy,
-    typedSearchAttributes: o.searchAttributes,
+    typedSearchAttributes: [...o.searchAttributes, { key: RequestKey, value: requestKeyOf(o) }],
     staticSummary: o.staticSummary,
     staticDetails: o.staticDetails,
   };
@@ -198,9 +200,10 @@ async function findRun(client: Client, o: IdempotentStartOptions): Promise<Workf
   }
   const memo = (latest.memo ?? {}) as RequestMemo;
   if (memo.requestId === o.requestId) return sameBody(client, o, memo, latest.runId);
-  // An older run may carry this key: the same key always replays its own run.
+  // An older run may carry this key: the same key always replays its own run. Looked up by
+  // the key's attribute, so a start costs one lookup however many runs the entity had.
   if (o.replays !== 'latest') {
-    for await (const run of client.workflow.list({ query: `WorkflowId = '${o.workflowId}'` })) {
+    for await (const run of client.workflow.list({ query: ownRunQuery(o), pageSize: 1 })) {
       const m = (run.memo ?? {}) as RequestMemo;
       if (m.requestId === o.requestId) return sameBody(client, o, m, run.runId);
     }
@@ -208,6 +211,19 @@ async function findRun(client: Client, o: IdempotentStartOptions): Promise<Workf
   if (latest.status.name === 'RUNNING') throw o.inFlight();
   if (latest.status.name === 'COMPLETED' && o.completed) throw o.completed();
   return null;
+}
+
+/**
+ * The RequestKey a run is started with: the key's digest under the entity's id (search
+ * attributes are stored in clear; the key is the caller's, whatever it holds).
+ */
+function requestKeyOf(o: Pick<IdempotentStartOptions, 'workflowId' | 'requestId'>): string {
+  return createHash('sha256').update(`${o.workflowId}\n${o.requestId}`).digest('hex').slice(0, 32);
+}
+
+/** The visibility query for the runs this key started on this entity (one, as a key starts one run). */
+export function ownRunQuery(o: Pick<IdempotentStartOptions, 'workflowId' | 'requestId'>): string {
+  return `WorkflowId = '${o.workflowId}' AND ${RequestKey.name} = '${requestKeyOf(o)}'`;
 }
 
 function sameBody(client: Client, o: IdempotentStartOptions, memo: RequestMemo, runId: string) {
