@@ -9,11 +9,10 @@ import { maskEmail, maskPhone } from '../lib/mask';
 import { canonicalPhone } from '../rules/phone';
 import { derivedOtp, destinationDigest, otpDigest, seal, unseal } from '../lib/mfa-crypto';
 import { POSSESSION_ONLY_PURPOSES, type MfaPurpose } from '../messages/mfa';
-import { quotaWorkflowId, type DestinationQuotaPolicy } from '../messages/mfa-quota';
-import { reserveSend } from '../clients/quota';
-import type { Refusal } from '../clients/refusal';
-import { asActivityFailure, translated } from './failures';
-import type { ContactRef, Delivery, MfaActivities } from './mfa-types';
+import type { DestinationQuotaPolicy } from '../messages/mfa-quota';
+import { awaitFirstCode, consumeChallenge } from '../clients/mfa-challenge';
+import { translated } from './failures';
+import type { ContactRef, Delivery, MfaProofActivities } from './mfa-proof-types';
 import { templates } from './templates';
 
 export interface MfaDeps {
@@ -37,8 +36,40 @@ interface Destinations {
   email?: string;
 }
 
-export function createMfaActivities(deps: MfaDeps): MfaActivities {
+export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
   const { serverKey } = deps;
+  const { client } = deps.temporal;
+
+  const mfaNotVerified = (why: string) =>
+    ApplicationFailure.create({
+      type: 'MFA_NOT_VERIFIED',
+      message: 'The MFA challenge is not a verified, unused proof of this number for this user.',
+      nonRetryable: true,
+      details: [{ reason: why }],
+    });
+
+  /** Consumes a challenge once as this process's proof; a retry after our own consume succeeds. */
+  async function consume({
+    serviceKey,
+    userId,
+    phone,
+    purpose,
+    consumerProcessId,
+  }: {
+    serviceKey: string;
+    userId?: string;
+    phone: string | null;
+    purpose: MfaPurpose;
+    consumerProcessId: string;
+  }): Promise<void> {
+    const binding = {
+      purpose,
+      userId,
+      ...(phone ? { phoneDigest: destinationDigest(serverKey, phone) } : {}),
+    };
+    const outcome = await consumeChallenge(client, serviceKey, binding, consumerProcessId);
+    if (!outcome.consumed) throw mfaNotVerified(outcome.reason);
+  }
 
   /** Opaque and stable per destination: a prefix of its keyed digest. */
   const contactRef = (destination: string, mask: (d: string) => string): ContactRef => {
@@ -198,30 +229,6 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
         return resolved(input.serviceKey, destinations);
       }),
 
-    // A destination over its quota is skipped, not the challenge refused: a user's email
-    // still gets the code while the phone cools down. Only when all are over is it refused.
-    reserveDestinationSend: async ({ ref, destinationDigests, budget = 'USER' }) => {
-      const { client, taskQueue, entityTaskQueue } = deps.temporal;
-      const refusals: Refusal[] = [];
-      const overQuota: string[] = [];
-      for (const digest of destinationDigests) {
-        const verdict = await reserveSend(client, {
-          workflowId: quotaWorkflowId(digest, budget),
-          taskQueue: entityTaskQueue ?? taskQueue,
-          ref,
-          policy: deps.destinationQuota,
-        });
-        if (!verdict.reserved) {
-          refusals.push(verdict.refusal);
-          overQuota.push(digest);
-        }
-      }
-      if (refusals.length > 0 && refusals.length === destinationDigests.length) {
-        throw asActivityFailure(refusals[0]);
-      }
-      return { reserved: destinationDigests.length - overQuota.length, overQuota };
-    },
-
     sendChallengeCode: (input) =>
       translated(async () => {
         const destinations = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
@@ -277,6 +284,40 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
         );
         return { deliveries };
       }),
+
+    consumePhoneProof: ({ serviceKey, customerId, consumerProcessId }) =>
+      translated(async () => {
+        const customer = await deps.coreBanking.getCustomer(customerId, coreBankingContext());
+        if (!customer.mobilePhone) throw mfaNotVerified('NO_PHONE_ON_FILE');
+        // The proof must be of the number on file: the workflow never holds the number itself.
+        await consume({ serviceKey, purpose: 'ONBOARDING', phone: customer.mobilePhone, consumerProcessId });
+        return { phoneDigest: destinationDigest(serverKey, customer.mobilePhone) };
+      }),
+
+    async consumeMfaChallenge({ serviceKey, userId, phone, purpose = 'UPDATE_PHONE', consumerProcessId }) {
+      // The proof of a new number must name that number.
+      if (purpose === 'UPDATE_PHONE' && !phone) throw mfaNotVerified('NO_PHONE');
+      await consume({ serviceKey, userId, phone, purpose, consumerProcessId });
+    },
+
+    awaitRegistrationCode: ({ serviceKey }) =>
+      translated(() => awaitFirstCode(client, serviceKey, 'The registration code was not sent.')),
+
+    async consumeRegistrationCode({ serviceKey, consumerProcessId }) {
+      const outcome = await consumeChallenge(
+        client,
+        serviceKey,
+        { purpose: 'REGISTRATION' },
+        consumerProcessId,
+      );
+      if (outcome.consumed) return { consumed: true };
+      throw ApplicationFailure.create({
+        type: 'CHALLENGE_NOT_VERIFIED',
+        message: 'The registration code has not been verified.',
+        nonRetryable: true,
+        details: [{ challengeStatus: outcome.status }],
+      });
+    },
   };
 }
 

@@ -1,5 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
 import type { CoreBankingClient, IdentityMatchRequest } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
 import {
@@ -8,10 +6,6 @@ import {
   unsealSecret,
   type RegistrationIdentity,
 } from '../lib/registration-crypto';
-import type { MfaState } from '../messages/mfa';
-import { awaitFirstCode, consumeChallenge } from '../clients/mfa-challenge';
-import { reserveSend } from '../clients/quota';
-import { identityAttemptsWorkflowId } from '../messages/registration';
 import { mayRegisterItself } from '../rules/registration';
 import { coreBankingContext } from './current-run';
 import { translated } from './failures';
@@ -24,37 +18,14 @@ export type * from './registration-types';
 export interface RegistrationDeps extends IdentityProviderDeps {
   coreBanking: CoreBankingClient;
   serverKey: Buffer;
-  /** entityTaskQueue: where quota runs live (config entityTaskQueue); taskQueue without it. */
-  temporal: { client: Client; taskQueue: string; entityTaskQueue?: string };
 }
 
 const LIVE = new Set(['ACTIVE', 'PENDING_AUTHORISATION']);
 
 export function createRegistrationActivities(deps: RegistrationDeps): RegistrationActivities {
   const { coreBanking, serverKey } = deps;
-  const { client, taskQueue, entityTaskQueue } = deps.temporal;
-  // The identity-attempt quota is an entity like a destination's: on the entity queue.
-  const quotaQueue = entityTaskQueue ?? taskQueue;
 
   return {
-    // Counted before the identity is compared, whatever the outcome: the answer to a refused
-    // attempt says nothing about the identity, and a retried reservation counts once (its ref).
-    async reserveIdentityAttempt({ identityDigest, ref, policy }) {
-      const verdict = await reserveSend(client, {
-        workflowId: identityAttemptsWorkflowId(identityDigest),
-        taskQueue: quotaQueue,
-        ref,
-        policy,
-      });
-      if (verdict.reserved) return { reserved: true };
-      throw ApplicationFailure.create({
-        type: 'IDENTITY_ATTEMPTS_EXCEEDED',
-        message: 'Too many identity checks for this identity: retry later.',
-        nonRetryable: true,
-        details: [{ retryAfterSeconds: verdict.retryAfterSeconds }],
-      });
-    },
-
     matchRegistrationIdentity: ({ registrationId, sealedIdentity, username }) =>
       translated(async () => {
         const identity = JSON.parse(
@@ -77,25 +48,6 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
           usernameTaken: taken.some((u) => u.status !== 'DEACTIVATED' && u.status !== 'REJECTED'),
         };
       }),
-
-    awaitRegistrationCode: ({ serviceKey }): Promise<MfaState> =>
-      translated(() => awaitFirstCode(client, serviceKey, 'The registration code was not sent.')),
-
-    async consumeRegistrationCode({ serviceKey, consumerProcessId }) {
-      const outcome = await consumeChallenge(
-        client,
-        serviceKey,
-        { purpose: 'REGISTRATION' },
-        consumerProcessId,
-      );
-      if (outcome.consumed) return { consumed: true };
-      throw ApplicationFailure.create({
-        type: 'CHALLENGE_NOT_VERIFIED',
-        message: 'The registration code has not been verified.',
-        nonRetryable: true,
-        details: [{ challengeStatus: outcome.status }],
-      });
-    },
 
     createRegisteredUser: (input) =>
       translated(async (): Promise<CreatedIbUser> => {
