@@ -38,7 +38,8 @@ interface Destinations {
 
 export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
   const { serverKey } = deps;
-  const { client } = deps.temporal;
+  // Read when a proof is consumed: the send activities need no Temporal client.
+  const client = () => deps.temporal.client;
 
   const mfaNotVerified = (why: string) =>
     ApplicationFailure.create({
@@ -67,7 +68,7 @@ export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
       userId,
       ...(phone ? { phoneDigest: destinationDigest(serverKey, phone) } : {}),
     };
-    const outcome = await consumeChallenge(client, serviceKey, binding, consumerProcessId);
+    const outcome = await consumeChallenge(client(), serviceKey, binding, consumerProcessId);
     if (!outcome.consumed) throw mfaNotVerified(outcome.reason);
   }
 
@@ -301,11 +302,11 @@ export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
     },
 
     awaitRegistrationCode: ({ serviceKey }) =>
-      translated(() => awaitFirstCode(client, serviceKey, 'The registration code was not sent.')),
+      translated(() => awaitFirstCode(client(), serviceKey, 'The registration code was not sent.')),
 
     async consumeRegistrationCode({ serviceKey, consumerProcessId }) {
       const outcome = await consumeChallenge(
-        client,
+        client(),
         serviceKey,
         { purpose: 'REGISTRATION' },
         consumerProcessId,
