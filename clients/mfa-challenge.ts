@@ -368,6 +368,30 @@ function counters(state: MfaState): Record<string, unknown> {
   return { status, expiresAt, remainingVerifyAttempts, remainingResendAttempts, resendAvailableAt };
 }
 
+/**
+ * The state of the challenge `mfa` names, for the holder of its securityKey (compared
+ * inside the workflow); NOT_FOUND or KEY_MISMATCH otherwise. Read, not trusted: the
+ * process that uses it as a proof consumes it, which is the authoritative check.
+ */
+export async function heldChallenge(
+  client: Client,
+  serverKey: Buffer,
+  mfa: { serviceKey: string; securityKey: string },
+): Promise<MfaState | 'NOT_FOUND' | 'KEY_MISMATCH'> {
+  const handle = client.workflow.getHandle(mfaProcessId(mfa.serviceKey));
+  try {
+    const matches = await handle.query(
+      securityKeyMatchesQuery,
+      securityKeyDigest(serverKey, mfa.securityKey),
+    );
+    if (!matches) return 'KEY_MISMATCH';
+    return await handle.query(mfaStateQuery);
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+    throw e;
+  }
+}
+
 /** What a process's consume of a challenge came to. */
 export type ConsumeOutcome =
   | { consumed: true }
