@@ -201,11 +201,14 @@ async function findRun(client: Client, o: IdempotentStartOptions): Promise<Workf
   const memo = (latest.memo ?? {}) as RequestMemo;
   if (memo.requestId === o.requestId) return sameBody(client, o, memo, latest.runId);
   // An older run may carry this key: the same key always replays its own run. Looked up by
-  // the key's attribute, so a start costs one lookup however many runs the entity had.
+  // the key's attribute, so a start costs one lookup however many runs the entity had;
+  // runs started before the attribute existed are read apart (fewer as retention ends them).
   if (o.replays !== 'latest') {
-    for await (const run of client.workflow.list({ query: ownRunQuery(o), pageSize: 1 })) {
-      const m = (run.memo ?? {}) as RequestMemo;
-      if (m.requestId === o.requestId) return sameBody(client, o, m, run.runId);
+    for (const query of [ownRunQuery(o), legacyRunsQuery(o)]) {
+      for await (const run of client.workflow.list({ query })) {
+        const m = (run.memo ?? {}) as RequestMemo;
+        if (m.requestId === o.requestId) return sameBody(client, o, m, run.runId);
+      }
     }
   }
   if (latest.status.name === 'RUNNING') throw o.inFlight();
@@ -224,6 +227,11 @@ function requestKeyOf(o: Pick<IdempotentStartOptions, 'workflowId' | 'requestId'
 /** The visibility query for the runs this key started on this entity (one, as a key starts one run). */
 export function ownRunQuery(o: Pick<IdempotentStartOptions, 'workflowId' | 'requestId'>): string {
   return `WorkflowId = '${o.workflowId}' AND ${RequestKey.name} = '${requestKeyOf(o)}'`;
+}
+
+/** The entity's runs started before RequestKey was recorded: their keys are in their memos only. */
+export function legacyRunsQuery(o: Pick<IdempotentStartOptions, 'workflowId'>): string {
+  return `WorkflowId = '${o.workflowId}' AND ${RequestKey.name} IS NULL`;
 }
 
 function sameBody(client: Client, o: IdempotentStartOptions, memo: RequestMemo, runId: string) {

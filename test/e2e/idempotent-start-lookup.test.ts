@@ -6,9 +6,10 @@ import { KeyReused } from '../../clients/refusal';
 import { createDevServerEnv } from '../helpers/temporal-env';
 
 /**
- * A start under an idempotency key finds the run that key started, also an old one, with one
+ * A start under an idempotency key finds the run that key started, also an old one, by a
  * bounded visibility lookup: not by listing every run the entity ever had (issue #27, defect
- * 11). Real dev server; no worker is needed, as each run is terminated once started, which
+ * 11). Runs from before the RequestKey attribute are still found, by a lookup of their own.
+ * Real dev server; no worker is needed, as each run is terminated once started, which
  * leaves the entity free for the next request's run.
  */
 describe('idempotent start: a key finds its own run in one bounded lookup', () => {
@@ -60,6 +61,19 @@ describe('idempotent start: a key finds its own run in one bounded lookup', () =
 
   const RUNS = 6;
   const runIds: string[] = [];
+  const legacy = { ...request(-1), requestId: 'legacy-request-key', digest: 'legacy-body' };
+  let legacyRunId = '';
+
+  it('has a run from before RequestKey: its memo names the key, no attribute does', async () => {
+    const handle = await client.workflow.start(legacy.workflowType, {
+      workflowId: entity,
+      taskQueue: legacy.taskQueue,
+      args: [],
+      memo: { requestId: legacy.requestId, requestDigest: legacy.digest },
+    });
+    legacyRunId = (await handle.describe()).runId;
+    await handle.terminate('next request');
+  }, 60_000);
 
   it('starts one run per key on the same entity', async () => {
     for (let n = 0; n < RUNS; n++) {
@@ -82,6 +96,15 @@ describe('idempotent start: a key finds its own run in one bounded lookup', () =
     expect(lists[0]?.yielded).toBe(1);
   }, 60_000);
 
+  it('still replays a key whose run predates RequestKey (runs without it are looked up apart)', async () => {
+    lists.length = 0;
+    const replay = await startIdempotent(client, legacy);
+    expect(replay.replayed).toBe(true);
+    expect((await replay.handle.describe()).runId).toBe(legacyRunId);
+    // Neither lookup reads the runs that carry another key.
+    expect(lists.reduce((n, l) => n + l.yielded, 0)).toBe(1);
+  }, 60_000);
+
   it('still refuses the same key with another body', async () => {
     await expect(startIdempotent(client, { ...request(2), digest: 'another-body' })).rejects.toBeInstanceOf(
       KeyReused,
@@ -92,8 +115,9 @@ describe('idempotent start: a key finds its own run in one bounded lookup', () =
     lists.length = 0;
     const fresh = await startIdempotent(client, request(RUNS));
     expect(fresh.replayed).toBe(false);
-    expect(lists.map((l) => l.query)).toEqual([ownRunQuery(request(RUNS))]);
-    expect(lists[0]?.yielded).toBe(0);
+    expect(lists[0]?.query).toBe(ownRunQuery(request(RUNS)));
+    // Only the one run from before RequestKey is read besides: none of the keyed runs.
+    expect(lists.reduce((n, l) => n + l.yielded, 0)).toBe(1);
     await fresh.handle.terminate('done');
   }, 60_000);
 });
