@@ -47,7 +47,7 @@ import { Refusal, updateRefusal } from './refusal';
 import { isTemporalUnavailable } from './temporal';
 
 const SERVICE_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Verify, resend and cancel answer within this, or 503 (the Update may still complete). */
+/** Verify, resend and cancel answer within this, or fail as outcome-unknown (the Update may still complete). */
 const UPDATE_BUDGET_MS = 15_000;
 const QUERY_BUDGET_MS = 2_000;
 /** After a start past its deadline: does the run exist? Short, as Temporal may be down. */
@@ -229,8 +229,8 @@ export function createMfaService(deps: MfaServiceDeps) {
           return { kind: 'created', state: await handle.query(mfaStateQuery), securityKey, replayed: true };
         }
         // Past the deadline the run may exist (started, its Update not yet accepted, e.g.
-        // while workers catch up). An unkeyed create is not idempotent, so a 503 here would
-        // make the caller's retry a second challenge and a second code: answer 202 with the keys.
+        // while workers catch up). An unkeyed create is not idempotent, so an error here would
+        // make the caller's retry a second challenge and a second code: 'accepted', with the keys.
         if (isTemporalUnavailable(e) && (await runExists(client, processId))) {
           return { kind: 'accepted', processId, serviceKey, securityKey, state: null };
         }

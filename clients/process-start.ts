@@ -69,7 +69,7 @@ const START_BUDGET_MS = 5_000;
 /** After a start went unanswered: how long to look for the run it may have started. */
 const LOOKUP_BUDGET_MS = 2_000;
 
-/** Bounds the Temporal calls of a start: with Temporal down the caller gets a prompt 503, not a hang. */
+/** Bounds the Temporal calls of a start: with Temporal down the caller hears so promptly, not after a hang. */
 export function withStartBudget<T>(client: Client, start: () => Promise<T>): Promise<T> {
   return client.withDeadline(Date.now() + START_BUDGET_MS, start);
 }
@@ -84,7 +84,7 @@ export interface StartedProcess {
 
 /**
  * Starts a process once per idempotency key: the same key and body finds the run it
- * started (also an older, ended one), the same key with another body is 422, and the
+ * started (also an older, ended one), the same key with another body is KeyReused, and the
  * entity's id keeps a second request from running beside the first.
  */
 export async function startIdempotent(client: Client, o: IdempotentStartOptions): Promise<StartedProcess> {
@@ -133,7 +133,7 @@ async function start(
   }
 }
 
-/** After an unanswered start: the run this request started, else "may have started" (503). */
+/** After an unanswered start: the run this request started, else MayHaveStarted. */
 async function startedByThisRequest(client: Client, o: IdempotentStartOptions): Promise<WorkflowHandle> {
   const latest = await client
     .withDeadline(Date.now() + LOOKUP_BUDGET_MS, () => client.workflow.getHandle(o.workflowId).describe())
