@@ -129,7 +129,7 @@ export default tseslint.config(
     },
   },
   {
-    // One-way layers: the API and the activities share rules/, never workflow code.
+    // One-way layers: the API and the activities share rules/ and clients/, never workflow code.
     files: ['api/**/*.ts', 'activities/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -137,8 +137,39 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/workflows', '**/workflows/**'],
-              message: 'Import the rule from rules/ (or the contract from messages/), not workflow code.',
+              group: ['**/workflows', '**/workflows/**', '**/api', '**/api/**'],
+              message:
+                'Import the rule from rules/, the contract from messages/ or the conversation from clients/: not workflow or API code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Each conversation with a workflow, written once for the API and the activities: it
+    // answers domain results and typed refusals (the API's toProblem maps them to HTTP).
+    files: ['clients/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/api',
+                '**/api/**',
+                '**/activities',
+                '**/activities/**',
+                '**/workflows',
+                '**/workflows/**',
+                '**/worker',
+                '**/worker/**',
+                '**/adapters',
+                '**/adapters/**',
+              ],
+              message:
+                'clients/ talks to workflows through messages/: no API, activity, workflow, worker or adapter code.',
             },
           ],
         },

@@ -1,15 +1,11 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { coreBankingContext } from './current-run';
 import { tellLinkedSystem, type LinkedSystemsDeps } from './linked-systems';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { CoreBankingClient, Customer } from '../adapters/core-banking/types';
 import type { EmailSender } from '../adapters/email/types';
 import { isNotFound, TransientError } from '../adapters/errors';
 import type { SmsSender } from '../adapters/sms/types';
-import { destinationDigest } from '../lib/mfa-crypto';
 import { maskEmail, maskPhone } from '../lib/mask';
 import type { ContactChange, ContactField, ContactInfoRead } from '../messages/contact-change';
-import { consumeUpdate, mfaProcessId, mfaStateQuery, type MfaPurpose } from '../messages/mfa';
 import { translated } from './failures';
 import { syncLoginPhone, type IdentityProviderDeps } from './identity-provider';
 import { noticeTemplates } from './notice-templates';
@@ -20,8 +16,6 @@ export interface ContactChangeDeps extends LinkedSystemsDeps, IdentityProviderDe
   sms: SmsSender;
   email: EmailSender;
   bankName: string;
-  serverKey: Buffer;
-  temporal: { client: Client };
 }
 
 /** A street line recognisable by its first characters only ("1 B••••••••••"). */
@@ -45,51 +39,6 @@ function changedFields(customer: Customer, change: ContactChange): ContactField[
 
 export function createContactChangeActivities(deps: ContactChangeDeps): ContactChangeActivities {
   const { coreBanking } = deps;
-
-  const mfaNotVerified = (why: string) =>
-    ApplicationFailure.create({
-      type: 'MFA_NOT_VERIFIED',
-      message: 'The MFA challenge is not a verified, unused proof of this number for this user.',
-      nonRetryable: true,
-      details: [{ reason: why }],
-    });
-
-  /** Consumes a challenge once as this process's proof; a retry after our own consume succeeds. */
-  async function consume({
-    serviceKey,
-    userId,
-    phone,
-    purpose,
-    consumerProcessId,
-  }: {
-    serviceKey: string;
-    userId?: string;
-    phone: string | null;
-    purpose: MfaPurpose;
-    consumerProcessId: string;
-  }): Promise<void> {
-    const handle = deps.temporal.client.workflow.getHandle(mfaProcessId(serviceKey));
-    const binding = {
-      purpose,
-      userId,
-      ...(phone ? { phoneDigest: destinationDigest(deps.serverKey, phone) } : {}),
-    };
-    try {
-      await handle.executeUpdate(consumeUpdate, { args: [{ ...binding, consumerProcessId }] });
-    } catch (e) {
-      // A retry after our own successful consume finds it consumed by us: that is success.
-      // The consumed run has usually ended by then (the Update meets a closed run, which
-      // the client reports as not found), so the final state decides before anything else.
-      const state = await handle.query(mfaStateQuery).catch(() => null);
-      if (state?.status === 'CONSUMED' && state.consumedBy === consumerProcessId) return;
-      if (e instanceof WorkflowNotFoundError) throw mfaNotVerified(state?.status ?? 'CHALLENGE_NOT_FOUND');
-      if (e instanceof WorkflowUpdateFailedError) {
-        throw mfaNotVerified((e.cause as { type?: string } | undefined)?.type ?? 'REFUSED');
-      }
-      if (state && state.status !== 'VERIFIED') throw mfaNotVerified(state.status);
-      throw e;
-    }
-  }
 
   return {
     readContactInfo: ({ customerId }) =>
@@ -156,21 +105,6 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
           throw e;
         }
       }),
-
-    consumePhoneProof: ({ serviceKey, customerId, consumerProcessId }) =>
-      translated(async () => {
-        const customer = await coreBanking.getCustomer(customerId, coreBankingContext());
-        if (!customer.mobilePhone) throw mfaNotVerified('NO_PHONE_ON_FILE');
-        // The proof must be of the number on file: the workflow never holds the number itself.
-        await consume({ serviceKey, purpose: 'ONBOARDING', phone: customer.mobilePhone, consumerProcessId });
-        return { phoneDigest: destinationDigest(deps.serverKey, customer.mobilePhone) };
-      }),
-
-    async consumeMfaChallenge({ serviceKey, userId, phone, purpose = 'UPDATE_PHONE', consumerProcessId }) {
-      // The proof of a new number must name that number.
-      if (purpose === 'UPDATE_PHONE' && !phone) throw mfaNotVerified('NO_PHONE');
-      await consume({ serviceKey, userId, phone, purpose, consumerProcessId });
-    },
 
     applyContactChange: ({ customerId, businessKey, change }) =>
       translated(async () => {

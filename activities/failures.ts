@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { BusinessError } from '../adapters/errors';
+import { Refusal } from '../clients/refusal';
 
 /**
  * Adapters speak BusinessError / TransientError; Temporal speaks ApplicationFailure.
@@ -9,6 +9,15 @@ import { BusinessError } from '../adapters/errors';
  */
 export function asActivityFailure(err: unknown): unknown {
   if (err instanceof BusinessError) {
+    return ApplicationFailure.create({
+      type: err.code,
+      message: err.message,
+      nonRetryable: true,
+      details: [err.details],
+    });
+  }
+  // Another workflow's refusal (through clients/): retrying cannot change its answer.
+  if (err instanceof Refusal) {
     return ApplicationFailure.create({
       type: err.code,
       message: err.message,
@@ -25,20 +34,4 @@ export async function translated<T>(run: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw asActivityFailure(err);
   }
-}
-
-/**
- * A business refusal from an Update on another workflow (its validator or handler), as
- * this activity's own non-retryable failure: retrying cannot change the other's answer.
- */
-export function updateRefusal(e: unknown): ApplicationFailure | undefined {
-  if (!(e instanceof WorkflowUpdateFailedError)) return undefined;
-  const cause = e.cause;
-  if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;
-  return ApplicationFailure.create({
-    type: cause.type,
-    message: cause.message,
-    nonRetryable: true,
-    details: cause.details ? [...cause.details] : [],
-  });
 }

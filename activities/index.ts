@@ -1,8 +1,9 @@
 import { createContactChangeActivities, type ContactChangeDeps } from './contact-change';
 import { createKeyCheckActivities } from './key-check';
-import { createMfaActivities, type MfaDeps } from './mfa';
+import { createMfaProofActivities, type MfaDeps } from './mfa-proofs';
 import { createMfaUserLockActivities, type MfaUserLockDeps } from './mfa-user-lock';
 import { createOnboardingActivities, type OnboardingDeps } from './onboarding';
+import { createQuotaActivities } from './quotas';
 import { createRegistrationActivities } from './registration';
 import { createSelfServiceUserActivities } from './self-service-users';
 import { createCredentialActivities, type CredentialDeps } from './user-credentials';
@@ -13,7 +14,8 @@ export type ActivityDeps = OnboardingDeps & MfaDeps & MfaUserLockDeps & ContactC
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createOnboardingActivities(deps),
-    ...createMfaActivities(deps),
+    ...createMfaProofActivities(deps),
+    ...createQuotaActivities(deps),
     ...createMfaUserLockActivities(deps),
     ...createContactChangeActivities(deps),
     ...createKeyCheckActivities(deps),

@@ -1,5 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CoreBankingClient, IdentityMatchRequest } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
 import {
@@ -8,18 +6,9 @@ import {
   unsealSecret,
   type RegistrationIdentity,
 } from '../lib/registration-crypto';
-import {
-  awaitInitialDeliveryUpdate,
-  consumeUpdate,
-  mfaProcessId,
-  mfaStateQuery,
-  type MfaState,
-} from '../messages/mfa';
-import { MFA_QUOTA_WORKFLOW, reserveSendUpdate, type DestinationQuotaInput } from '../messages/mfa-quota';
-import { identityAttemptsWorkflowId } from '../messages/registration';
 import { mayRegisterItself } from '../rules/registration';
 import { coreBankingContext } from './current-run';
-import { translated, updateRefusal } from './failures';
+import { translated } from './failures';
 import { setLoginPassword, syncLoginStatus, type IdentityProviderDeps } from './identity-provider';
 import type { CreatedIbUser } from './types';
 import type { RegistrationActivities } from './registration-types';
@@ -29,48 +18,14 @@ export type * from './registration-types';
 export interface RegistrationDeps extends IdentityProviderDeps {
   coreBanking: CoreBankingClient;
   serverKey: Buffer;
-  /** entityTaskQueue: where quota runs live (config entityTaskQueue); taskQueue without it. */
-  temporal: { client: Client; taskQueue: string; entityTaskQueue?: string };
 }
 
 const LIVE = new Set(['ACTIVE', 'PENDING_AUTHORISATION']);
 
 export function createRegistrationActivities(deps: RegistrationDeps): RegistrationActivities {
   const { coreBanking, serverKey } = deps;
-  const { client, taskQueue, entityTaskQueue } = deps.temporal;
-  // The identity-attempt quota is an entity like a destination's: on the entity queue.
-  const quotaQueue = entityTaskQueue ?? taskQueue;
 
   return {
-    // Counted before the identity is compared, whatever the outcome: the answer to a refused
-    // attempt says nothing about the identity, and a retried reservation counts once (its ref).
-    async reserveIdentityAttempt({ identityDigest, ref, policy }) {
-      const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
-        workflowId: identityAttemptsWorkflowId(identityDigest),
-        taskQueue: quotaQueue,
-        args: [{ sends: [] } satisfies DestinationQuotaInput],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
-      try {
-        await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
-          args: [{ ref, policy, taskQueue: quotaQueue }],
-          updateId: ref,
-          startWorkflowOperation,
-        });
-        return { reserved: true };
-      } catch (e) {
-        const refusal = updateRefusal(e);
-        if (!refusal) throw e;
-        const { retryAfterSeconds } = (refusal.details?.[0] ?? {}) as { retryAfterSeconds?: number };
-        throw ApplicationFailure.create({
-          type: 'IDENTITY_ATTEMPTS_EXCEEDED',
-          message: 'Too many identity checks for this identity: retry later.',
-          nonRetryable: true,
-          details: [{ retryAfterSeconds: retryAfterSeconds ?? 60 }],
-        });
-      }
-    },
-
     matchRegistrationIdentity: ({ registrationId, sealedIdentity, username }) =>
       translated(async () => {
         const identity = JSON.parse(
@@ -93,51 +48,6 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
           usernameTaken: taken.some((u) => u.status !== 'DEACTIVATED' && u.status !== 'REJECTED'),
         };
       }),
-
-    async awaitRegistrationCode({ serviceKey }): Promise<MfaState> {
-      const handle = client.workflow.getHandle(mfaProcessId(serviceKey));
-      try {
-        return await handle.executeUpdate(awaitInitialDeliveryUpdate, { updateId: 'initial-delivery' });
-      } catch (e) {
-        const refusal = updateRefusal(e);
-        if (refusal) throw refusal;
-        // The challenge ended before the Update reached it (it failed fast): its final state says why.
-        if (e instanceof WorkflowNotFoundError) {
-          const state = await handle.query(mfaStateQuery);
-          if (state.status === 'FAILED') {
-            throw ApplicationFailure.create({
-              type: state.failureCode ?? 'OTP_DELIVERY_FAILED',
-              message: 'The registration code was not sent.',
-              nonRetryable: true,
-            });
-          }
-          return state;
-        }
-        throw e;
-      }
-    },
-
-    async consumeRegistrationCode({ serviceKey, consumerProcessId }) {
-      const handle = client.workflow.getHandle(mfaProcessId(serviceKey));
-      try {
-        await handle.executeUpdate(consumeUpdate, { args: [{ purpose: 'REGISTRATION', consumerProcessId }] });
-        return { consumed: true };
-      } catch (e) {
-        // A retry after our own consume finds it consumed by us: that is success.
-        const state = await handle.query(mfaStateQuery).catch(() => null);
-        if (state?.status === 'CONSUMED' && state.consumedBy === consumerProcessId) return { consumed: true };
-        const refusal = updateRefusal(e);
-        if (refusal || e instanceof WorkflowNotFoundError) {
-          throw ApplicationFailure.create({
-            type: 'CHALLENGE_NOT_VERIFIED',
-            message: 'The registration code has not been verified.',
-            nonRetryable: true,
-            details: [{ challengeStatus: state?.status ?? null }],
-          });
-        }
-        throw e;
-      }
-    },
 
     createRegisteredUser: (input) =>
       translated(async (): Promise<CreatedIbUser> => {

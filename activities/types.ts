@@ -103,7 +103,8 @@ export interface OnboardingActivities {
   }): Promise<{ userId: string | null }>;
 }
 
-export type * from './mfa-types';
+export type * from './mfa-proof-types';
+export type * from './quota-types';
 export type { EligibilityFacts } from '../rules/eligibility';
 
 /** The owner of the contact details being changed, and what the change really changes. */
@@ -116,16 +117,8 @@ export interface ContactOwner {
   changed: ContactField[];
 }
 
+/** A contact change's own steps; the MFA proof it consumes is MfaProofActivities'. */
 export interface ContactChangeActivities {
-  /**
-   * Consumes a VERIFIED pre-login ONBOARDING challenge as proof of the customer's mobile on
-   * file (bound to purpose, no user, and that number's digest); returns the proven digest.
-   */
-  consumePhoneProof(input: {
-    serviceKey: string;
-    customerId: string;
-    consumerProcessId: string;
-  }): Promise<{ phoneDigest: string }>;
   /** The customer's masked contacts (GET contact-info), or found: false. */
   readContactInfo(input: { customerId: string }): Promise<ContactInfoRead>;
   lookupContactOwner(input: {
@@ -133,15 +126,6 @@ export interface ContactChangeActivities {
     customerId?: string;
     change: ContactChange;
   }): Promise<ContactOwner>;
-  consumeMfaChallenge(input: {
-    serviceKey: string;
-    userId: string;
-    /** The phone the code went to: the new one (UPDATE_PHONE), the one on file (STEP_UP; null: none). */
-    phone: string | null;
-    /** The purpose the challenge must have been made for; UPDATE_PHONE when absent. */
-    purpose?: 'UPDATE_PHONE' | 'STEP_UP' | 'RESET_PASSWORD' | 'UPDATE_SECURITY_QUESTIONS';
-    consumerProcessId: string;
-  }): Promise<void>;
   applyContactChange(input: {
     customerId: string;
     businessKey: string;

@@ -10,8 +10,13 @@ export const ProcessType = defineSearchAttributeKey('ProcessType', SearchAttribu
 export const ProcessStep = defineSearchAttributeKey('ProcessStep', SearchAttributeType.KEYWORD);
 export const Channel = defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD);
 export const MfaPurpose = defineSearchAttributeKey('MfaPurpose', SearchAttributeType.KEYWORD);
+/**
+ * A digest of the idempotency key that started the run (clients/process-start.ts): a replay
+ * finds its own run among an entity's many in one bounded lookup. Not the key itself.
+ */
+export const RequestKey = defineSearchAttributeKey('RequestKey', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [CustomerId, ProcessType, ProcessStep, Channel, MfaPurpose];
+export const SEARCH_ATTRIBUTES = [CustomerId, ProcessType, ProcessStep, Channel, MfaPurpose, RequestKey];
 
 /** `--search-attribute Name=Keyword` arguments for the Temporal CLI dev server. */
 export const devServerSearchAttributeArgs = (): string[] =>

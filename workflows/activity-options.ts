@@ -35,7 +35,12 @@ export const webhookOptions: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
 
-/** A message to the customer (first-time password SMS, notices of a change). */
+/**
+ * A message to the customer (first-time password SMS, notices of a change or of a
+ * credential), under a stable message id. An SMTP server can tell a retry by its
+ * Message-ID; an SMS gateway cannot: the adapter aborts with the attempt
+ * (adapters/call-signal.ts), so a retry never overlaps the send before it.
+ */
 export const messageOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '1 hour',
@@ -49,8 +54,9 @@ export const deliveryOptions: ActivityOptions = {
 };
 
 /**
- * Linked systems: a few quick tries per round; longer outages are waited out by the
- * workflow itself (contact-change/propagate.ts), so ops see each failing round in the trail.
+ * Linked systems (a contact change, a user status): a few quick tries per round; longer
+ * outages are waited out by the workflow itself (contact-change/propagate.ts,
+ * propagateToAll), so ops see each failing round in the trail.
  */
 export const propagationOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
@@ -114,29 +120,6 @@ export const passwordExpiryOptions: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
-
-/**
- * Credential notices (SMS, email), under a stable message id. An SMTP server can tell a
- * retry by its Message-ID; an SMS gateway cannot: the adapter aborts with the attempt
- * (adapters/call-signal.ts), so a retry never overlaps the send before it.
- */
-export const credentialNoticeOptions: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '1 hour',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
-
-/** Webhooks to linked systems: one round; propagateToAll waits and repeats rounds itself. */
-export const userStatusPropagationOptions: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '10 seconds',
-    maximumAttempts: 3,
-  },
 };
 
 /** Unseal, hash (scrypt per answer) and store in core banking: compute plus one ESB write. */

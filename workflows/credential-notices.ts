@@ -2,10 +2,10 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { CredentialActivities, CredentialOwner } from '../activities/types';
 import type { CredentialNotification } from '../messages/password-reset';
 import type { CredentialNoticeKind } from '../activities/notice-templates';
-import { credentialNoticeOptions } from './activity-options';
+import { messageOptions } from './activity-options';
 import type { ProcessTrail } from './process-trail';
 
-const notices = proxyActivities<CredentialActivities>(credentialNoticeOptions);
+const notices = proxyActivities<CredentialActivities>(messageOptions);
 
 /**
  * Tells the contacts on file (but `except`) what happened, in parallel, as one NOTIFY step.

@@ -14,7 +14,7 @@ import {
   startIdempotent,
   type IdempotentStartOptions,
   type StartedProcess,
-} from '../processes/idempotent-start';
+} from '../../clients/process-start';
 import type { StarterMemo } from '../processes/readers';
 
 interface StartContext {

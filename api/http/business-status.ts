@@ -1,21 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { isBusinessCode, type BusinessCode } from '../../messages/failures';
-import { findCause } from '../../lib/failure-chain';
+import type { RefusalCode } from '../../clients/refusal';
 import { ProblemError } from './problem';
-
-/** Refusals only the API makes, before or instead of asking a workflow. */
-export const API_REFUSAL_CODES = [
-  'ONBOARDING_IN_PROGRESS',
-  'UPDATE_IN_PROGRESS',
-  'MFA_REQUIRED',
-  'CALLER_RATE_LIMITED',
-  'USER_RATE_LIMITED',
-  'RATE_LIMITED',
-  'CHALLENGE_NOT_FOUND',
-  'NOT_CANCELLABLE',
-] as const;
-export type ApiRefusalCode = (typeof API_REFUSAL_CODES)[number];
-export type RefusalCode = BusinessCode | ApiRefusalCode;
 
 /**
  * The one code → HTTP table (docs/design.md, "HTTP conventions"): every business outcome
@@ -47,6 +31,7 @@ export const BUSINESS_STATUS: Record<RefusalCode, { status: number; title: strin
   REGISTRATION_EXPIRED: { status: 410, title: 'Registration expired' },
   REGISTRATION_FAILED: { status: 502, title: 'Registration failed' },
   REGISTRATION_NOT_READY: { status: 409, title: 'Registration not ready' },
+  REGISTRATION_IN_PROGRESS: { status: 409, title: 'Registration in progress' },
   EMAIL_MISMATCH: { status: 422, title: 'Email does not match core banking' },
   INVALID_STATUS_TRANSITION: { status: 409, title: 'Status change not allowed' },
   CREDENTIALS_CHANGE_IN_PROGRESS: { status: 409, title: 'Change in progress' },
@@ -94,18 +79,4 @@ export function businessProblem(
     extensions,
     typeof retryAfter === 'number' ? { 'Retry-After': String(retryAfter) } : {},
   );
-}
-
-/** The first business failure in an error's cause chain (an activity's or an Update's refusal arrives wrapped). */
-export function businessFailureIn(err: unknown): (ApplicationFailure & { type: BusinessCode }) | undefined {
-  return findCause(
-    err,
-    (e): e is ApplicationFailure & { type: BusinessCode } =>
-      e instanceof ApplicationFailure && isBusinessCode(e.type ?? undefined),
-  );
-}
-
-/** The extensions a business failure carries in its first detail. */
-export function failureExtensions(failure: ApplicationFailure): Record<string, unknown> {
-  return (failure.details?.[0] ?? {}) as Record<string, unknown>;
 }

@@ -1,8 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../lib/logger';
 import { routeList } from '../routes';
-import { ProblemError, problemBody, problems } from './problem';
-import { isOutcomeUnknown, isTemporalUnavailable } from '../temporal';
+import { problemBody, problems } from './problem';
+import { isAnswer, toProblem } from './to-problem';
 
 /** Every documented route as a matcher, to tell an unknown path (404) from a wrong method (405). */
 const routes = routeList.map((route) => ({
@@ -23,18 +23,8 @@ export const notFound: RequestHandler = (req, res, next) => {
 /** Last handler: every error leaves as problem+json; unexpected ones are logged, never echoed. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const problem =
-      err instanceof ProblemError
-        ? err
-        : isOutcomeUnknown(err)
-          ? problems.unavailable(
-              'The workflow engine did not answer in time; the request may have taken effect. Retry with the same idempotency key: a retry replays what was done and repeats nothing.',
-            )
-          : isTemporalUnavailable(err)
-            ? problems.unavailable('The workflow engine is not reachable; nothing was started. Retry later.')
-            : problems.internal();
-    if (problem.status >= 500 && !(err instanceof ProblemError))
-      (req.log ?? logger).error({ err }, 'unhandled error');
+    const problem = toProblem(err);
+    if (problem.status >= 500 && !isAnswer(err)) (req.log ?? logger).error({ err }, 'unhandled error');
     if (res.headersSent) return res.end();
     for (const [k, v] of Object.entries(problem.headers)) res.setHeader(k, v);
     res

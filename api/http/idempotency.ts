@@ -31,11 +31,3 @@ export function requestDigest(serverKey: Buffer, body: Record<string, unknown>):
   const { requestId: _ignored, ...rest } = body;
   return hmacHex(serverKey, canonicalJson(rest));
 }
-
-export const keyReused = () =>
-  new ProblemError(
-    422,
-    'IDEMPOTENCY_KEY_REUSED',
-    'Idempotency key reused',
-    'This idempotency key was used with a different request body.',
-  );

@@ -1,4 +1,3 @@
-import { hmacHex } from '../../lib/server-key';
 import { isPrelogin, type MfaPurpose } from '../../messages/mfa';
 import type { Principal } from '../http/auth';
 import { ProblemError, problems } from '../http/problem';
@@ -45,21 +44,6 @@ function boundTo(principal: Principal, target: ChallengeTarget): boolean {
  */
 export const namesUnboundUser = (principal: Principal, target: ChallengeTarget): boolean =>
   !!target.userId && !boundTo(principal, target);
-
-/**
- * The pre-login caller of a concealed challenge (its token subject and, behind TRUST_PROXY,
- * client network: the key its send budgets use) as a keyed digest: the wrong codes it types
- * count on a lock of its own for the named user (messages/mfa-user-lock.ts
- * preloginLockKey), so it can lock only itself out, never the user's own app calling from
- * another network. A digest, since lock ids are in clear and hold no client address.
- */
-export function preloginCallerDigest(
-  serverKey: Buffer,
-  caller: { subject: string; network?: string },
-): string {
-  const text = `mfa-prelogin-lock:${JSON.stringify([caller.subject, caller.network ?? null])}`;
-  return hmacHex(serverKey, text).slice(0, 32);
-}
 
 /** Whether the caller may act on any challenge without its target being looked up first. */
 export const actsForAnyUser = (principal: Principal) =>

@@ -11,7 +11,7 @@ import {
 } from './infinity';
 import { callerRefusal } from './caller';
 import { preloginCaller } from './caller-quota';
-import { createMfaService, type Expectation, type MfaService } from './service';
+import { createMfaService, type Expectation, type MfaService } from '../../clients/mfa-challenge';
 import { notFound } from '../http/errors';
 import { starterMemo } from '../processes/readers';
 import { validated } from '../http/validate';

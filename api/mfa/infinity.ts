@@ -2,7 +2,8 @@ import type { ErrorRequestHandler } from 'express';
 import { MFA_TYPE, type MfaState } from '../../messages/mfa';
 import type { Logger } from '../../lib/logger';
 import { ProblemError, problems } from '../http/problem';
-import { isTemporalUnavailable } from '../temporal';
+import { isTemporalUnavailable } from '../../clients/temporal';
+import { isAnswer, toProblem } from '../http/to-problem';
 
 /**
  * Temenos Infinity's DbxUser MFA shapes over our MFA service: every value a string,
@@ -154,13 +155,12 @@ export function infinityError(p: ProblemError) {
 /** Errors on the Infinity paths leave in Infinity's shape, never as problem+json. */
 export function infinityErrors(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const problem =
-      err instanceof ProblemError
-        ? err
-        : isTemporalUnavailable(err)
-          ? problems.unavailable('The workflow engine is not reachable. Retry later.')
-          : problems.internal();
-    if (!(err instanceof ProblemError) && problem.status >= 500) {
+    const problem = isAnswer(err)
+      ? toProblem(err)
+      : isTemporalUnavailable(err)
+        ? problems.unavailable('The workflow engine is not reachable. Retry later.')
+        : problems.internal();
+    if (!isAnswer(err) && problem.status >= 500) {
       logger.error({ err, requestId: req.requestId, path: req.path }, 'unhandled error');
     }
     if (res.headersSent) return res.end();

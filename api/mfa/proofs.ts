@@ -1,10 +1,7 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { securityKeyDigest } from '../../lib/mfa-crypto';
+import type { Client } from '@temporalio/client';
+import { heldChallenge } from '../../clients/mfa-challenge';
 import {
-  mfaProcessId,
-  mfaStateQuery,
   POSSESSION_ONLY_PURPOSES,
-  securityKeyMatchesQuery,
   type MfaBinding,
   type MfaPurpose,
   type MfaState,
@@ -24,18 +21,10 @@ export async function provenChallenge(
   serverKey: Buffer,
   mfa: { serviceKey: string; securityKey: string },
 ): Promise<MfaState> {
-  const handle = client.workflow.getHandle(mfaProcessId(mfa.serviceKey));
-  try {
-    const matches = await handle.query(
-      securityKeyMatchesQuery,
-      securityKeyDigest(serverKey, mfa.securityKey),
-    );
-    if (!matches) throw notVerified('The securityKey does not match the MFA challenge.');
-    return await handle.query(mfaStateQuery);
-  } catch (e) {
-    if (e instanceof WorkflowNotFoundError) throw notVerified('No such MFA challenge.');
-    throw e;
-  }
+  const held = await heldChallenge(client, serverKey, mfa);
+  if (held === 'NOT_FOUND') throw notVerified('No such MFA challenge.');
+  if (held === 'KEY_MISMATCH') throw notVerified('The securityKey does not match the MFA challenge.');
+  return held;
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Config } from '../../config';
 import type { TokenVerifier } from '../http/auth';
 import { actsForAnyUser, callerRefusal, namesUnboundUser, noSoonerThan } from './caller';
 import { preloginCaller } from './caller-quota';
-import { createMfaService, type CreatedChallenge } from './service';
+import { createMfaService, type CreatedChallenge } from '../../clients/mfa-challenge';
+import { Refusal } from '../../clients/refusal';
 import { starterMemo } from '../processes/readers';
 import { fieldErrors, validated } from '../http/validate';
 import { mount } from '../http/route';
@@ -141,7 +142,7 @@ const USER_REFUSALS = new Set(['USER_NOT_FOUND', 'USER_NOT_ACTIVE', 'NO_REGISTER
  * the answer must not tell which IB/MB user ids exist, nor their status.
  */
 function withoutUserStatus(e: unknown): unknown {
-  if (!(e instanceof ProblemError) || !USER_REFUSALS.has(e.code)) return e;
+  if (!(e instanceof Refusal || e instanceof ProblemError) || !USER_REFUSALS.has(e.code)) return e;
   return businessProblem('USER_NOT_FOUND', 'No IB/MB user with a registered contact has this id.');
 }
 

@@ -7,7 +7,7 @@ import {
   type OnboardIbUserInput,
 } from '../../messages/onboarding';
 import { Channel, CustomerId, ProcessType } from '../../messages/search-attributes';
-import { startIdempotent, type StartedProcess } from '../processes/idempotent-start';
+import { startIdempotent, type StartedProcess } from '../../clients/process-start';
 import type { StarterMemo } from '../processes/readers';
 import { businessProblem } from '../http/business-status';
 

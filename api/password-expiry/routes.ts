@@ -10,7 +10,7 @@ import type { TokenVerifier } from '../http/auth';
 import { mount } from '../http/route';
 import { routes } from '../routes';
 import { userIdParam } from '../processes/user-process';
-import { withStartBudget } from '../processes/idempotent-start';
+import { withStartBudget } from '../../clients/process-start';
 
 export interface PasswordExpiryDeps {
   client: Client;

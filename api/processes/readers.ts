@@ -1,13 +1,12 @@
+import type { StarterMemo } from '../../clients/process-start';
 import type { Principal } from '../http/auth';
 
+export type { StarterMemo };
+
 /**
- * Every process records the token subject that started it in its memo (encrypted by the
- * payload codec like every payload). A process is readable by that subject, or with scope
+ * A process is readable by the subject that started it (StarterMemo), or with scope
  * processes:read-all (operations staff); to anyone else it does not exist.
  */
-export interface StarterMemo {
-  startedBy?: string;
-}
 
 export const starterMemo = (principal: Principal | undefined): StarterMemo =>
   principal ? { startedBy: principal.subject } : {};

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../../config';
 import { waitBudgetMs } from '../http/wait-budget';
-import { awaitOutcome, type Outcome } from './outcome';
+import { awaitOutcome, type Outcome } from '../../clients/process-outcome';
 
 const RUNNING: Outcome<never> = { kind: 'running' };
 
@@ -31,7 +31,7 @@ export async function respondWithOutcome(
   // A run this request just started cannot have finished yet: with no wait budget it is
   // answered at once, without opening (and aborting) a long poll on its result.
   const outcome = waitMs > 0 || replayed ? await awaitOutcome(deps.client, handle, waitMs) : RUNNING;
-  if (outcome.kind === 'failed') throw outcome.problem;
+  if (outcome.kind === 'failed') throw outcome.refusal;
   if (outcome.kind === 'completed') {
     res.status(doneStatus).json(outcome.result);
     return;

@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import { validated } from '../http/validate';
-import { withStartBudget, type StartedProcess } from './idempotent-start';
+import { withStartBudget, type StartedProcess } from '../../clients/process-start';
 import { respondWithOutcome } from './respond';
 
 /**

@@ -6,7 +6,7 @@ import { ProcessType } from '../../messages/search-attributes';
 import { userId as userIdSchema } from '../http/fields';
 import { businessProblem } from '../http/business-status';
 import { problems } from '../http/problem';
-import { startIdempotent, type StartedProcess } from './idempotent-start';
+import { startIdempotent, type StartedProcess } from '../../clients/process-start';
 import type { StarterMemo } from './readers';
 
 /** The `{userId}` of a `/users/{userId}/…` route, or 400. */

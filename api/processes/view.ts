@@ -1,13 +1,12 @@
-import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { processStateQuery, type ProcessState } from '../../messages/process';
+import type { Client } from '@temporalio/client';
+import { readProcess, type ProcessStatus } from '../../clients/process-outcome';
+import type { ProcessState } from '../../messages/process';
 import type { Principal } from '../http/auth';
 import { problemBody, problems } from '../http/problem';
-import { failureToProblem } from './outcome';
+import { toProblem } from '../http/to-problem';
 import { mayRead } from './readers';
 
-const QUERY_BUDGET_MS = 5_000;
-
-export type ProcessStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT';
+export type { ProcessStatus };
 
 export interface ProcessView {
   processId: string;
@@ -30,44 +29,27 @@ export async function processView(
   processId: string,
   reader: Principal,
 ): Promise<ProcessView> {
-  const handle = client.workflow.getHandle(processId);
-  let desc;
-  try {
-    desc = await handle.describe();
-  } catch (e) {
-    if (e instanceof WorkflowNotFoundError) throw problems.notFound(`Process ${processId}`);
-    throw e;
-  }
-  if (!mayRead(reader, desc.memo)) throw problems.notFound(`Process ${processId}`);
-  const status = desc.status.name as ProcessStatus;
-  // The audit trail comes from the workflow itself; without a worker it is unavailable, not fatal.
-  const state = await client
-    .withDeadline(Date.now() + QUERY_BUDGET_MS, () => handle.query(processStateQuery))
-    .catch(() => null);
+  const run = await readProcess(client, processId, (memo) => mayRead(reader, memo));
+  if (!run) throw problems.notFound(`Process ${processId}`);
   const view: ProcessView = {
     processId,
-    processType: desc.type,
-    status,
-    startedAt: desc.startTime.toISOString(),
-    closedAt: desc.closeTime?.toISOString() ?? null,
-    step: state?.step ?? null,
-    auditTrail: state?.auditTrail ?? null,
+    processType: run.processType,
+    status: run.status,
+    startedAt: run.startedAt.toISOString(),
+    closedAt: run.closedAt?.toISOString() ?? null,
+    step: run.state?.step ?? null,
+    auditTrail: run.state?.auditTrail ?? null,
   };
-  if (status === 'COMPLETED') view.result = await handle.result();
-  if (status !== 'RUNNING' && status !== 'COMPLETED') {
-    try {
-      await handle.result();
-    } catch (e) {
-      if (!(e instanceof WorkflowFailedError)) throw e;
-      const {
-        type: _t,
-        title: _ti,
-        instance: _i,
-        requestId: _r,
-        ...error
-      } = problemBody(failureToProblem(e, processId));
-      view.error = error;
-    }
+  if (run.status === 'COMPLETED') view.result = run.result;
+  if (run.failure) {
+    const {
+      type: _t,
+      title: _ti,
+      instance: _i,
+      requestId: _r,
+      ...error
+    } = problemBody(toProblem(run.failure));
+    view.error = error;
   }
   return view;
 }

@@ -1,26 +1,27 @@
 import { Router } from 'express';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import { currentDisclosures } from '../../config/disclosures';
-import { securityKeyDigest } from '../../lib/mfa-crypto';
+import { createMfaService } from '../../clients/mfa-challenge';
 import {
-  completeRegistrationUpdate,
-  registrationKeyMatchesQuery,
-  registrationProcessId,
-  registrationStateQuery,
-  type RegistrationView,
-} from '../../messages/registration';
+  completeRegistration,
+  registrationHandle,
+  registrationKeyMatches,
+  registrationRefusal,
+  registrationView,
+  startRegistration,
+} from '../../clients/registration';
+import { Refusal } from '../../clients/refusal';
 import type { TokenVerifier } from '../http/auth';
-import { requestKey } from '../http/idempotency';
+import { requestDigest, requestKey } from '../http/idempotency';
 import { validated } from '../http/validate';
 import { mount } from '../http/route';
 import { routes } from '../routes';
 import { preloginCaller } from '../mfa/caller-quota';
-import { createMfaService, mfaProblem } from '../mfa/service';
 import { starterMemo } from '../processes/readers';
 import { ProblemError } from '../http/problem';
 import type { RegistrationRequest, RegistrationVerifyRequest } from './schema';
-import { refuseBadRequest, registrationProblem, startRegistration, updateRefusal } from './start';
+import { refuseBadRequest } from './start';
 
 export interface RegistrationDeps {
   client: Client;
@@ -30,7 +31,6 @@ export interface RegistrationDeps {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const COMPLETE_BUDGET_MS = 30_000;
 
 const notFound = () =>
   new ProblemError(404, 'REGISTRATION_NOT_FOUND', 'Registration not found', 'No registration has this id.');
@@ -56,14 +56,14 @@ export function registrationRouter(deps: RegistrationDeps): Router {
     const body = validated<RegistrationRequest>(req);
     const requestId = requestKey(req, body.requestId);
     refuseBadRequest(body, config);
-    const started = await startRegistration(
-      deps,
-      body,
+    const started = await startRegistration(deps, body, {
       requestId,
-      req.principal!.subject,
-      starterMemo(req.principal),
-      preloginCaller(req, config),
-    );
+      // Keyed (HMAC under the server key): the password's digest is no password.
+      digest: requestDigest(serverKey, { ...body, requestId: undefined }),
+      caller: req.principal!.subject,
+      starter: starterMemo(req.principal),
+      quotaCaller: preloginCaller(req, config),
+    });
     if (started.replayed) res.setHeader('Idempotent-Replayed', 'true');
     const verifyUrl = `/registrations/${started.registrationId}/verify`;
     res.status(202).location(`/processes/${started.processId}`);
@@ -93,49 +93,30 @@ export function registrationRouter(deps: RegistrationDeps): Router {
     const { securityKey, otp } = validated<RegistrationVerifyRequest>(req);
     const registrationId = String(req.params.registrationId);
     if (!UUID.test(registrationId)) throw notFound();
-    const handle = client.workflow.getHandle(registrationProcessId(registrationId));
-    let view: RegistrationView;
-    try {
-      view = await handle.query(registrationStateQuery);
-    } catch (e) {
-      if (e instanceof WorkflowNotFoundError) throw notFound();
-      throw e;
-    }
+    const handle = registrationHandle(client, registrationId);
+    const view = await registrationView(handle);
+    if (!view) throw notFound();
     // The key first, whatever the stage: without it no outcome, reason or stage is told,
     // and every wrong key gets the same 403.
-    const keyMatches = await handle.query(
-      registrationKeyMatchesQuery,
-      securityKeyDigest(serverKey, securityKey),
-    );
-    if (!keyMatches) throw mfaProblem('SECURITY_KEY_INVALID');
+    if (!(await registrationKeyMatches(handle, serverKey, securityKey))) {
+      throw new Refusal('SECURITY_KEY_INVALID');
+    }
     if (view.stage === 'COMPLETED' && view.result) {
       // A retry after a lost answer: the same result, to the holder of the key only.
       res.setHeader('Idempotent-Replayed', 'true');
       return void res.status(201).json(view.result);
     }
-    if (view.stage === 'FAILED' && view.failure) throw registrationProblem(view.failure);
+    if (view.stage === 'FAILED' && view.failure) throw registrationRefusal(view.failure);
     if (!view.codeSent) {
-      throw registrationProblem({
-        code: 'REGISTRATION_NOT_READY',
-        message: 'No code has been sent for this registration yet.',
-        details: {},
-      });
+      throw new Refusal('REGISTRATION_NOT_READY', 'No code has been sent for this registration yet.');
     }
     try {
       await mfa.verify(view.serviceKey, securityKey, otp, { purpose: 'REGISTRATION' });
     } catch (e) {
       // Verified by an earlier call whose completion was lost: the key was checked first.
-      if (!(e instanceof ProblemError && e.code === 'ALREADY_VERIFIED')) throw e;
+      if (!(e instanceof Refusal && e.code === 'ALREADY_VERIFIED')) throw e;
     }
-    let result;
-    try {
-      result = await client.withDeadline(Date.now() + COMPLETE_BUDGET_MS, () =>
-        handle.executeUpdate(completeRegistrationUpdate),
-      );
-    } catch (e) {
-      throw updateRefusal(e) ?? e;
-    }
-    res.status(201).json(result);
+    res.status(201).json(await completeRegistration(client, handle));
   });
 
   return router;

@@ -18,8 +18,9 @@ import { CustomerId, ProcessType } from '../../messages/search-attributes';
 import { businessProblem } from '../http/business-status';
 import { requestDigest } from '../http/idempotency';
 import { ProblemError, problems } from '../http/problem';
-import { startIdempotent, withStartBudget, type StartedProcess } from '../processes/idempotent-start';
-import { awaitOutcome } from '../processes/outcome';
+import { startIdempotent, withStartBudget, type StartedProcess } from '../../clients/process-start';
+import { awaitOutcome } from '../../clients/process-outcome';
+import { toProblem } from '../http/to-problem';
 import type { StarterMemo } from '../processes/readers';
 import type { CreateSelfServiceUserRequest, UpdateSelfServiceUserRequest } from './schema';
 
@@ -160,14 +161,9 @@ export async function readSelfServiceUser(
   if (outcome.kind === 'completed') return outcome.result;
   if (outcome.kind === 'failed') {
     // The read's own run id means nothing to the caller.
-    const { processId: _read, ...extensions } = outcome.problem.extensions;
-    throw new ProblemError(
-      outcome.problem.status,
-      outcome.problem.code,
-      outcome.problem.title,
-      outcome.problem.detail,
-      extensions,
-    );
+    const problem = toProblem(outcome.refusal);
+    const { processId: _read, ...extensions } = problem.extensions;
+    throw new ProblemError(problem.status, problem.code, problem.title, problem.detail, extensions);
   }
   throw problems.unavailable('Core banking or the identity provider did not answer in time.');
 }

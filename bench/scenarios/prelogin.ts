@@ -5,7 +5,7 @@ import { mintDevToken } from '../../lib/dev-keys';
 import { loadServerKey } from '../../lib/server-key';
 import { shardCaps } from '../../config/mfa-policy';
 import { quotaStateQuery } from '../../messages/mfa-quota';
-import { callerQuotaId } from '../../api/mfa/caller-quota';
+import { callerQuotaId } from '../../clients/quota';
 import { freePort } from '../../test/helpers/launcher';
 import { benchHttpClient, type BenchHttpClient } from '../http-client';
 import { round, summarize, type Summary } from '../stats';

@@ -7,6 +7,7 @@ import { payloadCodec } from '../../lib/codec/data-converter';
 import { TEMPORAL_DYNAMIC_CONFIG } from '../../lib/temporal-tuning';
 import { startApiApp } from '../helpers/api-app';
 import { readScrapeConfig } from '../helpers/prometheus';
+import { SEARCH_ATTRIBUTES } from '../../messages/search-attributes';
 
 /**
  * No Docker engine runs in CI, so the compose file and Dockerfile are checked as text:
@@ -388,9 +389,7 @@ describe('docker-compose.yml', () => {
 
   it('registers the search attributes the workflows use', () => {
     const pairs = envOf('temporal-namespace').SEARCH_ATTRIBUTES?.trim().split(/\s+/);
-    expect(pairs?.sort()).toEqual(
-      ['CustomerId', 'ProcessType', 'ProcessStep', 'Channel', 'MfaPurpose'].map((n) => `${n}=Keyword`).sort(),
-    );
+    expect(pairs?.sort()).toEqual(SEARCH_ATTRIBUTES.map((k) => `${k.name}=Keyword`).sort());
   });
 
   it('mounts only files that exist in the repository', () => {

@@ -29,6 +29,34 @@ const snippets = {
     "import { generateUsername } from '../../activities/username-policy';\nexport const g = generateUsername;\n",
     'api/registration/example.ts',
   ],
+  activitiesFromApi: [
+    "import { toProblem } from '../api/http/to-problem';\nexport const t = toProblem;\n",
+    'activities/example.ts',
+  ],
+  clientsFromApi: [
+    "import { businessProblem } from '../api/http/business-status';\nexport const b = businessProblem;\n",
+    'clients/example.ts',
+  ],
+  clientsFromActivities: [
+    "import { translated } from '../activities/failures';\nexport const t = translated;\n",
+    'clients/example.ts',
+  ],
+  clientsFromWorkflows: [
+    "import { x } from '../workflows/mfa/mfa-challenge';\nexport const t = x;\n",
+    'clients/example.ts',
+  ],
+  clientsAllowed: [
+    "import { mfaStateQuery } from '../messages/mfa';\nimport { hmacHex } from '../lib/server-key';\nimport { Refusal } from './refusal';\nexport const c = [mfaStateQuery, hmacHex, Refusal];\n",
+    'clients/example.ts',
+  ],
+  apiFromClients: [
+    "import { reserveSend } from '../../clients/quota';\nexport const r = reserveSend;\n",
+    'api/mfa/example.ts',
+  ],
+  activitiesFromClients: [
+    "import { consumeChallenge } from '../clients/mfa-challenge';\nexport const c = consumeChallenge;\n",
+    'activities/example.ts',
+  ],
   apiFromRules: [
     "import { statusTransition } from '../../rules/user-status';\nexport const t = statusTransition;\n",
     'api/user-status/example.ts',
@@ -105,6 +133,16 @@ describe('lint rules on imports', () => {
     expect(ids.activitiesFromWorkflows).toContain(restricted);
     expect(ids.apiFromActivities).toContain(restricted);
     expect(ids.apiFromRules).toEqual([]);
+    expect(ids.activitiesFromApi).toContain(restricted);
+  });
+
+  it('keeps clients/ below both: the API and activities call it, it imports neither (nor workflows)', () => {
+    expect(ids.clientsFromApi).toContain(restricted);
+    expect(ids.clientsFromActivities).toContain(restricted);
+    expect(ids.clientsFromWorkflows).toContain(restricted);
+    expect(ids.clientsAllowed).toEqual([]);
+    expect(ids.apiFromClients).toEqual([]);
+    expect(ids.activitiesFromClients).toEqual([]);
   });
 
   it('keeps rules/ pure: no Node APIs, no adapters or lib', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { createMfaActivities, type MfaDeps } from '../../activities/mfa';
+import { createMfaProofActivities, type MfaDeps } from '../../activities/mfa-proofs';
 import type { Customer, IbUser } from '../../adapters/core-banking/types';
 import { BusinessError } from '../../adapters/errors';
 import type { EmailMessage } from '../../adapters/email/types';
@@ -51,7 +51,7 @@ function setup(over: { user?: Partial<IbUser>; customer?: Partial<Customer>; sms
   );
   // Typed wrapper: MockActivityEnvironment.run infers results as unknown.
   const run = <A, R>(fn: (input: A) => Promise<R>, input: A): Promise<R> => env.run(fn, input) as Promise<R>;
-  return { activities: createMfaActivities(deps), env: { run }, sms, email };
+  return { activities: createMfaProofActivities(deps), env: { run }, sms, email };
 }
 
 describe('MFA activities', () => {

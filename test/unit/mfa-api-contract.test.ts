@@ -1,10 +1,15 @@
 import { loadConfig } from '../../config';
 import { mfaPolicy, destinationQuotaPolicy, userOtpLockPolicy } from '../../config/mfa-policy';
 import { infinityError } from '../../api/mfa/infinity';
-import { mfaProblem } from '../../api/mfa/service';
+import { toProblem } from '../../api/http/to-problem';
+import { Refusal, type RefusalCode } from '../../clients/refusal';
 import { problemBody } from '../../api/http/problem';
 import { createChallengeRequest } from '../../api/mfa/schema';
 import { infinityRequestOtp } from '../../api/mfa/infinity-schema';
+
+/** An MFA client's refusal as the API answers it. */
+const mfaProblem = (code: RefusalCode, message?: string, details?: Record<string, unknown>) =>
+  toProblem(new Refusal(code, message, details));
 
 describe('MFA configuration', () => {
   it('has the docs/design.md MFA policy defaults', () => {

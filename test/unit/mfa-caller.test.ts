@@ -1,12 +1,7 @@
 import type { Principal } from '../../api/http/auth';
 import { randomBytes } from 'node:crypto';
-import {
-  actsForAnyUser,
-  callerRefusal,
-  namesUnboundUser,
-  noSoonerThan,
-  preloginCallerDigest,
-} from '../../api/mfa/caller';
+import { actsForAnyUser, callerRefusal, namesUnboundUser, noSoonerThan } from '../../api/mfa/caller';
+import { preloginCallerDigest } from '../../clients/quota';
 import { preloginLockKey, userLockWorkflowId } from '../../messages/mfa-user-lock';
 
 const principal = (subject: string, ...scopes: string[]): Principal => ({

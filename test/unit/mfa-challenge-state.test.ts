@@ -1,4 +1,4 @@
-import type { ResolvedDestinations } from '../../activities/mfa-types';
+import type { ResolvedDestinations } from '../../activities/mfa-proof-types';
 import type { MfaChallengeInput } from '../../messages/mfa';
 import {
   ChallengeState,

@@ -1,4 +1,4 @@
-import { BudgetExceeded, withinBudget } from '../../api/http/wait-budget';
+import { BudgetExceeded, withinBudget } from '../../clients/budget';
 
 /** A client whose calls see the abort signal, or ignore it as a retried RPC does. */
 const client = (honourAbort: boolean) => ({

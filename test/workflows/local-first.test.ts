@@ -4,7 +4,7 @@ import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporal
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { MfaActivities, ResolvedDestinations } from '../../activities/mfa-types';
+import type { MfaChallengeActivities, ResolvedDestinations } from '../../activities/mfa-proof-types';
 import { TransientError } from '../../adapters/errors';
 import { destinationDigest, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
 import { awaitInitialDeliveryUpdate, type MfaChallengeInput, type MfaState } from '../../messages/mfa';
@@ -21,14 +21,14 @@ const SERVER_KEY = randomBytes(32);
 const PHONE = '+254700100001';
 
 /** The MFA activities as doubles; each call is recorded with whether it ran local. */
-function doubles(over: Partial<MfaActivities> = {}) {
+function doubles(over: Partial<MfaChallengeActivities> = {}) {
   const calls: { name: string; local: boolean; input: unknown }[] = [];
   const destinations: ResolvedDestinations = {
     phone: [{ masked: '+254••••••001', referenceId: 'r1', digest: destinationDigest(SERVER_KEY, PHONE) }],
     email: [],
     sealed: 'sealed-destinations',
   };
-  const base: Omit<MfaActivities, 'sendChallengeLeg'> = {
+  const base: Omit<MfaChallengeActivities, 'sendChallengeLeg'> = {
     resolveChallengeDestinations: async () => destinations,
     reserveDestinationSend: async ({ destinationDigests }) => ({ reserved: destinationDigests.length }),
     sendChallengeCode: async ({ serviceKey }) => ({

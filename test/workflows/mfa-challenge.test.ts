@@ -7,7 +7,11 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { MfaActivities, ResolvedDestinations, SentCode } from '../../activities/mfa-types';
+import type {
+  MfaChallengeActivities,
+  ResolvedDestinations,
+  SentCode,
+} from '../../activities/mfa-proof-types';
 import type { MfaUserLockActivities } from '../../activities/mfa-user-lock';
 import { destinationDigest, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
 import {
@@ -53,7 +57,7 @@ interface Challenge {
 }
 
 /** Activity doubles: the code is CODE; calls are recorded. */
-function fakeActivities(over: Partial<MfaActivities & MfaUserLockActivities> = {}) {
+function fakeActivities(over: Partial<MfaChallengeActivities & MfaUserLockActivities> = {}) {
   const calls: { name: string; input: unknown }[] = [];
   const destinations: ResolvedDestinations = {
     phone: [
@@ -62,7 +66,7 @@ function fakeActivities(over: Partial<MfaActivities & MfaUserLockActivities> = {
     email: [],
     sealed: 'sealed-destinations',
   };
-  const base: Omit<MfaActivities, 'sendChallengeLeg'> & MfaUserLockActivities = {
+  const base: Omit<MfaChallengeActivities, 'sendChallengeLeg'> & MfaUserLockActivities = {
     ...neverLockedUser,
     resolveChallengeDestinations: async () => destinations,
     reserveDestinationSend: async ({ destinationDigests }) => ({ reserved: destinationDigests.length }),

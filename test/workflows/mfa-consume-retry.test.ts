@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createContactChangeActivities, type ContactChangeDeps } from '../../activities/contact-change';
-import type { MfaActivities } from '../../activities/mfa-types';
+import { createMfaProofActivities, type MfaDeps } from '../../activities/mfa-proofs';
+import type { MfaChallengeActivities } from '../../activities/mfa-proof-types';
 import { destinationDigest, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
 import {
   awaitInitialDeliveryUpdate,
@@ -21,7 +21,7 @@ const CODE = '042917';
 const USER = 'IBU00000001';
 
 /** MFA activity doubles: the code is CODE, sent to PHONE. */
-const mfaActivities: MfaActivities & MfaUserLockActivities = {
+const mfaActivities: MfaChallengeActivities & MfaUserLockActivities = {
   ...neverLockedUser,
   resolveChallengeDestinations: async () => ({
     phone: [{ masked: '+254••••••001', referenceId: 'ref-1', digest: destinationDigest(SERVER_KEY, PHONE) }],
@@ -88,10 +88,10 @@ describe('consumeMfaChallenge retried after it succeeded (time-skipping)', () =>
   }
 
   const consume = () =>
-    createContactChangeActivities({
+    createMfaProofActivities({
       serverKey: SERVER_KEY,
       temporal: { client: env.client },
-    } as unknown as ContactChangeDeps).consumeMfaChallenge;
+    } as unknown as MfaDeps).consumeMfaChallenge;
 
   it('succeeds again for the consumer that consumed it, after the challenge run ended', async () => {
     await withWorker(env, mfaActivities, async (taskQueue) => {

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createMfaActivities, type MfaDeps } from '../../activities/mfa';
+import { createMfaProofActivities, type MfaDeps } from '../../activities/mfa-proofs';
+import type { QuotaActivities } from '../../activities/quota-types';
 import type { Customer, IbUser } from '../../adapters/core-banking/types';
 import type { EmailMessage } from '../../adapters/email/types';
 import { TransientError } from '../../adapters/errors';
@@ -50,9 +51,11 @@ function activities(emailFailures: number) {
       },
     },
   } as unknown as MfaDeps;
-  const real = createMfaActivities(deps);
+  const real = createMfaProofActivities(deps);
   // The quota entity is not under test here.
-  const reserveDestinationSend: typeof real.reserveDestinationSend = async ({ destinationDigests }) => ({
+  const reserveDestinationSend: QuotaActivities['reserveDestinationSend'] = async ({
+    destinationDigests,
+  }) => ({
     reserved: destinationDigests.length,
   });
   return {

@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createMfaActivities, type MfaDeps } from '../../activities/mfa';
-import type { MfaActivities } from '../../activities/mfa-types';
+import { createQuotaActivities, type QuotaDeps } from '../../activities/quotas';
+import type { MfaChallengeActivities } from '../../activities/mfa-proof-types';
 import { destinationDigest, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
 import { awaitInitialDeliveryUpdate, type MfaChallengeInput } from '../../messages/mfa';
 import {
@@ -52,8 +52,8 @@ describe('MfaDestinationQuota workflow (time-skipping)', () => {
       serverKey: SERVER_KEY,
       temporal: { client: env.client, taskQueue },
       destinationQuota: policy,
-    } as unknown as MfaDeps;
-    return createMfaActivities(deps).reserveDestinationSend;
+    } as unknown as QuotaDeps;
+    return createQuotaActivities(deps).reserveDestinationSend;
   }
 
   async function refused(p: Promise<unknown>) {
@@ -227,7 +227,7 @@ describe('MfaDestinationQuota workflow (time-skipping)', () => {
     openIds.push(quotaWorkflowId(digest));
     const sent: string[] = [];
     let taskQueueNow = '';
-    const activities: MfaActivities = {
+    const activities: MfaChallengeActivities = {
       resolveChallengeDestinations: async () => ({
         phone: [{ masked: 'masked', referenceId: 'ref', digest }],
         email: [],

@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { MfaActivities, SentCode } from '../../activities/mfa-types';
+import type { MfaChallengeActivities, SentCode } from '../../activities/mfa-proof-types';
 import { createMfaUserLockActivities } from '../../activities/mfa-user-lock';
 import { destinationDigest, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
 import {
@@ -87,7 +87,7 @@ describe('per-user OTP lockout (time-skipping)', () => {
   const sends: string[] = [];
   /** Delivery doubles and the real lock activities, which start entities on the worker's queue. */
   function activities(queue: { name: string }) {
-    const delivery: MfaActivities = {
+    const delivery: MfaChallengeActivities = {
       resolveChallengeDestinations: async () => ({
         phone: [
           { masked: '+254••••••001', referenceId: 'ref-1', digest: destinationDigest(SERVER_KEY, PHONE) },

@@ -3,7 +3,8 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CoreBankingClient, IdentityMatchRequest } from '../../adapters/core-banking/types';
-import { createMfaActivities, type MfaDeps } from '../../activities/mfa';
+import { createMfaProofActivities, type MfaDeps } from '../../activities/mfa-proofs';
+import { createQuotaActivities } from '../../activities/quotas';
 import { createRegistrationActivities } from '../../activities/registration';
 import type { EligibilityFacts } from '../../activities/types';
 import { destinationDigest, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
@@ -117,8 +118,12 @@ describe('SelfRegistration workflow (time-skipping)', () => {
       registeredMobileMasked: '+254••••••005',
     };
     return {
-      ...createRegistrationActivities({ coreBanking: core, serverKey: SERVER_KEY, temporal }),
-      ...createMfaActivities({
+      ...createRegistrationActivities({ coreBanking: core, serverKey: SERVER_KEY }),
+      ...createQuotaActivities({
+        temporal,
+        destinationQuota: { maxPerWindow: 50, windowMinutes: 10, maxPerDay: 500 },
+      }),
+      ...createMfaProofActivities({
         coreBanking: core,
         serverKey: SERVER_KEY,
         temporal,

@@ -1,7 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ContactChangeActivities, ContactOwner } from '../../activities/types';
+import type { ContactChangeActivities, ContactOwner, MfaProofActivities } from '../../activities/types';
+
+/** What a phone change calls: its own steps and the consume of its MFA proofs. */
+type PhoneChangeActivities = ContactChangeActivities &
+  Pick<MfaProofActivities, 'consumeMfaChallenge' | 'consumePhoneProof'>;
 import {
   cancelPhoneChangeUpdate,
   type ContactChangeResult,
@@ -28,9 +32,9 @@ const owner: ContactOwner = {
   changed: ['phone'],
 };
 
-function fakes(over: Partial<ContactChangeActivities> = {}) {
+function fakes(over: Partial<PhoneChangeActivities> = {}) {
   const calls: string[] = [];
-  const base: ContactChangeActivities = {
+  const base: PhoneChangeActivities = {
     readContactInfo: async () => ({ found: false, contactInfo: null }),
     consumePhoneProof: async () => ({ phoneDigest: 'd' }),
     lookupContactOwner: async () => owner,

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { ContactChangeActivities, ContactOwner } from '../../activities/types';
+import type { ContactChangeActivities, ContactOwner, MfaProofActivities } from '../../activities/types';
 import type {
   ContactChange,
   ContactChangeResult,
@@ -19,7 +19,7 @@ import { propagateToAll } from './propagate';
 import { consumerRef } from '../consumer-ref';
 
 const core = proxyActivities<ContactChangeActivities>(coreBankingOptions);
-const mfa = proxyActivities<ContactChangeActivities>(mfaConsumeOptions);
+const mfa = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
 const linked = proxyActivities<ContactChangeActivities>(propagationOptions);
 const notices = proxyActivities<ContactChangeActivities>(messageOptions);
 

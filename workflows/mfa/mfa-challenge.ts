@@ -10,10 +10,10 @@ import {
 } from '@temporalio/workflow';
 import type {
   Delivery,
-  MfaActivities,
+  MfaChallengeActivities,
   ResolvedDestinations,
   SendCodeInput,
-} from '../../activities/mfa-types';
+} from '../../activities/mfa-proof-types';
 import type { MfaUserLockActivities } from '../../activities/mfa-user-lock';
 import {
   awaitInitialDeliveryUpdate,
@@ -278,7 +278,7 @@ function userLockActivities(state: ChallengeState) {
  * without a trip through the server for each.
  */
 function localActivities(base: ActivityOptions, state: ChallengeState) {
-  return localFirst<MfaActivities>(() => untilExpiry(base, state.remainingMs(Date.now())));
+  return localFirst<MfaChallengeActivities>(() => untilExpiry(base, state.remainingMs(Date.now())));
 }
 
 /**
@@ -286,7 +286,7 @@ function localActivities(base: ActivityOptions, state: ChallengeState) {
  * send slower than a local limit or a workflow task failing after it never sends again.
  */
 function sendActivities(state: ChallengeState) {
-  return proxyActivities<MfaActivities>(untilExpiry(deliveryOptions, state.remainingMs(Date.now())));
+  return proxyActivities<MfaChallengeActivities>(untilExpiry(deliveryOptions, state.remainingMs(Date.now())));
 }
 
 /** Send `sendNumber`'s reservation on the destinations' quotas (keyed by it: a retry counts once). */

@@ -1,4 +1,4 @@
-import type { ContactRef, ResolvedDestinations, SentCode } from '../../activities/mfa-types';
+import type { ContactRef, ResolvedDestinations, SentCode } from '../../activities/mfa-proof-types';
 import {
   MAX_OTP_TTL_SECONDS,
   MFA_TYPE,

@@ -5,11 +5,7 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type {
-  ContactChangeActivities,
-  CredentialActivities,
-  OnboardingActivities,
-} from '../../activities/types';
+import type { CredentialActivities, MfaProofActivities, OnboardingActivities } from '../../activities/types';
 import type { RegistrationActivities } from '../../activities/registration-types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
 import { failureCode, ProcessTrail } from '../process-trail';
@@ -34,7 +30,7 @@ const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
 /** The maker-checker poll waits on timers anyway: regular activities in every run. */
 const authorisation = proxyActivities<OnboardingActivities>(coreBankingOptions);
 /** The phone proof is consumed like every other proof (a regular activity, retried as theirs). */
-const proofs = proxyActivities<ContactChangeActivities>(mfaConsumeOptions);
+const proofs = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
 
 /**
  * The steps' activities: local first (workflows/local-first.ts), most onboardings in a

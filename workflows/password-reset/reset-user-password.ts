@@ -1,9 +1,5 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type {
-  ContactChangeActivities,
-  CredentialActivities,
-  OnboardingActivities,
-} from '../../activities/types';
+import type { CredentialActivities, MfaProofActivities, OnboardingActivities } from '../../activities/types';
 import type { ResetUserPasswordInput, ResetUserPasswordResult } from '../../messages/password-reset';
 import {
   computeOptions,
@@ -19,7 +15,7 @@ import { failureCode, ProcessTrail } from '../process-trail';
 import { consumerRef } from '../consumer-ref';
 
 const core = proxyActivities<CredentialActivities>(coreBankingOptions);
-const mfa = proxyActivities<ContactChangeActivities>(mfaConsumeOptions);
+const mfa = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
 const expiry = proxyActivities<CredentialActivities>(passwordExpiryOptions);
 const compute = proxyActivities<OnboardingActivities>(computeOptions);
 const delivery = proxyActivities<OnboardingActivities>(messageOptions);

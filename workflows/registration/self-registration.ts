@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { OnboardingActivities } from '../../activities/types';
+import type { MfaProofActivities, OnboardingActivities, QuotaActivities } from '../../activities/types';
 import type { RegistrationActivities } from '../../activities/registration-types';
 import { mfaProcessId, type MfaChallengeInput } from '../../messages/mfa';
 import {
@@ -37,7 +37,7 @@ import { disclosureVerdict } from '../../rules/disclosures';
 import { constantTimeEqual } from '../../rules/constant-time';
 import { MfaChallenge } from '../mfa/mfa-challenge';
 
-const entities = proxyActivities<RegistrationActivities>(registrationEntityOptions);
+const entities = proxyActivities<QuotaActivities & MfaProofActivities>(registrationEntityOptions);
 const lookup = proxyActivities<RegistrationActivities & OnboardingActivities>(registrationLookupOptions);
 const core = proxyActivities<RegistrationActivities>(coreBankingOptions);
 

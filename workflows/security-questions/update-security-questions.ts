@@ -1,5 +1,5 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { ContactChangeActivities, CredentialActivities } from '../../activities/types';
+import type { CredentialActivities, MfaProofActivities } from '../../activities/types';
 import type {
   UpdateSecurityQuestionsInput,
   UpdateSecurityQuestionsResult,
@@ -11,7 +11,7 @@ import { consumerRef } from '../consumer-ref';
 
 const core = proxyActivities<CredentialActivities>(coreBankingOptions);
 const answers = proxyActivities<CredentialActivities>(securityAnswersOptions);
-const mfa = proxyActivities<ContactChangeActivities>(mfaConsumeOptions);
+const mfa = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
 
 /**
  * Replaces a user's security questions: look up (ACTIVE only) → consume the VERIFIED

@@ -6,14 +6,14 @@ import type {
   ChangeUserStatusResult,
   UserStatusAction,
 } from '../../messages/user-status';
-import { coreBankingOptions, userStatusPropagationOptions } from '../activity-options';
+import { coreBankingOptions, propagationOptions } from '../activity-options';
 import { propagateToAll } from '../contact-change/propagate';
 import { notifyContacts } from '../credential-notices';
 import { failureCode, ProcessTrail } from '../process-trail';
 import { statusTransition } from '../../rules/user-status';
 
 const core = proxyActivities<CredentialActivities>(coreBankingOptions);
-const linked = proxyActivities<CredentialActivities>(userStatusPropagationOptions);
+const linked = proxyActivities<CredentialActivities>(propagationOptions);
 
 const NOTICE: Record<UserStatusAction, CredentialNoticeKind> = {
   LOCK: 'USER_LOCKED',

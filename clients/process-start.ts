@@ -8,14 +8,27 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
-import { keyReused } from '../http/idempotency';
-import { ProblemError } from '../http/problem';
-import { isOutcomeUnknown } from '../temporal';
-import type { StarterMemo } from './readers';
+import { createHash } from 'node:crypto';
+import { RequestKey } from '../messages/search-attributes';
+import { KeyReused, MayHaveStarted } from './refusal';
+import { isOutcomeUnknown } from './temporal';
+
+/**
+ * Every process records the token subject that started it in its memo (encrypted by the
+ * payload codec like every payload): api/processes/readers.ts decides who reads it.
+ */
+export interface StarterMemo {
+  startedBy?: string;
+}
 
 interface RequestMemo {
   requestId?: string;
   requestDigest?: string;
+}
+
+/** A keyed retry must carry the body its key was first used with: KeyReused otherwise. */
+export function assertSameBody(memo: unknown, digest: string): void {
+  if ((memo as RequestMemo | undefined)?.requestDigest !== digest) throw new KeyReused();
 }
 
 export interface IdempotentStartOptions {
@@ -34,9 +47,9 @@ export interface IdempotentStartOptions {
   staticSummary: string;
   staticDetails: string;
   /** The refusal while another request's run is in flight. */
-  inFlight: () => ProblemError;
+  inFlight: () => Error;
   /** The refusal after another request's run completed; undefined: a new run may start. */
-  completed?: () => ProblemError;
+  completed?: () => Error;
   /** Checks that only a new run needs (replays skip them); throws to refuse. */
   beforeStart?: () => Promise<void>;
   /**
@@ -56,7 +69,7 @@ const START_BUDGET_MS = 5_000;
 /** After a start went unanswered: how long to look for the run it may have started. */
 const LOOKUP_BUDGET_MS = 2_000;
 
-/** Bounds the Temporal calls of a start: with Temporal down the caller gets a prompt 503, not a hang. */
+/** Bounds the Temporal calls of a start: with Temporal down the caller hears so promptly, not after a hang. */
 export function withStartBudget<T>(client: Client, start: () => Promise<T>): Promise<T> {
   return client.withDeadline(Date.now() + START_BUDGET_MS, start);
 }
@@ -71,7 +84,7 @@ export interface StartedProcess {
 
 /**
  * Starts a process once per idempotency key: the same key and body finds the run it
- * started (also an older, ended one), the same key with another body is 422, and the
+ * started (also an older, ended one), the same key with another body is KeyReused, and the
  * entity's id keeps a second request from running beside the first.
  */
 export async function startIdempotent(client: Client, o: IdempotentStartOptions): Promise<StartedProcess> {
@@ -120,7 +133,7 @@ async function start(
   }
 }
 
-/** After an unanswered start: the run this request started, else "may have started" (503). */
+/** After an unanswered start: the run this request started, else MayHaveStarted. */
 async function startedByThisRequest(client: Client, o: IdempotentStartOptions): Promise<WorkflowHandle> {
   const latest = await client
     .withDeadline(Date.now() + LOOKUP_BUDGET_MS, () => client.workflow.getHandle(o.workflowId).describe())
@@ -128,18 +141,8 @@ async function startedByThisRequest(client: Client, o: IdempotentStartOptions): 
   if ((latest?.memo as RequestMemo | undefined)?.requestId === o.requestId && latest) {
     return client.workflow.getHandle(o.workflowId, latest.runId, { followRuns: false });
   }
-  throw mayHaveStarted(o.workflowId);
+  throw new MayHaveStarted(o.workflowId);
 }
-
-const mayHaveStarted = (processId: string) =>
-  new ProblemError(
-    503,
-    'SERVICE_UNAVAILABLE',
-    'Service unavailable',
-    'The workflow engine did not answer in time: the process may have been started. Retry with the same idempotency key: a retry replays that process if it started and starts nothing twice.',
-    { processId, statusUrl: `/processes/${encodeURIComponent(processId)}` },
-    { 'Retry-After': '5' },
-  );
 
 /**
  * The fast path's start with the milestone Update, in one round trip. A refusal the run
@@ -180,7 +183,7 @@ function startOptions(o: IdempotentStartOptions, reusePolicy: WorkflowIdReusePol
     memo: { requestId: o.requestId, requestDigest: o.digest, ...o.starter } satisfies RequestMemo &
       StarterMemo,
     workflowIdReusePolicy: reusePolicy,
-    typedSearchAttributes: o.searchAttributes,
+    typedSearchAttributes: [...o.searchAttributes, { key: RequestKey, value: requestKeyOf(o) }],
     staticSummary: o.staticSummary,
     staticDetails: o.staticDetails,
   };
@@ -197,11 +200,15 @@ async function findRun(client: Client, o: IdempotentStartOptions): Promise<Workf
   }
   const memo = (latest.memo ?? {}) as RequestMemo;
   if (memo.requestId === o.requestId) return sameBody(client, o, memo, latest.runId);
-  // An older run may carry this key: the same key always replays its own run.
+  // An older run may carry this key: the same key always replays its own run. Looked up by
+  // the key's attribute, so a start costs one lookup however many runs the entity had;
+  // runs started before the attribute existed are read apart (fewer as retention ends them).
   if (o.replays !== 'latest') {
-    for await (const run of client.workflow.list({ query: `WorkflowId = '${o.workflowId}'` })) {
-      const m = (run.memo ?? {}) as RequestMemo;
-      if (m.requestId === o.requestId) return sameBody(client, o, m, run.runId);
+    for (const query of [ownRunQuery(o), legacyRunsQuery(o)]) {
+      for await (const run of client.workflow.list({ query })) {
+        const m = (run.memo ?? {}) as RequestMemo;
+        if (m.requestId === o.requestId) return sameBody(client, o, m, run.runId);
+      }
     }
   }
   if (latest.status.name === 'RUNNING') throw o.inFlight();
@@ -209,7 +216,25 @@ async function findRun(client: Client, o: IdempotentStartOptions): Promise<Workf
   return null;
 }
 
+/**
+ * The RequestKey a run is started with: the key's digest under the entity's id (search
+ * attributes are stored in clear; the key is the caller's, whatever it holds).
+ */
+function requestKeyOf(o: Pick<IdempotentStartOptions, 'workflowId' | 'requestId'>): string {
+  return createHash('sha256').update(`${o.workflowId}\n${o.requestId}`).digest('hex').slice(0, 32);
+}
+
+/** The visibility query for the runs this key started on this entity (one, as a key starts one run). */
+export function ownRunQuery(o: Pick<IdempotentStartOptions, 'workflowId' | 'requestId'>): string {
+  return `WorkflowId = '${o.workflowId}' AND ${RequestKey.name} = '${requestKeyOf(o)}'`;
+}
+
+/** The entity's runs started before RequestKey was recorded: their keys are in their memos only. */
+export function legacyRunsQuery(o: Pick<IdempotentStartOptions, 'workflowId'>): string {
+  return `WorkflowId = '${o.workflowId}' AND ${RequestKey.name} IS NULL`;
+}
+
 function sameBody(client: Client, o: IdempotentStartOptions, memo: RequestMemo, runId: string) {
-  if (memo.requestDigest !== o.digest) throw keyReused();
+  assertSameBody(memo, o.digest);
   return client.workflow.getHandle(o.workflowId, runId, { followRuns: false });
 }

@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { coreBankingContext } from './current-run';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { CoreBankingClient } from '../adapters/core-banking/types';
 import { BusinessError } from '../adapters/errors';
 import type { EmailSender } from '../adapters/email/types';
@@ -9,16 +9,10 @@ import { maskEmail, maskPhone } from '../lib/mask';
 import { canonicalPhone } from '../rules/phone';
 import { derivedOtp, destinationDigest, otpDigest, seal, unseal } from '../lib/mfa-crypto';
 import { POSSESSION_ONLY_PURPOSES, type MfaPurpose } from '../messages/mfa';
-import {
-  MFA_QUOTA_WORKFLOW,
-  quotaWorkflowId,
-  reserveSendUpdate,
-  type QuotaBudget,
-  type DestinationQuotaInput,
-  type DestinationQuotaPolicy,
-} from '../messages/mfa-quota';
-import { translated, updateRefusal } from './failures';
-import type { ContactRef, Delivery, MfaActivities } from './mfa-types';
+import type { DestinationQuotaPolicy } from '../messages/mfa-quota';
+import { awaitFirstCode, consumeChallenge } from '../clients/mfa-challenge';
+import { translated } from './failures';
+import type { ContactRef, Delivery, MfaProofActivities } from './mfa-proof-types';
 import { templates } from './templates';
 
 export interface MfaDeps {
@@ -42,8 +36,41 @@ interface Destinations {
   email?: string;
 }
 
-export function createMfaActivities(deps: MfaDeps): MfaActivities {
+export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
   const { serverKey } = deps;
+  // Read when a proof is consumed: the send activities need no Temporal client.
+  const client = () => deps.temporal.client;
+
+  const mfaNotVerified = (why: string) =>
+    ApplicationFailure.create({
+      type: 'MFA_NOT_VERIFIED',
+      message: 'The MFA challenge is not a verified, unused proof of this number for this user.',
+      nonRetryable: true,
+      details: [{ reason: why }],
+    });
+
+  /** Consumes a challenge once as this process's proof; a retry after our own consume succeeds. */
+  async function consume({
+    serviceKey,
+    userId,
+    phone,
+    purpose,
+    consumerProcessId,
+  }: {
+    serviceKey: string;
+    userId?: string;
+    phone: string | null;
+    purpose: MfaPurpose;
+    consumerProcessId: string;
+  }): Promise<void> {
+    const binding = {
+      purpose,
+      userId,
+      ...(phone ? { phoneDigest: destinationDigest(serverKey, phone) } : {}),
+    };
+    const outcome = await consumeChallenge(client(), serviceKey, binding, consumerProcessId);
+    if (!outcome.consumed) throw mfaNotVerified(outcome.reason);
+  }
 
   /** Opaque and stable per destination: a prefix of its keyed digest. */
   const contactRef = (destination: string, mask: (d: string) => string): ContactRef => {
@@ -203,22 +230,6 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
         return resolved(input.serviceKey, destinations);
       }),
 
-    // A destination over its quota is skipped, not the challenge refused: a user's email
-    // still gets the code while the phone cools down. Only when all are over is it refused.
-    reserveDestinationSend: async ({ ref, destinationDigests, budget = 'USER' }) => {
-      const refusals: ApplicationFailure[] = [];
-      const overQuota: string[] = [];
-      for (const digest of destinationDigests) {
-        const refusal = await reserve(deps, digest, ref, budget);
-        if (refusal) {
-          refusals.push(refusal);
-          overQuota.push(digest);
-        }
-      }
-      if (refusals.length > 0 && refusals.length === destinationDigests.length) throw refusals[0];
-      return { reserved: destinationDigests.length - overQuota.length, overQuota };
-    },
-
     sendChallengeCode: (input) =>
       translated(async () => {
         const destinations = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
@@ -274,41 +285,41 @@ export function createMfaActivities(deps: MfaDeps): MfaActivities {
         );
         return { deliveries };
       }),
-  };
-}
 
-/**
- * Reserves one send on a destination's quota workflow, starting it if needed; the quota's
- * refusal (DESTINATION_RATE_LIMITED) is returned, anything else thrown.
- */
-async function reserve(
-  deps: MfaDeps,
-  digest: string,
-  ref: string,
-  budget: QuotaBudget,
-): Promise<ApplicationFailure | undefined> {
-  const { client, taskQueue, entityTaskQueue } = deps.temporal;
-  const home = entityTaskQueue ?? taskQueue;
-  const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
-    workflowId: quotaWorkflowId(digest, budget),
-    taskQueue: home,
-    args: [{ sends: [] } satisfies DestinationQuotaInput],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-  try {
-    await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
-      // A quota run from before the entity queue moves there at its next continue-as-new.
-      args: [{ ref, policy: deps.destinationQuota, taskQueue: home }],
-      // Temporal de-duplicates a retried reservation by its update id.
-      updateId: ref,
-      startWorkflowOperation,
-    });
-    return undefined;
-  } catch (e) {
-    const refusal = updateRefusal(e);
-    if (refusal) return refusal;
-    throw e;
-  }
+    consumePhoneProof: ({ serviceKey, customerId, consumerProcessId }) =>
+      translated(async () => {
+        const customer = await deps.coreBanking.getCustomer(customerId, coreBankingContext());
+        if (!customer.mobilePhone) throw mfaNotVerified('NO_PHONE_ON_FILE');
+        // The proof must be of the number on file: the workflow never holds the number itself.
+        await consume({ serviceKey, purpose: 'ONBOARDING', phone: customer.mobilePhone, consumerProcessId });
+        return { phoneDigest: destinationDigest(serverKey, customer.mobilePhone) };
+      }),
+
+    async consumeMfaChallenge({ serviceKey, userId, phone, purpose = 'UPDATE_PHONE', consumerProcessId }) {
+      // The proof of a new number must name that number.
+      if (purpose === 'UPDATE_PHONE' && !phone) throw mfaNotVerified('NO_PHONE');
+      await consume({ serviceKey, userId, phone, purpose, consumerProcessId });
+    },
+
+    awaitRegistrationCode: ({ serviceKey }) =>
+      translated(() => awaitFirstCode(client(), serviceKey, 'The registration code was not sent.')),
+
+    async consumeRegistrationCode({ serviceKey, consumerProcessId }) {
+      const outcome = await consumeChallenge(
+        client(),
+        serviceKey,
+        { purpose: 'REGISTRATION' },
+        consumerProcessId,
+      );
+      if (outcome.consumed) return { consumed: true };
+      throw ApplicationFailure.create({
+        type: 'CHALLENGE_NOT_VERIFIED',
+        message: 'The registration code has not been verified.',
+        nonRetryable: true,
+        details: [{ challengeStatus: outcome.status }],
+      });
+    },
+  };
 }
 
 const DELIVERY_INCOMPLETE = 'DELIVERY_INCOMPLETE';

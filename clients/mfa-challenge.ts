@@ -7,19 +7,20 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { Config } from '../../config';
-import { mfaPolicy } from '../../config/mfa-policy';
-import { canonicalPhone, phoneRefusal } from '../../rules/phone';
+import type { Config } from '../config';
+import { mfaPolicy } from '../config/mfa-policy';
+import { canonicalPhone, phoneRefusal } from '../rules/phone';
 import {
   destinationDigest,
   idempotentChallengeKeys,
   newSecurityKey,
   otpDigest,
   securityKeyDigest,
-} from '../../lib/mfa-crypto';
+} from '../lib/mfa-crypto';
 import {
   awaitInitialDeliveryUpdate,
   cancelUpdate,
+  consumeUpdate,
   isPrelogin,
   MFA_CHALLENGE_WORKFLOW,
   mfaProcessId,
@@ -32,28 +33,26 @@ import {
   type MfaChallengeInput,
   type MfaPurpose,
   type MfaState,
-} from '../../messages/mfa';
-import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../../messages/search-attributes';
-import { statusRefusalCode } from '../../rules/mfa-proof';
-import { canonicalJson } from '../../lib/canonical-json';
-import { hmacHex } from '../../lib/server-key';
-import { keyReused } from '../http/idempotency';
-import { withStartBudget } from '../processes/idempotent-start';
-import { reserveCallerSend, reserveUserNewDestination, type PreloginCaller } from './caller-quota';
-import { preloginCallerDigest } from './caller';
-import type { StarterMemo } from '../processes/readers';
-import { BudgetExceeded, withinBudget } from '../http/wait-budget';
-import { ProblemError } from '../http/problem';
-import { isTemporalUnavailable } from '../temporal';
+  type MfaStatus,
+} from '../messages/mfa';
+import { MfaPurpose as MfaPurposeAttribute, ProcessType } from '../messages/search-attributes';
+import { statusRefusalCode } from '../rules/mfa-proof';
+import { canonicalJson } from '../lib/canonical-json';
+import { hmacHex } from '../lib/server-key';
+import { assertSameBody, withStartBudget, type StarterMemo } from './process-start';
 import {
-  businessFailureIn,
-  businessProblem,
-  failureExtensions,
-  type RefusalCode,
-} from '../http/business-status';
+  preloginCallerDigest,
+  reserveCallerSend,
+  reserveUserNewDestination,
+  type PreloginCaller,
+} from './quota';
+import { BudgetExceeded, withinBudget } from './budget';
+import { isBusinessCode } from '../messages/failures';
+import { Refusal, updateRefusal } from './refusal';
+import { isTemporalUnavailable } from './temporal';
 
 const SERVICE_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Verify, resend and cancel answer within this, or 503 (the Update may still complete). */
+/** Verify, resend and cancel answer within this, or fail as outcome-unknown (the Update may still complete). */
 const UPDATE_BUDGET_MS = 15_000;
 const QUERY_BUDGET_MS = 2_000;
 /** After a start past its deadline: does the run exist? Short, as Temporal may be down. */
@@ -76,10 +75,9 @@ export interface CreateChallenge {
   offerOnly?: boolean;
 }
 
-/** A keyed retry must carry the body the key was first used with (422 otherwise). */
+/** A keyed retry must carry the body the key was first used with (KeyReused otherwise). */
 async function sameRequest(handle: WorkflowHandle, digest: string): Promise<void> {
-  const { memo } = await handle.describe();
-  if ((memo as { requestDigest?: string } | undefined)?.requestDigest !== digest) throw keyReused();
+  assertSameBody((await handle.describe()).memo, digest);
 }
 
 /**
@@ -120,7 +118,7 @@ export interface Expectation {
 /**
  * The MFA operations behind both the native routes and the Infinity DbxUser routes.
  * Secrets stop here: the securityKey and OTP candidates go to the workflow as HMAC
- * digests only. Refusals come back as ProblemErrors with a stable MFA code.
+ * digests only. Refusals come back as Refusals with a stable MFA code.
  */
 export function createMfaService(deps: MfaServiceDeps) {
   const { client, config, serverKey } = deps;
@@ -147,7 +145,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     try {
       return await client.withDeadline(Date.now() + UPDATE_BUDGET_MS, () => run(handle));
     } catch (e) {
-      throw await asProblem(e, handle, keyDigest(securityKey));
+      throw await asRefusal(e, handle, keyDigest(securityKey));
     }
   }
 
@@ -175,7 +173,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       // A number the caller types is checked before anything starts: nothing is sent to it.
       const refused = req.phone && phoneRefusal(req.phone, config.MFA_ALLOWED_COUNTRIES);
       if (refused) {
-        throw mfaProblem('DESTINATION_NOT_ALLOWED', 'Codes cannot be sent to this number.', {
+        throw new Refusal('DESTINATION_NOT_ALLOWED', 'Codes cannot be sent to this number.', {
           reason: refused,
         });
       }
@@ -236,8 +234,8 @@ export function createMfaService(deps: MfaServiceDeps) {
           return { kind: 'created', state: await handle.query(mfaStateQuery), securityKey, replayed: true };
         }
         // Past the deadline the run may exist (started, its Update not yet accepted, e.g.
-        // while workers catch up). An unkeyed create is not idempotent, so a 503 here would
-        // make the caller's retry a second challenge and a second code: answer 202 with the keys.
+        // while workers catch up). An unkeyed create is not idempotent, so an error here would
+        // make the caller's retry a second challenge and a second code: 'accepted', with the keys.
         if (isTemporalUnavailable(e) && (await runExists(client, processId))) {
           return { kind: 'accepted', processId, serviceKey, securityKey, state: null };
         }
@@ -248,7 +246,7 @@ export function createMfaService(deps: MfaServiceDeps) {
         const state = await withinBudget(client, waitMs, () => delivery.result());
         return { kind: 'created', state, securityKey };
       } catch (e) {
-        const refusal = refusalProblem(e);
+        const refusal = updateRefusal(e);
         if (refusal) throw refusal;
         if (!(e instanceof BudgetExceeded)) throw e;
         const handle = client.workflow.getHandle(processId);
@@ -341,60 +339,128 @@ function challengeHandle(client: Client, serviceKey: string): WorkflowHandle {
   return client.workflow.getHandle(mfaProcessId(serviceKey));
 }
 
-export const challengeNotFound = () =>
-  businessProblem('CHALLENGE_NOT_FOUND', 'No MFA challenge has this serviceKey.');
+const challengeNotFound = () => new Refusal('CHALLENGE_NOT_FOUND', 'No MFA challenge has this serviceKey.');
 
-/** An Update refused by the workflow, or sent to a run that has ended, as a problem. */
-async function asProblem(e: unknown, handle: WorkflowHandle, keyDigest: string): Promise<unknown> {
-  const refusal = refusalProblem(e);
+/** An Update refused by the workflow, or sent to a run that has ended, as a Refusal. */
+async function asRefusal(e: unknown, handle: WorkflowHandle, keyDigest: string): Promise<unknown> {
+  const refusal = updateRefusal(e);
   if (refusal) return refusal;
   if (!(e instanceof WorkflowNotFoundError)) return e;
-  return endedRunProblem(handle, keyDigest);
+  return endedRunRefusal(handle, keyDigest);
 }
 
 /**
- * The run is gone or over: 404, or the refusal its final state implies. The key is
+ * The run is gone or over: not found, or the refusal its final state implies. The key is
  * checked first (by a query, in constant time inside the workflow), so a caller
  * without it learns nothing more than with a live challenge.
  */
-async function endedRunProblem(handle: WorkflowHandle, keyDigest: string): Promise<ProblemError> {
+async function endedRunRefusal(handle: WorkflowHandle, keyDigest: string): Promise<Refusal> {
   try {
     const { type } = await handle.describe();
     if (type !== MFA_CHALLENGE_WORKFLOW) return challengeNotFound();
-    if (!(await handle.query(securityKeyMatchesQuery, keyDigest))) return mfaProblem('SECURITY_KEY_INVALID');
+    if (!(await handle.query(securityKeyMatchesQuery, keyDigest))) return new Refusal('SECURITY_KEY_INVALID');
     const state = await handle.query(mfaStateQuery);
     const code = statusRefusalCode(state.status) ?? 'OTP_EXPIRED';
-    return mfaProblem(code, undefined, counters(state));
+    return new Refusal(code, undefined, counters(state));
   } catch (e) {
     if (e instanceof WorkflowNotFoundError) return challengeNotFound();
     throw e;
   }
 }
 
-/** A business refusal carried by an Update failure, else undefined. */
-export function refusalProblem(e: unknown): ProblemError | undefined {
-  if (!(e instanceof WorkflowUpdateFailedError)) return undefined;
-  const cause = businessFailureIn(e);
-  return cause && mfaProblem(cause.type, cause.message, failureExtensions(cause));
-}
-
-/**
- * A problem with the challenge's counters as extensions. The challenge status is
- * `challengeStatus` there: `status` is the HTTP status in problem+json.
- */
-export function mfaProblem(
-  code: RefusalCode,
-  message?: string,
-  details: Record<string, unknown> = {},
-): ProblemError {
-  const { status: challengeStatus, ...rest } = details;
-  return businessProblem(code, message, {
-    ...(challengeStatus !== undefined && { challengeStatus }),
-    ...rest,
-  });
-}
-
 function counters(state: MfaState): Record<string, unknown> {
   const { status, expiresAt, remainingVerifyAttempts, remainingResendAttempts, resendAvailableAt } = state;
   return { status, expiresAt, remainingVerifyAttempts, remainingResendAttempts, resendAvailableAt };
+}
+
+/**
+ * The state of the challenge `mfa` names, for the holder of its securityKey (compared
+ * inside the workflow); NOT_FOUND or KEY_MISMATCH otherwise. Read, not trusted: the
+ * process that uses it as a proof consumes it, which is the authoritative check.
+ */
+export async function heldChallenge(
+  client: Client,
+  serverKey: Buffer,
+  mfa: { serviceKey: string; securityKey: string },
+): Promise<MfaState | 'NOT_FOUND' | 'KEY_MISMATCH'> {
+  const handle = client.workflow.getHandle(mfaProcessId(mfa.serviceKey));
+  try {
+    const matches = await handle.query(
+      securityKeyMatchesQuery,
+      securityKeyDigest(serverKey, mfa.securityKey),
+    );
+    if (!matches) return 'KEY_MISMATCH';
+    return await handle.query(mfaStateQuery);
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+    throw e;
+  }
+}
+
+/** What a process's consume of a challenge came to. */
+export type ConsumeOutcome =
+  | { consumed: true }
+  /** `reason`: the workflow's refusal code, or the challenge's status, or CHALLENGE_NOT_FOUND. */
+  | { consumed: false; reason: string; status: MfaStatus | null };
+
+/**
+ * Consumes a challenge once as a process's proof (the workflow checks `binding`). A retry
+ * after the process's own successful consume finds it consumed by that process: consumed.
+ * A failure that says nothing definite (the engine unreachable) is thrown, to be retried.
+ */
+export async function consumeChallenge(
+  client: Client,
+  serviceKey: string,
+  binding: MfaBinding,
+  consumerProcessId: string,
+): Promise<ConsumeOutcome> {
+  const handle = client.workflow.getHandle(mfaProcessId(serviceKey));
+  try {
+    await handle.executeUpdate(consumeUpdate, { args: [{ ...binding, consumerProcessId }] });
+    return { consumed: true };
+  } catch (e) {
+    // The consumed run has usually ended by then (the Update meets a closed run, which
+    // the client reports as not found), so the final state decides before anything else.
+    const state = await handle.query(mfaStateQuery).catch(() => null);
+    if (state?.status === 'CONSUMED' && state.consumedBy === consumerProcessId) return { consumed: true };
+    const status = state?.status ?? null;
+    if (e instanceof WorkflowNotFoundError) {
+      return { consumed: false, reason: state?.status ?? 'CHALLENGE_NOT_FOUND', status };
+    }
+    if (e instanceof WorkflowUpdateFailedError) {
+      return {
+        consumed: false,
+        reason: (e.cause as { type?: string } | undefined)?.type ?? 'REFUSED',
+        status,
+      };
+    }
+    if (state && state.status !== 'VERIFIED') return { consumed: false, reason: state.status, status };
+    throw e;
+  }
+}
+
+/**
+ * Waits for the first code of a challenge that a process started (the same Update the
+ * API's create awaits). A challenge that ended first (it failed fast) answers from its
+ * final state: FAILED is refused with its failure code (OTP_DELIVERY_FAILED by default).
+ */
+export async function awaitFirstCode(
+  client: Client,
+  serviceKey: string,
+  notSent = 'The code was not sent.',
+): Promise<MfaState> {
+  const handle = client.workflow.getHandle(mfaProcessId(serviceKey));
+  try {
+    return await handle.executeUpdate(awaitInitialDeliveryUpdate, { updateId: 'initial-delivery' });
+  } catch (e) {
+    const refusal = updateRefusal(e);
+    if (refusal) throw refusal;
+    if (!(e instanceof WorkflowNotFoundError)) throw e;
+    const state = await handle.query(mfaStateQuery);
+    if (state.status === 'FAILED') {
+      const failed = state.failureCode ?? undefined;
+      throw new Refusal(isBusinessCode(failed) ? failed : 'OTP_DELIVERY_FAILED', notSent);
+    }
+    return state;
+  }
 }

@@ -1,0 +1,31 @@
+import { findCause } from '../lib/failure-chain';
+
+/** gRPC UNAVAILABLE / connection refused anywhere in the cause chain. */
+export function isTemporalUnavailable(err: unknown): boolean {
+  return !!findCause(err, (e) => {
+    const { code, message } = e as { code?: number; message?: string };
+    if (code === 14) return true; // UNAVAILABLE
+    if (isDeadline(e)) return true;
+    return (
+      typeof message === 'string' &&
+      /ECONNREFUSED|Connection refused|failed to connect|transport error/i.test(message)
+    );
+  });
+}
+
+/**
+ * DEADLINE_EXCEEDED, or an Update (e.g. an MFA create's update-with-start) not answered
+ * within its deadline, as while a restarted server catches up.
+ */
+function isDeadline(e: object): boolean {
+  const { code, name } = e as { code?: number; name?: string };
+  return code === 4 || name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
+}
+
+/**
+ * The engine did not answer within the deadline (DEADLINE_EXCEEDED, an Update's RPC
+ * timeout): unlike a refused connection, the call may have taken effect.
+ */
+export function isOutcomeUnknown(err: unknown): boolean {
+  return !!findCause(err, isDeadline);
+}
