@@ -193,10 +193,12 @@ export interface CredentialActivities {
   }): Promise<{ processId: string }>;
   /** Revokes the first-time password if core banking still holds one that must be changed. */
   /** `setNotAfter`: revoke only a password set at or before this (ISO time); a later one is newer. */
+  /** `passwordIssuedBy`: revoke only the password core banking holds under this issuance (clock-free). */
   revokeFirstTimePassword(input: {
     userId: string;
     ref: string;
     setNotAfter?: string;
+    passwordIssuedBy?: string;
   }): Promise<{ revoked: boolean }>;
   /** Whether a reported first login happened (the identity provider, when it holds the login). */
   confirmFirstLogin(input: { userId: string }): Promise<{ confirmed: boolean }>;

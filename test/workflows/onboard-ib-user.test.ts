@@ -117,6 +117,7 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
           ref: expect.stringMatching(/^onboard-100001-expiry:/),
           issuedBy: 'onboard-100001-expiry',
           ttlMinutes: 4320,
+          passwordIssuedBy: 'first-time-password:onboard-100001-expiry:IBU00000001',
         },
       },
     ]);

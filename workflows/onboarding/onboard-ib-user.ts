@@ -12,6 +12,7 @@ import type {
 } from '../../activities/types';
 import type { RegistrationActivities } from '../../activities/registration-types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
+import { firstTimePasswordIssuance } from '../../messages/password-expiry';
 import { failureCode, ProcessTrail } from '../process-trail';
 import {
   compensationOptions,
@@ -260,7 +261,12 @@ async function onboard(
           () =>
             expiry.armPasswordExpiry({
               userId: user.userId,
-              issued: { ref: businessKey, issuedBy: processId, ttlMinutes },
+              issued: {
+                ref: businessKey,
+                issuedBy: processId,
+                ttlMinutes,
+                passwordIssuedBy: firstTimePasswordIssuance(processId, user.userId),
+              },
               startedBy: starterOf(workflowInfo().memo),
             }),
           (r) => `${r.processId} expires at ${expiresAt}`,
