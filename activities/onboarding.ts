@@ -136,6 +136,12 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
 
     syncUsernameToChannel: (input) =>
       translated(async () => {
+        // Core banking mode: the customer's own password (set, no change pending) means the
+        // first login happened, with this username.
+        if (input.unlessLoggedIn && !deps.identityProvider) {
+          const user = await coreBanking.getIbUser(input.userId, coreBankingContext());
+          if (!user.mustChangePassword && user.passwordSetAt !== null) return { delivered: 'none' as const };
+        }
         const result = await deps.webhooks.send(deps.channelWebhook, {
           id: input.webhookId,
           type: 'ib_user.username_assigned',

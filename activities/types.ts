@@ -47,6 +47,11 @@ export interface UsernameSyncInput {
   userId: string;
   username: string;
   channel: Channel;
+  /**
+   * An ops reset's run: nothing is sent once the customer has logged in with the username
+   * (their own password in force), which the channel then knows already.
+   */
+  unlessLoggedIn?: boolean;
 }
 
 export interface FirstTimePasswordInput {
@@ -91,7 +96,7 @@ export interface OnboardingActivities {
   checkEligibility(input: EligibilityInput): Promise<EligibilityFacts>;
   createIbUser(input: CreateIbUserInput): Promise<CreatedIbUser>;
   getIbUserStatus(input: { userId: string }): Promise<IbUserStatus>;
-  syncUsernameToChannel(input: UsernameSyncInput): Promise<{ delivered: 'http' | 'outbox' }>;
+  syncUsernameToChannel(input: UsernameSyncInput): Promise<{ delivered: 'http' | 'outbox' | 'none' }>;
   /** A new first-time password, sealed under the server key (workflow state holds only this). */
   sealFirstTimePassword(input: { processId: string; userId: string }): Promise<{ sealed: string }>;
   issueFirstTimePassword(input: FirstTimePasswordInput): Promise<CredentialDelivery>;

@@ -224,6 +224,9 @@ async function onboard(
         userId: user.userId,
         username: user.username,
         channel: input.channel,
+        // An ops reset's run (not the run the request started): the customer may have logged
+        // in with this username since, and the channel be told it twice.
+        ...(workflowInfo().runId !== workflowInfo().originalExecutionRunId && { unlessLoggedIn: true }),
       }),
     );
     const delivery = await trail.step(
