@@ -16,6 +16,7 @@ import {
   syncLoginStatus,
   type IdentityProviderDeps,
 } from './identity-provider';
+import { firstTimePasswordIssuance } from '../messages/password-expiry';
 import { templates } from './templates';
 import type { CreatedIbUser, FirstTimePasswordInput, OnboardingActivities } from './types';
 import { usernameCandidates } from './username-policy';
@@ -34,7 +35,7 @@ export interface OnboardingDeps extends IdentityProviderDeps {
 }
 
 /** The sealed password opens only for the onboarding and user it was made for. */
-const passwordContext = (processId: string, userId: string) => `first-time-password:${processId}:${userId}`;
+const passwordContext = firstTimePasswordIssuance;
 
 const MAX_USERNAME_TRIES = 5;
 const LIVE = new Set(['ACTIVE', 'PENDING_AUTHORISATION']);
@@ -135,6 +136,12 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
 
     syncUsernameToChannel: (input) =>
       translated(async () => {
+        // Core banking mode: the customer's own password (set, no change pending) means the
+        // first login happened, with this username.
+        if (input.unlessLoggedIn && !deps.identityProvider) {
+          const user = await coreBanking.getIbUser(input.userId, coreBankingContext());
+          if (!user.mustChangePassword && user.passwordSetAt !== null) return { delivered: 'none' as const };
+        }
         const result = await deps.webhooks.send(deps.channelWebhook, {
           id: input.webhookId,
           type: 'ib_user.username_assigned',

@@ -47,6 +47,11 @@ export interface UsernameSyncInput {
   userId: string;
   username: string;
   channel: Channel;
+  /**
+   * An ops reset's run: nothing is sent once the customer has logged in with the username
+   * (their own password in force), which the channel then knows already.
+   */
+  unlessLoggedIn?: boolean;
 }
 
 export interface FirstTimePasswordInput {
@@ -91,7 +96,7 @@ export interface OnboardingActivities {
   checkEligibility(input: EligibilityInput): Promise<EligibilityFacts>;
   createIbUser(input: CreateIbUserInput): Promise<CreatedIbUser>;
   getIbUserStatus(input: { userId: string }): Promise<IbUserStatus>;
-  syncUsernameToChannel(input: UsernameSyncInput): Promise<{ delivered: 'http' | 'outbox' }>;
+  syncUsernameToChannel(input: UsernameSyncInput): Promise<{ delivered: 'http' | 'outbox' | 'none' }>;
   /** A new first-time password, sealed under the server key (workflow state holds only this). */
   sealFirstTimePassword(input: { processId: string; userId: string }): Promise<{ sealed: string }>;
   issueFirstTimePassword(input: FirstTimePasswordInput): Promise<CredentialDelivery>;
@@ -177,10 +182,12 @@ export interface CredentialActivities {
   }): Promise<{ processId: string }>;
   /** Revokes the first-time password if core banking still holds one that must be changed. */
   /** `setNotAfter`: revoke only a password set at or before this (ISO time); a later one is newer. */
+  /** `passwordIssuedBy`: revoke only the password core banking holds under this issuance (clock-free). */
   revokeFirstTimePassword(input: {
     userId: string;
     ref: string;
     setNotAfter?: string;
+    passwordIssuedBy?: string;
   }): Promise<{ revoked: boolean }>;
   /** Whether a reported first login happened (the identity provider, when it holds the login). */
   confirmFirstLogin(input: { userId: string }): Promise<{ confirmed: boolean }>;

@@ -113,7 +113,7 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
       return { processId: workflowId };
     },
 
-    revokeFirstTimePassword: ({ userId, setNotAfter }) =>
+    revokeFirstTimePassword: ({ userId, setNotAfter, passwordIssuedBy }) =>
       translated(async () => {
         // Where an identity provider holds the login, it alone knows whether it was changed.
         const held = await revokeUnusedLogin(deps, userId, setNotAfter ?? new Date().toISOString());
@@ -122,9 +122,15 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
         const user = await coreBanking.getIbUser(userId, ctx);
         // Changed already (a first login the channel did not report) or none set: nothing to revoke.
         if (!user.mustChangePassword || user.passwordSetAt === null) return { revoked: false };
-        // Set after the deadline: a newer first-time password (a reset), not the one expiring.
-        if (setNotAfter && Date.parse(user.passwordSetAt) > Date.parse(setNotAfter))
+        if (passwordIssuedBy !== undefined && user.passwordIssuedBy !== undefined) {
+          // Core banking's own record of which issuance set the password in force: another
+          // one (a reset racing the timer) is kept, whatever the worker's clock says.
+          if (user.passwordIssuedBy !== passwordIssuedBy) return { revoked: false };
+        } else if (setNotAfter && Date.parse(user.passwordSetAt) > Date.parse(setNotAfter)) {
+          // An ESB without passwordIssuedBy, or an issuance from before it: by time. Set
+          // after the deadline: a newer first-time password (a reset), not the one expiring.
           return { revoked: false };
+        }
         await coreBanking.revokePassword(userId, 'first-time password expired unused', ctx);
         return { revoked: true };
       }),

@@ -102,7 +102,8 @@ export async function startIdempotent(client: Client, o: IdempotentStartOptions)
   }
   for (let attempt = 0; attempt < 2; attempt++) {
     const existing = await findRun(client, o);
-    if (existing) return { handle: existing, replayed: true };
+    if (existing)
+      return o.milestone ? replayMilestone(existing, o.milestone) : { handle: existing, replayed: true };
     await o.beforeStart?.();
     try {
       if (o.milestone) return await startWithMilestone(client, o, o.milestone, o.reusePolicy);
@@ -168,6 +169,22 @@ async function startWithMilestone(
     }
     if (!isOutcomeUnknown(e)) throw e;
     return { handle: await startedByThisRequest(client, o), replayed: false };
+  }
+}
+
+/**
+ * Early Return replayed: the run's milestone again (its Update answers at once when it is
+ * reached), as the first request was answered. A run that has ended, or failed before its
+ * milestone, is answered from its outcome.
+ */
+async function replayMilestone(
+  handle: WorkflowHandle,
+  milestone: UpdateDefinition<unknown, []>,
+): Promise<StartedProcess> {
+  try {
+    return { handle, replayed: true, milestone: await handle.executeUpdate(milestone) };
+  } catch {
+    return { handle, replayed: true };
   }
 }
 

@@ -11,12 +11,22 @@ export const PASSWORD_EXPIRY_WORKFLOW = 'FirstTimePasswordExpiry';
 
 export const passwordExpiryProcessId = (userId: string): string => `pwexpiry-${userId}`;
 
+/**
+ * The issuance a first-time password is set under (its seal's context), recorded by core
+ * banking with the password as `passwordIssuedBy`: the expiry revokes by it, never by
+ * comparing core banking's clock with the workflow's.
+ */
+export const firstTimePasswordIssuance = (processId: string, userId: string): string =>
+  `first-time-password:${processId}:${userId}`;
+
 /** One issued first-time password: an opaque ref (never the password), who issued it, its life. */
 export interface PasswordIssued {
   /** Identifies the issuance (the issuing run's business key): the same ref twice is one issuance. */
   ref: string;
   issuedBy: string;
   ttlMinutes: number;
+  /** firstTimePasswordIssuance() of the password: core banking's passwordIssuedBy while it is in force. */
+  passwordIssuedBy?: string;
 }
 
 export interface PasswordExpiryInput {

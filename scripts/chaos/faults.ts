@@ -1,7 +1,9 @@
-import type { ScenarioResult } from './kill';
+import { onboardedUsers, opsReset, settleProcesses, verifyChanges, type ScenarioResult } from './kill';
 import {
+  changePhone,
   emptyTally,
   pool,
+  resetPassword,
   seedCustomers,
   setFaults,
   settle,
@@ -9,11 +11,13 @@ import {
   startOnboarding,
   tokensFor,
   verify,
+  verifyResets,
   type Challenge,
   type Onboarding,
+  type PasswordReset,
   type Tokens,
 } from './load';
-import { countReceived, Receivers } from './receiver';
+import { countReceived, OTP, Receivers } from './receiver';
 import { ChaosStack, sleep } from './stack';
 
 /**
@@ -40,8 +44,15 @@ interface Fault {
 export async function runFaultScenarios(opts: {
   smoke: boolean;
   log: (line: string) => void;
-  /** Only the brownout rows (the CI smoke of them). */
+  /**
+   * Only the brownout rows and the ops resets after a first login (`--only brownouts`, and
+   * the CI smoke of them).
+   */
   brownoutsOnly?: boolean;
+  /** Every fault but the brownouts (`--only faults`: the brownouts have their own section). */
+  noBrownouts?: boolean;
+  /** Only these rows, by name. */
+  names?: string[];
 }): Promise<ScenarioResult[]> {
   const { log } = opts;
   const n = opts.smoke ? 10 : 50;
@@ -79,13 +90,22 @@ export async function runFaultScenarios(opts: {
       off: sim(null),
       holdMs: hold(30_000, 10_000),
     },
-    // Brownouts: slow, not down, and inside the adapters' own timeouts, for the whole load.
-    // (Nothing in this load goes by email: the SMTP brownout is test/e2e/brownouts.test.ts's.)
+    // Brownouts: slow, not down, and inside the adapters' own timeouts, for the whole load,
+    // which then also holds LOGIN challenges (SMS and email), phone changes and password
+    // resets of users onboarded before the fault.
     {
       name: 'brownout-sms-6s',
       description: 'the SMS gateway answers each sendsms after 6 s (Kannel adapter timeout 10 s)',
       on: async () => void (providers.slow.smsMs = 6_000),
       off: async () => void (providers.slow.smsMs = 0),
+      holdMs: hold(60_000, 20_000),
+      brownout: true,
+    },
+    {
+      name: 'brownout-smtp-6s',
+      description: 'the SMTP server answers each message after 6 s (SMTP adapter timeout 10 s)',
+      on: async () => void (providers.slow.smtpMs = 6_000),
+      off: async () => void (providers.slow.smtpMs = 0),
       holdMs: hold(60_000, 20_000),
       brownout: true,
     },
@@ -120,7 +140,12 @@ export async function runFaultScenarios(opts: {
       holdMs: hold(120_000, 15_000),
     },
   ];
-  const faults = opts.brownoutsOnly ? allFaults.filter((f) => f.brownout) : allFaults;
+  const faults = allFaults.filter(
+    (f) =>
+      (!opts.brownoutsOnly || f.brownout) &&
+      !(opts.noBrownouts && f.brownout) &&
+      (!opts.names || opts.names.includes(f.name)),
+  );
   const results: ScenarioResult[] = [];
   try {
     await stack.start();
@@ -138,8 +163,34 @@ export async function runFaultScenarios(opts: {
         phone: `+25411${String(1_000_000 + k * 1_000 + i)}`, // Kenyan mobiles: MFA_ALLOWED_COUNTRIES
         accepted: false,
       }));
+      // A brownout also holds the other processes a customer sees, for users made before it.
+      const m = fault.brownout ? (opts.smoke ? 2 : 5) : 0;
+      const pre = m
+        ? await onboardedUsers(stack, tokens, m, 0, 2 * m, 900_000 + k * 1_000)
+        : { phoneChanges: [], logins: [] };
+      const logins = pre.logins.slice(0, m);
+      const resets: PasswordReset[] = pre.logins.slice(m).map((u) => ({
+        userId: String(u.userId),
+        phone: u.phone,
+        requestId: `chaos-reset-${String(u.userId)}`,
+        accepted: false,
+      }));
+      challenges.push(...logins);
+      const codesTo = (phone: string) =>
+        [
+          ...new Set(
+            providers
+              .sms()
+              .filter((x) => x.to === phone)
+              .map((x) => OTP.exec(x.text)?.[1])
+              .filter((x): x is string => !!x),
+          ),
+        ].reverse();
       const fromBefore = providers.deliveries.length;
-      log(`${fault.name}: on for ${fault.holdMs / 1000} s with ${n} + ${n} requests`);
+      log(
+        `${fault.name}: on for ${fault.holdMs / 1000} s with ${n} + ${n} requests` +
+          (m ? `, ${m} LOGIN challenges, ${m} phone changes and ${m} password resets` : ''),
+      );
       await fault.on();
       const lift = sleep(fault.holdMs).then(async () => {
         await fault.off();
@@ -150,10 +201,16 @@ export async function runFaultScenarios(opts: {
       const work = [
         ...onboardings.map((o) => () => startOnboarding(stack, tokens, tally, o, deadline)),
         ...challenges.map((c) => () => startChallenge(stack, tokens, tally, c, deadline)),
+        ...pre.phoneChanges.map((p) => () => changePhone(stack, tokens, tally, p, codesTo, deadline)),
+        ...resets.map((r) => () => resetPassword(stack, tokens, tally, r, codesTo, deadline)),
       ];
       await pool(work, 16, (run) => run());
       const liftedAt = await lift;
       await settle(stack, tokens, onboardings, challenges, 240_000);
+      await settleProcesses(stack, tokens, [
+        ...pre.phoneChanges.filter((p) => p.accepted).map((p) => `phone-${p.userId}`),
+        ...resets.filter((r) => r.accepted).map((r) => `reset-${r.userId}`),
+      ]);
       const settleMs = Date.now() - liftedAt;
       await verify(stack, tokens, onboardings, challenges, tally, {
         sms: providers.sms().map((m) => ({ to: m.to, body: m.text })),
@@ -161,6 +218,14 @@ export async function runFaultScenarios(opts: {
           .webhooks()
           .map((w) => ({ id: w.id, webhookId: w.id, type: w.type, payload: w.payload })),
       });
+      await verifyChanges(stack, tokens, pre.phoneChanges, [], tally);
+      await verifyResets(
+        stack,
+        tokens,
+        resets,
+        providers.sms().map((x) => ({ to: x.to, body: x.text })),
+        tally,
+      );
       // This fault's deliveries (each fault has its own customers and phones).
       const received = countReceived(providers.deliveries.slice(fromBefore));
       tally.duplicated += received.duplicated + (fault.brownout ? received.redelivered : 0);
@@ -182,7 +247,16 @@ export async function runFaultScenarios(opts: {
         description: `${fault.description}, for ${fault.holdMs / 1000} s`,
         story,
         onboardings: n,
-        challenges: n,
+        challenges: n + logins.length,
+        ...(m && { phoneChanges: m }),
+        ...(m && {
+          notes: [
+            `${n} onboardings, ${n} ONBOARDING challenges, ${m} LOGIN challenges (SMS and email), ` +
+              `${m} phone changes (UPDATE_PHONE + STEP_UP + POST /update-user-ib) and ${m} password resets ` +
+              '(RESET_PASSWORD + POST /reset-user-ib) under the fault; a reset counts as completed when ' +
+              'the password in the last SMS the phone got is the one core banking holds.',
+          ],
+        }),
         tally,
         events: [
           { part: 'fault lifted → all settled', atRequest: 0, downMs: fault.holdMs, recoveryMs: settleMs },
@@ -191,6 +265,14 @@ export async function runFaultScenarios(opts: {
         durationMs: Date.now() - started,
       });
       log(`${fault.name}: ${JSON.stringify({ ...tally, details: tally.details.slice(0, 5) })}`);
+    }
+    for (const type of ['LastWorkflowTask', 'FirstWorkflowTask'] as const) {
+      const name = `ops-reset-${type === 'LastWorkflowTask' ? 'last' : 'first'}-task-after-first-login`;
+      if (!opts.brownoutsOnly) continue;
+      if (opts.names && !opts.names.includes(name)) continue;
+      const m = opts.smoke ? 2 : 5;
+      const base = 950_000 + (type === 'LastWorkflowTask' ? 0 : 1_000);
+      results.push(await resetsAfterFirstLogin(stack, providers, tokens, { name, type, m, base, log }));
     }
     return results;
   } catch (e) {
@@ -201,6 +283,97 @@ export async function runFaultScenarios(opts: {
     await stack.stop();
     await providers.stop();
   }
+}
+
+/**
+ * Ops resets an onboarding after the customer's first login, as an operator would
+ * (`temporal workflow reset --type <type>`): the new run must repeat nothing the customer
+ * or the channel receives (any delivery after the reset counts as duplicated, the same
+ * content included), keep the customer's own password, and end COMPLETED on the same user.
+ */
+async function resetsAfterFirstLogin(
+  stack: ChaosStack,
+  providers: Receivers,
+  tokens: Tokens,
+  o: {
+    name: string;
+    type: 'FirstWorkflowTask' | 'LastWorkflowTask';
+    m: number;
+    base: number;
+    log: (line: string) => void;
+  },
+): Promise<ScenarioResult> {
+  const started = Date.now();
+  const tally = emptyTally();
+  // (Made as phone-change candidates only for their customer and user ids: no phone changes here.)
+  const { phoneChanges: users } = await onboardedUsers(stack, tokens, o.m, 0, 0, o.base);
+  const own = (userId: string) => `Own-Pass-${userId}-42`;
+  const admin = (method: string, path: string, body: unknown) =>
+    fetch(`${stack.simulatorUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  // The first login: the customer chooses their own password (the channel's IdP writes it
+  // through the ESB, unconditionally), and the channel reports it.
+  for (const u of users) {
+    const { userId } = u;
+    await admin('PUT', `/esb/v1/ib-users/${userId}/password`, { password: own(userId), mustChange: false });
+    await fetch(`${stack.apiUrl}/users/${userId}/first-login`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.write}` },
+    });
+  }
+  const fromBefore = providers.deliveries.length;
+  o.log(
+    `${o.name}: temporal workflow reset --type ${o.type} of ${users.length} onboardings after the first login`,
+  );
+  const onboardings = users.map((u) => `onboard-${u.customerId}`);
+  for (const id of onboardings) await opsReset(stack, id, o.type);
+  await settleProcesses(stack, tokens, onboardings);
+  const t0 = Date.now();
+  // Late deliveries of a repeated step would come within seconds.
+  await sleep(5_000);
+  for (const u of users) {
+    const { userId } = u;
+    tally.accepted++;
+    const proc = await fetch(`${stack.apiUrl}/processes/onboard-${u.customerId}`, {
+      headers: { authorization: `Bearer ${tokens.read}` },
+    }).then(async (r) => (await r.json()) as { status?: string; result?: { userId?: string } });
+    const intact = await admin('POST', `/admin/ib-users/${userId}/verify-password`, {
+      password: own(userId),
+    }).then(async (r) => ((await r.json()) as { matches?: boolean }).matches === true);
+    if (proc.status === 'RUNNING') {
+      tally.stuck++;
+      tally.details.push(`stuck: onboard-${u.customerId}`);
+    } else if (proc.status === 'COMPLETED' && proc.result?.userId === userId && intact) tally.completed++;
+    else {
+      tally.lost++;
+      tally.details.push(
+        `lost: onboard-${u.customerId} status=${String(proc.status)} ownPasswordIntact=${intact}`,
+      );
+    }
+  }
+  const after = providers.deliveries.slice(fromBefore);
+  const received = countReceived(after);
+  tally.duplicated += after.length;
+  tally.redelivered = received.redelivered;
+  tally.received = { sms: received.sms, email: received.email, webhooks: received.webhooks, logical: 0 };
+  tally.details.push(...after.map((d) => `duplicate: ${d.kind} to ${d.to} after the reset`));
+  return {
+    name: o.name,
+    description: `\`temporal workflow reset --type ${o.type}\` of completed onboardings after the customer's first login (own password set, first login reported)`,
+    onboardings: users.length,
+    challenges: 0,
+    tally,
+    events: [{ part: 'resets → all settled', atRequest: 0, downMs: 0, recoveryMs: t0 - started }],
+    settleMs: t0 - started,
+    durationMs: Date.now() - started,
+    notes: [
+      `After the resets the receivers got ${after.length} deliveries (each counted as duplicated); ` +
+        `${tally.completed} of ${users.length} runs ended COMPLETED on the same user with the customer's own password intact.`,
+    ],
+  };
 }
 
 interface Entry {

@@ -337,15 +337,20 @@ export async function runKillScenario(opts: KillOptions): Promise<ScenarioResult
   }
 }
 
-/** Customers onboarded before the kills, for the phone and contact-info changes. */
-async function onboardedUsers(
+/**
+ * Customers onboarded before the kills (or a brownout), for the phone and contact-info
+ * changes and the LOGIN challenges. `base` numbers the customers and the new phones, so
+ * several calls on one stack never share one.
+ */
+export async function onboardedUsers(
   stack: ChaosStack,
   tokens: Tokens,
   phones: number,
   contacts: number,
   logins: number,
+  base = 750_000,
 ): Promise<{ phoneChanges: PhoneChange[]; contactChanges: ContactChange[]; logins: Challenge[] }> {
-  const customers = await seedCustomers(stack, phones + contacts + logins, 750_000);
+  const customers = await seedCustomers(stack, phones + contacts + logins, base);
   const tally = emptyTally();
   const onboardings: Onboarding[] = customers.map((c) => ({
     ...c,
@@ -368,7 +373,7 @@ async function onboardedUsers(
       customerId: u.customerId,
       userId: u.userId,
       oldPhone: u.phone,
-      newPhone: `+25412${String(1_000_000 + i)}`,
+      newPhone: `+25412${String(1_000_000 + base - 750_000 + i)}`,
       requestId: `chaos-phone-${u.customerId}`,
       accepted: false,
     })),
@@ -385,7 +390,7 @@ async function onboardedUsers(
   };
 }
 
-async function settleProcesses(stack: ChaosStack, tokens: Tokens, ids: string[]): Promise<void> {
+export async function settleProcesses(stack: ChaosStack, tokens: Tokens, ids: string[]): Promise<void> {
   const pending = new Set(ids);
   const until = Date.now() + 180_000;
   while (pending.size && Date.now() < until) {
@@ -400,7 +405,7 @@ async function settleProcesses(stack: ChaosStack, tokens: Tokens, ids: string[])
 }
 
 /** Phone and contact-info changes: the process completed, core banking has the new value, the challenge was spent. */
-async function verifyChanges(
+export async function verifyChanges(
   stack: ChaosStack,
   tokens: Tokens,
   phones: PhoneChange[],
@@ -453,8 +458,12 @@ async function verifyChanges(
 
 const execFileAsync = promisify(execFile);
 
-/** `temporal workflow reset` of a completed run to its first workflow task, as ops would. */
-async function opsReset(stack: ChaosStack, workflowId: string): Promise<void> {
+/** `temporal workflow reset` of a completed run (to its first workflow task by default), as ops would. */
+export async function opsReset(
+  stack: ChaosStack,
+  workflowId: string,
+  type: 'FirstWorkflowTask' | 'LastWorkflowTask' = 'FirstWorkflowTask',
+): Promise<void> {
   const cli = temporalCli(repoRoot);
   await execFileAsync(cli, [
     'workflow',
@@ -466,7 +475,7 @@ async function opsReset(stack: ChaosStack, workflowId: string): Promise<void> {
     '--workflow-id',
     workflowId,
     '--type',
-    'FirstWorkflowTask',
+    type,
     '--reason',
     'chaos: ops reset of a completed onboarding',
   ]);

@@ -580,6 +580,78 @@ export async function changePhone(
   if (done) p.accepted = true;
 }
 
+export interface PasswordReset {
+  userId: string;
+  /** The phone on file: the RESET_PASSWORD code and the new first-time password go there. */
+  phone: string;
+  requestId: string;
+  accepted: boolean;
+}
+
+/**
+ * A password reset as a channel drives it: a RESET_PASSWORD challenge (its code to the
+ * phone on file), verified with the code the gateway got, then POST /reset-user-ib with
+ * that proof. Each call is retried through outages.
+ */
+export async function resetPassword(
+  stack: ChaosStack,
+  tokens: Tokens,
+  t: Tally,
+  r: PasswordReset,
+  codes: (phone: string) => string[],
+  deadline: number,
+): Promise<void> {
+  const mfa = await verifiedChallenge(
+    stack,
+    tokens,
+    t,
+    `RESET_PASSWORD ${r.userId}`,
+    { purpose: 'RESET_PASSWORD', userId: r.userId },
+    () => codes(r.phone),
+    deadline,
+  );
+  if (!mfa) return;
+  const done = await untilOk(t, `reset-user-ib ${r.userId}`, deadline, [201, 202], () =>
+    jsonCall(stack, tokens.write, 'POST', '/reset-user-ib', {
+      requestId: r.requestId,
+      userId: r.userId,
+      mfa,
+    }),
+  );
+  if (done) r.accepted = true;
+}
+
+/**
+ * Password resets: the process completed and the password in the last first-time-password
+ * SMS the phone got is the one core banking holds (the customer can log in with it).
+ */
+export async function verifyResets(
+  stack: ChaosStack,
+  tokens: Tokens,
+  resets: PasswordReset[],
+  sms: { to: string; body: string }[],
+  t: Tally,
+): Promise<void> {
+  for (const r of resets.filter((x) => x.accepted)) {
+    t.accepted++;
+    const proc = await get(`${stack.apiUrl}/processes/reset-${r.userId}`, tokens.read);
+    const last = sms.filter((m) => m.to === r.phone && FTP.test(m.body)).at(-1);
+    const password = last ? FTP.exec(last.body)?.[1] : undefined;
+    const matches =
+      password !== undefined &&
+      (await postJson(`${stack.simulatorUrl}/admin/ib-users/${r.userId}/verify-password`, { password })).body
+        .matches === true;
+    if (proc.body.status === 'RUNNING') {
+      t.stuck++;
+      t.details.push(`stuck: reset-${r.userId}`);
+    } else if (proc.body.status === 'COMPLETED' && matches) t.completed++;
+    else {
+      t.lost++;
+      t.details.push(`lost: reset-${r.userId} status=${String(proc.body.status)} passwordMatches=${matches}`);
+    }
+  }
+}
+
 /** Creates a challenge and verifies it with a code its destination received; undefined if it never verified. */
 async function verifiedChallenge(
   stack: ChaosStack,

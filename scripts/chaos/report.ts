@@ -18,7 +18,8 @@ const HEADER = `# Reliability
 
 _This file is written by the scripts under \`scripts/chaos/\`. Each section says when and where
 it was produced. Re-run: \`npm run test:chaos\` (full), \`npm run test:chaos -- --smoke\`
-(CI size), \`npm run test:chaos -- --only schemathesis\`, \`tsx scripts/chaos/postgres-topology.ts\`._
+(CI size), \`npm run test:chaos -- --only brownouts\`, \`npm run test:chaos -- --only schemathesis\`,
+\`tsx scripts/chaos/postgres-topology.ts\`._
 
 Definitions: **accepted** = a create call answered 201/202 (a client retries 503s and lost
 connections with the same idempotency key until accepted); **completed** = the run ended

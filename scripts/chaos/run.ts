@@ -6,14 +6,15 @@ import { scenarioSection, writeSection } from './report';
 import { repoRoot } from './stack';
 
 /**
- * `npm run test:chaos [-- --smoke] [--only kill,faults,schemathesis] [--no-build]`:
+ * `npm run test:chaos [-- --smoke] [--only kill,faults,brownouts,schemathesis] [--no-build]`:
  * the reliability scenarios against separately started processes; writes
  * docs/reliability.md and exits non-zero if anything was lost, duplicated or stuck.
  */
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
 const onlyArg = args[args.indexOf('--only') + 1];
-const only = args.includes('--only') && onlyArg ? onlyArg.split(',') : ['kill', 'faults', 'schemathesis'];
+const only =
+  args.includes('--only') && onlyArg ? onlyArg.split(',') : ['kill', 'faults', 'brownouts', 'schemathesis'];
 const log = (line: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 const failed = (r: ScenarioResult) =>
@@ -54,12 +55,29 @@ async function main(): Promise<void> {
 
   if (only.includes('faults')) {
     const { runFaultScenarios } = await import('./faults');
-    const results = await runFaultScenarios({ smoke, log });
+    const results = await runFaultScenarios({ smoke, log, noBrownouts: true });
     for (const r of results)
       log(`${r.name}: ${JSON.stringify({ ...r.tally, details: r.tally.details.slice(0, 5) })}`);
     await writeSection(
       'faults',
       scenarioSection(`Dependency faults${smoke ? ' (smoke size)' : ''}`, results),
+    );
+    bad += results.filter(failed).length;
+  }
+
+  if (only.includes('brownouts')) {
+    const { runFaultScenarios } = await import('./faults');
+    const results = await runFaultScenarios({ smoke, log, brownoutsOnly: true });
+    for (const r of results)
+      log(`${r.name}: ${JSON.stringify({ ...r.tally, details: r.tally.details.slice(0, 5) })}`);
+    await writeSection(
+      'brownouts',
+      scenarioSection(`Brownouts and ops resets${smoke ? ' (smoke size)' : ''}`, results, [
+        `Command: \`npm run test:chaos -- ${smoke ? '--smoke ' : ''}--only brownouts\`. ` +
+          'A brownout is a dependency slow but inside its adapter’s timeout: nothing may reach a receiver twice, ' +
+          'so the same content received again counts as duplicated. Counted at a Kannel-speaking gateway, an SMTP ' +
+          'server and the webhook receivers in the harness process, never through the outbox.',
+      ]),
     );
     bad += results.filter(failed).length;
   }

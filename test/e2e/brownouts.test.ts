@@ -278,7 +278,13 @@ describe('brownouts end to end: slow dependencies repeat nothing the customer se
       // No new expiry run, which would later revoke the customer's own password.
       expect((await expiry.describe()).runId).toBe(expiryRun);
     }
-    // One password SMS at the gateway, ever.
+    // One password SMS at the gateway, ever, and one username webhook at the channel's
+    // receiver (the customer has logged in with it: the reset runs announce nothing again).
     expect(smsTo(phone).filter((d) => FTP.test(d.text))).toHaveLength(1);
+    expect(
+      receivers
+        .webhooks()
+        .filter((w) => w.type === 'ib_user.username_assigned' && w.payload?.userId === userId),
+    ).toHaveLength(1);
   }, 180_000);
 });

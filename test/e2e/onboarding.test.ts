@@ -286,6 +286,38 @@ describe('open IB/MB user end to end', () => {
     expect((await waitForProcess(stack, 'onboard-200010')).body.status).toBe('COMPLETED');
   });
 
+  it('a replayed milestone request answers the milestone as the first did while the run is in flight', async () => {
+    await admin('POST', '/admin/customers', {
+      customerId: '200011',
+      firstName: 'Lost',
+      lastName: 'Answer',
+      phone: '+254700200011',
+      email: 'lost-answer@example.com',
+      products: ['SAV-200011'],
+    });
+    // The run stays in flight after its milestone: it waits for the checker.
+    await admin('PUT', '/admin/faults', { pendingAuthorisation: true });
+    const body = {
+      requestId: 'e2e-milestone-0011',
+      customerId: '200011',
+      channel: 'BRANCH' as const,
+      acceptedDisclosures: disclosures,
+    };
+    const first = await open(body, { Prefer: 'milestone=user-created' });
+    await admin('DELETE', '/admin/faults');
+    expect(first.response.status).toBe(202);
+    expect(first.data).toMatchObject({ status: 'PENDING_AUTHORISATION', userId: expect.any(String) });
+    // The client lost that answer and retries with the same key: the same milestone, no second user.
+    const again = await open(body, { Prefer: 'milestone=user-created' });
+    expect(again.response.status).toBe(202);
+    expect(again.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.data).toEqual(first.data);
+    expect(await ibUsers('200011')).toHaveLength(1);
+    const [user] = await ibUsers('200011');
+    await admin('POST', `/admin/ib-users/${user?.userId}/authorise`, { decision: 'APPROVE' });
+    expect((await waitForProcess(stack, 'onboard-200011', 60_000)).body.status).toBe('COMPLETED');
+  }, 90_000);
+
   it.each([
     ['CUSTOMER_NOT_FOUND', 404, '999998'],
     ['CUSTOMER_NOT_ELIGIBLE', 422, '100003'],

@@ -24,9 +24,18 @@ afterAll(async () => {
   await sim.close();
 });
 
-async function userWithPassword(password: string): Promise<{ userId: string; setAt: string }> {
+async function userWithPassword(
+  password: string,
+  issuedBy?: string,
+): Promise<{ userId: string; setAt: string }> {
   const user = await client.createIbUser(createRequest(await sim.newCustomer()));
-  await client.setPassword(user.userId, password, true);
+  await client.setPassword(
+    user.userId,
+    password,
+    true,
+    undefined,
+    issuedBy === undefined ? undefined : { ifPasswordSetAt: null, issuedBy },
+  );
   return { userId: user.userId, setAt: (await client.getIbUser(user.userId)).passwordSetAt! };
 }
 
@@ -45,5 +54,30 @@ describe('revoking an expired first-time password', () => {
     const deadline = new Date(Date.parse(setAt) - 1000).toISOString();
     expect(await run({ userId, ref: 'r-old', setNotAfter: deadline })).toEqual({ revoked: false });
     expect(await sim.store.verifyPassword(userId, 'new-first-pass-2')).toBe(true);
+  });
+
+  // The worker's clock is not core banking's: the deadline the workflow computed can fall on
+  // either side of a passwordSetAt near it. Core banking's own record of the issuance decides.
+  it("revokes the expiring issuance's password even when the worker's clock runs behind core banking's", async () => {
+    const { userId, setAt } = await userWithPassword('first-time-pass-3', 'first-time-password:onb-3:u');
+    const behind = new Date(Date.parse(setAt) - 5_000).toISOString();
+    expect(
+      await run({ userId, ref: 'r3', setNotAfter: behind, passwordIssuedBy: 'first-time-password:onb-3:u' }),
+    ).toEqual({ revoked: true });
+    expect(await sim.store.verifyPassword(userId, 'first-time-pass-3')).toBe(false);
+  });
+
+  it("keeps a reset's newer password even when the worker's clock runs ahead of core banking's", async () => {
+    const { userId, setAt } = await userWithPassword('reset-first-pass-4', 'first-time-password:reset-4:u');
+    const ahead = new Date(Date.parse(setAt) + 5_000).toISOString();
+    expect(
+      await run({
+        userId,
+        ref: 'r-onb',
+        setNotAfter: ahead,
+        passwordIssuedBy: 'first-time-password:onb-4:u',
+      }),
+    ).toEqual({ revoked: false });
+    expect(await sim.store.verifyPassword(userId, 'reset-first-pass-4')).toBe(true);
   });
 });

@@ -117,13 +117,17 @@ describe('credential workflows (time-skipping)', () => {
         | {
             signal: (
               s: typeof passwordIssuedSignal,
-              a: { ref: string; issuedBy: string; ttlMinutes: number },
+              a: { ref: string; issuedBy: string; ttlMinutes: number; passwordIssuedBy?: string },
             ) => Promise<void>;
           }
         | undefined;
-      const revokes: { ref: string; setNotAfter?: string }[] = [];
+      const revokes: { ref: string; setNotAfter?: string; passwordIssuedBy?: string }[] = [];
       const { activities } = fakes({
-        revokeFirstTimePassword: async (a: { ref: string; setNotAfter?: string }) => {
+        revokeFirstTimePassword: async (a: {
+          ref: string;
+          setNotAfter?: string;
+          passwordIssuedBy?: string;
+        }) => {
           revokes.push(a);
           // The reset re-arms the timer while this revoke is running.
           if (revokes.length === 1) {
@@ -131,6 +135,7 @@ describe('credential workflows (time-skipping)', () => {
               ref: 'reset-IBU00000001:run-2',
               issuedBy: 'reset-IBU00000001',
               ttlMinutes: TTL_MINUTES,
+              passwordIssuedBy: 'first-time-password:reset-IBU00000001:run-2:IBU00000001',
             });
           }
           return { revoked: false };
@@ -150,6 +155,12 @@ describe('credential workflows (time-skipping)', () => {
         expect(
           Date.parse(revokes[1]!.setNotAfter!) - Date.parse(revokes[0]!.setNotAfter!),
         ).toBeGreaterThanOrEqual(TTL_MINUTES * MINUTE);
+        // An issuance that names its password is revoked by core banking's record of it, not
+        // by the workflow's clock against core banking's (an issuance from before: by time).
+        expect(revokes.map((r) => r.passwordIssuedBy)).toEqual([
+          undefined,
+          'first-time-password:reset-IBU00000001:run-2:IBU00000001',
+        ]);
         expect(result).toMatchObject({ outcome: 'EXPIRED', ref: 'reset-IBU00000001:run-2' });
       });
     });

@@ -117,6 +117,7 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
           ref: expect.stringMatching(/^onboard-100001-expiry:/),
           issuedBy: 'onboard-100001-expiry',
           ttlMinutes: 4320,
+          passwordIssuedBy: 'first-time-password:onboard-100001-expiry:IBU00000001',
         },
       },
     ]);
@@ -250,6 +251,58 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'ONBOARDING_FAILED' });
     expect(deactivated).toEqual(['IBU9']);
+  });
+
+  it('a cancel while the create is on its way waits for it, then deactivates the user it made: no active user without credentials, no SMS', async () => {
+    // A slow core banking: the local attempts time out, the regular activity's call is on
+    // its way when the cancel comes, and core banking commits it after (the request was sent).
+    const users = new Map<string, { userId: string; status: IbUserStatus }>();
+    let started!: () => void;
+    const createStarted = new Promise<void>((r) => (started = r));
+    let createDone: Promise<void> = Promise.resolve();
+    let attempts = 0;
+    const { activities, calls } = fakeActivities({
+      createIbUser: async ({ businessKey }) => {
+        if (++attempts <= 4) throw new Error('core banking timed out');
+        started();
+        const done = new Promise<void>((r) => setTimeout(r, 1_500)).then(() => {
+          users.set(businessKey, { userId: 'IBU77', status: 'ACTIVE' });
+        });
+        createDone = done;
+        return done.then(() => ({
+          userId: 'IBU77',
+          username: 'ibcancel77',
+          status: 'ACTIVE',
+          existed: false,
+        }));
+      },
+      deactivateUserByBusinessKey: async ({ businessKey }) => {
+        const user = users.get(businessKey);
+        if (user) user.status = 'DEACTIVATED';
+        return { userId: user?.userId ?? null };
+      },
+      deactivateIbUser: async ({ userId }) => {
+        for (const u of users.values()) if (u.userId === userId) u.status = 'DEACTIVATED';
+      },
+    });
+    const { err, trail } = await withWorker(env, activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('OnboardIbUser', {
+        taskQueue,
+        workflowId: 'onboard-cancel-in-create',
+        args: [input],
+      });
+      await createStarted;
+      await handle.cancel();
+      const e = await handle.result().catch((x: unknown) => x);
+      await createDone;
+      return { err: e, trail: await handle.query(processStateQuery) };
+    });
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect([...users.values()]).toEqual([{ userId: 'IBU77', status: 'DEACTIVATED' }]);
+    expect(calls).not.toContain('issueFirstTimePassword');
+    expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toEqual(
+      expect.arrayContaining(['CREATE_IB_USER:COMPLETED', 'COMPENSATE_DEACTIVATE_USER:COMPLETED']),
+    );
   });
 
   it('compensates when the first-time password cannot be delivered for good', async () => {

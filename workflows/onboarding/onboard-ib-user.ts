@@ -8,6 +8,7 @@ import {
 import type { CredentialActivities, MfaProofActivities, OnboardingActivities } from '../../activities/types';
 import type { RegistrationActivities } from '../../activities/registration-types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
+import { firstTimePasswordIssuance } from '../../messages/password-expiry';
 import { failureCode, ProcessTrail } from '../process-trail';
 import {
   compensationOptions,
@@ -134,20 +135,25 @@ async function onboard(
 
   let user;
   try {
-    user = await trail.step(
-      'CREATE_IB_USER',
-      () =>
-        core.createIbUser({
-          businessKey,
-          customerId: input.customerId,
-          channel: input.channel,
-          preferredUsername: input.preferredUsername,
-          // Codes, as before: the versions go into the evidence record.
-          acceptedDisclosures: input.acceptedDisclosures.map((d) => (typeof d === 'string' ? d : d.id)),
-          ...(input.userReference !== undefined && { userReference: input.userReference }),
-          ...(input.linkedCustomerIds?.length && { linkedCustomerIds: input.linkedCustomerIds }),
-        }),
-      (u) => `userId=${u.userId} status=${u.status}${u.existed ? ' (found by business key)' : ''}`,
+    // Shielded from a cancel: a create already sent may still commit after its attempt is
+    // cut, and the compensation below would then find nothing. A cancel waits for the
+    // create's end instead; the next step sees it and deactivates the user made.
+    user = await CancellationScope.nonCancellable(() =>
+      trail.step(
+        'CREATE_IB_USER',
+        () =>
+          core.createIbUser({
+            businessKey,
+            customerId: input.customerId,
+            channel: input.channel,
+            preferredUsername: input.preferredUsername,
+            // Codes, as before: the versions go into the evidence record.
+            acceptedDisclosures: input.acceptedDisclosures.map((d) => (typeof d === 'string' ? d : d.id)),
+            ...(input.userReference !== undefined && { userReference: input.userReference }),
+            ...(input.linkedCustomerIds?.length && { linkedCustomerIds: input.linkedCustomerIds }),
+          }),
+        (u) => `userId=${u.userId} status=${u.status}${u.existed ? ' (found by business key)' : ''}`,
+      ),
     );
   } catch (err) {
     // The create may have committed before it failed (its budget ran out on a lost answer):
@@ -166,14 +172,19 @@ async function onboard(
     throw err;
   }
 
-  milestone.reach({
-    processId,
-    status: user.status === 'PENDING_AUTHORISATION' ? 'PENDING_AUTHORISATION' : 'USER_CREATED',
-    customerId: input.customerId,
-    userId: user.userId,
-    username: user.username,
-  });
+  // Cancelled during the create: no milestone for a user about to be deactivated.
+  const cancelled = CancellationScope.current().consideredCancelled;
+  if (!cancelled)
+    milestone.reach({
+      processId,
+      status: user.status === 'PENDING_AUTHORISATION' ? 'PENDING_AUTHORISATION' : 'USER_CREATED',
+      customerId: input.customerId,
+      userId: user.userId,
+      username: user.username,
+    });
   try {
+    // Rejects with the cancellation at once (the scope is cancelled): compensated below.
+    if (cancelled) await CancellationScope.current().cancelRequested;
     if (user.status === 'PENDING_AUTHORISATION') {
       trail.record('AWAIT_AUTHORISATION', 'WAITING', `timeout ${input.authorisationTimeoutHours} h`);
       await trail.step('AWAIT_AUTHORISATION', () =>
@@ -209,6 +220,9 @@ async function onboard(
         userId: user.userId,
         username: user.username,
         channel: input.channel,
+        // An ops reset's run (not the run the request started): the customer may have logged
+        // in with this username since, and the channel be told it twice.
+        ...(workflowInfo().runId !== workflowInfo().originalExecutionRunId && { unlessLoggedIn: true }),
       }),
     );
     const delivery = await trail.step(
@@ -246,7 +260,12 @@ async function onboard(
           () =>
             expiry.armPasswordExpiry({
               userId: user.userId,
-              issued: { ref: businessKey, issuedBy: processId, ttlMinutes },
+              issued: {
+                ref: businessKey,
+                issuedBy: processId,
+                ttlMinutes,
+                passwordIssuedBy: firstTimePasswordIssuance(processId, user.userId),
+              },
               startedBy: starterOf(workflowInfo().memo),
             }),
           (r) => `${r.processId} expires at ${expiresAt}`,

@@ -77,13 +77,20 @@ export async function FirstTimePasswordExpiry(input: PasswordExpiryInput): Promi
       if (!woke) break;
     }
 
-    const ref = current.ref;
+    const { ref, passwordIssuedBy } = current;
     // A password set after the deadline is a newer issuance's (a reset racing the timer):
     // core banking revokes only one set at or before it.
     const expiredAt = new Date(Date.now()).toISOString();
     const { revoked } = await trail.step(
       'REVOKE_PASSWORD',
-      () => core.revokeFirstTimePassword({ userId: input.userId, ref, setNotAfter: expiredAt }),
+      () =>
+        core.revokeFirstTimePassword({
+          userId: input.userId,
+          ref,
+          setNotAfter: expiredAt,
+          // Issuances that name their password: core banking tells whether it is still in force.
+          ...(passwordIssuedBy !== undefined && { passwordIssuedBy }),
+        }),
       (r) => (r.revoked ? 'revoked in core banking' : 'already changed, newer or none set'),
     );
     if (revoked) {

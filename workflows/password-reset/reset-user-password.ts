@@ -1,6 +1,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CredentialActivities, MfaProofActivities, OnboardingActivities } from '../../activities/types';
 import type { ResetUserPasswordInput, ResetUserPasswordResult } from '../../messages/password-reset';
+import { firstTimePasswordIssuance } from '../../messages/password-expiry';
 import {
   computeOptions,
   coreBankingOptions,
@@ -65,7 +66,12 @@ export async function ResetUserPassword(input: ResetUserPasswordInput): Promise<
       () =>
         expiry.armPasswordExpiry({
           userId: input.userId,
-          issued: { ref, issuedBy: processId, ttlMinutes },
+          issued: {
+            ref,
+            issuedBy: processId,
+            ttlMinutes,
+            passwordIssuedBy: firstTimePasswordIssuance(ref, input.userId),
+          },
           startedBy: starterOf(workflowInfo().memo),
         }),
       (r) => `${r.processId} expires at ${expiresAt}`,
