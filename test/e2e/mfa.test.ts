@@ -16,6 +16,13 @@ describe('MFA challenges end to end', () => {
   let stack: Stack;
   let token: string;
   let phoneSeq = 0;
+  /**
+   * The expiry test's two challenges, made before every other test (which it runs after), so
+   * their TTL runs out while the others run instead of the suite sitting through it.
+   */
+  let expiring: Awaited<ReturnType<typeof challenge>> & {
+    infinityKeys: { serviceKey: string; securityKey: string };
+  };
   /** A fresh number per test: every send counts against its destination's quota. */
   const newPhone = () => `+2547003${String(++phoneSeq).padStart(5, '0')}`;
 
@@ -26,6 +33,16 @@ describe('MFA challenges end to end', () => {
       MFA_WEBOTP_HOST: 'ib.bank.example',
     });
     token = await stack.token('mfa:write mfa:any-user processes:read');
+    // Numbers of their own, apart from newPhone()'s: the first test expects the first of those.
+    const native = await challenge({ purpose: 'ONBOARDING', phone: '+254700490001' });
+    const viaInfinity = await call(stack.apiUrl, 'POST', `${INFINITY}/requestOTPPreLoginMB`, {
+      token,
+      body: { Phone: '+254700490002' },
+    });
+    expiring = {
+      ...native,
+      infinityKeys: viaInfinity.body.MFAAttributes as { serviceKey: string; securityKey: string },
+    };
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
@@ -243,36 +260,6 @@ describe('MFA challenges end to end', () => {
     expect(after.status).toBe(409);
     expect(after.body.code).toBe('CHALLENGE_CANCELLED');
   });
-
-  it('expires at the TTL: 410 OTP_EXPIRED, and Infinity 10580', async () => {
-    const { serviceKey, securityKey, res } = await challenge({ purpose: 'ONBOARDING', phone: newPhone() });
-    const viaInfinity = await call(stack.apiUrl, 'POST', `${INFINITY}/requestOTPPreLoginMB`, {
-      token,
-      body: { Phone: newPhone() },
-    });
-    const infinityKeys = viaInfinity.body.MFAAttributes as { serviceKey: string; securityKey: string };
-    await sleep(Math.max(0, Date.parse(res.body.expiresAt as string) - Date.now()) + 1000);
-    const expired = await verify(serviceKey, securityKey, codeOf(serviceKey));
-    expect(expired.status).toBe(410);
-    expect(expired.body).toMatchObject({ code: 'OTP_EXPIRED', challengeStatus: 'EXPIRED' });
-    // The Infinity challenge was made after the native one: it has expired too.
-    const infinityExpired = await call(stack.apiUrl, 'POST', `${INFINITY}/verifyOTPPreLoginMB`, {
-      token,
-      body: {
-        MFAAttributes: {
-          serviceKey: infinityKeys.serviceKey,
-          OTP: { securityKey: infinityKeys.securityKey, otp: codeOf(infinityKeys.serviceKey) },
-        },
-      },
-    });
-    expect(infinityExpired.status).toBe(410);
-    expect(infinityExpired.body).toMatchObject({
-      dbpErrCode: '10580',
-      opstatus: '10580',
-      httpStatusCode: '410',
-      MFAAttributes: { status: 'EXPIRED' },
-    });
-  }, 60_000);
 
   it('answers 202 with the keys when the first code is still going out at the end of the wait budget', async () => {
     await call(stack.simulatorUrl, 'PUT', '/admin/faults', { body: { latencyMs: 2_500 } });
@@ -576,4 +563,29 @@ describe('MFA challenges end to end', () => {
       expect(verified.body).toMatchObject({ opstatus: '0', isOtpVerified: 'true' });
     });
   });
+
+  it('expires at the TTL: 410 OTP_EXPIRED, and Infinity 10580', async () => {
+    const { serviceKey, securityKey, res, infinityKeys } = expiring;
+    await sleep(Math.max(0, Date.parse(res.body.expiresAt as string) - Date.now()) + 1000);
+    const expired = await verify(serviceKey, securityKey, codeOf(serviceKey));
+    expect(expired.status).toBe(410);
+    expect(expired.body).toMatchObject({ code: 'OTP_EXPIRED', challengeStatus: 'EXPIRED' });
+    // The Infinity challenge was made after the native one: it has expired too.
+    const infinityExpired = await call(stack.apiUrl, 'POST', `${INFINITY}/verifyOTPPreLoginMB`, {
+      token,
+      body: {
+        MFAAttributes: {
+          serviceKey: infinityKeys.serviceKey,
+          OTP: { securityKey: infinityKeys.securityKey, otp: codeOf(infinityKeys.serviceKey) },
+        },
+      },
+    });
+    expect(infinityExpired.status).toBe(410);
+    expect(infinityExpired.body).toMatchObject({
+      dbpErrCode: '10580',
+      opstatus: '10580',
+      httpStatusCode: '410',
+      MFAAttributes: { status: 'EXPIRED' },
+    });
+  }, 60_000);
 });

@@ -21,3 +21,10 @@ export function assertProvisioned(): void {
 
 /** Where test/helpers/temporal-env.ts finds the e2e layer's one dev server (test/setup/e2e-setup.ts). */
 export const E2E_SERVER_ENV = 'IBMB_E2E_TEMPORAL_ADDRESS';
+
+/**
+ * Names this jest run (set by the first global setup, seen by every suite): what is built
+ * once per run (the workflow bundle, `npm run build`) is stamped with it.
+ */
+export const TEST_RUN_ENV = 'IBMB_TEST_RUN';
+export const testRun = (): string | undefined => process.env[TEST_RUN_ENV];

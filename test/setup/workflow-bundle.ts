@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { workflowInterceptorModules } from '../../worker/workflow-modules';
-import { assertProvisioned, testResultsDir, workflowBundlePath, repoRoot } from './tools';
+import { assertProvisioned, testResultsDir, workflowBundlePath, repoRoot, TEST_RUN_ENV } from './tools';
 
 /**
  * Global setup of every layer that runs workflow code: checks the provisioned servers and
@@ -12,8 +12,10 @@ import { assertProvisioned, testResultsDir, workflowBundlePath, repoRoot } from 
 export default async function bundleWorkflows(): Promise<void> {
   assertProvisioned();
   // Layers' setups run in the one jest process: the first bundles, the others reuse it.
-  const run = String(process.pid);
+  // pid and start time: a later run that happens to get the same pid is still a new run.
+  const run = `${process.pid}@${Math.round(performance.timeOrigin)}`;
   if (process.env.IBMB_WORKFLOW_BUNDLE_RUN === run && fs.existsSync(workflowBundlePath)) return;
+  process.env[TEST_RUN_ENV] = run;
   fs.mkdirSync(testResultsDir, { recursive: true });
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(`${repoRoot}/workflows`),
