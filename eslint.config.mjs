@@ -200,6 +200,12 @@ export default tseslint.config(
             'CallExpression[callee.property.name=/^(get|post|put|patch|delete|all)$/][callee.object.name=/^(router|app)$/]',
           message: 'Declare the route in api/routes.ts and register it with mount() (api/http/route.ts).',
         },
+        {
+          // Handlers call one client function: every conversation with a workflow is in clients/.
+          selector:
+            'MemberExpression[property.name=/^(workflow|workflowService|schedule|withDeadline|getHandle|executeUpdate|startUpdate|signalWithStart|executeUpdateWithStart)$/], CallExpression[callee.property.name=/^(signal|query)$/]',
+          message: 'Talk to Temporal through a clients/ function (one file per workflow conversation).',
+        },
       ],
     },
   },

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { findCause } from '../lib/failure-chain';
 
 /** gRPC UNAVAILABLE / connection refused anywhere in the cause chain. */
@@ -28,4 +29,14 @@ function isDeadline(e: object): boolean {
  */
 export function isOutcomeUnknown(err: unknown): boolean {
   return !!findCause(err, isDeadline);
+}
+
+/** Whether the engine answers (its system info) within `budgetMs`. */
+export async function temporalAnswers(client: Client, budgetMs: number): Promise<boolean> {
+  try {
+    await client.withDeadline(Date.now() + budgetMs, () => client.workflowService.getSystemInfo({}));
+    return true;
+  } catch {
+    return false;
+  }
 }

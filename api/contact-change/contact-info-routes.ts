@@ -1,15 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { startRoute } from '../processes/start-route';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import {
-  READ_CONTACT_INFO_WORKFLOW,
-  type ContactChange,
-  type ContactInfoRead,
-  type UpdateContactInfoInput,
-} from '../../messages/contact-change';
-import { ProcessType } from '../../messages/search-attributes';
+import { type ContactChange, type UpdateContactInfoInput } from '../../messages/contact-change';
 import { businessProblem } from '../http/business-status';
 import type { TokenVerifier } from '../http/auth';
 import { requestDigest, requestKey } from '../http/idempotency';
@@ -21,6 +14,7 @@ import { problems } from '../http/problem';
 import { customerId as customerIdSchema } from '../http/fields';
 import type { ContactInfoRequest } from './schema';
 import { startContactInfoChange } from './start';
+import { readContactInfo } from '../../clients/contact-change';
 
 function toChange(body: ContactInfoRequest): ContactChange {
   if ('email' in body) return { email: body.email.emailAddress };
@@ -36,8 +30,6 @@ function customerIdOf(req: Request): string {
   }
   return customerId;
 }
-
-const READ_BUDGET_MS = 15_000;
 
 /**
  * PUT /customers/{customerId}/contact-info (scope institution-users:write, or a self-service
@@ -87,17 +79,8 @@ export function contactInfoRouter(deps: {
   // Candescent's "verify that a customer exists": the masked contacts, or 404.
   mount(router, routes.getContactInfo, deps, async (req, res) => {
     const customerId = customerIdOf(req);
-    const read = await client.withDeadline(Date.now() + READ_BUDGET_MS, () =>
-      client.workflow.execute(READ_CONTACT_INFO_WORKFLOW, {
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        workflowId: `contact-info-read-${randomUUID()}`,
-        args: [{ customerId }],
-        workflowExecutionTimeout: '20 seconds',
-        typedSearchAttributes: [{ key: ProcessType, value: 'READ_CONTACT_INFO' }],
-        staticSummary: `Read contact info · customer ${customerId}`,
-      }),
-    );
-    const { found, contactInfo } = read as ContactInfoRead;
+    const read = await readContactInfo(client, config.TEMPORAL_TASK_QUEUE, customerId);
+    const { found, contactInfo } = read;
     if (!found || !contactInfo) throw businessProblem('CUSTOMER_NOT_FOUND', `No customer ${customerId}.`);
     res.json(contactInfo);
   });

@@ -1,13 +1,8 @@
 import { Router } from 'express';
 import { startRoute } from '../processes/start-route';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import {
-  cancelPhoneChangeUpdate,
-  UPDATE_USER_PHONE_WORKFLOW,
-  type UpdateUserPhoneInput,
-} from '../../messages/contact-change';
-import { PROCESS_ID_PATTERN } from '../../messages/process';
+import type { UpdateUserPhoneInput } from '../../messages/contact-change';
 import type { TokenVerifier } from '../http/auth';
 import { assertStepUpFor, assertUsableFor, provenChallenge, provenStepUp } from '../mfa/proofs';
 import { requestDigest, requestKey } from '../http/idempotency';
@@ -18,6 +13,7 @@ import { problems } from '../http/problem';
 import { businessProblem } from '../http/business-status';
 import type { UpdateUserIbRequest } from './schema';
 import { startPhoneChange } from './start';
+import { cancelPhoneChange } from '../../clients/contact-change';
 
 export interface UpdateUserIbDeps {
   client: Client;
@@ -83,28 +79,18 @@ export function updateUserIbRouter(deps: UpdateUserIbDeps): Router {
     const processId = String(req.params.processId);
     // Whoever may not cancel it learns nothing: the same 404 as for a missing process.
     const notFound = problems.notFound(`Process ${processId}`);
-    if (!processId.startsWith('phone-') || !PROCESS_ID_PATTERN.test(processId)) throw notFound;
-    const handle = client.workflow.getHandle(processId);
-    const desc = await handle.describe().catch((e: unknown) => {
-      throw e instanceof WorkflowNotFoundError ? notFound : e;
+    const outcome = await cancelPhoneChange(client, processId, {
+      mayCancel: (memo) => mayCancel(req.principal!, memo),
+      cancelledBy: req.principal!.subject,
     });
-    if (desc.type !== UPDATE_USER_PHONE_WORKFLOW || !mayCancel(req.principal!, desc.memo)) throw notFound;
-    const notCancellable = businessProblem(
-      'NOT_CANCELLABLE',
-      'The phone change is not in its cooling-off window (already applied, ended, or none configured).',
-      { processId },
-    );
-    if (desc.status.name !== 'RUNNING') throw notCancellable;
-    try {
-      const cancelled = await handle.executeUpdate(cancelPhoneChangeUpdate, {
-        args: [{ cancelledBy: req.principal!.subject }],
-      });
-      res.json(cancelled);
-    } catch (e) {
-      // Refused by the validator, or the run ended meanwhile.
-      if (e instanceof WorkflowUpdateFailedError || e instanceof WorkflowNotFoundError) throw notCancellable;
-      throw e;
-    }
+    if (outcome.kind === 'not-found') throw notFound;
+    if (outcome.kind === 'not-cancellable')
+      throw businessProblem(
+        'NOT_CANCELLABLE',
+        'The phone change is not in its cooling-off window (already applied, ended, or none configured).',
+        { processId },
+      );
+    res.json(outcome.result);
   });
   return router;
 }

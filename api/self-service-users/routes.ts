@@ -11,12 +11,13 @@ import { mount } from '../http/route';
 import { routes } from '../routes';
 import type { CreateSelfServiceUserRequest, UpdateSelfServiceUserRequest } from './schema';
 import {
-  readSelfServiceUser,
+  selfServiceUserRead,
   refuseBadRequest,
   requireIdentityProvider,
   startSelfServiceUser,
   startSelfServiceUserUpdate,
 } from './start';
+import { readSelfServiceUser } from '../../clients/self-service-user';
 
 const ADMIN = 'self-service-users:write';
 
@@ -75,7 +76,9 @@ export function selfServiceUsersRouter(deps: {
         'Not your user',
         `A self-service user's token reads only its own user; any other needs scope ${ADMIN}.`,
       );
-    res.json(await readSelfServiceUser(deps.client, deps.config.TEMPORAL_TASK_QUEUE, userId));
+    res.json(
+      selfServiceUserRead(await readSelfServiceUser(deps.client, deps.config.TEMPORAL_TASK_QUEUE, userId)),
+    );
   });
   return router;
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../../config';
@@ -6,7 +5,6 @@ import { assertPasswordPolicy } from '../http/password-policy';
 import { sealSelfServicePassword, selfServicePasswordContext } from '../../lib/self-service-password';
 import {
   CREATE_SELF_SERVICE_USER_WORKFLOW,
-  READ_SELF_SERVICE_USER_WORKFLOW,
   selfServiceUserProcessId,
   selfServiceUserUpdateProcessId,
   UPDATE_SELF_SERVICE_USER_WORKFLOW,
@@ -18,8 +16,8 @@ import { CustomerId, ProcessType } from '../../messages/search-attributes';
 import { businessProblem } from '../http/business-status';
 import { requestDigest } from '../http/idempotency';
 import { ProblemError, problems } from '../http/problem';
-import { startIdempotent, withStartBudget, type StartedProcess } from '../../clients/process-start';
-import { awaitOutcome } from '../../clients/process-outcome';
+import { startIdempotent, type StartedProcess } from '../../clients/process-start';
+import type { Outcome } from '../../clients/process-outcome';
 import { toProblem } from '../http/to-problem';
 import type { StarterMemo } from '../processes/readers';
 import type { CreateSelfServiceUserRequest, UpdateSelfServiceUserRequest } from './schema';
@@ -140,24 +138,8 @@ export function startSelfServiceUserUpdate(
   });
 }
 
-const READ_BUDGET_MS = 10_000;
-
-/** The user as core banking and its login hold it, read by a short run (the API holds no core-banking client). */
-export async function readSelfServiceUser(
-  client: Client,
-  taskQueue: string,
-  userId: string,
-): Promise<SelfServiceUserState> {
-  const handle = await withStartBudget(client, () =>
-    client.workflow.start(READ_SELF_SERVICE_USER_WORKFLOW, {
-      taskQueue,
-      workflowId: `ssread-${userId}-${randomUUID()}`,
-      args: [{ userId }],
-      workflowExecutionTimeout: '30 seconds',
-      staticSummary: `Read self-service user · user ${userId}`,
-    }),
-  );
-  const outcome = await awaitOutcome<SelfServiceUserState>(client, handle, READ_BUDGET_MS);
+/** A self-service user read's answer: the user, its refusal, or 503 past the read's budget. */
+export function selfServiceUserRead(outcome: Outcome<SelfServiceUserState>): SelfServiceUserState {
   if (outcome.kind === 'completed') return outcome.result;
   if (outcome.kind === 'failed') {
     // The read's own run id means nothing to the caller.

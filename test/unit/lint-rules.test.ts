@@ -79,6 +79,18 @@ const snippets = {
     "import { Router } from 'express';\nimport { mount } from '../http/route';\nimport { routes } from '../routes';\nconst router = Router();\nmount(router, routes.lockUser, {}, (_q, r) => void r.end());\nrouter.use('/x', (_q, _r, next) => next());\nexport default router;\n",
     'api/user-status/example.ts',
   ],
+  apiTalksToTemporal: [
+    "import type { Client } from '@temporalio/client';\nexport const read = (c: Client) => c.workflow.getHandle('p').query('state');\n",
+    'api/user-status/example.ts',
+  ],
+  apiSignals: [
+    "import type { WorkflowHandle } from '@temporalio/client';\nexport const s = (h: WorkflowHandle) => h.signal('firstLogin');\n",
+    'api/password-expiry/example.ts',
+  ],
+  clientsTalkToTemporal: [
+    "import type { Client } from '@temporalio/client';\nexport const read = (c: Client) => c.workflow.getHandle('p').query('state');\n",
+    'clients/example.ts',
+  ],
 } satisfies Record<string, [code: string, filePath: string]>;
 
 /**
@@ -154,6 +166,12 @@ describe('lint rules on imports', () => {
   it('registers routes only through mount(), from their one declaration', () => {
     expect(ids.routeByHand).toContain('no-restricted-syntax');
     expect(ids.routeMounted).toEqual([]);
+  });
+
+  it('keeps handlers off the Temporal client: every workflow conversation is a clients/ function', () => {
+    expect(ids.apiTalksToTemporal).toContain('no-restricted-syntax');
+    expect(ids.apiSignals).toContain('no-restricted-syntax');
+    expect(ids.clientsTalkToTemporal).toEqual([]);
   });
 
   it('accepts declared runtime dependencies', () => {
