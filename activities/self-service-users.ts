@@ -21,6 +21,8 @@ import { translated } from './failures';
 import { derivedFirstTimePassword } from './first-time-password';
 import { syncLoginStatus, type IdentityProviderDeps } from './identity-provider';
 import type { SelfServiceUserActivities } from './self-service-user-types';
+
+export type { SelfServiceUserActivities } from './self-service-user-types';
 import { templates } from './templates';
 
 export interface SelfServiceUserDeps extends IdentityProviderDeps {

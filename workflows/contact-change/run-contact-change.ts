@@ -1,5 +1,8 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { ContactChangeActivities, ContactOwner, MfaProofActivities } from '../../activities/types';
+import type { CustomerContactActivities } from '../../activities/customer-contacts';
+import type { LinkedSystemActivities } from '../../activities/linked-systems';
+import type { NoticeActivities } from '../../activities/notices';
+import type { ContactOwner, MfaProofActivities } from '../../activities/types';
 import type {
   ContactChange,
   ContactChangeResult,
@@ -18,10 +21,10 @@ import {
 import { propagateToAll } from './propagate';
 import { consumerRef } from '../consumer-ref';
 
-const core = proxyActivities<ContactChangeActivities>(coreBankingOptions);
+const core = proxyActivities<CustomerContactActivities>(coreBankingOptions);
 const mfa = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
-const linked = proxyActivities<ContactChangeActivities>(propagationOptions);
-const notices = proxyActivities<ContactChangeActivities>(messageOptions);
+const linked = proxyActivities<LinkedSystemActivities>(propagationOptions);
+const notices = proxyActivities<NoticeActivities>(messageOptions);
 
 export interface ContactChangeRequest {
   userId?: string;

@@ -1,5 +1,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { CredentialActivities, MfaProofActivities, OnboardingActivities } from '../../activities/types';
+import type { CoreBankingUserActivities } from '../../activities/core-banking-users';
+import type { CredentialActivities } from '../../activities/credentials';
+import type { MfaProofActivities } from '../../activities/types';
 import type { ResetUserPasswordInput, ResetUserPasswordResult } from '../../messages/password-reset';
 import {
   computeOptions,
@@ -14,11 +16,11 @@ import { businessFailure } from '../business-failure';
 import { failureCode, ProcessTrail } from '../process-trail';
 import { consumerRef } from '../consumer-ref';
 
-const core = proxyActivities<CredentialActivities>(coreBankingOptions);
+const core = proxyActivities<CoreBankingUserActivities>(coreBankingOptions);
 const mfa = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
 const expiry = proxyActivities<CredentialActivities>(passwordExpiryOptions);
-const compute = proxyActivities<OnboardingActivities>(computeOptions);
-const delivery = proxyActivities<OnboardingActivities>(messageOptions);
+const compute = proxyActivities<CredentialActivities>(computeOptions);
+const delivery = proxyActivities<CredentialActivities>(messageOptions);
 
 /**
  * Resets an IB/MB user's password: look up the user (ACTIVE only) → consume the VERIFIED

@@ -1,5 +1,7 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { CredentialActivities, MfaProofActivities } from '../../activities/types';
+import type { CoreBankingUserActivities } from '../../activities/core-banking-users';
+import type { CredentialActivities } from '../../activities/credentials';
+import type { MfaProofActivities } from '../../activities/types';
 import type {
   UpdateSecurityQuestionsInput,
   UpdateSecurityQuestionsResult,
@@ -9,7 +11,7 @@ import { notifyContacts } from '../credential-notices';
 import { failureCode, ProcessTrail } from '../process-trail';
 import { consumerRef } from '../consumer-ref';
 
-const core = proxyActivities<CredentialActivities>(coreBankingOptions);
+const core = proxyActivities<CoreBankingUserActivities>(coreBankingOptions);
 const answers = proxyActivities<CredentialActivities>(securityAnswersOptions);
 const mfa = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
 
