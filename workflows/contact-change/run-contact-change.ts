@@ -15,14 +15,14 @@ import { businessFailure } from '../business-failure';
 import {
   coreBankingOptions,
   messageOptions,
-  mfaConsumeOptions,
+  entityUpdateOptions,
   propagationOptions,
 } from '../activity-options';
 import { propagateToAll } from './propagate';
 import { consumerRef } from '../consumer-ref';
 
 const core = proxyActivities<CustomerContactActivities>(coreBankingOptions);
-const mfa = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
+const mfa = proxyActivities<MfaProofActivities>(entityUpdateOptions);
 const linked = proxyActivities<LinkedSystemActivities>(propagationOptions);
 const notices = proxyActivities<NoticeActivities>(messageOptions);
 

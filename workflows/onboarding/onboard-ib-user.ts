@@ -16,7 +16,7 @@ import {
   computeOptions,
   coreBankingOptions,
   messageOptions,
-  mfaConsumeOptions,
+  entityUpdateOptions,
   passwordExpiryOptions,
   webhookOptions,
 } from '../activity-options';
@@ -32,7 +32,7 @@ const compensation = proxyActivities<CoreBankingUserActivities>(compensationOpti
 /** The maker-checker poll waits on timers anyway: regular activities in every run. */
 const authorisation = proxyActivities<CoreBankingUserActivities>(coreBankingOptions);
 /** The phone proof is consumed like every other proof (a regular activity, retried as theirs). */
-const proofs = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
+const proofs = proxyActivities<MfaProofActivities>(entityUpdateOptions);
 
 /**
  * The steps' activities: local first (workflows/local-first.ts), most onboardings in a

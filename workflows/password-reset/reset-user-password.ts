@@ -7,7 +7,7 @@ import {
   computeOptions,
   coreBankingOptions,
   messageOptions,
-  mfaConsumeOptions,
+  entityUpdateOptions,
   passwordExpiryOptions,
 } from '../activity-options';
 import { notifyContacts } from '../credential-notices';
@@ -17,7 +17,7 @@ import { failureCode, ProcessTrail } from '../process-trail';
 import { consumerRef } from '../consumer-ref';
 
 const core = proxyActivities<CoreBankingUserActivities>(coreBankingOptions);
-const mfa = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
+const mfa = proxyActivities<MfaProofActivities>(entityUpdateOptions);
 const expiry = proxyActivities<CredentialActivities>(passwordExpiryOptions);
 const compute = proxyActivities<CredentialActivities>(computeOptions);
 const delivery = proxyActivities<CredentialActivities>(messageOptions);

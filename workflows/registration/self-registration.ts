@@ -28,18 +28,14 @@ import {
 } from '../../messages/registration';
 import { CustomerId, MfaPurpose, ProcessType } from '../../messages/search-attributes';
 import { failureCode, ProcessTrail } from '../process-trail';
-import {
-  coreBankingOptions,
-  registrationEntityOptions,
-  registrationLookupOptions,
-} from '../activity-options';
+import { coreBankingOptions, registrationEntityOptions, lookupOptions } from '../activity-options';
 import { eligibilityVerdict } from '../../rules/eligibility';
 import { disclosureVerdict } from '../../rules/disclosures';
 import { constantTimeEqual } from '../../rules/constant-time';
 import { MfaChallenge } from '../mfa/mfa-challenge';
 
 const entities = proxyActivities<QuotaActivities & MfaProofActivities>(registrationEntityOptions);
-const lookup = proxyActivities<CoreBankingUserActivities>(registrationLookupOptions);
+const lookup = proxyActivities<CoreBankingUserActivities>(lookupOptions);
 const core = proxyActivities<CoreBankingUserActivities & CredentialActivities>(coreBankingOptions);
 
 /** A verify typed as the code expires still completes: the run waits this long past the expiry. */
