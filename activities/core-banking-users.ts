@@ -8,7 +8,6 @@ import type {
 import { BusinessError, isNotFound } from '../adapters/errors';
 import { maskPhone } from '../lib/mask';
 import { identityContext, unsealSecret, type RegistrationIdentity } from '../lib/registration-crypto';
-import type { UserStatusAction } from '../messages/user-status';
 import { linkedCustomersAllowed, type EligibilityFacts } from '../rules/eligibility';
 import { mayRegisterItself } from '../rules/registration';
 import { translated } from './failures';
@@ -20,6 +19,7 @@ import type {
   EligibilityInput,
   IdentityMatchFacts,
   RegisteredUserInput,
+  UserStatusChange,
 } from './types';
 import { usernameCandidates } from './username-policy';
 
@@ -177,15 +177,7 @@ export function createCoreBankingUserActivities(deps: CoreBankingUserDeps) {
         }
       }),
 
-    applyUserStatus: ({
-      userId,
-      action,
-      reason,
-    }: {
-      userId: string;
-      action: UserStatusAction;
-      reason: string;
-    }) =>
+    applyUserStatus: ({ userId, action, reason }: UserStatusChange) =>
       translated(async () => {
         const ctx = coreBankingContext();
         const user =

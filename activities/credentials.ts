@@ -15,7 +15,6 @@ import {
   passwordIssuedSignal,
   type PasswordExpiryInput,
   type PasswordExpiryResult,
-  type PasswordIssued,
 } from '../messages/password-expiry';
 import { securityAnswersContext } from '../messages/security-questions';
 import { ProcessType } from '../messages/search-attributes';
@@ -29,7 +28,13 @@ import {
   type IdentityProviderDeps,
 } from './identity-provider';
 import { templates } from './templates';
-import type { CredentialDelivery, FirstTimePasswordInput, SealedSecurityAnswers } from './types';
+import type {
+  CredentialDelivery,
+  FirstTimePasswordInput,
+  FirstTimePasswordRevocation,
+  PasswordExpiryArming,
+  SealedSecurityAnswers,
+} from './types';
 
 /**
  * Credentials: the first-time password (onboarding and reset alike: sealed, set once per
@@ -156,15 +161,7 @@ export function createCredentialActivities(deps: CredentialDeps) {
         };
       }),
 
-    async armPasswordExpiry({
-      userId,
-      issued,
-      startedBy,
-    }: {
-      userId: string;
-      issued: PasswordIssued;
-      startedBy?: string;
-    }) {
+    async armPasswordExpiry({ userId, issued, startedBy }: PasswordExpiryArming) {
       const workflowId = passwordExpiryProcessId(userId);
       // The first login already ended this issuance's timer (a retried or reset step after
       // it): a new run would later revoke the password the customer has chosen since.
@@ -189,14 +186,7 @@ export function createCredentialActivities(deps: CredentialDeps) {
       return { processId: workflowId };
     },
 
-    revokeFirstTimePassword: ({
-      userId,
-      setNotAfter,
-    }: {
-      userId: string;
-      ref: string;
-      setNotAfter?: string;
-    }) =>
+    revokeFirstTimePassword: ({ userId, setNotAfter }: FirstTimePasswordRevocation) =>
       translated(async () => {
         // Where an identity provider holds the login, it alone knows whether it was changed.
         const held = await revokeUnusedLogin(deps, userId, setNotAfter ?? new Date().toISOString());

@@ -7,6 +7,7 @@ import type { ContactChange, ContactField } from '../messages/contact-change';
 import type { Channel, CredentialDeliveryChannel } from '../messages/onboarding';
 import type { CustomerType, IbUserStatus } from '../adapters/core-banking/types';
 import type { UserStatusAction } from '../messages/user-status';
+import type { PasswordIssued } from '../messages/password-expiry';
 import type { CredentialNoticeKind } from './notice-templates';
 
 export interface EligibilityInput {
@@ -171,3 +172,27 @@ export interface RegisteredUserInput {
 export type IdentityMatchFacts =
   | { matched: false }
   | { matched: true; customerId: string; customerType: CustomerType; usernameTaken: boolean };
+
+/** Signal-with-start of the user's FirstTimePasswordExpiry: the timer (re)starts for this issuance. */
+export interface PasswordExpiryArming {
+  userId: string;
+  issued: PasswordIssued;
+  startedBy?: string;
+}
+
+/**
+ * Revokes the first-time password if core banking still holds one that must be changed.
+ * `setNotAfter`: revoke only a password set at or before this (ISO time); a later one is newer.
+ */
+export interface FirstTimePasswordRevocation {
+  userId: string;
+  ref: string;
+  setNotAfter?: string;
+}
+
+/** Lock, unlock or close an IB/MB user in core banking (its login follows). */
+export interface UserStatusChange {
+  userId: string;
+  action: UserStatusAction;
+  reason: string;
+}
