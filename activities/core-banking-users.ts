@@ -1,47 +1,45 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import { coreBankingContext, currentRun } from './current-run';
-import type { CoreBankingClient } from '../adapters/core-banking/types';
-import { BusinessError } from '../adapters/errors';
-import type { EmailSender } from '../adapters/email/types';
-import type { SmsSender } from '../adapters/sms/types';
-import type { WebhookSender, WebhookTarget } from '../adapters/webhooks/types';
-import { maskEmail, maskPhone } from '../lib/mask';
-import { destinationDigest, seal, unseal } from '../lib/mfa-crypto';
-import { linkedCustomersAllowed } from '../rules/eligibility';
+import { ApplicationFailure } from '@temporalio/activity';
+import { coreBankingContext } from './current-run';
+import type {
+  CoreBankingClient,
+  DisclosureAcceptanceRequest,
+  IdentityMatchRequest,
+} from '../adapters/core-banking/types';
+import { BusinessError, isNotFound } from '../adapters/errors';
+import { maskPhone } from '../lib/mask';
+import { identityContext, unsealSecret, type RegistrationIdentity } from '../lib/registration-crypto';
+import { linkedCustomersAllowed, type EligibilityFacts } from '../rules/eligibility';
+import { mayRegisterItself } from '../rules/registration';
 import { translated } from './failures';
-import { derivedFirstTimePassword, generateFirstTimePassword } from './first-time-password';
-import {
-  firstLoginConfirmed,
-  setLoginPassword,
-  syncLoginStatus,
-  type IdentityProviderDeps,
-} from './identity-provider';
-import { firstTimePasswordIssuance } from '../messages/password-expiry';
-import { templates } from './templates';
-import type { CreatedIbUser, FirstTimePasswordInput, OnboardingActivities } from './types';
+import { syncLoginStatus, type IdentityProviderDeps } from './identity-provider';
+import type {
+  CreatedIbUser,
+  CreateIbUserInput,
+  CredentialOwner,
+  EligibilityInput,
+  IdentityMatchFacts,
+  RegisteredUserInput,
+  UserStatusChange,
+} from './types';
 import { usernameCandidates } from './username-policy';
 
-export interface OnboardingDeps extends IdentityProviderDeps {
+/**
+ * IB/MB users in core banking (T24 via the ESB): eligibility, create (onboarding,
+ * self-registration), status, lookups and deactivation. T24 has no idempotent create:
+ * every create looks for its businessKey first; a login in the identity provider follows
+ * the user's status.
+ */
+export interface CoreBankingUserDeps extends IdentityProviderDeps {
   coreBanking: CoreBankingClient;
-  sms: SmsSender;
-  /** For credentialDelivery EMAIL; the worker always has one (the outbox by default). */
-  email?: EmailSender;
-  webhooks: WebhookSender;
-  /** null: the username sync goes to the outbox. */
-  channelWebhook: WebhookTarget | null;
-  bankName: string;
-  /** Seals the first-time password between the activities that make and send it. */
+  /** Opens a registration's sealed identity. */
   serverKey: Buffer;
 }
-
-/** The sealed password opens only for the onboarding and user it was made for. */
-const passwordContext = firstTimePasswordIssuance;
 
 const MAX_USERNAME_TRIES = 5;
 const LIVE = new Set(['ACTIVE', 'PENDING_AUTHORISATION']);
 
-export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActivities {
-  const { coreBanking } = deps;
+export function createCoreBankingUserActivities(deps: CoreBankingUserDeps) {
+  const { coreBanking, serverKey } = deps;
 
   return {
     checkEligibility: ({
@@ -52,7 +50,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
       businessKey,
       userReference,
       linkedCustomerIds,
-    }) =>
+    }: EligibilityInput): Promise<EligibilityFacts> =>
       translated(async () => {
         const ctx = coreBankingContext();
         let customer;
@@ -101,7 +99,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         };
       }),
 
-    createIbUser: (input) =>
+    createIbUser: (input: CreateIbUserInput) =>
       translated(async (): Promise<CreatedIbUser> => {
         const ctx = coreBankingContext();
         // T24 has no idempotent create: look for this run's user first.
@@ -131,133 +129,10 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         });
       }),
 
-    getIbUserStatus: ({ userId }) =>
+    getIbUserStatus: ({ userId }: { userId: string }) =>
       translated(async () => (await coreBanking.getIbUser(userId, coreBankingContext())).status),
 
-    syncUsernameToChannel: (input) =>
-      translated(async () => {
-        // Core banking mode: the customer's own password (set, no change pending) means the
-        // first login happened, with this username.
-        if (input.unlessLoggedIn && !deps.identityProvider) {
-          const user = await coreBanking.getIbUser(input.userId, coreBankingContext());
-          if (!user.mustChangePassword && user.passwordSetAt !== null) return { delivered: 'none' as const };
-        }
-        const result = await deps.webhooks.send(deps.channelWebhook, {
-          id: input.webhookId,
-          type: 'ib_user.username_assigned',
-          payload: {
-            processId: input.processId,
-            customerId: input.customerId,
-            userId: input.userId,
-            username: input.username,
-            channel: input.channel,
-          },
-        });
-        return { delivered: result.delivered };
-      }),
-
-    // Derived, not drawn: an ops reset re-runs this step and must seal the same password.
-    sealFirstTimePassword: async ({ processId, userId }) => ({
-      sealed: seal(
-        deps.serverKey,
-        passwordContext(processId, userId),
-        derivedFirstTimePassword(deps.serverKey, passwordContext(processId, userId)),
-      ),
-    }),
-
-    issueFirstTimePassword: (input) =>
-      translated(async () => {
-        const ctx = coreBankingContext();
-        const delivery = input.delivery ?? 'SMS';
-        const customer = await coreBanking.getCustomer(input.customerId, ctx);
-        const to = delivery === 'EMAIL' ? customer.email : customer.mobilePhone;
-        // A proven onboarding: the password goes to the number the customer proved, or nowhere
-        // (the number on file changed since: the run fails and the user is deactivated).
-        if (
-          input.provenPhoneDigest !== undefined &&
-          (delivery !== 'SMS' || !to || destinationDigest(deps.serverKey, to) !== input.provenPhoneDigest)
-        ) {
-          throw new BusinessError(
-            'PHONE_MISMATCH',
-            'the mobile on file is not the number the phoneProof proved',
-          );
-        }
-        if (!to) {
-          // Checked before the password is set: no password nobody can receive.
-          throw delivery === 'EMAIL'
-            ? new BusinessError('NO_REGISTERED_CONTACT', 'the customer has no email on file')
-            : new BusinessError('CUSTOMER_NOT_ELIGIBLE', 'the registered mobile number was removed');
-        }
-        if (delivery === 'EMAIL' && !deps.email) throw new Error('no email sender configured');
-        const { workflowId, runId } = currentRun();
-        const { sealedPassword } = input;
-        // Sealed: every attempt sets and sends the same password under the same message id,
-        // so SMS arriving out of order never leave the customer holding a dead password.
-        // (Runs from before sealing make one per attempt, set first, then sent.)
-        const issuance = passwordContext(input.processId, input.userId);
-        const password = sealedPassword
-          ? unseal(deps.serverKey, issuance, sealedPassword)
-          : generateFirstTimePassword();
-        // One password per issuance (derived), so one message id. Kannel and Twilio do not
-        // de-duplicate by it (an SMTP Message-ID or a webhook id lets a receiver do so): what
-        // keeps one SMS per attempt is that a send never overlaps its own retry (the adapter
-        // aborts with the activity; the step runs as a regular activity). A reset names its
-        // own issuance.
-        const id = sealedPassword
-          ? `${input.messageRef ?? `${workflowId}.${input.userId}`}.first-time-password${delivery === 'EMAIL' ? '.email' : ''}`
-          : `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`;
-        // The customer's own password in force (a retry or an ops reset after the first
-        // login): nothing to set, nothing to send.
-        const changed = () => ({
-          channel: delivery,
-          to: delivery === 'EMAIL' ? maskEmail(to) : maskPhone(to),
-          status: 'PASSWORD_CHANGED' as const,
-          provider: 'none',
-        });
-        if (deps.identityProvider) {
-          // Keyed by that id: an issuance sets the login's password once. Found again after a
-          // later issuance, or with no UPDATE_PASSWORD pending, its password is not in force:
-          // the customer chose their own, or a reset replaced it. Nothing is sent then.
-          const { set, current } = await setLoginPassword(
-            deps,
-            { userId: input.userId, password, temporary: true, issuance: id, phone: customer.mobilePhone },
-            ctx,
-          );
-          if (!set && (!current || (await firstLoginConfirmed(deps, input.userId)))) return changed();
-        } else if (!sealedPassword) {
-          await coreBanking.setPassword(input.userId, password, true, ctx);
-        } else if (!(await setUnlessChanged(coreBanking, input, password, issuance))) {
-          return changed();
-        }
-        if (delivery === 'EMAIL') {
-          const mail = templates.firstTimePasswordEmail({ bankName: deps.bankName, password });
-          const receipt = await (deps.email as EmailSender).send({
-            id,
-            to,
-            subject: mail.subject,
-            text: mail.text,
-          });
-          return {
-            channel: 'EMAIL' as const,
-            to: maskEmail(to),
-            status: 'SENT' as const,
-            provider: receipt.provider,
-          };
-        }
-        const receipt = await deps.sms.send({
-          id,
-          to,
-          body: templates.firstTimePasswordSms({ bankName: deps.bankName, password }),
-        });
-        return {
-          channel: 'SMS' as const,
-          to: maskPhone(to),
-          status: 'SENT' as const,
-          provider: receipt.provider,
-        };
-      }),
-
-    deactivateUserByBusinessKey: ({ businessKey, reason }) =>
+    deactivateUserByBusinessKey: ({ businessKey, reason }: { businessKey: string; reason: string }) =>
       translated(async () => {
         const ctx = coreBankingContext();
         const users = await coreBanking.findIbUsers({ businessKey }, ctx);
@@ -270,44 +145,123 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         return { userId: users[0]?.userId ?? null };
       }),
 
-    deactivateIbUser: ({ userId, reason }) =>
+    deactivateIbUser: ({ userId, reason }: { userId: string; reason: string }) =>
       translated(async () => {
         const after = await coreBanking.deactivateIbUser(userId, reason, coreBankingContext());
         await syncLoginStatus(deps, userId, after.status);
       }),
+
+    lookupCredentialOwner: ({ userId }: { userId: string }) =>
+      translated(async (): Promise<CredentialOwner> => {
+        const ctx = coreBankingContext();
+        try {
+          const user = await coreBanking.getIbUser(userId, ctx);
+          const customer = await coreBanking.getCustomer(user.customerId, ctx);
+          return {
+            found: true,
+            userId,
+            customerId: user.customerId,
+            status: user.status,
+            contacts: { phone: customer.mobilePhone, email: customer.email },
+            passwordSetAt: user.passwordSetAt,
+          };
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+          return {
+            found: false,
+            userId,
+            customerId: '',
+            status: null,
+            contacts: { phone: null, email: null },
+          };
+        }
+      }),
+
+    applyUserStatus: ({ userId, action, reason }: UserStatusChange) =>
+      translated(async () => {
+        const ctx = coreBankingContext();
+        const user =
+          action === 'LOCK'
+            ? await coreBanking.lockIbUser(userId, reason, ctx)
+            : action === 'UNLOCK'
+              ? await coreBanking.unlockIbUser(userId, reason, ctx)
+              : await coreBanking.deactivateIbUser(userId, reason, ctx);
+        await syncLoginStatus(deps, userId, user.status);
+        return { status: user.status };
+      }),
+
+    matchRegistrationIdentity: ({
+      registrationId,
+      sealedIdentity,
+      username,
+    }: {
+      registrationId: string;
+      sealedIdentity: string;
+      username: string;
+    }): Promise<IdentityMatchFacts> =>
+      translated(async () => {
+        const identity = JSON.parse(
+          unsealSecret(serverKey, identityContext(registrationId), sealedIdentity),
+        ) as RegistrationIdentity;
+        const match = await coreBanking.matchCustomerIdentity(
+          identityMatchRequest(identity),
+          coreBankingContext(),
+        );
+        if (!match.matched || !match.customerId) return { matched: false as const };
+        const customer = await coreBanking.getCustomer(match.customerId, coreBankingContext());
+        // The same answer as a mismatch: nothing is sent and nothing said about the customer.
+        if (!mayRegisterItself(customer.type)) return { matched: false as const };
+        // Checked before any code is sent: a taken name is refused while nothing has happened.
+        const taken = await coreBanking.findIbUsers({ username }, coreBankingContext());
+        return {
+          matched: true as const,
+          customerId: match.customerId,
+          customerType: customer.type ?? 'RETAIL',
+          usernameTaken: taken.some((u) => u.status !== 'DEACTIVATED' && u.status !== 'REJECTED'),
+        };
+      }),
+
+    createRegisteredUser: (input: RegisteredUserInput) =>
+      translated(async (): Promise<CreatedIbUser> => {
+        const ctx = coreBankingContext();
+        // T24 has no idempotent create: look for this registration's user first.
+        const [existing] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
+        if (existing) return { ...pick(existing), existed: true };
+        try {
+          // The name the customer chose, or none: never a generated one behind their back.
+          return { ...pick(await coreBanking.createIbUser(input, ctx)), existed: false };
+        } catch (e) {
+          if (e instanceof BusinessError && e.code === 'DUPLICATE_BUSINESS_KEY') {
+            const [mine] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
+            if (mine) return { ...pick(mine), existed: true };
+          }
+          throw e;
+        }
+      }),
+
+    recordDisclosureAcceptance: ({
+      customerId,
+      ...req
+    }: DisclosureAcceptanceRequest & { customerId: string }) =>
+      translated(async () => {
+        const record = await coreBanking.recordDisclosureAcceptance(customerId, req, coreBankingContext());
+        return { acceptanceId: record.acceptanceId };
+      }),
+
+    deactivateRegisteredUser: ({ businessKey, reason }: { businessKey: string; reason: string }) =>
+      translated(async () => {
+        const users = await coreBanking.findIbUsers({ businessKey }, coreBankingContext());
+        for (const u of users) {
+          if (!LIVE.has(u.status)) continue;
+          const after = await coreBanking.deactivateIbUser(u.userId, reason, coreBankingContext());
+          await syncLoginStatus(deps, u.userId, after.status);
+        }
+        return { userId: users[0]?.userId ?? null };
+      }),
   };
 }
 
-/**
- * Sets this issuance's password unless the password in force moved on without it: true
- * when this issuance's password is in force (set now, or by an earlier attempt or run),
- * false when another one replaced what it replaces (the customer's own, after the first
- * login), which it then leaves alone. Onboarding replaces none; a reset the one its lookup saw.
- */
-async function setUnlessChanged(
-  coreBanking: CoreBankingClient,
-  input: FirstTimePasswordInput,
-  password: string,
-  issuance: string,
-): Promise<boolean> {
-  const ctx = coreBankingContext();
-  const user = await coreBanking.getIbUser(input.userId, ctx);
-  if (user.passwordIssuedBy === issuance) return true;
-  const ifPasswordSetAt = input.messageRef === undefined ? null : input.ifPasswordSetAt;
-  try {
-    await coreBanking.setPassword(
-      input.userId,
-      password,
-      true,
-      ctx,
-      ifPasswordSetAt === undefined ? undefined : { ifPasswordSetAt, issuedBy: issuance },
-    );
-    return true;
-  } catch (e) {
-    if (e instanceof BusinessError && e.code === 'PASSWORD_CHANGED') return false;
-    throw e;
-  }
-}
+export type CoreBankingUserActivities = ReturnType<typeof createCoreBankingUserActivities>;
 
 function pick(u: { userId: string; username: string; status: CreatedIbUser['status'] }) {
   return { userId: u.userId, username: u.username, status: u.status };
@@ -322,5 +276,20 @@ function emptyFacts() {
     emailMatchesRegistered: null,
     liveIbUserId: null,
     registeredMobileMasked: null,
+  };
+}
+
+/** The typed identity as core banking's identity match takes it: every factor the customer gave. */
+export function identityMatchRequest(identity: RegistrationIdentity): IdentityMatchRequest {
+  return {
+    firstName: identity.firstName,
+    lastName: identity.lastName,
+    dateOfBirth: identity.dateOfBirth,
+    ...(identity.nationalIdLast4 !== undefined && { nationalIdLast4: identity.nationalIdLast4 }),
+    ...(identity.socialSecurityNumber !== undefined && { nationalId: identity.socialSecurityNumber }),
+    ...(identity.postalAddress !== undefined && { postalAddress: identity.postalAddress }),
+    ...(identity.phoneNumber !== undefined && { mobilePhone: identity.phoneNumber }),
+    ...(identity.emailAddress !== undefined && { email: identity.emailAddress }),
+    ...(identity.mothersMaidenName !== undefined && { mothersMaidenName: identity.mothersMaidenName }),
   };
 }

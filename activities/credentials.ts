@@ -1,14 +1,16 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { CoreBankingClient, SecurityAnswer } from '../adapters/core-banking/types';
+import { BusinessError } from '../adapters/errors';
 import type { EmailSender } from '../adapters/email/types';
-import { isNotFound } from '../adapters/errors';
 import type { SmsSender } from '../adapters/sms/types';
 import { maskEmail, maskPhone } from '../lib/mask';
-import { unseal } from '../lib/mfa-crypto';
+import { destinationDigest, seal, unseal } from '../lib/mfa-crypto';
+import { passwordContext as registrationPasswordContext, unsealSecret } from '../lib/registration-crypto';
 import { hashAnswer } from '../lib/security-answers';
 import {
+  firstTimePasswordIssuance,
   PASSWORD_EXPIRY_WORKFLOW,
   passwordExpiryProcessId,
   passwordIssuedSignal,
@@ -17,78 +19,150 @@ import {
 } from '../messages/password-expiry';
 import { securityAnswersContext } from '../messages/security-questions';
 import { ProcessType } from '../messages/search-attributes';
-import { coreBankingContext } from './current-run';
+import { coreBankingContext, currentRun } from './current-run';
 import { translated } from './failures';
+import { derivedFirstTimePassword, generateFirstTimePassword } from './first-time-password';
 import {
   firstLoginConfirmed,
   revokeUnusedLogin,
-  syncLoginStatus,
+  setLoginPassword,
   type IdentityProviderDeps,
 } from './identity-provider';
-import { tellLinkedSystem, type LinkedSystemsDeps } from './linked-systems';
-import { credentialNoticeTemplates } from './notice-templates';
-import type { CredentialActivities, CredentialOwner } from './types';
+import { templates } from './templates';
+import type {
+  CredentialDelivery,
+  FirstTimePasswordInput,
+  FirstTimePasswordRevocation,
+  PasswordExpiryArming,
+  SealedSecurityAnswers,
+} from './types';
 
 /**
- * The credential processes' side effects: reset (with onboarding's password activities),
- * first-time password expiry, lock / unlock / close, security questions. Every write is
- * keyed or idempotent in core banking; every message carries a stable id.
+ * Credentials: the first-time password (onboarding and reset alike: sealed, set once per
+ * issuance, sent), its expiry timer and revocation, the first login, a self-registered
+ * password, security answers. Every write is keyed or conditional in core banking or the
+ * identity provider; every message carries a stable id.
  */
-export interface CredentialDeps extends LinkedSystemsDeps, IdentityProviderDeps {
+export interface CredentialDeps extends IdentityProviderDeps {
   coreBanking: CoreBankingClient;
   sms: SmsSender;
-  email: EmailSender;
+  /** For credentialDelivery EMAIL; the worker always has one (the outbox by default). */
+  email?: EmailSender;
   bankName: string;
+  /** Seals the first-time password between the activities that make and send it. */
   serverKey: Buffer;
   temporal: { client: Client; taskQueue: string };
 }
 
-export function createCredentialActivities(deps: CredentialDeps): CredentialActivities {
-  const { coreBanking } = deps;
-  return {
-    lookupCredentialOwner: ({ userId }) =>
-      translated(async (): Promise<CredentialOwner> => {
-        const ctx = coreBankingContext();
-        try {
-          const user = await coreBanking.getIbUser(userId, ctx);
-          const customer = await coreBanking.getCustomer(user.customerId, ctx);
-          return {
-            found: true,
-            userId,
-            customerId: user.customerId,
-            status: user.status,
-            contacts: { phone: customer.mobilePhone, email: customer.email },
-            passwordSetAt: user.passwordSetAt,
-          };
-        } catch (e) {
-          if (!isNotFound(e)) throw e;
-          return {
-            found: false,
-            userId,
-            customerId: '',
-            status: null,
-            contacts: { phone: null, email: null },
-          };
-        }
-      }),
+/** The sealed password opens only for the onboarding and user it was made for. */
+const passwordContext = firstTimePasswordIssuance;
 
-    sendCredentialNotice: ({ id, channel, to, kind }) =>
+export function createCredentialActivities(deps: CredentialDeps) {
+  const { coreBanking, serverKey } = deps;
+
+  return {
+    // Derived, not drawn: an ops reset re-runs this step and must seal the same password.
+    sealFirstTimePassword: async ({ processId, userId }: { processId: string; userId: string }) => ({
+      sealed: seal(
+        deps.serverKey,
+        passwordContext(processId, userId),
+        derivedFirstTimePassword(deps.serverKey, passwordContext(processId, userId)),
+      ),
+    }),
+
+    issueFirstTimePassword: (input: FirstTimePasswordInput): Promise<CredentialDelivery> =>
       translated(async () => {
-        const text = credentialNoticeTemplates.text(deps.bankName, kind);
-        if (channel === 'SMS') {
-          await deps.sms.send({ id, to, body: text });
-          return { to: maskPhone(to) };
+        const ctx = coreBankingContext();
+        const delivery = input.delivery ?? 'SMS';
+        const customer = await coreBanking.getCustomer(input.customerId, ctx);
+        const to = delivery === 'EMAIL' ? customer.email : customer.mobilePhone;
+        // A proven onboarding: the password goes to the number the customer proved, or nowhere
+        // (the number on file changed since: the run fails and the user is deactivated).
+        if (
+          input.provenPhoneDigest !== undefined &&
+          (delivery !== 'SMS' || !to || destinationDigest(deps.serverKey, to) !== input.provenPhoneDigest)
+        ) {
+          throw new BusinessError(
+            'PHONE_MISMATCH',
+            'the mobile on file is not the number the phoneProof proved',
+          );
         }
-        await deps.email.send({
+        if (!to) {
+          // Checked before the password is set: no password nobody can receive.
+          throw delivery === 'EMAIL'
+            ? new BusinessError('NO_REGISTERED_CONTACT', 'the customer has no email on file')
+            : new BusinessError('CUSTOMER_NOT_ELIGIBLE', 'the registered mobile number was removed');
+        }
+        if (delivery === 'EMAIL' && !deps.email) throw new Error('no email sender configured');
+        const { workflowId, runId } = currentRun();
+        const { sealedPassword } = input;
+        // Sealed: every attempt sets and sends the same password under the same message id,
+        // so SMS arriving out of order never leave the customer holding a dead password.
+        // (Runs from before sealing make one per attempt, set first, then sent.)
+        const issuance = passwordContext(input.processId, input.userId);
+        const password = sealedPassword
+          ? unseal(deps.serverKey, issuance, sealedPassword)
+          : generateFirstTimePassword();
+        // One password per issuance (derived), so one message id. Kannel and Twilio do not
+        // de-duplicate by it (an SMTP Message-ID or a webhook id lets a receiver do so): what
+        // keeps one SMS per attempt is that a send never overlaps its own retry (the adapter
+        // aborts with the activity; the step runs as a regular activity). A reset names its
+        // own issuance.
+        const id = sealedPassword
+          ? `${input.messageRef ?? `${workflowId}.${input.userId}`}.first-time-password${delivery === 'EMAIL' ? '.email' : ''}`
+          : `${workflowId}.${runId}.first-time-password.${Context.current().info.attempt}`;
+        // The customer's own password in force (a retry or an ops reset after the first
+        // login): nothing to set, nothing to send.
+        const changed = () => ({
+          channel: delivery,
+          to: delivery === 'EMAIL' ? maskEmail(to) : maskPhone(to),
+          status: 'PASSWORD_CHANGED' as const,
+          provider: 'none',
+        });
+        if (deps.identityProvider) {
+          // Keyed by that id: an issuance sets the login's password once. Found again after a
+          // later issuance, or with no UPDATE_PASSWORD pending, its password is not in force:
+          // the customer chose their own, or a reset replaced it. Nothing is sent then.
+          const { set, current } = await setLoginPassword(
+            deps,
+            { userId: input.userId, password, temporary: true, issuance: id, phone: customer.mobilePhone },
+            ctx,
+          );
+          if (!set && (!current || (await firstLoginConfirmed(deps, input.userId)))) return changed();
+        } else if (!sealedPassword) {
+          await coreBanking.setPassword(input.userId, password, true, ctx);
+        } else if (!(await setUnlessChanged(coreBanking, input, password, issuance))) {
+          return changed();
+        }
+        if (delivery === 'EMAIL') {
+          const mail = templates.firstTimePasswordEmail({ bankName: deps.bankName, password });
+          const receipt = await (deps.email as EmailSender).send({
+            id,
+            to,
+            subject: mail.subject,
+            text: mail.text,
+          });
+          return {
+            channel: 'EMAIL' as const,
+            to: maskEmail(to),
+            status: 'SENT' as const,
+            provider: receipt.provider,
+          };
+        }
+        const receipt = await deps.sms.send({
           id,
           to,
-          subject: credentialNoticeTemplates.subject(deps.bankName, kind),
-          text,
+          body: templates.firstTimePasswordSms({ bankName: deps.bankName, password }),
         });
-        return { to: maskEmail(to) };
+        return {
+          channel: 'SMS' as const,
+          to: maskPhone(to),
+          status: 'SENT' as const,
+          provider: receipt.provider,
+        };
       }),
 
-    async armPasswordExpiry({ userId, issued, startedBy }) {
+    async armPasswordExpiry({ userId, issued, startedBy }: PasswordExpiryArming) {
       const workflowId = passwordExpiryProcessId(userId);
       // The first login already ended this issuance's timer (a retried or reset step after
       // it): a new run would later revoke the password the customer has chosen since.
@@ -113,7 +187,7 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
       return { processId: workflowId };
     },
 
-    revokeFirstTimePassword: ({ userId, setNotAfter, passwordIssuedBy }) =>
+    revokeFirstTimePassword: ({ userId, setNotAfter, passwordIssuedBy }: FirstTimePasswordRevocation) =>
       translated(async () => {
         // Where an identity provider holds the login, it alone knows whether it was changed.
         const held = await revokeUnusedLogin(deps, userId, setNotAfter ?? new Date().toISOString());
@@ -135,32 +209,27 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
         return { revoked: true };
       }),
 
-    applyUserStatus: ({ userId, action, reason }) =>
-      translated(async () => {
-        const ctx = coreBankingContext();
-        const user =
-          action === 'LOCK'
-            ? await coreBanking.lockIbUser(userId, reason, ctx)
-            : action === 'UNLOCK'
-              ? await coreBanking.unlockIbUser(userId, reason, ctx)
-              : await coreBanking.deactivateIbUser(userId, reason, ctx);
-        await syncLoginStatus(deps, userId, user.status);
-        return { status: user.status };
-      }),
-
-    confirmFirstLogin: ({ userId }) =>
+    confirmFirstLogin: ({ userId }: { userId: string }) =>
       translated(async () => ({ confirmed: await firstLoginConfirmed(deps, userId) })),
 
-    propagateUserStatus: ({ system, webhookId, userId, customerId, action, status }) =>
+    // The one place the chosen password is in clear outside the API.
+    setRegisteredPassword: ({
+      registrationId,
+      userId,
+      sealedPassword,
+    }: {
+      registrationId: string;
+      userId: string;
+      sealedPassword: string;
+    }) =>
       translated(async () => {
-        await tellLinkedSystem(deps, system, {
-          id: webhookId,
-          type: 'ib_user.status_changed',
-          payload: { userId, customerId, action, status },
-        });
+        const password = unsealSecret(serverKey, registrationPasswordContext(registrationId), sealedPassword);
+        const issuance = `${registrationId}.registered-password`;
+        await setLoginPassword(deps, { userId, password, temporary: false, issuance }, coreBankingContext());
+        return { passwordSet: true as const };
       }),
 
-    storeSecurityAnswers: ({ userId, requestId, businessKey, sealedAnswers }) =>
+    storeSecurityAnswers: ({ userId, requestId, businessKey, sealedAnswers }: SealedSecurityAnswers) =>
       translated(async () => {
         let answers: { questionId: string; answer: string }[];
         try {
@@ -186,6 +255,39 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
         return { stored: questions.length };
       }),
   };
+}
+
+export type CredentialActivities = ReturnType<typeof createCredentialActivities>;
+
+/**
+ * Sets this issuance's password unless the password in force moved on without it: true
+ * when this issuance's password is in force (set now, or by an earlier attempt or run),
+ * false when another one replaced what it replaces (the customer's own, after the first
+ * login), which it then leaves alone. Onboarding replaces none; a reset the one its lookup saw.
+ */
+async function setUnlessChanged(
+  coreBanking: CoreBankingClient,
+  input: FirstTimePasswordInput,
+  password: string,
+  issuance: string,
+): Promise<boolean> {
+  const ctx = coreBankingContext();
+  const user = await coreBanking.getIbUser(input.userId, ctx);
+  if (user.passwordIssuedBy === issuance) return true;
+  const ifPasswordSetAt = input.messageRef === undefined ? null : input.ifPasswordSetAt;
+  try {
+    await coreBanking.setPassword(
+      input.userId,
+      password,
+      true,
+      ctx,
+      ifPasswordSetAt === undefined ? undefined : { ifPasswordSetAt, issuedBy: issuance },
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof BusinessError && e.code === 'PASSWORD_CHANGED') return false;
+    throw e;
+  }
 }
 
 /** Whether the latest expiry run of the user ended by a first login with this issuance. */

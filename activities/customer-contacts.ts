@@ -1,21 +1,15 @@
 import { coreBankingContext } from './current-run';
-import { tellLinkedSystem, type LinkedSystemsDeps } from './linked-systems';
 import type { CoreBankingClient, Customer } from '../adapters/core-banking/types';
-import type { EmailSender } from '../adapters/email/types';
 import { isNotFound, TransientError } from '../adapters/errors';
-import type { SmsSender } from '../adapters/sms/types';
 import { maskEmail, maskPhone } from '../lib/mask';
 import type { ContactChange, ContactField, ContactInfoRead } from '../messages/contact-change';
 import { translated } from './failures';
 import { syncLoginPhone, type IdentityProviderDeps } from './identity-provider';
-import { noticeTemplates } from './notice-templates';
-import type { ContactChangeActivities, ContactOwner } from './types';
+import type { ContactOwner } from './types';
 
-export interface ContactChangeDeps extends LinkedSystemsDeps, IdentityProviderDeps {
+/** A customer's contacts in core banking: read (masked), owner lookup, the change itself. */
+export interface CustomerContactDeps extends IdentityProviderDeps {
   coreBanking: CoreBankingClient;
-  sms: SmsSender;
-  email: EmailSender;
-  bankName: string;
 }
 
 /** A street line recognisable by its first characters only ("1 B••••••••••"). */
@@ -37,11 +31,11 @@ function changedFields(customer: Customer, change: ContactChange): ContactField[
   return out;
 }
 
-export function createContactChangeActivities(deps: ContactChangeDeps): ContactChangeActivities {
+export function createCustomerContactActivities(deps: CustomerContactDeps) {
   const { coreBanking } = deps;
 
   return {
-    readContactInfo: ({ customerId }) =>
+    readContactInfo: ({ customerId }: { customerId: string }) =>
       translated(async (): Promise<ContactInfoRead> => {
         try {
           const c = await coreBanking.getCustomer(customerId, coreBankingContext());
@@ -67,7 +61,15 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
         }
       }),
 
-    lookupContactOwner: ({ userId, customerId, change }) =>
+    lookupContactOwner: ({
+      userId,
+      customerId,
+      change,
+    }: {
+      userId?: string;
+      customerId?: string;
+      change: ContactChange;
+    }) =>
       translated(async (): Promise<ContactOwner> => {
         const none = {
           found: false,
@@ -106,7 +108,15 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
         }
       }),
 
-    applyContactChange: ({ customerId, businessKey, change }) =>
+    applyContactChange: ({
+      customerId,
+      businessKey,
+      change,
+    }: {
+      customerId: string;
+      businessKey: string;
+      change: ContactChange;
+    }) =>
       translated(async () => {
         await coreBanking.updateContact(
           customerId,
@@ -124,30 +134,7 @@ export function createContactChangeActivities(deps: ContactChangeDeps): ContactC
           throw new TransientError('core banking does not show the change yet');
         if (change.phone) await syncLoginPhone(deps, customerId, change.phone, coreBankingContext());
       }),
-
-    propagateContactChange: ({ system, webhookId, customerId, userId, changed, change }) =>
-      translated(async () => {
-        await tellLinkedSystem(deps, system, {
-          id: webhookId,
-          type: 'customer.contact_changed',
-          payload: { customerId, userId, changed, ...change },
-        });
-      }),
-
-    sendContactNotice: ({ id, channel, to, kind, changed, minutesUntilEffective = 0 }) =>
-      translated(async () => {
-        const text =
-          kind === 'SECURITY_NOTICE'
-            ? noticeTemplates.securityNotice(deps.bankName, changed)
-            : kind === 'PENDING_CHANGE'
-              ? noticeTemplates.pendingChange(deps.bankName, changed, minutesUntilEffective)
-              : noticeTemplates.confirmation(deps.bankName, changed);
-        if (channel === 'SMS') {
-          await deps.sms.send({ id, to, body: text });
-          return { to: maskPhone(to) };
-        }
-        await deps.email.send({ id, to, subject: noticeTemplates.emailSubject(deps.bankName, kind), text });
-        return { to: maskEmail(to) };
-      }),
   };
 }
+
+export type CustomerContactActivities = ReturnType<typeof createCustomerContactActivities>;

@@ -1,15 +1,13 @@
 import { hmacHex } from '../lib/server-key';
 import { keyCheckLabel, type KeyCheckInput } from '../messages/key-check';
 
-export interface KeyCheckActivities {
-  /** HMAC of the check label under this worker's server key (the key itself never leaves). */
-  serverKeyFingerprint(input: KeyCheckInput): Promise<string>;
-}
-
-export function createKeyCheckActivities(deps: { serverKey: Buffer }): KeyCheckActivities {
+export function createKeyCheckActivities(deps: { serverKey: Buffer }) {
   return {
-    async serverKeyFingerprint({ nonce }) {
+    /** HMAC of the check label under this worker's server key (the key itself never leaves). */
+    async serverKeyFingerprint({ nonce }: KeyCheckInput): Promise<string> {
       return hmacHex(deps.serverKey, keyCheckLabel(nonce));
     },
   };
 }
+
+export type KeyCheckActivities = ReturnType<typeof createKeyCheckActivities>;

@@ -1,11 +1,14 @@
 /**
- * MFA proof activity signatures as workflows see them (re-exported by activities/types.ts):
+ * What MFA proof activities take and answer (re-exported by activities/types.ts):
  * sending a challenge's codes, and consuming a verified challenge as a process's proof.
  * Everything crossing this boundary lands in history: destinations travel sealed,
  * codes as digests and sealed blobs, contacts masked.
  */
-import type { MfaPurpose, MfaState } from '../messages/mfa';
-import type { QuotaActivities } from './quota-types';
+import type { MfaPurpose } from '../messages/mfa';
+import type { MfaProofActivities } from './mfa-proofs';
+import type { QuotaActivities } from './quotas';
+
+export type { MfaProofActivities } from './mfa-proofs';
 
 /** A destination as the workflow knows it: masked, referenced, and as a keyed digest. */
 export interface ContactRef {
@@ -77,38 +80,25 @@ export interface SentCode {
   deliveries: Delivery[];
 }
 
-export interface MfaProofActivities {
-  resolveChallengeDestinations(input: ResolveDestinationsInput): Promise<ResolvedDestinations>;
-  sendChallengeCode(input: SendCodeInput): Promise<SentCode>;
-  /** The first send to one destination: a challenge is verifiable once any leg is out. */
-  sendChallengeLeg(input: SendLegInput): Promise<SentCode>;
-  resendChallengeCode(input: ResendCodeInput): Promise<{ deliveries: Delivery[] }>;
-  /**
-   * Consumes a VERIFIED pre-login ONBOARDING challenge as proof of the customer's mobile on
-   * file (bound to purpose, no user, and that number's digest); returns the proven digest.
-   */
-  consumePhoneProof(input: {
-    serviceKey: string;
-    customerId: string;
-    consumerProcessId: string;
-  }): Promise<{ phoneDigest: string }>;
-  /** MFA_NOT_VERIFIED unless the challenge is a verified, unused proof of this purpose, user and phone. */
-  consumeMfaChallenge(input: {
-    serviceKey: string;
-    userId: string;
-    /** The phone the code went to: the new one (UPDATE_PHONE), the one on file (STEP_UP; null: none). */
-    phone: string | null;
-    /** The purpose the challenge must have been made for; UPDATE_PHONE when absent (released histories). */
-    purpose?: 'UPDATE_PHONE' | 'STEP_UP' | 'RESET_PASSWORD' | 'UPDATE_SECURITY_QUESTIONS';
-    consumerProcessId: string;
-  }): Promise<void>;
-  /** A registration's challenge state once its first code is out; its refusal otherwise. */
-  awaitRegistrationCode(input: { serviceKey: string }): Promise<MfaState>;
-  /** CHALLENGE_NOT_VERIFIED unless the challenge is verified (and then it is consumed, once). */
-  consumeRegistrationCode(input: {
-    serviceKey: string;
-    consumerProcessId: string;
-  }): Promise<{ consumed: true }>;
+/**
+ * Consumes a VERIFIED pre-login ONBOARDING challenge as proof of the customer's mobile on
+ * file (bound to purpose, no user, and that number's digest); returns the proven digest.
+ */
+export interface PhoneProofInput {
+  serviceKey: string;
+  customerId: string;
+  consumerProcessId: string;
+}
+
+/** MFA_NOT_VERIFIED unless the challenge is a verified, unused proof of this purpose, user and phone. */
+export interface ConsumeMfaChallengeInput {
+  serviceKey: string;
+  userId: string;
+  /** The phone the code went to: the new one (UPDATE_PHONE), the one on file (STEP_UP; null: none). */
+  phone: string | null;
+  /** The purpose the challenge must have been made for; UPDATE_PHONE when absent (released histories). */
+  purpose?: 'UPDATE_PHONE' | 'STEP_UP' | 'RESET_PASSWORD' | 'UPDATE_SECURITY_QUESTIONS';
+  consumerProcessId: string;
 }
 
 /** What a challenge's own run calls: its codes' delivery and its destinations' quota. */

@@ -12,7 +12,18 @@ import { POSSESSION_ONLY_PURPOSES, type MfaPurpose } from '../messages/mfa';
 import type { DestinationQuotaPolicy } from '../messages/mfa-quota';
 import { awaitFirstCode, consumeChallenge } from '../clients/mfa-challenge';
 import { translated } from './failures';
-import type { ContactRef, Delivery, MfaProofActivities } from './mfa-proof-types';
+import type {
+  ConsumeMfaChallengeInput,
+  ContactRef,
+  Delivery,
+  PhoneProofInput,
+  ResendCodeInput,
+  ResolveDestinationsInput,
+  ResolvedDestinations,
+  SendCodeInput,
+  SendLegInput,
+  SentCode,
+} from './mfa-proof-types';
 import { templates } from './templates';
 
 export interface MfaDeps {
@@ -36,7 +47,7 @@ interface Destinations {
   email?: string;
 }
 
-export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
+export function createMfaProofActivities(deps: MfaDeps) {
   const { serverKey } = deps;
   // Read when a proof is consumed: the send activities need no Temporal client.
   const client = () => deps.temporal.client;
@@ -215,7 +226,7 @@ export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
   };
 
   return {
-    resolveChallengeDestinations: (input) =>
+    resolveChallengeDestinations: (input: ResolveDestinationsInput): Promise<ResolvedDestinations> =>
       translated(async () => {
         if (input.purpose === 'REGISTRATION') return resolved(input.serviceKey, await mobileOnFile(input));
         const given = input.phone || input.email;
@@ -230,7 +241,7 @@ export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
         return resolved(input.serviceKey, destinations);
       }),
 
-    sendChallengeCode: (input) =>
+    sendChallengeCode: (input: SendCodeInput): Promise<SentCode> =>
       translated(async () => {
         const destinations = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
         // Every attempt of this send derives the same code and uses the same message id:
@@ -251,7 +262,8 @@ export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
         };
       }),
 
-    sendChallengeLeg: (input) =>
+    /** The first send to one destination: a challenge is verifiable once any leg is out. */
+    sendChallengeLeg: (input: SendLegInput): Promise<SentCode> =>
       translated(async () => {
         const all = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
         const leg = input.channel === 'SMS' ? { phone: all.phone } : { email: all.email };
@@ -270,7 +282,7 @@ export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
         };
       }),
 
-    resendChallengeCode: (input) =>
+    resendChallengeCode: (input: ResendCodeInput): Promise<{ deliveries: Delivery[] }> =>
       translated(async () => {
         const destinations = openDestinations(input.serviceKey, input.sealedDestinations, input.skipDigests);
         const code = unseal(serverKey, input.serviceKey, input.sealedCode);
@@ -286,7 +298,7 @@ export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
         return { deliveries };
       }),
 
-    consumePhoneProof: ({ serviceKey, customerId, consumerProcessId }) =>
+    consumePhoneProof: ({ serviceKey, customerId, consumerProcessId }: PhoneProofInput) =>
       translated(async () => {
         const customer = await deps.coreBanking.getCustomer(customerId, coreBankingContext());
         if (!customer.mobilePhone) throw mfaNotVerified('NO_PHONE_ON_FILE');
@@ -295,16 +307,30 @@ export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
         return { phoneDigest: destinationDigest(serverKey, customer.mobilePhone) };
       }),
 
-    async consumeMfaChallenge({ serviceKey, userId, phone, purpose = 'UPDATE_PHONE', consumerProcessId }) {
+    async consumeMfaChallenge({
+      serviceKey,
+      userId,
+      phone,
+      purpose = 'UPDATE_PHONE',
+      consumerProcessId,
+    }: ConsumeMfaChallengeInput): Promise<void> {
       // The proof of a new number must name that number.
       if (purpose === 'UPDATE_PHONE' && !phone) throw mfaNotVerified('NO_PHONE');
       await consume({ serviceKey, userId, phone, purpose, consumerProcessId });
     },
 
-    awaitRegistrationCode: ({ serviceKey }) =>
+    /** A registration's challenge state once its first code is out; its refusal otherwise. */
+    awaitRegistrationCode: ({ serviceKey }: { serviceKey: string }) =>
       translated(() => awaitFirstCode(client(), serviceKey, 'The registration code was not sent.')),
 
-    async consumeRegistrationCode({ serviceKey, consumerProcessId }) {
+    /** CHALLENGE_NOT_VERIFIED unless the challenge is verified (and then it is consumed, once). */
+    async consumeRegistrationCode({
+      serviceKey,
+      consumerProcessId,
+    }: {
+      serviceKey: string;
+      consumerProcessId: string;
+    }) {
       const outcome = await consumeChallenge(
         client(),
         serviceKey,
@@ -321,6 +347,8 @@ export function createMfaProofActivities(deps: MfaDeps): MfaProofActivities {
     },
   };
 }
+
+export type MfaProofActivities = ReturnType<typeof createMfaProofActivities>;
 
 const DELIVERY_INCOMPLETE = 'DELIVERY_INCOMPLETE';
 

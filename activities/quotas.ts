@@ -5,7 +5,7 @@ import type { Refusal } from '../clients/refusal';
 import { quotaWorkflowId, type DestinationQuotaPolicy } from '../messages/mfa-quota';
 import { identityAttemptsWorkflowId } from '../messages/registration';
 import { asActivityFailure } from './failures';
-import type { QuotaActivities } from './quota-types';
+import type { ReservedSend, ReserveSendInput } from './quota-types';
 
 export interface QuotaDeps {
   /** entityTaskQueue: where quota entities live (config entityTaskQueue); taskQueue without it. */
@@ -14,14 +14,19 @@ export interface QuotaDeps {
 }
 
 /** Budgets kept by quota entity workflows (clients/quota.ts), spent before a send or a check. */
-export function createQuotaActivities(deps: QuotaDeps): QuotaActivities {
+export function createQuotaActivities(deps: QuotaDeps) {
   const { client, taskQueue, entityTaskQueue } = deps.temporal;
   const home = entityTaskQueue ?? taskQueue;
 
   return {
     // A destination over its quota is skipped, not the challenge refused: a user's email
     // still gets the code while the phone cools down. Only when all are over is it refused.
-    reserveDestinationSend: async ({ ref, destinationDigests, budget = 'USER' }) => {
+    /** Over-quota destinations are skipped; DESTINATION_RATE_LIMITED when every one is. */
+    reserveDestinationSend: async ({
+      ref,
+      destinationDigests,
+      budget = 'USER',
+    }: ReserveSendInput): Promise<ReservedSend> => {
       const refusals: Refusal[] = [];
       const overQuota: string[] = [];
       for (const digest of destinationDigests) {
@@ -44,7 +49,16 @@ export function createQuotaActivities(deps: QuotaDeps): QuotaActivities {
 
     // Counted before the identity is compared, whatever the outcome: the answer to a refused
     // attempt says nothing about the identity, and a retried reservation counts once (its ref).
-    async reserveIdentityAttempt({ identityDigest, ref, policy }) {
+    /** IDENTITY_ATTEMPTS_EXCEEDED (retryAfterSeconds) when the identity's budget is spent. */
+    async reserveIdentityAttempt({
+      identityDigest,
+      ref,
+      policy,
+    }: {
+      identityDigest: string;
+      ref: string;
+      policy: DestinationQuotaPolicy;
+    }): Promise<{ reserved: true }> {
       const verdict = await reserveSend(client, {
         workflowId: identityAttemptsWorkflowId(identityDigest),
         taskQueue: home,
@@ -61,3 +75,5 @@ export function createQuotaActivities(deps: QuotaDeps): QuotaActivities {
     },
   };
 }
+
+export type QuotaActivities = ReturnType<typeof createQuotaActivities>;

@@ -14,13 +14,19 @@ import {
   SELF_SERVICE_MARKER_ROLE,
   SELF_SERVICE_ROLES,
   type SelfServiceRole,
+  type SelfServiceUserState,
 } from '../messages/self-service-users';
 import { linkedCustomersAllowed } from '../rules/eligibility';
 import { coreBankingContext } from './current-run';
 import { translated } from './failures';
 import { derivedFirstTimePassword } from './first-time-password';
 import { syncLoginStatus, type IdentityProviderDeps } from './identity-provider';
-import type { SelfServiceUserActivities } from './self-service-user-types';
+import type {
+  SelfServiceIbUserInput,
+  SelfServiceLoginInput,
+  SelfServicePasswordSend,
+} from './self-service-user-types';
+import type { CreatedIbUser, CredentialDelivery } from './types';
 import { templates } from './templates';
 
 export interface SelfServiceUserDeps extends IdentityProviderDeps {
@@ -54,10 +60,10 @@ function selfServiceProvider(deps: SelfServiceUserDeps): SelfServiceLogins {
   return p as SelfServiceLogins;
 }
 
-export function createSelfServiceUserActivities(deps: SelfServiceUserDeps): SelfServiceUserActivities {
+export function createSelfServiceUserActivities(deps: SelfServiceUserDeps) {
   const { coreBanking } = deps;
   return {
-    createSelfServiceIbUser: (input) =>
+    createSelfServiceIbUser: (input: SelfServiceIbUserInput): Promise<CreatedIbUser> =>
       translated(async () => {
         const ctx = coreBankingContext();
         // T24 has no idempotent create: this run's user first.
@@ -89,7 +95,7 @@ export function createSelfServiceUserActivities(deps: SelfServiceUserDeps): Self
       }),
 
     // Derived, not drawn: an ops reset re-runs this step and seals the same password.
-    sealGeneratedSelfServicePassword: async ({ processId }) => {
+    sealGeneratedSelfServicePassword: async ({ processId }: { processId: string }) => {
       const context = selfServicePasswordContext(processId);
       return {
         sealed: sealSelfServicePassword(
@@ -100,7 +106,7 @@ export function createSelfServiceUserActivities(deps: SelfServiceUserDeps): Self
       };
     },
 
-    provisionSelfServiceLogin: (input) =>
+    provisionSelfServiceLogin: (input: SelfServiceLoginInput) =>
       translated(async () => {
         const provider = selfServiceProvider(deps);
         const password = unsealSelfServicePassword(
@@ -128,7 +134,7 @@ export function createSelfServiceUserActivities(deps: SelfServiceUserDeps): Self
         );
       }),
 
-    sendSelfServicePassword: (input) =>
+    sendSelfServicePassword: (input: SelfServicePasswordSend): Promise<CredentialDelivery> =>
       translated(async () => {
         const password = unsealSelfServicePassword(
           deps.serverKey,
@@ -167,7 +173,7 @@ export function createSelfServiceUserActivities(deps: SelfServiceUserDeps): Self
         };
       }),
 
-    readSelfServiceUser: ({ userId }) =>
+    readSelfServiceUser: ({ userId }: { userId: string }): Promise<SelfServiceUserState> =>
       translated(async () => {
         const notFound = new BusinessError('USER_NOT_FOUND', 'no self-service user with this id');
         let user;
@@ -197,7 +203,13 @@ export function createSelfServiceUserActivities(deps: SelfServiceUserDeps): Self
         };
       }),
 
-    checkSelfServiceClients: ({ businessCustomerId, linked }) =>
+    checkSelfServiceClients: ({
+      businessCustomerId,
+      linked,
+    }: {
+      businessCustomerId: string;
+      linked: string[];
+    }) =>
       translated(async () => {
         const business = await coreBanking.getCustomer(businessCustomerId, coreBankingContext());
         return {
@@ -207,12 +219,26 @@ export function createSelfServiceUserActivities(deps: SelfServiceUserDeps): Self
         };
       }),
 
-    setSelfServiceLinkedCustomers: ({ userId, linkedCustomerIds }) =>
+    setSelfServiceLinkedCustomers: ({
+      userId,
+      linkedCustomerIds,
+    }: {
+      userId: string;
+      linkedCustomerIds: string[];
+    }) =>
       translated(async () => {
         await coreBanking.setLinkedCustomers(userId, linkedCustomerIds, coreBankingContext());
       }),
 
-    setSelfServiceAccess: ({ userId, clients, roles }) =>
+    setSelfServiceAccess: ({
+      userId,
+      clients,
+      roles,
+    }: {
+      userId: string;
+      clients: string[];
+      roles: SelfServiceRole[];
+    }) =>
       translated(async () => {
         const { found } = await selfServiceProvider(deps).setSelfServiceAccess(
           userId,
@@ -226,9 +252,11 @@ export function createSelfServiceUserActivities(deps: SelfServiceUserDeps): Self
         if (!found) throw new BusinessError('USER_NOT_FOUND', 'the self-service user has no login');
       }),
 
-    disableSelfServiceLogin: ({ userId }) =>
+    disableSelfServiceLogin: ({ userId }: { userId: string }) =>
       translated(async () => {
         await syncLoginStatus(deps, userId, 'DEACTIVATED');
       }),
   };
 }
+
+export type SelfServiceUserActivities = ReturnType<typeof createSelfServiceUserActivities>;

@@ -1,13 +1,13 @@
 /**
- * Activity signatures as workflows see them. Workflows import this file only (as
- * types), never the implementations, which hold clients and secrets.
+ * What crosses the activity boundary (and so lands in history): the activities' inputs
+ * and answers. Each capability's activities are typed by its factory (XActivities =
+ * ReturnType<typeof createXActivities>); workflows import those as types only.
  */
-import type { ContactChange, ContactField, ContactInfoRead } from '../messages/contact-change';
+import type { ContactChange, ContactField } from '../messages/contact-change';
 import type { Channel, CredentialDeliveryChannel } from '../messages/onboarding';
-import type { IbUserStatus } from '../adapters/core-banking/types';
-import type { EligibilityFacts } from '../rules/eligibility';
-import type { PasswordIssued } from '../messages/password-expiry';
+import type { CustomerType, IbUserStatus } from '../adapters/core-banking/types';
 import type { UserStatusAction } from '../messages/user-status';
+import type { PasswordIssued } from '../messages/password-expiry';
 import type { CredentialNoticeKind } from './notice-templates';
 
 export interface EligibilityInput {
@@ -92,22 +92,6 @@ export interface CredentialDelivery {
   provider: string;
 }
 
-export interface OnboardingActivities {
-  checkEligibility(input: EligibilityInput): Promise<EligibilityFacts>;
-  createIbUser(input: CreateIbUserInput): Promise<CreatedIbUser>;
-  getIbUserStatus(input: { userId: string }): Promise<IbUserStatus>;
-  syncUsernameToChannel(input: UsernameSyncInput): Promise<{ delivered: 'http' | 'outbox' | 'none' }>;
-  /** A new first-time password, sealed under the server key (workflow state holds only this). */
-  sealFirstTimePassword(input: { processId: string; userId: string }): Promise<{ sealed: string }>;
-  issueFirstTimePassword(input: FirstTimePasswordInput): Promise<CredentialDelivery>;
-  deactivateIbUser(input: { userId: string; reason: string }): Promise<void>;
-  /** Compensation for a create that failed: a user core banking made under the key after all is deactivated. */
-  deactivateUserByBusinessKey(input: {
-    businessKey: string;
-    reason: string;
-  }): Promise<{ userId: string | null }>;
-}
-
 export type * from './mfa-proof-types';
 export type * from './quota-types';
 export type { EligibilityFacts } from '../rules/eligibility';
@@ -122,39 +106,6 @@ export interface ContactOwner {
   changed: ContactField[];
 }
 
-/** A contact change's own steps; the MFA proof it consumes is MfaProofActivities'. */
-export interface ContactChangeActivities {
-  /** The customer's masked contacts (GET contact-info), or found: false. */
-  readContactInfo(input: { customerId: string }): Promise<ContactInfoRead>;
-  lookupContactOwner(input: {
-    userId?: string;
-    customerId?: string;
-    change: ContactChange;
-  }): Promise<ContactOwner>;
-  applyContactChange(input: {
-    customerId: string;
-    businessKey: string;
-    change: ContactChange;
-  }): Promise<void>;
-  propagateContactChange(input: {
-    system: string;
-    webhookId: string;
-    customerId: string;
-    userId: string | null;
-    changed: ContactField[];
-    change: ContactChange;
-  }): Promise<void>;
-  sendContactNotice(input: {
-    id: string;
-    channel: 'SMS' | 'EMAIL';
-    to: string;
-    kind: 'SECURITY_NOTICE' | 'CONFIRMATION' | 'PENDING_CHANGE';
-    changed: ContactField[];
-    /** PENDING_CHANGE: minutes until the change takes effect unless cancelled. */
-    minutesUntilEffective?: number;
-  }): Promise<{ to: string }>;
-}
-
 /** The IB/MB user a credential process works on, with the contacts it notifies (payloads are encrypted). */
 export interface CredentialOwner {
   found: boolean;
@@ -166,49 +117,89 @@ export interface CredentialOwner {
   passwordSetAt?: string | null;
 }
 
-export interface CredentialActivities {
-  lookupCredentialOwner(input: { userId: string }): Promise<CredentialOwner>;
-  sendCredentialNotice(input: {
-    id: string;
-    channel: 'SMS' | 'EMAIL';
-    to: string;
-    kind: CredentialNoticeKind;
-  }): Promise<{ to: string }>;
-  /** Signal-with-start of the user's FirstTimePasswordExpiry: the timer (re)starts for this issuance. */
-  armPasswordExpiry(input: {
-    userId: string;
-    issued: PasswordIssued;
-    startedBy?: string;
-  }): Promise<{ processId: string }>;
-  /** Revokes the first-time password if core banking still holds one that must be changed. */
-  /** `setNotAfter`: revoke only a password set at or before this (ISO time); a later one is newer. */
-  /** `passwordIssuedBy`: revoke only the password core banking holds under this issuance (clock-free). */
-  revokeFirstTimePassword(input: {
-    userId: string;
-    ref: string;
-    setNotAfter?: string;
-    passwordIssuedBy?: string;
-  }): Promise<{ revoked: boolean }>;
-  /** Whether a reported first login happened (the identity provider, when it holds the login). */
-  confirmFirstLogin(input: { userId: string }): Promise<{ confirmed: boolean }>;
-  applyUserStatus(input: {
-    userId: string;
-    action: UserStatusAction;
-    reason: string;
-  }): Promise<{ status: IbUserStatus }>;
-  propagateUserStatus(input: {
-    system: string;
-    webhookId: string;
-    userId: string;
-    customerId: string;
-    action: UserStatusAction;
-    status: IbUserStatus;
-  }): Promise<void>;
-  /** Unseals the answers, hashes each with its own salt and stores only the hashes in core banking. */
-  storeSecurityAnswers(input: {
-    userId: string;
-    requestId: string;
-    businessKey: string;
-    sealedAnswers: string;
-  }): Promise<{ stored: number }>;
+/** A notice about a credential (reset, expiry, lock, unlock, close, security questions). */
+export interface CredentialNotice {
+  id: string;
+  channel: 'SMS' | 'EMAIL';
+  to: string;
+  kind: CredentialNoticeKind;
+}
+
+/** A notice about a contact change, to a contact on file or the new one. */
+export interface ContactNotice {
+  id: string;
+  channel: 'SMS' | 'EMAIL';
+  to: string;
+  kind: 'SECURITY_NOTICE' | 'CONFIRMATION' | 'PENDING_CHANGE';
+  changed: ContactField[];
+  /** PENDING_CHANGE: minutes until the change takes effect unless cancelled. */
+  minutesUntilEffective?: number;
+}
+
+/** A linked system told of a contact change (webhookId: the message's stable id). */
+export interface ContactChangePropagation {
+  system: string;
+  webhookId: string;
+  customerId: string;
+  userId: string | null;
+  changed: ContactField[];
+  change: ContactChange;
+}
+
+/** A linked system told of a user's new status. */
+export interface UserStatusPropagation {
+  system: string;
+  webhookId: string;
+  userId: string;
+  customerId: string;
+  action: UserStatusAction;
+  status: IbUserStatus;
+}
+
+/** Sealed answers: unsealed, hashed each with its own salt, only the hashes stored in core banking. */
+export interface SealedSecurityAnswers {
+  userId: string;
+  requestId: string;
+  businessKey: string;
+  sealedAnswers: string;
+}
+
+/** A self-registered user: exactly the name the customer chose. */
+export interface RegisteredUserInput {
+  businessKey: string;
+  customerId: string;
+  username: string;
+  channel: string;
+  acceptedDisclosures: string[];
+}
+
+/** Self-registration's identity match: a mismatch says nothing about the customer. */
+export type IdentityMatchFacts =
+  | { matched: false }
+  | { matched: true; customerId: string; customerType: CustomerType; usernameTaken: boolean };
+
+/** Signal-with-start of the user's FirstTimePasswordExpiry: the timer (re)starts for this issuance. */
+export interface PasswordExpiryArming {
+  userId: string;
+  issued: PasswordIssued;
+  startedBy?: string;
+}
+
+/**
+ * Revokes the first-time password if core banking still holds one that must be changed.
+ * `setNotAfter`: revoke only a password set at or before this (ISO time); a later one is newer.
+ */
+export interface FirstTimePasswordRevocation {
+  userId: string;
+  ref: string;
+  setNotAfter?: string;
+  /** Revoke only the password core banking holds under this issuance (clock-free). */
+  passwordIssuedBy?: string;
+}
+
+/** Lock, unlock or close an IB/MB user in core banking (its login follows). */
+export interface UserStatusChange {
+  userId: string;
+  action: UserStatusAction;
+  reason: string;
 }

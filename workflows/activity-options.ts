@@ -6,7 +6,10 @@ import type { ActivityOptions } from '@temporalio/workflow';
  * backoff until the schedule-to-close bound.
  */
 
-/** Core banking (T24 via the ESB), for every process. */
+/**
+ * Core banking (T24 via the ESB), for every process nobody waits on (security answers
+ * included: their scrypt hashing takes well under a second of the attempt).
+ */
 export const coreBankingOptions: ActivityOptions = {
   // The HTTP client gives up after CORE_BANKING_TIMEOUT_MS (5 s default); this bounds one attempt.
   startToCloseTimeout: '30 seconds',
@@ -15,20 +18,25 @@ export const coreBankingOptions: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 
-/** Core-banking contact lookup for a code (getIbUser → getCustomer); bounded by the code's expiry. */
+/**
+ * Core banking while a caller waits (a code's contacts, a registration's identity check, a
+ * contact-info read): quicker retries, minutes not hours. Callers bound it further (a code
+ * by its expiry, a read by its own budget).
+ */
 export const lookupOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 };
 
-/** Compensation must not give up easily: it undoes a user that exists. */
+/** Core banking, on purpose apart: compensation must not give up easily (it undoes a user that exists). */
 export const compensationOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
 
-/** The channel's webhook: a channel outage is waited out for hours. */
+/** Linked systems: the onboarding channel's webhook, whose outage is waited out for hours. */
 export const webhookOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '6 hours',
@@ -47,14 +55,14 @@ export const messageOptions: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 
-/** A code's SMS / email; bounded by the code's expiry (untilExpiry). */
+/** SMS / email, on purpose apart: a code's, which the customer waits for, retries faster, bounded by its expiry (untilExpiry). */
 export const deliveryOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 
 /**
- * Linked systems (a contact change, a user status): a few quick tries per round; longer
+ * Linked systems, on purpose apart from the channel's webhook: a few quick tries per round; longer
  * outages are waited out by the workflow itself (contact-change/propagate.ts,
  * propagateToAll), so ops see each failing round in the trail.
  */
@@ -75,29 +83,28 @@ export const computeOptions: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 
-/** Consuming an MFA challenge is a quick Temporal Update; its refusals are final. */
-export const mfaConsumeOptions: ActivityOptions = {
+/**
+ * A quick Update on a Temporal entity (consuming an MFA challenge, update-with-start on a
+ * quota workflow): short attempts, quick retries, refusals final; a code's send path bounds
+ * it by the code's expiry.
+ */
+export const entityUpdateOptions: ActivityOptions = {
   startToCloseTimeout: '15 seconds',
   scheduleToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-};
-
-/** Update-with-start on a destination's or caller's quota workflow. */
-export const quotaOptions: ActivityOptions = {
-  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' },
 };
 
-/** The per-user lock entity (a query or an Update): on the verify path, so short and retried quickly. */
+/** A Temporal entity, on purpose apart: the per-user lock (a query or an Update) is on the verify path, so shorter still. */
 export const userLockOptions: ActivityOptions = {
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds' },
 };
 
 /**
- * Self-registration's calls to its own entities (the identity attempt limit, the code's
- * challenge) through the Temporal client: quick attempts, retried for a few minutes, as the
- * customer is waiting for the answer.
+ * Temporal entities, on purpose apart: self-registration's calls (the identity attempt
+ * limit, the code's challenge) include waiting for the code's first delivery (an SMS
+ * gateway's answer), so an attempt gets longer; retried for a few minutes while the
+ * customer waits.
  */
 export const registrationEntityOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
@@ -105,28 +112,14 @@ export const registrationEntityOptions: ActivityOptions = {
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 };
 
-/** While the customer waits for the code: core banking must answer within minutes, not hours. */
-export const registrationLookupOptions: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' },
-};
-
 /**
- * Signal-with-start of a user's FirstTimePasswordExpiry (a Temporal call, not a side effect
- * the customer sees): short attempts, retried for up to an hour.
+ * A Temporal entity, on purpose apart: signal-with-start of a user's FirstTimePasswordExpiry
+ * (not a side effect the customer sees, nobody waits): short attempts, retried for up to an hour.
  */
 export const passwordExpiryOptions: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
-
-/** Unseal, hash (scrypt per answer) and store in core banking: compute plus one ESB write. */
-export const securityAnswersOptions: ActivityOptions = {
-  startToCloseTimeout: '60 seconds',
-  scheduleToCloseTimeout: '2 hours',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 
 /**

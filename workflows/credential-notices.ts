@@ -1,11 +1,12 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { CredentialActivities, CredentialOwner } from '../activities/types';
+import type { NoticeActivities } from '../activities/notices';
+import type { CredentialOwner } from '../activities/types';
 import type { CredentialNotification } from '../messages/password-reset';
 import type { CredentialNoticeKind } from '../activities/notice-templates';
 import { messageOptions } from './activity-options';
 import type { ProcessTrail } from './process-trail';
 
-const notices = proxyActivities<CredentialActivities>(messageOptions);
+const notices = proxyActivities<NoticeActivities>(messageOptions);
 
 /**
  * Tells the contacts on file (but `except`) what happened, in parallel, as one NOTIFY step.

@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCoreBankingHttpClient } from '../../adapters/core-banking/http-client';
 import type { CoreBankingClient } from '../../adapters/core-banking/types';
-import { createCredentialActivities, type CredentialDeps } from '../../activities/user-credentials';
+import { createCredentialActivities, type CredentialDeps } from '../../activities/credentials';
 import { createRequest, startSimulator, type RunningSimulator } from './sim-harness';
 
 /**

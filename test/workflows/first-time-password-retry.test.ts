@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createOnboardingActivities, type OnboardingDeps } from '../../activities/onboarding';
+import { createCoreBankingUserActivities } from '../../activities/core-banking-users';
+import { createCredentialActivities, type CredentialDeps } from '../../activities/credentials';
+import type { CoreBankingUserDeps } from '../../activities/core-banking-users';
+
+/** Onboarding's own activities: its core-banking user steps and its first-time password. */
+type OnboardingDeps = CoreBankingUserDeps & CredentialDeps;
+const createOnboardingActivities = (deps: OnboardingDeps) => ({
+  ...createCoreBankingUserActivities(deps),
+  ...createCredentialActivities(deps),
+});
 import type { Customer, IbUser, PasswordCondition } from '../../adapters/core-banking/types';
 import { TransientError } from '../../adapters/errors';
 import type { SmsMessage } from '../../adapters/sms/types';

@@ -2,7 +2,17 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { IbUserStatus } from '../../adapters/core-banking/types';
-import type { EligibilityFacts, OnboardingActivities } from '../../activities/types';
+import type { CoreBankingUserActivities } from '../../activities/core-banking-users';
+import type { CredentialActivities } from '../../activities/credentials';
+import type { LinkedSystemActivities } from '../../activities/linked-systems';
+import type { EligibilityFacts } from '../../activities/types';
+
+type OnboardingActivities = Pick<
+  CoreBankingUserActivities,
+  'checkEligibility' | 'createIbUser' | 'getIbUserStatus' | 'deactivateIbUser' | 'deactivateUserByBusinessKey'
+> &
+  Pick<CredentialActivities, 'sealFirstTimePassword' | 'issueFirstTimePassword'> &
+  Pick<LinkedSystemActivities, 'syncUsernameToChannel'>;
 import { userCreatedUpdate, type OnboardIbUserInput } from '../../messages/onboarding';
 import { processStateQuery } from '../../messages/process';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';

@@ -5,7 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CoreBankingClient, IdentityMatchRequest } from '../../adapters/core-banking/types';
 import { createMfaProofActivities, type MfaDeps } from '../../activities/mfa-proofs';
 import { createQuotaActivities } from '../../activities/quotas';
-import { createRegistrationActivities } from '../../activities/registration';
+import { createCoreBankingUserActivities } from '../../activities/core-banking-users';
+import { createCredentialActivities, type CredentialDeps } from '../../activities/credentials';
 import type { EligibilityFacts } from '../../activities/types';
 import { destinationDigest, otpDigest, securityKeyDigest } from '../../lib/mfa-crypto';
 import { quotaWorkflowId } from '../../messages/mfa-quota';
@@ -118,7 +119,8 @@ describe('SelfRegistration workflow (time-skipping)', () => {
       registeredMobileMasked: '+254••••••005',
     };
     return {
-      ...createRegistrationActivities({ coreBanking: core, serverKey: SERVER_KEY }),
+      ...createCoreBankingUserActivities({ coreBanking: core, serverKey: SERVER_KEY }),
+      ...createCredentialActivities({ coreBanking: core, serverKey: SERVER_KEY } as CredentialDeps),
       ...createQuotaActivities({
         temporal,
         destinationQuota: { maxPerWindow: 50, windowMinutes: 10, maxPerDay: 500 },

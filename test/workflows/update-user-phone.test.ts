@@ -1,7 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ContactChangeActivities, ContactOwner, MfaProofActivities } from '../../activities/types';
+import type { CustomerContactActivities } from '../../activities/customer-contacts';
+import type { LinkedSystemActivities } from '../../activities/linked-systems';
+import type { NoticeActivities } from '../../activities/notices';
+import type { ContactOwner, MfaProofActivities } from '../../activities/types';
+
+type ContactChangeActivities = CustomerContactActivities &
+  Pick<LinkedSystemActivities, 'propagateContactChange'> &
+  Pick<NoticeActivities, 'sendContactNotice'>;
 
 /** What a phone change calls: its own steps and the consume of its MFA proofs. */
 type PhoneChangeActivities = ContactChangeActivities &

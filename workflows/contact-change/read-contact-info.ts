@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { ContactChangeActivities } from '../../activities/types';
+import type { CustomerContactActivities } from '../../activities/customer-contacts';
 import type { ContactInfoRead } from '../../messages/contact-change';
 import { lookupOptions } from '../activity-options';
 
-const core = proxyActivities<ContactChangeActivities>({
+const core = proxyActivities<CustomerContactActivities>({
   ...lookupOptions,
   // A read the caller waits for: it gives up with the caller rather than retrying for hours.
   scheduleToCloseTimeout: '20 seconds',

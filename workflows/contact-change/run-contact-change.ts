@@ -1,5 +1,8 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { ContactChangeActivities, ContactOwner, MfaProofActivities } from '../../activities/types';
+import type { CustomerContactActivities } from '../../activities/customer-contacts';
+import type { LinkedSystemActivities } from '../../activities/linked-systems';
+import type { NoticeActivities } from '../../activities/notices';
+import type { ContactOwner, MfaProofActivities } from '../../activities/types';
 import type {
   ContactChange,
   ContactChangeResult,
@@ -12,16 +15,16 @@ import { businessFailure } from '../business-failure';
 import {
   coreBankingOptions,
   messageOptions,
-  mfaConsumeOptions,
+  entityUpdateOptions,
   propagationOptions,
 } from '../activity-options';
 import { propagateToAll } from './propagate';
 import { consumerRef } from '../consumer-ref';
 
-const core = proxyActivities<ContactChangeActivities>(coreBankingOptions);
-const mfa = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
-const linked = proxyActivities<ContactChangeActivities>(propagationOptions);
-const notices = proxyActivities<ContactChangeActivities>(messageOptions);
+const core = proxyActivities<CustomerContactActivities>(coreBankingOptions);
+const mfa = proxyActivities<MfaProofActivities>(entityUpdateOptions);
+const linked = proxyActivities<LinkedSystemActivities>(propagationOptions);
+const notices = proxyActivities<NoticeActivities>(messageOptions);
 
 export interface ContactChangeRequest {
   userId?: string;

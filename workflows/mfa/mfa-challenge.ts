@@ -38,7 +38,7 @@ import { failureCode, ProcessTrail } from '../process-trail';
 import {
   deliveryOptions,
   lookupOptions,
-  quotaOptions,
+  entityUpdateOptions,
   untilExpiry,
   userLockOptions,
 } from '../activity-options';
@@ -292,7 +292,7 @@ function sendActivities(state: ChallengeState) {
 /** Send `sendNumber`'s reservation on the destinations' quotas (keyed by it: a retry counts once). */
 function reserveSend(state: ChallengeState, trail: ProcessTrail, sendNumber: number, digests: string[]) {
   return trail.step('RESERVE_DESTINATION_QUOTA', () =>
-    localActivities(quotaOptions, state).reserveDestinationSend({
+    localActivities(entityUpdateOptions, state).reserveDestinationSend({
       ref: `${state.processId}.send-${sendNumber}`,
       destinationDigests: digests,
       budget: quotaBudget(state.input),

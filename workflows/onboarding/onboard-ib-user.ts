@@ -5,8 +5,10 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { CredentialActivities, MfaProofActivities, OnboardingActivities } from '../../activities/types';
-import type { RegistrationActivities } from '../../activities/registration-types';
+import type { CoreBankingUserActivities } from '../../activities/core-banking-users';
+import type { CredentialActivities } from '../../activities/credentials';
+import type { LinkedSystemActivities } from '../../activities/linked-systems';
+import type { MfaProofActivities } from '../../activities/types';
 import type { OnboardIbUserInput, OnboardIbUserResult } from '../../messages/onboarding';
 import { firstTimePasswordIssuance } from '../../messages/password-expiry';
 import { failureCode, ProcessTrail } from '../process-trail';
@@ -15,7 +17,7 @@ import {
   computeOptions,
   coreBankingOptions,
   messageOptions,
-  mfaConsumeOptions,
+  entityUpdateOptions,
   passwordExpiryOptions,
   webhookOptions,
 } from '../activity-options';
@@ -27,11 +29,11 @@ import { localFirst } from '../local-first';
 import { UserCreatedMilestone } from './milestone';
 import { businessFailure } from '../business-failure';
 
-const compensation = proxyActivities<OnboardingActivities>(compensationOptions);
+const compensation = proxyActivities<CoreBankingUserActivities>(compensationOptions);
 /** The maker-checker poll waits on timers anyway: regular activities in every run. */
-const authorisation = proxyActivities<OnboardingActivities>(coreBankingOptions);
+const authorisation = proxyActivities<CoreBankingUserActivities>(coreBankingOptions);
 /** The phone proof is consumed like every other proof (a regular activity, retried as theirs). */
-const proofs = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
+const proofs = proxyActivities<MfaProofActivities>(entityUpdateOptions);
 
 /**
  * The steps' activities: local first (workflows/local-first.ts), most onboardings in a
@@ -44,11 +46,11 @@ const proofs = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
 function stepActivities(regularNow: () => boolean) {
   const proxy = <A extends object>(options: ActivityOptions): A => localFirst<A>(options, { regularNow });
   return {
-    core: proxy<OnboardingActivities>(coreBankingOptions),
-    channelSync: proxyActivities<OnboardingActivities>(webhookOptions),
-    sms: proxyActivities<OnboardingActivities>(messageOptions),
-    compute: proxy<OnboardingActivities>(computeOptions),
-    evidence: proxy<RegistrationActivities>(coreBankingOptions),
+    core: proxy<CoreBankingUserActivities>(coreBankingOptions),
+    channelSync: proxyActivities<LinkedSystemActivities>(webhookOptions),
+    sms: proxyActivities<CredentialActivities>(messageOptions),
+    compute: proxy<CredentialActivities>(computeOptions),
+    evidence: proxy<CoreBankingUserActivities>(coreBankingOptions),
     expiry: proxy<CredentialActivities>(passwordExpiryOptions),
   };
 }

@@ -1,5 +1,6 @@
 import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { CredentialActivities } from '../../activities/types';
+import type { CoreBankingUserActivities } from '../../activities/core-banking-users';
+import type { CredentialActivities } from '../../activities/credentials';
 import {
   firstLoginSignal,
   type FirstLogin,
@@ -12,7 +13,7 @@ import { coreBankingOptions } from '../activity-options';
 import { notifyContacts } from '../credential-notices';
 import { ProcessTrail } from '../process-trail';
 
-const core = proxyActivities<CredentialActivities>(coreBankingOptions);
+const core = proxyActivities<CoreBankingUserActivities & CredentialActivities>(coreBankingOptions);
 
 /** Runs from before it asked the identity provider whether a reported first login happened. */
 const CONFIRMED_FIRST_LOGIN = 'confirmed-first-login';

@@ -1,12 +1,14 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { CredentialActivities, MfaProofActivities, OnboardingActivities } from '../../activities/types';
+import type { CoreBankingUserActivities } from '../../activities/core-banking-users';
+import type { CredentialActivities } from '../../activities/credentials';
+import type { MfaProofActivities } from '../../activities/types';
 import type { ResetUserPasswordInput, ResetUserPasswordResult } from '../../messages/password-reset';
 import { firstTimePasswordIssuance } from '../../messages/password-expiry';
 import {
   computeOptions,
   coreBankingOptions,
   messageOptions,
-  mfaConsumeOptions,
+  entityUpdateOptions,
   passwordExpiryOptions,
 } from '../activity-options';
 import { notifyContacts } from '../credential-notices';
@@ -15,11 +17,11 @@ import { businessFailure } from '../business-failure';
 import { failureCode, ProcessTrail } from '../process-trail';
 import { consumerRef } from '../consumer-ref';
 
-const core = proxyActivities<CredentialActivities>(coreBankingOptions);
-const mfa = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
+const core = proxyActivities<CoreBankingUserActivities>(coreBankingOptions);
+const mfa = proxyActivities<MfaProofActivities>(entityUpdateOptions);
 const expiry = proxyActivities<CredentialActivities>(passwordExpiryOptions);
-const compute = proxyActivities<OnboardingActivities>(computeOptions);
-const delivery = proxyActivities<OnboardingActivities>(messageOptions);
+const compute = proxyActivities<CredentialActivities>(computeOptions);
+const delivery = proxyActivities<CredentialActivities>(messageOptions);
 
 /**
  * Resets an IB/MB user's password: look up the user (ACTIVE only) → consume the VERIFIED

@@ -11,8 +11,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { MfaProofActivities, OnboardingActivities, QuotaActivities } from '../../activities/types';
-import type { RegistrationActivities } from '../../activities/registration-types';
+import type { CoreBankingUserActivities } from '../../activities/core-banking-users';
+import type { CredentialActivities } from '../../activities/credentials';
+import type { MfaProofActivities, QuotaActivities } from '../../activities/types';
 import { mfaProcessId, type MfaChallengeInput } from '../../messages/mfa';
 import {
   awaitCodeSentUpdate,
@@ -27,19 +28,15 @@ import {
 } from '../../messages/registration';
 import { CustomerId, MfaPurpose, ProcessType } from '../../messages/search-attributes';
 import { failureCode, ProcessTrail } from '../process-trail';
-import {
-  coreBankingOptions,
-  registrationEntityOptions,
-  registrationLookupOptions,
-} from '../activity-options';
+import { coreBankingOptions, registrationEntityOptions, lookupOptions } from '../activity-options';
 import { eligibilityVerdict } from '../../rules/eligibility';
 import { disclosureVerdict } from '../../rules/disclosures';
 import { constantTimeEqual } from '../../rules/constant-time';
 import { MfaChallenge } from '../mfa/mfa-challenge';
 
 const entities = proxyActivities<QuotaActivities & MfaProofActivities>(registrationEntityOptions);
-const lookup = proxyActivities<RegistrationActivities & OnboardingActivities>(registrationLookupOptions);
-const core = proxyActivities<RegistrationActivities>(coreBankingOptions);
+const lookup = proxyActivities<CoreBankingUserActivities>(lookupOptions);
+const core = proxyActivities<CoreBankingUserActivities & CredentialActivities>(coreBankingOptions);
 
 /** A verify typed as the code expires still completes: the run waits this long past the expiry. */
 export const COMPLETE_GRACE_MS = 60_000;

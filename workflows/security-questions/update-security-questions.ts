@@ -1,17 +1,19 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { CredentialActivities, MfaProofActivities } from '../../activities/types';
+import type { CoreBankingUserActivities } from '../../activities/core-banking-users';
+import type { CredentialActivities } from '../../activities/credentials';
+import type { MfaProofActivities } from '../../activities/types';
 import type {
   UpdateSecurityQuestionsInput,
   UpdateSecurityQuestionsResult,
 } from '../../messages/security-questions';
-import { coreBankingOptions, mfaConsumeOptions, securityAnswersOptions } from '../activity-options';
+import { coreBankingOptions, entityUpdateOptions } from '../activity-options';
 import { notifyContacts } from '../credential-notices';
 import { failureCode, ProcessTrail } from '../process-trail';
 import { consumerRef } from '../consumer-ref';
 
-const core = proxyActivities<CredentialActivities>(coreBankingOptions);
-const answers = proxyActivities<CredentialActivities>(securityAnswersOptions);
-const mfa = proxyActivities<MfaProofActivities>(mfaConsumeOptions);
+const core = proxyActivities<CoreBankingUserActivities>(coreBankingOptions);
+const answers = proxyActivities<CredentialActivities>(coreBankingOptions);
+const mfa = proxyActivities<MfaProofActivities>(entityUpdateOptions);
 
 /**
  * Replaces a user's security questions: look up (ACTIVE only) → consume the VERIFIED

@@ -1,6 +1,6 @@
 import { CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { OnboardingActivities } from '../../activities/types';
-import type { SelfServiceUserActivities } from '../../activities/self-service-user-types';
+import type { CoreBankingUserActivities } from '../../activities/core-banking-users';
+import type { SelfServiceUserActivities } from '../../activities/self-service-users';
 import type {
   CreateSelfServiceUserInput,
   CreateSelfServiceUserResult,
@@ -10,10 +10,12 @@ import { compensationOptions, computeOptions, coreBankingOptions, messageOptions
 import { eligibilityVerdict } from '../../rules/eligibility';
 import { businessFailure } from '../business-failure';
 
-const core = proxyActivities<OnboardingActivities & SelfServiceUserActivities>(coreBankingOptions);
+const core = proxyActivities<CoreBankingUserActivities & SelfServiceUserActivities>(coreBankingOptions);
 const compute = proxyActivities<SelfServiceUserActivities>(computeOptions);
 const messages = proxyActivities<SelfServiceUserActivities>(messageOptions);
-const compensation = proxyActivities<OnboardingActivities & SelfServiceUserActivities>(compensationOptions);
+const compensation = proxyActivities<CoreBankingUserActivities & SelfServiceUserActivities>(
+  compensationOptions,
+);
 
 /**
  * Opens a business's self-service (API) user, MBanq's `POST /v1/users`: the business and

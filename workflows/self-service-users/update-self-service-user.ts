@@ -1,5 +1,5 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { SelfServiceUserActivities } from '../../activities/self-service-user-types';
+import type { SelfServiceUserActivities } from '../../activities/self-service-users';
 import type { SelfServiceUserState, UpdateSelfServiceUserInput } from '../../messages/self-service-users';
 import { ProcessTrail } from '../process-trail';
 import { coreBankingOptions } from '../activity-options';

@@ -1,5 +1,6 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { CredentialActivities } from '../../activities/types';
+import type { CoreBankingUserActivities } from '../../activities/core-banking-users';
+import type { LinkedSystemActivities } from '../../activities/linked-systems';
 import type { CredentialNoticeKind } from '../../activities/notice-templates';
 import type {
   ChangeUserStatusInput,
@@ -12,8 +13,8 @@ import { notifyContacts } from '../credential-notices';
 import { failureCode, ProcessTrail } from '../process-trail';
 import { statusTransition } from '../../rules/user-status';
 
-const core = proxyActivities<CredentialActivities>(coreBankingOptions);
-const linked = proxyActivities<CredentialActivities>(propagationOptions);
+const core = proxyActivities<CoreBankingUserActivities>(coreBankingOptions);
+const linked = proxyActivities<LinkedSystemActivities>(propagationOptions);
 
 const NOTICE: Record<UserStatusAction, CredentialNoticeKind> = {
   LOCK: 'USER_LOCKED',
