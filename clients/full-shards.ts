@@ -1,9 +1,10 @@
 /**
- * What one API process has learnt about a caller's quota shards that refused it: each
- * refusal says when the shard's oldest binding send leaves its window (retryAfterSeconds),
- * and a quota entity has no release, so until then the shard stays full whatever it is
- * asked (workflows/mfa/quota-window.ts: sends only join, and leave by time). A send over
- * budget then skips the shards known full instead of asking each of them again.
+ * What one API process has learnt about a caller's quota shards that are full: the send
+ * that filled a shard (fullForSeconds) and each refusal (retryAfterSeconds) say when its
+ * oldest binding send leaves the window, and a quota entity has no release, so until then
+ * the shard stays full whatever it is asked (workflows/mfa/quota-window.ts: sends only
+ * join, and leave by time). A send over budget then skips the shards known full instead
+ * of asking each of them (one rejected Update, a workflow task, on every shard).
  *
  * A hint is trusted for RECHECK_MS at most, then the shard is asked again: an ops reset of
  * a caller's quota (its run terminated) takes effect within that, and a clock apart from

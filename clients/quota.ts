@@ -28,7 +28,9 @@ export interface QuotaReservation {
 }
 
 export type QuotaVerdict =
-  { reserved: true } | { reserved: false; refusal: Refusal; retryAfterSeconds: number };
+  /** fullForSeconds: this send filled the quota, refusing the next for that long. */
+  | { reserved: true; fullForSeconds?: number }
+  | { reserved: false; refusal: Refusal; retryAfterSeconds: number };
 
 export async function reserveSend(client: Client, r: QuotaReservation): Promise<QuotaVerdict> {
   const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
@@ -39,12 +41,12 @@ export async function reserveSend(client: Client, r: QuotaReservation): Promise<
     ...(r.staticSummary && { staticSummary: r.staticSummary }),
   });
   try {
-    await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
+    const { fullForSeconds } = await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
       args: [{ ref: r.ref, policy: r.policy, taskQueue: r.taskQueue }],
       updateId: r.ref,
       startWorkflowOperation,
     });
-    return { reserved: true };
+    return { reserved: true, ...(fullForSeconds !== undefined && { fullForSeconds }) };
   } catch (e) {
     const refusal = updateRefusal(e);
     if (refusal?.code !== 'DESTINATION_RATE_LIMITED') throw e;
@@ -120,8 +122,9 @@ const fullShardsOf = (client: Client): FullShards => {
  * passes it on to the next, so it is refused only when every shard is full, that is when
  * `limit` sends are in the window: N admits N and refuses the N+1st.
  *
- * A shard that refused is skipped while it is known full (FullShards: its refusal says
- * until when), so a caller over budget is refused at once, without an Update to any shard:
+ * A shard is skipped while it is known full (FullShards: the refusal, or the admission
+ * that filled it, says until when), so a caller over budget is refused at once, without
+ * an Update to any shard:
  * otherwise each of its refused sends would be a rejected Update on every shard, and its
  * flood would make every shard hot. A hint only refuses; admitting is the shard's alone.
  */
@@ -148,7 +151,11 @@ async function reserveExactly(deps: Deps, caller: string, ref: string, limit: nu
       policy: { maxPerWindow: cap, windowMinutes: 60, maxPerDay: cap * 24 },
       staticSummary: 'MFA send quota of a caller',
     });
-    if (verdict.reserved) return;
+    if (verdict.reserved) {
+      // The send that fills a shard says so: the next ones skip it without asking.
+      if (verdict.fullForSeconds !== undefined) full.learn(hintKey, verdict.fullForSeconds);
+      return;
+    }
     full.learn(hintKey, verdict.retryAfterSeconds);
     freeAt = Math.min(freeAt, Date.now() + verdict.retryAfterSeconds * 1000);
   }

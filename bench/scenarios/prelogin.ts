@@ -170,7 +170,7 @@ async function phase(
 
 /**
  * Workflow tasks the worker has run on quota runs so far: its SDK metrics' task execution
- * count for MfaDestinationQuota (every task queue); NaN without metrics.
+ * count for MfaDestinationQuota (every task queue; none yet: 0); NaN without metrics.
  */
 async function quotaWorkflowTasks(stack: BenchStack): Promise<number> {
   const text = await stack.workerMetrics().catch(() => '');
@@ -181,7 +181,7 @@ async function quotaWorkflowTasks(stack: BenchStack): Promise<number> {
         /^temporal_workflow_task_execution_latency\w*_count\{/.test(l) &&
         l.includes(`workflow_type="${MFA_QUOTA_WORKFLOW}"`),
     );
-  if (lines.length === 0) return NaN;
+  if (!text.includes('temporal_')) return NaN;
   return lines.reduce((sum, l) => sum + Number(l.split(/\s+/).at(-1)), 0);
 }
 
