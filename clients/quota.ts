@@ -124,9 +124,9 @@ const fullShardsOf = (client: Client): FullShards => {
  *
  * A shard is skipped while it is known full (FullShards: the refusal, or the admission
  * that filled it, says until when), so a caller over budget is refused at once, without
- * an Update to any shard:
- * otherwise each of its refused sends would be a rejected Update on every shard, and its
- * flood would make every shard hot. A hint only refuses; admitting is the shard's alone.
+ * an Update to any shard: otherwise each of its refused sends would be a rejected Update
+ * on every shard, and its flood would make every shard hot. A hint only refuses; admitting
+ * is the shard's alone.
  */
 async function reserveExactly(deps: Deps, caller: string, ref: string, limit: number): Promise<void> {
   const caps = shardCaps(limit, deps.config.MFA_PRELOGIN_CALLER_SHARDS);
