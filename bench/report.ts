@@ -192,12 +192,12 @@ export function markdown(r: BenchResults): string {
 /** Scenario 6's two phases side by side (also the whole of `--only=prelogin`'s table). */
 export function preloginMarkdown(p: PreloginResult): string {
   const row = (name: string, x: PreloginPhase) =>
-    `| ${name} | ${x.budget} | ${x.offered} at ${x.targetPerSecond}/s | ${n(x.sentPerSecond, 1)} | ${x.admitted.ok} (${n(x.admitted.throughput, 1)}/s) | ${lat(x.admitted)} | ${x.refused} | ${x.errors} | ${x.shards.join(' / ')} | ${n(x.hottestShardPerSecond, 1)} + ${n(x.refusedUpdatesPerShardPerSecond, 1)} |`;
+    `| ${name} | ${x.budget} | ${x.offered} at ${x.targetPerSecond}/s | ${n(x.sentPerSecond, 1)} | ${x.admitted.ok} (${n(x.admitted.throughput, 1)}/s) | ${lat(x.admitted)} | ${x.refused} | ${x.errors} | ${x.shards.join(' / ')} | ${n(x.hottestShardPerSecond, 1)} | ${n(x.quotaTasksPerSecond, 1)} (${n(x.quotaTasksPerAdmitted, 2)} per admitted) |`;
   return [
     'Pre-login sends from one caller (scenario 6), open loop, `Prefer: wait=0`:',
     '',
-    '| Phase | Caller budget | Offered | Sent/s | Admitted | Latency (from scheduled send) | Refused | Errors | Sends per quota shard | Busiest shard: admitting + rejected Updates/s |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Phase | Caller budget | Offered | Sent/s | Admitted | Latency (from scheduled send) | Refused | Errors | Sends per quota shard | Busiest shard: admitting Updates/s | Quota workflow tasks/s (worker) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     row('Budget above the load', p.burst),
     row(`Budget below the load (exact: ${p.exact.exactlyBudget ? 'yes' : 'NO'})`, p.exact),
   ].join('\n');

@@ -182,7 +182,15 @@ export function createMfaService(deps: MfaServiceDeps) {
         : { serviceKey: randomUUID(), securityKey: newSecurityKey() };
       const processId = mfaProcessId(serviceKey);
       if (isPrelogin(req) || conceal) {
-        await withStartBudget(client, () => reserveCallerSend(deps, caller, processId));
+        await withStartBudget(client, () => reserveCallerSend(deps, caller, processId)).catch(
+          async (e: unknown) => {
+            // A keyed retry of a challenge that started was admitted then, and is answered
+            // from its run below whatever the budget says now: a refusal may come from
+            // shards known full (clients/full-shards.ts) without asking the one holding it.
+            const refused = e instanceof Refusal && e.code === 'CALLER_RATE_LIMITED';
+            if (!(refused && idempotency && (await runExists(client, processId)))) throw e;
+          },
+        );
       } else if (req.phone || req.email) {
         // A user's code to a destination its caller names, not one on file.
         const userId = req.userId as string;

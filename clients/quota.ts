@@ -9,6 +9,7 @@ import {
   type DestinationQuotaInput,
   type DestinationQuotaPolicy,
 } from '../messages/mfa-quota';
+import { FullShards } from './full-shards';
 import { Refusal, updateRefusal } from './refusal';
 
 /**
@@ -27,7 +28,9 @@ export interface QuotaReservation {
 }
 
 export type QuotaVerdict =
-  { reserved: true } | { reserved: false; refusal: Refusal; retryAfterSeconds: number };
+  /** fullForSeconds: this send filled the quota, refusing the next for that long. */
+  | { reserved: true; fullForSeconds?: number }
+  | { reserved: false; refusal: Refusal; retryAfterSeconds: number };
 
 export async function reserveSend(client: Client, r: QuotaReservation): Promise<QuotaVerdict> {
   const startWorkflowOperation = new WithStartWorkflowOperation(MFA_QUOTA_WORKFLOW, {
@@ -38,12 +41,12 @@ export async function reserveSend(client: Client, r: QuotaReservation): Promise<
     ...(r.staticSummary && { staticSummary: r.staticSummary }),
   });
   try {
-    await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
+    const { fullForSeconds } = await client.workflow.executeUpdateWithStart(reserveSendUpdate, {
       args: [{ ref: r.ref, policy: r.policy, taskQueue: r.taskQueue }],
       updateId: r.ref,
       startWorkflowOperation,
     });
-    return { reserved: true };
+    return { reserved: true, ...(fullForSeconds !== undefined && { fullForSeconds }) };
   } catch (e) {
     const refusal = updateRefusal(e);
     if (refusal?.code !== 'DESTINATION_RATE_LIMITED') throw e;
@@ -102,29 +105,61 @@ export async function reserveCallerSend(deps: Deps, caller: PreloginCaller, ref:
 }
 
 /**
+ * The shards each API process knows full (clients/full-shards.ts), per Temporal client:
+ * one per process in production, one per stack in tests.
+ */
+const knownFull = new WeakMap<Client, FullShards>();
+const fullShardsOf = (client: Client): FullShards => {
+  let shards = knownFull.get(client);
+  if (!shards) knownFull.set(client, (shards = new FullShards()));
+  return shards;
+};
+
+/**
  * An hourly budget of exactly `limit` over at most MFA_PRELOGIN_CALLER_SHARDS quota
  * workflows (shardCaps: caps summing to the limit, one entity when the limit is small).
  * A send starts on the shard its ref picks, so a busy caller's sends spread; a full shard
  * passes it on to the next, so it is refused only when every shard is full, that is when
  * `limit` sends are in the window: N admits N and refuses the N+1st.
+ *
+ * A shard is skipped while it is known full (FullShards: the refusal, or the admission
+ * that filled it, says until when), so a caller over budget is refused at once, without
+ * an Update to any shard: otherwise each of its refused sends would be a rejected Update
+ * on every shard, and its flood would make every shard hot. A hint only refuses; admitting
+ * is the shard's alone.
  */
 async function reserveExactly(deps: Deps, caller: string, ref: string, limit: number): Promise<void> {
   const caps = shardCaps(limit, deps.config.MFA_PRELOGIN_CALLER_SHARDS);
   const first = parseInt(hmacHex(deps.serverKey, `mfa-caller-shard:${ref}`).slice(0, 8), 16) % caps.length;
-  let retryAfterSeconds = Infinity;
+  const full = fullShardsOf(deps.client);
+  let freeAt = Infinity;
   for (let i = 0; i < caps.length; i++) {
     const shard = (first + i) % caps.length;
     const cap = caps[shard] as number;
+    const workflowId = callerQuotaId(deps.serverKey, caller, shard);
+    // Another budget may use the same entity with another cap (a changed limit).
+    const hintKey = `${workflowId}/${cap}`;
+    const knownFullUntil = full.fullUntil(hintKey);
+    if (knownFullUntil !== undefined) {
+      freeAt = Math.min(freeAt, knownFullUntil);
+      continue;
+    }
     const verdict = await reserveSend(deps.client, {
-      workflowId: callerQuotaId(deps.serverKey, caller, shard),
+      workflowId,
       taskQueue: deps.config.entityTaskQueue,
       ref,
       policy: { maxPerWindow: cap, windowMinutes: 60, maxPerDay: cap * 24 },
       staticSummary: 'MFA send quota of a caller',
     });
-    if (verdict.reserved) return;
-    retryAfterSeconds = Math.min(retryAfterSeconds, verdict.retryAfterSeconds);
+    if (verdict.reserved) {
+      // The send that fills a shard says so: the next ones skip it without asking.
+      if (verdict.fullForSeconds !== undefined) full.learn(hintKey, verdict.fullForSeconds);
+      return;
+    }
+    full.learn(hintKey, verdict.retryAfterSeconds);
+    freeAt = Math.min(freeAt, Date.now() + verdict.retryAfterSeconds * 1000);
   }
+  const retryAfterSeconds = Math.max(1, Math.ceil((freeAt - Date.now()) / 1000));
   throw new Refusal(
     'CALLER_RATE_LIMITED',
     `This caller asked for too many pre-login codes; retry in ${retryAfterSeconds} s.`,

@@ -39,6 +39,12 @@ export interface ReserveSendResult {
   reserved: true;
   sendsInWindow: number;
   sendsToday: number;
+  /**
+   * This send filled the quota: the next is refused for this long (as a refusal's
+   * retryAfterSeconds), so a caller can stop asking at once. Absent: room is left (or a run
+   * from before it was added answered).
+   */
+  fullForSeconds?: number;
 }
 
 export interface QuotaState {

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { mintDevToken } from '../../lib/dev-keys';
 import { loadServerKey } from '../../lib/server-key';
 import { shardCaps } from '../../config/mfa-policy';
-import { quotaStateQuery } from '../../messages/mfa-quota';
+import { MFA_QUOTA_WORKFLOW, quotaStateQuery } from '../../messages/mfa-quota';
 import { callerQuotaId } from '../../clients/quota';
 import { freePort } from '../../test/helpers/launcher';
 import { benchHttpClient, type BenchHttpClient } from '../http-client';
@@ -37,10 +37,14 @@ export interface PreloginPhase {
   hottestShardShare: number;
   hottestShardPerSecond: number;
   /**
-   * Rejected Updates each shard took per second: a refused send has tried every shard in
-   * turn (api/mfa/caller-quota.ts), so every refusal is one rejected Update on each of them.
+   * Workflow tasks the worker ran on quota runs (MfaDestinationQuota: the caller's shards and
+   * each admitted send's destination quota) during the phase, by its SDK metrics: admitting
+   * and rejected Updates alike (a rejected one writes no history but is a workflow task).
+   * Per second, and per admitted send: with nothing refused (budget above the load) that is
+   * what admitting costs, and what a phase with refusals has beyond it is what they cost.
    */
-  refusedUpdatesPerShardPerSecond: number;
+  quotaTasksPerSecond: number;
+  quotaTasksPerAdmitted: number;
 }
 
 export interface PreloginResult {
@@ -110,6 +114,7 @@ async function phase(
   let errors = 0;
   let lastSentAt = 0;
   let lastAnswerAt = 0;
+  const quotaTasksBefore = await quotaWorkflowTasks(stack);
   const t0 = performance.now();
   const send = async (i: number, scheduledAt: number) => {
     try {
@@ -139,6 +144,7 @@ async function phase(
     inFlight.push(send(i, scheduledAt));
   }
   await Promise.all(inFlight);
+  const quotaTasks = (await quotaWorkflowTasks(stack)) - quotaTasksBefore;
   const shards = await shardCounts(stack, subject, budget);
   const durationMs = (offered * 1000) / rate;
   const hottest = Math.max(0, ...shards);
@@ -157,11 +163,29 @@ async function phase(
     shards,
     hottestShardShare: admitted.ok ? round(hottest / admitted.ok, 3) : 0,
     hottestShardPerSecond: round((hottest * 1000) / durationMs),
-    refusedUpdatesPerShardPerSecond: round((refused * 1000) / durationMs),
+    quotaTasksPerSecond: round((quotaTasks * 1000) / Math.max(1, lastAnswerAt - t0)),
+    quotaTasksPerAdmitted: admitted.ok ? round(quotaTasks / admitted.ok, 2) : 0,
   };
 }
 
-/** The sends each of the caller's quota shards (api/mfa/caller-quota.ts) holds, by query. */
+/**
+ * Workflow tasks the worker has run on quota runs so far: its SDK metrics' task execution
+ * count for MfaDestinationQuota (every task queue; none yet: 0); NaN without metrics.
+ */
+async function quotaWorkflowTasks(stack: BenchStack): Promise<number> {
+  const text = await stack.workerMetrics().catch(() => '');
+  const lines = text
+    .split('\n')
+    .filter(
+      (l) =>
+        /^temporal_workflow_task_execution_latency\w*_count\{/.test(l) &&
+        l.includes(`workflow_type="${MFA_QUOTA_WORKFLOW}"`),
+    );
+  if (!text.includes('temporal_')) return NaN;
+  return lines.reduce((sum, l) => sum + Number(l.split(/\s+/).at(-1)), 0);
+}
+
+/** The sends each of the caller's quota shards (clients/quota.ts) holds, by query. */
 async function shardCounts(stack: BenchStack, subject: string, budget: number): Promise<number[]> {
   const serverKey = loadServerKey({
     configured: stack.config.SERVER_HMAC_KEY,

@@ -1,3 +1,4 @@
+import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { mintDevToken } from '../../lib/dev-keys';
 import { call, startStack, type Stack } from '../helpers/stack';
 
@@ -129,8 +130,26 @@ describe('pre-login codes per caller', () => {
 
 describe('a sharded caller budget', () => {
   let stack: Stack;
+  /** Reservations the API sent to a caller's quota shards (update-with-start on mfa-caller-*). */
+  const shardUpdates: string[] = [];
+  const watchShards: WorkflowClientInterceptor = {
+    startUpdateWithStart(input, next) {
+      const id = input.workflowStartOptions.workflowId;
+      if (id.startsWith('mfa-caller-')) shardUpdates.push(id);
+      return next(input);
+    },
+  };
+  const prelogin = (token: string, phone: string, headers: Record<string, string> = {}) =>
+    call(stack.apiUrl, 'POST', '/mfa/challenges', {
+      token,
+      headers,
+      body: { purpose: 'ONBOARDING', phone },
+    });
   beforeAll(async () => {
-    stack = await startStack({ MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: '8', MFA_PRELOGIN_CALLER_SHARDS: '4' });
+    stack = await startStack(
+      { MFA_PRELOGIN_MAX_PER_CALLER_PER_HOUR: '8', MFA_PRELOGIN_CALLER_SHARDS: '4' },
+      { apiClientInterceptors: [watchShards] },
+    );
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
@@ -152,5 +171,52 @@ describe('a sharded caller budget', () => {
       shards++;
     expect(shards).toBeGreaterThan(1);
     expect(shards).toBeLessThanOrEqual(4);
+  });
+  it('refuses a caller over budget at once, 429 with Retry-After, without asking its shards', async () => {
+    const app = await mintDevToken(stack.config, { scopes: ['mfa:prelogin'], subject: 'flooding-app' });
+    for (let i = 0; i < 8; i++)
+      expect((await prelogin(app, `+2547007${String(i).padStart(5, '0')}`)).status).toBe(201);
+    // The send that filled each shard said so, and until when: no refusal asks any of them.
+    const smsBefore = stack.outbox('sms').length;
+    shardUpdates.length = 0;
+    for (let i = 0; i < 12; i++) {
+      const res = await prelogin(app, `+2547008${String(i).padStart(5, '0')}`);
+      expect(res.status).toBe(429);
+      expect(res.body).toMatchObject({ code: 'CALLER_RATE_LIMITED' });
+      const retryAfter = Number(res.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(3000);
+      expect(retryAfter).toBeLessThanOrEqual(3600);
+    }
+    // The Infinity twin spends the same budget: refused as well, at no shard's cost.
+    const infinity = await call(stack.apiUrl, 'POST', `${INFINITY}/requestOTPPreLoginMB`, {
+      token: app,
+      body: { Phone: '+254700899999' },
+    });
+    expect(infinity.status).toBe(429);
+    expect(infinity.body).toMatchObject({ dbpErrCode: '10576' });
+    expect(shardUpdates).toEqual([]);
+    expect(stack.outbox('sms').length).toBe(smsBefore);
+
+    // Another caller is not refused by what this one spent.
+    const other = await mintDevToken(stack.config, { scopes: ['mfa:prelogin'], subject: 'quiet-app' });
+    expect((await prelogin(other, '+254700900001')).status).toBe(201);
+    expect(shardUpdates).toHaveLength(1);
+  });
+
+  it('answers a keyed retry of an admitted create as before, once the budget is spent', async () => {
+    const app = await mintDevToken(stack.config, { scopes: ['mfa:prelogin'], subject: 'keyed-app' });
+    const keyed = { 'idempotency-key': 'keyed-app-first-create' };
+    const admitted = await prelogin(app, '+254700910000', keyed);
+    expect(admitted.status).toBe(201);
+    for (let i = 1; i < 8; i++)
+      expect((await prelogin(app, `+2547009${String(i).padStart(5, '0')}`)).status).toBe(201);
+    expect((await prelogin(app, '+254700919999')).status).toBe(429);
+    expect((await prelogin(app, '+254700919998')).status).toBe(429);
+    // Every shard is known full now: the retry is still the admitted challenge, not a 429.
+    const retried = await prelogin(app, '+254700910000', keyed);
+    expect(retried.status).toBe(201);
+    expect(retried.body.serviceKey).toBe(admitted.body.serviceKey);
+    expect(retried.body.securityKey).toBe(admitted.body.securityKey);
+    expect(stack.outbox('sms').filter((m) => m.to === '+254700910000')).toHaveLength(1);
   });
 });

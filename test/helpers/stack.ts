@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { Client } from '@temporalio/client';
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { PayloadCodec, WorkerDeploymentVersion } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
@@ -52,7 +52,11 @@ const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as Addre
 export async function startStack(
   overrides: Record<string, string> = {},
   /** A Worker Deployment Version for the worker (unversioned when unset; the caller makes it current). */
-  opts: { deployment?: WorkerDeploymentVersion } = {},
+  opts: {
+    deployment?: WorkerDeploymentVersion;
+    /** Watch the API's calls to Temporal (e.g. count the Updates a route sends). */
+    apiClientInterceptors?: WorkflowClientInterceptor[];
+  } = {},
 ): Promise<Stack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibmb-e2e-'));
   const logs: string[] = [];
@@ -82,14 +86,16 @@ export async function startStack(
   const apiTracing = startTracing(config, 'ibmb-api');
   const workerTracing = startTracing(config, 'ibmb-worker');
   const tracings = [apiTracing, workerTracing].filter((t): t is Tracing => !!t);
-  const clientFor = (tracing?: Tracing) =>
-    new Client({
+  const clientFor = (tracing?: Tracing, watch: WorkflowClientInterceptor[] = []) => {
+    const traced = temporalClientInterceptors(tracing?.tracer)?.workflow;
+    return new Client({
       connection: env.connection,
       namespace: env.namespace ?? 'default',
       dataConverter,
-      interceptors: temporalClientInterceptors(tracing?.tracer),
+      interceptors: { workflow: [...(Array.isArray(traced) ? traced : []), ...watch] },
     });
-  const client = clientFor(apiTracing);
+  };
+  const client = clientFor(apiTracing, opts.apiClientInterceptors);
   const worker = await createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

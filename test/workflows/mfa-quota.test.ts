@@ -132,6 +132,38 @@ describe('MfaDestinationQuota workflow (time-skipping)', () => {
     });
   });
 
+  it('says on the send that fills it how long the next is refused', async () => {
+    const digest = destinationDigest(SERVER_KEY, newPhone());
+    const workflowId = quotaWorkflowId(digest);
+    openIds.push(workflowId);
+    const policy = { ...defaults, maxPerWindow: 2 };
+    await withWorker(env, {}, async (taskQueue) => {
+      const reserveWith = (ref: string) =>
+        env.client.workflow.executeUpdateWithStart(reserveSendUpdate, {
+          args: [{ ref, policy }],
+          updateId: ref,
+          startWorkflowOperation: new WithStartWorkflowOperation('MfaDestinationQuota', {
+            workflowId,
+            taskQueue,
+            args: [{ sends: [] }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        });
+      expect((await reserveWith('g0')).fullForSeconds).toBeUndefined();
+      await env.sleep(MINUTE);
+      const filling = await reserveWith('g1');
+      // Full until the first send (a minute old) leaves the 10-minute window.
+      expect(filling).toMatchObject({ reserved: true, sendsInWindow: 2 });
+      expect(filling.fullForSeconds).toBeGreaterThan(8 * 60);
+      expect(filling.fullForSeconds).toBeLessThanOrEqual(9 * 60);
+      const rejected = await reserveWith('g2').catch((e: unknown) => e);
+      expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
+      const details = await refused(Promise.reject((rejected as WorkflowUpdateFailedError).cause));
+      expect(details.retryAfterSeconds).toBeLessThanOrEqual(filling.fullForSeconds as number);
+      expect(details.retryAfterSeconds).toBeGreaterThan((filling.fullForSeconds as number) - 60);
+    });
+  });
+
   it('writes nothing for a refused reservation (validator)', async () => {
     const digest = destinationDigest(SERVER_KEY, newPhone());
     openIds.push(quotaWorkflowId(digest));

@@ -40,7 +40,12 @@ export async function MfaDestinationQuota(input: DestinationQuotaInput): Promise
       // A retried reservation (same ref) is answered again, not counted again.
       if (!sends.some((s) => s.ref === args.ref)) sends.push({ at: now, ref: args.ref });
       reservations++;
-      return { reserved: true as const, ...sendCounts(sends, now, args.policy.windowMinutes) };
+      const after = quotaVerdict(sends, now, args.policy);
+      return {
+        reserved: true as const,
+        ...sendCounts(sends, now, args.policy.windowMinutes),
+        ...(!after.allowed && { fullForSeconds: after.retryAfterSeconds }),
+      };
     },
     {
       validator: (args: ReserveSendArgs) => {
