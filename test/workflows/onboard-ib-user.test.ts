@@ -315,6 +315,33 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
     );
   });
 
+  it('review: a cancel while core banking is down (no create ever answered) ends the run within minutes', async () => {
+    // Core banking down: every create attempt fails without a user being made. The cancel
+    // waits inside the nonCancellable create until coreBankingOptions' 2 h schedule-to-close.
+    const { activities } = fakeActivities({
+      createIbUser: async () => {
+        throw new Error('core banking unreachable');
+      },
+      deactivateUserByBusinessKey: async () => ({ userId: null }),
+    });
+    const { err, waitedMs } = await withWorker(env, activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('OnboardIbUser', {
+        taskQueue,
+        workflowId: 'review-onboard-cancel-core-down',
+        args: [input],
+      });
+      // Let the local attempts fail and the regular activity begin its retries.
+      await env.sleep('2 minutes');
+      const cancelledAt = await env.currentTimeMs();
+      await handle.cancel();
+      const e = await handle.result().catch((x: unknown) => x);
+      const closedAt = (await handle.describe()).closeTime?.getTime() ?? 0;
+      return { err: e, waitedMs: closedAt - cancelledAt };
+    });
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(waitedMs).toBeLessThan(10 * 60_000);
+  });
+
   it('compensates when the first-time password cannot be delivered for good', async () => {
     const deactivated: { userId: string; reason: string }[] = [];
     const { activities } = fakeActivities({
