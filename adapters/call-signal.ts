@@ -17,6 +17,16 @@ export function activityCancellation(): AbortSignal | undefined {
   return asyncLocalStorage.getStore()?.cancellationSignal;
 }
 
+/**
+ * Whether the calling activity's workflow asked for its cancellation (not a timeout, not a
+ * worker's shutdown). A call it aborted must end the activity as cancelled: reported as a
+ * failure, the SDK would retry a local activity the workflow no longer waits for, sending
+ * its call again.
+ */
+export function cancelRequested(): boolean {
+  return asyncLocalStorage.getStore()?.cancellationDetails?.cancelRequested === true;
+}
+
 /** Whether `signal` ended by its timeout (not by the activity's cancellation). */
 export function timedOut(signal: AbortSignal): boolean {
   return signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError';

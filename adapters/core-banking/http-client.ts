@@ -1,7 +1,8 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { peerAttributes, traceHeaders, withClientSpan } from '../../lib/trace-http';
-import { callSignal, timedOut } from '../call-signal';
+import { CancelledFailure } from '@temporalio/common';
+import { callSignal, cancelRequested, timedOut } from '../call-signal';
 import { BusinessError, TransientError } from '../errors';
 import type { AccessTokenSource } from './client-credentials';
 import {
@@ -265,6 +266,8 @@ function sender(opts: CoreBankingHttpClientOptions) {
       text = await res.text(); // the timeout covers reading the body too
     } catch (e) {
       if (timedOut(signal)) throw new TransientError(`${what} timed out after ${opts.timeoutMs} ms`, e);
+      if (signal.aborted && cancelRequested())
+        throw new CancelledFailure(`${what} aborted: the activity was cancelled`);
       if (signal.aborted) throw new TransientError(`${what} aborted: the activity was cancelled`, e);
       throw networkError(what, e);
     }
