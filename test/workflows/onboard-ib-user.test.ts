@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createCoreBankingHttpClient } from '../../adapters/core-banking/http-client';
 import type { IbUserStatus } from '../../adapters/core-banking/types';
 import type { CoreBankingUserActivities } from '../../activities/core-banking-users';
 import type { CredentialActivities } from '../../activities/credentials';
@@ -340,6 +341,62 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
     });
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(waitedMs).toBeLessThan(10 * 60_000);
+  });
+
+  it('a cancel that cuts a local create whose ESB commits after the look-up: ends it as cancelled, no retry, found by the late re-check and deactivated', async () => {
+    // The local attempt's create is on its way (the ESB holds the request) when the cancel
+    // comes; the SDK cancels the attempt and the real adapter aborts its call, but the ESB
+    // commits the create only after the compensation's first look-up by business key.
+    const users = new Map<string, { userId: string; status: IbUserStatus }>();
+    let started!: () => void;
+    const createStarted = new Promise<void>((r) => (started = r));
+    let pendingCommit: string | undefined;
+    let creates = 0;
+    const esb = createCoreBankingHttpClient({
+      baseUrl: 'http://esb.invalid',
+      timeoutMs: 20_000,
+      fetchImpl: (_url, init) => {
+        creates++;
+        started();
+        return new Promise<Response>((_, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+        );
+      },
+    });
+    const { activities, calls } = fakeActivities({
+      createIbUser: async (req) => {
+        pendingCommit = req.businessKey;
+        const user = await esb.createIbUser({ ...req, username: 'iblate78' });
+        return { userId: user.userId, username: user.username, status: user.status, existed: false };
+      },
+      deactivateUserByBusinessKey: async ({ businessKey }) => {
+        const user = users.get(businessKey);
+        if (user) user.status = 'DEACTIVATED';
+        // The ESB commits the aborted create just after the first look-up.
+        if (pendingCommit) users.set(pendingCommit, { userId: 'IBU78', status: 'ACTIVE' });
+        pendingCommit = undefined;
+        return { userId: user?.userId ?? null };
+      },
+    });
+    const { err, trail } = await withWorker(env, activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('OnboardIbUser', {
+        taskQueue,
+        workflowId: 'onboard-cancel-late-commit',
+        args: [input],
+      });
+      await createStarted;
+      await handle.cancel();
+      const e = await handle.result().catch((x: unknown) => x);
+      return { err: e, trail: await handle.query(processStateQuery) };
+    });
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect([...users.values()]).toEqual([{ userId: 'IBU78', status: 'DEACTIVATED' }]);
+    // The cancelled attempt is not retried (its call sent again).
+    expect(creates).toBe(1);
+    expect(calls).not.toContain('issueFirstTimePassword');
+    expect(trail.auditTrail.map((e) => `${e.step}:${e.status}`)).toEqual(
+      expect.arrayContaining(['COMPENSATE_DEACTIVATE_USER:COMPLETED', 'RECHECK_DEACTIVATE_USER:COMPLETED']),
+    );
   });
 
   it('compensates when the first-time password cannot be delivered for good', async () => {

@@ -1,7 +1,9 @@
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   proxyActivities,
+  sleep,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -36,6 +38,27 @@ const authorisation = proxyActivities<CoreBankingUserActivities>(coreBankingOpti
 const proofs = proxyActivities<MfaProofActivities>(entityUpdateOptions);
 
 /**
+ * The create, as core banking's other calls, except on a cancel: no new attempt starts and
+ * a cancel takes effect within one attempt, not the 2 h budget. A regular attempt on its way
+ * is waited for (it runs to its end; a user it made still comes back, and the next step
+ * deactivates it). A local attempt is cut at once (localOptions keeps the default
+ * TRY_CANCEL): its adapter aborts the call and reports a retryable failure, which the SDK
+ * would retry if it waited; whatever it left is found by business key (LATE_CREATE_RECHECK).
+ */
+const createOptions: ActivityOptions = {
+  ...coreBankingOptions,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
+
+/**
+ * How long after a cancelled create the business key is looked up once more: longer than
+ * the ESB takes to commit a create it has received (docs/esb-contract.md, Idempotency), so
+ * a create whose call was aborted by the cancel but committed after the first look-up is
+ * still found and deactivated.
+ */
+const LATE_CREATE_RECHECK = '5 minutes';
+
+/**
  * The steps' activities: local first (workflows/local-first.ts), most onboardings in a
  * single workflow task, except a call for which `regularNow()` says the workflow task must
  * complete (the milestone's answer waits in it). The sends (`channelSync`, `sms`) are
@@ -47,6 +70,7 @@ function stepActivities(regularNow: () => boolean) {
   const proxy = <A extends object>(options: ActivityOptions): A => localFirst<A>(options, { regularNow });
   return {
     core: proxy<CoreBankingUserActivities>(coreBankingOptions),
+    create: proxy<CoreBankingUserActivities>(createOptions),
     channelSync: proxyActivities<LinkedSystemActivities>(webhookOptions),
     sms: proxyActivities<CredentialActivities>(messageOptions),
     compute: proxy<CredentialActivities>(computeOptions),
@@ -83,7 +107,9 @@ async function onboard(
   // (for a run never reset it is its own run id, the key runs in flight already use), while a
   // later onboarding of the same customer (same workflow id) gets a key of its own.
   const businessKey = `${processId}:${workflowInfo().firstExecutionRunId}`;
-  const { core, channelSync, sms, compute, evidence, expiry } = stepActivities(() => milestone.releaseTask());
+  const { core, create, channelSync, sms, compute, evidence, expiry } = stepActivities(() =>
+    milestone.releaseTask(),
+  );
 
   // The API applied the same rule.
   const disclosures = input.disclosures && disclosureVerdict(input.disclosures, input.acceptedDisclosures);
@@ -137,40 +163,47 @@ async function onboard(
 
   let user;
   try {
-    // Shielded from a cancel: a create already sent may still commit after its attempt is
-    // cut, and the compensation below would then find nothing. A cancel waits for the
-    // create's end instead; the next step sees it and deactivates the user made.
-    user = await CancellationScope.nonCancellable(() =>
-      trail.step(
-        'CREATE_IB_USER',
-        () =>
-          core.createIbUser({
-            businessKey,
-            customerId: input.customerId,
-            channel: input.channel,
-            preferredUsername: input.preferredUsername,
-            // Codes, as before: the versions go into the evidence record.
-            acceptedDisclosures: input.acceptedDisclosures.map((d) => (typeof d === 'string' ? d : d.id)),
-            ...(input.userReference !== undefined && { userReference: input.userReference }),
-            ...(input.linkedCustomerIds?.length && { linkedCustomerIds: input.linkedCustomerIds }),
-          }),
-        (u) => `userId=${u.userId} status=${u.status}${u.existed ? ' (found by business key)' : ''}`,
-      ),
+    // A cancel stops the retries but waits for the attempt on its way (createOptions): a
+    // user it made comes back, and the next step sees the cancel and deactivates it.
+    user = await trail.step(
+      'CREATE_IB_USER',
+      () =>
+        create.createIbUser({
+          businessKey,
+          customerId: input.customerId,
+          channel: input.channel,
+          preferredUsername: input.preferredUsername,
+          // Codes, as before: the versions go into the evidence record.
+          acceptedDisclosures: input.acceptedDisclosures.map((d) => (typeof d === 'string' ? d : d.id)),
+          ...(input.userReference !== undefined && { userReference: input.userReference }),
+          ...(input.linkedCustomerIds?.length && { linkedCustomerIds: input.linkedCustomerIds }),
+        }),
+      (u) => `userId=${u.userId} status=${u.status}${u.existed ? ' (found by business key)' : ''}`,
     );
   } catch (err) {
     // The create may have committed before it failed (its budget ran out on a lost answer):
     // a user under this onboarding's key is deactivated, or the customer stays registered for ever.
-    await CancellationScope.nonCancellable(() =>
+    const deactivateByKey = (step: string) =>
       trail.step(
-        'COMPENSATE_DEACTIVATE_USER',
+        step,
         () =>
           compensation.deactivateUserByBusinessKey({
             businessKey,
             reason: `onboarding failed: ${failureCode(err)}`,
           }),
         (r) => (r.userId ? `userId=${r.userId}` : 'no user was created'),
-      ),
-    );
+      );
+    const cancelled = CancellationScope.current().consideredCancelled;
+    await CancellationScope.nonCancellable(async () => {
+      await deactivateByKey('COMPENSATE_DEACTIVATE_USER');
+      // Cancelled: the attempt the cancel cut (a local one aborts its call) may have reached
+      // the ESB, which can still commit it after the look-up above. Once more, later.
+      if (cancelled) {
+        trail.record('RECHECK_DEACTIVATE_USER', 'WAITING', `in ${LATE_CREATE_RECHECK}`);
+        await sleep(LATE_CREATE_RECHECK);
+        await deactivateByKey('RECHECK_DEACTIVATE_USER');
+      }
+    });
     throw err;
   }
 
