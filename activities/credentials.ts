@@ -196,13 +196,14 @@ export function createCredentialActivities(deps: CredentialDeps) {
         const user = await coreBanking.getIbUser(userId, ctx);
         // Changed already (a first login the channel did not report) or none set: nothing to revoke.
         if (!user.mustChangePassword || user.passwordSetAt === null) return { revoked: false };
-        if (passwordIssuedBy !== undefined && user.passwordIssuedBy !== undefined) {
+        if (passwordIssuedBy !== undefined && user.passwordIssuedBy != null) {
           // Core banking's own record of which issuance set the password in force: another
           // one (a reset racing the timer) is kept, whatever the worker's clock says.
           if (user.passwordIssuedBy !== passwordIssuedBy) return { revoked: false };
         } else if (setNotAfter && Date.parse(user.passwordSetAt) > Date.parse(setNotAfter)) {
-          // An ESB without passwordIssuedBy, or an issuance from before it: by time. Set
-          // after the deadline: a newer first-time password (a reset), not the one expiring.
+          // No issuance recorded (an ESB without passwordIssuedBy, null: a set that named
+          // none), or an expiry from before it: by time. Set after the deadline: a newer
+          // first-time password (a reset), not the one expiring.
           return { revoked: false };
         }
         await coreBanking.revokePassword(userId, 'first-time password expired unused', ctx);
@@ -276,13 +277,12 @@ async function setUnlessChanged(
   if (user.passwordIssuedBy === issuance) return true;
   const ifPasswordSetAt = input.messageRef === undefined ? null : input.ifPasswordSetAt;
   try {
-    await coreBanking.setPassword(
-      input.userId,
-      password,
-      true,
-      ctx,
-      ifPasswordSetAt === undefined ? undefined : { ifPasswordSetAt, issuedBy: issuance },
-    );
+    // The issuance is recorded with every password set here, conditional or not (a reset
+    // whose lookup did not say what it replaces): the expiry revokes by it.
+    await coreBanking.setPassword(input.userId, password, true, ctx, {
+      ...(ifPasswordSetAt !== undefined && { ifPasswordSetAt }),
+      issuedBy: issuance,
+    });
     return true;
   } catch (e) {
     if (e instanceof BusinessError && e.code === 'PASSWORD_CHANGED') return false;

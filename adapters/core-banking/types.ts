@@ -89,7 +89,8 @@ export interface IbUser {
   passwordSetAt: string | null;
   /**
    * Who issued the password in force: the `issuedBy` of the setPassword that set it, null
-   * for one set without (the customer's own) or none. Absent from ESBs before it.
+   * when none is recorded (a set without one: the customer's own; or no password). Absent
+   * from ESBs before it. Null and absent alike say nothing about which issuance it was.
    */
   passwordIssuedBy?: string | null;
   createdAt: string;
@@ -106,10 +107,11 @@ export interface IbUser {
 /**
  * A conditional password write (docs/esb-contract.md, setPassword): it applies only while
  * the password in force is unchanged since `ifPasswordSetAt` (null: none is set), else
- * core banking refuses it with PASSWORD_CHANGED and changes nothing.
+ * core banking refuses it with PASSWORD_CHANGED and changes nothing. Without
+ * `ifPasswordSetAt` the write applies unconditionally and still records `issuedBy`.
  */
 export interface PasswordCondition {
-  ifPasswordSetAt: string | null;
+  ifPasswordSetAt?: string | null;
   /** Recorded with the password (passwordIssuedBy) until another one replaces it. */
   issuedBy: string;
 }

@@ -2,6 +2,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCoreBankingHttpClient } from '../../adapters/core-banking/http-client';
 import type { CoreBankingClient } from '../../adapters/core-banking/types';
 import { createCredentialActivities, type CredentialDeps } from '../../activities/credentials';
+import type { CredentialDelivery } from '../../activities/types';
+import type { SmsMessage } from '../../adapters/sms';
+import { firstTimePasswordIssuance } from '../../messages/password-expiry';
 import { createRequest, startSimulator, type RunningSimulator } from './sim-harness';
 
 /**
@@ -79,5 +82,80 @@ describe('revoking an expired first-time password', () => {
       }),
     ).toEqual({ revoked: false });
     expect(await sim.store.verifyPassword(userId, 'reset-first-pass-4')).toBe(true);
+  });
+});
+
+// passwordIssuedBy null: the field is there, but no issuance is recorded with the password
+// in force (set without one). It says nothing about which issuance that is: by time, as absent.
+describe('revoking when core banking records no issuance (passwordIssuedBy: null)', () => {
+  it('revokes the password set before the deadline', async () => {
+    const { userId, setAt } = await userWithPassword('first-time-pass-5');
+    expect((await client.getIbUser(userId)).passwordIssuedBy).toBeNull();
+    const deadline = new Date(Date.parse(setAt) + 1000).toISOString();
+    expect(
+      await run({
+        userId,
+        ref: 'r5',
+        setNotAfter: deadline,
+        passwordIssuedBy: 'first-time-password:onb-5:u',
+      }),
+    ).toEqual({ revoked: true });
+    expect(await sim.store.verifyPassword(userId, 'first-time-pass-5')).toBe(false);
+  });
+
+  it('keeps a password set after the deadline', async () => {
+    const { userId, setAt } = await userWithPassword('new-first-pass-6');
+    const deadline = new Date(Date.parse(setAt) - 1000).toISOString();
+    expect(
+      await run({
+        userId,
+        ref: 'r6',
+        setNotAfter: deadline,
+        passwordIssuedBy: 'first-time-password:onb-6:u',
+      }),
+    ).toEqual({ revoked: false });
+    expect(await sim.store.verifyPassword(userId, 'new-first-pass-6')).toBe(true);
+  });
+});
+
+describe("a reset's first-time password records its issuance", () => {
+  it('even when its lookup did not say which password it replaces (no passwordSetAt)', async () => {
+    const sent: SmsMessage[] = [];
+    const serverKey = Buffer.alloc(32, 7);
+    const activities = createCredentialActivities({
+      coreBanking: client,
+      bankName: 'Test Bank',
+      serverKey,
+      sms: {
+        provider: 'test',
+        send: async (m: SmsMessage) => {
+          sent.push(m);
+          return { provider: 'test', providerMessageId: m.id };
+        },
+      },
+    } as unknown as CredentialDeps);
+    const { userId } = await userWithPassword('forgotten-pass-7');
+    const { customerId } = await client.getIbUser(userId);
+    const processId = 'reset-7';
+    const { sealed } = await activities.sealFirstTimePassword({ processId, userId });
+    const env = new MockActivityEnvironment();
+    const delivery: CredentialDelivery = await env.run(activities.issueFirstTimePassword, {
+      processId,
+      customerId,
+      userId,
+      username: '',
+      sealedPassword: sealed,
+      messageRef: `${processId}.send`,
+    });
+    expect(delivery.status).toBe('SENT');
+    expect(sent).toHaveLength(1);
+    const issuance = firstTimePasswordIssuance(processId, userId);
+    const user = await client.getIbUser(userId);
+    expect(user.passwordIssuedBy).toBe(issuance);
+    // So its expiry revokes it by issuance, whatever the worker's clock says.
+    const behind = new Date(Date.parse(user.passwordSetAt!) - 5_000).toISOString();
+    expect(await run({ userId, ref: processId, setNotAfter: behind, passwordIssuedBy: issuance })).toEqual({
+      revoked: true,
+    });
   });
 });
