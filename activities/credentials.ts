@@ -130,7 +130,8 @@ export function createCredentialActivities(deps: CredentialDeps) {
           );
           if (!set && (!current || (await firstLoginConfirmed(deps, input.userId)))) return changed();
         } else if (!sealedPassword) {
-          await coreBanking.setPassword(input.userId, password, true, ctx);
+          // Recorded too, so the expiry can revoke this password by its issuance.
+          await coreBanking.setPassword(input.userId, password, true, ctx, { issuedBy: issuance });
         } else if (!(await setUnlessChanged(coreBanking, input, password, issuance))) {
           return changed();
         }

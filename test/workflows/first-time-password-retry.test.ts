@@ -58,7 +58,8 @@ describe('first-time password retried after the SMS went out (time-skipping)', (
           _c: unknown,
           when?: PasswordCondition,
         ) => {
-          if (when && when.ifPasswordSetAt !== user.passwordSetAt) throw new Error('PASSWORD_CHANGED');
+          if (when?.ifPasswordSetAt !== undefined && when.ifPasswordSetAt !== user.passwordSetAt)
+            throw new Error('PASSWORD_CHANGED');
           passwordsSet.push(password);
           Object.assign(user, {
             passwordSetAt: `t${passwordsSet.length}`,
