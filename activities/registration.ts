@@ -12,6 +12,7 @@ import { translated } from './failures';
 import { setLoginPassword, syncLoginStatus, type IdentityProviderDeps } from './identity-provider';
 import type { CreatedIbUser } from './types';
 import type { RegistrationActivities } from './registration-types';
+import { doneAt } from './done-at';
 
 export type * from './registration-types';
 
@@ -77,10 +78,12 @@ export function createRegistrationActivities(deps: RegistrationDeps): Registrati
       }),
 
     recordDisclosureAcceptance: ({ customerId, ...req }) =>
-      translated(async () => {
-        const record = await coreBanking.recordDisclosureAcceptance(customerId, req, coreBankingContext());
-        return { acceptanceId: record.acceptanceId };
-      }),
+      doneAt(
+        translated(async () => {
+          const record = await coreBanking.recordDisclosureAcceptance(customerId, req, coreBankingContext());
+          return { acceptanceId: record.acceptanceId };
+        }),
+      ),
 
     deactivateRegisteredUser: ({ businessKey, reason }) =>
       translated(async () => {

@@ -28,6 +28,7 @@ import {
 import { tellLinkedSystem, type LinkedSystemsDeps } from './linked-systems';
 import { credentialNoticeTemplates } from './notice-templates';
 import type { CredentialActivities, CredentialOwner } from './types';
+import { doneAt } from './done-at';
 
 /**
  * The credential processes' side effects: reset (with onboarding's password activities),
@@ -93,7 +94,7 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
       // The first login already ended this issuance's timer (a retried or reset step after
       // it): a new run would later revoke the password the customer has chosen since.
       if (await endedByFirstLogin(deps.temporal.client, workflowId, issued.ref))
-        return { processId: workflowId };
+        return doneAt({ processId: workflowId });
       const args: [PasswordExpiryInput] = [{ userId, issued }];
       // A new run when none is open; else the open one restarts its timer. The signal
       // carries the issuance's ref, so a retried arm is one issuance, not two.
@@ -110,7 +111,7 @@ export function createCredentialActivities(deps: CredentialDeps): CredentialActi
         staticDetails:
           'Durable timer: revokes the first-time password unless the first login is reported first.',
       });
-      return { processId: workflowId };
+      return doneAt({ processId: workflowId });
     },
 
     revokeFirstTimePassword: ({ userId, setNotAfter, passwordIssuedBy }) =>
