@@ -32,8 +32,9 @@ export const LOCAL_BUDGET = {
  * Activities that run local first: in the worker, inside the workflow task that calls them,
  * with no round trip through the server to schedule, dispatch and record each one (a
  * marker is all the history gets). A call still failing after LOCAL_BUDGET (the dependency
- * is down or slow) runs again as a regular activity with `options`: durable retries for as
- * long as they allow, visible in the UI as pending. A business refusal (non-retryable) or a
+ * is down or slow) runs again as a regular activity with `options`, less the time its local
+ * attempts took (remainderOf): durable retries for as long as they allow, visible in the
+ * UI as pending. A business refusal (non-retryable) or a
  * cancellation ends the call either way.
  *
  * Both runs of a call use the same arguments, so the side effect's key is the same: a
@@ -64,7 +65,7 @@ export function localFirst<A extends object>(
         // The failed attempts took real time this task's clock does not show; the next
         // task's does. The regular run gets what is left of the budget they started.
         await sleep(1);
-        return (regular(remainderOf(budget, Date.now() - startedMs))[name] as Calls[string])(...args);
+        return (regular(remainderOf(budget, stepNow() - startedMs))[name] as Calls[string])(...args);
       }
     };
   return new Proxy({} as A, { get: (_, name) => (typeof name === 'string' ? call(name) : undefined) });
