@@ -620,4 +620,12 @@ export const routes = {
   },
 } satisfies Record<string, Route>;
 
-export const routeList: Route[] = Object.values(routes);
+/**
+ * Every route, as declared; one behind the per-caller ceiling documents its 429 whether or
+ * not its declaration lists it (mount() adds the ceiling, so the answer is always possible).
+ */
+export const routeList: Route[] = Object.values(routes as Record<string, Route>).map((route) =>
+  route.callerLimit && !route.responses[429]
+    ? { ...route, responses: { ...route.responses, 429: rateLimited } }
+    : route,
+);

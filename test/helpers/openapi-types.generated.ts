@@ -1792,6 +1792,16 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description REGISTRATION_FAILED (a user made is deactivated) */
       502: {
         headers: {
@@ -2878,6 +2888,16 @@ export interface operations {
       };
       /** @description CUSTOMER_NOT_FOUND */
       404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;
@@ -4104,6 +4124,16 @@ export interface operations {
           'application/json': components['schemas']['InfinityResponse'];
         };
       };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description `{dbpErrCode, dbpErrMsg}` */
       default: {
         headers: {
@@ -4144,6 +4174,16 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['InfinityResponse'];
+        };
+      };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description `{dbpErrCode, dbpErrMsg}` */
@@ -4188,6 +4228,16 @@ export interface operations {
           'application/json': components['schemas']['InfinityResponse'];
         };
       };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description `{dbpErrCode, dbpErrMsg}` */
       default: {
         headers: {
@@ -4228,6 +4278,16 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['InfinityResponse'];
+        };
+      };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description `{dbpErrCode, dbpErrMsg}` */
