@@ -161,7 +161,10 @@ async function startWithMilestone(
     workflowIdConflictPolicy: 'FAIL',
   });
   try {
-    const answer = await client.workflow.executeUpdateWithStart(milestone, { startWorkflowOperation });
+    const answer = await client.workflow.executeUpdateWithStart(milestone, {
+      startWorkflowOperation,
+      updateId: milestoneUpdateId(milestone),
+    });
     return { handle: await startWorkflowOperation.workflowHandle(), replayed: false, milestone: answer };
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError) {
@@ -173,8 +176,20 @@ async function startWithMilestone(
 }
 
 /**
- * Early Return replayed: the run's milestone again (its Update answers at once when it is
- * reached), as the first request was answered. A run that has ended, or failed before its
+ * The milestone Update's id: one per milestone, so that the run's first Update and every
+ * replay's are the same Update. The server de-duplicates Update ids within a run: a replay
+ * attaches to the Update in flight, or gets the completed one's outcome back, and writes
+ * nothing to the run's history (a channel retrying every few seconds through hours of a
+ * maker-checker wait would otherwise add events and spend the run's Update limits).
+ * Every run is a different run, so a constant is unique where it has to be.
+ */
+function milestoneUpdateId(milestone: UpdateDefinition<unknown, []>): string {
+  return `milestone:${milestone.name}`;
+}
+
+/**
+ * Early Return replayed: the run's milestone again (the first request's Update, by its
+ * id), as the first request was answered. A run that has ended, or failed before its
  * milestone, is answered from its outcome.
  */
 async function replayMilestone(
@@ -182,7 +197,8 @@ async function replayMilestone(
   milestone: UpdateDefinition<unknown, []>,
 ): Promise<StartedProcess> {
   try {
-    return { handle, replayed: true, milestone: await handle.executeUpdate(milestone) };
+    const answer = await handle.executeUpdate(milestone, { updateId: milestoneUpdateId(milestone) });
+    return { handle, replayed: true, milestone: answer };
   } catch {
     return { handle, replayed: true };
   }
