@@ -43,7 +43,12 @@ export function healthRouter(deps: {
         'SERVER_HMAC_KEY mismatch: the worker holds a different server key than this API, so every ' +
           'code and request digest would fail to verify. Start the API and the workers with the same SERVER_HMAC_KEY.',
       );
-    res.json({ status: 'ready', temporal: 'reachable', searchAttributes: searchAttributes.status, serverKey });
+    res.json({
+      status: 'ready',
+      temporal: 'reachable',
+      searchAttributes: searchAttributes.status,
+      serverKey,
+    });
   });
   return router;
 }
