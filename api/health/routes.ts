@@ -36,7 +36,7 @@ export function healthRouter(deps: {
       throw problems.unavailable('Temporal is not reachable.');
     const searchAttributes = await attributes.status(READY_BUDGET_MS);
     if (searchAttributes.status === 'missing')
-      throw problems.searchAttributesMissing(searchAttributes.missing, searchAttributes.commands);
+      throw problems.searchAttributesMissing(searchAttributes.missing);
     const serverKey = await keyCheck.status(KEY_CHECK_WAIT_MS);
     if (serverKey === 'mismatch')
       throw problems.unavailable(
