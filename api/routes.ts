@@ -145,10 +145,13 @@ export const routes = {
     method: 'get',
     path: '/readyz',
     tag: 'ops',
-    summary: "Temporal is reachable and the worker holds this API's server key",
+    summary:
+      "Temporal is reachable, its namespace has every search attribute a start writes, and the worker holds this API's server key",
     responses: {
       200: { description: 'Ready', schema: r.health },
-      503: p('Temporal unreachable, or SERVER_HMAC_KEY differs between the API and the worker'),
+      503: p(
+        'Temporal unreachable, search attributes missing in the namespace (SEARCH_ATTRIBUTES_MISSING, naming them), or SERVER_HMAC_KEY differs between the API and the worker',
+      ),
     },
   },
   openApiJson: {

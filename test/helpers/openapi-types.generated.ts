@@ -27,7 +27,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Temporal is reachable and the worker holds this API's server key */
+    /** Temporal is reachable, its namespace has every search attribute a start writes, and the worker holds this API's server key */
     get: operations['getReadyz'];
     put?: never;
     post?: never;
@@ -1278,7 +1278,7 @@ export interface operations {
           'application/json': components['schemas']['Health'];
         };
       };
-      /** @description Temporal unreachable, or SERVER_HMAC_KEY differs between the API and the worker */
+      /** @description Temporal unreachable, search attributes missing in the namespace (SEARCH_ATTRIBUTES_MISSING, naming them), or SERVER_HMAC_KEY differs between the API and the worker */
       503: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
