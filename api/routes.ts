@@ -625,10 +625,11 @@ export const routes = {
 
 /**
  * Every route, as declared; one behind the per-caller ceiling documents its 429 whether or
- * not its declaration lists it (mount() adds the ceiling, so the answer is always possible).
+ * not its declaration lists it (mount() adds the ceiling, so the answer is always possible),
+ * unless a `default` answer covers it (the Infinity twins answer every refusal in their shape).
  */
 export const routeList: Route[] = Object.values(routes as Record<string, Route>).map((route) =>
-  route.callerLimit && !route.responses[429]
+  route.callerLimit && !route.responses[429] && !route.responses.default
     ? { ...route, responses: { ...route.responses, 429: rateLimited } }
     : route,
 );

@@ -4124,16 +4124,6 @@ export interface operations {
           'application/json': components['schemas']['InfinityResponse'];
         };
       };
-      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
-      429: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
       /** @description `{dbpErrCode, dbpErrMsg}` */
       default: {
         headers: {
@@ -4174,16 +4164,6 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['InfinityResponse'];
-        };
-      };
-      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
-      429: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description `{dbpErrCode, dbpErrMsg}` */
@@ -4228,16 +4208,6 @@ export interface operations {
           'application/json': components['schemas']['InfinityResponse'];
         };
       };
-      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
-      429: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
       /** @description `{dbpErrCode, dbpErrMsg}` */
       default: {
         headers: {
@@ -4278,16 +4248,6 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['InfinityResponse'];
-        };
-      };
-      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
-      429: {
-        headers: {
-          'X-Request-Id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description `{dbpErrCode, dbpErrMsg}` */
