@@ -22,6 +22,7 @@ import type {
   UserStatusChange,
 } from './types';
 import { usernameCandidates } from './username-policy';
+import { doneAt } from './done-at';
 
 /**
  * IB/MB users in core banking (T24 via the ESB): eligibility, create (onboarding,
@@ -51,83 +52,87 @@ export function createCoreBankingUserActivities(deps: CoreBankingUserDeps) {
       userReference,
       linkedCustomerIds,
     }: EligibilityInput): Promise<EligibilityFacts> =>
-      translated(async () => {
-        const ctx = coreBankingContext();
-        let customer;
-        try {
-          customer = await coreBanking.getCustomer(customerId, ctx);
-        } catch (e) {
-          if (e instanceof BusinessError && (e.code === 'CUSTOMER_NOT_FOUND' || e.code === 'NOT_FOUND')) {
-            return emptyFacts();
-          }
-          throw e;
-        }
-        const users = await coreBanking.findIbUsers({ customerId }, ctx);
-        const business = customer.type === 'BUSINESS';
-        // A reset onboarding meets the user it created itself: that one does not count. A
-        // business customer has one user per employee (userReference), a retail one one user.
-        const live = users.find(
-          (u) =>
-            LIVE.has(u.status) &&
-            (!businessKey || u.businessKey !== businessKey) &&
-            (!business || (u.userReference ?? null) === (userReference ?? null)),
-        );
-        const businessUserRequested = userReference !== undefined || (linkedCustomerIds?.length ?? 0) > 0;
-        // Core banking says whom the business may link; the linked ids are never looked up
-        // themselves, so whether an unrelated id exists is not told.
-        const linkedCustomersNotRelated =
-          business &&
-          !linkedCustomersAllowed(customerId, linkedCustomerIds ?? [], customer.relatedCustomerIds ?? []);
-        return {
-          customerType: customer.type ?? 'RETAIL',
-          ...(businessUserRequested && { businessUserRequested }),
-          ...(linkedCustomersNotRelated && { linkedCustomersNotRelated }),
-          found: true,
-          customerStatus: customer.status,
-          activeProducts: customer.products.filter((p) => p.status === 'ACTIVE').length,
-          hasRegisteredMobile: !!customer.mobilePhone,
-          phoneMatchesRegistered:
-            phone === undefined ? null : !!customer.mobilePhone && phone === customer.mobilePhone,
-          // Emails compare case-insensitively (mailbox case is not relied on by any provider here).
-          emailMatchesRegistered:
-            email === undefined
-              ? null
-              : !!customer.email && email.toLowerCase() === customer.email.toLowerCase(),
-          ...(credentialDelivery === 'EMAIL' && { hasRegisteredEmail: !!customer.email }),
-          liveIbUserId: live?.userId ?? null,
-          registeredMobileMasked: customer.mobilePhone ? maskPhone(customer.mobilePhone) : null,
-        };
-      }),
-
-    createIbUser: (input: CreateIbUserInput) =>
-      translated(async (): Promise<CreatedIbUser> => {
-        const ctx = coreBankingContext();
-        // T24 has no idempotent create: look for this run's user first.
-        const [existing] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
-        if (existing) return { ...pick(existing), existed: true };
-        const candidates = usernameCandidates(input.customerId, input.preferredUsername);
-        for (let attempt = 0; attempt < MAX_USERNAME_TRIES; attempt++) {
-          const username = candidates.next().value as string;
+      doneAt(
+        translated(async () => {
+          const ctx = coreBankingContext();
+          let customer;
           try {
-            const user = await coreBanking.createIbUser({ ...input, username }, ctx);
-            return { ...pick(user), existed: false };
+            customer = await coreBanking.getCustomer(customerId, ctx);
           } catch (e) {
-            if (e instanceof BusinessError && e.code === 'USERNAME_TAKEN') continue;
-            if (e instanceof BusinessError && e.code === 'DUPLICATE_BUSINESS_KEY') {
-              // A concurrent attempt won the race: that user is ours.
-              const [mine] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
-              if (mine) return { ...pick(mine), existed: true };
+            if (e instanceof BusinessError && (e.code === 'CUSTOMER_NOT_FOUND' || e.code === 'NOT_FOUND')) {
+              return emptyFacts();
             }
             throw e;
           }
-        }
-        // A definite answer: retrying draws the same kind of candidates against the same users.
-        throw ApplicationFailure.create({
-          type: 'USERNAME_UNAVAILABLE',
-          message: `no free username after ${MAX_USERNAME_TRIES} candidates`,
-          nonRetryable: true,
-        });
-      }),
+          const users = await coreBanking.findIbUsers({ customerId }, ctx);
+          const business = customer.type === 'BUSINESS';
+          // A reset onboarding meets the user it created itself: that one does not count. A
+          // business customer has one user per employee (userReference), a retail one one user.
+          const live = users.find(
+            (u) =>
+              LIVE.has(u.status) &&
+              (!businessKey || u.businessKey !== businessKey) &&
+              (!business || (u.userReference ?? null) === (userReference ?? null)),
+          );
+          const businessUserRequested = userReference !== undefined || (linkedCustomerIds?.length ?? 0) > 0;
+          // Core banking says whom the business may link; the linked ids are never looked up
+          // themselves, so whether an unrelated id exists is not told.
+          const linkedCustomersNotRelated =
+            business &&
+            !linkedCustomersAllowed(customerId, linkedCustomerIds ?? [], customer.relatedCustomerIds ?? []);
+          return {
+            customerType: customer.type ?? 'RETAIL',
+            ...(businessUserRequested && { businessUserRequested }),
+            ...(linkedCustomersNotRelated && { linkedCustomersNotRelated }),
+            found: true,
+            customerStatus: customer.status,
+            activeProducts: customer.products.filter((p) => p.status === 'ACTIVE').length,
+            hasRegisteredMobile: !!customer.mobilePhone,
+            phoneMatchesRegistered:
+              phone === undefined ? null : !!customer.mobilePhone && phone === customer.mobilePhone,
+            // Emails compare case-insensitively (mailbox case is not relied on by any provider here).
+            emailMatchesRegistered:
+              email === undefined
+                ? null
+                : !!customer.email && email.toLowerCase() === customer.email.toLowerCase(),
+            ...(credentialDelivery === 'EMAIL' && { hasRegisteredEmail: !!customer.email }),
+            liveIbUserId: live?.userId ?? null,
+            registeredMobileMasked: customer.mobilePhone ? maskPhone(customer.mobilePhone) : null,
+          };
+        }),
+      ),
+
+    createIbUser: (input: CreateIbUserInput) =>
+      doneAt(
+        translated(async (): Promise<CreatedIbUser> => {
+          const ctx = coreBankingContext();
+          // T24 has no idempotent create: look for this run's user first.
+          const [existing] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
+          if (existing) return { ...pick(existing), existed: true };
+          const candidates = usernameCandidates(input.customerId, input.preferredUsername);
+          for (let attempt = 0; attempt < MAX_USERNAME_TRIES; attempt++) {
+            const username = candidates.next().value as string;
+            try {
+              const user = await coreBanking.createIbUser({ ...input, username }, ctx);
+              return { ...pick(user), existed: false };
+            } catch (e) {
+              if (e instanceof BusinessError && e.code === 'USERNAME_TAKEN') continue;
+              if (e instanceof BusinessError && e.code === 'DUPLICATE_BUSINESS_KEY') {
+                // A concurrent attempt won the race: that user is ours.
+                const [mine] = await coreBanking.findIbUsers({ businessKey: input.businessKey }, ctx);
+                if (mine) return { ...pick(mine), existed: true };
+              }
+              throw e;
+            }
+          }
+          // A definite answer: retrying draws the same kind of candidates against the same users.
+          throw ApplicationFailure.create({
+            type: 'USERNAME_UNAVAILABLE',
+            message: `no free username after ${MAX_USERNAME_TRIES} candidates`,
+            nonRetryable: true,
+          });
+        }),
+      ),
 
     getIbUserStatus: ({ userId }: { userId: string }) =>
       translated(async () => (await coreBanking.getIbUser(userId, coreBankingContext())).status),
@@ -243,10 +248,12 @@ export function createCoreBankingUserActivities(deps: CoreBankingUserDeps) {
       customerId,
       ...req
     }: DisclosureAcceptanceRequest & { customerId: string }) =>
-      translated(async () => {
-        const record = await coreBanking.recordDisclosureAcceptance(customerId, req, coreBankingContext());
-        return { acceptanceId: record.acceptanceId };
-      }),
+      doneAt(
+        translated(async () => {
+          const record = await coreBanking.recordDisclosureAcceptance(customerId, req, coreBankingContext());
+          return { acceptanceId: record.acceptanceId };
+        }),
+      ),
 
     deactivateRegisteredUser: ({ businessKey, reason }: { businessKey: string; reason: string }) =>
       translated(async () => {

@@ -36,6 +36,7 @@ import type {
   PasswordExpiryArming,
   SealedSecurityAnswers,
 } from './types';
+import { doneAt } from './done-at';
 
 /**
  * Credentials: the first-time password (onboarding and reset alike: sealed, set once per
@@ -62,13 +63,14 @@ export function createCredentialActivities(deps: CredentialDeps) {
 
   return {
     // Derived, not drawn: an ops reset re-runs this step and must seal the same password.
-    sealFirstTimePassword: async ({ processId, userId }: { processId: string; userId: string }) => ({
-      sealed: seal(
-        deps.serverKey,
-        passwordContext(processId, userId),
-        derivedFirstTimePassword(deps.serverKey, passwordContext(processId, userId)),
-      ),
-    }),
+    sealFirstTimePassword: async ({ processId, userId }: { processId: string; userId: string }) =>
+      doneAt({
+        sealed: seal(
+          deps.serverKey,
+          passwordContext(processId, userId),
+          derivedFirstTimePassword(deps.serverKey, passwordContext(processId, userId)),
+        ),
+      }),
 
     issueFirstTimePassword: (input: FirstTimePasswordInput): Promise<CredentialDelivery> =>
       translated(async () => {
@@ -168,7 +170,7 @@ export function createCredentialActivities(deps: CredentialDeps) {
       // The first login already ended this issuance's timer (a retried or reset step after
       // it): a new run would later revoke the password the customer has chosen since.
       if (await endedByFirstLogin(deps.temporal.client, workflowId, issued.ref))
-        return { processId: workflowId };
+        return doneAt({ processId: workflowId });
       const args: [PasswordExpiryInput] = [{ userId, issued }];
       // A new run when none is open; else the open one restarts its timer. The signal
       // carries the issuance's ref, so a retried arm is one issuance, not two.
@@ -185,7 +187,7 @@ export function createCredentialActivities(deps: CredentialDeps) {
         staticDetails:
           'Durable timer: revokes the first-time password unless the first login is reported first.',
       });
-      return { processId: workflowId };
+      return doneAt({ processId: workflowId });
     },
 
     revokeFirstTimePassword: ({ userId, setNotAfter, passwordIssuedBy }: FirstTimePasswordRevocation) =>

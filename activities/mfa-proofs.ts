@@ -25,6 +25,7 @@ import type {
   SentCode,
 } from './mfa-proof-types';
 import { templates } from './templates';
+import { doneAt } from './done-at';
 
 export interface MfaDeps {
   coreBanking: CoreBankingClient;
@@ -227,19 +228,24 @@ export function createMfaProofActivities(deps: MfaDeps) {
 
   return {
     resolveChallengeDestinations: (input: ResolveDestinationsInput): Promise<ResolvedDestinations> =>
-      translated(async () => {
-        if (input.purpose === 'REGISTRATION') return resolved(input.serviceKey, await mobileOnFile(input));
-        const given = input.phone || input.email;
-        if (!given && !input.userId) {
-          throw new BusinessError('NO_REGISTERED_CONTACT', 'The challenge names no destination and no user.');
-        }
-        // A user-bound challenge needs a live user even when the destination is given (UPDATE_PHONE).
-        const destinations: Destinations = given
-          ? { phone: input.phone, email: input.email }
-          : await registeredContacts(input.userId as string, input.purpose);
-        if (given && input.userId) await liveUser(input.userId);
-        return resolved(input.serviceKey, destinations);
-      }),
+      doneAt(
+        translated(async () => {
+          if (input.purpose === 'REGISTRATION') return resolved(input.serviceKey, await mobileOnFile(input));
+          const given = input.phone || input.email;
+          if (!given && !input.userId) {
+            throw new BusinessError(
+              'NO_REGISTERED_CONTACT',
+              'The challenge names no destination and no user.',
+            );
+          }
+          // A user-bound challenge needs a live user even when the destination is given (UPDATE_PHONE).
+          const destinations: Destinations = given
+            ? { phone: input.phone, email: input.email }
+            : await registeredContacts(input.userId as string, input.purpose);
+          if (given && input.userId) await liveUser(input.userId);
+          return resolved(input.serviceKey, destinations);
+        }),
+      ),
 
     sendChallengeCode: (input: SendCodeInput): Promise<SentCode> =>
       translated(async () => {

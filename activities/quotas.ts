@@ -6,6 +6,7 @@ import { quotaWorkflowId, type DestinationQuotaPolicy } from '../messages/mfa-qu
 import { identityAttemptsWorkflowId } from '../messages/registration';
 import { asActivityFailure } from './failures';
 import type { ReservedSend, ReserveSendInput } from './quota-types';
+import { doneAt } from './done-at';
 
 export interface QuotaDeps {
   /** entityTaskQueue: where quota entities live (config entityTaskQueue); taskQueue without it. */
@@ -44,7 +45,7 @@ export function createQuotaActivities(deps: QuotaDeps) {
       if (refusals.length > 0 && refusals.length === destinationDigests.length) {
         throw asActivityFailure(refusals[0]);
       }
-      return { reserved: destinationDigests.length - overQuota.length, overQuota };
+      return doneAt({ reserved: destinationDigests.length - overQuota.length, overQuota });
     },
 
     // Counted before the identity is compared, whatever the outcome: the answer to a refused

@@ -12,6 +12,7 @@ import { createHttpMetrics, observe, type HttpMetrics } from './http/observe';
 import { requestId } from './http/request-id';
 import { traceRequests } from './http/trace';
 import { codecRouter } from './codec/routes';
+import type { SearchAttributeCheck } from '../clients/search-attribute-check';
 import { healthRouter } from './health/routes';
 import { openApiRouter } from './openapi/routes';
 import { infinityDbxUserRouter } from './mfa/infinity-routes';
@@ -39,6 +40,8 @@ export interface AppDeps {
   tracer?: Tracer;
   /** Request metrics; served by api/metrics.ts on its own listener, not by this app. */
   metrics?: HttpMetrics;
+  /** The namespace's search-attribute check api/main.ts runs at start-up (/readyz uses it). */
+  searchAttributes?: SearchAttributeCheck;
 }
 
 /** The HTTP API, testable without listening. Thin: validate, start/query workflows, map to HTTP. */

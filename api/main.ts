@@ -9,6 +9,7 @@ import { verifierFromConfig } from './http/auth';
 import { listenMetrics } from './metrics';
 import { createHttpMetrics } from './http/observe';
 import { createTemporalClient } from './temporal';
+import { searchAttributeCheck } from '../clients/search-attribute-check';
 
 /** The API process: listens on HOST:PORT, drains connections on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -18,6 +19,10 @@ async function main(): Promise<void> {
   const codec = payloadCodec(config);
   const client = createTemporalClient(process.env, encryptingDataConverter(config, codec), tracing?.tracer);
   const metrics = createHttpMetrics();
+  // Checked (and any missing logged with the commands that register them) at start-up, not
+  // only when a probe first asks; Temporal still down is checked again by /readyz.
+  const searchAttributes = searchAttributeCheck({ client, logger });
+  void searchAttributes.status(10_000);
   const app = createApp({
     config,
     metrics,
@@ -27,6 +32,7 @@ async function main(): Promise<void> {
     verifier: await verifierFromConfig(config),
     serverKey: loadServerKey({ configured: config.SERVER_HMAC_KEY, keysDir: config.keysDir }),
     tracer: tracing?.tracer,
+    searchAttributes,
   });
   const metricsServer = listenMetrics(config, metrics, logger);
   const server: Server = app.listen(config.PORT, config.HOST, () =>

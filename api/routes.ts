@@ -145,10 +145,13 @@ export const routes = {
     method: 'get',
     path: '/readyz',
     tag: 'ops',
-    summary: "Temporal is reachable and the worker holds this API's server key",
+    summary:
+      "Temporal is reachable, its namespace has every search attribute a start writes, and the worker holds this API's server key",
     responses: {
       200: { description: 'Ready', schema: r.health },
-      503: p('Temporal unreachable, or SERVER_HMAC_KEY differs between the API and the worker'),
+      503: p(
+        'Temporal unreachable, search attributes missing in the namespace (SEARCH_ATTRIBUTES_MISSING, naming them), or SERVER_HMAC_KEY differs between the API and the worker',
+      ),
     },
   },
   openApiJson: {
@@ -620,4 +623,13 @@ export const routes = {
   },
 } satisfies Record<string, Route>;
 
-export const routeList: Route[] = Object.values(routes);
+/**
+ * Every route, as declared; one behind the per-caller ceiling documents its 429 whether or
+ * not its declaration lists it (mount() adds the ceiling, so the answer is always possible),
+ * unless a `default` answer covers it (the Infinity twins answer every refusal in their shape).
+ */
+export const routeList: Route[] = Object.values(routes as Record<string, Route>).map((route) =>
+  route.callerLimit && !route.responses[429] && !route.responses.default
+    ? { ...route, responses: { ...route.responses, 429: rateLimited } }
+    : route,
+);

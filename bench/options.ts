@@ -46,7 +46,7 @@ export function benchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     scaleVerifySamples: int(env.BENCH_SCALE_VERIFY_SAMPLES, smoke ? 5 : 100),
     preloginRate: int(env.BENCH_PRELOGIN_RATE, 200),
     preloginSeconds: int(env.BENCH_PRELOGIN_SECONDS, smoke ? 0.25 : 5),
-    preloginBudget: int(env.BENCH_PRELOGIN_BUDGET, smoke ? 30 : 400),
+    preloginBudget: int(env.BENCH_PRELOGIN_BUDGET, smoke ? 30 : 100),
     only: argv.includes('--only=prelogin') || env.BENCH_ONLY === 'prelogin' ? 'prelogin' : null,
   };
 }

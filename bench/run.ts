@@ -142,9 +142,9 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchResults |
       scale.create.errors +
       scale.verifyWhileOpen.errors +
       (scale.challenges - scale.delivered) +
-      (scale.challenges - scale.openChallenges) +
-      prelogin.burst.errors +
-      prelogin.exact.errors;
+      (scale.challenges - scale.openChallenges);
+    // Scenario 6 is an overload by design (200 sends/s open loop, more than two cores admit):
+    // the 503s it sheds are its own column (preloginMarkdown), not errors of the closed loops.
     const results: BenchResults = {
       mode: o.smoke ? 'smoke' : 'full',
       finishedAt: new Date().toISOString(),

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { RequestKey } from '../messages/search-attributes';
 import { KeyReused, MayHaveStarted } from './refusal';
 import { isOutcomeUnknown } from './temporal';
@@ -24,6 +24,8 @@ export interface StarterMemo {
 interface RequestMemo {
   requestId?: string;
   requestDigest?: string;
+  /** The id of the milestone Update the run was started with (Early Return): replays reuse it. */
+  milestoneUpdateId?: string;
 }
 
 /** A keyed retry must carry the body its key was first used with: KeyReused otherwise. */
@@ -103,7 +105,9 @@ export async function startIdempotent(client: Client, o: IdempotentStartOptions)
   for (let attempt = 0; attempt < 2; attempt++) {
     const existing = await findRun(client, o);
     if (existing)
-      return o.milestone ? replayMilestone(existing, o.milestone) : { handle: existing, replayed: true };
+      return o.milestone
+        ? replayMilestone(existing, o.milestone)
+        : { handle: existing.handle, replayed: true };
     await o.beforeStart?.();
     try {
       if (o.milestone) return await startWithMilestone(client, o, o.milestone, o.reusePolicy);
@@ -156,12 +160,21 @@ async function startWithMilestone(
   milestone: UpdateDefinition<unknown, []>,
   reusePolicy: WorkflowIdReusePolicy,
 ): Promise<StartedProcess> {
+  // A fresh id per start, recorded in the run's memo: a replay of this request reuses it
+  // (replayMilestone); another request's update-with-start, with its own id, never attaches
+  // to this run's Update (the conflict policy refuses it and the key is looked up).
+  const updateId = `${milestone.name}:${randomUUID()}`;
+  const options = startOptions(o, reusePolicy);
   const startWorkflowOperation = new WithStartWorkflowOperation(o.workflowType, {
-    ...startOptions(o, reusePolicy),
+    ...options,
+    memo: { ...options.memo, milestoneUpdateId: updateId },
     workflowIdConflictPolicy: 'FAIL',
   });
   try {
-    const answer = await client.workflow.executeUpdateWithStart(milestone, { startWorkflowOperation });
+    const answer = await client.workflow.executeUpdateWithStart(milestone, {
+      startWorkflowOperation,
+      updateId,
+    });
     return { handle: await startWorkflowOperation.workflowHandle(), replayed: false, milestone: answer };
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError) {
@@ -173,16 +186,24 @@ async function startWithMilestone(
 }
 
 /**
- * Early Return replayed: the run's milestone again (its Update answers at once when it is
- * reached), as the first request was answered. A run that has ended, or failed before its
+ * Early Return replayed: the run's milestone again, as the first request was answered. The
+ * Update carries the id the run was started with (its memo), so the server de-duplicates it
+ * within the run: it attaches to that Update in flight or returns its outcome, and writes
+ * nothing to the run's history (a channel retrying every few seconds through hours of a
+ * maker-checker wait would otherwise add 5 events and a workflow task per retry, and spend
+ * the run's Update limits). A run started before the id was recorded gets one Update of a
+ * fixed id, which its further replays reuse. A run that has ended, or failed before its
  * milestone, is answered from its outcome.
  */
 async function replayMilestone(
-  handle: WorkflowHandle,
+  run: FoundRun,
   milestone: UpdateDefinition<unknown, []>,
 ): Promise<StartedProcess> {
+  const { handle } = run;
+  if (!run.running) return { handle, replayed: true };
   try {
-    return { handle, replayed: true, milestone: await handle.executeUpdate(milestone) };
+    const updateId = run.memo.milestoneUpdateId ?? milestone.name;
+    return { handle, replayed: true, milestone: await handle.executeUpdate(milestone, { updateId }) };
   } catch {
     return { handle, replayed: true };
   }
@@ -206,8 +227,15 @@ function startOptions(o: IdempotentStartOptions, reusePolicy: WorkflowIdReusePol
   };
 }
 
+interface FoundRun {
+  handle: WorkflowHandle;
+  /** Still running when looked up. */
+  running: boolean;
+  memo: RequestMemo;
+}
+
 /** The run started with this key, or a refusal when the entity's latest run stands in the way. */
-async function findRun(client: Client, o: IdempotentStartOptions): Promise<WorkflowHandle | null> {
+async function findRun(client: Client, o: IdempotentStartOptions): Promise<FoundRun | null> {
   let latest;
   try {
     latest = await client.workflow.getHandle(o.workflowId).describe();
@@ -216,7 +244,7 @@ async function findRun(client: Client, o: IdempotentStartOptions): Promise<Workf
     throw e;
   }
   const memo = (latest.memo ?? {}) as RequestMemo;
-  if (memo.requestId === o.requestId) return sameBody(client, o, memo, latest.runId);
+  if (memo.requestId === o.requestId) return sameBody(client, o, memo, latest);
   // An older run may carry this key: the same key always replays its own run. Looked up by
   // the key's attribute, so a start costs one lookup however many runs the entity had;
   // runs started before the attribute existed are read apart (fewer as retention ends them).
@@ -224,7 +252,7 @@ async function findRun(client: Client, o: IdempotentStartOptions): Promise<Workf
     for (const query of [ownRunQuery(o), legacyRunsQuery(o)]) {
       for await (const run of client.workflow.list({ query })) {
         const m = (run.memo ?? {}) as RequestMemo;
-        if (m.requestId === o.requestId) return sameBody(client, o, m, run.runId);
+        if (m.requestId === o.requestId) return sameBody(client, o, m, run);
       }
     }
   }
@@ -251,7 +279,16 @@ export function legacyRunsQuery(o: Pick<IdempotentStartOptions, 'workflowId'>): 
   return `WorkflowId = '${o.workflowId}' AND ${RequestKey.name} IS NULL`;
 }
 
-function sameBody(client: Client, o: IdempotentStartOptions, memo: RequestMemo, runId: string) {
+function sameBody(
+  client: Client,
+  o: IdempotentStartOptions,
+  memo: RequestMemo,
+  run: { runId: string; status: { name: string } },
+): FoundRun {
   assertSameBody(memo, o.digest);
-  return client.workflow.getHandle(o.workflowId, runId, { followRuns: false });
+  return {
+    handle: client.workflow.getHandle(o.workflowId, run.runId, { followRuns: false }),
+    running: run.status.name === 'RUNNING',
+    memo,
+  };
 }

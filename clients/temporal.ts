@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { findCause } from '../lib/failure-chain';
+import { causeChain, findCause } from '../lib/failure-chain';
 
 /** gRPC UNAVAILABLE / connection refused anywhere in the cause chain. */
 export function isTemporalUnavailable(err: unknown): boolean {
@@ -39,4 +39,19 @@ export async function temporalAnswers(client: Client, budgetMs: number): Promise
   } catch {
     return false;
   }
+}
+
+/**
+ * The search attribute a refused call names as not registered in the namespace
+ * (INVALID_ARGUMENT "no mapping defined for search attribute X"), as when one was removed
+ * after /readyz checked them.
+ */
+export function missingSearchAttribute(err: unknown): string | undefined {
+  for (const e of causeChain(err)) {
+    const { code, message } = e as { code?: number; message?: string };
+    if (code !== 3 || typeof message !== 'string') continue;
+    const m = /no mapping defined for search attribute (\w+)/i.exec(message);
+    if (m) return m[1];
+  }
+  return undefined;
 }

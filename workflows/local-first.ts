@@ -4,10 +4,12 @@ import {
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
+  sleep,
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common';
+import { sawStep, stepNow } from './step-clock';
 
 /**
  * How a step tries inside the worker before it becomes a regular activity: a few attempts
@@ -30,8 +32,9 @@ export const LOCAL_BUDGET = {
  * Activities that run local first: in the worker, inside the workflow task that calls them,
  * with no round trip through the server to schedule, dispatch and record each one (a
  * marker is all the history gets). A call still failing after LOCAL_BUDGET (the dependency
- * is down or slow) runs again as a regular activity with `options`: durable retries for as
- * long as they allow, visible in the UI as pending. A business refusal (non-retryable) or a
+ * is down or slow) runs again as a regular activity with `options`, less the time its local
+ * attempts took (remainderOf): durable retries for as long as they allow, visible in the
+ * UI as pending. A business refusal (non-retryable) or a
  * cancellation ends the call either way.
  *
  * Both runs of a call use the same arguments, so the side effect's key is the same: a
@@ -43,20 +46,26 @@ export function localFirst<A extends object>(
   how: LocalFirstOptions = {},
 ): A {
   type Calls = Record<string, (...args: unknown[]) => Promise<unknown>>;
-  // A function: the regular activity's options are worked out when it falls back (a bound
-  // that counts down, such as a code's validity, has run on meanwhile).
+  // A function: the options are worked out at each call (a bound that counts down, such as
+  // a code's validity, has run on meanwhile).
   const optionsNow = () => (typeof options === 'function' ? options() : options);
-  const local = proxyLocalActivities<A>(localOptions(optionsNow())) as unknown as Calls;
   const call =
     (name: string) =>
     async (...args: unknown[]): Promise<unknown> => {
-      const regular = () => proxyActivities<A>(optionsNow()) as unknown as Calls;
-      if (how.regularNow?.()) return (regular()[name] as Calls[string])(...args);
+      const regular = (o: ActivityOptions) => proxyActivities<A>(o) as unknown as Calls;
+      if (how.regularNow?.()) return (regular(optionsNow())[name] as Calls[string])(...args);
+      // When the local attempt really starts: after the local steps before it in this task.
+      const startedMs = stepNow();
+      const budget = optionsNow();
+      const local = proxyLocalActivities<A>(localOptions(budget)) as unknown as Calls;
       try {
-        return await (local[name] as Calls[string])(...args);
+        return sawStep(await (local[name] as Calls[string])(...args));
       } catch (err) {
         if (!fallsBack(err)) throw err;
-        return (regular()[name] as Calls[string])(...args);
+        // The failed attempts took real time this task's clock does not show; the next
+        // task's does. The regular run gets what is left of the budget they started.
+        await sleep(1);
+        return (regular(remainderOf(budget, stepNow() - startedMs))[name] as Calls[string])(...args);
       }
     };
   return new Proxy({} as A, { get: (_, name) => (typeof name === 'string' ? call(name) : undefined) });
@@ -87,6 +96,16 @@ export function localOptions(options: ActivityOptions): LocalActivityOptions {
     }),
     retry: { ...LOCAL_BUDGET.retry, maximumAttempts: LOCAL_BUDGET.maximumAttempts },
   };
+}
+
+/**
+ * A budget with `elapsedMs` spent: its schedule-to-close (when it has one) counts from when
+ * the local attempt started, never again from the fallback.
+ */
+export function remainderOf(options: ActivityOptions, elapsedMs: number): ActivityOptions {
+  if (options.scheduleToCloseTimeout === undefined) return options;
+  const left = msToNumber(options.scheduleToCloseTimeout) - Math.max(0, elapsedMs);
+  return { ...options, scheduleToCloseTimeout: Math.max(1_000, left) };
 }
 
 /** A local attempt that ran out of budget falls back; a refusal or a cancellation does not. */

@@ -1,5 +1,6 @@
 import { metricMeter, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { findCause } from '../lib/failure-chain';
+import { stepNow } from './step-clock';
 import { ProcessStep } from '../messages/search-attributes';
 import { processStateQuery, type AuditEntry, type ProcessType, type StepStatus } from '../messages/process';
 
@@ -13,7 +14,8 @@ const STEP_OUTCOMES = 'ibmb_process_step_outcomes';
 const PROCESS_OUTCOMES = 'ibmb_process_outcomes';
 
 /**
- * The audit trail of one run: every step with its status and time, answered by the
+ * The audit trail of one run: every step with its status and time (a local step's own, see
+ * step-clock.ts), answered by the
  * `processState` query (also after the run has ended, by replay).
  */
 export class ProcessTrail {
@@ -41,7 +43,7 @@ export class ProcessTrail {
     // The UI's list shows ProcessStep; the run's page shows where it stands, as text.
     if (step !== this.current) upsertSearchAttributes([{ key: ProcessStep, value: step }]);
     this.current = step;
-    this.entries.push({ step, status, at: new Date().toISOString(), ...(detail ? { detail } : {}) });
+    this.entries.push({ step, status, at: new Date(stepNow()).toISOString(), ...(detail ? { detail } : {}) });
     setCurrentDetails(`**${step}**: ${status}${detail ? ` — ${detail}` : ''}`);
   }
 

@@ -103,6 +103,19 @@ export const problems = {
   methodNotAllowed: () => new ProblemError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed'),
   unavailable: (detail: string) =>
     new ProblemError(503, 'SERVICE_UNAVAILABLE', 'Service unavailable', detail, {}, { 'Retry-After': '5' }),
+  /**
+   * The namespace lacks search attributes a start writes: no start can succeed until ops
+   * register them (the API logs the commands; the body names only the attributes).
+   */
+  searchAttributesMissing: (missing: string[]) =>
+    new ProblemError(
+      503,
+      'SEARCH_ATTRIBUTES_MISSING',
+      'Search attributes missing',
+      `The Temporal namespace lacks the search attributes ${missing.join(', ')}: no process can start until they are registered (docs/operations.md). A request refused for this started nothing.`,
+      { missing },
+      { 'Retry-After': '30' },
+    ),
   internal: () =>
     new ProblemError(
       500,

@@ -1,5 +1,5 @@
 import { KeyReused, MayHaveStarted, ProcessFailed, Refusal } from '../../clients/refusal';
-import { isOutcomeUnknown, isTemporalUnavailable } from '../../clients/temporal';
+import { isOutcomeUnknown, isTemporalUnavailable, missingSearchAttribute } from '../../clients/temporal';
 import { businessProblem } from './business-status';
 import { ProblemError, problems } from './problem';
 
@@ -41,6 +41,8 @@ export function toProblem(err: unknown): ProblemError {
   if (isTemporalUnavailable(err)) {
     return problems.unavailable('The workflow engine is not reachable; nothing was started. Retry later.');
   }
+  const missing = missingSearchAttribute(err);
+  if (missing) return problems.searchAttributesMissing([missing]);
   return problems.internal();
 }
 

@@ -46,6 +46,20 @@ describe('OpenAPI document', () => {
     });
   });
 
+  it('documents 429 (or a default answer in its own shape) on every route behind the per-caller ceiling', () => {
+    const paths = doc.paths as Record<string, Record<string, { responses: Json }>>;
+    const limited = routeList.filter((route) => route.callerLimit);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const route of limited) {
+      const operation = paths[route.path.replace(/:([A-Za-z]+)/g, '{$1}')]?.[route.method];
+      const has429 = !!(operation?.responses['429'] ?? operation?.responses.default);
+      expect({ route: `${route.method} ${route.path}`, has429 }).toEqual({
+        route: `${route.method} ${route.path}`,
+        has429: true,
+      });
+    }
+  });
+
   it('documents every route the app serves, and nothing it does not', () => {
     const served = expressRoutes(app);
     expect(served.length).toBeGreaterThan(15);

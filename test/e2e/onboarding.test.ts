@@ -165,6 +165,48 @@ describe('open IB/MB user end to end', () => {
     expect(missing.error).toMatchObject({ code: expect.any(String), status: 404 });
   });
 
+  it("dates a local step when it was done: one through on a local retry shows its failed attempts' time", async () => {
+    await admin('POST', '/admin/customers', {
+      customerId: '200020',
+      firstName: 'Slow',
+      lastName: 'Lookup',
+      phone: '+254700200020',
+      email: 'slow.lookup@example.com',
+      products: ['SAV-200020'],
+    });
+    // Every core-banking call 500 ms; the eligibility's first three lookups refused: its
+    // fourth local attempt gets through, at least 4 × 500 ms + 1.4 s of backoff after the first.
+    await admin('PUT', '/admin/faults', {
+      latencyMs: 500,
+      businessError: {
+        operation: 'getCustomer',
+        errorCode: 'SERVICE_UNAVAILABLE',
+        status: 503,
+        remaining: 3,
+      },
+    });
+    try {
+      await open({
+        requestId: 'e2e-slow-lookup-0001',
+        customerId: '200020',
+        channel: 'MOBILE',
+        acceptedDisclosures: disclosures,
+      });
+      expect((await waitForProcess(stack, 'onboard-200020')).body.status).toBe('COMPLETED');
+    } finally {
+      await admin('DELETE', '/admin/faults');
+    }
+    const trail = (await processView('onboard-200020')).data?.auditTrail ?? [];
+    const at = (step: string, status: string) =>
+      Date.parse(trail.find((e) => e.step === step && e.status === status)?.at ?? 'missing');
+    // Workflow time alone moves on by the last attempt's runtime only (about 1 s here).
+    expect(at('CHECK_ELIGIBILITY', 'COMPLETED')).toBeGreaterThanOrEqual(
+      at('CHECK_ELIGIBILITY', 'STARTED') + 3_000,
+    );
+    expect(at('CREATE_IB_USER', 'STARTED')).toBe(at('CHECK_ELIGIBILITY', 'COMPLETED'));
+    expect(at('CREATE_IB_USER', 'COMPLETED')).toBeGreaterThan(at('CREATE_IB_USER', 'STARTED'));
+  }, 90_000);
+
   it.each([
     ['CUSTOMER_NOT_FOUND', 404, { customerId: '999999' }, undefined],
     ['ALREADY_REGISTERED', 409, { customerId: '100002' }, undefined],

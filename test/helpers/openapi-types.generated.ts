@@ -27,7 +27,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Temporal is reachable and the worker holds this API's server key */
+    /** Temporal is reachable, its namespace has every search attribute a start writes, and the worker holds this API's server key */
     get: operations['getReadyz'];
     put?: never;
     post?: never;
@@ -1278,7 +1278,7 @@ export interface operations {
           'application/json': components['schemas']['Health'];
         };
       };
-      /** @description Temporal unreachable, or SERVER_HMAC_KEY differs between the API and the worker */
+      /** @description Temporal unreachable, search attributes missing in the namespace (SEARCH_ATTRIBUTES_MISSING, naming them), or SERVER_HMAC_KEY differs between the API and the worker */
       503: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
@@ -1784,6 +1784,16 @@ export interface operations {
       };
       /** @description MAX_ATTEMPTS_EXCEEDED */
       423: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;
@@ -2878,6 +2888,16 @@ export interface operations {
       };
       /** @description CUSTOMER_NOT_FOUND */
       404: {
+        headers: {
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED: this caller made too many such calls this minute (Retry-After) */
+      429: {
         headers: {
           'X-Request-Id': components['headers']['RequestId'];
           [name: string]: unknown;

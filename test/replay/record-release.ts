@@ -3,17 +3,20 @@
  * into test/replay/histories/`<Type>.<tag>-<scenario>.history.pb`, running them for real
  * like record.ts: an onboarding answered at its milestone, one with a phone proof (and the
  * pre-login challenge it consumed), one whose first core-banking call falls back from local
- * to a regular activity, one refused; a challenge refused, one sent to two legs, one offered
+ * to a regular activity, one cancelled while its create is on its way, one whose Early Return
+ * request is replayed, one refused; a challenge refused, one sent to two legs, one offered
  * then sent to the chosen contact; a contact read (found and not); the server key check.
  * `npx tsx test/replay/record-release.ts <tag>`
  */
 import { randomBytes } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
 import { mintDevToken } from '../../lib/dev-keys';
 import { KEY_CHECK_WORKFLOW, keyCheckWorkflowId } from '../../messages/key-check';
 import { mfaProcessId } from '../../messages/mfa';
 import { call, startStack, waitForProcess } from '../helpers/stack';
 import { runsOf, tagOf, writeHistory } from './write-history';
 
+const { PendingActivityState } = temporal.api.enums.v1;
 const INFINITY = '/services/data/v1/RBObjects/operations/DbxUser';
 /** A seeded active user with a phone and an email on file (simulator/seed.ts). */
 const USER_ID = 'IBU00100002';
@@ -102,6 +105,73 @@ async function main(): Promise<void> {
     await waitForProcess(stack, 'onboard-500003', 120_000);
     await admin('DELETE', '/admin/faults');
     recorded.push(['onboard-500003', 'fallback']);
+
+    // Onboarding cancelled while its create is on its way (local attempts and the first regular
+    // one refused, the second held in core banking): the create ends, then the user it made is
+    // deactivated.
+    await customer('500004');
+    await admin('PUT', '/admin/faults', {
+      businessError: {
+        operation: 'createIbUser',
+        errorCode: 'SERVICE_UNAVAILABLE',
+        status: 503,
+        remaining: 5,
+      },
+    });
+    const cancelled = open('500004', 'release-cancel-in-create-1').catch(() => undefined);
+    const onboarding = stack.client.workflow.getHandle('onboard-500004');
+    const createAttempt = async (attempt: number, state: 'SCHEDULED' | 'STARTED') => {
+      for (let i = 0; i < 600; i++) {
+        const pending = await onboarding
+          .describe()
+          .then((d) => d.raw.pendingActivities?.find((a) => a.activityType?.name === 'createIbUser'))
+          .catch(() => undefined);
+        if (
+          pending &&
+          (pending.attempt ?? 0) >= attempt &&
+          pending.state === PendingActivityState[`PENDING_ACTIVITY_STATE_${state}`]
+        )
+          return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`createIbUser attempt ${attempt} never ${state}`);
+    };
+    // The first regular attempt failed; hold core banking before the retry gets through.
+    await createAttempt(2, 'SCHEDULED');
+    await admin('PUT', '/admin/faults', { hang: true });
+    await createAttempt(2, 'STARTED');
+    await onboarding.cancel();
+    await admin('PUT', '/admin/faults', { hang: false });
+    await cancelled;
+    await waitForProcess(stack, 'onboard-500004', 120_000);
+    await admin('DELETE', '/admin/faults');
+    recorded.push(['onboard-500004', 'cancel-in-create']);
+
+    // Early Return replayed: the same request with the milestone while its run waits for the
+    // checker answers the milestone again (a second userCreated Update); then approved.
+    await customer('500005');
+    await admin('PUT', '/admin/faults', { pendingAuthorisation: true });
+    const pending = await open(
+      '500005',
+      'release-milestone-replayed-1',
+      {},
+      { Prefer: 'milestone=user-created' },
+    );
+    const replayed = await open(
+      '500005',
+      'release-milestone-replayed-1',
+      {},
+      { Prefer: 'milestone=user-created' },
+    );
+    expect('replayed milestone', replayed.status === pending.status && !!pending.body.userId, [
+      pending,
+      replayed,
+    ]);
+    await admin('PUT', '/admin/faults', { pendingAuthorisation: false });
+    await admin('POST', `/admin/ib-users/${pending.body.userId as string}/authorise`, {
+      decision: 'APPROVE',
+    });
+    recorded.push(['onboard-500005', 'milestone-replayed']);
 
     // Onboarding refused: no such customer.
     await open('599999', 'release-refused-1');

@@ -105,9 +105,6 @@ describe('replay of recorded histories', () => {
     expect(activities(f('OnboardIbUser', 'failed-create'))).toContain('deactivateUserByBusinessKey');
     expect(updates(f('OnboardIbUser', 'milestone'), 'userCreated')).toHaveLength(1);
     expect(activities(f('OnboardIbUser', 'phone-proof'))).toContain('consumePhoneProof');
-    // Core banking down past the local attempts: the same step again as a regular activity.
-    expect(activities(f('OnboardIbUser', 'fallback'))).toContain('checkEligibility');
-    expect(status(f('OnboardIbUser', 'fallback'))).toBe('COMPLETED');
     expect(status(f('OnboardIbUser', 'refused'))).toBe('FAILED');
     expect(localActivities(f('OnboardIbUser', 'refused'))).not.toContain('createIbUser');
 
@@ -175,6 +172,36 @@ describe('replay of recorded histories', () => {
     expect(lockInputs.length).toBeGreaterThan(1);
     for (const input of lockInputs)
       expect(input).toMatchObject({ prelogin: true, callerDigest: expect.stringMatching(/^[0-9a-f]{32}$/) });
+  });
+
+  it("has r2's onboarding shapes: a fallback after a 1 ms timer, a cancel during the create, a replayed milestone", () => {
+    const events = (file: string) => load(file).events ?? [];
+    const kinds = (file: string) =>
+      events(file).map((e) =>
+        e.timerStartedEventAttributes
+          ? 'timer'
+          : e.workflowExecutionCancelRequestedEventAttributes
+            ? 'cancel'
+            : (e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''),
+      );
+    // Core banking down past the local attempts: a timer (the next task's clock counts the
+    // attempts' time), then the same step again as a regular activity.
+    const fallback = kinds('OnboardIbUser.r2-fallback.history.pb');
+    expect(fallback.indexOf('timer')).toBeGreaterThanOrEqual(0);
+    expect(fallback.indexOf('checkEligibility')).toBeGreaterThan(fallback.indexOf('timer'));
+    expect(
+      events('OnboardIbUser.r2-fallback.history.pb').at(-1)?.workflowExecutionCompletedEventAttributes,
+    ).toBeTruthy();
+    // The cancel came while the regular create was on its way; the user it made is deactivated.
+    const cancelled = kinds('OnboardIbUser.r2-cancel-in-create.history.pb');
+    expect(cancelled.indexOf('cancel')).toBeGreaterThan(cancelled.indexOf('createIbUser'));
+    expect(cancelled.indexOf('deactivateIbUser')).toBeGreaterThan(cancelled.indexOf('cancel'));
+    expect(cancelled).not.toContain('issueFirstTimePassword');
+    // The same Early Return request twice: the run answered its milestone Update twice.
+    const updates = events('OnboardIbUser.r2-milestone-replayed.history.pb').filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'userCreated',
+    );
+    expect(updates).toHaveLength(2);
   });
 
   it.each(files)('%s replays deterministically', async (file) => {

@@ -92,6 +92,7 @@ describe('MfaDestinationQuota workflow (time-skipping)', () => {
       await expect(reserve({ ref: 'c5.send-0', destinationDigests: [digest] })).resolves.toEqual({
         reserved: 1,
         overQuota: [],
+        at: expect.any(String),
       });
       expect(await quota(digest).query(quotaStateQuery)).toMatchObject({ sendsInLastDay: 6 });
     });
@@ -128,6 +129,7 @@ describe('MfaDestinationQuota workflow (time-skipping)', () => {
       await expect(reserve({ ref: 'd7', destinationDigests: [digest] })).resolves.toEqual({
         reserved: 1,
         overQuota: [],
+        at: expect.any(String),
       });
     });
   });

@@ -43,6 +43,7 @@ import {
   userLockOptions,
 } from '../activity-options';
 import { localFirst } from '../local-first';
+import { stepNow } from '../step-clock';
 import {
   ChallengeState,
   CHOICE_NOT_OFFERED,
@@ -91,7 +92,7 @@ const PASSED_THROUGH = new Set<string>([
  */
 export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> {
   const trail = new ProcessTrail('MFA_CHALLENGE');
-  const state = new ChallengeState(input, workflowInfo().workflowId, Date.now());
+  const state = new ChallengeState(input, workflowInfo().workflowId, stepNow());
   // Only a challenge bound to a user counts (a pre-login code to a typed phone has none).
   const { userId } = input;
   // A caller not bound to the user (messages/mfa.ts isConcealed): every failure to send is a decoy.
@@ -109,10 +110,10 @@ export async function MfaChallenge(input: MfaChallengeInput): Promise<MfaState> 
   await holdOpen(state);
   await condition(allHandlersFinished);
 
-  const final = state.view(Date.now());
+  const final = state.view(stepNow());
   if (final.status === 'FAILED') {
     trail.finish('FAILED', final.failureCode ?? undefined);
-    rejectIf(state.initialRefusal(Date.now()));
+    rejectIf(state.initialRefusal(stepNow()));
   }
   trail.finish('COMPLETED', final.status);
   return final;
@@ -124,7 +125,7 @@ function registerHandlers(
   userId: string | undefined,
   conceal: boolean,
 ): void {
-  const now = () => Date.now();
+  const now = () => stepNow();
   setHandler(mfaStateQuery, () => state.view(now()));
   setHandler(securityKeyMatchesQuery, (digest: string) => state.keyMatches(digest));
 
@@ -203,7 +204,7 @@ function verifyCountingUser(state: ChallengeState, trail: ProcessTrail, userId: 
     busy = true;
     try {
       // It may have changed while this verify waited its turn.
-      rejectIf(state.statusRefusal(Date.now()));
+      rejectIf(state.statusRefusal(stepNow()));
       const ref = `${state.processId}.verify-${++verifies}`;
       const correct = state.codeMatches(args.otpDigest);
       let user: UserOtpLockView;
@@ -221,12 +222,12 @@ function verifyCountingUser(state: ChallengeState, trail: ProcessTrail, userId: 
         trail.record('VERIFY', 'FAILED', locked ? locked.code : failureCode(err));
         // Concealed: a locked user's challenge answers as a wrong code does (attempt
         // counted), as a decoy of an unknown user would.
-        if (locked && conceal) rejectIf(state.failAttempt(Date.now()));
+        if (locked && conceal) rejectIf(state.failAttempt(stepNow()));
         // Not recorded (only once the code expired): never verified nor counted unrecorded.
-        rejectIf(locked ?? state.statusRefusal(Date.now()));
+        rejectIf(locked ?? state.statusRefusal(stepNow()));
         throw err;
       }
-      const refusal = state.verify(args.otpDigest, Date.now());
+      const refusal = state.verify(args.otpDigest, stepNow());
       // The wrong code that locked the user says so at once (unless concealed).
       const answer =
         refusal && user.lockedUntil && !conceal
@@ -234,7 +235,7 @@ function verifyCountingUser(state: ChallengeState, trail: ProcessTrail, userId: 
           : refusal;
       trail.record('VERIFY', answer ? 'FAILED' : 'COMPLETED', answer?.code);
       rejectIf(answer);
-      return state.view(Date.now());
+      return state.view(stepNow());
     } finally {
       busy = false;
     }
@@ -247,9 +248,9 @@ function lockedRefusal(state: ChallengeState, lockedUntilMs: number): Refusal {
     code: 'USER_OTP_LOCKED',
     message: 'Too many wrong codes for this user: codes are refused for now.',
     details: {
-      ...state.counters(Date.now()),
+      ...state.counters(stepNow()),
       lockedUntil: new Date(lockedUntilMs).toISOString(),
-      retryAfterSeconds: secondsUntil(lockedUntilMs, Date.now()),
+      retryAfterSeconds: secondsUntil(lockedUntilMs, stepNow()),
     },
   };
 }
@@ -260,7 +261,7 @@ function userLockedIn(err: unknown, state: ChallengeState): Refusal | null {
   if (failure?.type !== 'USER_OTP_LOCKED') return null;
   const { lockedUntil } = (failure.details?.[0] ?? {}) as { lockedUntil?: string };
   const at = lockedUntil ? Date.parse(lockedUntil) : NaN;
-  return lockedRefusal(state, Number.isFinite(at) ? at : Date.now() + 1000);
+  return lockedRefusal(state, Number.isFinite(at) ? at : stepNow() + 1000);
 }
 
 /**
@@ -269,7 +270,7 @@ function userLockedIn(err: unknown, state: ChallengeState): Refusal | null {
  * workflow task of the user's entity on the same workers, which under load can starve.
  */
 function userLockActivities(state: ChallengeState) {
-  return proxyActivities<MfaUserLockActivities>(untilExpiry(userLockOptions, state.remainingMs(Date.now())));
+  return proxyActivities<MfaUserLockActivities>(untilExpiry(userLockOptions, state.remainingMs(stepNow())));
 }
 
 /**
@@ -278,7 +279,7 @@ function userLockActivities(state: ChallengeState) {
  * without a trip through the server for each.
  */
 function localActivities(base: ActivityOptions, state: ChallengeState) {
-  return localFirst<MfaChallengeActivities>(() => untilExpiry(base, state.remainingMs(Date.now())));
+  return localFirst<MfaChallengeActivities>(() => untilExpiry(base, state.remainingMs(stepNow())));
 }
 
 /**
@@ -286,7 +287,7 @@ function localActivities(base: ActivityOptions, state: ChallengeState) {
  * send slower than a local limit or a workflow task failing after it never sends again.
  */
 function sendActivities(state: ChallengeState) {
-  return proxyActivities<MfaChallengeActivities>(untilExpiry(deliveryOptions, state.remainingMs(Date.now())));
+  return proxyActivities<MfaChallengeActivities>(untilExpiry(deliveryOptions, state.remainingMs(stepNow())));
 }
 
 /** Send `sendNumber`'s reservation on the destinations' quotas (keyed by it: a retry counts once). */
@@ -317,7 +318,7 @@ async function deliverFirstCode(
           ...(conceal && preloginLock(state.input)),
         });
         const until = lock.lockedUntil ? Date.parse(lock.lockedUntil) : 0;
-        if (until > Date.now()) throw asFailure(lockedRefusal(state, until));
+        if (until > stepNow()) throw asFailure(lockedRefusal(state, until));
       });
     }
     const destinations = await trail.step(
@@ -399,7 +400,7 @@ async function sendPerLeg(
       (sent) => {
         state.endLeg(channel, 'SENT');
         trail.record('SEND_CODE', 'COMPLETED', channels(sent.deliveries));
-        state.markSent(destinations, sent, Date.now());
+        state.markSent(destinations, sent, stepNow());
       },
       (err: unknown) => {
         state.endLeg(channel, 'FAILED');
@@ -423,8 +424,8 @@ async function resend(
   args: ResendArgs,
 ): Promise<MfaState> {
   const sealed = state.sealed();
-  if (!sealed) throw asFailure(state.statusRefusal(Date.now()) ?? NOT_SENT);
-  const sendNumber = state.beginResend(Date.now());
+  if (!sealed) throw asFailure(state.statusRefusal(stepNow()) ?? NOT_SENT);
+  const sendNumber = state.beginResend(stepNow());
   // The caller's choice of contacts (absent: all).
   const selected = state.selection(args.choice);
   try {
@@ -443,17 +444,18 @@ async function resend(
         }),
       (r) => `#${sendNumber} ${channels(r.deliveries)}`,
     );
-    state.endResend(true);
+    // The cooldown counts from when the code went out again.
+    state.endResend(true, stepNow());
     state.recordChoice(args.choice);
   } catch (err) {
-    state.endResend(conceal);
+    state.endResend(conceal, stepNow());
     const refusal = deliveryRefusal(err);
     if (conceal) trail.record('DECOY', 'COMPLETED', refusal.code);
-    else rejectIf({ ...refusal, details: { ...refusal.details, ...state.counters(Date.now()) } });
+    else rejectIf({ ...refusal, details: { ...refusal.details, ...state.counters(stepNow()) } });
   }
   // It may have expired (or been verified) while the message was going out.
-  rejectIf(state.statusRefusal(Date.now()));
-  return state.view(Date.now());
+  rejectIf(state.statusRefusal(stepNow()));
+  return state.view(stepNow());
 }
 
 /**
@@ -467,7 +469,7 @@ async function sendAfterOffer(
 ): Promise<MfaState> {
   const sealedDestinations = state.sealedDestinations();
   if (!sealedDestinations) throw asFailure(NOT_SENT);
-  const sendNumber = state.beginResend(Date.now());
+  const sendNumber = state.beginResend(stepNow());
   const selected = state.selection(args.choice);
   try {
     const reserved = await reserveSend(state, trail, sendNumber, selected.to);
@@ -486,28 +488,28 @@ async function sendAfterOffer(
       (s) => channels(s.deliveries),
     );
     state.endResend(false);
-    state.markSentAfterOffer(sent, Date.now());
+    state.markSentAfterOffer(sent, stepNow());
     state.recordChoice(args.choice);
   } catch (err) {
     state.endResend(false);
     const refusal = deliveryRefusal(err);
-    rejectIf({ ...refusal, details: { ...refusal.details, ...state.counters(Date.now()) } });
+    rejectIf({ ...refusal, details: { ...refusal.details, ...state.counters(stepNow()) } });
   }
-  rejectIf(state.statusRefusal(Date.now()));
-  return state.view(Date.now());
+  rejectIf(state.statusRefusal(stepNow()));
+  return state.view(stepNow());
 }
 
 /** Resend of a concealed decoy: nothing goes out; it answers as a resend that went out. */
 function resendDecoy(state: ChallengeState, trail: ProcessTrail): MfaState {
-  state.beginResend(Date.now());
-  state.endResend(true);
+  state.beginResend(stepNow());
+  state.endResend(true, stepNow());
   trail.record('RESEND_CODE', 'COMPLETED', 'decoy');
-  rejectIf(state.statusRefusal(Date.now()));
-  return state.view(Date.now());
+  rejectIf(state.statusRefusal(stepNow()));
+  return state.view(stepNow());
 }
 
 async function expireOnTime(state: ChallengeState, trail: ProcessTrail): Promise<void> {
-  await sleep(Math.max(1, state.expiresAtMs - Date.now()));
+  await sleep(Math.max(1, state.expiresAtMs - stepNow()));
   if (state.expire()) trail.record('EXPIRE', 'COMPLETED');
 }
 
@@ -521,7 +523,7 @@ async function holdOpen(state: ChallengeState): Promise<void> {
   }
   if (state.status !== 'EXPIRED' && state.status !== 'LOCKED' && state.status !== 'CANCELLED') return;
   const until = state.expiresAtMs + LATE_CALL_GRACE_MS;
-  if (until > Date.now()) await sleep(until - Date.now());
+  if (until > stepNow()) await sleep(until - stepNow());
 }
 
 /** Why a send did not happen: business refusals pass through, anything else is a delivery failure. */

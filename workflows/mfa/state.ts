@@ -400,16 +400,22 @@ export class ChallengeState {
     return this.refuse('OTP_INVALID', nowMs, `The code is not correct; ${remaining} attempt(s) left.`);
   }
 
-  /** Starts a resend: the cooldown runs from the attempt, also if it fails. Returns its ref number. */
+  /**
+   * Starts a resend: the cooldown runs from the attempt, also if it fails, and from when the
+   * code went out once it did (endResend). Returns its ref number.
+   */
   beginResend(nowMs: number): number {
     this.resendInFlight = true;
     this.lastSendAtMs = nowMs;
     return ++this.sendAttempts;
   }
 
-  endResend(sent: boolean): void {
+  endResend(sent: boolean, nowMs?: number): void {
     this.resendInFlight = false;
-    if (sent) this.resendsUsed++;
+    if (!sent) return;
+    this.resendsUsed++;
+    // Concealed: from the attempt, as a decoy's, so the clock does not tell how long the send took.
+    if (nowMs !== undefined && !isConcealed(this.input)) this.lastSendAtMs = nowMs;
   }
 
   cancel(): void {
