@@ -316,7 +316,7 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
     );
   });
 
-  it('review: a cancel while core banking is down (no create ever answered) ends the run within minutes', async () => {
+  it('a cancel while core banking is down (no create ever answered) ends the run within minutes', async () => {
     // Core banking down: every create attempt fails without a user being made. The cancel
     // waits inside the nonCancellable create until coreBankingOptions' 2 h schedule-to-close.
     const { activities } = fakeActivities({
@@ -328,7 +328,7 @@ describe('OnboardIbUser workflow (time-skipping)', () => {
     const { err, waitedMs } = await withWorker(env, activities, async (taskQueue) => {
       const handle = await env.client.workflow.start('OnboardIbUser', {
         taskQueue,
-        workflowId: 'review-onboard-cancel-core-down',
+        workflowId: 'onboard-cancel-core-down',
         args: [input],
       });
       // Let the local attempts fail and the regular activity begin its retries.

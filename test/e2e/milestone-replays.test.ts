@@ -9,7 +9,7 @@ import { call, startStack, type Stack } from '../helpers/stack';
  * answer's Retry-After (2 s) through a maker-checker wait (up to MAKER_CHECKER_TIMEOUT_HOURS)
  * grows the run's history per retry; main answered replays without touching the run.
  */
-describe('review: replayed Early Return requests', () => {
+describe('replayed Early Return requests', () => {
   let stack: Stack;
   let api: ApiClient;
 
@@ -39,7 +39,7 @@ describe('review: replayed Early Return requests', () => {
     });
     await admin('PUT', '/admin/faults', { pendingAuthorisation: true });
     const body = {
-      requestId: 'review-milestone-9911',
+      requestId: 'milestone-replay-9911',
       customerId: '209911',
       channel: 'BRANCH' as const,
       acceptedDisclosures: ['IB_TERMS', 'PRIVACY'],
