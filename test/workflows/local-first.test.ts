@@ -89,30 +89,36 @@ describe('local-first activities (workflows/local-first.ts), on MfaChallenge (de
     await env?.teardown();
   });
 
+  /** A pre-login ONBOARDING challenge to PHONE, started with its first Update. */
+  function challengeStart(taskQueue: string, resendCooldownSeconds: number) {
+    const serviceKey = randomUUID();
+    const input: MfaChallengeInput = {
+      serviceKey,
+      purpose: 'ONBOARDING',
+      phone: PHONE,
+      securityKeyDigest: securityKeyDigest(SERVER_KEY, 'k'),
+      policy: {
+        codeLength: 6,
+        ttlSeconds: 300,
+        maxVerifyAttempts: 5,
+        maxResends: 3,
+        resendCooldownSeconds,
+        consumeWindowSeconds: 900,
+      },
+    };
+    const startWorkflowOperation = new WithStartWorkflowOperation('MfaChallenge', {
+      taskQueue,
+      workflowId: `mfa-${serviceKey}`,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    return { serviceKey, startWorkflowOperation };
+  }
+
   /** Creates a pre-login challenge to PHONE and returns the first delivery's answer and the history. */
   async function create(activities: object) {
     return withWorker(env, activities, async (taskQueue) => {
-      const serviceKey = randomUUID();
-      const input: MfaChallengeInput = {
-        serviceKey,
-        purpose: 'ONBOARDING',
-        phone: PHONE,
-        securityKeyDigest: securityKeyDigest(SERVER_KEY, 'k'),
-        policy: {
-          codeLength: 6,
-          ttlSeconds: 300,
-          maxVerifyAttempts: 5,
-          maxResends: 3,
-          resendCooldownSeconds: 30,
-          consumeWindowSeconds: 900,
-        },
-      };
-      const startWorkflowOperation = new WithStartWorkflowOperation('MfaChallenge', {
-        taskQueue,
-        workflowId: `mfa-${serviceKey}`,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-      });
+      const { startWorkflowOperation } = challengeStart(taskQueue, 30);
       const answer: { state?: MfaState; error?: unknown } = await env.client.workflow
         .executeUpdateWithStart(awaitInitialDeliveryUpdate, { startWorkflowOperation })
         .then(
@@ -220,27 +226,7 @@ describe('local-first activities (workflows/local-first.ts), on MfaChallenge (de
     out: T;
   }> {
     return withWorker(env, activities, async (taskQueue) => {
-      const serviceKey = randomUUID();
-      const input: MfaChallengeInput = {
-        serviceKey,
-        purpose: 'ONBOARDING',
-        phone: PHONE,
-        securityKeyDigest: securityKeyDigest(SERVER_KEY, 'k'),
-        policy: {
-          codeLength: 6,
-          ttlSeconds: 300,
-          maxVerifyAttempts: 5,
-          maxResends: 3,
-          resendCooldownSeconds: 1,
-          consumeWindowSeconds: 900,
-        },
-      };
-      const startWorkflowOperation = new WithStartWorkflowOperation('MfaChallenge', {
-        taskQueue,
-        workflowId: `mfa-${serviceKey}`,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-      });
+      const { startWorkflowOperation } = challengeStart(taskQueue, 1);
       const first = await env.client.workflow.executeUpdateWithStart(awaitInitialDeliveryUpdate, {
         startWorkflowOperation,
       });
